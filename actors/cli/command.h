@@ -1,0 +1,22 @@
+// How the p2plake binary's subcommands plug in: each Add*Command registers its options on the
+// CLI11 app and returns the function that runs it once parsing succeeded.
+// Exit codes (DESIGN §7): 0 success, 1 failed operation (one clear line on stderr), 2 usage.
+#pragma once
+
+#include <functional>
+
+namespace CLI {
+class App;
+}
+
+namespace lake::cli {
+
+inline constexpr int kExitOk = 0;
+inline constexpr int kExitFailure = 1;
+inline constexpr int kExitUsage = 2;
+
+using CommandRunner = std::function<int()>;
+
+CommandRunner AddImportCommand(CLI::App& app);
+
+}  // namespace lake::cli

@@ -1,0 +1,87 @@
+#include "common/msgpack_util.h"
+
+#include <exception>
+
+namespace lake {
+namespace {
+
+bool ReferencePayloads(msgpack::type::object_type, std::size_t, void*) { return true; }
+
+}  // namespace
+
+Status UnpackUntrusted(ByteView bytes, msgpack::object_handle* out, const UnpackLimits& limits) {
+  const msgpack::unpack_limit limit(limits.max_array, limits.max_map, limits.max_str,
+                                    limits.max_bin, /*ext=*/0, limits.max_depth);
+  try {
+    std::size_t offset = 0;
+    *out = msgpack::unpack(reinterpret_cast<const char*>(bytes.data()), bytes.size(), offset,
+                           ReferencePayloads, nullptr, limit);
+    if (offset != bytes.size()) return Status::Corruption("trailing bytes after msgpack value");
+    return Status::OK();
+  } catch (const std::bad_alloc&) {
+    return Status::Corruption("msgpack value too large");
+  } catch (const std::exception& e) {
+    return Status::Corruption(std::string("malformed msgpack: ") + e.what());
+  }
+}
+
+const msgpack::object* FindField(const msgpack::object& map, std::string_view key) {
+  if (map.type != msgpack::type::MAP) return nullptr;
+  for (uint32_t i = 0; i < map.via.map.size; ++i) {
+    const msgpack::object_kv& kv = map.via.map.ptr[i];
+    if (kv.key.type == msgpack::type::STR &&
+        std::string_view(kv.key.via.str.ptr, kv.key.via.str.size) == key) {
+      return &kv.val;
+    }
+  }
+  return nullptr;
+}
+
+bool ReadUint(const msgpack::object& o, uint64_t* out) {
+  if (o.type != msgpack::type::POSITIVE_INTEGER) return false;
+  *out = o.via.u64;
+  return true;
+}
+
+bool ReadInt(const msgpack::object& o, int64_t* out) {
+  if (o.type == msgpack::type::NEGATIVE_INTEGER) {
+    *out = o.via.i64;
+    return true;
+  }
+  if (o.type == msgpack::type::POSITIVE_INTEGER && o.via.u64 <= INT64_MAX) {
+    *out = static_cast<int64_t>(o.via.u64);
+    return true;
+  }
+  return false;
+}
+
+bool ReadDouble(const msgpack::object& o, double* out) {
+  // msgpack-c packs an integral double (2.0) as an integer, so integers read back as doubles.
+  switch (o.type) {
+    case msgpack::type::FLOAT32:
+    case msgpack::type::FLOAT64: *out = o.via.f64; return true;
+    case msgpack::type::POSITIVE_INTEGER: *out = static_cast<double>(o.via.u64); return true;
+    case msgpack::type::NEGATIVE_INTEGER: *out = static_cast<double>(o.via.i64); return true;
+    default: return false;
+  }
+}
+
+bool ReadBool(const msgpack::object& o, bool* out) {
+  if (o.type != msgpack::type::BOOLEAN) return false;
+  *out = o.via.boolean;
+  return true;
+}
+
+bool ReadStr(const msgpack::object& o, std::string_view* out) {
+  if (o.type != msgpack::type::STR) return false;
+  *out = std::string_view(o.via.str.ptr, o.via.str.size);
+  return true;
+}
+
+bool ReadBin(const msgpack::object& o, ByteView* out) {
+  if (o.type != msgpack::type::BIN) return false;
+  *out = ByteView(reinterpret_cast<const uint8_t*>(o.via.bin.ptr), o.via.bin.size);
+  return true;
+}
+
+}  // namespace lake

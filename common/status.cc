@@ -1,0 +1,48 @@
+#include "common/status.h"
+
+namespace lake {
+namespace {
+
+const char* CodeName(Status::Code code) {
+  switch (code) {
+    case Status::Code::kOk: return "OK";
+    case Status::Code::kNotFound: return "NotFound";
+    case Status::Code::kCorruption: return "Corruption";
+    case Status::Code::kInvalidArgument: return "InvalidArgument";
+    case Status::Code::kIOError: return "IOError";
+    case Status::Code::kUnavailable: return "Unavailable";
+    case Status::Code::kTimeout: return "Timeout";
+    case Status::Code::kResourceExhausted: return "ResourceExhausted";
+  }
+  return "Unknown";
+}
+
+}  // namespace
+
+Status::Status(Code code, std::string_view msg)
+    : rep_(std::make_unique<Rep>(Rep{code, std::string(msg)})) {}
+
+Status::Status(const Status& other)
+    : rep_(other.rep_ ? std::make_unique<Rep>(*other.rep_) : nullptr) {}
+
+Status& Status::operator=(const Status& other) {
+  if (this != &other) rep_ = other.rep_ ? std::make_unique<Rep>(*other.rep_) : nullptr;
+  return *this;
+}
+
+const std::string& Status::message() const {
+  static const std::string kEmpty;
+  return rep_ ? rep_->message : kEmpty;
+}
+
+std::string Status::ToString() const {
+  if (ok()) return "OK";
+  return std::string(CodeName(rep_->code)) + ": " + rep_->message;
+}
+
+Status Status::WithContext(std::string_view prefix) const {
+  if (ok()) return Status();
+  return Status(rep_->code, std::string(prefix) + ": " + rep_->message);
+}
+
+}  // namespace lake

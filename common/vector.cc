@@ -1,0 +1,81 @@
+#include "common/vector.h"
+
+#include <bit>
+
+namespace lake {
+
+Vector::Vector(LogicalType type) : type_(type) {
+  if (type_ == LogicalType::kVarchar) offsets_.push_back(0);
+}
+
+void Vector::Reserve(size_t rows) {
+  validity_.reserve((rows + 63) / 64);
+  if (type_ == LogicalType::kVarchar) {
+    offsets_.reserve(rows + 1);
+  } else {
+    data_.reserve(rows * FixedWidth(type_));
+  }
+}
+
+void Vector::Clear() {
+  size_ = 0;
+  null_count_ = 0;
+  validity_.clear();
+  data_.clear();
+  chars_.clear();
+  offsets_.clear();
+  if (type_ == LogicalType::kVarchar) offsets_.push_back(0);
+}
+
+void Vector::AppendNull() {
+  if (type_ == LogicalType::kVarchar) {
+    offsets_.push_back(offsets_.back());
+  } else {
+    data_.resize(data_.size() + FixedWidth(type_), 0);
+  }
+  PushValidity(false);
+}
+
+void Vector::AppendString(std::string_view value) {
+  assert(type_ == LogicalType::kVarchar);
+  chars_.append(value);
+  offsets_.push_back(static_cast<uint32_t>(chars_.size()));
+  PushValidity(true);
+}
+
+void Vector::AppendRange(const Vector& other, size_t offset, size_t count) {
+  assert(other.type_ == type_ && offset + count <= other.size_);
+  for (size_t row = offset; row < offset + count; ++row) {
+    if (!other.IsValid(row)) {
+      AppendNull();
+    } else if (type_ == LogicalType::kVarchar) {
+      AppendString(other.GetString(row));
+    } else {
+      const size_t width = FixedWidth(type_);
+      const size_t at = data_.size();
+      data_.resize(at + width);
+      std::memcpy(data_.data() + at, other.data_.data() + row * width, width);
+      PushValidity(true);
+    }
+  }
+}
+
+Vector Vector::FromBuffers(LogicalType type, size_t rows, std::vector<uint64_t> validity,
+                           Bytes fixed, std::vector<uint32_t> offsets, std::string chars) {
+  Vector v(type);
+  v.size_ = rows;
+  v.validity_ = std::move(validity);
+  // Bits past `rows` in the last word carry no meaning; clear them so counts stay exact.
+  if (rows % 64 != 0) v.validity_.back() &= (uint64_t{1} << (rows % 64)) - 1;
+  size_t valid = 0;
+  for (uint64_t word : v.validity_) valid += std::popcount(word);
+  v.null_count_ = rows - valid;
+  v.data_ = std::move(fixed);
+  if (type == LogicalType::kVarchar) {
+    v.offsets_ = std::move(offsets);
+    v.chars_ = std::move(chars);
+  }
+  return v;
+}
+
+}  // namespace lake

@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Installs, from Debian's archive, exactly the packages that building and testing p2plake need.
+# Idempotent: when everything is already present it only checks (a second or so) and says so.
+set -euo pipefail
+
+packages=(
+  build-essential cmake pkg-config   # toolchain
+  libsodium-dev                      # identity, BLAKE2b hashing, sessions
+  libmsgpack-cxx-dev                 # chunk, manifest and wire encoding
+  librocksdb-dev                     # chunk and metadata storage
+  libcli11-dev                       # the p2plake command line
+  nlohmann-json3-dev                 # JSON output (CLI, later the HTTP gateway)
+  catch2                             # tests (v2)
+  python3                            # test-data generator (shared/bench/gen_data.py)
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -eq 0 ]; then
+  echo "install-deps: all ${#packages[@]} packages present"
+  exit 0
+fi
+
+echo "install-deps: installing ${missing[*]}"
+sudo_cmd=()
+[ "$(id -u)" -eq 0 ] || sudo_cmd=(sudo)
+export DEBIAN_FRONTEND=noninteractive
+"${sudo_cmd[@]}" apt-get update -qq
+"${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+echo "install-deps: done"
