@@ -67,29 +67,62 @@ int64_t DaysFromCivil(int64_t year, unsigned month, unsigned day) {
 }
 
 bool ParseBigInt(std::string_view text, int64_t* out) {
-  if (text.empty()) return false;
-  const char* first = text.data();
-  const char* last = first + text.size();
-  if (*first == '+') ++first;  // from_chars accepts '-' but not '+'
-  const char* digits = first != last && *first == '-' ? first + 1 : first;
-  if (digits == last || !IsDigit(*digits)) return false;
-  auto [ptr, ec] = std::from_chars(first, last, *out);
-  return ec == std::errc() && ptr == last;
+  size_t i = 0;
+  const size_t n = text.size();
+  const bool negative = n > 0 && text[0] == '-';
+  if (n > 0 && (text[0] == '-' || text[0] == '+')) i = 1;
+  if (i == n) return false;
+  // Accumulate as a negative number: its range includes INT64_MIN.
+  int64_t value = 0;
+  for (; i < n; ++i) {
+    const char c = text[i];
+    if (!IsDigit(c)) return false;
+    const int digit = c - '0';
+    if (value < (INT64_MIN + digit) / 10) return false;  // value * 10 - digit would overflow
+    value = value * 10 - digit;
+  }
+  if (!negative) {
+    if (value == INT64_MIN) return false;
+    value = -value;
+  }
+  *out = value;
+  return true;
 }
 
 bool ParseDouble(std::string_view text, double* out) {
-  // Validate the grammar first: from_chars would also accept "inf", "nan" and hex forms.
+  // Validate the grammar first (from_chars would also accept "inf", "nan" and hex forms) and
+  // gather the decimal mantissa on the way, for the exact fast path below.
   size_t i = 0;
   const size_t n = text.size();
+  const bool negative = i < n && text[i] == '-';
   if (i < n && (text[i] == '+' || text[i] == '-')) ++i;
+  uint64_t mantissa = 0;
+  int mantissa_digits = 0;  // significant digits gathered (leading zeros skipped)
+  int scale = 0;            // digits after the decimal point that went into the mantissa
   size_t digits = 0;
-  while (i < n && IsDigit(text[i])) ++i, ++digits;
+  bool exact = true;
+  auto take_digit = [&](char c, bool fraction) {
+    if (mantissa == 0 && c == '0') {
+      if (fraction) ++scale;
+      return;
+    }
+    if (mantissa_digits == 19) {
+      exact = false;
+      return;
+    }
+    mantissa = mantissa * 10 + static_cast<uint64_t>(c - '0');
+    ++mantissa_digits;
+    if (fraction) ++scale;
+  };
+  while (i < n && IsDigit(text[i])) take_digit(text[i++], false), ++digits;
   if (i < n && text[i] == '.') {
     ++i;
-    while (i < n && IsDigit(text[i])) ++i, ++digits;
+    while (i < n && IsDigit(text[i])) take_digit(text[i++], true), ++digits;
   }
   if (digits == 0) return false;
+  bool has_exponent = false;
   if (i < n && (text[i] == 'e' || text[i] == 'E')) {
+    has_exponent = true;
     ++i;
     if (i < n && (text[i] == '+' || text[i] == '-')) ++i;
     size_t exponent_digits = 0;
@@ -97,6 +130,16 @@ bool ParseDouble(std::string_view text, double* out) {
     if (exponent_digits == 0) return false;
   }
   if (i != n) return false;
+  // Clinger's fast path: a mantissa below 2^53 and a power of ten up to 1e22 are both exact
+  // doubles, so one correctly rounded division gives the correctly rounded result.
+  static constexpr double kPowersOfTen[] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
+                                            1e8,  1e9,  1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
+                                            1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
+  if (exact && !has_exponent && mantissa < (uint64_t{1} << 53) && scale <= 22) {
+    const double value = static_cast<double>(mantissa) / kPowersOfTen[scale];
+    *out = negative ? -value : value;
+    return true;
+  }
   const char* first = text.data() + (text[0] == '+' ? 1 : 0);
   auto [ptr, ec] = std::from_chars(first, text.data() + n, *out);
   return ec == std::errc() && ptr == text.data() + n;  // out-of-range (1e999) is rejected

@@ -1,11 +1,15 @@
 #include "store/importer.h"
 
+#include <condition_variable>
+#include <deque>
+#include <mutex>
 #include <optional>
 #include <set>
 
 #include "common/hash.h"
 #include "store/catalog.h"
 #include "store/chunk_codec.h"
+#include "store/csv_scanner.h"
 #include "store/type_inference.h"
 
 namespace lake::store {
@@ -16,21 +20,20 @@ constexpr char kPendingPrefix[] = "pending/";
 std::string PendingKey(const ChunkId& id) { return kPendingPrefix + id.ToHex(); }
 
 struct EncodedChunk {
-  Status status;
   ChunkRef ref;
   Bytes bytes;
 };
 
-// Pass 2 for one row group: re-reads its records, converts them to the final types, encodes.
-EncodedChunk EncodeRowGroup(const ByteSource& source, const ImportPlan& plan,
-                            const RowGroupPlan& group, const CsvOptions& csv) {
-  EncodedChunk out;
+// Re-reads one row group's records and encodes them with the group's column types.
+Result<EncodedChunk> EncodeRowGroup(const ByteSource& source,
+                                    const std::vector<std::string>& names,
+                                    const RowGroupPlan& group, const CsvOptions& csv) {
   CsvReader reader(source, group.offset, group.line, csv);
-  reader.set_expected_fields(plan.schema.size());
+  reader.set_expected_fields(names.size());
   RowGroup rows;
-  rows.schema = plan.schema;
-  for (const Column& column : plan.schema) {
-    rows.columns.emplace_back(column.type);
+  for (size_t c = 0; c < names.size(); ++c) {
+    rows.schema.push_back(Column{names[c], group.types[c]});
+    rows.columns.emplace_back(group.types[c]);
     rows.columns.back().Reserve(group.rows);
   }
   std::vector<std::string_view> fields;
@@ -38,15 +41,15 @@ EncodedChunk EncodeRowGroup(const ByteSource& source, const ImportPlan& plan,
     Result<bool> got = reader.Next(&fields);
     bool parsed = got.ok() && *got;
     for (size_t c = 0; parsed && c < fields.size(); ++c) {
-      parsed = AppendParsed(fields[c], plan.schema[c].type, &rows.columns[c]);
+      parsed = AppendParsed(fields[c], group.types[c], &rows.columns[c]);
     }
     if (!parsed) {
-      // Pass 1 accepted this text, so the file changed under us.
-      out.status = Status::Corruption("the file changed while it was being imported (near line " +
-                                      std::to_string(reader.record_line()) + ")");
-      return out;
+      // The scanner accepted this text with these types, so the file changed under us.
+      return Status::Corruption("the file changed while it was being imported (near line " +
+                                std::to_string(reader.record_line()) + ")");
     }
   }
+  EncodedChunk out;
   out.bytes = EncodeChunk(rows);
   out.ref.id = ChunkIdOf(out.bytes);
   out.ref.rows = group.rows;
@@ -55,14 +58,19 @@ EncodedChunk EncodeRowGroup(const ByteSource& source, const ImportPlan& plan,
   return out;
 }
 
-// Deletes `candidates` that no stored manifest references, plus their journal records.
-Status RemoveUnreferenced(ChunkStore& store, const std::vector<ChunkId>& candidates,
-                          uint64_t* removed) {
-  LAKE_ASSIGN_OR_RETURN(std::vector<Manifest> manifests, ListManifests(store));
+std::set<ChunkId> ReferencedChunks(const std::vector<Manifest>& manifests) {
   std::set<ChunkId> referenced;
   for (const Manifest& m : manifests) {
     for (const ChunkRef& ref : m.chunks) referenced.insert(ref.id);
   }
+  return referenced;
+}
+
+// Deletes `candidates` that no stored manifest references, plus their journal records.
+Status RemoveUnreferenced(ChunkStore& store, const std::vector<ChunkId>& candidates,
+                          uint64_t* removed) {
+  LAKE_ASSIGN_OR_RETURN(std::vector<Manifest> manifests, ListManifests(store));
+  const std::set<ChunkId> referenced = ReferencedChunks(manifests);
   StoreBatch batch;
   for (const ChunkId& id : candidates) {
     if (referenced.count(id) == 0) {
@@ -75,22 +83,180 @@ Status RemoveUnreferenced(ChunkStore& store, const std::vector<ChunkId>& candida
   return store.Write(batch, Durability::kSync);
 }
 
-// Writes the manifest, drops the journal and the chunks only the superseded version used.
+// The scan -> encode -> write pipeline of one import. Task 0 of the TaskRunner scans and queues
+// row groups, then helps encoding; every other task encodes queued groups until the scan is over
+// and the queue is empty. With an InlineTaskRunner the scan simply runs first.
+class ImportPipeline {
+ public:
+  ImportPipeline(ChunkStore& store, const ByteSource& source, const ImportOptions& options,
+                 const ImportEnv& env)
+      : store_(store),
+        source_(source),
+        options_(options),
+        env_(env),
+        scanner_(source, options.target_chunk_bytes, options.csv) {}
+
+  Status ReadHeader() {
+    LAKE_RETURN_IF_ERROR(scanner_.ReadHeader());
+    for (const Column& column : scanner_.schema()) names_.push_back(column.name);
+    return Status::OK();
+  }
+  const CsvScanner& scanner() const { return scanner_; }
+
+  // Runs scan and encoding to the end; on failure every chunk it wrote is journalled.
+  Status Run() {
+    env_.runner->ParallelFor(env_.runner->parallelism(), [this](size_t task) {
+      if (task == 0) Scan();
+      Encode();
+    });
+    std::lock_guard<std::mutex> lock(mu_);
+    return failure_;
+  }
+
+  // Re-encodes the groups whose types were widened after they were written. REQUIRES: Run() OK.
+  Status Finalize() {
+    std::vector<size_t> stale;
+    for (size_t i = 0; i < groups_.size(); ++i) {
+      for (size_t c = 0; c < groups_[i].types.size(); ++c) {
+        if (groups_[i].types[c] != scanner_.schema()[c].type) {
+          stale.push_back(i);
+          break;
+        }
+      }
+    }
+    for (size_t i : stale) {
+      for (size_t c = 0; c < groups_[i].types.size(); ++c) {
+        groups_[i].types[c] = scanner_.schema()[c].type;
+      }
+    }
+    env_.runner->ParallelFor(stale.size(), [&](size_t k) { EncodeAndWrite(groups_[stale[k]]); });
+    std::lock_guard<std::mutex> lock(mu_);
+    return failure_;
+  }
+
+  const std::vector<ChunkRef>& chunks() const { return chunks_; }
+  const std::vector<ChunkId>& journalled() const { return journalled_; }
+
+ private:
+  void Scan() {
+    uint64_t next_report = 0;
+    while (true) {
+      Result<std::optional<RowGroupPlan>> group = scanner_.NextGroup();
+      std::lock_guard<std::mutex> lock(mu_);
+      if (!group.ok()) {
+        if (failure_.ok()) failure_ = group.status();
+      } else if (group->has_value()) {
+        groups_.push_back(**group);
+        chunks_.emplace_back();
+        queue_.push_back(groups_.size() - 1);
+        if (env_.progress && scanner_.bytes_scanned() >= next_report) {
+          env_.progress({ImportProgress::Phase::kScanning, scanner_.bytes_scanned(), source_.size()});
+          next_report = scanner_.bytes_scanned() + (16 << 20);
+        }
+      }
+      if (!group.ok() || !group->has_value() || !failure_.ok()) {
+        scan_done_ = true;
+        if (env_.progress) {
+          env_.progress({ImportProgress::Phase::kScanning, source_.size(), source_.size()});
+        }
+        queue_cv_.notify_all();
+        return;
+      }
+      queue_cv_.notify_one();
+    }
+  }
+
+  void Encode() {
+    while (true) {
+      size_t index;
+      {
+        std::unique_lock<std::mutex> lock(mu_);
+        queue_cv_.wait(lock, [&] { return !queue_.empty() || scan_done_ || !failure_.ok(); });
+        if (!failure_.ok() || queue_.empty()) return;
+        index = queue_.front();
+        queue_.pop_front();
+      }
+      // groups_ may grow (reallocate) while we encode: work on a copy of the plan.
+      RowGroupPlan plan;
+      {
+        std::lock_guard<std::mutex> lock(mu_);
+        plan = groups_[index];
+      }
+      EncodeAndWrite(plan);
+    }
+  }
+
+  void EncodeAndWrite(const RowGroupPlan& plan) {
+    Result<EncodedChunk> chunk = EncodeRowGroup(source_, names_, plan, options_.csv);
+    Status status = chunk.status();
+    bool wrote = false;
+    if (status.ok()) {
+      Result<bool> present = store_.HasChunk(chunk->ref.id);
+      status = present.status();
+      if (status.ok() && !*present) {
+        StoreBatch batch;
+        batch.PutChunk(chunk->ref.id, std::move(chunk->bytes));
+        batch.PutRecord(PendingKey(chunk->ref.id),
+                        Bytes(options_.name.begin(), options_.name.end()));
+        status = store_.Write(batch, Durability::kBuffered);
+        wrote = status.ok();
+      }
+    }
+    std::lock_guard<std::mutex> lock(mu_);
+    if (!status.ok()) {
+      if (failure_.ok()) failure_ = status;
+      queue_cv_.notify_all();
+      return;
+    }
+    if (wrote) journalled_.push_back(chunk->ref.id);
+    chunks_[plan.index] = std::move(chunk->ref);
+    ++written_;
+    if (env_.progress && scan_done_) {
+      env_.progress({ImportProgress::Phase::kEncoding, written_, groups_.size()});
+    }
+  }
+
+  ChunkStore& store_;
+  const ByteSource& source_;
+  const ImportOptions& options_;
+  const ImportEnv& env_;
+  CsvScanner scanner_;  // used by the scanning task only, until Run() returns
+  std::vector<std::string> names_;  // column names, fixed by ReadHeader()
+
+  std::mutex mu_;
+  // State below is protected by mu_ while Run() or Finalize() is in progress.
+  std::condition_variable queue_cv_;
+  std::vector<RowGroupPlan> groups_;
+  std::vector<ChunkRef> chunks_;  // by group index
+  std::deque<size_t> queue_;      // groups waiting to be encoded
+  std::vector<ChunkId> journalled_;
+  uint64_t written_ = 0;
+  bool scan_done_ = false;
+  Status failure_;
+};
+
+// Writes the manifest and drops the journal; deletes chunks that were written but are not in the
+// manifest (encoded before a type widened) and chunks only the superseded version used.
 Status Commit(ChunkStore& store, const Manifest& manifest, const Bytes& encoded,
               const std::optional<Manifest>& previous, const std::vector<ChunkId>& journalled) {
+  LAKE_ASSIGN_OR_RETURN(std::vector<Manifest> stored, ListManifests(store));
+  std::vector<Manifest> others;
+  for (Manifest& m : stored) {
+    if (m.name != manifest.name) others.push_back(std::move(m));
+  }
+  others.push_back(manifest);
+  const std::set<ChunkId> still_used = ReferencedChunks(others);
+
   StoreBatch batch;
   batch.PutRecord(DatasetRecordKey(manifest.name), encoded);
-  for (const ChunkId& id : journalled) batch.DeleteRecord(PendingKey(id));
+  std::set<ChunkId> deleted;
+  for (const ChunkId& id : journalled) {
+    batch.DeleteRecord(PendingKey(id));
+    if (still_used.count(id) == 0 && deleted.insert(id).second) batch.DeleteChunk(id);
+  }
   if (previous) {
-    std::set<ChunkId> still_used;
-    for (const ChunkRef& ref : manifest.chunks) still_used.insert(ref.id);
-    LAKE_ASSIGN_OR_RETURN(std::vector<Manifest> others, ListManifests(store));
-    for (const Manifest& other : others) {
-      if (other.name == manifest.name) continue;
-      for (const ChunkRef& ref : other.chunks) still_used.insert(ref.id);
-    }
     for (const ChunkRef& ref : previous->chunks) {
-      if (still_used.insert(ref.id).second) batch.DeleteChunk(ref.id);
+      if (still_used.count(ref.id) == 0 && deleted.insert(ref.id).second) batch.DeleteChunk(ref.id);
     }
   }
   return store.Write(batch, Durability::kSync);
@@ -102,75 +268,44 @@ Result<ImportSummary> ImportCsv(ChunkStore& store, const ByteSource& source,
                                 const ImportOptions& options, const ImportEnv& env,
                                 CsvPosition* error_at) {
   LAKE_RETURN_IF_ERROR(ValidateDatasetName(options.name));
-  LAKE_ASSIGN_OR_RETURN(ImportPlan plan, PlanImport(source, options, env.progress, error_at));
   LAKE_ASSIGN_OR_RETURN(std::optional<Manifest> previous, LoadManifest(store, options.name));
+  ImportPipeline pipeline(store, source, options, env);
+  Status status = pipeline.ReadHeader();
+  if (status.ok()) status = pipeline.Run();
+  if (status.ok()) status = pipeline.Finalize();
+  if (!status.ok() && status.IsInvalidArgument() && error_at != nullptr) {
+    *error_at = pipeline.scanner().error_position();
+  }
 
   ImportSummary summary;
   summary.source_bytes = source.size();
   Manifest& manifest = summary.manifest;
-  manifest.name = options.name;
-  manifest.version = previous ? previous->version + 1 : 1;
-  manifest.schema = plan.schema;
-  manifest.total_rows = plan.rows;
-  manifest.created_at_us = ToMicros(env.clock->Now());
-  manifest.uploader = env.uploader;
-
-  // Encode a window of groups in parallel, then write them in order: memory stays bounded by
-  // the window, and the manifest lists chunks in file order.
-  std::vector<ChunkId> journalled;
-  const size_t window = 2 * env.runner->parallelism();
-  std::vector<EncodedChunk> slots(window);
-  Status failure;
-  for (size_t start = 0; start < plan.groups.size() && failure.ok(); start += window) {
-    const size_t count = std::min(window, plan.groups.size() - start);
-    env.runner->ParallelFor(count, [&](size_t i) {
-      slots[i] = EncodeRowGroup(source, plan, plan.groups[start + i], options.csv);
-    });
-    for (size_t i = 0; i < count && failure.ok(); ++i) {
-      EncodedChunk& chunk = slots[i];
-      if (!chunk.status.ok()) {
-        failure = chunk.status;
-        break;
-      }
-      Result<bool> present = store.HasChunk(chunk.ref.id);
-      if (!present.ok()) {
-        failure = present.status();
-        break;
-      }
-      if (!*present) {
-        StoreBatch batch;
-        batch.PutChunk(chunk.ref.id, std::move(chunk.bytes));
-        batch.PutRecord(PendingKey(chunk.ref.id), Bytes(options.name.begin(), options.name.end()));
-        failure = store.Write(batch, Durability::kBuffered);
-        if (!failure.ok()) break;
-        journalled.push_back(chunk.ref.id);
-      }
-      manifest.total_bytes += chunk.ref.bytes;
-      manifest.chunks.push_back(std::move(chunk.ref));
-      chunk = EncodedChunk();
-    }
-    if (env.progress) {
-      env.progress(ImportProgress{ImportProgress::Phase::kEncoding, manifest.chunks.size(),
-                                  plan.groups.size()});
-    }
-  }
-
-  if (failure.ok()) {
-    if (env.progress) {
-      env.progress(ImportProgress{ImportProgress::Phase::kCommitting, 0, 1});
-    }
+  if (status.ok()) {
+    manifest.name = options.name;
+    manifest.version = previous ? previous->version + 1 : 1;
+    manifest.schema = pipeline.scanner().schema();
+    manifest.total_rows = pipeline.scanner().rows();
+    manifest.created_at_us = ToMicros(env.clock->Now());
+    manifest.uploader = env.uploader;
+    manifest.chunks = pipeline.chunks();
+    for (const ChunkRef& ref : manifest.chunks) manifest.total_bytes += ref.bytes;
+    if (env.progress) env.progress({ImportProgress::Phase::kCommitting, 0, 1});
     const Bytes encoded = EncodeManifest(manifest);
     summary.manifest_id = Blake2b256(encoded);
-    failure = Commit(store, manifest, encoded, previous, journalled);
+    status = Commit(store, manifest, encoded, previous, pipeline.journalled());
   }
-  if (!failure.ok()) {
+  if (!status.ok()) {
     uint64_t removed = 0;
-    Status cleanup = RemoveUnreferenced(store, journalled, &removed);
-    if (!cleanup.ok()) return failure.WithContext("import failed and cleanup failed too (" +
-                                                  cleanup.ToString() + ")");
-    return failure;
+    Status cleanup = RemoveUnreferenced(store, pipeline.journalled(), &removed);
+    if (!cleanup.ok()) {
+      return status.WithContext("import failed, and removing its chunks failed too (" +
+                                cleanup.ToString() + ")");
+    }
+    return status;
   }
-  summary.new_chunks = journalled.size();
+  std::set<ChunkId> in_manifest;
+  for (const ChunkRef& ref : manifest.chunks) in_manifest.insert(ref.id);
+  for (const ChunkId& id : pipeline.journalled()) summary.new_chunks += in_manifest.count(id);
   return summary;
 }
 

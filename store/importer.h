@@ -1,16 +1,23 @@
-// ImportCsv: turns a CSV into a stored dataset, atomically. Pass 1 (import_plan.h) validates the
-// whole file and fixes the schema; pass 2 encodes row groups into chunks (in parallel on the
-// given TaskRunner) and writes each new chunk together with a journal record "pending/<id>";
-// the commit writes the manifest and drops the journal in one synced batch. So:
-//  - a malformed file stores nothing;
-//  - a failure in pass 2 removes the chunks it added;
+// ImportCsv: turns a CSV into a stored dataset, atomically and in one streaming read.
+//
+// A CsvScanner (csv_scanner.h) reads the file once, inferring types and cutting row groups; as
+// each group closes, workers on the TaskRunner re-read just that group's bytes (still in the page
+// cache), convert them to the types known at that point, and write the chunk together with a
+// journal record "pending/<id>". If a later row widens a type (BIGINT -> DOUBLE -> VARCHAR), the
+// groups encoded with the narrower type are re-encoded at the end, so every chunk carries the
+// final schema. The commit writes the manifest and drops the journal in one synced batch. So:
+//  - a file that is malformed anywhere leaves nothing: chunks written before the bad row are
+//    removed again;
 //  - a crash before the commit leaves journal records that RecoverInterruptedImports() clears;
-//  - once ImportCsv returns OK the dataset is durable.
+//  - once ImportCsv returns OK the dataset is durable;
+//  - the same file always yields the same chunks (boundaries and types depend only on the bytes).
 // Re-importing a name writes version n+1 and deletes chunks only the old version used.
 // Concurrency: imports into one store must not run concurrently (the node serialises them).
 #pragma once
 
 #include <cstdint>
+#include <functional>
+#include <string>
 
 #include "common/clock.h"
 #include "common/id.h"
@@ -18,14 +25,29 @@
 #include "common/task_runner.h"
 #include "store/byte_source.h"
 #include "store/chunk_store.h"
-#include "store/import_plan.h"
+#include "store/csv_reader.h"
 #include "store/manifest.h"
 
 namespace lake::store {
 
+struct ImportOptions {
+  std::string name;                     // dataset name (see ValidateDatasetName)
+  size_t target_chunk_bytes = 1 << 20;  // encoded size a row group aims for
+  CsvOptions csv;
+};
+
+struct ImportProgress {
+  enum class Phase { kScanning, kEncoding, kCommitting };
+  Phase phase;
+  uint64_t done;   // bytes scanned (kScanning) or chunks written (kEncoding)
+  uint64_t total;  // file bytes or chunk count
+};
+// Called from the import's threads, one call at a time.
+using ProgressFn = std::function<void(const ImportProgress&)>;
+
 struct ImportEnv {
   const Clock* clock = nullptr;  // stamps the manifest; REQUIRES: non-null
-  TaskRunner* runner = nullptr;  // encodes row groups; REQUIRES: non-null
+  TaskRunner* runner = nullptr;  // scans and encodes; REQUIRES: non-null
   NodeId uploader;               // zero for a local import
   ProgressFn progress;           // may be empty
 };
@@ -37,6 +59,8 @@ struct ImportSummary {
   uint64_t source_bytes = 0;
 };
 
+// On a CSV error returns InvalidArgument ("line L, column C: ...") and, if `error_at` is given,
+// the position as numbers.
 Result<ImportSummary> ImportCsv(ChunkStore& store, const ByteSource& source,
                                 const ImportOptions& options, const ImportEnv& env,
                                 CsvPosition* error_at = nullptr);

@@ -7,6 +7,7 @@
 #include <rocksdb/write_batch.h>
 
 #include <cstring>
+#include <filesystem>
 #include <set>
 
 #include "common/hash.h"
@@ -57,18 +58,24 @@ rocksdb::ColumnFamilyOptions ChunkFamilyOptions() {
   options.min_blob_size = 4096;
   options.blob_compression_type = rocksdb::kLZ4Compression;
   options.enable_blob_garbage_collection = true;
-  options.write_buffer_size = 64 << 20;
+  options.write_buffer_size = 32 << 20;  // chunk values sit here until flushed: bounds RSS
   return options;
 }
 
 }  // namespace
 
 Result<std::unique_ptr<RocksDbChunkStore>> RocksDbChunkStore::Open(const std::string& path) {
+  std::error_code ec;
+  std::filesystem::create_directories(path, ec);
+  if (ec) return Status::IOError("cannot create " + path + ": " + ec.message());
   rocksdb::DBOptions db_options;
   db_options.create_if_missing = true;
   db_options.create_missing_column_families = true;
   db_options.max_background_jobs = 2;
   db_options.keep_log_file_num = 4;
+  // kBuffered writes skip the write-ahead log; a flush makes them durable. Flushing all column
+  // families atomically keeps a chunk and its import-journal record together across a crash.
+  db_options.atomic_flush = true;
 
   rocksdb::ColumnFamilyOptions small_options;
   small_options.compression = rocksdb::kLZ4Compression;
@@ -142,8 +149,21 @@ Status RocksDbChunkStore::Write(const StoreBatch& batch, Durability durability) 
     LAKE_RETURN_IF_ERROR(FromRocks(wb.Delete(records_cf_, key), "batch"));
   }
   rocksdb::WriteOptions options;
-  options.sync = durability == Durability::kSync;
+  if (durability == Durability::kSync) {
+    // Buffered writes never reached the log: flush them to table and blob files first, so the
+    // synced write below cannot outlive them in a crash.
+    if (unflushed_buffered_writes_) {
+      LAKE_RETURN_IF_ERROR(FromRocks(
+          db_->Flush(rocksdb::FlushOptions(), {chunks_cf_, meta_cf_, records_cf_}), "flush"));
+      unflushed_buffered_writes_ = false;
+    }
+    options.sync = true;
+  } else {
+    // Bulk chunk data is written once to blob files instead of twice (log, then blob).
+    options.disableWAL = true;
+  }
   LAKE_RETURN_IF_ERROR(FromRocks(db_->Write(options, &wb), "write"));
+  if (durability == Durability::kBuffered) unflushed_buffered_writes_ = true;
   stats_ = next;
   return Status::OK();
 }

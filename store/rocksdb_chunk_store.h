@@ -2,8 +2,9 @@
 //   chunks      chunk id (32 bytes) -> encoded chunk; values go to blob files (large, write-once)
 //   chunk_meta  chunk id -> encoded size (8 bytes LE): Has/List/Stats without reading chunks
 //   records     key -> small value (manifests, import journal)
-// A StoreBatch becomes one rocksdb::WriteBatch, so it is atomic across crashes; kSync writes
-// fsync the write-ahead log. This file is the only place that includes RocksDB.
+// A StoreBatch becomes one rocksdb::WriteBatch, so it is atomic across crashes. kSync writes
+// fsync the write-ahead log; kBuffered writes (bulk chunk data) skip it and are flushed to disk
+// before the next kSync write, which keeps the durability contract of chunk_store.h. This file is the only place that includes RocksDB.
 // Thread-safety: all methods are safe to call concurrently; writes are serialised internally.
 #pragma once
 
@@ -22,7 +23,7 @@ namespace lake::store {
 
 class RocksDbChunkStore final : public ChunkStore {
  public:
-  // Opens (creating if missing) the database in directory `path`.
+  // Opens the database in directory `path`, creating the directory and database if missing.
   static Result<std::unique_ptr<RocksDbChunkStore>> Open(const std::string& path);
   ~RocksDbChunkStore() override;
   RocksDbChunkStore(const RocksDbChunkStore&) = delete;
@@ -55,6 +56,7 @@ class RocksDbChunkStore final : public ChunkStore {
   mutable std::mutex write_mu_;
   // Protected by write_mu_.
   StoreStats stats_;
+  bool unflushed_buffered_writes_ = false;
 };
 
 }  // namespace lake::store

@@ -5,7 +5,7 @@
 #include <chrono>
 #include <string>
 
-#include "store/import_plan.h"
+#include "store/importer.h"
 
 namespace lake::cli {
 

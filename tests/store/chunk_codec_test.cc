@@ -1,0 +1,323 @@
+#include "store/chunk_codec.h"
+
+#include <algorithm>
+#include <map>
+#include <string>
+#include <vector>
+
+#include <catch2/catch.hpp>
+
+#include "common/hash.h"
+#include "common/msgpack_util.h"
+#include "common/rng.h"
+#include "common/utf8.h"
+
+namespace lake::store {
+namespace {
+
+constexpr size_t kRows = 130;  // more than two validity words
+
+// One column of every type; row r is NULL in column c when (r + c) % 5 == 0. VARCHAR rows
+// divisible by 3 (and not NULL) hold the empty string.
+RowGroup AllTypesGroup(size_t rows = kRows) {
+  RowGroup group;
+  group.schema = {{"i", LogicalType::kBigInt},  {"d", LogicalType::kDouble},
+                  {"b", LogicalType::kBoolean}, {"s", LogicalType::kVarchar},
+                  {"day", LogicalType::kDate},  {"ts", LogicalType::kTimestamp}};
+  for (const Column& c : group.schema) group.columns.emplace_back(c.type);
+  for (size_t r = 0; r < rows; ++r) {
+    const int64_t x = static_cast<int64_t>(r);
+    for (size_t c = 0; c < group.schema.size(); ++c) {
+      Vector& v = group.columns[c];
+      if ((r + c) % 5 == 0) {
+        v.AppendNull();
+        continue;
+      }
+      switch (group.schema[c].type) {
+        case LogicalType::kBigInt: v.Append<int64_t>(x * x - 1000); break;
+        case LogicalType::kDouble: v.Append<double>(x * 0.25 - 7.5); break;
+        case LogicalType::kBoolean: v.Append<uint8_t>(r % 2); break;
+        case LogicalType::kVarchar:
+          v.AppendString(r % 3 == 0 ? std::string() : "row " + std::to_string(r) + " é😀");
+          break;
+        case LogicalType::kDate: v.Append<int32_t>(static_cast<int32_t>(x * 100 - 5000)); break;
+        case LogicalType::kTimestamp: v.Append<int64_t>(x * 1'000'003 - 77); break;
+      }
+    }
+  }
+  return group;
+}
+
+void CheckSameVector(const Vector& actual, const Vector& expected) {
+  REQUIRE(actual.type() == expected.type());
+  REQUIRE(actual.size() == expected.size());
+  CHECK(actual.null_count() == expected.null_count());
+  size_t mismatches = 0;
+  for (size_t r = 0; r < expected.size(); ++r) {
+    if (actual.IsValid(r) != expected.IsValid(r)) {
+      ++mismatches;
+    } else if (expected.type() == LogicalType::kVarchar) {
+      mismatches += actual.GetString(r) != expected.GetString(r);
+    } else {
+      const ByteView a = actual.fixed_bytes(), e = expected.fixed_bytes();
+      const size_t w = FixedWidth(expected.type());
+      mismatches += !std::equal(a.begin() + r * w, a.begin() + (r + 1) * w, e.begin() + r * w);
+    }
+  }
+  CHECK(mismatches == 0);
+}
+
+void CheckSameGroup(const RowGroup& actual, const RowGroup& expected) {
+  REQUIRE(actual.schema == expected.schema);
+  REQUIRE(actual.columns.size() == expected.columns.size());
+  CHECK(actual.rows() == expected.rows());
+  for (size_t c = 0; c < expected.columns.size(); ++c) {
+    INFO("column " << expected.schema[c].name);
+    CheckSameVector(actual.columns[c], expected.columns[c]);
+  }
+}
+
+TEST_CASE("A chunk of every type round-trips with NULLs", "[store][chunk_codec]") {
+  const RowGroup group = AllTypesGroup();
+  const Bytes encoded = EncodeChunk(group);
+  Result<RowGroup> decoded = DecodeChunk(encoded);
+  REQUIRE(decoded.ok());
+  CheckSameGroup(*decoded, group);
+  // Spot checks against the generator's rules, independent of the source vectors.
+  const Vector& s = decoded->columns[3];
+  CHECK_FALSE(s.IsValid(2));                       // (2 + 3) % 5 == 0
+  CHECK(s.IsValid(3));                             // 3 % 3 == 0: empty, not NULL
+  CHECK(s.GetString(3).empty());
+  CHECK(s.GetString(4) == "row 4 é😀");
+  CHECK(decoded->columns[0].Get<int64_t>(129) == 129 * 129 - 1000);
+  CHECK(decoded->columns[5].null_count() == 26);   // rows r with (r + 5) % 5 == 0
+}
+
+TEST_CASE("An empty string stays a non-NULL empty string", "[store][chunk_codec]") {
+  RowGroup group;
+  group.schema = {{"s", LogicalType::kVarchar}};
+  group.columns.emplace_back(LogicalType::kVarchar);
+  group.columns[0].AppendString("");
+  group.columns[0].AppendNull();
+  group.columns[0].AppendString("");
+  Result<RowGroup> decoded = DecodeChunk(EncodeChunk(group));
+  REQUIRE(decoded.ok());
+  const Vector& v = decoded->columns[0];
+  REQUIRE(v.size() == 3);
+  CHECK(v.IsValid(0));
+  CHECK(v.GetString(0).empty());
+  CHECK_FALSE(v.IsValid(1));
+  CHECK(v.IsValid(2));
+  CHECK(v.null_count() == 1);
+
+  // A column of only empty strings (no NULLs, no bytes) survives too.
+  RowGroup empties;
+  empties.schema = {{"e", LogicalType::kVarchar}};
+  empties.columns.emplace_back(LogicalType::kVarchar);
+  for (int i = 0; i < 3; ++i) empties.columns[0].AppendString("");
+  Result<RowGroup> decoded_empties = DecodeChunk(EncodeChunk(empties));
+  REQUIRE(decoded_empties.ok());
+  CHECK(decoded_empties->columns[0].null_count() == 0);
+  CHECK(decoded_empties->rows() == 3);
+}
+
+TEST_CASE("A zero-row chunk round-trips with its schema", "[store][chunk_codec]") {
+  const RowGroup group = AllTypesGroup(0);
+  Result<RowGroup> decoded = DecodeChunk(EncodeChunk(group));
+  REQUIRE(decoded.ok());
+  CHECK(decoded->schema == group.schema);
+  CHECK(decoded->rows() == 0);
+  for (const Vector& v : decoded->columns) CHECK(v.size() == 0);
+}
+
+TEST_CASE("DecodeChunkColumns returns the requested columns in the requested order",
+          "[store][chunk_codec]") {
+  const RowGroup group = AllTypesGroup();
+  const Bytes encoded = EncodeChunk(group);
+  SECTION("a reordered subset") {
+    Result<RowGroup> decoded = DecodeChunkColumns(encoded, {5, 0, 3});
+    REQUIRE(decoded.ok());
+    REQUIRE(decoded->schema.size() == 3);
+    CHECK(decoded->schema[0] == group.schema[5]);
+    CHECK(decoded->schema[1] == group.schema[0]);
+    CHECK(decoded->schema[2] == group.schema[3]);
+    CheckSameVector(decoded->columns[0], group.columns[5]);
+    CheckSameVector(decoded->columns[1], group.columns[0]);
+    CheckSameVector(decoded->columns[2], group.columns[3]);
+  }
+  SECTION("no columns") {
+    Result<RowGroup> decoded = DecodeChunkColumns(encoded, {});
+    REQUIRE(decoded.ok());
+    CHECK(decoded->schema.empty());
+    CHECK(decoded->columns.empty());
+  }
+  SECTION("an index out of range is Corruption") {
+    Result<RowGroup> decoded = DecodeChunkColumns(encoded, {0, 6});
+    REQUIRE_FALSE(decoded.ok());
+    CHECK(decoded.status().IsCorruption());
+  }
+}
+
+TEST_CASE("Chunk encoding is deterministic and the id is the hash of the bytes",
+          "[store][chunk_codec]") {
+  const Bytes first = EncodeChunk(AllTypesGroup());
+  const Bytes second = EncodeChunk(AllTypesGroup());  // built again from scratch
+  CHECK(first == second);
+  CHECK(ChunkIdOf(first) == ChunkIdOf(second));
+  CHECK(ChunkIdOf(first) == Blake2b256(first));
+  // Re-encoding what was decoded gives the same bytes again.
+  Result<RowGroup> decoded = DecodeChunk(first);
+  REQUIRE(decoded.ok());
+  CHECK(EncodeChunk(*decoded) == first);
+}
+
+TEST_CASE("Different chunk data gives a different id", "[store][chunk_codec]") {
+  const ChunkId base = ChunkIdOf(EncodeChunk(AllTypesGroup()));
+  RowGroup more_rows = AllTypesGroup(kRows + 1);
+  CHECK(ChunkIdOf(EncodeChunk(more_rows)) != base);
+
+  RowGroup renamed = AllTypesGroup();
+  renamed.schema[2].name = "B";
+  CHECK(ChunkIdOf(EncodeChunk(renamed)) != base);
+
+  // NULL versus empty string, and NULL versus zero, must not encode alike.
+  auto single = [](LogicalType type, bool null_first) {
+    RowGroup g;
+    g.schema = {{"x", type}};
+    g.columns.emplace_back(type);
+    if (null_first) {
+      g.columns[0].AppendNull();
+    } else if (type == LogicalType::kVarchar) {
+      g.columns[0].AppendString("");
+    } else {
+      g.columns[0].Append<int64_t>(0);
+    }
+    return ChunkIdOf(EncodeChunk(g));
+  };
+  CHECK(single(LogicalType::kVarchar, true) != single(LogicalType::kVarchar, false));
+  CHECK(single(LogicalType::kBigInt, true) != single(LogicalType::kBigInt, false));
+  CHECK(single(LogicalType::kBigInt, false) != single(LogicalType::kTimestamp, false));
+}
+
+// A decode result is acceptable if it is Corruption, or a group whose columns are consistent.
+void CheckDecodedOrCorruption(const Result<RowGroup>& decoded) {
+  if (!decoded.ok()) {
+    REQUIRE(decoded.status().IsCorruption());
+    return;
+  }
+  REQUIRE(decoded->schema.size() == decoded->columns.size());
+  for (size_t c = 0; c < decoded->columns.size(); ++c) {
+    const Vector& v = decoded->columns[c];
+    REQUIRE(v.type() == decoded->schema[c].type);
+    REQUIRE(v.size() == decoded->columns[0].size());
+    REQUIRE(v.null_count() <= v.size());
+    if (v.type() == LogicalType::kVarchar) {
+      size_t total = 0;
+      for (size_t r = 0; r < v.size(); ++r) total += v.GetString(r).size();
+      REQUIRE(total == v.chars().size());
+      REQUIRE(IsValidUtf8(v.chars()));
+    } else {
+      REQUIRE(v.fixed_bytes().size() == v.size() * FixedWidth(v.type()));
+    }
+    if (v.type() == LogicalType::kBoolean) {
+      for (size_t r = 0; r < v.size(); ++r) REQUIRE(v.Get<uint8_t>(r) <= 1);
+    }
+  }
+}
+
+TEST_CASE("DecodeChunk rejects every truncation of a valid chunk", "[store][chunk_codec]") {
+  const Bytes encoded = EncodeChunk(AllTypesGroup(40));
+  size_t not_corruption = 0;
+  for (size_t len = 0; len < encoded.size(); ++len) {
+    Result<RowGroup> decoded = DecodeChunk(ByteView(encoded.data(), len));
+    // msgpack is prefix-free, so no proper prefix is a whole value.
+    if (decoded.ok() || !decoded.status().IsCorruption()) ++not_corruption;
+  }
+  CHECK(not_corruption == 0);
+}
+
+TEST_CASE("DecodeChunk survives random byte flips", "[store][chunk_codec]") {
+  const Bytes encoded = EncodeChunk(AllTypesGroup(40));
+  Rng rng(0xC0FFEE);
+  size_t corrupt = 0;
+  for (int i = 0; i < 2000; ++i) {
+    Bytes damaged = encoded;
+    const size_t flips = 1 + rng.Uniform(3);
+    for (size_t f = 0; f < flips; ++f) {
+      damaged[rng.Uniform(damaged.size())] ^= static_cast<uint8_t>(1 + rng.Uniform(255));
+    }
+    Result<RowGroup> decoded = DecodeChunk(damaged);
+    INFO("iteration " << i);
+    CheckDecodedOrCorruption(decoded);
+    corrupt += !decoded.ok();
+  }
+  CHECK(corrupt > 0);  // the checks above ran on both outcomes
+}
+
+TEST_CASE("DecodeChunk rejects random garbage", "[store][chunk_codec]") {
+  Rng rng(31337);
+  CHECK(DecodeChunk(ByteView()).status().IsCorruption());
+  size_t not_corruption = 0;
+  for (int i = 0; i < 500; ++i) {
+    Bytes garbage(rng.Uniform(300));
+    for (uint8_t& b : garbage) b = static_cast<uint8_t>(rng.Next());
+    Result<RowGroup> decoded = DecodeChunk(garbage);
+    if (decoded.ok() || !decoded.status().IsCorruption()) ++not_corruption;
+  }
+  CHECK(not_corruption == 0);
+}
+
+TEST_CASE("DecodeChunk rejects well-formed msgpack that is not a valid chunk",
+          "[store][chunk_codec]") {
+  auto corrupt = [](const Bytes& bytes) { return DecodeChunk(bytes).status().IsCorruption(); };
+  CHECK(corrupt(PackToBytes(42)));
+  CHECK(corrupt(PackToBytes(std::map<std::string, int>{{"v", 1}, {"rows", 0}})));
+  CHECK(corrupt(PackToBytes(std::map<std::string, std::vector<int>>{{"cols", {}}})));
+
+  Bytes trailing = EncodeChunk(AllTypesGroup(3));
+  trailing.push_back(0xc0);  // a second msgpack value (nil) after the chunk
+  CHECK(corrupt(trailing));
+
+  // Header values are checked: version, row limit.
+  msgpack::sbuffer buffer;
+  msgpack::packer<msgpack::sbuffer> pk(buffer);
+  pk.pack_map(3);
+  pk.pack("v");
+  pk.pack(2);
+  pk.pack("rows");
+  pk.pack(0);
+  pk.pack("cols");
+  pk.pack_array(0);
+  CHECK(corrupt(Bytes(buffer.data(), buffer.data() + buffer.size())));
+  buffer.clear();
+  pk.pack_map(3);
+  pk.pack("v");
+  pk.pack(1);
+  pk.pack("rows");
+  pk.pack(kMaxChunkRows + 1);
+  pk.pack("cols");
+  pk.pack_array(0);
+  CHECK(corrupt(Bytes(buffer.data(), buffer.data() + buffer.size())));
+}
+
+TEST_CASE("DecodeChunk rejects invalid column contents", "[store][chunk_codec]") {
+  SECTION("VARCHAR bytes that are not UTF-8") {
+    RowGroup group;
+    group.schema = {{"s", LogicalType::kVarchar}};
+    group.columns.emplace_back(LogicalType::kVarchar);
+    group.columns[0].AppendString("ok");
+    group.columns[0].AppendString("\xC0\xAF");
+    CHECK(DecodeChunk(EncodeChunk(group)).status().IsCorruption());
+  }
+  SECTION("a BOOLEAN byte other than 0 or 1") {
+    RowGroup group;
+    group.schema = {{"b", LogicalType::kBoolean}};
+    group.columns.emplace_back(LogicalType::kBoolean);
+    group.columns[0].Append<uint8_t>(1);
+    group.columns[0].Append<uint8_t>(2);
+    CHECK(DecodeChunk(EncodeChunk(group)).status().IsCorruption());
+  }
+}
+
+}  // namespace
+}  // namespace lake::store
