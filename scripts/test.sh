@@ -6,6 +6,6 @@ cd "$(dirname "$0")/.."
 
 scripts/install-deps.sh
 scripts/check-layers.sh
-cmake -S . -B build -DCMAKE_BUILD_TYPE=Release -DLAKE_WERROR=ON >/dev/null
+cmake -S . -B build -DCMAKE_BUILD_TYPE=Release -DLAKE_TESTS=ON -DLAKE_WERROR=ON >/dev/null
 cmake --build build -j2
 ctest --test-dir build --output-on-failure -j2 --timeout 900 "$@"
