@@ -1,5 +1,5 @@
 // Loads one CSV into a fresh on-disk DuckDB table, as shared/bench/duck.mjs does for its tables:
-//   node duck_load.mjs <db> <table> <csv>   (resolve @duckdb/node-api via NODE_PATH)
+//   node duck_load.mjs <db> <table> <csv>   (run from a folder whose node_modules has it)
 import { DuckDBInstance } from '@duckdb/node-api';
 
 const [db, table, csv] = process.argv.slice(2);

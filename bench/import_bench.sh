@@ -36,10 +36,17 @@ measure() {  # measure NAME CMD... : appends "name wall_s rss_kb" per run to res
 }
 rm -f results.tsv
 measure p2plake "$root/build/p2plake" import --data-dir target/lake --name events "$csv"
-measure duckdb env NODE_PATH="$work/node_modules" node "$root/bench/duck_load.mjs" target/db.duckdb events "$csv"
-measure sqlite sqlite3 target/db.sqlite \
-  -cmd "PRAGMA journal_mode = OFF" -cmd "PRAGMA synchronous = OFF" \
-  -cmd ".import --csv $csv events"
+cp "$root/bench/duck_load.mjs" .  # ES modules resolve packages next to the script
+measure duckdb node duck_load.mjs target/db.duckdb events "$csv"
+# SQLite as shared/bench loads it: typed table, TEXT staging table in memory, INSERT ... SELECT.
+{
+  echo "PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF;"
+  echo "PRAGMA temp_store = MEMORY; PRAGMA cache_size = -1048576;"
+  grep '^CREATE TABLE events ' "$peers/schema.sql"
+  echo ".import --csv --schema temp $csv s_events"
+  grep '^INSERT INTO events ' "$peers/load_sqlite.sql"
+} > sqlite_load.sql
+measure sqlite sh -c "sqlite3 -bail target/db.sqlite < sqlite_load.sql"
 
 awk -v bytes="$bytes" -v rows="$ROWS" '
   function median(list, n,   i, j, t, a) {

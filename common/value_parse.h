@@ -11,7 +11,8 @@ namespace lake {
 
 // [+-]digits that fit int64.
 bool ParseBigInt(std::string_view text, int64_t* out);
-// [+-](digits[.digits] | .digits)[(e|E)[+-]digits], finite. Not "inf"/"nan"/hex.
+// [+-](digits[.[digits]] | .digits)[(e|E)[+-]digits], finite ("5." is 5, as in PostgreSQL).
+// Not "inf", "nan" or hex.
 bool ParseDouble(std::string_view text, double* out);
 // true/false in any case.
 bool ParseBoolean(std::string_view text, bool* out);

@@ -20,7 +20,8 @@
 
 namespace lake::store {
 
-// A set of changes applied together by ChunkStore::Write.
+// A set of changes applied together by ChunkStore::Write, in this order: chunk puts, chunk
+// deletes, record puts, record deletes (each group in the order added).
 class StoreBatch {
  public:
   // REQUIRES: id == Blake2b256(bytes) (callers hash once; readers verify).

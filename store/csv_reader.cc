@@ -129,8 +129,9 @@ Result<bool> CsvReader::Next(std::vector<std::string_view>* fields) {
         break;
       }
     }
+    // A CR as the very last byte ends the previous line, like a blank line.
     const bool lone_cr_at_end = begin_ + 1 == end_ && buf_[begin_] == '\r';
-    if (begin_ == end_ || (lone_cr_at_end && !eof_)) {
+    if (begin_ == end_ || lone_cr_at_end) {
       if (eof_) return false;
       LAKE_RETURN_IF_ERROR(Fill());
       continue;
@@ -246,9 +247,10 @@ CsvReader::Outcome CsvReader::ParseRecord(std::vector<std::string_view>* fields)
     }
   }
   if (expected_fields_ != 0 && fields->size() != expected_fields_) {
-    pending_error_ = Fail(line_, fields->size(),
-                          "ragged row: " + std::to_string(fields->size()) + " fields, the header has " +
-                              std::to_string(expected_fields_));
+    // Name the first missing field.
+    pending_error_ = Fail(line_, fields->size() + 1,
+                          "ragged row: " + std::to_string(fields->size()) +
+                              " fields, the header has " + std::to_string(expected_fields_));
     return Outcome::kError;
   }
   record_offset_ = base_offset_ + begin_;

@@ -8,7 +8,8 @@
 
 #include <cstring>
 #include <filesystem>
-#include <set>
+#include <map>
+#include <optional>
 
 #include "common/hash.h"
 
@@ -121,30 +122,47 @@ Status RocksDbChunkStore::Write(const StoreBatch& batch, Durability durability) 
   std::lock_guard<std::mutex> lock(write_mu_);
   rocksdb::WriteBatch wb;
   StoreStats next = stats_;
-  std::string meta;
-  std::set<ChunkId> added;
+  // What is stored as of the changes batched so far: the database overlaid with this batch, so a
+  // batch that repeats a key keeps the counters exact. nullopt = absent.
+  std::map<ChunkId, std::optional<uint64_t>> chunk_sizes;
+  std::map<std::string, bool> records_present;
+  auto stored_chunk_size = [&](const ChunkId& id) -> std::optional<uint64_t> {
+    if (auto it = chunk_sizes.find(id); it != chunk_sizes.end()) return it->second;
+    std::string meta;
+    if (!db_->Get(rocksdb::ReadOptions(), meta_cf_, IdSlice(id), &meta).ok()) return std::nullopt;
+    return DecodeSize(meta);
+  };
+  auto record_stored = [&](const std::string& key) {
+    if (auto it = records_present.find(key); it != records_present.end()) return it->second;
+    std::string ignored;
+    return db_->Get(rocksdb::ReadOptions(), records_cf_, key, &ignored).ok();
+  };
+
   for (const auto& [id, bytes] : batch.chunk_puts()) {
-    const bool present = db_->Get(rocksdb::ReadOptions(), meta_cf_, IdSlice(id), &meta).ok();
-    if (present || !added.insert(id).second) continue;  // same id, same bytes: nothing to do
+    if (stored_chunk_size(id)) continue;  // same id, same bytes: nothing to do
     LAKE_RETURN_IF_ERROR(FromRocks(wb.Put(chunks_cf_, IdSlice(id), BytesSlice(bytes)), "batch"));
     LAKE_RETURN_IF_ERROR(FromRocks(wb.Put(meta_cf_, IdSlice(id), EncodeSize(bytes.size())), "batch"));
+    chunk_sizes[id] = bytes.size();
     ++next.chunks;
     next.chunk_bytes += bytes.size();
   }
   for (const ChunkId& id : batch.chunk_deletes()) {
-    if (!db_->Get(rocksdb::ReadOptions(), meta_cf_, IdSlice(id), &meta).ok()) continue;
+    const std::optional<uint64_t> size = stored_chunk_size(id);
+    if (!size) continue;
     LAKE_RETURN_IF_ERROR(FromRocks(wb.Delete(chunks_cf_, IdSlice(id)), "batch"));
     LAKE_RETURN_IF_ERROR(FromRocks(wb.Delete(meta_cf_, IdSlice(id)), "batch"));
+    chunk_sizes[id] = std::nullopt;
     --next.chunks;
-    next.chunk_bytes -= DecodeSize(meta);
+    next.chunk_bytes -= *size;
   }
-  std::string ignored;
   for (const auto& [key, value] : batch.record_puts()) {
-    if (!db_->Get(rocksdb::ReadOptions(), records_cf_, key, &ignored).ok()) ++next.records;
+    if (!record_stored(key)) ++next.records;
+    records_present[key] = true;
     LAKE_RETURN_IF_ERROR(FromRocks(wb.Put(records_cf_, key, BytesSlice(value)), "batch"));
   }
   for (const std::string& key : batch.record_deletes()) {
-    if (!db_->Get(rocksdb::ReadOptions(), records_cf_, key, &ignored).ok()) continue;
+    if (!record_stored(key)) continue;
+    records_present[key] = false;
     --next.records;
     LAKE_RETURN_IF_ERROR(FromRocks(wb.Delete(records_cf_, key), "batch"));
   }

@@ -63,6 +63,30 @@ TEST_CASE("ParseDouble accepts decimal and exponent forms", "[common][value_pars
   CHECK((ParseDouble("-0", &d) && d == 0.0 && std::signbit(d)));
 }
 
+TEST_CASE("ParseDouble rounds decimal text correctly", "[common][value_parse]") {
+  double d = 0;
+  // 2^53 + 1 is halfway between two doubles: round to even.
+  CHECK((ParseDouble("9007199254740993", &d) && d == 9007199254740992.0));
+  CHECK((ParseDouble("0.30000000000000004", &d) && d == 0.1 + 0.2));
+  CHECK((ParseDouble("000123.4500", &d) && d == 123.45));
+  // Random decimals of up to 20 digits, compared with the C library's correctly rounded strtod.
+  Rng rng(53);
+  for (int i = 0; i < 20000; ++i) {
+    std::string text = rng.Bernoulli(0.3) ? "-" : "";
+    const size_t int_digits = rng.Uniform(8), frac_digits = rng.Uniform(13);
+    for (size_t k = 0; k < int_digits; ++k) text += static_cast<char>('0' + rng.Uniform(10));
+    if (frac_digits > 0 || int_digits == 0) text += '.';
+    for (size_t k = 0; k < frac_digits || (int_digits == 0 && k == 0); ++k) {
+      text += static_cast<char>('0' + rng.Uniform(10));
+    }
+    if (rng.Bernoulli(0.2)) text += "e" + std::to_string(static_cast<int>(rng.Uniform(41)) - 20);
+    INFO(text);
+    REQUIRE(ParseDouble(text, &d));
+    const double expected = std::strtod(text.c_str(), nullptr);
+    REQUIRE(std::memcmp(&d, &expected, sizeof d) == 0);
+  }
+}
+
 TEST_CASE("ParseDouble rejects non-finite, hex and malformed text", "[common][value_parse]") {
   double d = 0;
   for (const char* text : {"inf", "-inf", "infinity", "nan", "NaN", "1e", "1e+", "e5", ".",

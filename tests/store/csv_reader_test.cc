@@ -192,8 +192,8 @@ TEST_CASE("CsvReader rejects a row with fewer fields than the header", "[store][
   options.block_bytes = ANY_BLOCK_SIZE();
   const CsvError error = ReadUntilError("a,b,c\n1,2,3\n\n4,5\n", options, 3);
   CHECK(error.records_before == 2);
-  // The record ends in its second field, where a third was expected.
-  CheckErrorAt(error, 4, 2, "ragged row");
+  // The column named is the first one missing.
+  CheckErrorAt(error, 4, 3, "ragged row");
 }
 
 TEST_CASE("CsvReader rejects an unterminated quoted field", "[store][csv]") {
