@@ -11,7 +11,6 @@ packages=(
   libcli11-dev                       # the p2plake command line
   nlohmann-json3-dev                 # JSON output (CLI, later the HTTP gateway)
   catch2                             # tests (v2)
-  python3                            # test-data generator (shared/bench/gen_data.py)
 )
 
 missing=()
