@@ -16,6 +16,7 @@ int main(int argc, char** argv) {
     runners[app.get_subcommands({}).back()] = std::move(runner);
   };
   add(lake::cli::AddImportCommand(app));
+  add(lake::cli::AddSimCommand(app));
 
   try {
     app.parse(argc, argv);

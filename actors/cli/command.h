@@ -18,5 +18,6 @@ inline constexpr int kExitUsage = 2;
 using CommandRunner = std::function<int()>;
 
 CommandRunner AddImportCommand(CLI::App& app);
+CommandRunner AddSimCommand(CLI::App& app);
 
 }  // namespace lake::cli

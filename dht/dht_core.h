@@ -1,0 +1,154 @@
+// DhtCore: one node's Kademlia logic, with no I/O, threads or clock of its own (STYLE.md E).
+// Inputs: messages (with the sender's NodeId, which the transport has authenticated), timer
+// ticks, and calls to look up, get and put; each carries `now`. Outputs, collected with
+// TakeOutbox(): messages to send and finished operations. NextWakeup() says when to tick next.
+// The real node (actors/) and the simulator (sim/) drive this same class.
+//
+// What it does: k-bucket routing with least-recently-seen eviction after a liveness ping;
+// iterative α-parallel FIND_NODE / FIND_VALUE; STORE of small records on the closest nodes with
+// a TTL, republished by their publisher; refresh of buckets nobody touched lately; bootstrap
+// from seed contacts. Unanswered requests time out and the node is dropped from the table, but
+// remembered as dormant and pinged again later: after a partition heals, that is how the two
+// sides find each other (an empty bucket is never refreshed).
+// Thread-safety: not thread-safe; owned by one actor or one simulated node.
+#pragma once
+
+#include <cstdint>
+#include <deque>
+#include <map>
+#include <memory>
+#include <optional>
+#include <set>
+#include <vector>
+
+#include "common/bytes.h"
+#include "common/clock.h"
+#include "common/rng.h"
+#include "dht/contact.h"
+#include "dht/lookup.h"
+#include "dht/messages.h"
+#include "dht/record_store.h"
+#include "dht/routing_table.h"
+
+namespace lake::dht {
+
+struct DhtOptions {
+  size_t k = 20;                                  // bucket size and lookup width
+  size_t alpha = 3;                               // lookup parallelism
+  size_t store_replicas = 20;                     // a put stores on this many closest nodes
+  Duration request_timeout = std::chrono::seconds(2);
+  Duration maintenance_interval = std::chrono::seconds(60);  // expiry, refresh, republish check
+  Duration refresh_after = std::chrono::minutes(15);    // a bucket untouched this long is refreshed
+  Duration republish_interval = std::chrono::minutes(30);
+  uint32_t record_ttl_s = 2 * 3600;               // records outlive two missed republishes
+  size_t dormant_contacts = 64;                   // silent contacts remembered for later retry
+  size_t revival_pings = 4;                       // of those, pinged per maintenance round
+  size_t max_values_per_key = 64;
+  size_t max_values_total = 100'000;
+  MessageLimits limits;
+};
+
+class DhtCore {
+ public:
+  using OperationId = uint64_t;
+
+  enum class OperationKind { kFindNode, kGet, kPut };
+  struct OperationResult {
+    OperationId id = 0;
+    OperationKind kind = OperationKind::kFindNode;
+    Id target;
+    std::vector<Contact> closest;  // the k closest nodes: those that answered, and this one
+    std::vector<Bytes> values;     // kGet: every value found
+    size_t stored = 0;             // kPut: nodes that acknowledged the store
+    int hops = 0;
+    size_t queries = 0;
+  };
+  struct Send {
+    Contact to;
+    Message message;
+  };
+  struct Outbox {
+    std::vector<Send> sends;
+    std::vector<OperationResult> results;
+  };
+
+  DhtCore(const Contact& self, const DhtOptions& options, Rng rng);
+
+  // Joins the overlay through `seeds` (contacts whose ids the transport has verified): pings
+  // them and looks up our own id, which fills the table. No seeds: the first node of a network.
+  void Bootstrap(TimePoint now, const std::vector<Contact>& seeds);
+  // A message from `from` (authenticated by the transport). Replies go to the outbox.
+  void OnMessage(TimePoint now, const NodeId& from, const Message& message);
+  // Time passed: expires requests, runs maintenance. Call at NextWakeup() or later.
+  void OnTimer(TimePoint now);
+
+  OperationId FindNode(TimePoint now, const Id& target);
+  OperationId Get(TimePoint now, const Id& key);
+  // Stores `value` under `key` on the closest nodes and republishes it until Unpublish.
+  OperationId Put(TimePoint now, const Id& key, const Bytes& value);
+  void Unpublish(const Id& key, const Bytes& value);
+
+  Outbox TakeOutbox();
+  TimePoint NextWakeup() const;
+
+  const Contact& self() const { return self_; }
+  const RoutingTable& table() const { return table_; }
+  const RecordStore& records() const { return records_; }
+  uint64_t messages_dropped() const { return messages_dropped_; }
+
+ private:
+  enum class Purpose { kOperation, kEvictionPing, kRevivalPing, kStore };
+  struct PendingRequest {
+    Contact to;
+    Purpose purpose;
+    OperationId operation = 0;
+    TimePoint deadline;
+  };
+  struct Operation {
+    OperationKind kind;
+    std::unique_ptr<Lookup> lookup;
+    std::set<Bytes> values;
+    Bytes value_to_store;   // kPut
+    size_t stores_pending = 0;
+    size_t stored = 0;
+  };
+  struct Published {
+    TimePoint next_republish;
+  };
+
+  void Request(TimePoint now, const Contact& to, Message message, Purpose purpose,
+               OperationId operation);
+  void Reply(const NodeId& to, const Message& request, Message reply);
+  void Heard(TimePoint now, const Contact& contact);
+  void ServeRequest(TimePoint now, const NodeId& from, const Message& request);
+  void HandleResponse(TimePoint now, const NodeId& from, const Message& response);
+  void RequestFailed(TimePoint now, uint64_t request_id);
+  OperationId StartLookup(TimePoint now, OperationKind kind, const Id& target);
+  OperationId StartPut(TimePoint now, const Id& key, const Bytes& value);
+  void Advance(TimePoint now, OperationId id);
+  void Finish(OperationId id);
+  // The lookup's closest nodes with this node merged in by distance, at most k.
+  std::vector<Contact> ClosestWithSelf(const Lookup& lookup) const;
+  void Maintain(TimePoint now);
+
+  // Immutable after construction
+  const Contact self_;
+  const DhtOptions options_;
+
+  // Mutable state
+  Rng rng_;
+  RoutingTable table_;
+  RecordStore records_;
+  std::map<uint64_t, PendingRequest> pending_;               // by request id
+  std::set<std::pair<TimePoint, uint64_t>> deadlines_;       // (deadline, request id)
+  std::map<OperationId, Operation> operations_;
+  std::set<NodeId> eviction_pings_;                          // contacts being probed
+  std::deque<Contact> dormant_;                              // silent, oldest first
+  std::map<std::pair<Id, Bytes>, Published> published_;      // our own puts, republished
+  OperationId next_operation_ = 1;
+  TimePoint next_maintenance_{};
+  uint64_t messages_dropped_ = 0;
+  Outbox outbox_;
+};
+
+}  // namespace lake::dht

@@ -1,0 +1,195 @@
+#include "dht/messages.h"
+
+#include <msgpack.hpp>
+
+#include <algorithm>
+
+#include "common/msgpack_util.h"
+
+namespace lake::dht {
+namespace {
+
+using Packer = msgpack::packer<msgpack::sbuffer>;
+
+Status Corrupt(std::string_view what) {
+  return Status::Corruption("kad message: " + std::string(what));
+}
+
+void PackId(Packer& pk, const Id& id) {
+  pk.pack_bin(Id::kBytes);
+  pk.pack_bin_body(reinterpret_cast<const char*>(id.bytes().data()), Id::kBytes);
+}
+
+bool ReadIdField(const msgpack::object& map, std::string_view key, Id* out) {
+  const msgpack::object* o = FindField(map, key);
+  ByteView bytes;
+  if (o == nullptr || !ReadBin(*o, &bytes)) return false;
+  auto id = Id::FromBytes(bytes);
+  if (!id) return false;
+  *out = *id;
+  return true;
+}
+
+bool HasTarget(MessageKind kind) {
+  return kind == MessageKind::kFindNode || kind == MessageKind::kFindValue ||
+         kind == MessageKind::kStore;
+}
+bool HasNodes(MessageKind kind) {
+  return kind == MessageKind::kNodes || kind == MessageKind::kValue;
+}
+bool HasValues(MessageKind kind) {
+  return kind == MessageKind::kValue || kind == MessageKind::kStore;
+}
+
+void PackBody(Packer& pk, const Message& m) {
+  const bool request = IsRequest(m.kind);
+  const uint32_t fields = (request ? 1 : 0) + (HasTarget(m.kind) ? 1 : 0) +
+                          (HasNodes(m.kind) ? 1 : 0) + (HasValues(m.kind) ? 1 : 0) +
+                          (m.kind == MessageKind::kStore ? 1 : 0) +
+                          (m.kind == MessageKind::kStoreAck ? 1 : 0);
+  pk.pack_map(fields);
+  if (request) {
+    pk.pack("src");
+    pk.pack(m.source_address);
+  }
+  if (HasTarget(m.kind)) {
+    pk.pack("t");
+    PackId(pk, m.target);
+  }
+  if (HasNodes(m.kind)) {
+    pk.pack("n");
+    pk.pack_array(static_cast<uint32_t>(m.nodes.size()));
+    for (const Contact& c : m.nodes) {
+      pk.pack_array(2);
+      PackId(pk, c.id);
+      pk.pack(c.address);
+    }
+  }
+  if (HasValues(m.kind)) {
+    pk.pack("v");
+    pk.pack_array(static_cast<uint32_t>(m.values.size()));
+    for (const Bytes& v : m.values) {
+      pk.pack_bin(static_cast<uint32_t>(v.size()));
+      pk.pack_bin_body(reinterpret_cast<const char*>(v.data()), static_cast<uint32_t>(v.size()));
+    }
+  }
+  if (m.kind == MessageKind::kStore) {
+    pk.pack("ttl");
+    pk.pack(m.ttl_s);
+  }
+  if (m.kind == MessageKind::kStoreAck) {
+    pk.pack("ok");
+    pk.pack(m.ok);
+  }
+}
+
+Status ReadNodes(const msgpack::object& body, const MessageLimits& limits, Message* m) {
+  const msgpack::object* nodes = FindField(body, "n");
+  if (nodes == nullptr || nodes->type != msgpack::type::ARRAY) return Corrupt("missing nodes");
+  if (nodes->via.array.size > limits.max_nodes) return Corrupt("too many nodes");
+  for (uint32_t i = 0; i < nodes->via.array.size; ++i) {
+    const msgpack::object& entry = nodes->via.array.ptr[i];
+    if (entry.type != msgpack::type::ARRAY || entry.via.array.size != 2) {
+      return Corrupt("bad contact");
+    }
+    ByteView id_bytes;
+    std::string_view address;
+    if (!ReadBin(entry.via.array.ptr[0], &id_bytes) || !ReadStr(entry.via.array.ptr[1], &address) ||
+        address.size() > limits.max_address_bytes) {
+      return Corrupt("bad contact");
+    }
+    auto id = Id::FromBytes(id_bytes);
+    if (!id) return Corrupt("bad contact id");
+    m->nodes.push_back(Contact{*id, std::string(address)});
+  }
+  return Status::OK();
+}
+
+Status ReadValues(const msgpack::object& body, const MessageLimits& limits, Message* m) {
+  const msgpack::object* values = FindField(body, "v");
+  if (values == nullptr || values->type != msgpack::type::ARRAY) return Corrupt("missing values");
+  if (values->via.array.size > limits.max_values) return Corrupt("too many values");
+  for (uint32_t i = 0; i < values->via.array.size; ++i) {
+    ByteView value;
+    if (!ReadBin(values->via.array.ptr[i], &value) || value.size() > limits.max_value_bytes) {
+      return Corrupt("bad value");
+    }
+    m->values.emplace_back(value.begin(), value.end());
+  }
+  if (m->kind == MessageKind::kStore && m->values.size() != 1) {
+    return Corrupt("a store carries exactly one value");
+  }
+  return Status::OK();
+}
+
+}  // namespace
+
+bool IsRequest(MessageKind kind) {
+  return kind == MessageKind::kPing || kind == MessageKind::kFindNode ||
+         kind == MessageKind::kFindValue || kind == MessageKind::kStore;
+}
+
+Bytes EncodeMessage(const Message& m) {
+  msgpack::sbuffer buffer;
+  Packer pk(buffer);
+  pk.pack_map(4);
+  pk.pack("p");
+  pk.pack(m.protocol);
+  pk.pack("k");
+  pk.pack(static_cast<uint8_t>(m.kind));
+  pk.pack("r");
+  pk.pack(m.request_id);
+  pk.pack("b");
+  PackBody(pk, m);
+  return Bytes(buffer.data(), buffer.data() + buffer.size());
+}
+
+Result<Message> DecodeMessage(ByteView bytes, const MessageLimits& limits) {
+  UnpackLimits unpack_limits;
+  unpack_limits.max_array = std::max(limits.max_nodes, limits.max_values);
+  unpack_limits.max_map = 16;
+  unpack_limits.max_str = limits.max_address_bytes;
+  unpack_limits.max_bin = limits.max_value_bytes;
+  unpack_limits.max_depth = 6;
+  msgpack::object_handle handle;
+  LAKE_RETURN_IF_ERROR(UnpackUntrusted(bytes, &handle, unpack_limits));
+  const msgpack::object& root = handle.get();
+
+  Message m;
+  std::string_view protocol;
+  uint64_t kind = 0;
+  const msgpack::object* p = FindField(root, "p");
+  const msgpack::object* k = FindField(root, "k");
+  const msgpack::object* r = FindField(root, "r");
+  const msgpack::object* body = FindField(root, "b");
+  if (p == nullptr || !ReadStr(*p, &protocol) || k == nullptr || !ReadUint(*k, &kind) ||
+      r == nullptr || !ReadUint(*r, &m.request_id) || body == nullptr ||
+      body->type != msgpack::type::MAP) {
+    return Corrupt("bad envelope");
+  }
+  if (protocol != kKadProtocol) return Corrupt("unknown protocol " + std::string(protocol));
+  if (kind < 1 || kind > 8) return Corrupt("unknown kind");
+  m.kind = static_cast<MessageKind>(kind);
+  if (IsRequest(m.kind)) {
+    const msgpack::object* src = FindField(*body, "src");
+    std::string_view address;
+    if (src == nullptr || !ReadStr(*src, &address)) return Corrupt("request without source");
+    m.source_address = std::string(address);
+  }
+  if (HasTarget(m.kind) && !ReadIdField(*body, "t", &m.target)) return Corrupt("missing target");
+  if (HasNodes(m.kind)) LAKE_RETURN_IF_ERROR(ReadNodes(*body, limits, &m));
+  if (HasValues(m.kind)) LAKE_RETURN_IF_ERROR(ReadValues(*body, limits, &m));
+  if (m.kind == MessageKind::kStore) {
+    const msgpack::object* ttl = FindField(*body, "ttl");
+    uint64_t ttl_s;
+    if (ttl == nullptr || !ReadUint(*ttl, &ttl_s) || ttl_s > UINT32_MAX) return Corrupt("bad ttl");
+    m.ttl_s = static_cast<uint32_t>(ttl_s);
+  }
+  if (m.kind == MessageKind::kStoreAck) {
+    const msgpack::object* ok = FindField(*body, "ok");
+    if (ok == nullptr || !ReadBool(*ok, &m.ok)) return Corrupt("bad store ack");
+  }
+  return m;
+}
+
+}  // namespace lake::dht

@@ -1,0 +1,78 @@
+// RoutingTable: the Kademlia k-buckets of one node. Bucket i holds contacts whose XOR distance to
+// us has its highest set bit at i (so bucket 255 covers half the id space, bucket 0 one id), each
+// bucket at most k contacts ordered from least to most recently seen. A full bucket does not take
+// newcomers: the core pings its least recently seen contact and replaces it only if that ping
+// fails (long-lived nodes are the most likely to stay, Maymounkov & Mazières §2.2); the newcomer
+// waits in the bucket's one-slot replacement cache meanwhile.
+// Thread-safety: not thread-safe; owned by one DhtCore.
+#pragma once
+
+#include <array>
+#include <cstddef>
+#include <memory>
+#include <optional>
+#include <vector>
+
+#include "common/clock.h"
+#include "common/id.h"
+#include "dht/contact.h"
+
+namespace lake::dht {
+
+class RoutingTable {
+ public:
+  enum class Touch {
+    kAdded,       // new contact, bucket had room
+    kRefreshed,   // known contact, now most recently seen
+    kBucketFull,  // new contact, bucket full: ping LeastRecentlySeen() of its bucket
+    kSelf,        // our own id: ignored
+  };
+
+  RoutingTable(NodeId self, size_t k);
+
+  // Records that `contact` was heard from at `now`.
+  Touch Heard(const Contact& contact, TimePoint now);
+  // The least recently seen contact in the bucket `id` falls into. REQUIRES: bucket not empty.
+  const Contact& LeastRecentlySeen(const NodeId& id) const;
+  // The newcomer waiting for bucket `id`'s eviction ping, if any.
+  std::optional<Contact> Replacement(const NodeId& id) const;
+  // `id` failed to answer: drop it; the bucket's replacement (if any) takes its place.
+  // Returns the contact promoted, if any.
+  std::optional<Contact> Remove(const NodeId& id, TimePoint now);
+
+  bool Contains(const NodeId& id) const;
+  // Up to `n` known contacts closest to `target`, closest first.
+  std::vector<Contact> Closest(const Id& target, size_t n) const;
+  // Every contact, bucket by bucket.
+  std::vector<Contact> All() const;
+  size_t size() const { return size_; }
+
+  // Buckets holding contacts that nobody has heard from since `since`; a refresh looks up a
+  // random id in each of them.
+  std::vector<int> StaleBuckets(TimePoint since) const;
+  // A uniformly random id falling in bucket `index` (refresh target), using `random` bits.
+  Id RandomIdInBucket(int index, const std::array<uint8_t, Id::kBytes>& random) const;
+  int BucketIndex(const NodeId& id) const;
+
+ private:
+  struct Entry {
+    Contact contact;
+    TimePoint last_seen;
+  };
+  // Kept small: a node has 256 buckets, most of them empty, and the simulator runs thousands.
+  struct Bucket {
+    std::vector<Entry> entries;  // least recently seen first; at most k
+    std::unique_ptr<Contact> replacement;
+    TimePoint last_changed{};
+  };
+
+  // Immutable after construction
+  const NodeId self_;
+  const size_t k_;
+
+  // Mutable state
+  std::array<Bucket, Id::kBits> buckets_;
+  size_t size_ = 0;
+};
+
+}  // namespace lake::dht

@@ -1,0 +1,257 @@
+#include "sim/scenarios.h"
+
+#include <algorithm>
+#include <cmath>
+#include <set>
+
+#include "common/hash.h"
+#include "sim/sim_cluster.h"
+
+namespace lake::sim {
+namespace {
+
+constexpr Duration kJoinSpacing = std::chrono::milliseconds(50);
+constexpr Duration kLookupSpacing = std::chrono::milliseconds(10);
+constexpr Duration kSettle = std::chrono::minutes(2);
+constexpr Duration kJoinTime = std::chrono::seconds(10);
+
+Id RandomId(Rng& rng) {
+  std::array<uint8_t, Id::kBytes> bytes;
+  for (size_t i = 0; i < bytes.size(); i += 8) {
+    const uint64_t word = rng.Next();
+    for (size_t b = 0; b < 8; ++b) bytes[i + b] = static_cast<uint8_t>(word >> (8 * b));
+  }
+  return Id(bytes);
+}
+
+template <class T>
+const T& Pick(Rng& rng, const std::vector<T>& items) {
+  return items[rng.Uniform(items.size())];
+}
+
+// Up to three running nodes to bootstrap through.
+std::vector<size_t> PickSeeds(SimCluster& cluster) {
+  const std::vector<size_t> running = cluster.RunningNodes();
+  std::vector<size_t> seeds;
+  for (int i = 0; i < 3 && !running.empty(); ++i) seeds.push_back(Pick(cluster.rng(), running));
+  return seeds;
+}
+
+// Lookup outcomes, judged against the simulator's ground truth when each lookup finishes.
+class LookupJudge {
+ public:
+  LookupJudge(SimCluster& cluster, size_t k) : cluster_(cluster), k_(k) {}
+
+  // Starts a lookup of a random id from a random running node.
+  void Issue() {
+    const std::vector<size_t> running = cluster_.RunningNodes();
+    if (running.empty()) return;
+    const size_t from = Pick(cluster_.rng(), running);
+    const Id target = RandomId(cluster_.rng());
+    ++outstanding_;
+    const TimePoint issued = cluster_.loop().now();
+    cluster_.FindNode(from, target, [this, target, issued](const dht::DhtCore::OperationResult& r) {
+      --outstanding_;
+      // Judged against the running nodes, leaving out those still joining when the lookup began
+      // (a join takes a few round trips, more under churn when it meets crashed nodes) unless
+      // the lookup found them anyway. Exact: the running nodes it returned are precisely that
+      // many closest ones (a node that answered and then crashed is not held against it).
+      std::set<NodeId> found;
+      for (const dht::Contact& c : r.closest) {
+        if (cluster_.running(c.id)) found.insert(c.id);
+      }
+      const size_t expected = r.closest.size() < k_ ? k_ : found.size();
+      const std::vector<NodeId> truth = cluster_.TrueClosest(
+          target, expected, [&](const NodeId& id, TimePoint started_at) {
+            return started_at + kJoinTime <= issued || found.count(id) != 0;
+          });
+      size_t hits = 0;
+      for (const NodeId& id : truth) hits += found.count(id);
+      ++lookups_;
+      exact_ += hits == truth.size();
+      fraction_sum_ += truth.empty() ? 1.0 : static_cast<double>(hits) / truth.size();
+      hops_.push_back(r.hops);
+    });
+  }
+  // Issues `count` lookups, one every kLookupSpacing, starting now.
+  void IssueSpaced(size_t count) {
+    for (size_t i = 0; i < count; ++i) {
+      cluster_.loop().After(kLookupSpacing * static_cast<int64_t>(i), [this] { Issue(); });
+    }
+  }
+  void RunUntilDone() {
+    cluster_.loop().RunWhile([this] { return outstanding_ > 0 || pending_issue_(); });
+  }
+  void Fill(SimReport* report) {
+    report->lookups = lookups_;
+    report->lookups_exact = exact_;
+    report->success_rate = lookups_ == 0 ? 0 : static_cast<double>(exact_) / lookups_;
+    report->closest_found = lookups_ == 0 ? 0 : fraction_sum_ / lookups_;
+    std::sort(hops_.begin(), hops_.end());
+    auto percentile = [&](double p) {
+      if (hops_.empty()) return 0.0;
+      return static_cast<double>(hops_[std::min(hops_.size() - 1,
+                                                static_cast<size_t>(p * hops_.size()))]);
+    };
+    report->hops_p50 = percentile(0.50);
+    report->hops_p99 = percentile(0.99);
+  }
+  size_t outstanding() const { return outstanding_; }
+  void set_pending_issue(std::function<bool()> f) { pending_issue_ = std::move(f); }
+
+ private:
+  SimCluster& cluster_;
+  const size_t k_;
+  size_t outstanding_ = 0;
+  size_t lookups_ = 0;
+  size_t exact_ = 0;
+  double fraction_sum_ = 0;
+  std::vector<int> hops_;
+  std::function<bool()> pending_issue_ = [] { return false; };
+};
+
+// Starts `count` new nodes, one every kJoinSpacing, each through seeds among the running ones.
+void JoinNodes(SimCluster& cluster, size_t count) {
+  for (size_t i = 0; i < count; ++i) {
+    const size_t index = cluster.AddNode();
+    cluster.loop().After(kJoinSpacing * static_cast<int64_t>(i), [&cluster, index] {
+      cluster.Start(index, PickSeeds(cluster));
+    });
+  }
+  cluster.loop().RunUntil(cluster.loop().now() + kJoinSpacing * static_cast<int64_t>(count) +
+                          kSettle);
+}
+
+void FillCommon(const SimConfig& config, SimCluster& cluster, TimePoint start,
+                SimReport* report) {
+  report->scenario = config.scenario;
+  report->nodes = config.nodes;
+  report->seed = config.seed;
+  report->messages = cluster.messages_delivered();
+  report->bytes = cluster.bytes_delivered();
+  report->simulated_seconds =
+      std::chrono::duration<double>(cluster.loop().now() - start).count();
+  report->trace_hash = cluster.TraceHash();
+}
+
+SimReport RunLookup(const SimConfig& config) {
+  SimCluster cluster(config.seed, config.dht, config.network);
+  const TimePoint start = cluster.loop().now();
+  JoinNodes(cluster, config.nodes);
+  LookupJudge judge(cluster, config.dht.k);
+  judge.IssueSpaced(config.lookups);
+  const TimePoint last_issue = cluster.loop().now() + kLookupSpacing *
+                                                          static_cast<int64_t>(config.lookups);
+  judge.set_pending_issue([&] { return cluster.loop().now() <= last_issue; });
+  judge.RunUntilDone();
+  SimReport report;
+  judge.Fill(&report);
+  FillCommon(config, cluster, start, &report);
+  return report;
+}
+
+SimReport RunChurn(SimConfig config) {
+  // Republish often enough that records outlive the churn of the run.
+  config.dht.republish_interval = std::chrono::minutes(5);
+  SimCluster cluster(config.seed, config.dht, config.network);
+  const TimePoint start = cluster.loop().now();
+  JoinNodes(cluster, config.nodes);
+
+  SimReport report;
+  std::vector<std::pair<Id, Bytes>> stored;
+  for (size_t r = 0; r < config.records; ++r) {
+    const Id key = RandomId(cluster.rng());
+    Bytes value(32);
+    for (uint8_t& b : value) b = static_cast<uint8_t>(cluster.rng().Next());
+    const size_t from = Pick(cluster.rng(), cluster.RunningNodes());
+    cluster.Put(from, key, value, [](const dht::DhtCore::OperationResult&) {});
+    stored.emplace_back(key, value);
+  }
+  cluster.loop().RunUntil(cluster.loop().now() + std::chrono::seconds(30));
+
+  LookupJudge judge(cluster, config.dht.k);
+  size_t gets_outstanding = 0;
+  const size_t lookups_per_minute = std::max<size_t>(1, config.lookups / config.churn_minutes);
+  const size_t gets_per_minute = std::max<size_t>(1, config.records / 2);
+  const size_t replaced_per_minute =
+      static_cast<size_t>(std::llround(config.churn_per_minute * config.nodes));
+  for (size_t minute = 0; minute < config.churn_minutes; ++minute) {
+    // Spread this minute's crashes and joins evenly over it.
+    const Duration step = std::chrono::minutes(1) / std::max<size_t>(1, replaced_per_minute);
+    for (size_t c = 0; c < replaced_per_minute; ++c) {
+      cluster.loop().After(step * static_cast<int64_t>(c), [&cluster] {
+        const std::vector<size_t> running = cluster.RunningNodes();
+        if (running.size() > 1) cluster.Crash(Pick(cluster.rng(), running));
+        const size_t fresh = cluster.AddNode();
+        cluster.Start(fresh, PickSeeds(cluster));
+      });
+    }
+    const Duration lookup_step = std::chrono::minutes(1) / static_cast<int64_t>(lookups_per_minute);
+    for (size_t l = 0; l < lookups_per_minute; ++l) {
+      cluster.loop().After(lookup_step * static_cast<int64_t>(l), [&judge] { judge.Issue(); });
+    }
+    const Duration get_step = std::chrono::minutes(1) / static_cast<int64_t>(gets_per_minute);
+    for (size_t g = 0; g < gets_per_minute; ++g) {
+      cluster.loop().After(get_step * static_cast<int64_t>(g), [&] {
+        const auto& [key, value] = Pick(cluster.rng(), stored);
+        ++gets_outstanding;
+        cluster.Get(Pick(cluster.rng(), cluster.RunningNodes()), key,
+                    [&, value](const dht::DhtCore::OperationResult& r) {
+                      --gets_outstanding;
+                      ++report.gets;
+                      report.gets_found +=
+                          std::find(r.values.begin(), r.values.end(), value) != r.values.end();
+                    });
+      });
+    }
+    cluster.loop().RunUntil(cluster.loop().now() + std::chrono::minutes(1));
+  }
+  cluster.loop().RunWhile([&] { return judge.outstanding() > 0 || gets_outstanding > 0; });
+  judge.Fill(&report);
+  FillCommon(config, cluster, start, &report);
+  return report;
+}
+
+SimReport RunPartition(const SimConfig& config) {
+  SimCluster cluster(config.seed, config.dht, config.network);
+  const TimePoint start = cluster.loop().now();
+  JoinNodes(cluster, config.nodes);
+  std::vector<int> side(cluster.size());
+  for (int& s : side) s = static_cast<int>(cluster.rng().Uniform(2));
+  cluster.network().Partition(side);
+  // Traffic during the split makes each side forget the other.
+  LookupJudge during(cluster, config.dht.k);
+  during.IssueSpaced(config.lookups / 4);
+  cluster.loop().RunUntil(cluster.loop().now() + config.partition_length);
+  cluster.network().Heal();
+  // Give the overlay a few maintenance rounds to find the other side again, then judge.
+  cluster.loop().RunUntil(cluster.loop().now() + 5 * config.dht.maintenance_interval);
+  LookupJudge after(cluster, config.dht.k);
+  after.IssueSpaced(config.lookups);
+  const TimePoint last_issue = cluster.loop().now() + kLookupSpacing *
+                                                          static_cast<int64_t>(config.lookups);
+  after.set_pending_issue([&] { return cluster.loop().now() <= last_issue; });
+  after.RunUntilDone();
+  SimReport report;
+  after.Fill(&report);
+  FillCommon(config, cluster, start, &report);
+  return report;
+}
+
+}  // namespace
+
+Result<SimReport> RunScenario(const SimConfig& config) {
+  if (config.nodes < 2) return Status::InvalidArgument("a scenario needs at least 2 nodes");
+  if (config.scenario == "lookup") return RunLookup(config);
+  if (config.scenario == "churn") {
+    if (config.churn_minutes == 0 || config.records == 0) {
+      return Status::InvalidArgument("churn needs at least one minute and one record");
+    }
+    return RunChurn(config);
+  }
+  if (config.scenario == "partition") return RunPartition(config);
+  return Status::InvalidArgument("unknown scenario '" + config.scenario +
+                                 "' (lookup, churn, partition)");
+}
+
+}  // namespace lake::sim

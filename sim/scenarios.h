@@ -1,0 +1,55 @@
+// The simulator's scenarios (DESIGN §8), each a workload plus its invariant check:
+//   lookup     N nodes join through seeds; then random lookups from random nodes, each judged
+//              against the true k closest running nodes the simulator knows (under churn,
+//              nodes that joined less than 10 s before the lookup began may be missed).
+//   churn      N nodes join and store records; then every simulated minute a fraction of the
+//              nodes crash and as many new ones join, while lookups and gets run.
+//   partition  N nodes join; the network splits in two for a while, then heals; lookups after
+//              the heal must find the true k closest across the whole network again.
+// A scenario is a pure function of its config: same seed, same report (trace hash included).
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "common/result.h"
+#include "dht/dht_core.h"
+#include "sim/sim_network.h"
+
+namespace lake::sim {
+
+struct SimConfig {
+  std::string scenario = "lookup";
+  size_t nodes = 1000;
+  uint64_t seed = 1;
+  size_t lookups = 1000;
+  double churn_per_minute = 0.10;  // churn: fraction of nodes replaced each simulated minute
+  size_t churn_minutes = 10;
+  size_t records = 200;            // churn: records stored before the churn starts
+  Duration partition_length = std::chrono::minutes(10);
+  dht::DhtOptions dht;
+  NetworkOptions network;
+};
+
+struct SimReport {
+  std::string scenario;
+  size_t nodes = 0;
+  uint64_t seed = 0;
+  size_t lookups = 0;
+  size_t lookups_exact = 0;       // found exactly the true k closest
+  double success_rate = 0;        // lookups_exact / lookups
+  double closest_found = 0;       // mean fraction of the true k closest found
+  double hops_p50 = 0;
+  double hops_p99 = 0;
+  size_t gets = 0;                // churn: record reads
+  size_t gets_found = 0;
+  uint64_t messages = 0;          // delivered
+  uint64_t bytes = 0;
+  double simulated_seconds = 0;
+  std::string trace_hash;
+};
+
+// InvalidArgument for an unknown scenario or a config it cannot run.
+Result<SimReport> RunScenario(const SimConfig& config);
+
+}  // namespace lake::sim

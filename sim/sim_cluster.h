@@ -1,0 +1,98 @@
+// SimCluster: many nodes running the production DhtCore over a SimNetwork, on one EventLoop.
+// Each node's randomness is a child of the master seed (adding nodes never reshuffles the
+// others), every message really goes through the wire encoding (EncodeMessage/DecodeMessage),
+// and every delivered message is folded into a trace hash: the same seed gives the same hash.
+// Crash and restart keep a node's identity and address; a restarted node starts with an empty
+// table and bootstraps again.
+// Thread-safety: not thread-safe; the simulation is one thread.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <unordered_map>
+#include <vector>
+
+#include "common/hash.h"
+#include "common/rng.h"
+#include "dht/dht_core.h"
+#include "sim/event_loop.h"
+#include "sim/sim_network.h"
+
+namespace lake::sim {
+
+class SimCluster {
+ public:
+  using OperationDone = std::function<void(const dht::DhtCore::OperationResult&)>;
+
+  SimCluster(uint64_t seed, const dht::DhtOptions& dht_options,
+             const NetworkOptions& network_options);
+
+  // Creates a node (not running yet) and returns its index.
+  size_t AddNode();
+  // Starts (or restarts) node `i`, bootstrapping through the running nodes in `seeds`.
+  void Start(size_t i, const std::vector<size_t>& seeds);
+  // Stops node `i` at once: messages to it are lost, its timers never fire.
+  void Crash(size_t i);
+
+  void FindNode(size_t i, const Id& target, OperationDone done);
+  void Get(size_t i, const Id& key, OperationDone done);
+  void Put(size_t i, const Id& key, const Bytes& value, OperationDone done);
+
+  size_t size() const { return nodes_.size(); }
+  bool running(size_t i) const { return nodes_[i].core != nullptr; }
+  bool running(const NodeId& id) const;
+  const NodeId& id(size_t i) const { return nodes_[i].id; }
+  TimePoint started_at(size_t i) const { return nodes_[i].started_at; }
+  // REQUIRES: running(i).
+  const dht::DhtCore& core(size_t i) const { return *nodes_[i].core; }
+  std::vector<size_t> RunningNodes() const;
+  // The `n` running nodes closest to `target` (among those `eligible`, if given): the ground
+  // truth lookups are judged against.
+  std::vector<NodeId> TrueClosest(
+      const Id& target, size_t n,
+      const std::function<bool(const NodeId&, TimePoint started_at)>& eligible = nullptr) const;
+
+  EventLoop& loop() { return loop_; }
+  SimNetwork& network() { return network_; }
+  Rng& rng() { return scenario_rng_; }  // for the scenario's own random choices
+
+  uint64_t messages_delivered() const { return messages_delivered_; }
+  uint64_t bytes_delivered() const { return bytes_delivered_; }
+  // Hash of every delivery so far (time, sender, receiver, bytes), as hex.
+  std::string TraceHash() const;
+
+ private:
+  struct Node {
+    NodeId id;
+    std::string address;
+    Rng rng{0};
+    uint64_t generation = 0;  // bumped by Crash: stale timers and deliveries are ignored
+    TimePoint started_at{};
+    std::unique_ptr<dht::DhtCore> core;
+    TimePoint wakeup_scheduled{};  // earliest pending timer event, zero if none
+    std::map<dht::DhtCore::OperationId, OperationDone> waiting;
+  };
+
+  // Sends what node `i` produced, hands finished operations to their callbacks, and makes sure
+  // a timer event is scheduled for its next wake-up.
+  void Flush(size_t i);
+  void Deliver(size_t from, size_t to, uint64_t generation, const Bytes& bytes);
+  void ScheduleWakeup(size_t i);
+  size_t IndexOf(const std::string& address) const;
+  void Track(size_t i, dht::DhtCore::OperationId op, OperationDone done);
+
+  const dht::DhtOptions dht_options_;
+  Rng master_;
+  Rng scenario_rng_;
+  EventLoop loop_;
+  SimNetwork network_;
+  std::vector<Node> nodes_;
+  std::unordered_map<NodeId, size_t> index_of_;
+  Blake2bHasher trace_;
+  uint64_t messages_delivered_ = 0;
+  uint64_t bytes_delivered_ = 0;
+};
+
+}  // namespace lake::sim
