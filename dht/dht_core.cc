@@ -72,7 +72,7 @@ void DhtCore::ServeRequest(TimePoint now, const NodeId& from, const Message& req
       break;
     case MessageKind::kFindNode:
       reply.kind = MessageKind::kNodes;
-      reply.nodes = table_.Closest(request.target, options_.k);
+      reply.nodes = table_.Closest(request.target, options_.reply_contacts);
       break;
     case MessageKind::kFindValue:
       reply.kind = MessageKind::kValue;
@@ -80,7 +80,7 @@ void DhtCore::ServeRequest(TimePoint now, const NodeId& from, const Message& req
       if (reply.values.size() > options_.limits.max_values) {
         reply.values.resize(options_.limits.max_values);
       }
-      reply.nodes = table_.Closest(request.target, options_.k);
+      reply.nodes = table_.Closest(request.target, options_.reply_contacts);
       break;
     case MessageKind::kStore: {
       reply.kind = MessageKind::kStoreAck;

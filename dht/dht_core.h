@@ -35,6 +35,9 @@ namespace lake::dht {
 struct DhtOptions {
   size_t k = 20;                                  // bucket size and lookup width
   size_t alpha = 3;                               // lookup parallelism
+  // Contacts in a FIND_NODE / FIND_VALUE reply. More than k: under churn some of a responder's
+  // contacts are dead and not yet noticed, and would otherwise crowd out live ones.
+  size_t reply_contacts = 30;
   size_t store_replicas = 20;                     // a put stores on this many closest nodes
   Duration request_timeout = std::chrono::seconds(2);
   Duration maintenance_interval = std::chrono::seconds(60);  // expiry, refresh, republish check

@@ -90,7 +90,8 @@ CommandRunner AddSimCommand(CLI::App& app) {
       ->capture_default_str();
   cmd->add_option("--seed", args->config.seed, "Seed of every random choice (or $LAKE_SIM_SEED)")
       ->capture_default_str();
-  cmd->add_option("--lookups", args->config.lookups, "Lookups to judge")->capture_default_str();
+  CLI::Option* lookups =
+      cmd->add_option("--lookups", args->config.lookups, "Lookups to judge (default: --nodes)");
   cmd->add_option("--churn", args->config.churn_per_minute,
                   "churn: fraction of nodes replaced per simulated minute")
       ->check(CLI::Range(0.0, 1.0))
@@ -103,7 +104,10 @@ CommandRunner AddSimCommand(CLI::App& app) {
       ->check(CLI::Range(0.0, 0.5))
       ->capture_default_str();
   cmd->add_flag("--json", args->json, "Print one JSON object");
-  return [args] { return RunSim(*args); };
+  return [args, lookups] {
+    if (lookups->count() == 0) args->config.lookups = args->config.nodes;
+    return RunSim(*args);
+  };
 }
 
 }  // namespace lake::cli

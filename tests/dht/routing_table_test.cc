@@ -1,0 +1,324 @@
+// RoutingTable: bucket indices, the k bound, least-recently-seen order, the replacement cache,
+// Closest() against brute force, refresh targets and stale buckets.
+#include "dht/routing_table.h"
+
+#include <catch2/catch.hpp>
+
+#include <algorithm>
+#include <map>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "common/rng.h"
+
+namespace lake::dht {
+namespace {
+
+using namespace std::chrono_literals;
+
+const TimePoint kT0 = FromMicros(1'700'000'000'000'000);
+
+std::array<uint8_t, Id::kBytes> RandomBytes(Rng& rng) {
+  std::array<uint8_t, Id::kBytes> bytes;
+  for (uint8_t& b : bytes) b = static_cast<uint8_t>(rng.Next());
+  return bytes;
+}
+
+Id RandomId(Rng& rng) { return Id(RandomBytes(rng)); }
+
+Contact ContactOf(const Id& id) { return Contact{id, "addr-" + id.ShortHex()}; }
+
+// The id at XOR distance `distance` from `self`.
+Id AtDistance(const Id& self, const Id& distance) { return self.Distance(distance); }
+
+// A distance whose highest set bit is `bit` (bit 0 = least significant), low bits from `low`.
+Id DistanceWithTopBit(int bit, uint64_t low = 0) {
+  std::array<uint8_t, Id::kBytes> bytes{};
+  bytes[Id::kBytes - 1 - bit / 8] |= static_cast<uint8_t>(1 << (bit % 8));
+  // Fill bits strictly below `bit` from `low` (up to 64 of them).
+  for (int b = 0; b < bit && b < 64; ++b) {
+    if ((low >> b) & 1) bytes[Id::kBytes - 1 - b / 8] |= static_cast<uint8_t>(1 << (b % 8));
+  }
+  return Id(bytes);
+}
+
+// Index of the highest set bit of a non-zero id, counted from the least significant bit, by
+// scanning bit by bit (independent of Id::LeadingZeros).
+int HighestBit(const Id& d) {
+  for (int bit = Id::kBits - 1; bit >= 0; --bit) {
+    if (d.Bit(Id::kBits - 1 - bit)) return bit;
+  }
+  return -1;
+}
+
+TEST_CASE("BucketIndex is 255 minus the leading zeros of the XOR distance",
+          "[dht][routing_table]") {
+  Rng rng(1);
+  const Id self = RandomId(rng);
+  RoutingTable table(self, 20);
+  for (int bit = 0; bit < 256; ++bit) {
+    INFO("bit " << bit);
+    CHECK(table.BucketIndex(AtDistance(self, DistanceWithTopBit(bit))) == bit);
+    CHECK(table.BucketIndex(AtDistance(self, DistanceWithTopBit(bit, rng.Next()))) == bit);
+  }
+  for (int i = 0; i < 1000; ++i) {
+    const Id other = RandomId(rng);
+    CHECK(table.BucketIndex(other) == 255 - self.Distance(other).LeadingZeros());
+    CHECK(table.BucketIndex(other) == HighestBit(self.Distance(other)));
+  }
+}
+
+TEST_CASE("RoutingTable keeps at most k nodes per bucket", "[dht][routing_table]") {
+  Rng rng(2);
+  const Id self = RandomId(rng);
+  const size_t k = 20;
+  RoutingTable table(self, k);
+  std::map<int, size_t> offered;  // bucket -> distinct ids offered
+  TimePoint now = kT0;
+  for (int i = 0; i < 2000; ++i) {
+    const Id id = RandomId(rng);
+    ++offered[table.BucketIndex(id)];
+    const RoutingTable::Touch touch = table.Heard(ContactOf(id), now);
+    CHECK((touch == RoutingTable::Touch::kAdded || touch == RoutingTable::Touch::kBucketFull));
+    now += 1ms;
+  }
+  std::map<int, size_t> held;
+  for (const Contact& c : table.All()) ++held[table.BucketIndex(c.id)];
+  size_t total = 0;
+  for (const auto& [bucket, count] : offered) {
+    INFO("bucket " << bucket);
+    // A bucket keeps the first k it was offered, no more.
+    CHECK(held[bucket] == std::min(count, k));
+    total += std::min(count, k);
+  }
+  for (const auto& [bucket, count] : held) CHECK(count <= k);
+  CHECK(table.size() == total);
+  CHECK(table.All().size() == total);
+  // With 2000 random ids the top buckets overflow: the bound was really exercised.
+  CHECK(offered[255] > k);
+}
+
+TEST_CASE("Hearing a known contact makes it the most recently seen", "[dht][routing_table]") {
+  Rng rng(3);
+  const Id self = RandomId(rng);
+  RoutingTable table(self, 4);
+  // Four contacts in bucket 200.
+  std::vector<Contact> contacts;
+  for (int i = 0; i < 4; ++i) {
+    contacts.push_back(ContactOf(AtDistance(self, DistanceWithTopBit(200, rng.Next()))));
+  }
+  TimePoint now = kT0;
+  for (const Contact& c : contacts) {
+    REQUIRE(table.Heard(c, now) == RoutingTable::Touch::kAdded);
+    now += 1s;
+  }
+  CHECK(table.LeastRecentlySeen(contacts[2].id) == contacts[0]);
+
+  CHECK(table.Heard(contacts[0], now) == RoutingTable::Touch::kRefreshed);
+  CHECK(table.LeastRecentlySeen(contacts[0].id) == contacts[1]);
+  CHECK(table.size() == 4);
+
+  // Heard again with a new address: refreshed, and the address is updated.
+  Contact moved = contacts[1];
+  moved.address = "10.9.9.9:1";
+  CHECK(table.Heard(moved, now + 1s) == RoutingTable::Touch::kRefreshed);
+  CHECK(table.LeastRecentlySeen(contacts[0].id) == contacts[2]);
+  const std::vector<Contact> all = table.All();
+  CHECK(std::count(all.begin(), all.end(), moved) == 1);
+  CHECK(table.size() == 4);
+}
+
+TEST_CASE("A full bucket stays unchanged and keeps the newcomer as its replacement",
+          "[dht][routing_table]") {
+  Rng rng(4);
+  const Id self = RandomId(rng);
+  RoutingTable table(self, 3);
+  std::vector<Contact> members;
+  TimePoint now = kT0;
+  for (int i = 0; i < 3; ++i) {
+    members.push_back(ContactOf(AtDistance(self, DistanceWithTopBit(100, rng.Next()))));
+    REQUIRE(table.Heard(members.back(), now) == RoutingTable::Touch::kAdded);
+    now += 1s;
+  }
+  CHECK_FALSE(table.Replacement(members[0].id).has_value());
+  const std::vector<Contact> before = table.All();
+
+  const Contact newcomer = ContactOf(AtDistance(self, DistanceWithTopBit(100, rng.Next())));
+  CHECK(table.Heard(newcomer, now) == RoutingTable::Touch::kBucketFull);
+  CHECK(table.All() == before);
+  CHECK(table.size() == 3);
+  CHECK_FALSE(table.Contains(newcomer.id));
+  CHECK(table.LeastRecentlySeen(newcomer.id) == members[0]);
+  REQUIRE(table.Replacement(newcomer.id).has_value());
+  CHECK(*table.Replacement(newcomer.id) == newcomer);
+
+  // Another bucket is unaffected.
+  const Contact elsewhere = ContactOf(AtDistance(self, DistanceWithTopBit(99)));
+  CHECK_FALSE(table.Replacement(elsewhere.id).has_value());
+  CHECK(table.Heard(elsewhere, now) == RoutingTable::Touch::kAdded);
+
+  // A later newcomer takes the single replacement slot.
+  const Contact later = ContactOf(AtDistance(self, DistanceWithTopBit(100, rng.Next())));
+  CHECK(table.Heard(later, now) == RoutingTable::Touch::kBucketFull);
+  CHECK(*table.Replacement(newcomer.id) == later);
+}
+
+TEST_CASE("Removing a contact promotes the bucket's replacement", "[dht][routing_table]") {
+  Rng rng(5);
+  const Id self = RandomId(rng);
+  RoutingTable table(self, 2);
+  const Contact a = ContactOf(AtDistance(self, DistanceWithTopBit(150, 1)));
+  const Contact b = ContactOf(AtDistance(self, DistanceWithTopBit(150, 2)));
+  const Contact c = ContactOf(AtDistance(self, DistanceWithTopBit(150, 3)));
+  REQUIRE(table.Heard(a, kT0) == RoutingTable::Touch::kAdded);
+  REQUIRE(table.Heard(b, kT0 + 1s) == RoutingTable::Touch::kAdded);
+  REQUIRE(table.Heard(c, kT0 + 2s) == RoutingTable::Touch::kBucketFull);
+
+  const std::optional<Contact> promoted = table.Remove(a.id, kT0 + 3s);
+  REQUIRE(promoted.has_value());
+  CHECK(*promoted == c);
+  CHECK_FALSE(table.Contains(a.id));
+  CHECK(table.Contains(b.id));
+  CHECK(table.Contains(c.id));
+  CHECK(table.size() == 2);
+  CHECK_FALSE(table.Replacement(b.id).has_value());
+  // The promoted contact is the most recently seen; b is now the oldest.
+  CHECK(table.LeastRecentlySeen(b.id) == b);
+
+  // Without a replacement a removal just shrinks the bucket.
+  CHECK_FALSE(table.Remove(b.id, kT0 + 4s).has_value());
+  CHECK(table.size() == 1);
+  CHECK(table.All() == std::vector<Contact>{c});
+  // Removing an unknown id changes nothing.
+  CHECK_FALSE(table.Remove(a.id, kT0 + 5s).has_value());
+  CHECK(table.size() == 1);
+}
+
+TEST_CASE("Removing the contact waiting as replacement does not promote it",
+          "[dht][routing_table]") {
+  Rng rng(6);
+  const Id self = RandomId(rng);
+  RoutingTable table(self, 1);
+  const Contact a = ContactOf(AtDistance(self, DistanceWithTopBit(10, 1)));
+  const Contact b = ContactOf(AtDistance(self, DistanceWithTopBit(10, 2)));
+  REQUIRE(table.Heard(a, kT0) == RoutingTable::Touch::kAdded);
+  REQUIRE(table.Heard(b, kT0) == RoutingTable::Touch::kBucketFull);
+  // b is not in the table: removing it is a no-op and a stays.
+  CHECK_FALSE(table.Remove(b.id, kT0 + 1s).has_value());
+  CHECK(table.Contains(a.id));
+  CHECK(table.size() == 1);
+}
+
+TEST_CASE("RoutingTable ignores its own id", "[dht][routing_table]") {
+  Rng rng(7);
+  const Id self = RandomId(rng);
+  RoutingTable table(self, 20);
+  CHECK(table.Heard(ContactOf(self), kT0) == RoutingTable::Touch::kSelf);
+  CHECK(table.size() == 0);
+  CHECK_FALSE(table.Contains(self));
+  CHECK(table.All().empty());
+  CHECK(table.Closest(self, 20).empty());
+  CHECK_FALSE(table.Remove(self, kT0).has_value());
+}
+
+TEST_CASE("Closest equals a brute-force sort of All by XOR distance", "[dht][routing_table]") {
+  Rng rng(8);
+  const Id self = RandomId(rng);
+  RoutingTable table(self, 20);
+  for (int i = 0; i < 1500; ++i) (void)table.Heard(ContactOf(RandomId(rng)), kT0);
+  // Also some ids very close to self, so the low buckets are populated.
+  for (int bit = 0; bit < 40; ++bit) {
+    (void)table.Heard(ContactOf(AtDistance(self, DistanceWithTopBit(bit, rng.Next()))), kT0);
+  }
+  const std::vector<Contact> all = table.All();
+  REQUIRE(all.size() == table.size());
+  REQUIRE(all.size() > 100);
+
+  std::vector<Id> targets = {self, Id(), self.Distance(DistanceWithTopBit(255))};
+  for (int i = 0; i < 20; ++i) targets.push_back(RandomId(rng));
+  for (const Contact& c : std::vector<Contact>(all.begin(), all.begin() + 3)) {
+    targets.push_back(c.id);  // a target that is itself in the table comes first
+  }
+  for (const Id& target : targets) {
+    std::vector<Contact> expected = all;
+    std::sort(expected.begin(), expected.end(), [&](const Contact& a, const Contact& b) {
+      return a.id.Distance(target) < b.id.Distance(target);
+    });
+    for (size_t n : {size_t{1}, size_t{20}, all.size(), all.size() + 50}) {
+      INFO("target " << target.ShortHex() << " n " << n);
+      std::vector<Contact> want(expected.begin(),
+                                expected.begin() + std::min(n, expected.size()));
+      CHECK(table.Closest(target, n) == want);
+    }
+  }
+}
+
+TEST_CASE("RandomIdInBucket returns an id in the requested bucket", "[dht][routing_table]") {
+  Rng rng(9);
+  for (int round = 0; round < 5; ++round) {
+    const Id self = RandomId(rng);
+    RoutingTable table(self, 20);
+    for (int index = 0; index < 256; ++index) {
+      for (int trial = 0; trial < 8; ++trial) {
+        std::array<uint8_t, Id::kBytes> random = RandomBytes(rng);
+        if (trial == 0) random.fill(0);
+        if (trial == 1) random.fill(0xff);
+        const Id id = table.RandomIdInBucket(index, random);
+        INFO("index " << index << " trial " << trial);
+        CHECK(table.BucketIndex(id) == index);
+        CHECK(HighestBit(self.Distance(id)) == index);
+      }
+    }
+  }
+}
+
+TEST_CASE("RandomIdInBucket uses the random bits below the bucket's top bit",
+          "[dht][routing_table]") {
+  Rng rng(10);
+  const Id self = RandomId(rng);
+  RoutingTable table(self, 20);
+  // In a wide bucket, different random inputs give different ids; the ids differ from self only
+  // at and below the top bit.
+  const int index = 200;
+  std::set<Id> ids;
+  for (int i = 0; i < 50; ++i) {
+    const Id id = table.RandomIdInBucket(index, RandomBytes(rng));
+    const Id d = self.Distance(id);
+    for (int bit = 255; bit > index; --bit) CHECK_FALSE(d.Bit(255 - bit));
+    ids.insert(id);
+  }
+  CHECK(ids.size() == 50);
+  // Bucket 0 holds exactly one id: self with its last bit flipped.
+  std::array<uint8_t, Id::kBytes> last = self.bytes();
+  last[Id::kBytes - 1] ^= 1;
+  CHECK(table.RandomIdInBucket(0, RandomBytes(rng)) == Id(last));
+}
+
+TEST_CASE("StaleBuckets lists non-empty buckets untouched since the given time",
+          "[dht][routing_table]") {
+  Rng rng(11);
+  const Id self = RandomId(rng);
+  RoutingTable table(self, 2);
+  const Contact a = ContactOf(AtDistance(self, DistanceWithTopBit(250, 1)));
+  const Contact b = ContactOf(AtDistance(self, DistanceWithTopBit(120, 1)));
+  const Contact c = ContactOf(AtDistance(self, DistanceWithTopBit(30, 1)));
+  (void)table.Heard(a, kT0);
+  (void)table.Heard(b, kT0 + 10min);
+  (void)table.Heard(c, kT0 + 20min);
+
+  CHECK(table.StaleBuckets(kT0).empty());
+  CHECK(table.StaleBuckets(kT0 + 1s) == std::vector<int>{250});
+  CHECK(table.StaleBuckets(kT0 + 15min) == (std::vector<int>{120, 250}));
+  CHECK(table.StaleBuckets(kT0 + 21min) == (std::vector<int>{30, 120, 250}));
+
+  // Hearing from a refreshes its bucket.
+  CHECK(table.Heard(a, kT0 + 30min) == RoutingTable::Touch::kRefreshed);
+  CHECK(table.StaleBuckets(kT0 + 21min) == (std::vector<int>{30, 120}));
+  // A bucket emptied by Remove is never stale: there is nothing in it to refresh from.
+  (void)table.Remove(c.id, kT0 + 31min);
+  CHECK(table.StaleBuckets(kT0 + 40min) == (std::vector<int>{120, 250}));
+}
+
+}  // namespace
+}  // namespace lake::dht
