@@ -184,6 +184,10 @@ DhtCore::OperationId DhtCore::StartLookup(TimePoint now, OperationKind kind, con
   op.kind = kind;
   op.lookup = std::make_unique<Lookup>(target, options_.k, options_.alpha,
                                        table_.Closest(target, options_.k));
+  if (kind == OperationKind::kGet) {
+    // The lookup never asks this node, which may hold the record itself.
+    for (Bytes& value : records_.Get(target, now)) op.values.insert(std::move(value));
+  }
   operations_.emplace(id, std::move(op));
   Advance(now, id);
   return id;

@@ -8,6 +8,7 @@ packages=(
   libsodium-dev                      # identity, BLAKE2b hashing, sessions
   libmsgpack-cxx-dev                 # chunk, manifest and wire encoding
   librocksdb-dev                     # chunk and metadata storage
+  libpg-query-dev                    # SQL parser (the PostgreSQL 15 grammar)
   libcli11-dev                       # the p2plake command line
   nlohmann-json3-dev                 # JSON output (CLI, later the HTTP gateway)
   catch2                             # tests (v2)

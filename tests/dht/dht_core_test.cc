@@ -1,1 +1,648 @@
+// DhtCore wired by hand: a few cores exchange every message through EncodeMessage/DecodeMessage
+// on a clock the test advances itself. Covers bootstrap, lookups, put/get, spoofed and stray
+// responses, request timeouts, least-recently-seen eviction and record expiry.
+#include "dht/dht_core.h"
+
 #include <catch2/catch.hpp>
+
+#include <algorithm>
+#include <deque>
+#include <memory>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "common/rng.h"
+
+namespace lake::dht {
+namespace {
+
+using namespace std::chrono_literals;
+using OperationResult = DhtCore::OperationResult;
+
+const TimePoint kT0 = FromMicros(1'767'225'600'000'000);
+
+Id RandomId(Rng& rng) {
+  std::array<uint8_t, Id::kBytes> bytes;
+  for (uint8_t& b : bytes) b = static_cast<uint8_t>(rng.Next());
+  return Id(bytes);
+}
+
+std::vector<Contact> SortedByDistance(std::vector<Contact> contacts, const Id& target) {
+  std::sort(contacts.begin(), contacts.end(), [&](const Contact& a, const Contact& b) {
+    return CloserTo(target, a.id, b.id);
+  });
+  return contacts;
+}
+
+// A tiny network of DhtCores. Messages travel instantly, in FIFO order, through the wire
+// encoding; addresses are "node:<index>". Nodes listed in `silent` receive nothing.
+struct Wire {
+  struct Packet {
+    size_t from;
+    DhtCore::Send send;
+  };
+
+  explicit Wire(size_t n, DhtOptions opts = DhtOptions(), uint64_t seed = 1) : options(opts) {
+    Rng rng(seed);
+    for (size_t i = 0; i < n; ++i) {
+      const Contact self{RandomId(rng), "node:" + std::to_string(i)};
+      cores.push_back(std::make_unique<DhtCore>(self, options, rng.Child(i)));
+      results.emplace_back();
+    }
+  }
+
+  DhtCore& core(size_t i) { return *cores[i]; }
+  const Contact& contact(size_t i) const { return cores[i]->self(); }
+  std::vector<Contact> AllContacts() const {
+    std::vector<Contact> out;
+    for (const auto& c : cores) out.push_back(c->self());
+    return out;
+  }
+
+  // Moves node i's outbox onto the wire and its finished operations into results[i].
+  void Collect(size_t i) {
+    DhtCore::Outbox outbox = cores[i]->TakeOutbox();
+    for (DhtCore::Send& send : outbox.sends) queue.push_back(Packet{i, std::move(send)});
+    for (OperationResult& r : outbox.results) results[i].push_back(std::move(r));
+  }
+  void CollectAll() {
+    for (size_t i = 0; i < cores.size(); ++i) Collect(i);
+  }
+
+  std::optional<size_t> IndexOf(const std::string& address) const {
+    for (size_t i = 0; i < cores.size(); ++i) {
+      if (cores[i]->self().address == address) return i;
+    }
+    return std::nullopt;
+  }
+
+  // Delivers one packet through the wire encoding; false if it was lost.
+  bool Deliver(const Packet& packet) {
+    const std::optional<size_t> to = IndexOf(packet.send.to.address);
+    // The contact named in a send must be the node at that address.
+    if (to) CHECK(packet.send.to.id == cores[*to]->self().id);
+    if (!to || silent.count(*to)) {
+      ++lost;
+      return false;
+    }
+    const Bytes bytes = EncodeMessage(packet.send.message);
+    Result<Message> decoded = DecodeMessage(bytes, options.limits);
+    if (!decoded.ok()) {
+      ++undecodable;
+      return false;
+    }
+    CHECK(*decoded == packet.send.message);
+    cores[*to]->OnMessage(now, cores[packet.from]->self().id, *decoded);
+    Collect(*to);
+    return true;
+  }
+
+  // Delivers until the wire is empty.
+  void Pump() {
+    CollectAll();
+    for (int guard = 0; !queue.empty(); ++guard) {
+      REQUIRE(guard < 100000);
+      Packet packet = std::move(queue.front());
+      queue.pop_front();
+      Deliver(packet);
+    }
+  }
+
+  // Advances time to `until`, ticking every core at each wake-up on the way and pumping.
+  void RunUntil(TimePoint until) {
+    Pump();
+    for (int guard = 0; guard < 100000; ++guard) {
+      TimePoint next = until;
+      for (const auto& c : cores) {
+        const TimePoint wake = c->NextWakeup();
+        if (wake != TimePoint{} && wake < next) next = wake;
+      }
+      if (next > now) now = next;
+      for (const auto& c : cores) {
+        const TimePoint wake = c->NextWakeup();
+        if (wake != TimePoint{} && wake <= now) c->OnTimer(now);
+      }
+      Pump();
+      if (now >= until) return;
+    }
+    FAIL("RunUntil did not reach its deadline");
+  }
+
+  // Node 0 starts the network; every other node bootstraps through node 0.
+  void BootstrapAll() {
+    cores[0]->Bootstrap(now, {});
+    Pump();
+    for (size_t i = 1; i < cores.size(); ++i) {
+      cores[i]->Bootstrap(now, {contact(0)});
+      Pump();
+    }
+    for (auto& r : results) r.clear();  // the bootstrap lookups
+  }
+
+  // The result of operation `op` on node i, if it finished.
+  std::optional<OperationResult> Find(size_t i, DhtCore::OperationId op) const {
+    for (const OperationResult& r : results[i]) {
+      if (r.id == op) return r;
+    }
+    return std::nullopt;
+  }
+
+  DhtOptions options;
+  std::vector<std::unique_ptr<DhtCore>> cores;
+  std::vector<std::vector<OperationResult>> results;
+  std::deque<Packet> queue;
+  std::set<size_t> silent;
+  TimePoint now = kT0;
+  size_t lost = 0;
+  size_t undecodable = 0;
+};
+
+std::vector<NodeId> IdsOf(const std::vector<Contact>& contacts) {
+  std::vector<NodeId> out;
+  for (const Contact& c : contacts) out.push_back(c.id);
+  return out;
+}
+
+TEST_CASE("Bootstrap fills the routing tables both ways", "[dht][dht_core]") {
+  const size_t n = GENERATE(2, 3, 5);
+  Wire wire(n);
+  wire.BootstrapAll();
+  for (size_t i = 0; i < n; ++i) {
+    INFO("node " << i);
+    CHECK(wire.core(i).table().size() == n - 1);
+    std::vector<Contact> want;
+    for (size_t j = 0; j < n; ++j) {
+      if (j != i) want.push_back(wire.contact(j));
+    }
+    std::vector<Contact> have = wire.core(i).table().All();
+    CHECK(SortedByDistance(have, Id()) == SortedByDistance(want, Id()));
+  }
+  CHECK(wire.lost == 0);
+  for (size_t i = 0; i < n; ++i) CHECK(wire.core(i).messages_dropped() == 0);
+}
+
+TEST_CASE("A first node bootstrapping alone sends nothing", "[dht][dht_core]") {
+  Wire wire(1);
+  wire.core(0).Bootstrap(wire.now, {});
+  DhtCore::Outbox outbox = wire.core(0).TakeOutbox();
+  CHECK(outbox.sends.empty());
+  CHECK(outbox.results.empty());
+  CHECK(wire.core(0).table().size() == 0);
+  // Its only timer is the maintenance round.
+  CHECK(wire.core(0).NextWakeup() == wire.now + wire.options.maintenance_interval);
+}
+
+TEST_CASE("FindNode returns the k closest nodes, the searching node included",
+          "[dht][dht_core]") {
+  Rng rng(11);
+  Wire wire(5);
+  wire.BootstrapAll();
+  const std::vector<Contact> all = wire.AllContacts();
+
+  SECTION("a target equal to the searching node's id puts it first") {
+    const DhtCore::OperationId op = wire.core(3).FindNode(wire.now, wire.contact(3).id);
+    wire.Pump();
+    const std::optional<OperationResult> r = wire.Find(3, op);
+    REQUIRE(r.has_value());
+    CHECK(r->kind == DhtCore::OperationKind::kFindNode);
+    CHECK(r->target == wire.contact(3).id);
+    CHECK(r->closest == SortedByDistance(all, wire.contact(3).id));
+    CHECK(r->closest.front() == wire.contact(3));
+    CHECK(r->hops >= 1);
+    CHECK(r->queries == 4);  // every other node, once
+  }
+  SECTION("random targets from every node") {
+    for (int t = 0; t < 10; ++t) {
+      const Id target = RandomId(rng);
+      for (size_t i = 0; i < 5; ++i) {
+        const DhtCore::OperationId op = wire.core(i).FindNode(wire.now, target);
+        wire.Pump();
+        const std::optional<OperationResult> r = wire.Find(i, op);
+        REQUIRE(r.has_value());
+        CHECK(r->closest == SortedByDistance(all, target));
+      }
+    }
+  }
+}
+
+TEST_CASE("FindNode with k smaller than the network returns exactly the true k closest",
+          "[dht][dht_core]") {
+  Rng rng(12);
+  DhtOptions options;
+  options.k = 3;
+  options.store_replicas = 3;
+  Wire wire(5, options, 7);
+  wire.BootstrapAll();
+  const std::vector<Contact> all = wire.AllContacts();
+  for (int t = 0; t < 20; ++t) {
+    // Half the targets sit right next to a node, so that node is among the closest.
+    Id target = RandomId(rng);
+    if (t % 2 == 0) {
+      std::array<uint8_t, Id::kBytes> bytes = all[t % 5].id.bytes();
+      bytes[31] ^= 1;
+      target = Id(bytes);
+    }
+    for (size_t i = 0; i < 5; ++i) {
+      const DhtCore::OperationId op = wire.core(i).FindNode(wire.now, target);
+      wire.Pump();
+      const std::optional<OperationResult> r = wire.Find(i, op);
+      REQUIRE(r.has_value());
+      std::vector<Contact> want = SortedByDistance(all, target);
+      want.resize(3);
+      INFO("target " << t << " from node " << i);
+      CHECK(r->closest == want);
+    }
+  }
+}
+
+TEST_CASE("A value put by one node can be read from every other node", "[dht][dht_core]") {
+  Rng rng(13);
+  const size_t n = GENERATE(2, 4);
+  Wire wire(n);
+  wire.BootstrapAll();
+  const Id key = RandomId(rng);
+  const Bytes value = {'m', 'a', 'n', 'i', 'f', 'e', 's', 't'};
+
+  const DhtCore::OperationId put = wire.core(0).Put(wire.now, key, value);
+  wire.Pump();
+  const std::optional<OperationResult> stored = wire.Find(0, put);
+  REQUIRE(stored.has_value());
+  CHECK(stored->kind == DhtCore::OperationKind::kPut);
+  CHECK(stored->target == key);
+  // store_replicas (20) exceeds the network: every node keeps it, the publisher included.
+  CHECK(stored->stored == n);
+  for (size_t i = 0; i < n; ++i) {
+    CHECK(wire.core(i).records().Get(key, wire.now) == std::vector<Bytes>{value});
+  }
+
+  for (size_t i = 1; i < n; ++i) {
+    const DhtCore::OperationId get = wire.core(i).Get(wire.now, key);
+    wire.Pump();
+    const std::optional<OperationResult> got = wire.Find(i, get);
+    REQUIRE(got.has_value());
+    CHECK(got->kind == DhtCore::OperationKind::kGet);
+    CHECK(got->values == std::vector<Bytes>{value});
+  }
+  // A key nobody stored has no values.
+  const DhtCore::OperationId miss = wire.core(n - 1).Get(wire.now, RandomId(rng));
+  wire.Pump();
+  REQUIRE(wire.Find(n - 1, miss).has_value());
+  CHECK(wire.Find(n - 1, miss)->values.empty());
+}
+
+TEST_CASE("A put stores on only the store_replicas closest nodes", "[dht][dht_core]") {
+  Rng rng(14);
+  DhtOptions options;
+  options.store_replicas = 2;
+  Wire wire(5, options, 3);
+  wire.BootstrapAll();
+  for (int t = 0; t < 5; ++t) {
+    const Id key = RandomId(rng);
+    const Bytes value = {static_cast<uint8_t>(t)};
+    const size_t publisher = static_cast<size_t>(t);
+    const DhtCore::OperationId put = wire.core(publisher).Put(wire.now, key, value);
+    wire.Pump();
+    REQUIRE(wire.Find(publisher, put).has_value());
+    CHECK(wire.Find(publisher, put)->stored == 2);
+    const std::vector<Contact> closest = SortedByDistance(wire.AllContacts(), key);
+    for (size_t i = 0; i < 5; ++i) {
+      const bool should_hold = wire.contact(i) == closest[0] || wire.contact(i) == closest[1];
+      CHECK(wire.core(i).records().Get(key, wire.now).empty() == !should_hold);
+    }
+  }
+}
+
+TEST_CASE("Get finds a record that only the searching node holds", "[dht][dht_core]") {
+  // One replica: the record lives only on the node closest to the key. That node's own Get must
+  // still find it, as every other node's Get does.
+  DhtOptions options;
+  options.store_replicas = 1;
+  Wire wire(3, options, 5);
+  wire.BootstrapAll();
+  const Id key = wire.contact(1).id;  // node 1 is the closest node to its own id
+  const Bytes value = {1, 2, 3};
+  const DhtCore::OperationId put = wire.core(0).Put(wire.now, key, value);
+  wire.Pump();
+  REQUIRE(wire.Find(0, put).has_value());
+  REQUIRE(wire.Find(0, put)->stored == 1);
+  REQUIRE(wire.core(1).records().Get(key, wire.now) == std::vector<Bytes>{value});
+  REQUIRE(wire.core(0).records().Get(key, wire.now).empty());
+
+  const DhtCore::OperationId from_other = wire.core(2).Get(wire.now, key);
+  wire.Pump();
+  REQUIRE(wire.Find(2, from_other).has_value());
+  CHECK(wire.Find(2, from_other)->values == std::vector<Bytes>{value});
+
+  const DhtCore::OperationId from_holder = wire.core(1).Get(wire.now, key);
+  wire.Pump();
+  REQUIRE(wire.Find(1, from_holder).has_value());
+  CHECK(wire.Find(1, from_holder)->values == std::vector<Bytes>{value});
+}
+
+TEST_CASE("A response from a node other than the one asked is dropped", "[dht][dht_core]") {
+  Rng rng(15);
+  Wire wire(3);
+  wire.BootstrapAll();
+  const Id target = RandomId(rng);
+  const DhtCore::OperationId op = wire.core(0).FindNode(wire.now, target);
+  wire.Collect(0);
+  REQUIRE(wire.queue.size() == 2);  // nodes 1 and 2, both within alpha
+  const Wire::Packet& to_node1 = wire.queue.front().send.to == wire.contact(1)
+                                     ? wire.queue.front()
+                                     : wire.queue.back();
+  REQUIRE(to_node1.send.to == wire.contact(1));
+  REQUIRE(to_node1.send.message.kind == MessageKind::kFindNode);
+
+  // Node 2 answers the request that went to node 1, naming a node that does not exist.
+  const Contact bogus{RandomId(rng), "node:99"};
+  Message forged;
+  forged.kind = MessageKind::kNodes;
+  forged.request_id = to_node1.send.message.request_id;
+  forged.nodes = {bogus};
+  const uint64_t dropped_before = wire.core(0).messages_dropped();
+  wire.core(0).OnMessage(wire.now, wire.contact(2).id, forged);
+  CHECK(wire.core(0).messages_dropped() == dropped_before + 1);
+  DhtCore::Outbox after = wire.core(0).TakeOutbox();
+  CHECK(after.sends.empty());    // nobody was asked about the bogus contact
+  CHECK(after.results.empty());  // and nothing completed
+  CHECK_FALSE(wire.core(0).table().Contains(bogus.id));
+
+  // The real replies still complete the lookup, without the bogus contact.
+  wire.Pump();
+  const std::optional<OperationResult> r = wire.Find(0, op);
+  REQUIRE(r.has_value());
+  CHECK(r->closest == SortedByDistance(wire.AllContacts(), target));
+  CHECK(wire.lost == 0);
+}
+
+TEST_CASE("A response with an unknown or already used request id is dropped",
+          "[dht][dht_core]") {
+  Rng rng(16);
+  Wire wire(2);
+  wire.BootstrapAll();
+
+  SECTION("a request id never issued") {
+    Message pong;
+    pong.kind = MessageKind::kPong;
+    pong.request_id = 0x5eed;
+    wire.core(0).OnMessage(wire.now, wire.contact(1).id, pong);
+    CHECK(wire.core(0).messages_dropped() == 1);
+    DhtCore::Outbox outbox = wire.core(0).TakeOutbox();
+    CHECK(outbox.sends.empty());
+    CHECK(outbox.results.empty());
+  }
+  SECTION("a duplicate of a reply already accepted") {
+    const DhtCore::OperationId op = wire.core(0).FindNode(wire.now, RandomId(rng));
+    wire.Collect(0);
+    REQUIRE(wire.queue.size() == 1);
+    const Wire::Packet request = wire.queue.front();
+    wire.queue.pop_front();
+    REQUIRE(wire.Deliver(request));
+    REQUIRE(wire.queue.size() == 1);
+    const Wire::Packet reply = wire.queue.front();
+    REQUIRE(reply.send.message.kind == MessageKind::kNodes);
+    wire.Pump();
+    REQUIRE(wire.Find(0, op).has_value());
+    const size_t results = wire.results[0].size();
+    wire.queue.push_back(reply);
+    wire.Pump();
+    CHECK(wire.core(0).messages_dropped() == 1);
+    CHECK(wire.results[0].size() == results);
+  }
+  SECTION("a message claiming to come from the node itself") {
+    Message ping;
+    ping.kind = MessageKind::kPing;
+    ping.source_address = wire.contact(0).address;
+    wire.core(0).OnMessage(wire.now, wire.contact(0).id, ping);
+    CHECK(wire.core(0).messages_dropped() == 1);
+    CHECK(wire.core(0).TakeOutbox().sends.empty());
+  }
+}
+
+TEST_CASE("A request nobody answers times out after request_timeout and drops the node",
+          "[dht][dht_core]") {
+  Rng rng(17);
+  Wire wire(3);
+  wire.BootstrapAll();
+  wire.silent.insert(2);
+  const Id target = RandomId(rng);
+  const TimePoint start = wire.now;
+  const DhtCore::OperationId op = wire.core(0).FindNode(wire.now, target);
+  wire.Pump();
+  // Node 1 answered; node 2 did not, so the lookup waits.
+  CHECK_FALSE(wire.Find(0, op).has_value());
+  CHECK(wire.core(0).table().Contains(wire.contact(2).id));
+  const TimePoint deadline = start + wire.options.request_timeout;
+  CHECK(wire.core(0).NextWakeup() == deadline);
+
+  // A tick just before the deadline changes nothing.
+  wire.now = deadline - 1us;
+  wire.core(0).OnTimer(wire.now);
+  wire.Pump();
+  CHECK_FALSE(wire.Find(0, op).has_value());
+  CHECK(wire.core(0).table().Contains(wire.contact(2).id));
+
+  wire.now = wire.core(0).NextWakeup();
+  wire.core(0).OnTimer(wire.now);
+  wire.Pump();
+  const std::optional<OperationResult> r = wire.Find(0, op);
+  REQUIRE(r.has_value());
+  CHECK_FALSE(wire.core(0).table().Contains(wire.contact(2).id));
+  CHECK(wire.core(0).table().Contains(wire.contact(1).id));
+  CHECK(IdsOf(r->closest) ==
+        IdsOf(SortedByDistance({wire.contact(0), wire.contact(1)}, target)));
+}
+
+TEST_CASE("A full bucket keeps its oldest contact if it answers the eviction ping",
+          "[dht][dht_core]") {
+  DhtOptions options;
+  options.k = 1;
+  Rng rng(18);
+  const Id self = RandomId(rng);
+  // Two ids in the same bucket (255) of `self`: they differ from it in the top bit.
+  auto in_top_bucket = [&](uint8_t low) {
+    std::array<uint8_t, Id::kBytes> bytes = self.bytes();
+    bytes[0] ^= 0x80;
+    bytes[31] ^= low;
+    return Id(bytes);
+  };
+  const Contact old_node{in_top_bucket(1), "old:1"};
+  const Contact newcomer{in_top_bucket(2), "new:1"};
+  DhtCore core(Contact{self, "self:1"}, options, Rng(1));
+  TimePoint now = kT0;
+  core.Bootstrap(now, {});
+
+  Message ping;
+  ping.kind = MessageKind::kPing;
+  ping.request_id = 1;
+  ping.source_address = old_node.address;
+  core.OnMessage(now, old_node.id, ping);
+  REQUIRE(core.table().Contains(old_node.id));
+  (void)core.TakeOutbox();
+
+  now += 1s;
+  ping.request_id = 2;
+  ping.source_address = newcomer.address;
+  core.OnMessage(now, newcomer.id, ping);
+  DhtCore::Outbox outbox = core.TakeOutbox();
+  // A pong for the newcomer, and a liveness ping to the old contact.
+  REQUIRE(outbox.sends.size() == 2);
+  const DhtCore::Send* probe = nullptr;
+  for (const DhtCore::Send& s : outbox.sends) {
+    if (s.to == newcomer) {
+      CHECK(s.message.kind == MessageKind::kPong);
+      CHECK(s.message.request_id == 2);
+    } else {
+      probe = &s;
+    }
+  }
+  REQUIRE(probe != nullptr);
+  CHECK(probe->to == old_node);
+  CHECK(probe->message.kind == MessageKind::kPing);
+  CHECK_FALSE(core.table().Contains(newcomer.id));
+
+  SECTION("the old contact answers: it stays, the newcomer waits") {
+    Message pong;
+    pong.kind = MessageKind::kPong;
+    pong.request_id = probe->message.request_id;
+    core.OnMessage(now + 100ms, old_node.id, pong);
+    CHECK(core.messages_dropped() == 0);
+    core.OnTimer(now + 10s);
+    CHECK(core.table().Contains(old_node.id));
+    CHECK_FALSE(core.table().Contains(newcomer.id));
+  }
+  SECTION("the old contact is silent: the newcomer replaces it") {
+    core.OnTimer(now + options.request_timeout);
+    CHECK_FALSE(core.table().Contains(old_node.id));
+    CHECK(core.table().Contains(newcomer.id));
+  }
+}
+
+TEST_CASE("Records expire after their TTL", "[dht][dht_core]") {
+  Rng rng(19);
+  DhtOptions options;
+  options.record_ttl_s = 90;
+  Wire wire(3, options);
+  wire.BootstrapAll();
+  const Id key = RandomId(rng);
+  const Bytes value = {9, 9, 9};
+  const TimePoint put_at = wire.now;
+  const DhtCore::OperationId put = wire.core(0).Put(wire.now, key, value);
+  wire.Pump();
+  REQUIRE(wire.Find(0, put).has_value());
+  REQUIRE(wire.Find(0, put)->stored == 3);
+
+  wire.RunUntil(put_at + 89s);
+  DhtCore::OperationId get = wire.core(2).Get(wire.now, key);
+  wire.Pump();
+  REQUIRE(wire.Find(2, get).has_value());
+  CHECK(wire.Find(2, get)->values == std::vector<Bytes>{value});
+
+  wire.RunUntil(put_at + 90s);
+  get = wire.core(2).Get(wire.now, key);
+  wire.Pump();
+  REQUIRE(wire.Find(2, get).has_value());
+  CHECK(wire.Find(2, get)->values.empty());
+
+  // By the next maintenance round every node has dropped it.
+  wire.RunUntil(put_at + 90s + options.maintenance_interval);
+  for (size_t i = 0; i < 3; ++i) CHECK(wire.core(i).records().size() == 0);
+}
+
+TEST_CASE("A publisher republishes its records until it unpublishes them", "[dht][dht_core]") {
+  Rng rng(22);
+  DhtOptions options;
+  options.record_ttl_s = 90;
+  options.republish_interval = 60s;  // maintenance also runs every 60 s
+  Wire wire(3, options);
+  wire.BootstrapAll();
+  const Id key = RandomId(rng);
+  const Bytes value = {7, 7};
+  const DhtCore::OperationId put = wire.core(0).Put(wire.now, key, value);
+  wire.Pump();
+  REQUIRE(wire.Find(0, put).has_value());
+
+  auto readable = [&] {
+    const DhtCore::OperationId get = wire.core(1).Get(wire.now, key);
+    wire.Pump();
+    REQUIRE(wire.Find(1, get).has_value());
+    return wire.Find(1, get)->values == std::vector<Bytes>{value};
+  };
+  // Without republishing the record would be gone at +90 s.
+  wire.RunUntil(kT0 + 200s);
+  CHECK(readable());
+
+  // The last republish happened at +180 s; after Unpublish the record lives out that TTL.
+  wire.core(0).Unpublish(key, value);
+  wire.RunUntil(kT0 + 269s);
+  CHECK(readable());
+  wire.RunUntil(kT0 + 270s);
+  CHECK_FALSE(readable());
+}
+
+TEST_CASE("A store request cannot set a TTL beyond the receiver's record_ttl_s",
+          "[dht][dht_core]") {
+  DhtOptions options;
+  options.record_ttl_s = 60;
+  Rng rng(20);
+  DhtCore core(Contact{RandomId(rng), "self:1"}, options, Rng(2));
+  core.Bootstrap(kT0, {});
+  const Contact peer{RandomId(rng), "peer:1"};
+  Message store;
+  store.kind = MessageKind::kStore;
+  store.request_id = 5;
+  store.source_address = peer.address;
+  store.target = RandomId(rng);
+  store.values = {Bytes{4, 5}};
+  store.ttl_s = 365 * 24 * 3600;
+  core.OnMessage(kT0, peer.id, store);
+  DhtCore::Outbox outbox = core.TakeOutbox();
+  REQUIRE(outbox.sends.size() == 1);
+  CHECK(outbox.sends[0].to == peer);
+  CHECK(outbox.sends[0].message.kind == MessageKind::kStoreAck);
+  CHECK(outbox.sends[0].message.request_id == 5);
+  CHECK(outbox.sends[0].message.ok);
+  CHECK(core.records().Get(store.target, kT0 + 59s).size() == 1);
+  CHECK(core.records().Get(store.target, kT0 + 60s).empty());
+}
+
+TEST_CASE("A STORE larger than the value limit is rejected by DecodeMessage",
+          "[dht][dht_core]") {
+  Rng rng(21);
+  DhtOptions options;
+  options.limits.max_value_bytes = 1000;
+  Wire wire(3, options);
+  wire.BootstrapAll();
+  const Id key = RandomId(rng);
+  const Bytes big(1001, 0xee);
+  const DhtCore::OperationId put = wire.core(0).Put(wire.now, key, big);
+  wire.Pump();  // the lookup runs; its STORE requests come out
+
+  // Every STORE that left node 0 failed to decode at its receiver.
+  CHECK(wire.undecodable == 2);
+  const Bytes store_bytes = [&] {
+    Message store;
+    store.kind = MessageKind::kStore;
+    store.source_address = wire.contact(0).address;
+    store.target = key;
+    store.values = {big};
+    store.ttl_s = options.record_ttl_s;
+    return EncodeMessage(store);
+  }();
+  Result<Message> decoded = DecodeMessage(store_bytes, options.limits);
+  REQUIRE_FALSE(decoded.ok());
+  CHECK(decoded.status().IsCorruption());
+
+  CHECK(wire.core(1).records().size() == 0);
+  CHECK(wire.core(2).records().size() == 0);
+  // Nobody acknowledged, so after the timeout the put finishes with the publisher's own copy.
+  CHECK_FALSE(wire.Find(0, put).has_value());
+  wire.RunUntil(wire.now + options.request_timeout);
+  const std::optional<OperationResult> r = wire.Find(0, put);
+  REQUIRE(r.has_value());
+  CHECK(r->stored == 1);
+}
+
+}  // namespace
+}  // namespace lake::dht

@@ -1,0 +1,95 @@
+// The SQL abstract syntax tree: what the parser front end (parser.h) makes of the PostgreSQL
+// grammar's parse tree, restricted to the dialect of DESIGN §6. Every node keeps the byte offset
+// of its text in the query (`location`, -1 if unknown), so later stages can name positions in
+// their errors. Names are lower-cased unless they were quoted, as PostgreSQL does.
+// Thread-safety: value types.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <variant>
+#include <vector>
+
+namespace lake::sql {
+
+struct Expr;
+using ExprPtr = std::unique_ptr<Expr>;
+
+// A literal as written: NULL, integer, decimal or float (kept as text for exact typing later),
+// string or boolean.
+struct Literal {
+  enum class Kind { kNull, kInteger, kDecimal, kString, kBoolean };
+  Kind kind = Kind::kNull;
+  int64_t integer = 0;
+  std::string text;  // kDecimal digits as written, or the kString value
+  bool boolean = false;
+};
+
+enum class ExprKind {
+  kColumn,    // name
+  kLiteral,   // literal
+  kStar,      // * in a select list
+  kUnary,     // op ("-", "+", "NOT") children[0]
+  kBinary,    // op ("+", "-", "*", "/", "%", "||", "=", "<>", "<", "<=", ">", ">=", "AND", "OR")
+  kFunction,  // name, children = arguments, distinct, star (COUNT(*))
+  kCase,      // children = [operand?] + (when, then)* + [else?]: see has_operand/has_else
+  kCast,      // children[0] AS type_name
+  kIn,        // children[0] [NOT] IN (children[1..])
+  kBetween,   // children[0] [NOT] BETWEEN children[1] AND children[2]
+  kLike,      // children[0] [NOT] LIKE|ILIKE children[1]
+  kIsNull,    // children[0] IS [NOT] NULL
+  kCoalesce,  // COALESCE(children...)
+};
+
+struct Expr {
+  ExprKind kind;
+  int location = -1;
+  std::string name;  // column, function or type name; operator for kUnary / kBinary
+  Literal literal;
+  std::vector<ExprPtr> children;
+  bool negated = false;           // NOT IN, NOT BETWEEN, NOT LIKE, IS NOT NULL
+  bool distinct = false;          // COUNT(DISTINCT x)
+  bool star = false;              // COUNT(*)
+  bool case_insensitive = false;  // ILIKE
+  bool has_operand = false;       // CASE x WHEN ...
+  bool has_else = false;
+
+  explicit Expr(ExprKind k, int loc = -1) : kind(k), location(loc) {}
+};
+
+struct SelectItem {
+  ExprPtr expr;
+  std::string alias;  // empty if none was given
+};
+
+struct OrderItem {
+  ExprPtr expr;
+  bool descending = false;
+  std::optional<bool> nulls_first;  // unset: PostgreSQL's default (NULLs sort as largest)
+};
+
+struct SelectStatement {
+  bool distinct = false;
+  std::vector<SelectItem> items;
+  std::string table;  // empty for SELECT without FROM
+  int table_location = -1;
+  ExprPtr where;
+  std::vector<ExprPtr> group_by;
+  ExprPtr having;
+  std::vector<OrderItem> order_by;
+  std::optional<int64_t> limit;
+  std::optional<int64_t> offset;
+};
+
+struct Statement {
+  enum class Kind { kSelect, kShowTables, kDescribe };
+  Kind kind = Kind::kSelect;
+  SelectStatement select;  // kSelect
+  std::string table;       // kDescribe
+  int location = 0;        // where the statement starts in the text
+  std::string text;        // the statement's own text
+};
+
+}  // namespace lake::sql

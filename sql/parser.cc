@@ -1,0 +1,472 @@
+#include "sql/parser.h"
+
+#include <pg_query.h>
+
+#include <nlohmann/json.hpp>
+
+#include <cctype>
+#include <string>
+
+namespace lake::sql {
+namespace {
+
+using Json = nlohmann::json;
+
+// Thrown inside the transformer only, caught in Parse (STYLE.md D: the parser may throw an
+// internal error that becomes a Status at the module boundary).
+struct SyntaxError {
+  std::string message;
+  int location;  // 0-based byte offset in the statement, -1 if unknown
+};
+
+[[noreturn]] void Fail(std::string message, int location) {
+  throw SyntaxError{std::move(message), location};
+}
+
+int LocationOf(const Json& node) {
+  auto it = node.find("location");
+  return it != node.end() && it->is_number_integer() ? it->get<int>() : -1;
+}
+
+// The single key of a node object ({"A_Expr": {...}}) and its body.
+std::pair<std::string, const Json*> Unwrap(const Json& node) {
+  if (!node.is_object() || node.size() != 1) Fail("unexpected parse tree shape", -1);
+  auto it = node.begin();
+  return {it.key(), &it.value()};
+}
+
+std::string StringValue(const Json& node) {
+  auto [kind, body] = Unwrap(node);
+  if (kind != "String") Fail("expected a name", LocationOf(*body));
+  return body->value("sval", "");
+}
+
+// The last component of a dotted name list (pg_catalog.int4 -> int4, t.col -> col).
+std::string LastName(const Json& names) {
+  if (!names.is_array() || names.empty()) Fail("expected a name", -1);
+  return StringValue(names.back());
+}
+
+class Transformer {
+ public:
+  explicit Transformer(std::string_view text) : text_(text) {}
+
+  Statement TransformStatement(const Json& stmt) {
+    auto [kind, body] = Unwrap(stmt);
+    Statement out;
+    if (kind == "SelectStmt") {
+      out.kind = Statement::Kind::kSelect;
+      out.select = TransformSelect(*body);
+    } else if (kind == "VariableShowStmt" && body->value("name", "") == "tables") {
+      out.kind = Statement::Kind::kShowTables;
+    } else {
+      Fail("only SELECT, SHOW TABLES and DESCRIBE are supported", 0);
+    }
+    return out;
+  }
+
+ private:
+  std::string_view text_;  // the statement's text, for IntegerAt
+
+  SelectStatement TransformSelect(const Json& s) {
+    if (s.value("op", "SETOP_NONE") != "SETOP_NONE") {
+      Fail("UNION, INTERSECT and EXCEPT are not supported", -1);
+    }
+    if (s.contains("withClause")) Fail("WITH is not supported", LocationOf(s["withClause"]));
+    if (s.contains("windowClause")) Fail("window functions are not supported", -1);
+    if (s.contains("valuesLists")) Fail("VALUES is not supported", -1);
+    SelectStatement out;
+    if (s.contains("distinctClause")) {
+      // DISTINCT is [{}]; DISTINCT ON (...) lists expressions.
+      const Json& d = s["distinctClause"];
+      if (!(d.is_array() && d.size() == 1 && d[0].empty())) {
+        Fail("DISTINCT ON is not supported", -1);
+      }
+      out.distinct = true;
+    }
+    for (const Json& target : s.value("targetList", Json::array())) {
+      auto [kind, body] = Unwrap(target);
+      SelectItem item;
+      item.alias = body->value("name", "");
+      item.expr = TransformExpr(body->at("val"));
+      out.items.push_back(std::move(item));
+    }
+    if (s.contains("fromClause")) {
+      const Json& from = s["fromClause"];
+      if (from.size() != 1) Fail("JOIN is not supported (one table per query)", -1);
+      auto [kind, body] = Unwrap(from[0]);
+      if (kind == "JoinExpr") Fail("JOIN is not supported", LocationOf(body->value("larg", Json())));
+      if (kind == "RangeSubselect") Fail("subqueries are not supported", -1);
+      if (kind != "RangeVar") Fail("only a table name may follow FROM", LocationOf(*body));
+      // A table alias is accepted and ignored: with one table, columns need no qualifier.
+      out.table = body->value("relname", "");
+      out.table_location = LocationOf(*body);
+    }
+    if (s.contains("whereClause")) out.where = TransformExpr(s["whereClause"]);
+    for (const Json& g : s.value("groupClause", Json::array())) {
+      out.group_by.push_back(TransformExpr(g));
+    }
+    if (s.contains("havingClause")) out.having = TransformExpr(s["havingClause"]);
+    for (const Json& sort : s.value("sortClause", Json::array())) {
+      auto [kind, body] = Unwrap(sort);
+      OrderItem item;
+      item.expr = TransformExpr(body->at("node"));
+      item.descending = body->value("sortby_dir", "") == "SORTBY_DESC";
+      const std::string nulls = body->value("sortby_nulls", "SORTBY_NULLS_DEFAULT");
+      if (nulls == "SORTBY_NULLS_FIRST") item.nulls_first = true;
+      if (nulls == "SORTBY_NULLS_LAST") item.nulls_first = false;
+      out.order_by.push_back(std::move(item));
+    }
+    if (s.contains("limitCount")) out.limit = TransformCount(s["limitCount"], "LIMIT");
+    if (s.contains("limitOffset")) out.offset = TransformCount(s["limitOffset"], "OFFSET");
+    return out;
+  }
+
+  int64_t TransformCount(const Json& node, const char* clause) {
+    auto [kind, body] = Unwrap(node);
+    if (kind == "A_Const" && body->contains("ival")) {
+      const int64_t n = IntegerAt(LocationOf(*body), body->at("ival").value("ival", int64_t{0}));
+      if (n < 0) Fail(std::string(clause) + " must not be negative", LocationOf(*body));
+      return n;
+    }
+    Fail(std::string(clause) + " takes an integer constant", LocationOf(*body));
+  }
+
+  ExprPtr Make(ExprKind kind, const Json& body) {
+    return std::make_unique<Expr>(kind, LocationOf(body));
+  }
+
+  ExprPtr TransformExpr(const Json& node) {
+    auto [kind, body] = Unwrap(node);
+    if (kind == "ColumnRef") return TransformColumnRef(*body);
+    if (kind == "A_Const") return TransformConst(*body);
+    if (kind == "A_Expr") return TransformAExpr(*body);
+    if (kind == "BoolExpr") return TransformBoolExpr(*body);
+    if (kind == "FuncCall") return TransformFuncCall(*body);
+    if (kind == "TypeCast") return TransformTypeCast(*body);
+    if (kind == "NullTest") {
+      ExprPtr e = Make(ExprKind::kIsNull, *body);
+      e->negated = body->value("nulltesttype", "") == "IS_NOT_NULL";
+      e->children.push_back(TransformExpr(body->at("arg")));
+      return e;
+    }
+    if (kind == "CaseExpr") return TransformCase(*body);
+    if (kind == "CoalesceExpr") {
+      ExprPtr e = Make(ExprKind::kCoalesce, *body);
+      for (const Json& arg : body->at("args")) e->children.push_back(TransformExpr(arg));
+      return e;
+    }
+    if (kind == "SubLink") Fail("subqueries are not supported", LocationOf(*body));
+    if (kind == "BooleanTest") Fail("IS TRUE / IS FALSE is not supported", LocationOf(*body));
+    Fail("unsupported expression (" + kind + ")", LocationOf(*body));
+  }
+
+  ExprPtr TransformColumnRef(const Json& body) {
+    const Json& fields = body.at("fields");
+    if (fields.size() == 1 && Unwrap(fields[0]).first == "A_Star") {
+      return Make(ExprKind::kStar, body);
+    }
+    if (fields.size() > 2) Fail("column names take at most one qualifier", LocationOf(body));
+    ExprPtr e = Make(ExprKind::kColumn, body);
+    if (Unwrap(fields.back()).first == "A_Star") Fail("t.* is not supported", LocationOf(body));
+    e->name = LastName(fields);
+    return e;
+  }
+
+  ExprPtr TransformConst(const Json& body) {
+    ExprPtr e = Make(ExprKind::kLiteral, body);
+    Literal& lit = e->literal;
+    if (body.value("isnull", false)) {
+      lit.kind = Literal::Kind::kNull;
+    } else if (body.contains("ival")) {
+      lit.kind = Literal::Kind::kInteger;
+      lit.integer = IntegerAt(LocationOf(body), body["ival"].value("ival", int64_t{0}));
+    } else if (body.contains("fval")) {
+      // Decimal literals, and integers too large for int4, arrive as text.
+      lit.kind = Literal::Kind::kDecimal;
+      lit.text = body["fval"].value("fval", "");
+    } else if (body.contains("sval")) {
+      lit.kind = Literal::Kind::kString;
+      lit.text = body["sval"].value("sval", "");
+    } else if (body.contains("boolval")) {
+      lit.kind = Literal::Kind::kBoolean;
+      lit.boolean = body["boolval"].value("boolval", false);
+    } else if (body.contains("bsval")) {
+      Fail("bit-string literals are not supported", LocationOf(body));
+    } else {
+      Fail("unsupported literal", LocationOf(body));
+    }
+    return e;
+  }
+
+  // libpg_query 15-4.0's JSON drops negative integer constants ("ival": {}), so an integer is
+  // read back from the query text at its location: [-] digits.
+  int64_t IntegerAt(int location, int64_t fallback) const {
+    if (location < 0 || static_cast<size_t>(location) >= text_.size()) return fallback;
+    size_t i = static_cast<size_t>(location);
+    const bool negative = text_[i] == '-';
+    if (negative) ++i;
+    while (i < text_.size() && std::isspace(static_cast<unsigned char>(text_[i]))) ++i;
+    int64_t value = 0;
+    size_t digits = 0;
+    for (; i < text_.size() && std::isdigit(static_cast<unsigned char>(text_[i])); ++i, ++digits) {
+      value = value * 10 + (text_[i] - '0');  // int4 range: libpg_query makes larger ones fval
+    }
+    if (digits == 0) return fallback;
+    return negative ? -value : value;
+  }
+
+  ExprPtr TransformAExpr(const Json& body) {
+    const std::string kind = body.value("kind", "");
+    const std::string op = body.contains("name") ? LastName(body["name"]) : "";
+    if (kind == "AEXPR_OP") {
+      if (!body.contains("lexpr")) {
+        ExprPtr e = Make(ExprKind::kUnary, body);
+        e->name = op;
+        e->children.push_back(TransformExpr(body.at("rexpr")));
+        return e;
+      }
+      ExprPtr e = Make(ExprKind::kBinary, body);
+      e->name = op == "!=" ? "<>" : op;
+      e->children.push_back(TransformExpr(body.at("lexpr")));
+      e->children.push_back(TransformExpr(body.at("rexpr")));
+      return e;
+    }
+    if (kind == "AEXPR_IN") {
+      ExprPtr e = Make(ExprKind::kIn, body);
+      e->negated = op == "<>";
+      e->children.push_back(TransformExpr(body.at("lexpr")));
+      const Json& list = body.at("rexpr");
+      auto [list_kind, list_body] = Unwrap(list);
+      if (list_kind != "List") Fail("IN takes a list of values", LocationOf(body));
+      for (const Json& item : list_body->at("items")) e->children.push_back(TransformExpr(item));
+      return e;
+    }
+    if (kind == "AEXPR_LIKE" || kind == "AEXPR_ILIKE") {
+      ExprPtr e = Make(ExprKind::kLike, body);
+      e->case_insensitive = kind == "AEXPR_ILIKE";
+      e->negated = op == "!~~" || op == "!~~*";
+      e->children.push_back(TransformExpr(body.at("lexpr")));
+      e->children.push_back(TransformExpr(body.at("rexpr")));
+      return e;
+    }
+    if (kind == "AEXPR_BETWEEN" || kind == "AEXPR_NOT_BETWEEN") {
+      ExprPtr e = Make(ExprKind::kBetween, body);
+      e->negated = kind == "AEXPR_NOT_BETWEEN";
+      e->children.push_back(TransformExpr(body.at("lexpr")));
+      const Json& bounds = Unwrap(body.at("rexpr")).second->at("items");
+      for (const Json& bound : bounds) e->children.push_back(TransformExpr(bound));
+      return e;
+    }
+    if (kind == "AEXPR_NULLIF") Fail("NULLIF is not supported", LocationOf(body));
+    Fail("unsupported operator " + op, LocationOf(body));
+  }
+
+  ExprPtr TransformBoolExpr(const Json& body) {
+    const std::string op = body.value("boolop", "");
+    const Json& args = body.at("args");
+    if (op == "NOT_EXPR") {
+      ExprPtr e = Make(ExprKind::kUnary, body);
+      e->name = "NOT";
+      e->children.push_back(TransformExpr(args.at(0)));
+      return e;
+    }
+    // a AND b AND c arrives as one node with three arguments: fold it left to right.
+    ExprPtr e = TransformExpr(args.at(0));
+    for (size_t i = 1; i < args.size(); ++i) {
+      ExprPtr combined = Make(ExprKind::kBinary, body);
+      combined->name = op == "AND_EXPR" ? "AND" : "OR";
+      combined->children.push_back(std::move(e));
+      combined->children.push_back(TransformExpr(args[i]));
+      e = std::move(combined);
+    }
+    return e;
+  }
+
+  ExprPtr TransformFuncCall(const Json& body) {
+    if (body.contains("over")) Fail("window functions are not supported", LocationOf(body));
+    if (body.contains("agg_order")) Fail("ordered aggregates are not supported", LocationOf(body));
+    if (body.contains("agg_filter")) Fail("FILTER is not supported", LocationOf(body));
+    ExprPtr e = Make(ExprKind::kFunction, body);
+    e->name = LastName(body.at("funcname"));
+    e->star = body.value("agg_star", false);
+    e->distinct = body.value("agg_distinct", false);
+    for (const Json& arg : body.value("args", Json::array())) {
+      e->children.push_back(TransformExpr(arg));
+    }
+    return e;
+  }
+
+  ExprPtr TransformTypeCast(const Json& body) {
+    ExprPtr e = Make(ExprKind::kCast, body);
+    const Json& type = body.at("typeName");
+    if (type.contains("arrayBounds")) Fail("array types are not supported", LocationOf(type));
+    e->name = LastName(type.at("names"));
+    e->children.push_back(TransformExpr(body.at("arg")));
+    return e;
+  }
+
+  ExprPtr TransformCase(const Json& body) {
+    ExprPtr e = Make(ExprKind::kCase, body);
+    if (body.contains("arg")) {
+      e->has_operand = true;
+      e->children.push_back(TransformExpr(body["arg"]));
+    }
+    for (const Json& when : body.at("args")) {
+      const Json& w = *Unwrap(when).second;
+      e->children.push_back(TransformExpr(w.at("expr")));
+      e->children.push_back(TransformExpr(w.at("result")));
+    }
+    if (body.contains("defresult")) {
+      e->has_else = true;
+      e->children.push_back(TransformExpr(body["defresult"]));
+    }
+    return e;
+  }
+};
+
+// Shifts every location in `expr` by `offset` (statement -> whole input).
+void Shift(Expr* expr, int offset) {
+  if (expr == nullptr) return;
+  if (expr->location >= 0) expr->location += offset;
+  for (ExprPtr& child : expr->children) Shift(child.get(), offset);
+}
+
+void Shift(Statement* s, int offset) {
+  SelectStatement& sel = s->select;
+  if (sel.table_location >= 0) sel.table_location += offset;
+  for (SelectItem& item : sel.items) Shift(item.expr.get(), offset);
+  Shift(sel.where.get(), offset);
+  for (ExprPtr& g : sel.group_by) Shift(g.get(), offset);
+  Shift(sel.having.get(), offset);
+  for (OrderItem& o : sel.order_by) Shift(o.expr.get(), offset);
+}
+
+bool IsIdentifierChar(char c) {
+  return std::isalnum(static_cast<unsigned char>(c)) || c == '_';
+}
+
+// "DESCRIBE t" / "DESC t": returns the table name and its offset, or nothing.
+std::optional<std::pair<std::string, int>> MatchDescribe(std::string_view text) {
+  size_t i = 0;
+  while (i < text.size() && std::isspace(static_cast<unsigned char>(text[i]))) ++i;
+  size_t word_end = i;
+  while (word_end < text.size() && IsIdentifierChar(text[word_end])) ++word_end;
+  std::string word(text.substr(i, word_end - i));
+  for (char& c : word) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  if (word != "describe" && word != "desc") return std::nullopt;
+  size_t name_start = word_end;
+  while (name_start < text.size() && std::isspace(static_cast<unsigned char>(text[name_start]))) {
+    ++name_start;
+  }
+  size_t name_end = name_start;
+  while (name_end < text.size() && IsIdentifierChar(text[name_end])) ++name_end;
+  size_t rest = name_end;
+  while (rest < text.size() &&
+         (std::isspace(static_cast<unsigned char>(text[rest])) || text[rest] == ';')) {
+    ++rest;
+  }
+  if (name_end == name_start || rest != text.size()) return std::make_pair(std::string(), -1);
+  std::string name(text.substr(name_start, name_end - name_start));
+  for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return std::make_pair(name, static_cast<int>(name_start));
+}
+
+Status ErrorAt(std::string_view message, int position, int* error_position) {
+  if (error_position != nullptr) *error_position = position;
+  return Status::InvalidArgument(std::string(message) + " (at position " +
+                                 std::to_string(position) + ")");
+}
+
+// Cuts `text` at the semicolons that are outside quotes and comments. (libpg_query's splitters
+// either need statements it can parse or silently drop DESCRIBE, so we split ourselves.)
+Status SplitStatements(const std::string& text, std::vector<std::pair<int, int>>* ranges,
+                       int* error_position) {
+  size_t start = 0;
+  size_t i = 0;
+  const size_t n = text.size();
+  while (i < n) {
+    const char c = text[i];
+    if (c == '\'' || c == '"') {
+      const size_t open = i++;
+      while (i < n && !(text[i] == c && (i + 1 >= n || text[i + 1] != c))) {
+        i += text[i] == c ? 2 : 1;  // a doubled quote stays inside
+      }
+      if (i >= n) {
+        return ErrorAt(c == '\'' ? "unterminated quoted string" : "unterminated quoted identifier",
+                       static_cast<int>(open) + 1, error_position);
+      }
+      ++i;
+    } else if (c == '-' && i + 1 < n && text[i + 1] == '-') {
+      while (i < n && text[i] != '\n') ++i;
+    } else if (c == '/' && i + 1 < n && text[i + 1] == '*') {
+      const size_t close = text.find("*/", i + 2);
+      if (close == std::string::npos) {
+        return ErrorAt("unterminated /* comment", static_cast<int>(i) + 1, error_position);
+      }
+      i = close + 2;
+    } else if (c == ';') {
+      ranges->emplace_back(static_cast<int>(start), static_cast<int>(i - start));
+      start = ++i;
+    } else {
+      ++i;
+    }
+  }
+  ranges->emplace_back(static_cast<int>(start), static_cast<int>(n - start));
+  return Status::OK();
+}
+
+}  // namespace
+
+Result<std::vector<Statement>> Parse(std::string_view sql, int* error_position) {
+  const std::string input(sql);
+  std::vector<std::pair<int, int>> ranges;  // (offset, length) of each statement
+  LAKE_RETURN_IF_ERROR(SplitStatements(input, &ranges, error_position));
+
+  std::vector<Statement> statements;
+  for (auto [offset, length] : ranges) {
+    std::string text = input.substr(offset, length);
+    // The splitter includes leading whitespace and comments in a statement; skip blank ones.
+    if (text.find_first_not_of(" \t\r\n") == std::string::npos) continue;
+    if (auto describe = MatchDescribe(text)) {
+      if (describe->second < 0) {
+        return ErrorAt("DESCRIBE takes one table name", offset + 1, error_position);
+      }
+      Statement s;
+      s.kind = Statement::Kind::kDescribe;
+      s.table = describe->first;
+      s.location = offset + describe->second;
+      s.text = text;
+      statements.push_back(std::move(s));
+      continue;
+    }
+    PgQueryParseResult parsed = pg_query_parse(text.c_str());
+    if (parsed.error != nullptr) {
+      const std::string message = parsed.error->message;
+      const int position = offset + std::max(1, parsed.error->cursorpos);
+      pg_query_free_parse_result(parsed);
+      return ErrorAt(message, position, error_position);
+    }
+    Json tree = Json::parse(parsed.parse_tree, nullptr, /*allow_exceptions=*/false);
+    pg_query_free_parse_result(parsed);
+    if (tree.is_discarded()) return ErrorAt("internal: unreadable parse tree", offset + 1, error_position);
+    for (const Json& stmt : tree.value("stmts", Json::array())) {
+      try {
+        Statement s = Transformer(text).TransformStatement(stmt.at("stmt"));
+        s.location = offset;
+        s.text = text;
+        Shift(&s, offset);
+        statements.push_back(std::move(s));
+      } catch (const SyntaxError& e) {
+        return ErrorAt(e.message, offset + std::max(0, e.location) + 1, error_position);
+      } catch (const Json::exception& e) {
+        return ErrorAt(std::string("unexpected parse tree: ") + e.what(), offset + 1,
+                       error_position);
+      }
+    }
+  }
+  if (statements.empty()) return ErrorAt("empty query", 1, error_position);
+  return statements;
+}
+
+}  // namespace lake::sql

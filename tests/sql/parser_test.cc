@@ -1,0 +1,184 @@
+// The SQL front end: the dialect of DESIGN §6 parses into the AST; everything else is rejected
+// with a message and the 1-based position of the offending text.
+#include "sql/parser.h"
+
+#include <catch2/catch.hpp>
+
+#include <string>
+
+namespace lake::sql {
+namespace {
+
+std::vector<Statement> MustParse(const std::string& sql) {
+  int position = 0;
+  Result<std::vector<Statement>> parsed = Parse(sql, &position);
+  INFO(sql << " -> " << parsed.status().ToString());
+  REQUIRE(parsed.ok());
+  return std::move(parsed).value();
+}
+
+SelectStatement MustParseSelect(const std::string& sql) {
+  std::vector<Statement> statements = MustParse(sql);
+  REQUIRE(statements.size() == 1);
+  REQUIRE(statements[0].kind == Statement::Kind::kSelect);
+  return std::move(statements[0].select);
+}
+
+// Parses `sql`, requires an error, and returns its position.
+int ErrorPosition(const std::string& sql, const std::string& message_part) {
+  int position = -1;
+  Result<std::vector<Statement>> parsed = Parse(sql, &position);
+  INFO(sql);
+  REQUIRE_FALSE(parsed.ok());
+  CHECK(parsed.status().IsInvalidArgument());
+  CHECK(parsed.status().message().find(message_part) != std::string::npos);
+  CHECK(parsed.status().message().find("(at position " + std::to_string(position) + ")") !=
+        std::string::npos);
+  return position;
+}
+
+TEST_CASE("Parse reads every clause of a SELECT", "[sql][parser]") {
+  const std::string sql =
+      "SELECT DISTINCT country, COUNT(*) AS n, ROUND(SUM(amount), 2) AS total FROM events "
+      "WHERE amount IS NOT NULL AND ts >= '2025-03-01' GROUP BY country HAVING COUNT(*) > 5 "
+      "ORDER BY n DESC NULLS LAST, country LIMIT 10 OFFSET 2";
+  SelectStatement s = MustParseSelect(sql);
+  CHECK(s.distinct);
+  REQUIRE(s.items.size() == 3);
+  CHECK(s.items[0].expr->kind == ExprKind::kColumn);
+  CHECK(s.items[0].expr->name == "country");
+  CHECK(s.items[0].alias.empty());
+  CHECK(s.items[1].expr->kind == ExprKind::kFunction);
+  CHECK(s.items[1].expr->name == "count");
+  CHECK(s.items[1].expr->star);
+  CHECK(s.items[1].alias == "n");
+  CHECK(s.items[2].expr->name == "round");
+  REQUIRE(s.items[2].expr->children.size() == 2);
+  CHECK(s.items[2].expr->children[0]->name == "sum");
+  CHECK(s.items[2].expr->children[1]->literal.integer == 2);
+  CHECK(s.table == "events");
+  CHECK(s.table_location == static_cast<int>(sql.find("events")));
+  REQUIRE(s.where);
+  CHECK(s.where->kind == ExprKind::kBinary);
+  CHECK(s.where->name == "AND");
+  CHECK(s.where->children[0]->kind == ExprKind::kIsNull);
+  CHECK(s.where->children[0]->negated);
+  CHECK(s.where->children[1]->name == ">=");
+  CHECK(s.where->children[1]->children[1]->literal.kind == Literal::Kind::kString);
+  CHECK(s.where->children[1]->children[1]->literal.text == "2025-03-01");
+  REQUIRE(s.group_by.size() == 1);
+  REQUIRE(s.having);
+  REQUIRE(s.order_by.size() == 2);
+  CHECK(s.order_by[0].descending);
+  CHECK(s.order_by[0].nulls_first == std::optional<bool>(false));
+  CHECK_FALSE(s.order_by[1].descending);
+  CHECK_FALSE(s.order_by[1].nulls_first.has_value());
+  CHECK(s.limit == std::optional<int64_t>(10));
+  CHECK(s.offset == std::optional<int64_t>(2));
+}
+
+TEST_CASE("Parse reads the dialect's expressions", "[sql][parser]") {
+  SelectStatement s = MustParseSelect(
+      "SELECT -x, NOT b, a || 'x', CAST(a AS DOUBLE), a::bigint, COALESCE(a, 2.5), "
+      "COUNT(DISTINCT a), c ILIKE 'x%', c NOT LIKE 'y', a NOT IN (1, 2, 3), "
+      "a NOT BETWEEN 1 AND 2, CASE WHEN a > 1 THEN 'y' ELSE NULL END, CASE a WHEN 1 THEN 2 END, "
+      "TRUE, 1.5e3, 12345678901, a % 3, a != b FROM t");
+  REQUIRE(s.items.size() == 18);
+  auto item = [&](size_t i) -> const Expr& { return *s.items[i].expr; };
+  CHECK((item(0).kind == ExprKind::kUnary && item(0).name == "-"));
+  CHECK((item(1).kind == ExprKind::kUnary && item(1).name == "NOT"));
+  CHECK((item(2).kind == ExprKind::kBinary && item(2).name == "||"));
+  CHECK((item(3).kind == ExprKind::kCast && item(3).name == "double"));
+  CHECK((item(4).kind == ExprKind::kCast && item(4).name == "int8"));
+  CHECK((item(5).kind == ExprKind::kCoalesce && item(5).children.size() == 2));
+  CHECK(item(5).children[1]->literal.kind == Literal::Kind::kDecimal);
+  CHECK(item(5).children[1]->literal.text == "2.5");
+  CHECK((item(6).distinct && item(6).name == "count"));
+  CHECK((item(7).kind == ExprKind::kLike && item(7).case_insensitive && !item(7).negated));
+  CHECK((item(8).kind == ExprKind::kLike && !item(8).case_insensitive && item(8).negated));
+  CHECK((item(9).kind == ExprKind::kIn && item(9).negated && item(9).children.size() == 4));
+  CHECK((item(10).kind == ExprKind::kBetween && item(10).negated));
+  CHECK(item(10).children.size() == 3);
+  CHECK((item(11).kind == ExprKind::kCase && !item(11).has_operand && item(11).has_else));
+  CHECK(item(11).children.size() == 3);
+  CHECK((item(12).kind == ExprKind::kCase && item(12).has_operand && !item(12).has_else));
+  CHECK(item(12).children.size() == 3);
+  CHECK((item(13).literal.kind == Literal::Kind::kBoolean && item(13).literal.boolean));
+  CHECK((item(14).literal.kind == Literal::Kind::kDecimal && item(14).literal.text == "1.5e3"));
+  CHECK((item(15).literal.kind == Literal::Kind::kDecimal &&
+         item(15).literal.text == "12345678901"));
+  CHECK((item(16).kind == ExprKind::kBinary && item(16).name == "%"));
+  CHECK((item(17).kind == ExprKind::kBinary && item(17).name == "<>"));
+}
+
+TEST_CASE("Parse keeps negative and zero integer constants", "[sql][parser]") {
+  SelectStatement s = MustParseSelect("SELECT -1, - 5, 0, 7, -2147483648 FROM t LIMIT 0");
+  REQUIRE(s.items.size() == 5);
+  CHECK(s.items[0].expr->literal.integer == -1);
+  CHECK(s.items[1].expr->literal.integer == -5);
+  CHECK(s.items[2].expr->literal.integer == 0);
+  CHECK(s.items[3].expr->literal.integer == 7);
+  // Beyond int4, PostgreSQL keeps the literal as text, sign included.
+  CHECK(s.items[4].expr->literal.kind == Literal::Kind::kDecimal);
+  CHECK(s.items[4].expr->literal.text == "-2147483648");
+  CHECK(s.limit == std::optional<int64_t>(0));
+}
+
+TEST_CASE("Parse keeps semicolons inside quotes and comments", "[sql][parser]") {
+  std::vector<Statement> statements =
+      MustParse("SELECT 'a;b' AS x FROM t -- a comment; still\n; /* ; */ SELECT \"odd;name\" FROM t");
+  REQUIRE(statements.size() == 2);
+  CHECK(statements[0].select.items[0].expr->literal.text == "a;b");
+  CHECK(statements[1].select.items[0].expr->name == "odd;name");
+}
+
+TEST_CASE("Parse folds long AND chains left to right", "[sql][parser]") {
+  SelectStatement s = MustParseSelect("SELECT a FROM t WHERE a = 1 AND b = 2 AND c = 3");
+  const Expr& top = *s.where;
+  CHECK(top.name == "AND");
+  CHECK(top.children[0]->name == "AND");
+  CHECK(top.children[1]->children[0]->name == "c");
+}
+
+TEST_CASE("Parse reads SHOW TABLES, DESCRIBE and several statements", "[sql][parser]") {
+  const std::string sql = "SHOW TABLES; describe Events ; SELECT 1; SELECT a FROM t";
+  std::vector<Statement> statements = MustParse(sql);
+  REQUIRE(statements.size() == 4);
+  CHECK(statements[0].kind == Statement::Kind::kShowTables);
+  CHECK(statements[1].kind == Statement::Kind::kDescribe);
+  CHECK(statements[1].table == "events");
+  CHECK(statements[2].kind == Statement::Kind::kSelect);
+  CHECK(statements[2].select.table.empty());
+  // Locations count from the start of the whole input, not of the statement.
+  CHECK(statements[3].select.items[0].expr->location == static_cast<int>(sql.rfind('a')));
+  CHECK(statements[3].select.table_location == static_cast<int>(sql.rfind('t')));
+}
+
+TEST_CASE("Parse reports syntax errors with their 1-based position", "[sql][parser]") {
+  CHECK(ErrorPosition("SELEC 1", "syntax error") == 1);
+  const std::string sql = "SELECT a FROM t; SELECT a FROM WHERE";
+  CHECK(ErrorPosition(sql, "syntax error") == static_cast<int>(sql.rfind("WHERE")) + 1);
+  CHECK(ErrorPosition("SELECT 'open", "unterminated") > 0);
+  ErrorPosition("", "empty query");
+  ErrorPosition("  ;  ", "empty query");
+}
+
+TEST_CASE("Parse rejects what the dialect does not support, naming where", "[sql][parser]") {
+  std::string sql = "SELECT a FROM t JOIN u ON true";
+  CHECK(ErrorPosition(sql, "JOIN is not supported") > 0);
+  sql = "SELECT a FROM t WHERE a IN (SELECT b FROM u)";
+  CHECK(ErrorPosition(sql, "subqueries are not supported") == static_cast<int>(sql.find("IN (")) + 1);
+  sql = "SELECT a, ROW_NUMBER() OVER (ORDER BY a) FROM t";
+  CHECK(ErrorPosition(sql, "window functions") == static_cast<int>(sql.find("ROW_NUMBER")) + 1);
+  ErrorPosition("SELECT a FROM t UNION SELECT b FROM u", "UNION");
+  ErrorPosition("WITH x AS (SELECT 1) SELECT * FROM x", "WITH");
+  ErrorPosition("INSERT INTO t VALUES (1)", "only SELECT");
+  ErrorPosition("SELECT a FROM t, u", "one table");
+  ErrorPosition("SELECT a FROM t LIMIT -1", "LIMIT must not be negative");
+  ErrorPosition("SELECT a FROM t LIMIT a", "LIMIT takes an integer constant");
+  ErrorPosition("DESCRIBE", "DESCRIBE takes one table name");
+  ErrorPosition("DESCRIBE a b", "DESCRIBE takes one table name");
+}
+
+}  // namespace
+}  // namespace lake::sql
