@@ -83,6 +83,10 @@ void DhtCore::ServeRequest(TimePoint now, const NodeId& from, const Message& req
       reply.nodes = table_.Closest(request.target, options_.reply_contacts);
       break;
     case MessageKind::kStore: {
+      if (request.values.size() != 1) {  // DecodeMessage guarantees it; a caller might not
+        ++messages_dropped_;
+        return;
+      }
       reply.kind = MessageKind::kStoreAck;
       const uint32_t ttl_s = std::min(request.ttl_s, options_.record_ttl_s);
       reply.ok = records_.Put(request.target, request.values.at(0),
@@ -202,6 +206,16 @@ DhtCore::OperationId DhtCore::Get(TimePoint now, const Id& key) {
 }
 
 DhtCore::OperationId DhtCore::Put(TimePoint now, const Id& key, const Bytes& value) {
+  if (value.size() > options_.limits.max_value_bytes) {
+    // No peer would accept it: report a put that stored nothing, and send nothing.
+    const OperationId id = next_operation_++;
+    Operation op;
+    op.kind = OperationKind::kPut;
+    op.lookup = std::make_unique<Lookup>(key, options_.k, options_.alpha, std::vector<Contact>{});
+    operations_.emplace(id, std::move(op));
+    Finish(id);
+    return id;
+  }
   published_[{key, value}] = Published{now + options_.republish_interval};
   return StartPut(now, key, value);
 }

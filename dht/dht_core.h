@@ -87,7 +87,8 @@ class DhtCore {
 
   OperationId FindNode(TimePoint now, const Id& target);
   OperationId Get(TimePoint now, const Id& key);
-  // Stores `value` under `key` on the closest nodes and republishes it until Unpublish.
+  // Stores `value` under `key` on the closest nodes and republishes it until Unpublish. A value
+  // over limits.max_value_bytes stores nowhere (its result says stored = 0).
   OperationId Put(TimePoint now, const Id& key, const Bytes& value);
   void Unpublish(const Id& key, const Bytes& value);
 

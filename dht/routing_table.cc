@@ -36,12 +36,14 @@ RoutingTable::Touch RoutingTable::Heard(const Contact& contact, TimePoint now) {
 }
 
 const Contact& RoutingTable::LeastRecentlySeen(const NodeId& id) const {
+  assert(id != self_);
   const Bucket& bucket = buckets_[BucketIndex(id)];
   assert(!bucket.entries.empty());
   return bucket.entries.front().contact;
 }
 
 std::optional<Contact> RoutingTable::Replacement(const NodeId& id) const {
+  if (id == self_) return std::nullopt;
   const Bucket& bucket = buckets_[BucketIndex(id)];
   if (!bucket.replacement) return std::nullopt;
   return *bucket.replacement;

@@ -32,9 +32,10 @@ class RoutingTable {
 
   // Records that `contact` was heard from at `now`.
   Touch Heard(const Contact& contact, TimePoint now);
-  // The least recently seen contact in the bucket `id` falls into. REQUIRES: bucket not empty.
+  // The least recently seen contact in the bucket `id` falls into.
+  // REQUIRES: id is not our own, and its bucket is not empty.
   const Contact& LeastRecentlySeen(const NodeId& id) const;
-  // The newcomer waiting for bucket `id`'s eviction ping, if any.
+  // The newcomer waiting for bucket `id`'s eviction ping, if any (none for our own id).
   std::optional<Contact> Replacement(const NodeId& id) const;
   // `id` failed to answer: drop it; the bucket's replacement (if any) takes its place.
   // Returns the contact promoted, if any.

@@ -607,7 +607,7 @@ TEST_CASE("A store request cannot set a TTL beyond the receiver's record_ttl_s",
   CHECK(core.records().Get(store.target, kT0 + 60s).empty());
 }
 
-TEST_CASE("A STORE larger than the value limit is rejected by DecodeMessage",
+TEST_CASE("A value over the limit is neither stored nor sent, and its STORE would not decode",
           "[dht][dht_core]") {
   Rng rng(21);
   DhtOptions options;
@@ -617,31 +617,27 @@ TEST_CASE("A STORE larger than the value limit is rejected by DecodeMessage",
   const Id key = RandomId(rng);
   const Bytes big(1001, 0xee);
   const DhtCore::OperationId put = wire.core(0).Put(wire.now, key, big);
-  wire.Pump();  // the lookup runs; its STORE requests come out
+  wire.Pump();
 
-  // Every STORE that left node 0 failed to decode at its receiver.
-  CHECK(wire.undecodable == 2);
-  const Bytes store_bytes = [&] {
-    Message store;
-    store.kind = MessageKind::kStore;
-    store.source_address = wire.contact(0).address;
-    store.target = key;
-    store.values = {big};
-    store.ttl_s = options.record_ttl_s;
-    return EncodeMessage(store);
-  }();
-  Result<Message> decoded = DecodeMessage(store_bytes, options.limits);
-  REQUIRE_FALSE(decoded.ok());
-  CHECK(decoded.status().IsCorruption());
-
-  CHECK(wire.core(1).records().size() == 0);
-  CHECK(wire.core(2).records().size() == 0);
-  // Nobody acknowledged, so after the timeout the put finishes with the publisher's own copy.
-  CHECK_FALSE(wire.Find(0, put).has_value());
-  wire.RunUntil(wire.now + options.request_timeout);
+  // The put ends at once, having stored nothing anywhere and sent no STORE.
   const std::optional<OperationResult> r = wire.Find(0, put);
   REQUIRE(r.has_value());
-  CHECK(r->stored == 1);
+  CHECK(r->stored == 0);
+  CHECK(wire.undecodable == 0);
+  for (size_t i = 0; i < 3; ++i) CHECK(wire.core(i).records().size() == 0);
+  // Its peers stay in the publisher's table (nothing timed out).
+  CHECK(wire.core(0).table().size() == 2);
+
+  // A peer sending such a STORE anyway is refused by the decoder.
+  Message store;
+  store.kind = MessageKind::kStore;
+  store.source_address = wire.contact(0).address;
+  store.target = key;
+  store.values = {big};
+  store.ttl_s = options.record_ttl_s;
+  Result<Message> decoded = DecodeMessage(EncodeMessage(store), options.limits);
+  REQUIRE_FALSE(decoded.ok());
+  CHECK(decoded.status().IsCorruption());
 }
 
 }  // namespace

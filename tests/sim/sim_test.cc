@@ -179,6 +179,18 @@ TEST_CASE("Every lookup over 300 nodes finds the true k closest in a few hops",
   CHECK(report->trace_hash.size() > 0);
 }
 
+TEST_CASE("Every lookup over 1,000 nodes matches the brute-force k closest", "[sim][scenario]") {
+  SimConfig config = LookupConfig(11);
+  config.nodes = 1000;
+  config.lookups = 1000;
+  INFO("replay: p2plake sim --scenario lookup --nodes 1000 --lookups 1000 --seed 11");
+  Result<SimReport> report = RunScenario(config);
+  REQUIRE(report.ok());
+  CHECK(report->lookups == 1000);
+  CHECK(report->lookups_exact == 1000);
+  CHECK(report->hops_p50 <= 3);
+}
+
 TEST_CASE("A scenario run twice with one seed gives the same report", "[sim][scenario]") {
   Result<SimReport> a = RunScenario(LookupConfig(7));
   Result<SimReport> b = RunScenario(LookupConfig(7));
