@@ -1,0 +1,31 @@
+// The binder: AST (ast.h) + catalog -> BoundStatement (bound.h). It resolves table and column
+// names, types every expression with PostgreSQL's rules (integer vs float arithmetic; a string
+// literal compared with a DATE, TIMESTAMP or number is cast to that type; NULL adapts to its
+// context), pulls aggregates out of the select list, HAVING and ORDER BY, checks that every
+// other column of an aggregated query is grouped, and records which table columns the scan must
+// read (projection pushdown). Errors are InvalidArgument statuses ending "(at position P)",
+// P 1-based, also returned through `error_position`.
+// Thread-safety: Bind is reentrant; the catalog must not change during a call.
+#pragma once
+
+#include <optional>
+#include <string>
+
+#include "common/logical_type.h"
+#include "common/result.h"
+#include "sql/ast.h"
+#include "sql/bound.h"
+
+namespace lake::sql {
+
+// What tables exist and their schemas. Table names are compared case-insensitively.
+class Catalog {
+ public:
+  virtual ~Catalog() = default;
+  virtual std::optional<Schema> FindTable(const std::string& name) const = 0;
+};
+
+Result<BoundStatement> Bind(const Statement& statement, const Catalog& catalog,
+                            int* error_position = nullptr);
+
+}  // namespace lake::sql

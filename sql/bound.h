@@ -1,0 +1,120 @@
+// The bound form of a query: names resolved to column indexes, every expression typed, constants
+// coerced, aggregates pulled out. The binder (binder.h) makes it from the AST; the executor runs
+// it. Expressions are evaluated over an input batch whose columns are said per field below.
+// Thread-safety: value types (immutable once built).
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "common/logical_type.h"
+#include "sql/value.h"
+
+namespace lake::sql {
+
+// Scalar operations the executor implements. Plan fragments will carry them: never renumber.
+enum class ScalarOp : uint8_t {
+  kAdd = 1,       // numeric; BIGINT overflow is an error
+  kSubtract = 2,
+  kMultiply = 3,
+  kDivide = 4,    // BIGINT / BIGINT truncates (PostgreSQL); division by zero is an error
+  kModulo = 5,
+  kNegate = 6,
+  kEqual = 7,     // comparisons: both children of the same type (the binder casts)
+  kNotEqual = 8,
+  kLess = 9,
+  kLessEqual = 10,
+  kGreater = 11,
+  kGreaterEqual = 12,
+  kAnd = 13,      // three-valued logic
+  kOr = 14,
+  kNot = 15,
+  kIsNull = 16,
+  kIsNotNull = 17,
+  kLike = 18,     // children: value, pattern (both VARCHAR)
+  kILike = 19,
+  kIn = 20,       // children: value, then the list (same type as the value)
+  kConcat = 21,   // VARCHAR || VARCHAR
+  kCoalesce = 22,
+  kRound = 23,    // children: DOUBLE value [, BIGINT digits]
+  kAbs = 24,
+  kLower = 25,
+  kUpper = 26,
+  kLength = 27,   // characters, not bytes
+  kSubstring = 28,  // children: value, BIGINT start (1-based) [, BIGINT length]
+  kCase = 29,     // children: (condition, result)* then the else result (always present)
+  kCast = 30,     // children[0] converted to the node's type; a failed conversion is an error
+};
+
+struct BoundExpr {
+  enum class Kind { kColumn, kConstant, kCall };
+  Kind kind = Kind::kConstant;
+  LogicalType type = LogicalType::kVarchar;
+  int location = -1;  // byte offset in the query text, for runtime errors
+  size_t column = 0;  // kColumn: index into the input batch
+  Value constant;     // kConstant
+  ScalarOp op = ScalarOp::kAdd;  // kCall
+  std::vector<std::unique_ptr<BoundExpr>> children;
+};
+using BoundExprPtr = std::unique_ptr<BoundExpr>;
+
+// Aggregates are init/update/combine/finalize state machines in the executor; never renumber.
+enum class AggregateKind : uint8_t {
+  kCountStar = 1,  // BIGINT
+  kCount = 2,      // BIGINT, non-NULL arguments
+  kSum = 3,        // BIGINT (overflow is an error) or DOUBLE; NULL over no rows
+  kAvg = 4,        // DOUBLE
+  kMin = 5,        // the argument's type
+  kMax = 6,
+};
+
+struct BoundAggregate {
+  AggregateKind kind = AggregateKind::kCountStar;
+  bool distinct = false;
+  BoundExprPtr argument;  // over the scan batch; null for COUNT(*)
+  LogicalType type = LogicalType::kBigInt;
+};
+
+struct BoundOrder {
+  size_t column = 0;  // index into BoundSelect::projections
+  bool descending = false;
+  bool nulls_first = false;  // PostgreSQL default: NULLs last ascending, first descending
+};
+
+struct BoundSelect {
+  std::string table;                // empty: SELECT without FROM (one row, no columns)
+  Schema table_schema;
+  // Projection pushdown: the scan batch's column i is table column scan_columns[i].
+  std::vector<size_t> scan_columns;
+  BoundExprPtr filter;              // over the scan batch; may be null
+
+  // Aggregation. When `aggregated`, the intermediate row is [group keys..., aggregates...];
+  // otherwise it is the scan batch.
+  bool aggregated = false;
+  std::vector<BoundExprPtr> group_keys;  // over the scan batch
+  std::vector<BoundAggregate> aggregates;
+  BoundExprPtr having;                   // over the intermediate row; may be null
+
+  // The output: projections over the intermediate row. The first `visible` are the answer's
+  // columns; the rest are ORDER BY keys that are not in the select list.
+  std::vector<BoundExprPtr> projections;
+  std::vector<std::string> names;        // one per visible projection
+  size_t visible = 0;
+  bool distinct = false;
+  std::vector<BoundOrder> order_by;
+  std::optional<int64_t> limit;
+  int64_t offset = 0;
+};
+
+struct BoundStatement {
+  enum class Kind { kSelect, kShowTables, kDescribe };
+  Kind kind = Kind::kSelect;
+  BoundSelect select;  // kSelect
+  std::string table;   // kDescribe
+  Schema describe;     // kDescribe: the table's schema
+};
+
+}  // namespace lake::sql

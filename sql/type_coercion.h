@@ -1,0 +1,48 @@
+// TypeCoercion: the binder's typing rules for every expression node that is not a column or an
+// aggregate: which types an operator or function accepts, what it returns, and where an implicit
+// cast goes. PostgreSQL's rules, reduced to our six types: BIGINT op DOUBLE is DOUBLE; DATE with
+// TIMESTAMP compares as TIMESTAMP; a string literal or NULL takes the type its context needs
+// (a literal that cannot be read as that type is an error at the literal); anything else that
+// does not fit is an error naming the operator and both types. Casts of constants are folded.
+// Thread-safety: stateless apart from its argument; not shared.
+#pragma once
+
+#include <functional>
+#include <string>
+
+#include "sql/ast.h"
+#include "sql/bound.h"
+
+namespace lake::sql {
+
+// How binding fails inside the binder; Bind() turns it into a Status (STYLE.md D).
+struct BindError {
+  std::string message;
+  int location;  // 0-based byte offset, -1 if unknown
+};
+
+class TypeCoercion {
+ public:
+  // Binds the leaves it is given the first say on: columns, aggregates, group keys. Returns null
+  // to let TypeCoercion bind the node itself.
+  using LeafBinder = std::function<BoundExprPtr(const Expr&)>;
+
+  // Binds `e`, asking `leaf` first at every node. Throws BindError.
+  BoundExprPtr BindTree(const Expr& e, const LeafBinder& leaf);
+  // `e` as a condition: BOOLEAN, or a NULL constant; else BindError naming `clause`.
+  BoundExprPtr RequireBoolean(BoundExprPtr e, const char* clause);
+  // The result type of an aggregate over its bound argument; BindError if it does not apply.
+  LogicalType AggregateType(const BoundAggregate& aggregate, const Expr& node);
+  // `e` converted to `type`: itself, a folded constant, or a kCast node.
+  BoundExprPtr CastTo(BoundExprPtr e, LogicalType type);
+
+ private:
+  BoundExprPtr BindNode(const Expr& e, const LeafBinder& leaf);
+  BoundExprPtr BindBinary(const Expr& e, const LeafBinder& leaf);
+  BoundExprPtr BindFunction(const Expr& e, const LeafBinder& leaf);
+  BoundExprPtr BindCase(const Expr& e, const LeafBinder& leaf);
+  // Casts every expression in `exprs` to their common type; `what` names the construct.
+  void Unify(std::vector<BoundExprPtr>* exprs, const std::string& what, int location);
+};
+
+}  // namespace lake::sql

@@ -1,0 +1,40 @@
+// Value: one typed SQL value, possibly NULL. Used only at the edges — constants in plans,
+// results handed to clients and tests — never per row inside operators (STYLE.md G).
+// BIGINT, DATE (days) and TIMESTAMP (microseconds) share `integer`; BOOLEAN uses `boolean`.
+// Thread-safety: a value type.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "common/logical_type.h"
+
+namespace lake::sql {
+
+struct Value {
+  LogicalType type = LogicalType::kVarchar;
+  bool is_null = true;
+  int64_t integer = 0;
+  double real = 0;
+  bool boolean = false;
+  std::string text;
+
+  static Value Null(LogicalType type) { return Value{type, true, 0, 0, false, {}}; }
+  static Value BigInt(int64_t v) { return Value{LogicalType::kBigInt, false, v, 0, false, {}}; }
+  static Value Double(double v) { return Value{LogicalType::kDouble, false, 0, v, false, {}}; }
+  static Value Boolean(bool v) { return Value{LogicalType::kBoolean, false, 0, 0, v, {}}; }
+  static Value Varchar(std::string v) {
+    return Value{LogicalType::kVarchar, false, 0, 0, false, std::move(v)};
+  }
+  static Value Date(int32_t days) { return Value{LogicalType::kDate, false, days, 0, false, {}}; }
+  static Value Timestamp(int64_t micros) {
+    return Value{LogicalType::kTimestamp, false, micros, 0, false, {}};
+  }
+
+  // The text form a client sees: NULL as "NULL", booleans true/false, ISO dates and timestamps,
+  // doubles in their shortest round-trip form.
+  std::string ToString() const;
+  friend bool operator==(const Value&, const Value&) = default;
+};
+
+}  // namespace lake::sql
