@@ -17,6 +17,7 @@ int main(int argc, char** argv) {
   };
   add(lake::cli::AddImportCommand(app));
   add(lake::cli::AddSimCommand(app));
+  add(lake::cli::AddSqlCommand(app));
 
   try {
     app.parse(argc, argv);

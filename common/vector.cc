@@ -60,6 +60,36 @@ void Vector::AppendRange(const Vector& other, size_t offset, size_t count) {
   }
 }
 
+void Vector::Resize(size_t rows) {
+  assert(type_ != LogicalType::kVarchar);
+  size_ = rows;
+  null_count_ = 0;
+  data_.resize(rows * FixedWidth(type_));
+  validity_.assign((rows + 63) / 64, ~uint64_t{0});
+  if (rows % 64 != 0) validity_.back() = (uint64_t{1} << (rows % 64)) - 1;
+}
+
+void Vector::RecountNulls() {
+  assert(type_ != LogicalType::kVarchar);
+  if (size_ % 64 != 0) validity_.back() &= (uint64_t{1} << (size_ % 64)) - 1;
+  size_t valid = 0;
+  for (uint64_t word : validity_) valid += std::popcount(word);
+  null_count_ = size_ - valid;
+  if (null_count_ == 0) return;
+  const size_t width = FixedWidth(type_);
+  for (size_t word_idx = 0; word_idx < validity_.size(); ++word_idx) {
+    uint64_t nulls = ~validity_[word_idx];
+    if (word_idx + 1 == validity_.size() && size_ % 64 != 0) {
+      nulls &= (uint64_t{1} << (size_ % 64)) - 1;
+    }
+    while (nulls != 0) {
+      const size_t row = word_idx * 64 + std::countr_zero(nulls);
+      std::memset(data_.data() + row * width, 0, width);
+      nulls &= nulls - 1;
+    }
+  }
+}
+
 Vector Vector::FromBuffers(LogicalType type, size_t rows, std::vector<uint64_t> validity,
                            Bytes fixed, std::vector<uint32_t> offsets, std::string chars) {
   Vector v(type);

@@ -72,6 +72,21 @@ class Vector {
   const std::vector<uint32_t>& offsets() const { return offsets_; }
   const std::string& chars() const { return chars_; }
 
+  // In-place filling, for kernels (sql/expression_executor): Resize(rows) makes size() == rows
+  // with every row valid (values up to the old size kept, later ones zero); then write through
+  // mutable_data() (or mutable_fixed_bytes()) and mutable_validity_words() and call RecountNulls() to restore the
+  // invariants (validity bits past size() clear, null_count() exact, NULL slots zero).
+  // REQUIRES (all five): a fixed-width type.
+  void Resize(size_t rows);
+  template <class T>
+  T* mutable_data() {
+    assert(sizeof(T) == FixedWidth(type_));
+    return reinterpret_cast<T*>(data_.data());
+  }
+  uint8_t* mutable_fixed_bytes() { return data_.data(); }  // row i at i * FixedWidth(type())
+  uint64_t* mutable_validity_words() { return validity_.data(); }
+  void RecountNulls();
+
   // Builds a vector from raw buffers (the inverse of the accessors above); used by decoders,
   // which validate sizes first. REQUIRES: buffers consistent with `rows` and `type`.
   static Vector FromBuffers(LogicalType type, size_t rows, std::vector<uint64_t> validity,

@@ -153,7 +153,7 @@ class SelectBinder {
     for (const OrderItem& o : ast_.order_by) {
       BoundOrder order;
       order.descending = o.descending;
-      order.nulls_first = o.nulls_first.value_or(o.descending);
+      order.nulls_first = o.nulls_first.value_or(false);  // NULLS LAST unless told (DuckDB)
       const Expr& e = ResolveGroupOrOrderItem(*o.expr, items, "ORDER BY");
       std::optional<size_t> column;
       for (size_t i = 0; i < items.size() && !column; ++i) {

@@ -443,7 +443,8 @@ BoundExprPtr TypeCoercion::BindCase(const Expr& e, const LeafBinder& leaf) {
       BoundExprPtr x = BindTree(*e.children[0], leaf);
       std::optional<LogicalType> type = CommonType(*x, *when);
       if (!type) Fail("CASE types " + TypeLabel(x->type) + " and " + TypeLabel(when->type) + " cannot be matched", when->location);
-      when = Call(ScalarOp::kEqual, LogicalType::kBoolean, when->location,
+      const int location = when->location;  // read before `when` is moved from
+      when = Call(ScalarOp::kEqual, LogicalType::kBoolean, location,
                   Pair(CastTo(std::move(x), *type), CastTo(std::move(when), *type)));
     }
     conditions.push_back(RequireBoolean(std::move(when), "CASE/WHEN"));

@@ -19,5 +19,6 @@ using CommandRunner = std::function<int()>;
 
 CommandRunner AddImportCommand(CLI::App& app);
 CommandRunner AddSimCommand(CLI::App& app);
+CommandRunner AddSqlCommand(CLI::App& app);
 
 }  // namespace lake::cli

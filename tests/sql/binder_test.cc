@@ -124,7 +124,7 @@ TEST_CASE("Bind splits an aggregated query into keys, aggregates and outputs",
   REQUIRE(s.order_by.size() == 3);
   CHECK(s.order_by[0].column == 1);
   CHECK(s.order_by[0].descending);
-  CHECK(s.order_by[0].nulls_first);  // PostgreSQL: NULLs first when descending
+  CHECK_FALSE(s.order_by[0].nulls_first);  // NULLS LAST by default, descending too (DuckDB)
   CHECK(s.order_by[1].column == 0);
   CHECK_FALSE(s.order_by[1].nulls_first);
   CHECK(s.order_by[2].column == 4);

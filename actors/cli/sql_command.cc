@@ -1,0 +1,169 @@
+// `p2plake sql`: the embedded engine over a local store and/or CSV files (DESIGN §7).
+#include <CLI/CLI.hpp>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <fstream>
+#include <iostream>
+#include <sstream>
+#include <thread>
+
+#include "actors/cli/command.h"
+#include "actors/cli/result_printer.h"
+#include "actors/data_dir.h"
+#include "actors/store_table_provider.h"
+#include "actors/system_clock.h"
+#include "common/task_runner.h"
+#include "sql/engine.h"
+#include "sql/parser.h"
+#include "store/byte_source.h"
+#include "store/importer.h"
+#include "store/mem_chunk_store.h"
+
+namespace lake::cli {
+namespace {
+
+struct SqlArgs {
+  std::string data_dir;
+  std::vector<std::string> tables;  // NAME=FILE.csv
+  std::string format = "table";
+  size_t threads = 0;
+  bool timing = false;
+  std::string file;
+  std::string sql;
+};
+
+// Tables from two providers (the data directory's, then CSV files'), the first one winning.
+class CombinedTables final : public sql::TableProvider {
+ public:
+  void Add(const sql::TableProvider* p) { providers_.push_back(p); }
+  std::optional<Schema> FindTable(const std::string& name) const override {
+    for (const auto* p : providers_) {
+      if (auto s = p->FindTable(name)) return s;
+    }
+    return std::nullopt;
+  }
+  std::vector<sql::TableInfo> ListTables() const override {
+    std::vector<sql::TableInfo> all;
+    for (const auto* p : providers_) {
+      for (sql::TableInfo& t : p->ListTables()) all.push_back(std::move(t));
+    }
+    std::sort(all.begin(), all.end(), [](const auto& a, const auto& b) { return a.name < b.name; });
+    return all;
+  }
+  Result<std::vector<Vector>> ReadChunk(const std::string& table, size_t chunk,
+                                        const std::vector<size_t>& columns) const override {
+    for (const auto* p : providers_) {
+      if (p->FindTable(table)) return p->ReadChunk(table, chunk, columns);
+    }
+    return Status::NotFound("table " + table);
+  }
+
+ private:
+  std::vector<const sql::TableProvider*> providers_;
+};
+
+int Fail(const std::string& message) {
+  std::fprintf(stderr, "p2plake sql: %s\n", message.c_str());
+  return kExitFailure;
+}
+
+int RunSql(const SqlArgs& args) {
+  std::string text = args.sql;
+  if (!args.file.empty()) {
+    std::ifstream in(args.file, std::ios::binary);
+    if (!in) return Fail("cannot read " + args.file);
+    std::stringstream buffer;
+    buffer << in.rdbuf();
+    text = buffer.str();
+  }
+  if (text.empty()) return Fail("no SQL given (a query argument or -f FILE)");
+  const ResultFormat format = args.format == "csv"    ? ResultFormat::kCsv
+                              : args.format == "json" ? ResultFormat::kJson
+                                                      : ResultFormat::kTable;
+  ThreadPool pool(args.threads != 0 ? args.threads
+                                    : std::max(1u, std::thread::hardware_concurrency()));
+  CombinedTables tables;
+
+  std::optional<actors::OpenedDataDir> dir;
+  std::unique_ptr<actors::StoreTableProvider> dir_tables;
+  if (!args.data_dir.empty()) {
+    Result<actors::OpenedDataDir> opened = actors::OpenDataDir(args.data_dir);
+    if (!opened.ok()) return Fail(opened.status().message());
+    dir = std::move(opened).value();
+    dir_tables = std::make_unique<actors::StoreTableProvider>(*dir->store);
+    if (Status s = dir_tables->Refresh(); !s.ok()) return Fail(s.message());
+    tables.Add(dir_tables.get());
+  }
+  store::MemChunkStore csv_store;
+  actors::StoreTableProvider csv_tables(csv_store);
+  actors::SystemClock clock;
+  for (const std::string& spec : args.tables) {
+    const size_t eq = spec.find('=');
+    if (eq == std::string::npos || eq == 0 || eq + 1 == spec.size()) {
+      return Fail("--table takes NAME=FILE.csv, got '" + spec + "'");
+    }
+    Result<std::unique_ptr<store::ByteSource>> source = store::OpenFileSource(spec.substr(eq + 1));
+    if (!source.ok()) return Fail(source.status().message());
+    store::ImportOptions options;
+    options.name = spec.substr(0, eq);
+    store::ImportEnv env;
+    env.clock = &clock;
+    env.runner = &pool;
+    Result<store::ImportSummary> imported = store::ImportCsv(csv_store, **source, options, env);
+    if (!imported.ok()) return Fail(spec.substr(eq + 1) + ": " + imported.status().message());
+  }
+  if (!args.tables.empty()) {
+    if (Status s = csv_tables.Refresh(); !s.ok()) return Fail(s.message());
+    tables.Add(&csv_tables);
+  }
+
+  int position = 0;
+  Result<std::vector<sql::Statement>> statements = sql::Parse(text, &position);
+  if (!statements.ok()) return Fail(statements.status().message());
+  sql::Engine engine(tables, &pool);
+  for (const sql::Statement& statement : *statements) {
+    const auto start = std::chrono::steady_clock::now();
+    Result<sql::QueryResult> result = engine.Execute(statement, &position);
+    const double ms =
+        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+    if (!result.ok()) return Fail(result.status().message());
+    PrintResult(*result, format, std::cout);
+    std::cout.flush();
+    if (args.timing) std::fprintf(stderr, "Time: %.3f ms\n", ms);
+  }
+  return kExitOk;
+}
+
+}  // namespace
+
+CommandRunner AddSqlCommand(CLI::App& app) {
+  auto args = std::make_shared<SqlArgs>();
+  CLI::App* cmd = app.add_subcommand(
+      "sql", "Run SQL with the embedded engine over a local data directory and/or CSV files, "
+             "like the sqlite3 and duckdb shells (no network)");
+  cmd->add_option("--data-dir", args->data_dir, "Data directory whose datasets are tables");
+  cmd->add_option("--table", args->tables, "NAME=FILE.csv: a CSV file as a table (repeatable)")
+      ->allow_extra_args(false);  // each --table takes one value; the SQL stays positional
+  cmd->add_option("--format", args->format, "table, csv or json")
+      ->check(CLI::IsMember({"table", "csv", "json"}))
+      ->capture_default_str();
+  cmd->add_option("--threads", args->threads, "Worker threads (default: all cores)")
+      ->check(CLI::Range(0, 256));
+  cmd->add_flag("--timing", args->timing, "Print each statement's execution time to stderr");
+  cmd->add_option("-f,--file", args->file, "Read the statements from FILE")
+      ->check(CLI::ExistingFile);
+  cmd->add_option("sql", args->sql, "Statements to run, ';'-separated");
+  cmd->callback([args] {
+    if (args->file.empty() == args->sql.empty()) {
+      throw CLI::ValidationError("give either SQL or -f FILE");
+    }
+    if (args->data_dir.empty() && args->tables.empty()) {
+      throw CLI::ValidationError("give --data-dir and/or --table NAME=FILE.csv");
+    }
+  });
+  return [args] { return RunSql(*args); };
+}
+
+}  // namespace lake::cli

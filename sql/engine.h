@@ -1,0 +1,41 @@
+// Engine: the embedded SQL engine. Parses, binds and runs statements against a TableProvider:
+// chunks are scanned in parallel on the TaskRunner (filter, project, partial aggregate per
+// chunk), partial states are combined, then HAVING, DISTINCT, ORDER BY / top-N and LIMIT run.
+// Results come back as rows of Values (the API boundary; operators work on vectors).
+// Thread-safety: one Run at a time per Engine.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/task_runner.h"
+#include "sql/ast.h"
+#include "sql/table_provider.h"
+#include "sql/value.h"
+
+namespace lake::sql {
+
+struct QueryResult {
+  std::vector<std::string> names;
+  std::vector<LogicalType> types;
+  std::vector<std::vector<Value>> rows;
+};
+
+class Engine {
+ public:
+  Engine(const TableProvider& tables, TaskRunner* runner) : tables_(tables), runner_(runner) {}
+
+  // Runs every ';'-separated statement of `sql` in order and returns one result each. Errors
+  // (syntax, binding, runtime such as division by zero) are InvalidArgument statuses naming
+  // the 1-based position, which `error_position` also receives.
+  Result<std::vector<QueryResult>> Run(std::string_view sql, int* error_position = nullptr);
+  // Runs one parsed statement (see parser.h), for callers that time statements one by one.
+  Result<QueryResult> Execute(const Statement& statement, int* error_position = nullptr);
+
+ private:
+  const TableProvider& tables_;
+  TaskRunner* runner_;
+};
+
+}  // namespace lake::sql

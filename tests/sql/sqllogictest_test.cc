@@ -1,0 +1,360 @@
+// Runs the sqllogictest corpus: every tests/sql/**/*.test file (STYLE.md H), a DuckDB-style
+// subset whose expected answers tests/sql/generate_expected.py takes from SQLite. Records:
+//   load <table> <csv path relative to the repo root>
+//   statement ok|error      SQL up to a blank line; "statement error" may add "----" and a
+//                           substring the message must contain (it must also name a position)
+//   query <I|R|T|B...> [nosort|rowsort]
+//                           optional "-- sqlite: ..." template lines (skipped here), SQL, "----",
+//                           then one row per line, TAB between values, NULL as NULL, an
+//                           empty string as (empty)
+// Each file gets its own MemChunkStore. Every failing record is printed with file:line; the test
+// fails if any did. LAKE_SLT_FILTER=<substring> runs only the files whose path contains it.
+#include <catch2/catch.hpp>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <memory>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "actors/store_table_provider.h"
+#include "common/clock.h"
+#include "common/task_runner.h"
+#include "sql/engine.h"
+#include "sql/value.h"
+#include "store/byte_source.h"
+#include "store/importer.h"
+#include "store/mem_chunk_store.h"
+
+namespace lake {
+namespace {
+
+namespace fs = std::filesystem;
+
+// Small chunks, so that even the small tables are cut into several and partial aggregates,
+// DISTINCT and top-N are combined across chunks.
+constexpr size_t kTargetChunkBytes = 16 << 10;
+
+std::vector<std::string> ReadLines(const fs::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::vector<std::string> lines;
+  std::string line;
+  while (std::getline(in, line)) {
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    lines.push_back(line);
+  }
+  return lines;
+}
+
+std::vector<std::string> SplitTabs(const std::string& s) {
+  std::vector<std::string> out;
+  size_t start = 0;
+  while (true) {
+    size_t tab = s.find('\t', start);
+    out.push_back(s.substr(start, tab == std::string::npos ? std::string::npos : tab - start));
+    if (tab == std::string::npos) break;
+    start = tab + 1;
+  }
+  return out;
+}
+
+std::vector<std::string> SplitWords(const std::string& s) {
+  std::istringstream in(s);
+  std::vector<std::string> out;
+  std::string w;
+  while (in >> w) out.push_back(w);
+  return out;
+}
+
+bool StartsWith(const std::string& s, const std::string& prefix) {
+  return s.compare(0, prefix.size(), prefix) == 0;
+}
+
+std::string Join(const std::vector<std::string>& parts, const std::string& sep) {
+  std::string out;
+  for (size_t i = 0; i < parts.size(); ++i) out += (i ? sep : "") + parts[i];
+  return out;
+}
+
+bool TypeMatches(char letter, LogicalType type) {
+  switch (letter) {
+    case 'I': return type == LogicalType::kBigInt;
+    case 'R': return type == LogicalType::kDouble;
+    case 'B': return type == LogicalType::kBoolean;
+    case 'T':
+      return type == LogicalType::kVarchar || type == LogicalType::kDate ||
+             type == LogicalType::kTimestamp;
+  }
+  return false;
+}
+
+// R values: relative tolerance 1e-9, absolute 1e-9 near zero.
+bool RealMatches(const std::string& expected, const sql::Value& actual) {
+  if (expected == "NULL" || actual.is_null) return expected == "NULL" && actual.is_null;
+  char* end = nullptr;
+  const double want = std::strtod(expected.c_str(), &end);
+  if (end == expected.c_str() || *end != '\0') return false;
+  double got;
+  if (actual.type == LogicalType::kDouble) got = actual.real;
+  else if (actual.type == LogicalType::kBigInt) got = static_cast<double>(actual.integer);
+  else return false;
+  const double diff = std::fabs(want - got);
+  return diff <= 1e-9 || diff <= 1e-9 * std::max(std::fabs(want), std::fabs(got));
+}
+
+// The text a value is compared as; an empty string is written "(empty)", since a blank line ends
+// the expected block.
+std::string CellText(const sql::Value& v) {
+  std::string text = v.ToString();
+  if (!v.is_null && v.type == LogicalType::kVarchar && text.empty()) return "(empty)";
+  return text;
+}
+
+struct Failure {
+  std::string where;  // file:line
+  std::string what;
+};
+
+class FileRunner {
+ public:
+  FileRunner(const fs::path& path, std::vector<Failure>* failures, int* queries)
+      : path_(path), rel_(fs::relative(path, LAKE_SOURCE_DIR).string()), failures_(failures),
+        queries_(queries), provider_(store_), engine_(provider_, &pool_) {}
+
+  void Run() {
+    lines_ = ReadLines(path_);
+    i_ = 0;
+    while (i_ < lines_.size()) {
+      const std::string& line = lines_[i_];
+      if (line.empty() || line[0] == '#') {
+        ++i_;
+        continue;
+      }
+      const size_t start = i_;
+      std::vector<std::string> words = SplitWords(line);
+      ++i_;
+      if (words[0] == "load") {
+        Load(start, words);
+      } else if (words[0] == "statement") {
+        Statement(start, words);
+      } else if (words[0] == "query") {
+        Query(start, words);
+      } else {
+        Fail(start, "unknown record type: " + line);
+        SkipBlock();
+      }
+    }
+  }
+
+ private:
+  void Fail(size_t line_idx, std::string what) {
+    failures_->push_back({rel_ + ":" + std::to_string(line_idx + 1), std::move(what)});
+  }
+
+  void SkipBlock() {
+    while (i_ < lines_.size() && !lines_[i_].empty()) ++i_;
+  }
+
+  // SQL lines up to a blank line or "----" (left unconsumed); "-- sqlite:" template lines are
+  // the generator's and skipped.
+  std::string ReadSql() {
+    std::vector<std::string> sql;
+    while (i_ < lines_.size() && !lines_[i_].empty() && lines_[i_] != "----") {
+      if (!StartsWith(lines_[i_], "-- sqlite:")) sql.push_back(lines_[i_]);
+      ++i_;
+    }
+    return Join(sql, "\n");
+  }
+
+  std::vector<std::string> ReadExpected() {
+    std::vector<std::string> rows;
+    if (i_ < lines_.size() && lines_[i_] == "----") {
+      ++i_;
+      while (i_ < lines_.size() && !lines_[i_].empty()) rows.push_back(lines_[i_++]);
+    }
+    return rows;
+  }
+
+  void Load(size_t start, const std::vector<std::string>& words) {
+    if (words.size() != 3) {
+      Fail(start, "load takes a table name and a path");
+      return;
+    }
+    const std::string csv = std::string(LAKE_SOURCE_DIR) + "/" + words[2];
+    Result<std::unique_ptr<store::ByteSource>> source = store::OpenFileSource(csv);
+    if (!source.ok()) {
+      Fail(start, "cannot open " + csv + ": " + source.status().ToString());
+      return;
+    }
+    store::ImportOptions options;
+    options.name = words[1];
+    options.target_chunk_bytes = kTargetChunkBytes;
+    store::ImportEnv env;
+    env.clock = &clock_;
+    env.runner = &pool_;
+    Result<store::ImportSummary> imported = store::ImportCsv(store_, **source, options, env);
+    if (!imported.ok()) {
+      Fail(start, "import of " + csv + " failed: " + imported.status().ToString());
+      return;
+    }
+    Status refreshed = provider_.Refresh();
+    if (!refreshed.ok()) Fail(start, "Refresh failed: " + refreshed.ToString());
+  }
+
+  void Statement(size_t start, const std::vector<std::string>& words) {
+    const bool expect_error = words.size() > 1 && words[1] == "error";
+    if (words.size() != 2 || (!expect_error && words[1] != "ok")) {
+      Fail(start, "expected 'statement ok' or 'statement error'");
+      SkipBlock();
+      return;
+    }
+    const std::string sql = ReadSql();
+    std::vector<std::string> expected = ReadExpected();
+    const std::string wanted = Join(expected, "\n");
+    int position = -1;
+    Result<std::vector<sql::QueryResult>> result = engine_.Run(sql, &position);
+    if (!expect_error) {
+      if (!result.ok()) Fail(start, "statement failed: " + result.status().ToString() + "\n" + sql);
+      return;
+    }
+    if (result.ok()) {
+      Fail(start, "statement succeeded but an error was expected\n" + sql);
+      return;
+    }
+    const std::string& message = result.status().message();
+    if (message.find(wanted) == std::string::npos) {
+      Fail(start, "error message lacks \"" + wanted + "\": " + message + "\n" + sql);
+    }
+    if (message.find("(at position ") == std::string::npos) {
+      Fail(start, "error message names no position: " + message + "\n" + sql);
+    }
+  }
+
+  void Query(size_t start, const std::vector<std::string>& words) {
+    ++*queries_;
+    if (words.size() < 2 || words.size() > 3 ||
+        (words.size() == 3 && words[2] != "nosort" && words[2] != "rowsort")) {
+      Fail(start, "expected 'query <types> [nosort|rowsort]'");
+      SkipBlock();
+      return;
+    }
+    const std::string& types = words[1];
+    const bool rowsort = words.size() == 3 && words[2] == "rowsort";
+    const std::string sql = ReadSql();
+    if (i_ >= lines_.size() || lines_[i_] != "----") {
+      Fail(start, "query without '----'");
+      SkipBlock();
+      return;
+    }
+    std::vector<std::string> expected = ReadExpected();
+
+    Result<std::vector<sql::QueryResult>> result = engine_.Run(sql);
+    if (!result.ok()) {
+      Fail(start, "query failed: " + result.status().ToString() + "\n" + sql);
+      return;
+    }
+    if (result->empty()) {
+      Fail(start, "query returned no result\n" + sql);
+      return;
+    }
+    const sql::QueryResult& r = result->back();
+    if (r.types.size() != types.size()) {
+      Fail(start, "expected " + std::to_string(types.size()) + " columns, got " +
+                      std::to_string(r.types.size()) + "\n" + sql);
+      return;
+    }
+    for (size_t c = 0; c < types.size(); ++c) {
+      if (!TypeMatches(types[c], r.types[c])) {
+        Fail(start, "column " + std::to_string(c + 1) + " is " +
+                        std::string(TypeName(r.types[c])) + ", expected letter " + types[c] +
+                        "\n" + sql);
+        return;
+      }
+    }
+    // Actual rows as text, keeping the Values for the numeric comparison of R columns.
+    std::vector<std::pair<std::string, const std::vector<sql::Value>*>> actual;
+    for (const std::vector<sql::Value>& row : r.rows) {
+      std::vector<std::string> cells;
+      for (const sql::Value& v : row) cells.push_back(CellText(v));
+      actual.emplace_back(Join(cells, "\t"), &row);
+    }
+    if (rowsort) {
+      std::sort(expected.begin(), expected.end());
+      std::sort(actual.begin(), actual.end(),
+                [](const auto& a, const auto& b) { return a.first < b.first; });
+    }
+    std::string mismatch;
+    if (actual.size() != expected.size()) {
+      mismatch = "expected " + std::to_string(expected.size()) + " rows, got " +
+                 std::to_string(actual.size());
+    }
+    for (size_t row = 0; mismatch.empty() && row < expected.size(); ++row) {
+      std::vector<std::string> want = SplitTabs(expected[row]);
+      const std::vector<sql::Value>& got = *actual[row].second;
+      bool same = want.size() == got.size();
+      for (size_t c = 0; same && c < want.size(); ++c) {
+        same = types[c] == 'R' ? RealMatches(want[c], got[c]) : want[c] == CellText(got[c]);
+      }
+      if (!same) {
+        mismatch = "row " + std::to_string(row + 1) + ": expected [" + expected[row] +
+                   "], got [" + actual[row].first + "]";
+      }
+    }
+    if (mismatch.empty()) return;
+    std::string what = mismatch + "\n" + sql + "\n-- expected:\n";
+    for (size_t row = 0; row < expected.size() && row < 20; ++row) what += expected[row] + "\n";
+    what += "-- actual:\n";
+    for (size_t row = 0; row < actual.size() && row < 20; ++row) what += actual[row].first + "\n";
+    Fail(start, what);
+  }
+
+  const fs::path path_;
+  const std::string rel_;
+  std::vector<Failure>* failures_;
+  int* queries_;
+  ManualClock clock_{FromMicros(1'700'000'000'000'000)};
+  ThreadPool pool_{2};
+  store::MemChunkStore store_;
+  actors::StoreTableProvider provider_;
+  sql::Engine engine_;
+  std::vector<std::string> lines_;
+  size_t i_ = 0;
+};
+
+std::vector<fs::path> CorpusFiles() {
+  std::vector<fs::path> files;
+  const char* filter = std::getenv("LAKE_SLT_FILTER");
+  for (const auto& entry :
+       fs::recursive_directory_iterator(fs::path(LAKE_SOURCE_DIR) / "tests" / "sql")) {
+    if (!entry.is_regular_file() || entry.path().extension() != ".test") continue;
+    if (filter != nullptr && entry.path().string().find(filter) == std::string::npos) continue;
+    files.push_back(entry.path());
+  }
+  std::sort(files.begin(), files.end());
+  return files;
+}
+
+TEST_CASE("sqllogictest corpus matches SQLite's answers", "[sql][slt]") {
+  const std::vector<fs::path> files = CorpusFiles();
+  REQUIRE(!files.empty());
+  std::vector<Failure> failures;
+  int queries = 0;
+  for (const fs::path& file : files) {
+    FileRunner runner(file, &failures, &queries);
+    runner.Run();
+  }
+  for (const Failure& f : failures) std::cout << f.where << ": " << f.what << "\n\n";
+  std::cout << files.size() << " files, " << queries << " query records, " << failures.size()
+            << " failures\n";
+  INFO(failures.size() << " failing records (printed above)");
+  CHECK(failures.empty());
+  if (std::getenv("LAKE_SLT_FILTER") == nullptr) CHECK(queries >= 150);  // nothing skipped
+}
+
+}  // namespace
+}  // namespace lake
