@@ -1,12 +1,19 @@
 // p2plake: one binary, one subcommand per verb (DESIGN §7).
 #include <CLI/CLI.hpp>
 
+#include <malloc.h>
+
 #include <iostream>
 #include <map>
 
 #include "actors/cli/command.h"
 
 int main(int argc, char** argv) {
+  // Chunks are ~1 MiB buffers allocated and freed at a high rate. Above glibc's default mmap
+  // threshold each one would be a fresh mapping whose pages fault in and are zeroed by the
+  // kernel; keeping them on the heap lets freed chunk buffers be reused.
+  mallopt(M_MMAP_THRESHOLD, 64 << 20);
+  mallopt(M_TRIM_THRESHOLD, 128 << 20);
   CLI::App app{"p2plake: a peer-to-peer data lake with SQL analytics"};
   app.require_subcommand(1);
   app.set_version_flag("--version", "p2plake 0.1.0");

@@ -9,6 +9,9 @@ bool IsIntegerLike(LogicalType t) {
   return t == LogicalType::kBigInt || t == LogicalType::kDate || t == LogicalType::kTimestamp;
 }
 
+// DISTINCT keeps these as integers rather than encoded strings.
+bool DistinctAsInt(LogicalType t) { return IsIntegerLike(t) || t == LogicalType::kBoolean; }
+
 // Reads row `row` of a fixed-width vector as int64 (BIGINT, DATE, TIMESTAMP, BOOLEAN).
 int64_t IntAt(const Vector& v, size_t row) {
   switch (v.type()) {
@@ -80,7 +83,11 @@ void GroupedAggregates::Grow() {
     s.count.resize(n, 0);
     s.seen.resize(n, 0);
     if (s.distinct) {
-      s.distinct_values.resize(n);
+      if (DistinctAsInt(s.arg_type)) {
+        s.distinct_ints.resize(n);
+      } else {
+        s.distinct_values.resize(n);
+      }
       continue;
     }
     if (s.arg_type == LogicalType::kDouble) s.real_sum.resize(n, 0);
@@ -131,6 +138,10 @@ Status GroupedAggregates::Accumulate(State& s, uint32_t g, const Vector& arg, si
   }
   if (!arg.IsValid(row)) return Status::OK();
   if (s.distinct) {
+    if (DistinctAsInt(s.arg_type)) {
+      s.distinct_ints[g].insert(IntAt(arg, row));
+      return Status::OK();
+    }
     std::string encoded;
     EncodeCell(arg, row, &encoded);
     s.distinct_values[g].insert(std::move(encoded));
@@ -193,7 +204,11 @@ Status GroupedAggregates::Combine(const GroupedAggregates& other) {
       const State& o = other.states_[a];
       s.count[g] += o.count[og];
       if (s.distinct) {
-        s.distinct_values[g].insert(o.distinct_values[og].begin(), o.distinct_values[og].end());
+        if (DistinctAsInt(s.arg_type)) {
+          s.distinct_ints[g].insert(o.distinct_ints[og].begin(), o.distinct_ints[og].end());
+        } else {
+          s.distinct_values[g].insert(o.distinct_values[og].begin(), o.distinct_values[og].end());
+        }
         continue;
       }
       if (!o.seen[og]) continue;
@@ -223,6 +238,44 @@ Status GroupedAggregates::Combine(const GroupedAggregates& other) {
   return Status::OK();
 }
 
+Status GroupedAggregates::FinalizeDistinct(const State& s, size_t g, Vector* column) const {
+  const bool as_int = DistinctAsInt(s.arg_type);
+  if (s.kind == AggregateKind::kCount) {
+    const size_t n = as_int ? s.distinct_ints[g].size() : s.distinct_values[g].size();
+    column->Append<int64_t>(static_cast<int64_t>(n));
+    return Status::OK();
+  }
+  // Other aggregates re-run over the group's distinct values.
+  Vector values(s.arg_type);
+  if (as_int) {
+    for (int64_t i : s.distinct_ints[g]) AppendInt(&values, i);
+  } else {
+    for (const std::string& encoded : s.distinct_values[g]) {
+      const char* p = encoded.data() + 1;  // past the validity byte (NULLs are never stored)
+      if (s.arg_type == LogicalType::kVarchar) {
+        values.AppendString(std::string_view(p + 4, encoded.size() - 5));
+      } else {
+        double d;
+        std::memcpy(&d, p, 8);
+        values.Append<double>(d);
+      }
+    }
+  }
+  GroupedAggregates single({}, {});
+  State plain = s;
+  plain.distinct = false;
+  plain.distinct_ints.clear();
+  plain.distinct_values.clear();
+  single.states_.push_back(std::move(plain));
+  single.Grow();
+  for (size_t row = 0; row < values.size(); ++row) {
+    LAKE_RETURN_IF_ERROR(single.Accumulate(single.states_[0], 0, values, row));
+  }
+  LAKE_ASSIGN_OR_RETURN(std::vector<Vector> one, single.Finalize());
+  column->AppendRange(one.back(), 0, 1);
+  return Status::OK();
+}
+
 Result<std::vector<Vector>> GroupedAggregates::Finalize() const {
   std::vector<Vector> out = key_values_;
   for (const State& s : states_) {
@@ -230,32 +283,7 @@ Result<std::vector<Vector>> GroupedAggregates::Finalize() const {
     column.Reserve(group_count_);
     for (size_t g = 0; g < group_count_; ++g) {
       if (s.distinct) {
-        // Re-run the aggregate over the group's distinct values.
-        GroupedAggregates single({}, {});
-        State plain = s;
-        plain.distinct = false;
-        single.states_.push_back(plain);
-        single.Grow();
-        Vector values(s.arg_type);
-        for (const std::string& encoded : s.distinct_values[g]) {
-          const char* p = encoded.data() + 1;
-          if (s.arg_type == LogicalType::kVarchar) {
-            values.AppendString(std::string_view(p + 4, encoded.size() - 5));
-          } else if (s.arg_type == LogicalType::kDouble) {
-            double d;
-            std::memcpy(&d, p, 8);
-            values.Append<double>(d);
-          } else {
-            int64_t i;
-            std::memcpy(&i, p, 8);
-            AppendInt(&values, i);
-          }
-        }
-        for (size_t row = 0; row < values.size(); ++row) {
-          LAKE_RETURN_IF_ERROR(single.Accumulate(single.states_[0], 0, values, row));
-        }
-        LAKE_ASSIGN_OR_RETURN(std::vector<Vector> one, single.Finalize());
-        column.AppendRange(one.back(), 0, 1);
+        LAKE_RETURN_IF_ERROR(FinalizeDistinct(s, g, &column));
         continue;
       }
       switch (s.kind) {

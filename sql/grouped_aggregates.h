@@ -51,7 +51,10 @@ class GroupedAggregates {
     std::vector<int64_t> int_extreme;
     std::vector<double> real_extreme;
     std::vector<std::string> text_extreme;
-    std::vector<std::unordered_set<std::string>> distinct_values;  // encoded values
+    // DISTINCT: integer-like values (BIGINT, DATE, TIMESTAMP, BOOLEAN) in integer sets, others
+    // by their binary encoding.
+    std::vector<std::unordered_set<int64_t>> distinct_ints;
+    std::vector<std::unordered_set<std::string>> distinct_values;
   };
 
   // The group of row `row`, created if new.
@@ -59,7 +62,8 @@ class GroupedAggregates {
   uint32_t NewGroup(const std::vector<Vector>& keys, size_t row);
   void Grow();
   Status Accumulate(State& s, uint32_t group, const Vector& arg, size_t row);
-  Status AccumulateValue(State& s, uint32_t group, const std::string& encoded);
+  // Appends DISTINCT aggregate `s`'s result for group `g` to `column`.
+  Status FinalizeDistinct(const State& s, size_t g, Vector* column) const;
 
   std::vector<LogicalType> key_types_;
   std::vector<State> states_;
