@@ -84,4 +84,23 @@ bool ReadBin(const msgpack::object& o, ByteView* out) {
   return true;
 }
 
+void PackId(msgpack::packer<msgpack::sbuffer>& pk, const Id& id) {
+  pk.pack_bin(Id::kBytes);
+  pk.pack_bin_body(reinterpret_cast<const char*>(id.bytes().data()), Id::kBytes);
+}
+
+bool ReadId(const msgpack::object& o, Id* out) {
+  ByteView bytes;
+  if (!ReadBin(o, &bytes)) return false;
+  std::optional<Id> id = Id::FromBytes(bytes);
+  if (!id) return false;
+  *out = *id;
+  return true;
+}
+
+bool ReadIdField(const msgpack::object& map, std::string_view key, Id* out) {
+  const msgpack::object* o = FindField(map, key);
+  return o != nullptr && ReadId(*o, out);
+}
+
 }  // namespace lake

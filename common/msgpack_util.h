@@ -11,6 +11,7 @@
 #include <string_view>
 
 #include "common/bytes.h"
+#include "common/id.h"
 #include "common/result.h"
 
 namespace lake {
@@ -38,6 +39,13 @@ bool ReadDouble(const msgpack::object& o, double* out);  // integers too (see .c
 bool ReadBool(const msgpack::object& o, bool* out);
 bool ReadStr(const msgpack::object& o, std::string_view* out);
 bool ReadBin(const msgpack::object& o, ByteView* out);
+
+// An Id on the wire: a 32-byte bin.
+void PackId(msgpack::packer<msgpack::sbuffer>& pk, const Id& id);
+// False unless `o` is a 32-byte bin.
+bool ReadId(const msgpack::object& o, Id* out);
+// ReadId of the field `key` of map `map`; false if absent.
+bool ReadIdField(const msgpack::object& map, std::string_view key, Id* out);
 
 // Packs `value` into a fresh byte buffer.
 template <class T>

@@ -45,6 +45,15 @@ uint64_t Rng::Uniform(uint64_t bound) {
   }
 }
 
+Id Rng::NextId() {
+  std::array<uint8_t, Id::kBytes> bytes;
+  for (size_t i = 0; i < bytes.size(); i += 8) {
+    const uint64_t word = Next();
+    for (size_t b = 0; b < 8; ++b) bytes[i + b] = static_cast<uint8_t>(word >> (8 * b));
+  }
+  return Id(bytes);
+}
+
 double Rng::UniformDouble() { return static_cast<double>(Next() >> 11) * 0x1.0p-53; }
 
 Rng Rng::Child(uint64_t stream) const {

@@ -6,6 +6,8 @@
 
 #include <cstdint>
 
+#include "common/id.h"
+
 namespace lake {
 
 class Rng {
@@ -17,6 +19,8 @@ class Rng {
   uint64_t Uniform(uint64_t bound);
   // Uniform in [0, 1).
   double UniformDouble();
+  // A uniformly random 256-bit id.
+  Id NextId();
   // True with probability p.
   bool Bernoulli(double p) { return UniformDouble() < p; }
   // An independent generator derived from this one's seed and `stream`, without consuming

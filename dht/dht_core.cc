@@ -311,12 +311,7 @@ void DhtCore::Maintain(TimePoint now) {
   }
   // Refresh buckets nobody touched lately with a lookup of a random id inside each.
   for (int bucket : table_.StaleBuckets(now - options_.refresh_after)) {
-    std::array<uint8_t, Id::kBytes> random;
-    for (size_t i = 0; i < random.size(); i += 8) {
-      const uint64_t word = rng_.Next();
-      for (size_t b = 0; b < 8; ++b) random[i + b] = static_cast<uint8_t>(word >> (8 * b));
-    }
-    FindNode(now, table_.RandomIdInBucket(bucket, random));
+    FindNode(now, table_.RandomIdInBucket(bucket, rng_.NextId().bytes()));
   }
   for (auto& [key_value, published] : published_) {
     if (published.next_republish > now) continue;

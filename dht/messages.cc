@@ -15,21 +15,6 @@ Status Corrupt(std::string_view what) {
   return Status::Corruption("kad message: " + std::string(what));
 }
 
-void PackId(Packer& pk, const Id& id) {
-  pk.pack_bin(Id::kBytes);
-  pk.pack_bin_body(reinterpret_cast<const char*>(id.bytes().data()), Id::kBytes);
-}
-
-bool ReadIdField(const msgpack::object& map, std::string_view key, Id* out) {
-  const msgpack::object* o = FindField(map, key);
-  ByteView bytes;
-  if (o == nullptr || !ReadBin(*o, &bytes)) return false;
-  auto id = Id::FromBytes(bytes);
-  if (!id) return false;
-  *out = *id;
-  return true;
-}
-
 bool HasTarget(MessageKind kind) {
   return kind == MessageKind::kFindNode || kind == MessageKind::kFindValue ||
          kind == MessageKind::kStore;
@@ -92,15 +77,13 @@ Status ReadNodes(const msgpack::object& body, const MessageLimits& limits, Messa
     if (entry.type != msgpack::type::ARRAY || entry.via.array.size != 2) {
       return Corrupt("bad contact");
     }
-    ByteView id_bytes;
+    Id id;
     std::string_view address;
-    if (!ReadBin(entry.via.array.ptr[0], &id_bytes) || !ReadStr(entry.via.array.ptr[1], &address) ||
+    if (!ReadId(entry.via.array.ptr[0], &id) || !ReadStr(entry.via.array.ptr[1], &address) ||
         address.size() > limits.max_address_bytes) {
       return Corrupt("bad contact");
     }
-    auto id = Id::FromBytes(id_bytes);
-    if (!id) return Corrupt("bad contact id");
-    m->nodes.push_back(Contact{*id, std::string(address)});
+    m->nodes.push_back(Contact{id, std::string(address)});
   }
   return Status::OK();
 }

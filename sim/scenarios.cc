@@ -15,15 +15,6 @@ constexpr Duration kLookupSpacing = std::chrono::milliseconds(10);
 constexpr Duration kSettle = std::chrono::minutes(2);
 constexpr Duration kJoinTime = std::chrono::seconds(10);
 
-Id RandomId(Rng& rng) {
-  std::array<uint8_t, Id::kBytes> bytes;
-  for (size_t i = 0; i < bytes.size(); i += 8) {
-    const uint64_t word = rng.Next();
-    for (size_t b = 0; b < 8; ++b) bytes[i + b] = static_cast<uint8_t>(word >> (8 * b));
-  }
-  return Id(bytes);
-}
-
 template <class T>
 const T& Pick(Rng& rng, const std::vector<T>& items) {
   return items[rng.Uniform(items.size())];
@@ -47,7 +38,7 @@ class LookupJudge {
     const std::vector<size_t> running = cluster_.RunningNodes();
     if (running.empty()) return;
     const size_t from = Pick(cluster_.rng(), running);
-    const Id target = RandomId(cluster_.rng());
+    const Id target = cluster_.rng().NextId();
     ++outstanding_;
     const TimePoint issued = cluster_.loop().now();
     cluster_.FindNode(from, target, [this, target, issued](const dht::DhtCore::OperationResult& r) {
@@ -160,7 +151,7 @@ SimReport RunChurn(SimConfig config) {
   SimReport report;
   std::vector<std::pair<Id, Bytes>> stored;
   for (size_t r = 0; r < config.records; ++r) {
-    const Id key = RandomId(cluster.rng());
+    const Id key = cluster.rng().NextId();
     Bytes value(32);
     for (uint8_t& b : value) b = static_cast<uint8_t>(cluster.rng().Next());
     const size_t from = Pick(cluster.rng(), cluster.RunningNodes());

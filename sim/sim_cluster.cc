@@ -31,12 +31,7 @@ size_t SimCluster::AddNode() {
   const size_t index = nodes_.size();
   Node node;
   node.rng = master_.Child(index);
-  dht::Identity::Seed key_seed;
-  for (size_t i = 0; i < key_seed.size(); i += 8) {
-    const uint64_t word = node.rng.Next();
-    std::memcpy(key_seed.data() + i, &word, 8);
-  }
-  node.id = dht::Identity(key_seed).node_id();
+  node.id = dht::Identity(node.rng.NextId().bytes()).node_id();
   node.address = kAddressPrefix + std::to_string(index);
   index_of_.emplace(node.id, index);
   nodes_.push_back(std::move(node));

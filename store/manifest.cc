@@ -12,20 +12,6 @@ Status Corrupt(std::string_view what) {
   return Status::Corruption("manifest: " + std::string(what));
 }
 
-void PackId(msgpack::packer<msgpack::sbuffer>& pk, const Id& id) {
-  pk.pack_bin(Id::kBytes);
-  pk.pack_bin_body(reinterpret_cast<const char*>(id.bytes().data()), Id::kBytes);
-}
-
-bool ReadId(const msgpack::object* o, Id* out) {
-  ByteView bytes;
-  if (o == nullptr || !ReadBin(*o, &bytes)) return false;
-  auto id = Id::FromBytes(bytes);
-  if (!id) return false;
-  *out = *id;
-  return true;
-}
-
 bool ReadUintField(const msgpack::object& map, std::string_view key, uint64_t* out) {
   const msgpack::object* o = FindField(map, key);
   return o != nullptr && ReadUint(*o, out);
@@ -51,7 +37,7 @@ Result<Schema> ReadSchema(const msgpack::object* o) {
 
 Result<ChunkRef> ReadChunkRef(const msgpack::object& o, const Schema& schema) {
   ChunkRef ref;
-  if (!ReadId(FindField(o, "id"), &ref.id) || !ReadUintField(o, "rows", &ref.rows) ||
+  if (!ReadIdField(o, "id", &ref.id) || !ReadUintField(o, "rows", &ref.rows) ||
       !ReadUintField(o, "bytes", &ref.bytes)) {
     return Corrupt("bad chunk entry");
   }
@@ -125,7 +111,7 @@ Result<Manifest> DecodeManifest(ByteView bytes) {
   if (!ReadUintField(root, "v", &format) || name_obj == nullptr || !ReadStr(*name_obj, &name) ||
       !ReadUintField(root, "version", &m.version) || !ReadUintField(root, "rows", &m.total_rows) ||
       !ReadUintField(root, "bytes", &m.total_bytes) || created_obj == nullptr ||
-      !ReadInt(*created_obj, &m.created_at_us) || !ReadId(FindField(root, "uploader"), &m.uploader)) {
+      !ReadInt(*created_obj, &m.created_at_us) || !ReadIdField(root, "uploader", &m.uploader)) {
     return Corrupt("missing header fields");
   }
   if (format != kManifestFormatVersion) return Corrupt("unsupported format version");

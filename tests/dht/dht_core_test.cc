@@ -22,12 +22,6 @@ using OperationResult = DhtCore::OperationResult;
 
 const TimePoint kT0 = FromMicros(1'767'225'600'000'000);
 
-Id RandomId(Rng& rng) {
-  std::array<uint8_t, Id::kBytes> bytes;
-  for (uint8_t& b : bytes) b = static_cast<uint8_t>(rng.Next());
-  return Id(bytes);
-}
-
 std::vector<Contact> SortedByDistance(std::vector<Contact> contacts, const Id& target) {
   std::sort(contacts.begin(), contacts.end(), [&](const Contact& a, const Contact& b) {
     return CloserTo(target, a.id, b.id);
@@ -46,7 +40,7 @@ struct Wire {
   explicit Wire(size_t n, DhtOptions opts = DhtOptions(), uint64_t seed = 1) : options(opts) {
     Rng rng(seed);
     for (size_t i = 0; i < n; ++i) {
-      const Contact self{RandomId(rng), "node:" + std::to_string(i)};
+      const Contact self{rng.NextId(), "node:" + std::to_string(i)};
       cores.push_back(std::make_unique<DhtCore>(self, options, rng.Child(i)));
       results.emplace_back();
     }
@@ -214,7 +208,7 @@ TEST_CASE("FindNode returns the k closest nodes, the searching node included",
   }
   SECTION("random targets from every node") {
     for (int t = 0; t < 10; ++t) {
-      const Id target = RandomId(rng);
+      const Id target = rng.NextId();
       for (size_t i = 0; i < 5; ++i) {
         const DhtCore::OperationId op = wire.core(i).FindNode(wire.now, target);
         wire.Pump();
@@ -237,7 +231,7 @@ TEST_CASE("FindNode with k smaller than the network returns exactly the true k c
   const std::vector<Contact> all = wire.AllContacts();
   for (int t = 0; t < 20; ++t) {
     // Half the targets sit right next to a node, so that node is among the closest.
-    Id target = RandomId(rng);
+    Id target = rng.NextId();
     if (t % 2 == 0) {
       std::array<uint8_t, Id::kBytes> bytes = all[t % 5].id.bytes();
       bytes[31] ^= 1;
@@ -261,7 +255,7 @@ TEST_CASE("A value put by one node can be read from every other node", "[dht][dh
   const size_t n = GENERATE(2, 4);
   Wire wire(n);
   wire.BootstrapAll();
-  const Id key = RandomId(rng);
+  const Id key = rng.NextId();
   const Bytes value = {'m', 'a', 'n', 'i', 'f', 'e', 's', 't'};
 
   const DhtCore::OperationId put = wire.core(0).Put(wire.now, key, value);
@@ -285,7 +279,7 @@ TEST_CASE("A value put by one node can be read from every other node", "[dht][dh
     CHECK(got->values == std::vector<Bytes>{value});
   }
   // A key nobody stored has no values.
-  const DhtCore::OperationId miss = wire.core(n - 1).Get(wire.now, RandomId(rng));
+  const DhtCore::OperationId miss = wire.core(n - 1).Get(wire.now, rng.NextId());
   wire.Pump();
   REQUIRE(wire.Find(n - 1, miss).has_value());
   CHECK(wire.Find(n - 1, miss)->values.empty());
@@ -298,7 +292,7 @@ TEST_CASE("A put stores on only the store_replicas closest nodes", "[dht][dht_co
   Wire wire(5, options, 3);
   wire.BootstrapAll();
   for (int t = 0; t < 5; ++t) {
-    const Id key = RandomId(rng);
+    const Id key = rng.NextId();
     const Bytes value = {static_cast<uint8_t>(t)};
     const size_t publisher = static_cast<size_t>(t);
     const DhtCore::OperationId put = wire.core(publisher).Put(wire.now, key, value);
@@ -344,7 +338,7 @@ TEST_CASE("A response from a node other than the one asked is dropped", "[dht][d
   Rng rng(15);
   Wire wire(3);
   wire.BootstrapAll();
-  const Id target = RandomId(rng);
+  const Id target = rng.NextId();
   const DhtCore::OperationId op = wire.core(0).FindNode(wire.now, target);
   wire.Collect(0);
   REQUIRE(wire.queue.size() == 2);  // nodes 1 and 2, both within alpha
@@ -355,7 +349,7 @@ TEST_CASE("A response from a node other than the one asked is dropped", "[dht][d
   REQUIRE(to_node1.send.message.kind == MessageKind::kFindNode);
 
   // Node 2 answers the request that went to node 1, naming a node that does not exist.
-  const Contact bogus{RandomId(rng), "node:99"};
+  const Contact bogus{rng.NextId(), "node:99"};
   Message forged;
   forged.kind = MessageKind::kNodes;
   forged.request_id = to_node1.send.message.request_id;
@@ -393,7 +387,7 @@ TEST_CASE("A response with an unknown or already used request id is dropped",
     CHECK(outbox.results.empty());
   }
   SECTION("a duplicate of a reply already accepted") {
-    const DhtCore::OperationId op = wire.core(0).FindNode(wire.now, RandomId(rng));
+    const DhtCore::OperationId op = wire.core(0).FindNode(wire.now, rng.NextId());
     wire.Collect(0);
     REQUIRE(wire.queue.size() == 1);
     const Wire::Packet request = wire.queue.front();
@@ -426,7 +420,7 @@ TEST_CASE("A request nobody answers times out after request_timeout and drops th
   Wire wire(3);
   wire.BootstrapAll();
   wire.silent.insert(2);
-  const Id target = RandomId(rng);
+  const Id target = rng.NextId();
   const TimePoint start = wire.now;
   const DhtCore::OperationId op = wire.core(0).FindNode(wire.now, target);
   wire.Pump();
@@ -459,7 +453,7 @@ TEST_CASE("A full bucket keeps its oldest contact if it answers the eviction pin
   DhtOptions options;
   options.k = 1;
   Rng rng(18);
-  const Id self = RandomId(rng);
+  const Id self = rng.NextId();
   // Two ids in the same bucket (255) of `self`: they differ from it in the top bit.
   auto in_top_bucket = [&](uint8_t low) {
     std::array<uint8_t, Id::kBytes> bytes = self.bytes();
@@ -525,7 +519,7 @@ TEST_CASE("Records expire after their TTL", "[dht][dht_core]") {
   options.record_ttl_s = 90;
   Wire wire(3, options);
   wire.BootstrapAll();
-  const Id key = RandomId(rng);
+  const Id key = rng.NextId();
   const Bytes value = {9, 9, 9};
   const TimePoint put_at = wire.now;
   const DhtCore::OperationId put = wire.core(0).Put(wire.now, key, value);
@@ -557,7 +551,7 @@ TEST_CASE("A publisher republishes its records until it unpublishes them", "[dht
   options.republish_interval = 60s;  // maintenance also runs every 60 s
   Wire wire(3, options);
   wire.BootstrapAll();
-  const Id key = RandomId(rng);
+  const Id key = rng.NextId();
   const Bytes value = {7, 7};
   const DhtCore::OperationId put = wire.core(0).Put(wire.now, key, value);
   wire.Pump();
@@ -586,14 +580,14 @@ TEST_CASE("A store request cannot set a TTL beyond the receiver's record_ttl_s",
   DhtOptions options;
   options.record_ttl_s = 60;
   Rng rng(20);
-  DhtCore core(Contact{RandomId(rng), "self:1"}, options, Rng(2));
+  DhtCore core(Contact{rng.NextId(), "self:1"}, options, Rng(2));
   core.Bootstrap(kT0, {});
-  const Contact peer{RandomId(rng), "peer:1"};
+  const Contact peer{rng.NextId(), "peer:1"};
   Message store;
   store.kind = MessageKind::kStore;
   store.request_id = 5;
   store.source_address = peer.address;
-  store.target = RandomId(rng);
+  store.target = rng.NextId();
   store.values = {Bytes{4, 5}};
   store.ttl_s = 365 * 24 * 3600;
   core.OnMessage(kT0, peer.id, store);
@@ -614,7 +608,7 @@ TEST_CASE("A value over the limit is neither stored nor sent, and its STORE woul
   options.limits.max_value_bytes = 1000;
   Wire wire(3, options);
   wire.BootstrapAll();
-  const Id key = RandomId(rng);
+  const Id key = rng.NextId();
   const Bytes big(1001, 0xee);
   const DhtCore::OperationId put = wire.core(0).Put(wire.now, key, big);
   wire.Pump();

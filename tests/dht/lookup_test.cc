@@ -15,12 +15,6 @@
 namespace lake::dht {
 namespace {
 
-Id RandomId(Rng& rng) {
-  std::array<uint8_t, Id::kBytes> bytes;
-  for (uint8_t& b : bytes) b = static_cast<uint8_t>(rng.Next());
-  return Id(bytes);
-}
-
 Contact ContactOf(const Id& id) { return Contact{id, "addr-" + id.ShortHex()}; }
 
 std::vector<Contact> SortedByDistance(std::vector<Contact> contacts, const Id& target) {
@@ -45,7 +39,7 @@ struct Overlay {
   std::set<Id> dead;                         // these never answer
 
   Overlay(Rng& rng, size_t n, size_t neighbours, size_t extra, size_t per_bucket) {
-    for (size_t i = 0; i < n; ++i) nodes.push_back(ContactOf(RandomId(rng)));
+    for (size_t i = 0; i < n; ++i) nodes.push_back(ContactOf(rng.NextId()));
     for (size_t i = 0; i < n; ++i) {
       std::vector<std::pair<Id, size_t>> by_distance = ByDistance(nodes[i].id);
       std::vector<size_t> known;
@@ -153,7 +147,7 @@ TEST_CASE("A lookup over 1000 nodes finds exactly the true 20 closest to each ta
   Overlay overlay(rng, 1000, k, 5, 2);
   size_t total_queries = 0;
   for (int t = 0; t < 200; ++t) {
-    const Id target = RandomId(rng);
+    const Id target = rng.NextId();
     // The querying node (not in the overlay) knows a few random nodes.
     std::vector<Contact> seeds;
     for (int s = 0; s < 3; ++s) seeds.push_back(overlay.nodes[rng.Uniform(overlay.nodes.size())]);
@@ -186,7 +180,7 @@ TEST_CASE("A lookup with dead nodes finds the true 20 closest live nodes", "[dht
   }
   REQUIRE(overlay.dead.size() > 50);
   for (int t = 0; t < 50; ++t) {
-    const Id target = RandomId(rng);
+    const Id target = rng.NextId();
     std::vector<Contact> seeds;
     while (seeds.size() < 3) {
       const Contact& c = overlay.nodes[rng.Uniform(overlay.nodes.size())];
@@ -214,7 +208,7 @@ TEST_CASE("Without bucket contacts a lookup still returns the closest nodes it h
   Overlay overlay(rng, 1000, k, 5, 0);
   size_t exact = 0;
   for (int t = 0; t < 200; ++t) {
-    const Id target = RandomId(rng);
+    const Id target = rng.NextId();
     std::vector<Contact> seeds;
     for (int s = 0; s < 3; ++s) seeds.push_back(overlay.nodes[rng.Uniform(overlay.nodes.size())]);
     Lookup lookup(target, k, 3, seeds);
@@ -232,9 +226,9 @@ TEST_CASE("Without bucket contacts a lookup still returns the closest nodes it h
 
 TEST_CASE("A lookup never has more than alpha queries in flight", "[dht][lookup]") {
   Rng rng(3);
-  const Id target = RandomId(rng);
+  const Id target = rng.NextId();
   std::vector<Contact> seeds;
-  for (int i = 0; i < 10; ++i) seeds.push_back(ContactOf(RandomId(rng)));
+  for (int i = 0; i < 10; ++i) seeds.push_back(ContactOf(rng.NextId()));
   Lookup lookup(target, 20, 3, seeds);
 
   const std::vector<Contact> first = lookup.TakeQueries();
@@ -258,10 +252,10 @@ TEST_CASE("A lookup never has more than alpha queries in flight", "[dht][lookup]
 
 TEST_CASE("A lookup ignores replies from nodes it has no query out to", "[dht][lookup]") {
   Rng rng(4);
-  const Id target = RandomId(rng);
-  const Contact seed = ContactOf(RandomId(rng));
-  const Contact stranger = ContactOf(RandomId(rng));
-  const Contact referred = ContactOf(RandomId(rng));
+  const Id target = rng.NextId();
+  const Contact seed = ContactOf(rng.NextId());
+  const Contact stranger = ContactOf(rng.NextId());
+  const Contact referred = ContactOf(rng.NextId());
   Lookup lookup(target, 20, 3, {seed});
 
   // Before the seed is queried, its "reply" is unsolicited.
@@ -282,9 +276,9 @@ TEST_CASE("A lookup ignores replies from nodes it has no query out to", "[dht][l
 
 TEST_CASE("A node that fails is left out of Closest", "[dht][lookup]") {
   Rng rng(5);
-  const Id target = RandomId(rng);
+  const Id target = rng.NextId();
   std::vector<Contact> seeds;
-  for (int i = 0; i < 3; ++i) seeds.push_back(ContactOf(RandomId(rng)));
+  for (int i = 0; i < 3; ++i) seeds.push_back(ContactOf(rng.NextId()));
   seeds = SortedByDistance(seeds, target);
   Lookup lookup(target, 20, 3, seeds);
   REQUIRE(lookup.TakeQueries().size() == 3);
@@ -304,7 +298,7 @@ TEST_CASE("A node that fails is left out of Closest", "[dht][lookup]") {
 
 TEST_CASE("A lookup with no seeds is done at once", "[dht][lookup]") {
   Rng rng(6);
-  Lookup lookup(RandomId(rng), 20, 3, {});
+  Lookup lookup(rng.NextId(), 20, 3, {});
   CHECK(lookup.Done());
   CHECK(lookup.TakeQueries().empty());
   CHECK(lookup.Closest().empty());
@@ -314,10 +308,10 @@ TEST_CASE("A lookup with no seeds is done at once", "[dht][lookup]") {
 
 TEST_CASE("hops counts 1 for a seed and one more per referral", "[dht][lookup]") {
   Rng rng(7);
-  const Id target = RandomId(rng);
+  const Id target = rng.NextId();
   // Four nodes at increasing closeness to the target: far, mid, near, nearest.
   std::vector<Contact> nodes;
-  for (int i = 0; i < 4; ++i) nodes.push_back(ContactOf(RandomId(rng)));
+  for (int i = 0; i < 4; ++i) nodes.push_back(ContactOf(rng.NextId()));
   nodes = SortedByDistance(nodes, target);
   const Contact nearest = nodes[0], near = nodes[1], mid = nodes[2], far = nodes[3];
 
@@ -341,9 +335,9 @@ TEST_CASE("hops counts 1 for a seed and one more per referral", "[dht][lookup]")
 
 TEST_CASE("A node referred along two paths keeps the shorter hop count", "[dht][lookup]") {
   Rng rng(8);
-  const Id target = RandomId(rng);
+  const Id target = rng.NextId();
   std::vector<Contact> nodes;
-  for (int i = 0; i < 4; ++i) nodes.push_back(ContactOf(RandomId(rng)));
+  for (int i = 0; i < 4; ++i) nodes.push_back(ContactOf(rng.NextId()));
   nodes = SortedByDistance(nodes, target);
   const Contact x = nodes[0];  // the closest: whoever replies last decides nothing else
   const Contact a = nodes[1], m = nodes[2], b = nodes[3];
@@ -362,9 +356,9 @@ TEST_CASE("A node referred along two paths keeps the shorter hop count", "[dht][
 
 TEST_CASE("Closest holds at most k contacts", "[dht][lookup]") {
   Rng rng(9);
-  const Id target = RandomId(rng);
+  const Id target = rng.NextId();
   std::vector<Contact> seeds;
-  for (int i = 0; i < 12; ++i) seeds.push_back(ContactOf(RandomId(rng)));
+  for (int i = 0; i < 12; ++i) seeds.push_back(ContactOf(rng.NextId()));
   Lookup lookup(target, 5, 12, seeds);
   const std::vector<Contact> asked = lookup.TakeQueries();
   // Only the k closest candidates are ever queried.

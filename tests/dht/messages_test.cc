@@ -15,12 +15,6 @@
 namespace lake::dht {
 namespace {
 
-Id RandomId(Rng& rng) {
-  std::array<uint8_t, Id::kBytes> bytes;
-  for (uint8_t& b : bytes) b = static_cast<uint8_t>(rng.Next());
-  return Id(bytes);
-}
-
 Bytes RandomBytes(Rng& rng, size_t size) {
   Bytes out(size);
   for (uint8_t& b : out) b = static_cast<uint8_t>(rng.Next());
@@ -30,7 +24,7 @@ Bytes RandomBytes(Rng& rng, size_t size) {
 std::vector<Contact> RandomContacts(Rng& rng, size_t n) {
   std::vector<Contact> out;
   for (size_t i = 0; i < n; ++i) {
-    out.push_back(Contact{RandomId(rng), "10.0.0." + std::to_string(i % 250) + ":" +
+    out.push_back(Contact{rng.NextId(), "10.0.0." + std::to_string(i % 250) + ":" +
                                              std::to_string(4000 + i)});
   }
   return out;
@@ -57,7 +51,7 @@ std::vector<Message> SampleMessages() {
   find_node.kind = MessageKind::kFindNode;
   find_node.request_id = UINT64_MAX;
   find_node.source_address = "sim:17";
-  find_node.target = RandomId(rng);
+  find_node.target = rng.NextId();
   out.push_back(find_node);
 
   Message nodes;
@@ -75,7 +69,7 @@ std::vector<Message> SampleMessages() {
   find_value.kind = MessageKind::kFindValue;
   find_value.request_id = 99;
   find_value.source_address = "[2001:db8::1]:7401";
-  find_value.target = RandomId(rng);
+  find_value.target = rng.NextId();
   out.push_back(find_value);
 
   Message value;
@@ -95,7 +89,7 @@ std::vector<Message> SampleMessages() {
   store.kind = MessageKind::kStore;
   store.request_id = 1;
   store.source_address = "sim:3";
-  store.target = RandomId(rng);
+  store.target = rng.NextId();
   store.values = {RandomBytes(rng, 64)};
   store.ttl_s = 7200;
   out.push_back(store);
@@ -413,7 +407,7 @@ TEST_CASE("DecodeMessage rejects values and addresses over their limits", "[dht]
   SECTION("a contact address over max_address_bytes") {
     Message nodes;
     nodes.kind = MessageKind::kNodes;
-    nodes.nodes = {Contact{RandomId(rng), std::string(limits.max_address_bytes, 'a')}};
+    nodes.nodes = {Contact{rng.NextId(), std::string(limits.max_address_bytes, 'a')}};
     CHECK(DecodeMessage(EncodeMessage(nodes), limits).ok());
     nodes.nodes[0].address.push_back('a');
     CHECK(DecodeMessage(EncodeMessage(nodes), limits).status().IsCorruption());

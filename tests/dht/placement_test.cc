@@ -14,12 +14,6 @@
 namespace lake::dht {
 namespace {
 
-Id RandomId(Rng& rng) {
-  std::array<uint8_t, Id::kBytes> bytes;
-  for (uint8_t& b : bytes) b = static_cast<uint8_t>(rng.Next());
-  return Id(bytes);
-}
-
 // Brute force: sort everything by XOR distance, keep r.
 std::vector<NodeId> BruteClosest(const Id& key, std::vector<NodeId> nodes, size_t r) {
   std::sort(nodes.begin(), nodes.end(), [&](const NodeId& a, const NodeId& b) {
@@ -31,7 +25,7 @@ std::vector<NodeId> BruteClosest(const Id& key, std::vector<NodeId> nodes, size_
 
 std::vector<NodeId> RandomIds(Rng& rng, size_t n) {
   std::vector<NodeId> out;
-  for (size_t i = 0; i < n; ++i) out.push_back(RandomId(rng));
+  for (size_t i = 0; i < n; ++i) out.push_back(rng.NextId());
   return out;
 }
 
@@ -40,7 +34,7 @@ TEST_CASE("ClosestNodes equals a brute-force sort by XOR distance", "[dht][place
   for (size_t n : {0, 1, 5, 50, 500}) {
     const std::vector<NodeId> nodes = RandomIds(rng, n);
     for (int t = 0; t < 20; ++t) {
-      const Id key = t == 0 && n > 0 ? nodes[0] : RandomId(rng);
+      const Id key = t == 0 && n > 0 ? nodes[0] : rng.NextId();
       for (size_t r : {0, 1, 3, 20, 600}) {
         INFO("n " << n << " r " << r);
         CHECK(ClosestNodes(key, nodes, r) == BruteClosest(key, nodes, r));
@@ -125,7 +119,7 @@ TEST_CASE("A chunk is droppable only when self is outside the R closest and they
           "[dht][placement]") {
   Rng rng(4);
   const std::vector<NodeId> live = RandomIds(rng, 10);
-  const ChunkId chunk = RandomId(rng);
+  const ChunkId chunk = rng.NextId();
   const std::vector<NodeId> order = BruteClosest(chunk, live, live.size());
   const size_t r = 3;
   const std::vector<NodeId> closest(order.begin(), order.begin() + r);
@@ -171,7 +165,7 @@ TEST_CASE("A chunk is droppable only when self is outside the R closest and they
 TEST_CASE("A dead holder is replaced by the next closest live node", "[dht][placement]") {
   Rng rng(5);
   const std::vector<NodeId> everyone = RandomIds(rng, 12);
-  const ChunkId chunk = RandomId(rng);
+  const ChunkId chunk = rng.NextId();
   const std::vector<NodeId> order = BruteClosest(chunk, everyone, everyone.size());
   const size_t r = 3;
   const NodeId self = order[8];

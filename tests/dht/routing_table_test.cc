@@ -19,14 +19,6 @@ using namespace std::chrono_literals;
 
 const TimePoint kT0 = FromMicros(1'700'000'000'000'000);
 
-std::array<uint8_t, Id::kBytes> RandomBytes(Rng& rng) {
-  std::array<uint8_t, Id::kBytes> bytes;
-  for (uint8_t& b : bytes) b = static_cast<uint8_t>(rng.Next());
-  return bytes;
-}
-
-Id RandomId(Rng& rng) { return Id(RandomBytes(rng)); }
-
 Contact ContactOf(const Id& id) { return Contact{id, "addr-" + id.ShortHex()}; }
 
 // The id at XOR distance `distance` from `self`.
@@ -55,7 +47,7 @@ int HighestBit(const Id& d) {
 TEST_CASE("BucketIndex is 255 minus the leading zeros of the XOR distance",
           "[dht][routing_table]") {
   Rng rng(1);
-  const Id self = RandomId(rng);
+  const Id self = rng.NextId();
   RoutingTable table(self, 20);
   for (int bit = 0; bit < 256; ++bit) {
     INFO("bit " << bit);
@@ -63,7 +55,7 @@ TEST_CASE("BucketIndex is 255 minus the leading zeros of the XOR distance",
     CHECK(table.BucketIndex(AtDistance(self, DistanceWithTopBit(bit, rng.Next()))) == bit);
   }
   for (int i = 0; i < 1000; ++i) {
-    const Id other = RandomId(rng);
+    const Id other = rng.NextId();
     CHECK(table.BucketIndex(other) == 255 - self.Distance(other).LeadingZeros());
     CHECK(table.BucketIndex(other) == HighestBit(self.Distance(other)));
   }
@@ -71,13 +63,13 @@ TEST_CASE("BucketIndex is 255 minus the leading zeros of the XOR distance",
 
 TEST_CASE("RoutingTable keeps at most k nodes per bucket", "[dht][routing_table]") {
   Rng rng(2);
-  const Id self = RandomId(rng);
+  const Id self = rng.NextId();
   const size_t k = 20;
   RoutingTable table(self, k);
   std::map<int, size_t> offered;  // bucket -> distinct ids offered
   TimePoint now = kT0;
   for (int i = 0; i < 2000; ++i) {
-    const Id id = RandomId(rng);
+    const Id id = rng.NextId();
     ++offered[table.BucketIndex(id)];
     const RoutingTable::Touch touch = table.Heard(ContactOf(id), now);
     CHECK((touch == RoutingTable::Touch::kAdded || touch == RoutingTable::Touch::kBucketFull));
@@ -101,7 +93,7 @@ TEST_CASE("RoutingTable keeps at most k nodes per bucket", "[dht][routing_table]
 
 TEST_CASE("Hearing a known contact makes it the most recently seen", "[dht][routing_table]") {
   Rng rng(3);
-  const Id self = RandomId(rng);
+  const Id self = rng.NextId();
   RoutingTable table(self, 4);
   // Four contacts in bucket 200.
   std::vector<Contact> contacts;
@@ -132,7 +124,7 @@ TEST_CASE("Hearing a known contact makes it the most recently seen", "[dht][rout
 TEST_CASE("A full bucket stays unchanged and keeps the newcomer as its replacement",
           "[dht][routing_table]") {
   Rng rng(4);
-  const Id self = RandomId(rng);
+  const Id self = rng.NextId();
   RoutingTable table(self, 3);
   std::vector<Contact> members;
   TimePoint now = kT0;
@@ -166,7 +158,7 @@ TEST_CASE("A full bucket stays unchanged and keeps the newcomer as its replaceme
 
 TEST_CASE("Removing a contact promotes the bucket's replacement", "[dht][routing_table]") {
   Rng rng(5);
-  const Id self = RandomId(rng);
+  const Id self = rng.NextId();
   RoutingTable table(self, 2);
   const Contact a = ContactOf(AtDistance(self, DistanceWithTopBit(150, 1)));
   const Contact b = ContactOf(AtDistance(self, DistanceWithTopBit(150, 2)));
@@ -198,7 +190,7 @@ TEST_CASE("Removing a contact promotes the bucket's replacement", "[dht][routing
 TEST_CASE("Removing the contact waiting as replacement does not promote it",
           "[dht][routing_table]") {
   Rng rng(6);
-  const Id self = RandomId(rng);
+  const Id self = rng.NextId();
   RoutingTable table(self, 1);
   const Contact a = ContactOf(AtDistance(self, DistanceWithTopBit(10, 1)));
   const Contact b = ContactOf(AtDistance(self, DistanceWithTopBit(10, 2)));
@@ -212,7 +204,7 @@ TEST_CASE("Removing the contact waiting as replacement does not promote it",
 
 TEST_CASE("RoutingTable ignores its own id", "[dht][routing_table]") {
   Rng rng(7);
-  const Id self = RandomId(rng);
+  const Id self = rng.NextId();
   RoutingTable table(self, 20);
   CHECK(table.Heard(ContactOf(self), kT0) == RoutingTable::Touch::kSelf);
   CHECK(table.size() == 0);
@@ -224,9 +216,9 @@ TEST_CASE("RoutingTable ignores its own id", "[dht][routing_table]") {
 
 TEST_CASE("Closest equals a brute-force sort of All by XOR distance", "[dht][routing_table]") {
   Rng rng(8);
-  const Id self = RandomId(rng);
+  const Id self = rng.NextId();
   RoutingTable table(self, 20);
-  for (int i = 0; i < 1500; ++i) (void)table.Heard(ContactOf(RandomId(rng)), kT0);
+  for (int i = 0; i < 1500; ++i) (void)table.Heard(ContactOf(rng.NextId()), kT0);
   // Also some ids very close to self, so the low buckets are populated.
   for (int bit = 0; bit < 40; ++bit) {
     (void)table.Heard(ContactOf(AtDistance(self, DistanceWithTopBit(bit, rng.Next()))), kT0);
@@ -236,7 +228,7 @@ TEST_CASE("Closest equals a brute-force sort of All by XOR distance", "[dht][rou
   REQUIRE(all.size() > 100);
 
   std::vector<Id> targets = {self, Id(), self.Distance(DistanceWithTopBit(255))};
-  for (int i = 0; i < 20; ++i) targets.push_back(RandomId(rng));
+  for (int i = 0; i < 20; ++i) targets.push_back(rng.NextId());
   for (const Contact& c : std::vector<Contact>(all.begin(), all.begin() + 3)) {
     targets.push_back(c.id);  // a target that is itself in the table comes first
   }
@@ -257,11 +249,11 @@ TEST_CASE("Closest equals a brute-force sort of All by XOR distance", "[dht][rou
 TEST_CASE("RandomIdInBucket returns an id in the requested bucket", "[dht][routing_table]") {
   Rng rng(9);
   for (int round = 0; round < 5; ++round) {
-    const Id self = RandomId(rng);
+    const Id self = rng.NextId();
     RoutingTable table(self, 20);
     for (int index = 0; index < 256; ++index) {
       for (int trial = 0; trial < 8; ++trial) {
-        std::array<uint8_t, Id::kBytes> random = RandomBytes(rng);
+        std::array<uint8_t, Id::kBytes> random = rng.NextId().bytes();
         if (trial == 0) random.fill(0);
         if (trial == 1) random.fill(0xff);
         const Id id = table.RandomIdInBucket(index, random);
@@ -276,14 +268,14 @@ TEST_CASE("RandomIdInBucket returns an id in the requested bucket", "[dht][routi
 TEST_CASE("RandomIdInBucket uses the random bits below the bucket's top bit",
           "[dht][routing_table]") {
   Rng rng(10);
-  const Id self = RandomId(rng);
+  const Id self = rng.NextId();
   RoutingTable table(self, 20);
   // In a wide bucket, different random inputs give different ids; the ids differ from self only
   // at and below the top bit.
   const int index = 200;
   std::set<Id> ids;
   for (int i = 0; i < 50; ++i) {
-    const Id id = table.RandomIdInBucket(index, RandomBytes(rng));
+    const Id id = table.RandomIdInBucket(index, rng.NextId().bytes());
     const Id d = self.Distance(id);
     for (int bit = 255; bit > index; --bit) CHECK_FALSE(d.Bit(255 - bit));
     ids.insert(id);
@@ -292,13 +284,13 @@ TEST_CASE("RandomIdInBucket uses the random bits below the bucket's top bit",
   // Bucket 0 holds exactly one id: self with its last bit flipped.
   std::array<uint8_t, Id::kBytes> last = self.bytes();
   last[Id::kBytes - 1] ^= 1;
-  CHECK(table.RandomIdInBucket(0, RandomBytes(rng)) == Id(last));
+  CHECK(table.RandomIdInBucket(0, rng.NextId().bytes()) == Id(last));
 }
 
 TEST_CASE("StaleBuckets lists non-empty buckets untouched since the given time",
           "[dht][routing_table]") {
   Rng rng(11);
-  const Id self = RandomId(rng);
+  const Id self = rng.NextId();
   RoutingTable table(self, 2);
   const Contact a = ContactOf(AtDistance(self, DistanceWithTopBit(250, 1)));
   const Contact b = ContactOf(AtDistance(self, DistanceWithTopBit(120, 1)));
