@@ -38,8 +38,8 @@ std::vector<sql::TableInfo> StoreTableProvider::ListTables() const {
   return tables;
 }
 
-Result<std::vector<Vector>> StoreTableProvider::ReadChunk(const std::string& table, size_t chunk,
-                                                          const std::vector<size_t>& columns) const {
+Result<std::vector<Vector>> StoreTableProvider::ReadChunk(
+    const std::string& table, size_t chunk, const std::vector<size_t>& columns) const {
   const store::Manifest* m = Find(table);
   if (m == nullptr || chunk >= m->chunks.size()) {
     return Status::NotFound("no chunk " + std::to_string(chunk) + " in table " + table);

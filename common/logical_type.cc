@@ -6,12 +6,18 @@ namespace lake {
 
 std::string_view TypeName(LogicalType type) {
   switch (type) {
-    case LogicalType::kBigInt: return "BIGINT";
-    case LogicalType::kDouble: return "DOUBLE";
-    case LogicalType::kBoolean: return "BOOLEAN";
-    case LogicalType::kVarchar: return "VARCHAR";
-    case LogicalType::kDate: return "DATE";
-    case LogicalType::kTimestamp: return "TIMESTAMP";
+    case LogicalType::kBigInt:
+      return "BIGINT";
+    case LogicalType::kDouble:
+      return "DOUBLE";
+    case LogicalType::kBoolean:
+      return "BOOLEAN";
+    case LogicalType::kVarchar:
+      return "VARCHAR";
+    case LogicalType::kDate:
+      return "DATE";
+    case LogicalType::kTimestamp:
+      return "TIMESTAMP";
   }
   return "UNKNOWN";
 }
@@ -37,10 +43,14 @@ size_t FixedWidth(LogicalType type) {
   switch (type) {
     case LogicalType::kBigInt:
     case LogicalType::kDouble:
-    case LogicalType::kTimestamp: return 8;
-    case LogicalType::kDate: return 4;
-    case LogicalType::kBoolean: return 1;
-    case LogicalType::kVarchar: return 0;
+    case LogicalType::kTimestamp:
+      return 8;
+    case LogicalType::kDate:
+      return 4;
+    case LogicalType::kBoolean:
+      return 1;
+    case LogicalType::kVarchar:
+      return 0;
   }
   return 0;
 }

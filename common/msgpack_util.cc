@@ -59,10 +59,17 @@ bool ReadDouble(const msgpack::object& o, double* out) {
   // msgpack-c packs an integral double (2.0) as an integer, so integers read back as doubles.
   switch (o.type) {
     case msgpack::type::FLOAT32:
-    case msgpack::type::FLOAT64: *out = o.via.f64; return true;
-    case msgpack::type::POSITIVE_INTEGER: *out = static_cast<double>(o.via.u64); return true;
-    case msgpack::type::NEGATIVE_INTEGER: *out = static_cast<double>(o.via.i64); return true;
-    default: return false;
+    case msgpack::type::FLOAT64:
+      *out = o.via.f64;
+      return true;
+    case msgpack::type::POSITIVE_INTEGER:
+      *out = static_cast<double>(o.via.u64);
+      return true;
+    case msgpack::type::NEGATIVE_INTEGER:
+      *out = static_cast<double>(o.via.i64);
+      return true;
+    default:
+      return false;
   }
 }
 

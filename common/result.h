@@ -21,9 +21,18 @@ class [[nodiscard]] Result {
   const Status& status() const { return status_; }
 
   // REQUIRES: ok()
-  T& value() & { assert(ok()); return *value_; }
-  const T& value() const& { assert(ok()); return *value_; }
-  T&& value() && { assert(ok()); return std::move(*value_); }
+  T& value() & {
+    assert(ok());
+    return *value_;
+  }
+  const T& value() const& {
+    assert(ok());
+    return *value_;
+  }
+  T&& value() && {
+    assert(ok());
+    return std::move(*value_);
+  }
   T& operator*() & { return value(); }
   const T& operator*() const& { return value(); }
   T* operator->() { return &value(); }
@@ -36,8 +45,9 @@ class [[nodiscard]] Result {
 
 }  // namespace lake
 
-// Evaluates `expr` (a Result<T>); on error returns its Status, else move-assigns the value to `lhs`.
-#define LAKE_ASSIGN_OR_RETURN(lhs, expr)               \
+// Evaluates `expr` (a Result<T>); on error returns its Status, else move-assigns the value to
+// `lhs`.
+#define LAKE_ASSIGN_OR_RETURN(lhs, expr) \
   LAKE_ASSIGN_OR_RETURN_IMPL(LAKE_CONCAT(_lake_result_, __LINE__), lhs, expr)
 #define LAKE_ASSIGN_OR_RETURN_IMPL(tmp, lhs, expr) \
   auto tmp = (expr);                               \

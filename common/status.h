@@ -33,7 +33,9 @@ class [[nodiscard]] Status {
   static Status OK() { return Status(); }
   static Status NotFound(std::string_view msg) { return Status(Code::kNotFound, msg); }
   static Status Corruption(std::string_view msg) { return Status(Code::kCorruption, msg); }
-  static Status InvalidArgument(std::string_view msg) { return Status(Code::kInvalidArgument, msg); }
+  static Status InvalidArgument(std::string_view msg) {
+    return Status(Code::kInvalidArgument, msg);
+  }
   static Status IOError(std::string_view msg) { return Status(Code::kIOError, msg); }
   static Status Unavailable(std::string_view msg) { return Status(Code::kUnavailable, msg); }
   static Status Timeout(std::string_view msg) { return Status(Code::kTimeout, msg); }
@@ -70,8 +72,8 @@ class [[nodiscard]] Status {
 }  // namespace lake
 
 // Returns early from the enclosing function when `expr` yields a non-OK Status.
-#define LAKE_RETURN_IF_ERROR(expr)          \
-  do {                                      \
-    ::lake::Status _lake_status = (expr);   \
+#define LAKE_RETURN_IF_ERROR(expr)               \
+  do {                                           \
+    ::lake::Status _lake_status = (expr);        \
     if (!_lake_status.ok()) return _lake_status; \
   } while (0)

@@ -74,9 +74,9 @@ class Vector {
 
   // In-place filling, for kernels (sql/expression_executor): Resize(rows) makes size() == rows
   // with every row valid (values up to the old size kept, later ones zero); then write through
-  // mutable_data() (or mutable_fixed_bytes()) and mutable_validity_words() and call RecountNulls() to restore the
-  // invariants (validity bits past size() clear, null_count() exact, NULL slots zero).
-  // REQUIRES (all five): a fixed-width type.
+  // mutable_data() (or mutable_fixed_bytes()) and mutable_validity_words() and call RecountNulls()
+  // to restore the invariants (validity bits past size() clear, null_count() exact, NULL slots
+  // zero). REQUIRES (all five): a fixed-width type.
   void Resize(size_t rows);
   template <class T>
   T* mutable_data() {

@@ -89,8 +89,8 @@ void DhtCore::ServeRequest(TimePoint now, const NodeId& from, const Message& req
       }
       reply.kind = MessageKind::kStoreAck;
       const uint32_t ttl_s = std::min(request.ttl_s, options_.record_ttl_s);
-      reply.ok = records_.Put(request.target, request.values.at(0),
-                              now + std::chrono::seconds(ttl_s));
+      reply.ok =
+          records_.Put(request.target, request.values.at(0), now + std::chrono::seconds(ttl_s));
       break;
     }
     default:
@@ -131,8 +131,8 @@ void DhtCore::HandleResponse(TimePoint now, const NodeId& from, const Message& r
   }
   auto op = operations_.find(request.operation);
   if (op == operations_.end()) return;
-  const bool expected_kind = response.kind == MessageKind::kNodes ||
-                             response.kind == MessageKind::kValue;
+  const bool expected_kind =
+      response.kind == MessageKind::kNodes || response.kind == MessageKind::kValue;
   if (!expected_kind) {
     op->second.lookup->OnFailure(from);
   } else {
@@ -225,8 +225,8 @@ DhtCore::OperationId DhtCore::StartPut(TimePoint now, const Id& key, const Bytes
   Operation op;
   op.kind = OperationKind::kPut;
   op.value_to_store = value;
-  op.lookup = std::make_unique<Lookup>(key, options_.k, options_.alpha,
-                                       table_.Closest(key, options_.k));
+  op.lookup =
+      std::make_unique<Lookup>(key, options_.k, options_.alpha, table_.Closest(key, options_.k));
   operations_.emplace(id, std::move(op));
   Advance(now, id);
   return id;

@@ -33,19 +33,19 @@
 namespace lake::dht {
 
 struct DhtOptions {
-  size_t k = 20;                                  // bucket size and lookup width
-  size_t alpha = 3;                               // lookup parallelism
+  size_t k = 20;     // bucket size and lookup width
+  size_t alpha = 3;  // lookup parallelism
   // Contacts in a FIND_NODE / FIND_VALUE reply. More than k: under churn some of a responder's
   // contacts are dead and not yet noticed, and would otherwise crowd out live ones.
   size_t reply_contacts = 30;
-  size_t store_replicas = 20;                     // a put stores on this many closest nodes
+  size_t store_replicas = 20;  // a put stores on this many closest nodes
   Duration request_timeout = std::chrono::seconds(2);
   Duration maintenance_interval = std::chrono::seconds(60);  // expiry, refresh, republish check
-  Duration refresh_after = std::chrono::minutes(15);    // a bucket untouched this long is refreshed
+  Duration refresh_after = std::chrono::minutes(15);  // a bucket untouched this long is refreshed
   Duration republish_interval = std::chrono::minutes(30);
-  uint32_t record_ttl_s = 2 * 3600;               // records outlive two missed republishes
-  size_t dormant_contacts = 64;                   // silent contacts remembered for later retry
-  size_t revival_pings = 4;                       // of those, pinged per maintenance round
+  uint32_t record_ttl_s = 2 * 3600;  // records outlive two missed republishes
+  size_t dormant_contacts = 64;      // silent contacts remembered for later retry
+  size_t revival_pings = 4;          // of those, pinged per maintenance round
   size_t max_values_per_key = 64;
   size_t max_values_total = 100'000;
   MessageLimits limits;
@@ -112,7 +112,7 @@ class DhtCore {
     OperationKind kind;
     std::unique_ptr<Lookup> lookup;
     std::set<Bytes> values;
-    Bytes value_to_store;   // kPut
+    Bytes value_to_store;  // kPut
     size_t stores_pending = 0;
     size_t stored = 0;
   };
@@ -143,12 +143,12 @@ class DhtCore {
   Rng rng_;
   RoutingTable table_;
   RecordStore records_;
-  std::map<uint64_t, PendingRequest> pending_;               // by request id
-  std::set<std::pair<TimePoint, uint64_t>> deadlines_;       // (deadline, request id)
+  std::map<uint64_t, PendingRequest> pending_;          // by request id
+  std::set<std::pair<TimePoint, uint64_t>> deadlines_;  // (deadline, request id)
   std::map<OperationId, Operation> operations_;
-  std::set<NodeId> eviction_pings_;                          // contacts being probed
-  std::deque<Contact> dormant_;                              // silent, oldest first
-  std::map<std::pair<Id, Bytes>, Published> published_;      // our own puts, republished
+  std::set<NodeId> eviction_pings_;                      // contacts being probed
+  std::deque<Contact> dormant_;                          // silent, oldest first
+  std::map<std::pair<Id, Bytes>, Published> published_;  // our own puts, republished
   OperationId next_operation_ = 1;
   TimePoint next_maintenance_{};
   uint64_t messages_dropped_ = 0;

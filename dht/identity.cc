@@ -67,8 +67,9 @@ Result<Identity> Identity::FromKeyFile(std::string_view text) {
   }
   std::string_view body = text.substr(header_end + 1);
   if (body.size() != 2 * kSeedBytes + 1 || body.back() != '\n') {
-    return Status::Corruption("node key file: expected 64 hex digits and a newline after the "
-                              "header");
+    return Status::Corruption(
+        "node key file: expected 64 hex digits and a newline after the "
+        "header");
   }
   Seed seed;
   size_t seed_len = 0;

@@ -47,9 +47,9 @@ struct Message {
 };
 
 struct MessageLimits {
-  size_t max_nodes = 64;             // contacts in one reply
-  size_t max_values = 64;            // records in one reply
-  size_t max_value_bytes = 64 << 10; // one record
+  size_t max_nodes = 64;              // contacts in one reply
+  size_t max_values = 64;             // records in one reply
+  size_t max_value_bytes = 64 << 10;  // one record
   size_t max_address_bytes = 256;
 };
 

@@ -109,8 +109,7 @@ std::vector<int> RoutingTable::StaleBuckets(TimePoint since) const {
   return stale;
 }
 
-Id RoutingTable::RandomIdInBucket(int index,
-                                  const std::array<uint8_t, Id::kBytes>& random) const {
+Id RoutingTable::RandomIdInBucket(int index, const std::array<uint8_t, Id::kBytes>& random) const {
   // Distance d with highest set bit `index` and random lower bits; the id is self XOR d.
   std::array<uint8_t, Id::kBytes> distance{};
   const int top_bit = Id::kBits - 1 - index;  // position counted from the most significant bit

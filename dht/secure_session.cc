@@ -6,8 +6,8 @@
 #include <string>
 #include <utility>
 
-#include <msgpack.hpp>
 #include <sodium.h>
+#include <msgpack.hpp>
 
 #include "common/hash.h"
 #include "common/msgpack_util.h"
@@ -139,10 +139,14 @@ Status SecureSession::ConsumeFrames(ByteView data, size_t* consumed) {
 
 Status SecureSession::HandleFrame(ByteView body) {
   switch (state_) {
-    case State::kAwaitHello: return HandleHello(body);
-    case State::kAwaitAuth: return HandleAuth(body);
-    case State::kEstablished: return HandleData(body);
-    case State::kFailed: break;
+    case State::kAwaitHello:
+      return HandleHello(body);
+    case State::kAwaitAuth:
+      return HandleAuth(body);
+    case State::kEstablished:
+      return HandleData(body);
+    case State::kFailed:
+      break;
   }
   return status_;
 }
@@ -239,8 +243,8 @@ Status SecureSession::HandleData(ByteView body) {
   Bytes payload(body.size() - kTagBytes);
   unsigned long long payload_size = 0;
   if (crypto_aead_xchacha20poly1305_ietf_decrypt(payload.data(), &payload_size, nullptr,
-                                                 body.data(), body.size(), nullptr, 0,
-                                                 nonce.data(), rx_key_.data()) != 0) {
+                                                 body.data(), body.size(), nullptr, 0, nonce.data(),
+                                                 rx_key_.data()) != 0) {
     return Status::Corruption("secure session: DATA frame " + std::to_string(rx_counter_) +
                               " fails authentication");
   }
@@ -257,8 +261,8 @@ Status SecureSession::Send(ByteView payload) {
   }
   if (options_.max_frame_bytes < kTagBytes ||
       payload.size() > options_.max_frame_bytes - kTagBytes) {
-    return Status::InvalidArgument("secure session: payload of " +
-                                   std::to_string(payload.size()) + " bytes over the frame limit");
+    return Status::InvalidArgument("secure session: payload of " + std::to_string(payload.size()) +
+                                   " bytes over the frame limit");
   }
   if (tx_counter_ == std::numeric_limits<uint64_t>::max()) {
     return Fail(Status::ResourceExhausted("secure session: nonce space exhausted"));
@@ -269,9 +273,9 @@ Status SecureSession::Send(ByteView payload) {
   output_.resize(start + kLengthPrefixBytes + body_size);
   PutLength(output_.data() + start, static_cast<uint32_t>(body_size));
   unsigned long long written = 0;
-  crypto_aead_xchacha20poly1305_ietf_encrypt(output_.data() + start + kLengthPrefixBytes,
-                                             &written, payload.data(), payload.size(), nullptr, 0,
-                                             nullptr, nonce.data(), tx_key_.data());
+  crypto_aead_xchacha20poly1305_ietf_encrypt(output_.data() + start + kLengthPrefixBytes, &written,
+                                             payload.data(), payload.size(), nullptr, 0, nullptr,
+                                             nonce.data(), tx_key_.data());
   assert(written == body_size);
   return Status::OK();
 }

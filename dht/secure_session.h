@@ -134,8 +134,8 @@ class SecureSession {
   State state_ = State::kAwaitHello;
   Status status_;
   Key eph_public_{};
-  Key eph_secret_{};     // wiped once the session keys are derived
-  Bytes own_hello_;      // our HELLO frame, prefix included, until the transcript is computed
+  Key eph_secret_{};  // wiped once the session keys are derived
+  Bytes own_hello_;   // our HELLO frame, prefix included, until the transcript is computed
   Id transcript_;
   Identity::PublicKey peer_public_key_{};
   NodeId peer_id_;
@@ -143,7 +143,7 @@ class SecureSession {
   Key tx_key_{};
   uint64_t rx_counter_ = 0;
   uint64_t tx_counter_ = 0;
-  Bytes rx_buffer_;      // an incomplete frame carried over to the next OnBytes
+  Bytes rx_buffer_;  // an incomplete frame carried over to the next OnBytes
   Bytes output_;
   std::vector<Bytes> received_;
 };

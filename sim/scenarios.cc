@@ -52,8 +52,8 @@ class LookupJudge {
         if (cluster_.running(c.id)) found.insert(c.id);
       }
       const size_t expected = r.closest.size() < k_ ? k_ : found.size();
-      const std::vector<NodeId> truth = cluster_.TrueClosest(
-          target, expected, [&](const NodeId& id, TimePoint started_at) {
+      const std::vector<NodeId> truth =
+          cluster_.TrueClosest(target, expected, [&](const NodeId& id, TimePoint started_at) {
             return started_at + kJoinTime <= issued || found.count(id) != 0;
           });
       size_t hits = 0;
@@ -81,8 +81,8 @@ class LookupJudge {
     std::sort(hops_.begin(), hops_.end());
     auto percentile = [&](double p) {
       if (hops_.empty()) return 0.0;
-      return static_cast<double>(hops_[std::min(hops_.size() - 1,
-                                                static_cast<size_t>(p * hops_.size()))]);
+      return static_cast<double>(
+          hops_[std::min(hops_.size() - 1, static_cast<size_t>(p * hops_.size()))]);
     };
     report->hops_p50 = percentile(0.50);
     report->hops_p99 = percentile(0.99);
@@ -105,23 +105,20 @@ class LookupJudge {
 void JoinNodes(SimCluster& cluster, size_t count) {
   for (size_t i = 0; i < count; ++i) {
     const size_t index = cluster.AddNode();
-    cluster.loop().After(kJoinSpacing * static_cast<int64_t>(i), [&cluster, index] {
-      cluster.Start(index, PickSeeds(cluster));
-    });
+    cluster.loop().After(kJoinSpacing * static_cast<int64_t>(i),
+                         [&cluster, index] { cluster.Start(index, PickSeeds(cluster)); });
   }
   cluster.loop().RunUntil(cluster.loop().now() + kJoinSpacing * static_cast<int64_t>(count) +
                           kSettle);
 }
 
-void FillCommon(const SimConfig& config, SimCluster& cluster, TimePoint start,
-                SimReport* report) {
+void FillCommon(const SimConfig& config, SimCluster& cluster, TimePoint start, SimReport* report) {
   report->scenario = config.scenario;
   report->nodes = config.nodes;
   report->seed = config.seed;
   report->messages = cluster.messages_delivered();
   report->bytes = cluster.bytes_delivered();
-  report->simulated_seconds =
-      std::chrono::duration<double>(cluster.loop().now() - start).count();
+  report->simulated_seconds = std::chrono::duration<double>(cluster.loop().now() - start).count();
   report->trace_hash = cluster.TraceHash();
 }
 
@@ -131,8 +128,8 @@ SimReport RunLookup(const SimConfig& config) {
   JoinNodes(cluster, config.nodes);
   LookupJudge judge(cluster, config.dht.k);
   judge.IssueSpaced(config.lookups);
-  const TimePoint last_issue = cluster.loop().now() + kLookupSpacing *
-                                                          static_cast<int64_t>(config.lookups);
+  const TimePoint last_issue =
+      cluster.loop().now() + kLookupSpacing * static_cast<int64_t>(config.lookups);
   judge.set_pending_issue([&] { return cluster.loop().now() <= last_issue; });
   judge.RunUntilDone();
   SimReport report;
@@ -219,8 +216,8 @@ SimReport RunPartition(const SimConfig& config) {
   cluster.loop().RunUntil(cluster.loop().now() + 5 * config.dht.maintenance_interval);
   LookupJudge after(cluster, config.dht.k);
   after.IssueSpaced(config.lookups);
-  const TimePoint last_issue = cluster.loop().now() + kLookupSpacing *
-                                                          static_cast<int64_t>(config.lookups);
+  const TimePoint last_issue =
+      cluster.loop().now() + kLookupSpacing * static_cast<int64_t>(config.lookups);
   after.set_pending_issue([&] { return cluster.loop().now() <= last_issue; });
   after.RunUntilDone();
   SimReport report;

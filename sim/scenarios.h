@@ -25,7 +25,7 @@ struct SimConfig {
   size_t lookups = 1000;
   double churn_per_minute = 0.10;  // churn: fraction of nodes replaced each simulated minute
   size_t churn_minutes = 10;
-  size_t records = 200;            // churn: records stored before the churn starts
+  size_t records = 200;  // churn: records stored before the churn starts
   Duration partition_length = std::chrono::minutes(10);
   dht::DhtOptions dht;
   NetworkOptions network;
@@ -36,14 +36,14 @@ struct SimReport {
   size_t nodes = 0;
   uint64_t seed = 0;
   size_t lookups = 0;
-  size_t lookups_exact = 0;       // found exactly the true k closest
-  double success_rate = 0;        // lookups_exact / lookups
-  double closest_found = 0;       // mean fraction of the true k closest found
+  size_t lookups_exact = 0;  // found exactly the true k closest
+  double success_rate = 0;   // lookups_exact / lookups
+  double closest_found = 0;  // mean fraction of the true k closest found
   double hops_p50 = 0;
   double hops_p99 = 0;
-  size_t gets = 0;                // churn: record reads
+  size_t gets = 0;  // churn: record reads
   size_t gets_found = 0;
-  uint64_t messages = 0;          // delivered
+  uint64_t messages = 0;  // delivered
   uint64_t bytes = 0;
   double simulated_seconds = 0;
   std::string trace_hash;

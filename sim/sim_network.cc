@@ -5,8 +5,8 @@
 namespace lake::sim {
 
 std::optional<Duration> SimNetwork::Transit(size_t from, size_t to) {
-  const bool split = !side_.empty() && from < side_.size() && to < side_.size() &&
-                     side_[from] != side_[to];
+  const bool split =
+      !side_.empty() && from < side_.size() && to < side_.size() && side_[from] != side_[to];
   // Draw the loss coin whatever happens, so the random stream does not depend on partitions.
   const bool unlucky = rng_.Bernoulli(options_.loss);
   const double u = rng_.UniformDouble();

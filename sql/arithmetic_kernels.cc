@@ -150,18 +150,31 @@ void CompareLoop(ScalarOp op, L l, R r, uint8_t* out, size_t rows) {
   Eq eq;
   Less less;
   switch (op) {
-    case ScalarOp::kEqual: for (size_t i = 0; i < rows; ++i) out[i] = eq(l[i], r[i]); break;
-    case ScalarOp::kNotEqual: for (size_t i = 0; i < rows; ++i) out[i] = !eq(l[i], r[i]); break;
-    case ScalarOp::kLess: for (size_t i = 0; i < rows; ++i) out[i] = less(l[i], r[i]); break;
-    case ScalarOp::kLessEqual: for (size_t i = 0; i < rows; ++i) out[i] = !less(r[i], l[i]); break;
-    case ScalarOp::kGreater: for (size_t i = 0; i < rows; ++i) out[i] = less(r[i], l[i]); break;
-    default: for (size_t i = 0; i < rows; ++i) out[i] = !less(l[i], r[i]); break;
+    case ScalarOp::kEqual:
+      for (size_t i = 0; i < rows; ++i) out[i] = eq(l[i], r[i]);
+      break;
+    case ScalarOp::kNotEqual:
+      for (size_t i = 0; i < rows; ++i) out[i] = !eq(l[i], r[i]);
+      break;
+    case ScalarOp::kLess:
+      for (size_t i = 0; i < rows; ++i) out[i] = less(l[i], r[i]);
+      break;
+    case ScalarOp::kLessEqual:
+      for (size_t i = 0; i < rows; ++i) out[i] = !less(r[i], l[i]);
+      break;
+    case ScalarOp::kGreater:
+      for (size_t i = 0; i < rows; ++i) out[i] = less(r[i], l[i]);
+      break;
+    default:
+      for (size_t i = 0; i < rows; ++i) out[i] = !less(l[i], r[i]);
+      break;
   }
 }
 
 template <class T, class Eq = std::equal_to<T>, class Less = std::less<T>>
 void CompareFixed(ScalarOp op, const Operand& l, const Operand& r, uint8_t* out, size_t rows) {
-  DispatchSides<T>(l, r, [&](auto lr, auto rr) { CompareLoop<T, Eq, Less>(op, lr, rr, out, rows); });
+  DispatchSides<T>(l, r,
+                   [&](auto lr, auto rr) { CompareLoop<T, Eq, Less>(op, lr, rr, out, rows); });
 }
 
 // VARCHAR rows read straight from the offsets and chars buffers.
@@ -178,11 +191,14 @@ struct StrConst {
 };
 
 void CompareStrings(ScalarOp op, const Operand& l, const Operand& r, uint8_t* out, size_t rows) {
-  auto reader = [](const Operand& x) { return StrFlat{x.vector->offsets().data(), x.vector->chars().data()}; };
+  auto reader = [](const Operand& x) {
+    return StrFlat{x.vector->offsets().data(), x.vector->chars().data()};
+  };
   using Eq = std::equal_to<std::string_view>;
   using Less = std::less<std::string_view>;  // char_traits<char> compares as unsigned char
   if (l.is_constant() && r.is_constant()) {
-    CompareLoop<std::string_view, Eq, Less>(op, StrConst{l.constant->text}, StrConst{r.constant->text}, out, rows);
+    CompareLoop<std::string_view, Eq, Less>(op, StrConst{l.constant->text},
+                                            StrConst{r.constant->text}, out, rows);
   } else if (l.is_constant()) {
     CompareLoop<std::string_view, Eq, Less>(op, StrConst{l.constant->text}, reader(r), out, rows);
   } else if (r.is_constant()) {
@@ -245,11 +261,21 @@ Status EvalArithmetic(const BoundExpr& expr, const Operand& l, const Operand& r,
   Status status;
   if (!l.IsNullConstant() && !r.IsNullConstant()) {
     switch (expr.op) {
-      case ScalarOp::kAdd: status = Arithmetic<ScalarOp::kAdd>(expr, l, r, valid, rows, out); break;
-      case ScalarOp::kSubtract: status = Arithmetic<ScalarOp::kSubtract>(expr, l, r, valid, rows, out); break;
-      case ScalarOp::kMultiply: status = Arithmetic<ScalarOp::kMultiply>(expr, l, r, valid, rows, out); break;
-      case ScalarOp::kDivide: status = Arithmetic<ScalarOp::kDivide>(expr, l, r, valid, rows, out); break;
-      default: status = Arithmetic<ScalarOp::kModulo>(expr, l, r, valid, rows, out); break;
+      case ScalarOp::kAdd:
+        status = Arithmetic<ScalarOp::kAdd>(expr, l, r, valid, rows, out);
+        break;
+      case ScalarOp::kSubtract:
+        status = Arithmetic<ScalarOp::kSubtract>(expr, l, r, valid, rows, out);
+        break;
+      case ScalarOp::kMultiply:
+        status = Arithmetic<ScalarOp::kMultiply>(expr, l, r, valid, rows, out);
+        break;
+      case ScalarOp::kDivide:
+        status = Arithmetic<ScalarOp::kDivide>(expr, l, r, valid, rows, out);
+        break;
+      default:
+        status = Arithmetic<ScalarOp::kModulo>(expr, l, r, valid, rows, out);
+        break;
     }
   }
   out->RecountNulls();
@@ -298,7 +324,8 @@ Status EvalNumericUnary(const BoundExpr& expr, const Operand& x, const Operand* 
     } else {
       const int64_t* d = digits->Data<int64_t>();
       const size_t dm = digits->IndexMask();
-      for (size_t i = 0; i < rows; ++i) o[i] = BitAt(valid, i) ? RoundDouble(in[i & xm], d[i & dm]) : 0.0;
+      for (size_t i = 0; i < rows; ++i)
+        o[i] = BitAt(valid, i) ? RoundDouble(in[i & xm], d[i & dm]) : 0.0;
     }
   }
   out->RecountNulls();
@@ -312,11 +339,21 @@ void EvalCompare(ScalarOp op, const Operand& l, const Operand& r, const uint64_t
     uint8_t* o = out->mutable_data<uint8_t>();
     switch (l.type) {
       case LogicalType::kBigInt:
-      case LogicalType::kTimestamp: CompareFixed<int64_t>(op, l, r, o, rows); break;
-      case LogicalType::kDouble: CompareFixed<double, DoubleEq, DoubleLess>(op, l, r, o, rows); break;
-      case LogicalType::kBoolean: CompareFixed<uint8_t>(op, l, r, o, rows); break;
-      case LogicalType::kDate: CompareFixed<int32_t>(op, l, r, o, rows); break;
-      case LogicalType::kVarchar: CompareStrings(op, l, r, o, rows); break;
+      case LogicalType::kTimestamp:
+        CompareFixed<int64_t>(op, l, r, o, rows);
+        break;
+      case LogicalType::kDouble:
+        CompareFixed<double, DoubleEq, DoubleLess>(op, l, r, o, rows);
+        break;
+      case LogicalType::kBoolean:
+        CompareFixed<uint8_t>(op, l, r, o, rows);
+        break;
+      case LogicalType::kDate:
+        CompareFixed<int32_t>(op, l, r, o, rows);
+        break;
+      case LogicalType::kVarchar:
+        CompareStrings(op, l, r, o, rows);
+        break;
     }
   }
   out->RecountNulls();

@@ -16,9 +16,9 @@ bool SameName(const std::string& a, const std::string& b) {
 // Structural equality of two AST expressions, ignoring where they are in the text: how GROUP BY
 // keys, repeated aggregates and ORDER BY expressions are recognised in the select list.
 bool SameExpr(const Expr& a, const Expr& b) {
-  if (a.kind != b.kind || a.negated != b.negated || a.distinct != b.distinct ||
-      a.star != b.star || a.case_insensitive != b.case_insensitive ||
-      a.has_operand != b.has_operand || a.has_else != b.has_else || !SameName(a.name, b.name) ||
+  if (a.kind != b.kind || a.negated != b.negated || a.distinct != b.distinct || a.star != b.star ||
+      a.case_insensitive != b.case_insensitive || a.has_operand != b.has_operand ||
+      a.has_else != b.has_else || !SameName(a.name, b.name) ||
       a.children.size() != b.children.size()) {
     return false;
   }
@@ -56,12 +56,18 @@ bool ContainsAggregate(const Expr& e) {
 // What an output column is called when it has no alias (PostgreSQL's rule).
 std::string DefaultName(const Expr& e) {
   switch (e.kind) {
-    case ExprKind::kColumn: return e.name;
-    case ExprKind::kFunction: return e.name;
-    case ExprKind::kCast: return DefaultName(*e.children[0]);
-    case ExprKind::kCase: return "case";
-    case ExprKind::kCoalesce: return "coalesce";
-    default: return "?column?";
+    case ExprKind::kColumn:
+      return e.name;
+    case ExprKind::kFunction:
+      return e.name;
+    case ExprKind::kCast:
+      return DefaultName(*e.children[0]);
+    case ExprKind::kCase:
+      return "case";
+    case ExprKind::kCoalesce:
+      return "coalesce";
+    default:
+      return "?column?";
   }
 }
 
@@ -126,8 +132,7 @@ class SelectBinder {
     if (e.kind == ExprKind::kLiteral && e.literal.kind == Literal::Kind::kInteger) {
       const int64_t n = e.literal.integer;
       if (n < 1 || n > static_cast<int64_t>(items.size())) {
-        Fail(std::string(clause) + " position " + std::to_string(n) +
-                 " is not in select list",
+        Fail(std::string(clause) + " position " + std::to_string(n) + " is not in select list",
              e.location);
       }
       return *items[n - 1];
@@ -143,7 +148,8 @@ class SelectBinder {
   void BindGroupKeys(const std::vector<const Expr*>& items) {
     for (const ExprPtr& g : ast_.group_by) {
       const Expr& key = ResolveGroupOrOrderItem(*g, items, "GROUP BY");
-      if (ContainsAggregate(key)) Fail("aggregate functions are not allowed in GROUP BY", key.location);
+      if (ContainsAggregate(key))
+        Fail("aggregate functions are not allowed in GROUP BY", key.location);
       group_asts_.push_back(&key);
       out_.group_keys.push_back(BindScan(key));
     }
@@ -161,8 +167,7 @@ class SelectBinder {
       }
       if (!column) {
         if (out_.distinct) {
-          Fail("for SELECT DISTINCT, ORDER BY expressions must appear in select list",
-               e.location);
+          Fail("for SELECT DISTINCT, ORDER BY expressions must appear in select list", e.location);
         }
         out_.projections.push_back(BindOutput(e));
         column = out_.projections.size() - 1;
@@ -188,7 +193,8 @@ class SelectBinder {
 
   // A column of the table, as a column of the scan batch (added to the pushdown list).
   BoundExprPtr BindColumn(const Expr& e) {
-    if (out_.table.empty()) Fail("column \"" + e.name + "\" does not exist (no FROM clause)", e.location);
+    if (out_.table.empty())
+      Fail("column \"" + e.name + "\" does not exist (no FROM clause)", e.location);
     const std::optional<size_t> column = FindColumn(e.name);
     if (!column) Fail("column \"" + e.name + "\" does not exist in " + out_.table, e.location);
     auto [it, inserted] = scan_index_.try_emplace(*column, out_.scan_columns.size());

@@ -17,45 +17,45 @@ namespace lake::sql {
 
 // Scalar operations the executor implements. Plan fragments will carry them: never renumber.
 enum class ScalarOp : uint8_t {
-  kAdd = 1,       // numeric; BIGINT overflow is an error
+  kAdd = 1,  // numeric; BIGINT overflow is an error
   kSubtract = 2,
   kMultiply = 3,
-  kDivide = 4,    // BIGINT / BIGINT truncates (PostgreSQL); division by zero is an error
+  kDivide = 4,  // BIGINT / BIGINT truncates (PostgreSQL); division by zero is an error
   kModulo = 5,
   kNegate = 6,
-  kEqual = 7,     // comparisons: both children of the same type (the binder casts)
+  kEqual = 7,  // comparisons: both children of the same type (the binder casts)
   kNotEqual = 8,
   kLess = 9,
   kLessEqual = 10,
   kGreater = 11,
   kGreaterEqual = 12,
-  kAnd = 13,      // three-valued logic
+  kAnd = 13,  // three-valued logic
   kOr = 14,
   kNot = 15,
   kIsNull = 16,
   kIsNotNull = 17,
-  kLike = 18,     // children: value, pattern (both VARCHAR)
+  kLike = 18,  // children: value, pattern (both VARCHAR)
   kILike = 19,
-  kIn = 20,       // children: value, then the list (same type as the value)
-  kConcat = 21,   // VARCHAR || VARCHAR
+  kIn = 20,      // children: value, then the list (same type as the value)
+  kConcat = 21,  // VARCHAR || VARCHAR
   kCoalesce = 22,
-  kRound = 23,    // children: DOUBLE value [, BIGINT digits]
+  kRound = 23,  // children: DOUBLE value [, BIGINT digits]
   kAbs = 24,
   kLower = 25,
   kUpper = 26,
-  kLength = 27,   // characters, not bytes
+  kLength = 27,     // characters, not bytes
   kSubstring = 28,  // children: value, BIGINT start (1-based) [, BIGINT length]
-  kCase = 29,     // children: (condition, result)* then the else result (always present)
-  kCast = 30,     // children[0] converted to the node's type; a failed conversion is an error
+  kCase = 29,       // children: (condition, result)* then the else result (always present)
+  kCast = 30,       // children[0] converted to the node's type; a failed conversion is an error
 };
 
 struct BoundExpr {
   enum class Kind { kColumn, kConstant, kCall };
   Kind kind = Kind::kConstant;
   LogicalType type = LogicalType::kVarchar;
-  int location = -1;  // byte offset in the query text, for runtime errors
-  size_t column = 0;  // kColumn: index into the input batch
-  Value constant;     // kConstant
+  int location = -1;             // byte offset in the query text, for runtime errors
+  size_t column = 0;             // kColumn: index into the input batch
+  Value constant;                // kConstant
   ScalarOp op = ScalarOp::kAdd;  // kCall
   std::vector<std::unique_ptr<BoundExpr>> children;
 };
@@ -87,23 +87,23 @@ struct BoundOrder {
 };
 
 struct BoundSelect {
-  std::string table;                // empty: SELECT without FROM (one row, no columns)
+  std::string table;  // empty: SELECT without FROM (one row, no columns)
   Schema table_schema;
   // Projection pushdown: the scan batch's column i is table column scan_columns[i].
   std::vector<size_t> scan_columns;
-  BoundExprPtr filter;              // over the scan batch; may be null
+  BoundExprPtr filter;  // over the scan batch; may be null
 
   // Aggregation. When `aggregated`, the intermediate row is [group keys..., aggregates...];
   // otherwise it is the scan batch.
   bool aggregated = false;
   std::vector<BoundExprPtr> group_keys;  // over the scan batch
   std::vector<BoundAggregate> aggregates;
-  BoundExprPtr having;                   // over the intermediate row; may be null
+  BoundExprPtr having;  // over the intermediate row; may be null
 
   // The output: projections over the intermediate row. The first `visible` are the answer's
   // columns; the rest are ORDER BY keys that are not in the select list.
   std::vector<BoundExprPtr> projections;
-  std::vector<std::string> names;        // one per visible projection
+  std::vector<std::string> names;  // one per visible projection
   size_t visible = 0;
   bool distinct = false;
   std::vector<BoundOrder> order_by;

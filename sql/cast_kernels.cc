@@ -16,12 +16,18 @@ constexpr int64_t kMicrosPerDay = 86'400'000'000;
 // PostgreSQL's spelling of the type in error messages.
 std::string_view PgTypeName(LogicalType type) {
   switch (type) {
-    case LogicalType::kBigInt: return "bigint";
-    case LogicalType::kDouble: return "double precision";
-    case LogicalType::kBoolean: return "boolean";
-    case LogicalType::kVarchar: return "character varying";
-    case LogicalType::kDate: return "date";
-    case LogicalType::kTimestamp: return "timestamp";
+    case LogicalType::kBigInt:
+      return "bigint";
+    case LogicalType::kDouble:
+      return "double precision";
+    case LogicalType::kBoolean:
+      return "boolean";
+    case LogicalType::kVarchar:
+      return "character varying";
+    case LogicalType::kDate:
+      return "date";
+    case LogicalType::kTimestamp:
+      return "timestamp";
   }
   return "";
 }
@@ -81,7 +87,9 @@ Status ParseText(std::string_view text, LogicalType type, int location, uint8_t*
       std::memcpy(slot, &v, 8);
       break;
     }
-    case LogicalType::kVarchar: ok = true; break;
+    case LogicalType::kVarchar:
+      ok = true;
+      break;
   }
   if (ok) return Status::OK();
   return ErrorAt("invalid input syntax for type " + std::string(PgTypeName(type)) + ": \"" +
@@ -94,15 +102,26 @@ void AppendText(const Operand& x, size_t row, std::string* buf) {
   switch (x.type) {
     case LogicalType::kBigInt: {
       char digits[24];
-      auto res = std::to_chars(digits, digits + sizeof(digits), x.Data<int64_t>()[row & x.IndexMask()]);
+      auto res =
+          std::to_chars(digits, digits + sizeof(digits), x.Data<int64_t>()[row & x.IndexMask()]);
       buf->assign(digits, res.ptr);
       break;
     }
-    case LogicalType::kDouble: *buf = FormatDouble(x.Data<double>()[row & x.IndexMask()]); break;
-    case LogicalType::kBoolean: *buf = x.Data<uint8_t>()[row & x.IndexMask()] ? "true" : "false"; break;
-    case LogicalType::kDate: *buf = FormatDate(x.Data<int32_t>()[row & x.IndexMask()]); break;
-    case LogicalType::kTimestamp: *buf = FormatTimestamp(x.Data<int64_t>()[row & x.IndexMask()]); break;
-    case LogicalType::kVarchar: buf->assign(x.Str(row)); break;
+    case LogicalType::kDouble:
+      *buf = FormatDouble(x.Data<double>()[row & x.IndexMask()]);
+      break;
+    case LogicalType::kBoolean:
+      *buf = x.Data<uint8_t>()[row & x.IndexMask()] ? "true" : "false";
+      break;
+    case LogicalType::kDate:
+      *buf = FormatDate(x.Data<int32_t>()[row & x.IndexMask()]);
+      break;
+    case LogicalType::kTimestamp:
+      *buf = FormatTimestamp(x.Data<int64_t>()[row & x.IndexMask()]);
+      break;
+    case LogicalType::kVarchar:
+      buf->assign(x.Str(row));
+      break;
   }
 }
 
@@ -200,9 +219,9 @@ Status EvalCast(const BoundExpr& expr, const Operand& x, const uint64_t* active,
              days <= std::numeric_limits<int32_t>::max();
     });
   } else {
-    return ErrorAt("cannot cast type " + std::string(PgTypeName(from)) + " to " +
-                       std::string(PgTypeName(to)),
-                   location);
+    return ErrorAt(
+        "cannot cast type " + std::string(PgTypeName(from)) + " to " + std::string(PgTypeName(to)),
+        location);
   }
   out->RecountNulls();
   if (!ok) return ErrorAt(what, location);

@@ -18,12 +18,18 @@ namespace {
 Value ValueAt(const Vector& v, size_t row) {
   if (!v.IsValid(row)) return Value::Null(v.type());
   switch (v.type()) {
-    case LogicalType::kBigInt: return Value::BigInt(v.Get<int64_t>(row));
-    case LogicalType::kDouble: return Value::Double(v.Get<double>(row));
-    case LogicalType::kBoolean: return Value::Boolean(v.Get<uint8_t>(row) != 0);
-    case LogicalType::kVarchar: return Value::Varchar(std::string(v.GetString(row)));
-    case LogicalType::kDate: return Value::Date(v.Get<int32_t>(row));
-    case LogicalType::kTimestamp: return Value::Timestamp(v.Get<int64_t>(row));
+    case LogicalType::kBigInt:
+      return Value::BigInt(v.Get<int64_t>(row));
+    case LogicalType::kDouble:
+      return Value::Double(v.Get<double>(row));
+    case LogicalType::kBoolean:
+      return Value::Boolean(v.Get<uint8_t>(row) != 0);
+    case LogicalType::kVarchar:
+      return Value::Varchar(std::string(v.GetString(row)));
+    case LogicalType::kDate:
+      return Value::Date(v.Get<int32_t>(row));
+    case LogicalType::kTimestamp:
+      return Value::Timestamp(v.Get<int64_t>(row));
   }
   return Value::Null(v.type());
 }
@@ -88,9 +94,8 @@ class SelectExecution {
     for (const BoundExprPtr& k : q_.group_keys) key_types.push_back(k->type);
     const size_t workers = std::max<size_t>(1, std::min(runner_->parallelism(), chunks));
     for (size_t w = 0; w < workers; ++w) {
-      partials_.push_back(q_.aggregated
-                              ? std::make_unique<GroupedAggregates>(key_types, q_.aggregates)
-                              : nullptr);
+      partials_.push_back(
+          q_.aggregated ? std::make_unique<GroupedAggregates>(key_types, q_.aggregates) : nullptr);
     }
     chunk_outputs_.resize(chunks);
     std::atomic<size_t> next{0};
@@ -121,8 +126,7 @@ class SelectExecution {
 
  private:
   static bool EqualsIgnoreCase(const std::string& a, const std::string& b) {
-    return a.size() == b.size() &&
-           std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+    return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
              return std::tolower(static_cast<unsigned char>(x)) ==
                     std::tolower(static_cast<unsigned char>(y));
            });
@@ -189,8 +193,8 @@ class SelectExecution {
       if (!q_.order_by.empty() && q_.limit && !q_.distinct) {
         const size_t keep = static_cast<size_t>(*q_.limit + q_.offset);
         if (keep < projected[0].size()) {
-          projected = TakeRows(projected, SortedRows(projected, q_.order_by,
-                                                     projected[0].size(), keep));
+          projected =
+              TakeRows(projected, SortedRows(projected, q_.order_by, projected[0].size(), keep));
         }
       }
       chunk_outputs_[chunk] = std::move(projected);
@@ -264,7 +268,7 @@ class SelectExecution {
   TaskRunner* runner_;
   const Schema scan_schema_;
   std::vector<std::unique_ptr<GroupedAggregates>> partials_;  // one per worker
-  std::vector<std::vector<Vector>> chunk_outputs_;           // non-aggregated, by chunk
+  std::vector<std::vector<Vector>> chunk_outputs_;            // non-aggregated, by chunk
   std::mutex mu_;
   Status failure_;
 };
@@ -297,9 +301,12 @@ QueryResult Describe(const Schema& schema) {
 Result<QueryResult> Engine::Execute(const Statement& statement, int* error_position) {
   LAKE_ASSIGN_OR_RETURN(BoundStatement bound, Bind(statement, tables_, error_position));
   switch (bound.kind) {
-    case BoundStatement::Kind::kShowTables: return ShowTables(tables_);
-    case BoundStatement::Kind::kDescribe: return Describe(bound.describe);
-    case BoundStatement::Kind::kSelect: break;
+    case BoundStatement::Kind::kShowTables:
+      return ShowTables(tables_);
+    case BoundStatement::Kind::kDescribe:
+      return Describe(bound.describe);
+    case BoundStatement::Kind::kSelect:
+      break;
   }
   Result<QueryResult> result = SelectExecution(bound.select, tables_, runner_).Run();
   if (!result.ok()) NotePosition(result.status(), error_position);

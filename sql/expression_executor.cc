@@ -19,8 +19,12 @@ void Operand::SetConstant(LogicalType t, const Value* value) {
   if (value->is_null) return;
   switch (t) {
     case LogicalType::kBigInt:
-    case LogicalType::kTimestamp: std::memcpy(&scalar, &value->integer, 8); break;
-    case LogicalType::kDouble: std::memcpy(&scalar, &value->real, 8); break;
+    case LogicalType::kTimestamp:
+      std::memcpy(&scalar, &value->integer, 8);
+      break;
+    case LogicalType::kDouble:
+      std::memcpy(&scalar, &value->real, 8);
+      break;
     case LogicalType::kBoolean: {
       const uint8_t b = value->boolean ? 1 : 0;
       std::memcpy(&scalar, &b, 1);
@@ -31,7 +35,8 @@ void Operand::SetConstant(LogicalType t, const Value* value) {
       std::memcpy(&scalar, &d, 4);
       break;
     }
-    case LogicalType::kVarchar: break;
+    case LogicalType::kVarchar:
+      break;
   }
 }
 
@@ -257,8 +262,7 @@ void GatherRows(const std::vector<Operand>& sources, const std::vector<int32_t>&
 
 // CASE (conditions evaluated in order, each only for rows still undecided; a branch's result
 // only for the rows that take it) and COALESCE (each argument only where all before were NULL).
-Status EvalChoice(const BoundExpr& expr, const Context& ctx, const uint64_t* active,
-                  Vector* out) {
+Status EvalChoice(const BoundExpr& expr, const Context& ctx, const uint64_t* active, Vector* out) {
   std::vector<Operand> sources;
   sources.reserve(expr.children.size());
   std::vector<int32_t> source_of_row(ctx.rows, -1);
@@ -314,14 +318,19 @@ Status EvalCall(const BoundExpr& expr, const Context& ctx, const uint64_t* activ
   if (out->type() != expr.type) *out = Vector(expr.type);
   switch (expr.op) {
     case ScalarOp::kAnd:
-    case ScalarOp::kOr: return EvalLogic(expr, ctx, active, out);
+    case ScalarOp::kOr:
+      return EvalLogic(expr, ctx, active, out);
     case ScalarOp::kNot:
     case ScalarOp::kIsNull:
-    case ScalarOp::kIsNotNull: return EvalUnaryLogic(expr, ctx, active, out);
-    case ScalarOp::kIn: return EvalIn(expr, ctx, active, out);
+    case ScalarOp::kIsNotNull:
+      return EvalUnaryLogic(expr, ctx, active, out);
+    case ScalarOp::kIn:
+      return EvalIn(expr, ctx, active, out);
     case ScalarOp::kCase:
-    case ScalarOp::kCoalesce: return EvalChoice(expr, ctx, active, out);
-    default: break;
+    case ScalarOp::kCoalesce:
+      return EvalChoice(expr, ctx, active, out);
+    default:
+      break;
   }
   // The rest propagate NULLs: evaluate every child, then one kernel.
   Operand args[3];
@@ -342,9 +351,8 @@ Status EvalCall(const BoundExpr& expr, const Context& ctx, const uint64_t* activ
     case ScalarOp::kNegate:
     case ScalarOp::kAbs:
     case ScalarOp::kRound:
-      return internal::EvalNumericUnary(expr, args[0],
-                                        expr.children.size() > 1 ? &args[1] : nullptr, active,
-                                        ctx.rows, out);
+      return internal::EvalNumericUnary(
+          expr, args[0], expr.children.size() > 1 ? &args[1] : nullptr, active, ctx.rows, out);
     case ScalarOp::kEqual:
     case ScalarOp::kNotEqual:
     case ScalarOp::kLess:
@@ -353,10 +361,10 @@ Status EvalCall(const BoundExpr& expr, const Context& ctx, const uint64_t* activ
     case ScalarOp::kGreaterEqual:
       internal::EvalCompare(expr.op, args[0], args[1], active, ctx.rows, out);
       return Status::OK();
-    case ScalarOp::kCast: return internal::EvalCast(expr, args[0], active, ctx.rows, out);
+    case ScalarOp::kCast:
+      return internal::EvalCast(expr, args[0], active, ctx.rows, out);
     default:
-      return internal::EvalStringFunction(expr, args, expr.children.size(), active, ctx.rows,
-                                          out);
+      return internal::EvalStringFunction(expr, args, expr.children.size(), active, ctx.rows, out);
   }
 }
 
@@ -377,7 +385,8 @@ Status Evaluate(const BoundExpr& expr, const Batch& input, Vector* out) {
       GatherRows(sources, std::vector<int32_t>(rows, 0), expr.type, rows, out);
       return Status::OK();
     }
-    case BoundExpr::Kind::kCall: break;
+    case BoundExpr::Kind::kCall:
+      break;
   }
   return EvalCall(expr, ctx, nullptr, out);
 }

@@ -15,9 +15,12 @@ bool DistinctAsInt(LogicalType t) { return IsIntegerLike(t) || t == LogicalType:
 // Reads row `row` of a fixed-width vector as int64 (BIGINT, DATE, TIMESTAMP, BOOLEAN).
 int64_t IntAt(const Vector& v, size_t row) {
   switch (v.type()) {
-    case LogicalType::kDate: return v.Get<int32_t>(row);
-    case LogicalType::kBoolean: return v.Get<uint8_t>(row);
-    default: return v.Get<int64_t>(row);
+    case LogicalType::kDate:
+      return v.Get<int32_t>(row);
+    case LogicalType::kBoolean:
+      return v.Get<uint8_t>(row);
+    default:
+      return v.Get<int64_t>(row);
   }
 }
 
@@ -46,9 +49,15 @@ void EncodeCell(const Vector& v, size_t row, std::string* out) {
 
 void AppendInt(Vector* v, int64_t value) {
   switch (v->type()) {
-    case LogicalType::kDate: v->Append<int32_t>(static_cast<int32_t>(value)); break;
-    case LogicalType::kBoolean: v->Append<uint8_t>(static_cast<uint8_t>(value)); break;
-    default: v->Append<int64_t>(value); break;
+    case LogicalType::kDate:
+      v->Append<int32_t>(static_cast<int32_t>(value));
+      break;
+    case LogicalType::kBoolean:
+      v->Append<uint8_t>(static_cast<uint8_t>(value));
+      break;
+    default:
+      v->Append<int64_t>(value);
+      break;
   }
 }
 
@@ -150,7 +159,8 @@ Status GroupedAggregates::Accumulate(State& s, uint32_t g, const Vector& arg, si
   ++s.count[g];
   switch (s.kind) {
     case AggregateKind::kCountStar:
-    case AggregateKind::kCount: return Status::OK();
+    case AggregateKind::kCount:
+      return Status::OK();
     case AggregateKind::kSum:
     case AggregateKind::kAvg:
       s.seen[g] = 1;
@@ -172,7 +182,8 @@ Status GroupedAggregates::Accumulate(State& s, uint32_t g, const Vector& arg, si
         }
       } else if (s.arg_type == LogicalType::kDouble) {
         const double v = arg.Get<double>(row);
-        if (first || (is_min ? v < s.real_extreme[g] : v > s.real_extreme[g])) s.real_extreme[g] = v;
+        if (first || (is_min ? v < s.real_extreme[g] : v > s.real_extreme[g]))
+          s.real_extreme[g] = v;
       } else {
         const int64_t v = IntAt(arg, row);
         if (first || (is_min ? v < s.int_extreme[g] : v > s.int_extreme[g])) s.int_extreme[g] = v;
@@ -224,10 +235,12 @@ Status GroupedAggregates::Combine(const GroupedAggregates& other) {
         const bool is_min = s.kind == AggregateKind::kMin;
         if (s.arg_type == LogicalType::kVarchar) {
           const std::string& v = o.text_extreme[og];
-          if (first || (is_min ? v < s.text_extreme[g] : v > s.text_extreme[g])) s.text_extreme[g] = v;
+          if (first || (is_min ? v < s.text_extreme[g] : v > s.text_extreme[g]))
+            s.text_extreme[g] = v;
         } else if (s.arg_type == LogicalType::kDouble) {
           const double v = o.real_extreme[og];
-          if (first || (is_min ? v < s.real_extreme[g] : v > s.real_extreme[g])) s.real_extreme[g] = v;
+          if (first || (is_min ? v < s.real_extreme[g] : v > s.real_extreme[g]))
+            s.real_extreme[g] = v;
         } else {
           const int64_t v = o.int_extreme[og];
           if (first || (is_min ? v < s.int_extreme[g] : v > s.int_extreme[g])) s.int_extreme[g] = v;
@@ -288,7 +301,9 @@ Result<std::vector<Vector>> GroupedAggregates::Finalize() const {
       }
       switch (s.kind) {
         case AggregateKind::kCountStar:
-        case AggregateKind::kCount: column.Append<int64_t>(s.count[g]); break;
+        case AggregateKind::kCount:
+          column.Append<int64_t>(s.count[g]);
+          break;
         case AggregateKind::kSum:
           if (!s.seen[g]) {
             column.AppendNull();

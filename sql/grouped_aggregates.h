@@ -29,8 +29,7 @@ class GroupedAggregates {
 
   // Adds `rows` rows: keys[k] is key k, arguments[a] aggregate a's argument (unused for
   // COUNT(*)). Errors: integer overflow of a SUM.
-  Status Update(const std::vector<Vector>& keys, const std::vector<Vector>& arguments,
-                size_t rows);
+  Status Update(const std::vector<Vector>& keys, const std::vector<Vector>& arguments, size_t rows);
   // Merges `other` (same keys and aggregates) into this.
   Status Combine(const GroupedAggregates& other);
   // One Vector per key then per aggregate, one row per group, in first-seen order.
@@ -45,9 +44,9 @@ class GroupedAggregates {
     LogicalType arg_type;
     LogicalType result_type;
     std::vector<int64_t> count;
-    std::vector<WideInt> wide_sum;   // BIGINT SUM/AVG: exact, checked at Finalize
-    std::vector<double> real_sum;    // DOUBLE SUM/AVG
-    std::vector<uint8_t> seen;       // MIN/MAX/SUM: a non-NULL value arrived
+    std::vector<WideInt> wide_sum;  // BIGINT SUM/AVG: exact, checked at Finalize
+    std::vector<double> real_sum;   // DOUBLE SUM/AVG
+    std::vector<uint8_t> seen;      // MIN/MAX/SUM: a non-NULL value arrived
     std::vector<int64_t> int_extreme;
     std::vector<double> real_extreme;
     std::vector<std::string> text_extreme;

@@ -103,14 +103,17 @@ bool LikeMatcher::Matches(std::string_view text) const {
     case Shape::kExact:
       return text.size() == needle_.size() &&
              (fold_ ? EqualAt<true>(text, 0, needle_) : EqualAt<false>(text, 0, needle_));
-    case Shape::kPrefix: return fold_ ? EqualAt<true>(text, 0, needle_) : EqualAt<false>(text, 0, needle_);
+    case Shape::kPrefix:
+      return fold_ ? EqualAt<true>(text, 0, needle_) : EqualAt<false>(text, 0, needle_);
     case Shape::kSuffix: {
       if (text.size() < needle_.size()) return false;
       const size_t pos = text.size() - needle_.size();
       return fold_ ? EqualAt<true>(text, pos, needle_) : EqualAt<false>(text, pos, needle_);
     }
-    case Shape::kContains: return fold_ ? Contains<true>(text, needle_) : Contains<false>(text, needle_);
-    case Shape::kGeneral: return MatchGeneral(text);
+    case Shape::kContains:
+      return fold_ ? Contains<true>(text, needle_) : Contains<false>(text, needle_);
+    case Shape::kGeneral:
+      return MatchGeneral(text);
   }
   return false;
 }
@@ -138,7 +141,8 @@ bool LikeMatcher::MatchGeneral(std::string_view text) const {
           ++e;
           advanced = true;
         }
-      } else if (fold_ ? EqualAt<true>(text, pos, el.literal) : EqualAt<false>(text, pos, el.literal)) {
+      } else if (fold_ ? EqualAt<true>(text, pos, el.literal)
+                       : EqualAt<false>(text, pos, el.literal)) {
         pos += el.literal.size();
         ++e;
         advanced = true;

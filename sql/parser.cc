@@ -95,7 +95,8 @@ class Transformer {
       const Json& from = s["fromClause"];
       if (from.size() != 1) Fail("JOIN is not supported (one table per query)", -1);
       auto [kind, body] = Unwrap(from[0]);
-      if (kind == "JoinExpr") Fail("JOIN is not supported", LocationOf(body->value("larg", Json())));
+      if (kind == "JoinExpr")
+        Fail("JOIN is not supported", LocationOf(body->value("larg", Json())));
       if (kind == "RangeSubselect") Fail("subqueries are not supported", -1);
       if (kind != "RangeVar") Fail("only a table name may follow FROM", LocationOf(*body));
       // A table alias is accepted and ignored: with one table, columns need no qualifier.
@@ -342,9 +343,7 @@ void Shift(Statement* s, int offset) {
   for (OrderItem& o : sel.order_by) Shift(o.expr.get(), offset);
 }
 
-bool IsIdentifierChar(char c) {
-  return std::isalnum(static_cast<unsigned char>(c)) || c == '_';
-}
+bool IsIdentifierChar(char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; }
 
 // "DESCRIBE t" / "DESC t": returns the table name and its offset, or nothing.
 std::optional<std::pair<std::string, int>> MatchDescribe(std::string_view text) {
@@ -449,7 +448,8 @@ Result<std::vector<Statement>> Parse(std::string_view sql, int* error_position) 
     }
     Json tree = Json::parse(parsed.parse_tree, nullptr, /*allow_exceptions=*/false);
     pg_query_free_parse_result(parsed);
-    if (tree.is_discarded()) return ErrorAt("internal: unreadable parse tree", offset + 1, error_position);
+    if (tree.is_discarded())
+      return ErrorAt("internal: unreadable parse tree", offset + 1, error_position);
     for (const Json& stmt : tree.value("stmts", Json::array())) {
       try {
         Statement s = Transformer(text).TransformStatement(stmt.at("stmt"));

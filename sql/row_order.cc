@@ -16,10 +16,14 @@ int Compare(T a, T b) {
 int CompareValues(const Vector& v, size_t a, size_t b) {
   switch (v.type()) {
     case LogicalType::kBigInt:
-    case LogicalType::kTimestamp: return Compare(v.Get<int64_t>(a), v.Get<int64_t>(b));
-    case LogicalType::kDouble: return Compare(v.Get<double>(a), v.Get<double>(b));
-    case LogicalType::kDate: return Compare(v.Get<int32_t>(a), v.Get<int32_t>(b));
-    case LogicalType::kBoolean: return Compare(v.Get<uint8_t>(a), v.Get<uint8_t>(b));
+    case LogicalType::kTimestamp:
+      return Compare(v.Get<int64_t>(a), v.Get<int64_t>(b));
+    case LogicalType::kDouble:
+      return Compare(v.Get<double>(a), v.Get<double>(b));
+    case LogicalType::kDate:
+      return Compare(v.Get<int32_t>(a), v.Get<int32_t>(b));
+    case LogicalType::kBoolean:
+      return Compare(v.Get<uint8_t>(a), v.Get<uint8_t>(b));
     case LogicalType::kVarchar: {
       const int c = v.GetString(a).compare(v.GetString(b));
       return c < 0 ? -1 : (c > 0 ? 1 : 0);
@@ -30,8 +34,8 @@ int CompareValues(const Vector& v, size_t a, size_t b) {
 
 }  // namespace
 
-int CompareRows(const std::vector<Vector>& columns, const std::vector<BoundOrder>& order,
-                size_t a, size_t b) {
+int CompareRows(const std::vector<Vector>& columns, const std::vector<BoundOrder>& order, size_t a,
+                size_t b) {
   for (const BoundOrder& key : order) {
     const Vector& v = columns[key.column];
     const bool a_null = !v.IsValid(a);
@@ -66,8 +70,7 @@ std::vector<size_t> SortedRows(const std::vector<Vector>& columns,
   return indexes;
 }
 
-std::vector<size_t> DistinctRows(const std::vector<Vector>& columns, size_t visible,
-                                 size_t rows) {
+std::vector<size_t> DistinctRows(const std::vector<Vector>& columns, size_t visible, size_t rows) {
   std::vector<size_t> kept;
   std::unordered_set<std::string> seen;
   std::string key;

@@ -14,8 +14,8 @@ namespace lake::sql {
 
 // Compares row a with row b of `columns` under `order`; NULLs go where each key's nulls_first
 // says, whatever the direction. Returns <0, 0 or >0.
-int CompareRows(const std::vector<Vector>& columns, const std::vector<BoundOrder>& order,
-                size_t a, size_t b);
+int CompareRows(const std::vector<Vector>& columns, const std::vector<BoundOrder>& order, size_t a,
+                size_t b);
 
 // The indexes of `rows` rows sorted by `order` (stable: ties keep input order); if `keep` is
 // given, only the first `keep` of them (a partial sort).
@@ -26,6 +26,7 @@ std::vector<size_t> SortedRows(const std::vector<Vector>& columns,
 std::vector<size_t> DistinctRows(const std::vector<Vector>& columns, size_t visible, size_t rows);
 
 // New vectors holding rows `indexes` of `columns`, in that order.
-std::vector<Vector> TakeRows(const std::vector<Vector>& columns, const std::vector<size_t>& indexes);
+std::vector<Vector> TakeRows(const std::vector<Vector>& columns,
+                             const std::vector<size_t>& indexes);
 
 }  // namespace lake::sql

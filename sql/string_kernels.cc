@@ -14,8 +14,8 @@ namespace {
 bool IsContinuation(char c) { return (static_cast<unsigned char>(c) & 0xC0) == 0x80; }
 
 // Validity words of the NULL-propagating result over `args`, masked by `active`.
-std::vector<uint64_t> ResultValidity(const Operand* args, size_t arg_count,
-                                     const uint64_t* active, size_t rows) {
+std::vector<uint64_t> ResultValidity(const Operand* args, size_t arg_count, const uint64_t* active,
+                                     size_t rows) {
   std::vector<uint64_t> valid(WordCount(rows), ~uint64_t{0});
   for (size_t k = 0; k < arg_count; ++k) AndValidity(args[k], valid.data(), valid.size());
   AndMask(active, valid.data(), valid.size());
@@ -136,7 +136,8 @@ Status EvalStringFunction(const BoundExpr& expr, const Operand* args, size_t arg
   const std::vector<uint64_t> valid = ResultValidity(args, arg_count, active, rows);
   switch (expr.op) {
     case ScalarOp::kLike:
-    case ScalarOp::kILike: return EvalLike(expr, args[0], args[1], valid, rows, out);
+    case ScalarOp::kILike:
+      return EvalLike(expr, args[0], args[1], valid, rows, out);
     case ScalarOp::kLower:
     case ScalarOp::kUpper:
       FoldCase(expr.op == ScalarOp::kUpper, args[0], valid, rows, out);

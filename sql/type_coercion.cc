@@ -35,17 +35,28 @@ bool Adaptable(const BoundExpr& e) {
 
 std::optional<LogicalType> TypeFromCastName(const std::string& name) {
   static const std::pair<const char*, LogicalType> kNames[] = {
-      {"int8", LogicalType::kBigInt},      {"bigint", LogicalType::kBigInt},
-      {"int4", LogicalType::kBigInt},      {"int", LogicalType::kBigInt},
-      {"integer", LogicalType::kBigInt},   {"int2", LogicalType::kBigInt},
-      {"smallint", LogicalType::kBigInt},  {"float8", LogicalType::kDouble},
-      {"double", LogicalType::kDouble},    {"float4", LogicalType::kDouble},
-      {"float", LogicalType::kDouble},     {"real", LogicalType::kDouble},
-      {"numeric", LogicalType::kDouble},   {"decimal", LogicalType::kDouble},
-      {"bool", LogicalType::kBoolean},     {"boolean", LogicalType::kBoolean},
-      {"text", LogicalType::kVarchar},     {"varchar", LogicalType::kVarchar},
-      {"bpchar", LogicalType::kVarchar},   {"string", LogicalType::kVarchar},
-      {"date", LogicalType::kDate},        {"timestamp", LogicalType::kTimestamp},
+      {"int8", LogicalType::kBigInt},
+      {"bigint", LogicalType::kBigInt},
+      {"int4", LogicalType::kBigInt},
+      {"int", LogicalType::kBigInt},
+      {"integer", LogicalType::kBigInt},
+      {"int2", LogicalType::kBigInt},
+      {"smallint", LogicalType::kBigInt},
+      {"float8", LogicalType::kDouble},
+      {"double", LogicalType::kDouble},
+      {"float4", LogicalType::kDouble},
+      {"float", LogicalType::kDouble},
+      {"real", LogicalType::kDouble},
+      {"numeric", LogicalType::kDouble},
+      {"decimal", LogicalType::kDouble},
+      {"bool", LogicalType::kBoolean},
+      {"boolean", LogicalType::kBoolean},
+      {"text", LogicalType::kVarchar},
+      {"varchar", LogicalType::kVarchar},
+      {"bpchar", LogicalType::kVarchar},
+      {"string", LogicalType::kVarchar},
+      {"date", LogicalType::kDate},
+      {"timestamp", LogicalType::kTimestamp},
       {"timestamptz", LogicalType::kTimestamp}};
   for (const auto& [candidate, type] : kNames) {
     if (Is(name, candidate)) return type;
@@ -62,8 +73,7 @@ BoundExprPtr Constant(Value value, int location) {
   return e;
 }
 
-BoundExprPtr Call(ScalarOp op, LogicalType type, int location,
-                  std::vector<BoundExprPtr> children) {
+BoundExprPtr Call(ScalarOp op, LogicalType type, int location, std::vector<BoundExprPtr> children) {
   auto e = std::make_unique<BoundExpr>();
   e->kind = BoundExpr::Kind::kCall;
   e->op = op;
@@ -106,7 +116,8 @@ Value CastConstant(const BoundExpr& e, LogicalType type) {
     Fail("invalid input syntax for type " + TypeLabel(type) + ": \"" + text + "\"", e.location);
   };
   switch (type) {
-    case LogicalType::kVarchar: return Value::Varchar(text);
+    case LogicalType::kVarchar:
+      return Value::Varchar(text);
     case LogicalType::kBigInt: {
       if (v.type == LogicalType::kDouble) {
         const double r = std::nearbyint(v.real);
@@ -134,8 +145,8 @@ Value CastConstant(const BoundExpr& e, LogicalType type) {
     }
     case LogicalType::kDate: {
       if (v.type == LogicalType::kTimestamp) {
-        return Value::Date(static_cast<int32_t>(v.integer / 86'400'000'000 -
-                                                (v.integer % 86'400'000'000 < 0)));
+        return Value::Date(
+            static_cast<int32_t>(v.integer / 86'400'000'000 - (v.integer % 86'400'000'000 < 0)));
       }
       int32_t out;
       if (!ParseDate(text, &out)) invalid();
@@ -171,8 +182,7 @@ BoundExprPtr TypeCoercion::CastTo(BoundExprPtr e, LogicalType type) {
   return Call(ScalarOp::kCast, type, location, std::move(children));
 }
 
-void TypeCoercion::Unify(std::vector<BoundExprPtr>* exprs, const std::string& what,
-                         int location) {
+void TypeCoercion::Unify(std::vector<BoundExprPtr>* exprs, const std::string& what, int location) {
   // The typed expressions decide; adaptable constants (NULL, string literals) follow.
   std::optional<LogicalType> type;
   for (const BoundExprPtr& e : *exprs) {
@@ -183,9 +193,9 @@ void TypeCoercion::Unify(std::vector<BoundExprPtr>* exprs, const std::string& wh
     }
     std::optional<LogicalType> common = CommonTypeOf(*type, e->type);
     if (!common) {
-      Fail(what + " types " + TypeLabel(*type) + " and " + TypeLabel(e->type) +
-               " cannot be matched",
-           e->location >= 0 ? e->location : location);
+      Fail(
+          what + " types " + TypeLabel(*type) + " and " + TypeLabel(e->type) + " cannot be matched",
+          e->location >= 0 ? e->location : location);
     }
     type = common;
   }
@@ -203,9 +213,11 @@ BoundExprPtr TypeCoercion::RequireBoolean(BoundExprPtr e, const char* clause) {
 LogicalType TypeCoercion::AggregateType(const BoundAggregate& aggregate, const Expr& node) {
   switch (aggregate.kind) {
     case AggregateKind::kCountStar:
-    case AggregateKind::kCount: return LogicalType::kBigInt;
+    case AggregateKind::kCount:
+      return LogicalType::kBigInt;
     case AggregateKind::kMin:
-    case AggregateKind::kMax: return aggregate.argument->type;
+    case AggregateKind::kMax:
+      return aggregate.argument->type;
     case AggregateKind::kSum:
     case AggregateKind::kAvg:
       if (!IsNumeric(aggregate.argument->type)) {
@@ -230,15 +242,20 @@ BoundExprPtr TypeCoercion::BindNode(const Expr& e, const LeafBinder& leaf) {
     case ExprKind::kLiteral: {
       const Literal& lit = e.literal;
       switch (lit.kind) {
-        case Literal::Kind::kNull: return Constant(Value::Null(LogicalType::kVarchar), e.location);
-        case Literal::Kind::kInteger: return Constant(Value::BigInt(lit.integer), e.location);
-        case Literal::Kind::kBoolean: return Constant(Value::Boolean(lit.boolean), e.location);
-        case Literal::Kind::kString: return Constant(Value::Varchar(lit.text), e.location);
+        case Literal::Kind::kNull:
+          return Constant(Value::Null(LogicalType::kVarchar), e.location);
+        case Literal::Kind::kInteger:
+          return Constant(Value::BigInt(lit.integer), e.location);
+        case Literal::Kind::kBoolean:
+          return Constant(Value::Boolean(lit.boolean), e.location);
+        case Literal::Kind::kString:
+          return Constant(Value::Varchar(lit.text), e.location);
         case Literal::Kind::kDecimal: {
           int64_t i;
           if (ParseBigInt(lit.text, &i)) return Constant(Value::BigInt(i), e.location);
           double d;
-          if (!ParseDouble(lit.text, &d)) Fail("numeric literal out of range: " + lit.text, e.location);
+          if (!ParseDouble(lit.text, &d))
+            Fail("numeric literal out of range: " + lit.text, e.location);
           return Constant(Value::Double(d), e.location);
         }
       }
@@ -265,9 +282,12 @@ BoundExprPtr TypeCoercion::BindNode(const Expr& e, const LeafBinder& leaf) {
       c.push_back(std::move(operand));
       return Call(ScalarOp::kNegate, type, e.location, std::move(c));
     }
-    case ExprKind::kBinary: return BindBinary(e, leaf);
-    case ExprKind::kFunction: return BindFunction(e, leaf);
-    case ExprKind::kCase: return BindCase(e, leaf);
+    case ExprKind::kBinary:
+      return BindBinary(e, leaf);
+    case ExprKind::kFunction:
+      return BindFunction(e, leaf);
+    case ExprKind::kCase:
+      return BindCase(e, leaf);
     case ExprKind::kCast: {
       const std::optional<LogicalType> type = TypeFromCastName(e.name);
       if (!type) Fail("type \"" + e.name + "\" does not exist", e.location);
@@ -303,7 +323,9 @@ BoundExprPtr TypeCoercion::BindNode(const Expr& e, const LeafBinder& leaf) {
       for (BoundExprPtr& x : c) {
         if (Adaptable(*x)) x = CastTo(std::move(x), LogicalType::kVarchar);
         if (x->type != LogicalType::kVarchar) {
-          Fail("operator does not exist: " + TypeLabel(x->type) + (e.case_insensitive ? " ~~* " : " ~~ ") + "unknown", x->location);
+          Fail("operator does not exist: " + TypeLabel(x->type) +
+                   (e.case_insensitive ? " ~~* " : " ~~ ") + "unknown",
+               x->location);
         }
       }
       BoundExprPtr like = Call(e.case_insensitive ? ScalarOp::kILike : ScalarOp::kLike,
@@ -344,8 +366,8 @@ BoundExprPtr TypeCoercion::BindBinary(const Expr& e, const LeafBinder& leaf) {
                 Pair(CastTo(std::move(left), LogicalType::kVarchar),
                      CastTo(std::move(right), LogicalType::kVarchar)));
   }
-  const bool comparison = op == "=" || op == "<>" || op == "<" || op == "<=" || op == ">" ||
-                          op == ">=";
+  const bool comparison =
+      op == "=" || op == "<>" || op == "<" || op == "<=" || op == ">" || op == ">=";
   if (comparison) {
     std::optional<LogicalType> type = CommonType(*left, *right);
     if (!type) {
@@ -368,11 +390,16 @@ BoundExprPtr TypeCoercion::BindBinary(const Expr& e, const LeafBinder& leaf) {
                                ? LogicalType::kBigInt
                                : LogicalType::kDouble;
   ScalarOp arithmetic = ScalarOp::kAdd;
-  if (op == "-") arithmetic = ScalarOp::kSubtract;
-  else if (op == "*") arithmetic = ScalarOp::kMultiply;
-  else if (op == "/") arithmetic = ScalarOp::kDivide;
-  else if (op == "%") arithmetic = ScalarOp::kModulo;
-  else if (op != "+") Fail("operator does not exist: " + op, e.location);
+  if (op == "-")
+    arithmetic = ScalarOp::kSubtract;
+  else if (op == "*")
+    arithmetic = ScalarOp::kMultiply;
+  else if (op == "/")
+    arithmetic = ScalarOp::kDivide;
+  else if (op == "%")
+    arithmetic = ScalarOp::kModulo;
+  else if (op != "+")
+    Fail("operator does not exist: " + op, e.location);
   return Call(arithmetic, type, e.location,
               Pair(CastTo(std::move(left), type), CastTo(std::move(right), type)));
 }
@@ -442,7 +469,10 @@ BoundExprPtr TypeCoercion::BindCase(const Expr& e, const LeafBinder& leaf) {
       // CASE x WHEN v is CASE WHEN x = v (x is evaluated once per WHEN, as in PostgreSQL).
       BoundExprPtr x = BindTree(*e.children[0], leaf);
       std::optional<LogicalType> type = CommonType(*x, *when);
-      if (!type) Fail("CASE types " + TypeLabel(x->type) + " and " + TypeLabel(when->type) + " cannot be matched", when->location);
+      if (!type)
+        Fail("CASE types " + TypeLabel(x->type) + " and " + TypeLabel(when->type) +
+                 " cannot be matched",
+             when->location);
       const int location = when->location;  // read before `when` is moved from
       when = Call(ScalarOp::kEqual, LogicalType::kBoolean, location,
                   Pair(CastTo(std::move(x), *type), CastTo(std::move(when), *type)));

@@ -80,8 +80,8 @@ Result<Vector> ReadColumnData(const msgpack::object& col, LogicalType type, size
         if (b > 1) return Corrupt("boolean value other than 0 or 1");
       }
     }
-    return Vector::FromBuffers(type, rows, std::move(validity), Bytes(data.begin(), data.end()),
-                               {}, {});
+    return Vector::FromBuffers(type, rows, std::move(validity), Bytes(data.begin(), data.end()), {},
+                               {});
   }
   ByteView offs_bytes;
   const msgpack::object* offs_obj = FindField(col, "offs");
@@ -91,7 +91,8 @@ Result<Vector> ReadColumnData(const msgpack::object& col, LogicalType type, size
   }
   std::vector<uint32_t> offsets(rows + 1);
   std::memcpy(offsets.data(), offs_bytes.data(), offs_bytes.size());
-  if (offsets[0] != 0 || offsets[rows] != data.size()) return Corrupt("string offsets out of range");
+  if (offsets[0] != 0 || offsets[rows] != data.size())
+    return Corrupt("string offsets out of range");
   for (size_t i = 0; i < rows; ++i) {
     if (offsets[i] > offsets[i + 1]) return Corrupt("string offsets not ascending");
   }
@@ -149,7 +150,8 @@ Bytes EncodeChunk(const RowGroup& group) {
   pk.pack(static_cast<uint64_t>(group.rows()));
   pk.pack("cols");
   pk.pack_array(static_cast<uint32_t>(group.schema.size()));
-  for (size_t i = 0; i < group.schema.size(); ++i) PackColumn(pk, group.schema[i], group.columns[i]);
+  for (size_t i = 0; i < group.schema.size(); ++i)
+    PackColumn(pk, group.schema[i], group.columns[i]);
   return Bytes(buffer.data(), buffer.data() + buffer.size());
 }
 

@@ -32,9 +32,9 @@ const char* FindSpecial(const char* p, const char* end) {
   const __m128i cr = _mm_set1_epi8('\r');
   while (end - p >= 16) {
     const __m128i block = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
-    const __m128i hits = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(block, comma),
-                                                   _mm_cmpeq_epi8(block, lf)),
-                                      _mm_cmpeq_epi8(block, cr));
+    const __m128i hits =
+        _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(block, comma), _mm_cmpeq_epi8(block, lf)),
+                     _mm_cmpeq_epi8(block, cr));
     const int mask = _mm_movemask_epi8(hits);
     if (mask != 0) return p + __builtin_ctz(static_cast<unsigned>(mask));
     p += 16;
@@ -110,8 +110,8 @@ Status CsvReader::Fill() {
     }
     buf_.resize(std::min(buf_.size() * 2, options_.max_record_bytes));
   }
-  LAKE_ASSIGN_OR_RETURN(size_t got, source_.ReadAt(base_offset_ + end_, buf_.data() + end_,
-                                                   buf_.size() - end_));
+  LAKE_ASSIGN_OR_RETURN(
+      size_t got, source_.ReadAt(base_offset_ + end_, buf_.data() + end_, buf_.size() - end_));
   if (got == 0) eof_ = true;
   end_ += got;
   return Status::OK();
@@ -137,9 +137,13 @@ Result<bool> CsvReader::Next(std::vector<std::string_view>* fields) {
       continue;
     }
     switch (ParseRecord(fields)) {
-      case Outcome::kRecord: return true;
-      case Outcome::kError: return pending_error_;
-      case Outcome::kNeedMore: LAKE_RETURN_IF_ERROR(Fill()); break;
+      case Outcome::kRecord:
+        return true;
+      case Outcome::kError:
+        return pending_error_;
+      case Outcome::kNeedMore:
+        LAKE_RETURN_IF_ERROR(Fill());
+        break;
     }
   }
 }
@@ -225,9 +229,9 @@ CsvReader::Outcome CsvReader::ParseRecord(std::vector<std::string_view>* fields)
     fields->push_back(field);
     if (expected_fields_ != 0 && fields->size() > expected_fields_) {
       // Name the first field too many.
-      pending_error_ = Fail(field_line, fields->size(),
-                            "ragged row: more than the header's " +
-                                std::to_string(expected_fields_) + " fields");
+      pending_error_ = Fail(
+          field_line, fields->size(),
+          "ragged row: more than the header's " + std::to_string(expected_fields_) + " fields");
       return Outcome::kError;
     }
     if (record_done) break;

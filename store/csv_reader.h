@@ -65,11 +65,11 @@ class CsvReader {
 
   // Mutable state
   std::vector<char> buf_;
-  size_t begin_ = 0;  // start of unread data in buf_
-  size_t end_ = 0;    // end of valid data in buf_
+  size_t begin_ = 0;      // start of unread data in buf_
+  size_t end_ = 0;        // end of valid data in buf_
   uint64_t base_offset_;  // source offset of buf_[0]
   bool eof_ = false;
-  uint64_t line_;  // physical line at buf_[begin_]
+  uint64_t line_;        // physical line at buf_[begin_]
   std::string scratch_;  // un-escaped copies of quoted fields holding ""
   size_t expected_fields_ = 0;
   size_t pending_column_ = 0;  // field being read when ParseRecord ran out of data

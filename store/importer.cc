@@ -25,8 +25,7 @@ struct EncodedChunk {
 };
 
 // Re-reads one row group's records and encodes them with the group's column types.
-Result<EncodedChunk> EncodeRowGroup(const ByteSource& source,
-                                    const std::vector<std::string>& names,
+Result<EncodedChunk> EncodeRowGroup(const ByteSource& source, const std::vector<std::string>& names,
                                     const RowGroupPlan& group, const CsvOptions& csv) {
   CsvReader reader(source, group.offset, group.line, csv);
   reader.set_expected_fields(names.size());
@@ -150,7 +149,8 @@ class ImportPipeline {
         chunks_.emplace_back();
         queue_.push_back(groups_.size() - 1);
         if (env_.progress && scanner_.bytes_scanned() >= next_report) {
-          env_.progress({ImportProgress::Phase::kScanning, scanner_.bytes_scanned(), source_.size()});
+          env_.progress(
+              {ImportProgress::Phase::kScanning, scanner_.bytes_scanned(), source_.size()});
           next_report = scanner_.bytes_scanned() + (16 << 20);
         }
       }
@@ -220,7 +220,7 @@ class ImportPipeline {
   const ByteSource& source_;
   const ImportOptions& options_;
   const ImportEnv& env_;
-  CsvScanner scanner_;  // used by the scanning task only, until Run() returns
+  CsvScanner scanner_;              // used by the scanning task only, until Run() returns
   std::vector<std::string> names_;  // column names, fixed by ReadHeader()
 
   std::mutex mu_;

@@ -136,7 +136,9 @@ Status ValidateDatasetName(const std::string& name) {
   if (name.empty() || name.size() > 128) {
     return Status::InvalidArgument("dataset name must be 1 to 128 characters");
   }
-  auto is_alpha = [](char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_'; };
+  auto is_alpha = [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_';
+  };
   if (!is_alpha(name[0])) {
     return Status::InvalidArgument("dataset name '" + name + "' must start with a letter or '_'");
   }

@@ -27,8 +27,8 @@ inline constexpr uint64_t kManifestFormatVersion = 1;
 struct ChunkRef {
   ChunkId id;
   uint64_t rows = 0;
-  uint64_t bytes = 0;            // encoded size
-  std::vector<ZoneMap> zones;    // one per schema column
+  uint64_t bytes = 0;          // encoded size
+  std::vector<ZoneMap> zones;  // one per schema column
   friend bool operator==(const ChunkRef&, const ChunkRef&) = default;
 };
 
@@ -37,9 +37,9 @@ struct Manifest {
   uint64_t version = 1;
   Schema schema;
   uint64_t total_rows = 0;
-  uint64_t total_bytes = 0;     // sum of chunk bytes
-  int64_t created_at_us = 0;    // from the importer's Clock
-  NodeId uploader;              // zero for a local import
+  uint64_t total_bytes = 0;   // sum of chunk bytes
+  int64_t created_at_us = 0;  // from the importer's Clock
+  NodeId uploader;            // zero for a local import
   std::vector<ChunkRef> chunks;
   friend bool operator==(const Manifest&, const Manifest&) = default;
 };

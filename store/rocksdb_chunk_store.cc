@@ -102,7 +102,8 @@ Result<std::unique_ptr<RocksDbChunkStore>> RocksDbChunkStore::Open(const std::st
 
 RocksDbChunkStore::~RocksDbChunkStore() {
   if (!db_) return;
-  for (auto* handle : {default_cf_, chunks_cf_, meta_cf_, records_cf_}) db_->DestroyColumnFamilyHandle(handle);
+  for (auto* handle : {default_cf_, chunks_cf_, meta_cf_, records_cf_})
+    db_->DestroyColumnFamilyHandle(handle);
   db_->Close().PermitUncheckedError();
 }
 
@@ -141,7 +142,8 @@ Status RocksDbChunkStore::Write(const StoreBatch& batch, Durability durability) 
   for (const auto& [id, bytes] : batch.chunk_puts()) {
     if (stored_chunk_size(id)) continue;  // same id, same bytes: nothing to do
     LAKE_RETURN_IF_ERROR(FromRocks(wb.Put(chunks_cf_, IdSlice(id), BytesSlice(bytes)), "batch"));
-    LAKE_RETURN_IF_ERROR(FromRocks(wb.Put(meta_cf_, IdSlice(id), EncodeSize(bytes.size())), "batch"));
+    LAKE_RETURN_IF_ERROR(
+        FromRocks(wb.Put(meta_cf_, IdSlice(id), EncodeSize(bytes.size())), "batch"));
     chunk_sizes[id] = bytes.size();
     ++next.chunks;
     next.chunk_bytes += bytes.size();
@@ -190,8 +192,8 @@ Result<Bytes> RocksDbChunkStore::GetChunk(const ChunkId& id) const {
   rocksdb::PinnableSlice value;
   rocksdb::ReadOptions options;
   options.verify_checksums = true;
-  LAKE_RETURN_IF_ERROR(FromRocks(db_->Get(options, chunks_cf_, IdSlice(id), &value),
-                                 "chunk " + id.ShortHex()));
+  LAKE_RETURN_IF_ERROR(
+      FromRocks(db_->Get(options, chunks_cf_, IdSlice(id), &value), "chunk " + id.ShortHex()));
   Bytes bytes(value.data(), value.data() + value.size());
   if (Blake2b256(bytes) != id) {
     return Status::Corruption("chunk " + id.ShortHex() + " does not match its id");

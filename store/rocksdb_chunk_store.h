@@ -4,8 +4,9 @@
 //   records     key -> small value (manifests, import journal)
 // A StoreBatch becomes one rocksdb::WriteBatch, so it is atomic across crashes. kSync writes
 // fsync the write-ahead log; kBuffered writes (bulk chunk data) skip it and are flushed to disk
-// before the next kSync write, which keeps the durability contract of chunk_store.h. This file is the only place that includes RocksDB.
-// Thread-safety: all methods are safe to call concurrently; writes are serialised internally.
+// before the next kSync write, which keeps the durability contract of chunk_store.h. This file is
+// the only place that includes RocksDB. Thread-safety: all methods are safe to call concurrently;
+// writes are serialised internally.
 #pragma once
 
 #include <memory>

@@ -90,11 +90,21 @@ ZoneMap ComputeZoneMap(const Vector& column) {
   zone.null_count = column.null_count();
   switch (column.type()) {
     case LogicalType::kBigInt:
-    case LogicalType::kTimestamp: FixedRange<int64_t>(column, &zone); break;
-    case LogicalType::kDouble: FixedRange<double>(column, &zone); break;
-    case LogicalType::kDate: FixedRange<int32_t>(column, &zone); break;
-    case LogicalType::kBoolean: FixedRange<uint8_t>(column, &zone); break;
-    case LogicalType::kVarchar: StringRange(column, &zone); break;
+    case LogicalType::kTimestamp:
+      FixedRange<int64_t>(column, &zone);
+      break;
+    case LogicalType::kDouble:
+      FixedRange<double>(column, &zone);
+      break;
+    case LogicalType::kDate:
+      FixedRange<int32_t>(column, &zone);
+      break;
+    case LogicalType::kBoolean:
+      FixedRange<uint8_t>(column, &zone);
+      break;
+    case LogicalType::kVarchar:
+      StringRange(column, &zone);
+      break;
   }
   return zone;
 }

@@ -85,7 +85,8 @@ void PrintJson(const store::ImportSummary& s, double seconds, const PhaseTimes& 
   out["sourceBytes"] = s.source_bytes;
   out["manifestId"] = s.manifest_id.ToHex();
   out["seconds"] = seconds;
-  out["phaseSeconds"] = {{"scan", phases.scan}, {"encode", phases.encode}, {"commit", phases.commit}};
+  out["phaseSeconds"] = {
+      {"scan", phases.scan}, {"encode", phases.encode}, {"commit", phases.commit}};
   std::cout << out.dump(2) << "\n";
 }
 
@@ -120,9 +121,12 @@ int RunImport(const ImportArgs& args) {
   PhaseTimes phases;
   auto phase_slot = [&](store::ImportProgress::Phase phase) -> double& {
     switch (phase) {
-      case store::ImportProgress::Phase::kScanning: return phases.scan;
-      case store::ImportProgress::Phase::kEncoding: return phases.encode;
-      case store::ImportProgress::Phase::kCommitting: break;
+      case store::ImportProgress::Phase::kScanning:
+        return phases.scan;
+      case store::ImportProgress::Phase::kEncoding:
+        return phases.encode;
+      case store::ImportProgress::Phase::kCommitting:
+        break;
     }
     return phases.commit;
   };
@@ -155,10 +159,10 @@ int RunImport(const ImportArgs& args) {
 CommandRunner AddImportCommand(CLI::App& app) {
   auto args = std::make_shared<ImportArgs>();
   CLI::App* cmd = app.add_subcommand(
-      "import", "Import a CSV file into a local data directory (no network): infers column "
-                "types, cuts columnar chunks, prints rows, columns and chunks");
-  cmd->add_option("--data-dir", args->data_dir, "Data directory (created if missing)")
-      ->required();
+      "import",
+      "Import a CSV file into a local data directory (no network): infers column "
+      "types, cuts columnar chunks, prints rows, columns and chunks");
+  cmd->add_option("--data-dir", args->data_dir, "Data directory (created if missing)")->required();
   cmd->add_option("--name", args->name, "Dataset name (default: the file name without extension)");
   cmd->add_option("--chunk-size", args->chunk_bytes, "Target encoded chunk size in bytes")
       ->default_val(1 << 20)

@@ -25,12 +25,15 @@ std::string CsvField(const sql::Value& v) {
 nlohmann::json JsonValue(const sql::Value& v) {
   if (v.is_null) return nullptr;
   switch (v.type) {
-    case LogicalType::kBigInt: return v.integer;
+    case LogicalType::kBigInt:
+      return v.integer;
     case LogicalType::kDouble:
       if (!std::isfinite(v.real)) return v.ToString();
       return v.real;
-    case LogicalType::kBoolean: return v.boolean;
-    default: return v.ToString();
+    case LogicalType::kBoolean:
+      return v.boolean;
+    default:
+      return v.ToString();
   }
 }
 

@@ -40,14 +40,20 @@ int RunSim(SimArgs args) {
   }
   const sim::SimReport& r = *report;
   if (args.json) {
-    nlohmann::json out = {
-        {"scenario", r.scenario},        {"nodes", r.nodes},
-        {"seed", r.seed},                {"lookups", r.lookups},
-        {"success_rate", r.success_rate}, {"closest_found", r.closest_found},
-        {"hops_p50", r.hops_p50},        {"hops_p99", r.hops_p99},
-        {"messages", r.messages},        {"bytes", r.bytes},
-        {"simulated_s", r.simulated_seconds}, {"wall_ms", wall_ms},
-        {"peak_rss_mb", PeakRssMb()},    {"trace_hash", r.trace_hash}};
+    nlohmann::json out = {{"scenario", r.scenario},
+                          {"nodes", r.nodes},
+                          {"seed", r.seed},
+                          {"lookups", r.lookups},
+                          {"success_rate", r.success_rate},
+                          {"closest_found", r.closest_found},
+                          {"hops_p50", r.hops_p50},
+                          {"hops_p99", r.hops_p99},
+                          {"messages", r.messages},
+                          {"bytes", r.bytes},
+                          {"simulated_s", r.simulated_seconds},
+                          {"wall_ms", wall_ms},
+                          {"peak_rss_mb", PeakRssMb()},
+                          {"trace_hash", r.trace_hash}};
     if (r.gets > 0) {
       out["gets"] = r.gets;
       out["get_success_rate"] = static_cast<double>(r.gets_found) / r.gets;
@@ -57,9 +63,10 @@ int RunSim(SimArgs args) {
   }
   std::printf("scenario     %s, %zu nodes, seed %llu\n", r.scenario.c_str(), r.nodes,
               static_cast<unsigned long long>(r.seed));
-  std::printf("lookups      %zu, %.2f%% found exactly the true k closest (%.2f%% of them on "
-              "average)\n",
-              r.lookups, 100 * r.success_rate, 100 * r.closest_found);
+  std::printf(
+      "lookups      %zu, %.2f%% found exactly the true k closest (%.2f%% of them on "
+      "average)\n",
+      r.lookups, 100 * r.success_rate, 100 * r.closest_found);
   std::printf("hops         p50 %.0f, p99 %.0f\n", r.hops_p50, r.hops_p99);
   if (r.gets > 0) {
     std::printf("record gets  %zu, %.2f%% found the value\n", r.gets,
@@ -80,8 +87,9 @@ CommandRunner AddSimCommand(CLI::App& app) {
     args->config.seed = std::strtoull(env_seed, nullptr, 10);
   }
   CLI::App* cmd = app.add_subcommand(
-      "sim", "Run the deterministic network simulator: many nodes running the real Kademlia "
-             "core on virtual time; the same seed always gives the same trace hash");
+      "sim",
+      "Run the deterministic network simulator: many nodes running the real Kademlia "
+      "core on virtual time; the same seed always gives the same trace hash");
   cmd->add_option("--scenario", args->config.scenario, "lookup, churn or partition")
       ->check(CLI::IsMember({"lookup", "churn", "partition"}))
       ->capture_default_str();

@@ -141,8 +141,9 @@ int RunSql(const SqlArgs& args) {
 CommandRunner AddSqlCommand(CLI::App& app) {
   auto args = std::make_shared<SqlArgs>();
   CLI::App* cmd = app.add_subcommand(
-      "sql", "Run SQL with the embedded engine over a local data directory and/or CSV files, "
-             "like the sqlite3 and duckdb shells (no network)");
+      "sql",
+      "Run SQL with the embedded engine over a local data directory and/or CSV files, "
+      "like the sqlite3 and duckdb shells (no network)");
   cmd->add_option("--data-dir", args->data_dir, "Data directory whose datasets are tables");
   cmd->add_option("--table", args->tables, "NAME=FILE.csv: a CSV file as a table (repeatable)")
       ->allow_extra_args(false);  // each --table takes one value; the SQL stays positional

@@ -23,8 +23,7 @@ Run P2plake(const std::string& args) {
   const std::string dir = std::string(LAKE_BINARY_DIR) + "/test-tmp";
   std::filesystem::create_directories(dir);
   const std::string err_file = dir + "/sql_cli_stderr.txt";
-  const std::string command =
-      std::string(LAKE_BINARY_DIR) + "/p2plake " + args + " 2>" + err_file;
+  const std::string command = std::string(LAKE_BINARY_DIR) + "/p2plake " + args + " 2>" + err_file;
   FILE* pipe = ::popen(command.c_str(), "r");
   REQUIRE(pipe != nullptr);
   std::string out;
@@ -41,8 +40,9 @@ const std::string kProducts =
     "sql --table products=" + std::string(LAKE_SOURCE_DIR) + "/sample-data/products.csv ";
 
 TEST_CASE("p2plake sql prints CSV with RFC 4180 quoting and NULL as an empty field", "[cli]") {
-  Run run = P2plake(kProducts + "--format csv \"SELECT product_id, product_name, supplier "
-                                "FROM products WHERE product_id IN (4, 20) ORDER BY product_id\"");
+  Run run = P2plake(kProducts +
+                    "--format csv \"SELECT product_id, product_name, supplier "
+                    "FROM products WHERE product_id IN (4, 20) ORDER BY product_id\"");
   REQUIRE(run.exit_code == 0);
   CHECK(run.out ==
         "product_id,product_name,supplier\n"
@@ -51,8 +51,9 @@ TEST_CASE("p2plake sql prints CSV with RFC 4180 quoting and NULL as an empty fie
 }
 
 TEST_CASE("p2plake sql runs several statements and prints each answer in turn", "[cli]") {
-  Run run = P2plake(kProducts + "--format json --timing \"SELECT COUNT(*) AS n FROM products; "
-                                "SELECT MAX(price) AS top, MIN(stock_quantity) AS low FROM products\"");
+  Run run = P2plake(kProducts +
+                    "--format json --timing \"SELECT COUNT(*) AS n FROM products; "
+                    "SELECT MAX(price) AS top, MIN(stock_quantity) AS low FROM products\"");
   REQUIRE(run.exit_code == 0);
   std::istringstream lines(run.out);
   std::string first, second;
@@ -70,13 +71,13 @@ TEST_CASE("p2plake sql runs several statements and prints each answer in turn", 
   CHECK(run.out.find("Time:") == std::string::npos);
 }
 
-TEST_CASE("p2plake sql reads statements from a file and answers from a data directory",
-          "[cli]") {
+TEST_CASE("p2plake sql reads statements from a file and answers from a data directory", "[cli]") {
   const std::string dir = std::string(LAKE_BINARY_DIR) + "/test-tmp/sql-cli";
   std::filesystem::remove_all(dir);
   std::filesystem::create_directories(dir);
   REQUIRE(P2plake("import --data-dir " + dir + "/data " + std::string(LAKE_SOURCE_DIR) +
-                  "/sample-data/employees.csv").exit_code == 0);
+                  "/sample-data/employees.csv")
+              .exit_code == 0);
   std::ofstream(dir + "/q.sql") << "-- how many\nSELECT COUNT(*) AS n FROM employees;\n";
   Run run = P2plake("sql --data-dir " + dir + "/data --format csv -f " + dir + "/q.sql");
   REQUIRE(run.exit_code == 0);

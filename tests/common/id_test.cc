@@ -54,10 +54,10 @@ TEST_CASE("Id::FromHex rejects anything but exactly 64 hex digits", "[common][id
   const std::string good = CountingId(1).ToHex();
   REQUIRE(Id::FromHex(good).has_value());
   CHECK_FALSE(Id::FromHex("").has_value());
-  CHECK_FALSE(Id::FromHex(good.substr(1)).has_value());           // 63 digits
-  CHECK_FALSE(Id::FromHex(good + "0").has_value());               // 65 digits
-  CHECK_FALSE(Id::FromHex("0x" + good.substr(2)).has_value());    // prefix
-  CHECK_FALSE(Id::FromHex(" " + good.substr(1)).has_value());     // leading space
+  CHECK_FALSE(Id::FromHex(good.substr(1)).has_value());         // 63 digits
+  CHECK_FALSE(Id::FromHex(good + "0").has_value());             // 65 digits
+  CHECK_FALSE(Id::FromHex("0x" + good.substr(2)).has_value());  // prefix
+  CHECK_FALSE(Id::FromHex(" " + good.substr(1)).has_value());   // leading space
   for (char bad : std::string("gG -.xz\0", 8)) {
     for (size_t at : {size_t{0}, size_t{31}, size_t{63}}) {
       std::string hex = good;
@@ -106,8 +106,8 @@ TEST_CASE("Id orders big-endian, so the first byte dominates", "[common][id]") {
 
 TEST_CASE("CloserTo compares XOR distances to the target", "[common][id]") {
   const Id target = SingleByteId(0, 0x80);
-  const Id near = SingleByteId(0, 0x81);   // distance 0x01...
-  const Id far = SingleByteId(0, 0x00);    // distance 0x80...
+  const Id near = SingleByteId(0, 0x81);  // distance 0x01...
+  const Id far = SingleByteId(0, 0x00);   // distance 0x80...
   CHECK(CloserTo(target, near, far));
   CHECK_FALSE(CloserTo(target, far, near));
   CHECK_FALSE(CloserTo(target, near, near));  // strictly closer

@@ -75,7 +75,8 @@ TEST_CASE("Rng::Uniform stays below its bound and reaches every value", "[common
   for (int i = 0; i < 100; ++i) CHECK(rng.Uniform(~uint64_t{0}) < ~uint64_t{0});
 }
 
-TEST_CASE("Rng::UniformDouble lies between 0 and 1 and Bernoulli honours 0 and 1", "[common][rng]") {
+TEST_CASE("Rng::UniformDouble lies between 0 and 1 and Bernoulli honours 0 and 1",
+          "[common][rng]") {
   Rng rng(5);
   double sum = 0;
   for (int i = 0; i < 10000; ++i) {

@@ -47,20 +47,22 @@ TEST_CASE("IsValidUtf8 rejects surrogates and code points above U+10FFFF", "[com
 }
 
 TEST_CASE("IsValidUtf8 rejects stray, truncated and impossible bytes", "[common][utf8]") {
-  CHECK(FindInvalidUtf8("\x80") == 0);              // continuation without a lead
+  CHECK(FindInvalidUtf8("\x80") == 0);  // continuation without a lead
   CHECK(FindInvalidUtf8("\xBF") == 0);
-  CHECK(FindInvalidUtf8("\xC3") == 0);              // truncated at the end of input
+  CHECK(FindInvalidUtf8("\xC3") == 0);  // truncated at the end of input
   CHECK(FindInvalidUtf8("\xE2\x82") == 0);
   CHECK(FindInvalidUtf8("\xF0\x9F\x98") == 0);
-  CHECK(FindInvalidUtf8("\xE2\x28\xA1") == 0);      // second byte is not a continuation
-  CHECK(FindInvalidUtf8("\xF0\x9F\x98" "a") == 0);  // fourth byte is ASCII
+  CHECK(FindInvalidUtf8("\xE2\x28\xA1") == 0);  // second byte is not a continuation
+  CHECK(FindInvalidUtf8("\xF0\x9F\x98"
+                        "a") == 0);                     // fourth byte is ASCII
   CHECK(FindInvalidUtf8("\xF8\x88\x80\x80\x80") == 0);  // 5-byte form
   CHECK(FindInvalidUtf8("\xFE") == 0);
   CHECK(FindInvalidUtf8("\xFF") == 0);
 }
 
 TEST_CASE("FindInvalidUtf8 returns the offset of the first invalid sequence", "[common][utf8]") {
-  CHECK(FindInvalidUtf8("abc\xC0\xAF" "def") == 3);
+  CHECK(FindInvalidUtf8("abc\xC0\xAF"
+                        "def") == 3);
   CHECK(FindInvalidUtf8("h\xC3\xA9llo\xED\xA0\x80") == 6);
   CHECK(FindInvalidUtf8("\xF0\x9F\x98\x80\xF0\x9F\x98") == 4);  // a whole emoji, then a cut one
   CHECK(FindInvalidUtf8("ok\xFFthen\xFF") == 2);                // the first of two

@@ -33,9 +33,9 @@ TEST_CASE("ParseBigInt accepts signed decimal int64 values", "[common][value_par
 
 TEST_CASE("ParseBigInt rejects overflow, spaces and non-integers", "[common][value_parse]") {
   int64_t v = 0;
-  for (const char* text : {"9223372036854775808", "-9223372036854775809", "99999999999999999999",
-                           " 1", "1 ", "", "+", "-", "1.0", "1e3", "0x10", "--1", "-+1", "1-",
-                           "abc", "12a", "\xd9\xa1"}) {
+  for (const char* text :
+       {"9223372036854775808", "-9223372036854775809", "99999999999999999999", " 1", "1 ", "", "+",
+        "-", "1.0", "1e3", "0x10", "--1", "-+1", "1-", "abc", "12a", "\xd9\xa1"}) {
     INFO("text: '" << text << "'");
     CHECK_FALSE(ParseBigInt(text, &v));
   }
@@ -89,9 +89,10 @@ TEST_CASE("ParseDouble rounds decimal text correctly", "[common][value_parse]") 
 
 TEST_CASE("ParseDouble rejects non-finite, hex and malformed text", "[common][value_parse]") {
   double d = 0;
-  for (const char* text : {"inf", "-inf", "infinity", "nan", "NaN", "1e", "1e+", "e5", ".",
-                           "-", "+", "", "0x10", "0x1p3", " 1", "1 ", "1.5.", "1..5", "1,5",
-                           "1e3.5", "--1", "+-1", "1e999", "-1e999", "abc"}) {
+  for (const char* text :
+       {"inf", "-inf",  "infinity", "nan",  "NaN",   "1e",     "1e+", "e5",   ".",
+        "-",   "+",     "",         "0x10", "0x1p3", " 1",     "1 ",  "1.5.", "1..5",
+        "1,5", "1e3.5", "--1",      "+-1",  "1e999", "-1e999", "abc"}) {
     INFO("text: '" << text << "'");
     CHECK_FALSE(ParseDouble(text, &d));
   }
@@ -105,8 +106,8 @@ TEST_CASE("ParseBoolean accepts true and false in any case only", "[common][valu
   CHECK((ParseBoolean("false", &b) && !b));
   CHECK((ParseBoolean("False", &b) && !b));
   CHECK((ParseBoolean("FALSE", &b) && !b));
-  for (const char* text : {"", "t", "f", "yes", "no", "1", "0", " true", "true ", "truex",
-                           "fals", "on"}) {
+  for (const char* text :
+       {"", "t", "f", "yes", "no", "1", "0", " true", "true ", "truex", "fals", "on"}) {
     INFO("text: '" << text << "'");
     CHECK_FALSE(ParseBoolean(text, &b));
   }
@@ -129,11 +130,12 @@ TEST_CASE("ParseDate counts days from 1970-01-01 on the Gregorian calendar",
 
 TEST_CASE("ParseDate rejects impossible dates and other shapes", "[common][value_parse]") {
   int32_t days = 0;
-  for (const char* text : {"2023-02-29", "1900-02-29", "2100-02-29", "2024-02-30", "2024-04-31",
-                           "2024-13-01", "2024-00-10", "2024-01-00", "2024-01-32", "0000-01-01",
-                           "2024-1-01", "2024-01-1", "24-01-01", "2024/01/01", "20240101",
-                           " 2024-01-01", "2024-01-01 ", "2024-01-01T00:00:00", "", "abcd-ef-gh",
-                           "+024-01-01", "2024-0a-01"}) {
+  for (const char* text : {"2023-02-29",  "1900-02-29",          "2100-02-29", "2024-02-30",
+                           "2024-04-31",  "2024-13-01",          "2024-00-10", "2024-01-00",
+                           "2024-01-32",  "0000-01-01",          "2024-1-01",  "2024-01-1",
+                           "24-01-01",    "2024/01/01",          "20240101",   " 2024-01-01",
+                           "2024-01-01 ", "2024-01-01T00:00:00", "",           "abcd-ef-gh",
+                           "+024-01-01",  "2024-0a-01"}) {
     INFO("text: '" << text << "'");
     CHECK_FALSE(ParseDate(text, &days));
   }

@@ -194,8 +194,8 @@ TEST_CASE("Vector::FromBuffers rebuilds a vector from its raw buffers", "[common
     }
   }
   SECTION("VARCHAR") {
-    Vector rebuilt = Vector::FromBuffers(LogicalType::kVarchar, 3, {0b101}, {}, {0, 3, 3, 5},
-                                         "abcde");
+    Vector rebuilt =
+        Vector::FromBuffers(LogicalType::kVarchar, 3, {0b101}, {}, {0, 3, 3, 5}, "abcde");
     REQUIRE(rebuilt.size() == 3);
     CHECK(rebuilt.null_count() == 1);
     CHECK(rebuilt.GetString(0) == "abc");
@@ -208,8 +208,8 @@ TEST_CASE("Vector::FromBuffers rebuilds a vector from its raw buffers", "[common
   }
   SECTION("bits past the last row do not count") {
     // All 64 bits set except row 1: rows 0 and 2 valid, row 1 NULL, rows 3.. do not exist.
-    Vector rebuilt = Vector::FromBuffers(LogicalType::kBoolean, 3, {~uint64_t{0} ^ 0b10}, {1, 0, 1},
-                                         {}, {});
+    Vector rebuilt =
+        Vector::FromBuffers(LogicalType::kBoolean, 3, {~uint64_t{0} ^ 0b10}, {1, 0, 1}, {}, {});
     CHECK(rebuilt.null_count() == 1);
     CHECK(rebuilt.validity_words()[0] == 0b101);
     // Appending after row 2 must start from a clean bit.

@@ -23,9 +23,8 @@ using OperationResult = DhtCore::OperationResult;
 const TimePoint kT0 = FromMicros(1'767'225'600'000'000);
 
 std::vector<Contact> SortedByDistance(std::vector<Contact> contacts, const Id& target) {
-  std::sort(contacts.begin(), contacts.end(), [&](const Contact& a, const Contact& b) {
-    return CloserTo(target, a.id, b.id);
-  });
+  std::sort(contacts.begin(), contacts.end(),
+            [&](const Contact& a, const Contact& b) { return CloserTo(target, a.id, b.id); });
   return contacts;
 }
 
@@ -187,8 +186,7 @@ TEST_CASE("A first node bootstrapping alone sends nothing", "[dht][dht_core]") {
   CHECK(wire.core(0).NextWakeup() == wire.now + wire.options.maintenance_interval);
 }
 
-TEST_CASE("FindNode returns the k closest nodes, the searching node included",
-          "[dht][dht_core]") {
+TEST_CASE("FindNode returns the k closest nodes, the searching node included", "[dht][dht_core]") {
   Rng rng(11);
   Wire wire(5);
   wire.BootstrapAll();
@@ -342,9 +340,8 @@ TEST_CASE("A response from a node other than the one asked is dropped", "[dht][d
   const DhtCore::OperationId op = wire.core(0).FindNode(wire.now, target);
   wire.Collect(0);
   REQUIRE(wire.queue.size() == 2);  // nodes 1 and 2, both within alpha
-  const Wire::Packet& to_node1 = wire.queue.front().send.to == wire.contact(1)
-                                     ? wire.queue.front()
-                                     : wire.queue.back();
+  const Wire::Packet& to_node1 =
+      wire.queue.front().send.to == wire.contact(1) ? wire.queue.front() : wire.queue.back();
   REQUIRE(to_node1.send.to == wire.contact(1));
   REQUIRE(to_node1.send.message.kind == MessageKind::kFindNode);
 
@@ -370,8 +367,7 @@ TEST_CASE("A response from a node other than the one asked is dropped", "[dht][d
   CHECK(wire.lost == 0);
 }
 
-TEST_CASE("A response with an unknown or already used request id is dropped",
-          "[dht][dht_core]") {
+TEST_CASE("A response with an unknown or already used request id is dropped", "[dht][dht_core]") {
   Rng rng(16);
   Wire wire(2);
   wire.BootstrapAll();
@@ -444,8 +440,7 @@ TEST_CASE("A request nobody answers times out after request_timeout and drops th
   REQUIRE(r.has_value());
   CHECK_FALSE(wire.core(0).table().Contains(wire.contact(2).id));
   CHECK(wire.core(0).table().Contains(wire.contact(1).id));
-  CHECK(IdsOf(r->closest) ==
-        IdsOf(SortedByDistance({wire.contact(0), wire.contact(1)}, target)));
+  CHECK(IdsOf(r->closest) == IdsOf(SortedByDistance({wire.contact(0), wire.contact(1)}, target)));
 }
 
 TEST_CASE("A full bucket keeps its oldest contact if it answers the eviction ping",

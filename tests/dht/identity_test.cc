@@ -98,19 +98,19 @@ TEST_CASE("Identity rejects malformed key files", "[dht][identity]") {
   const std::string hex = good.substr(20, 64);
   REQUIRE(Identity::FromKeyFile(good).ok());
 
-  for (const std::string& text : {std::string(), std::string("p2plake-node-key-v1"),
-                                  std::string("p2plake-node-key-v2\n") + hex + "\n",
-                                  std::string("P2PLAKE-NODE-KEY-V1\n") + hex + "\n",
-                                  hex + "\n", "\n" + good}) {
+  for (const std::string& text :
+       {std::string(), std::string("p2plake-node-key-v1"),
+        std::string("p2plake-node-key-v2\n") + hex + "\n",
+        std::string("P2PLAKE-NODE-KEY-V1\n") + hex + "\n", hex + "\n", "\n" + good}) {
     INFO("text: " << text);
     CHECK(Identity::FromKeyFile(text).status().IsInvalidArgument());
   }
   for (const std::string& text : {
            std::string("p2plake-node-key-v1\n"),
-           "p2plake-node-key-v1\n" + hex,                  // no final newline
-           "p2plake-node-key-v1\n" + hex + "\n\n",         // trailing line
-           "p2plake-node-key-v1\n" + hex.substr(2) + "\n",  // 31 bytes
-           "p2plake-node-key-v1\n" + hex + "00\n",          // 33 bytes
+           "p2plake-node-key-v1\n" + hex,                    // no final newline
+           "p2plake-node-key-v1\n" + hex + "\n\n",           // trailing line
+           "p2plake-node-key-v1\n" + hex.substr(2) + "\n",   // 31 bytes
+           "p2plake-node-key-v1\n" + hex + "00\n",           // 33 bytes
            "p2plake-node-key-v1\n" + hex.substr(1) + "g\n",  // not hex
            "p2plake-node-key-v1\n " + hex.substr(1) + "\n",  // leading space
            "p2plake-node-key-v1\n" + hex + "\r\n",

@@ -18,9 +18,8 @@ namespace {
 Contact ContactOf(const Id& id) { return Contact{id, "addr-" + id.ShortHex()}; }
 
 std::vector<Contact> SortedByDistance(std::vector<Contact> contacts, const Id& target) {
-  std::sort(contacts.begin(), contacts.end(), [&](const Contact& a, const Contact& b) {
-    return CloserTo(target, a.id, b.id);
-  });
+  std::sort(contacts.begin(), contacts.end(),
+            [&](const Contact& a, const Contact& b) { return CloserTo(target, a.id, b.id); });
   return contacts;
 }
 
@@ -36,7 +35,7 @@ std::vector<Contact> FirstN(std::vector<Contact> contacts, size_t n) {
 struct Overlay {
   std::vector<Contact> nodes;
   std::map<Id, std::vector<size_t>> knows;  // node id -> indices into `nodes`
-  std::set<Id> dead;                         // these never answer
+  std::set<Id> dead;                        // these never answer
 
   Overlay(Rng& rng, size_t n, size_t neighbours, size_t extra, size_t per_bucket) {
     for (size_t i = 0; i < n; ++i) nodes.push_back(ContactOf(rng.NextId()));
@@ -54,7 +53,8 @@ struct Overlay {
         buckets[by_distance[r].first.LeadingZeros()].push_back(by_distance[r].second);
       }
       for (const auto& [zeros, members] : buckets) {
-        for (size_t b = 0; b < per_bucket; ++b) known.push_back(members[rng.Uniform(members.size())]);
+        for (size_t b = 0; b < per_bucket; ++b)
+          known.push_back(members[rng.Uniform(members.size())]);
       }
       std::sort(known.begin(), known.end());
       known.erase(std::unique(known.begin(), known.end()), known.end());
@@ -344,10 +344,10 @@ TEST_CASE("A node referred along two paths keeps the shorter hop count", "[dht][
 
   Lookup lookup(target, 20, 2, {a, b});
   REQUIRE(lookup.TakeQueries().size() == 2);
-  lookup.OnReply(a.id, {m});                                  // m: hop 2
-  REQUIRE(lookup.TakeQueries() == std::vector<Contact>{m});   // b and m in flight
-  lookup.OnReply(m.id, {x});                                  // x: hop 3 ...
-  lookup.OnReply(b.id, {x});                                  // ... then hop 2, still unqueried
+  lookup.OnReply(a.id, {m});                                 // m: hop 2
+  REQUIRE(lookup.TakeQueries() == std::vector<Contact>{m});  // b and m in flight
+  lookup.OnReply(m.id, {x});                                 // x: hop 3 ...
+  lookup.OnReply(b.id, {x});                                 // ... then hop 2, still unqueried
   REQUIRE(lookup.TakeQueries() == std::vector<Contact>{x});
   lookup.OnReply(x.id, {});
   CHECK(lookup.Done());

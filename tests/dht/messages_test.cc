@@ -24,8 +24,8 @@ Bytes RandomBytes(Rng& rng, size_t size) {
 std::vector<Contact> RandomContacts(Rng& rng, size_t n) {
   std::vector<Contact> out;
   for (size_t i = 0; i < n; ++i) {
-    out.push_back(Contact{rng.NextId(), "10.0.0." + std::to_string(i % 250) + ":" +
-                                             std::to_string(4000 + i)});
+    out.push_back(Contact{rng.NextId(),
+                          "10.0.0." + std::to_string(i % 250) + ":" + std::to_string(4000 + i)});
   }
   return out;
 }
@@ -148,8 +148,7 @@ void CheckWellFormed(const Message& m, const MessageLimits& limits) {
   CHECK(*again == m);
 }
 
-TEST_CASE("Every message kind survives an encode/decode round trip unchanged",
-          "[dht][messages]") {
+TEST_CASE("Every message kind survives an encode/decode round trip unchanged", "[dht][messages]") {
   const std::vector<Message> samples = SampleMessages();
   std::vector<bool> seen(9, false);
   for (const Message& m : samples) {
@@ -206,8 +205,7 @@ TEST_CASE("DecodeMessage rejects unknown message kinds", "[dht][messages]") {
   CHECK(DecodeMessage(ping).ok());
 }
 
-TEST_CASE("DecodeMessage rejects envelopes and bodies missing required fields",
-          "[dht][messages]") {
+TEST_CASE("DecodeMessage rejects envelopes and bodies missing required fields", "[dht][messages]") {
   const Bytes id(32, 0xab);
   const Bytes short_id(31, 0xab);
   auto expect_corrupt = [](const Bytes& bytes) {
@@ -428,15 +426,14 @@ TEST_CASE("Every truncation of a valid message is Corruption", "[dht][messages]"
     for (size_t n = 0; n < bytes.size(); ++n) {
       Result<Message> decoded = DecodeMessage(ByteView(bytes.data(), n));
       if (decoded.ok() || !decoded.status().IsCorruption()) {
-        FAIL("kind " << static_cast<int>(m.kind) << " truncated to " << n << " of "
-                     << bytes.size() << " bytes: " << decoded.status().ToString());
+        FAIL("kind " << static_cast<int>(m.kind) << " truncated to " << n << " of " << bytes.size()
+                     << " bytes: " << decoded.status().ToString());
       }
     }
   }
 }
 
-TEST_CASE("Random byte strings decode to Corruption or a well-formed message",
-          "[dht][messages]") {
+TEST_CASE("Random byte strings decode to Corruption or a well-formed message", "[dht][messages]") {
   Rng rng(20240601);
   MessageLimits limits;
   size_t valid = 0;

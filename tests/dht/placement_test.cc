@@ -16,9 +16,8 @@ namespace {
 
 // Brute force: sort everything by XOR distance, keep r.
 std::vector<NodeId> BruteClosest(const Id& key, std::vector<NodeId> nodes, size_t r) {
-  std::sort(nodes.begin(), nodes.end(), [&](const NodeId& a, const NodeId& b) {
-    return a.Distance(key) < b.Distance(key);
-  });
+  std::sort(nodes.begin(), nodes.end(),
+            [&](const NodeId& a, const NodeId& b) { return a.Distance(key) < b.Distance(key); });
   nodes.resize(std::min(r, nodes.size()));
   return nodes;
 }
@@ -107,9 +106,8 @@ TEST_CASE("PlanRepair never pushes to self even when self lacks nothing", "[dht]
   const NodeId self = live[0];
   const ChunkId chunk = self;  // self is the closest node to its own id
   // Nobody is known to hold anything, not even self: still no push to self.
-  const RepairPlan plan = PlanRepair(self, {chunk}, live, 4, [](const ChunkId&, const NodeId&) {
-    return false;
-  });
+  const RepairPlan plan =
+      PlanRepair(self, {chunk}, live, 4, [](const ChunkId&, const NodeId&) { return false; });
   CHECK(plan.pushes.size() == 3);
   for (const RepairPlan::Push& p : plan.pushes) CHECK(p.to != self);
   CHECK(plan.droppable.empty());

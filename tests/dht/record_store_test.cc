@@ -70,8 +70,7 @@ TEST_CASE("A record expires exactly at its deadline", "[dht][record_store]") {
   CHECK(store.Get(KeyOf(1), kT0).empty());
 }
 
-TEST_CASE("Putting a value again extends its expiry but never shortens it",
-          "[dht][record_store]") {
+TEST_CASE("Putting a value again extends its expiry but never shortens it", "[dht][record_store]") {
   RecordStore store(8, 100);
   REQUIRE(store.Put(KeyOf(1), ValueOf(1), kT0 + 10min));
   REQUIRE(store.Put(KeyOf(1), ValueOf(1), kT0 + 30min));
@@ -103,7 +102,8 @@ TEST_CASE("RecordStore refuses values over the per-key bound", "[dht][record_sto
 
 TEST_CASE("RecordStore refuses values over the total bound", "[dht][record_store]") {
   RecordStore store(10, 5);
-  for (int i = 0; i < 5; ++i) REQUIRE(store.Put(KeyOf(static_cast<uint8_t>(i)), ValueOf(i), kT0 + 1h));
+  for (int i = 0; i < 5; ++i)
+    REQUIRE(store.Put(KeyOf(static_cast<uint8_t>(i)), ValueOf(i), kT0 + 1h));
   CHECK(store.size() == 5);
   CHECK_FALSE(store.Put(KeyOf(9), ValueOf(9), kT0 + 1h));
   CHECK_FALSE(store.Put(KeyOf(0), ValueOf(9), kT0 + 1h));

@@ -239,8 +239,7 @@ TEST_CASE("Closest equals a brute-force sort of All by XOR distance", "[dht][rou
     });
     for (size_t n : {size_t{1}, size_t{20}, all.size(), all.size() + 50}) {
       INFO("target " << target.ShortHex() << " n " << n);
-      std::vector<Contact> want(expected.begin(),
-                                expected.begin() + std::min(n, expected.size()));
+      std::vector<Contact> want(expected.begin(), expected.begin() + std::min(n, expected.size()));
       CHECK(table.Closest(target, n) == want);
     }
   }

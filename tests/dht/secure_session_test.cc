@@ -108,8 +108,7 @@ TEST_CASE("SecureSession pair establishes and learns each other's NodeId", "[dht
   CHECK(AsChars(got[0]) == "ping");
 }
 
-TEST_CASE("SecureSession carries 100 payloads each way, 0 to 64 KiB, in order",
-          "[dht][session]") {
+TEST_CASE("SecureSession carries 100 payloads each way, 0 to 64 KiB, in order", "[dht][session]") {
   Pair pair;
   Rng rng(2024);
   std::vector<Bytes> to_responder;
@@ -339,7 +338,9 @@ TEST_CASE("SecureSession survives garbage: it fails or keeps waiting, never cras
   for (int round = 0; round < 1000; ++round) {
     Bytes input;
     switch (rng.Uniform(3)) {
-      case 0: input = RandomBytes(rng, rng.Uniform(2000)); break;
+      case 0:
+        input = RandomBytes(rng, rng.Uniform(2000));
+        break;
       case 1: {  // a well-formed length prefix around a random body
         const size_t n = rng.Uniform(300);
         input = {0, 0, static_cast<uint8_t>(n >> 8), static_cast<uint8_t>(n)};
@@ -396,8 +397,8 @@ TEST_CASE("SecureSession keeps payloads decrypted before a failure", "[dht][sess
   Pair pair;
   REQUIRE(pair.initiator.Send(AsBytes("good")).ok());
   Bytes stream = pair.initiator.TakeOutput();
-  const Bytes garbage = {0, 0, 0, 20, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10,
-                         11, 12, 13, 14, 15, 16, 17, 18, 19, 20};
+  const Bytes garbage = {0, 0,  0,  20, 1,  2,  3,  4,  5,  6,  7,  8,
+                         9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20};
   stream.insert(stream.end(), garbage.begin(), garbage.end());
   CHECK(pair.responder.OnBytes(stream).IsCorruption());
   const std::vector<Bytes> got = pair.responder.TakeReceived();
@@ -405,8 +406,7 @@ TEST_CASE("SecureSession keeps payloads decrypted before a failure", "[dht][sess
   CHECK(AsChars(got[0]) == "good");
 }
 
-TEST_CASE("SecureSession derives different keys from different ephemeral seeds",
-          "[dht][session]") {
+TEST_CASE("SecureSession derives different keys from different ephemeral seeds", "[dht][session]") {
   const Identity alice(SeedOf(1));
   const Identity bob(SeedOf(2));
   Bytes wires[2];

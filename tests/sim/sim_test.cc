@@ -56,8 +56,7 @@ TEST_CASE("EventLoop orders events scheduled from inside events", "[sim][event_l
   loop.At(kT0 + 1s, [&] { order.push_back("second"); });
   loop.At(kT0 + 2s, [&] { order.push_back("early tie"); });
   loop.RunWhile([] { return true; });
-  CHECK(order ==
-        std::vector<std::string>{"first", "second", "past", "early tie", "late tie"});
+  CHECK(order == std::vector<std::string>{"first", "second", "past", "early tie", "late tie"});
 }
 
 TEST_CASE("EventLoop RunUntil stops at the deadline and sets the time", "[sim][event_loop]") {
@@ -162,8 +161,7 @@ SimConfig LookupConfig(uint64_t seed) {
   return config;
 }
 
-TEST_CASE("Every lookup over 300 nodes finds the true k closest in a few hops",
-          "[sim][scenario]") {
+TEST_CASE("Every lookup over 300 nodes finds the true k closest in a few hops", "[sim][scenario]") {
   Result<SimReport> report = RunScenario(LookupConfig(7));
   REQUIRE(report.ok());
   CHECK(report->scenario == "lookup");
@@ -260,16 +258,14 @@ TEST_CASE("Scenario invariants hold over a sweep of seeds", "[.][sim-sweep]") {
     partition.lookups = 200;
     partition.partition_length = 5min;
     Result<SimReport> p = RunScenario(partition);
-    const bool ok = l.ok() && c.ok() && p.ok() && l->success_rate == 1.0 &&
-                    l->hops_p50 <= 3 && c->gets_found == c->gets && c->success_rate >= 0.95 &&
-                    p->success_rate == 1.0;
+    const bool ok = l.ok() && c.ok() && p.ok() && l->success_rate == 1.0 && l->hops_p50 <= 3 &&
+                    c->gets_found == c->gets && c->success_rate >= 0.95 && p->success_rate == 1.0;
     if (!ok) {
       failing.push_back(seed);
       WARN("seed " << seed << ": lookup " << (l.ok() ? l->success_rate : -1) << ", churn gets "
-                   << (c.ok() ? c->gets_found : 0) << "/" << (c.ok() ? c->gets : 0)
-                   << " lookups " << (c.ok() ? c->success_rate : -1) << ", partition "
-                   << (p.ok() ? p->success_rate : -1)
-                   << "; replay: p2plake sim --seed " << seed);
+                   << (c.ok() ? c->gets_found : 0) << "/" << (c.ok() ? c->gets : 0) << " lookups "
+                   << (c.ok() ? c->success_rate : -1) << ", partition "
+                   << (p.ok() ? p->success_rate : -1) << "; replay: p2plake sim --seed " << seed);
     }
   }
   CHECK(failing.empty());

@@ -15,8 +15,8 @@ class TestCatalog final : public Catalog {
  public:
   std::optional<Schema> FindTable(const std::string& name) const override {
     if (name == "events") {
-      return Schema{{"event_id", LogicalType::kBigInt}, {"ts", LogicalType::kTimestamp},
-                    {"country", LogicalType::kVarchar}, {"amount", LogicalType::kDouble},
+      return Schema{{"event_id", LogicalType::kBigInt},  {"ts", LogicalType::kTimestamp},
+                    {"country", LogicalType::kVarchar},  {"amount", LogicalType::kDouble},
                     {"is_error", LogicalType::kBoolean}, {"day", LogicalType::kDate},
                     {"Latency", LogicalType::kBigInt}};
     }
@@ -100,8 +100,7 @@ TEST_CASE("Bind types expressions as PostgreSQL does", "[sql][binder]") {
   CHECK(day_bound.type == LogicalType::kDate);
 }
 
-TEST_CASE("Bind splits an aggregated query into keys, aggregates and outputs",
-          "[sql][binder]") {
+TEST_CASE("Bind splits an aggregated query into keys, aggregates and outputs", "[sql][binder]") {
   BoundSelect s = MustBind(
       "SELECT country, COUNT(*) AS n, ROUND(SUM(amount), 2) AS total, COUNT(*) + 1 AS n1 "
       "FROM events WHERE is_error GROUP BY country HAVING MAX(amount) > 10 "
@@ -116,7 +115,7 @@ TEST_CASE("Bind splits an aggregated query into keys, aggregates and outputs",
   CHECK(s.aggregates[2].kind == AggregateKind::kMax);
   CHECK(s.aggregates[3].kind == AggregateKind::kAvg);
   CHECK(s.visible == 4);
-  REQUIRE(s.projections.size() == 5);  // AVG(amount) is a hidden sort key
+  REQUIRE(s.projections.size() == 5);    // AVG(amount) is a hidden sort key
   CHECK(s.projections[0]->column == 0);  // the group key
   CHECK(s.projections[1]->column == 1);  // COUNT(*)
   CHECK(s.projections[3]->op == ScalarOp::kAdd);

@@ -31,11 +31,21 @@ Vector Column(L type, const std::vector<Value>& values) {
     }
     switch (type) {
       case L::kBigInt:
-      case L::kTimestamp: v.Append<int64_t>(value.integer); break;
-      case L::kDouble: v.Append<double>(value.real); break;
-      case L::kBoolean: v.Append<uint8_t>(value.boolean ? 1 : 0); break;
-      case L::kDate: v.Append<int32_t>(static_cast<int32_t>(value.integer)); break;
-      case L::kVarchar: v.AppendString(value.text); break;
+      case L::kTimestamp:
+        v.Append<int64_t>(value.integer);
+        break;
+      case L::kDouble:
+        v.Append<double>(value.real);
+        break;
+      case L::kBoolean:
+        v.Append<uint8_t>(value.boolean ? 1 : 0);
+        break;
+      case L::kDate:
+        v.Append<int32_t>(static_cast<int32_t>(value.integer));
+        break;
+      case L::kVarchar:
+        v.AppendString(value.text);
+        break;
     }
   }
   return v;
@@ -43,7 +53,8 @@ Vector Column(L type, const std::vector<Value>& values) {
 
 Batch MakeBatch(std::vector<Vector> columns) {
   Schema schema;
-  for (size_t i = 0; i < columns.size(); ++i) schema.push_back({"c" + std::to_string(i), columns[i].type()});
+  for (size_t i = 0; i < columns.size(); ++i)
+    schema.push_back({"c" + std::to_string(i), columns[i].type()});
   Batch batch(schema);
   batch.CopyFrom(columns, 0, columns.empty() ? 0 : columns[0].size());
   return batch;
@@ -85,12 +96,18 @@ std::vector<BoundExprPtr> Args(E... e) {
 Value RowValue(const Vector& v, size_t row) {
   if (!v.IsValid(row)) return Value::Null(v.type());
   switch (v.type()) {
-    case L::kBigInt: return Value::BigInt(v.Get<int64_t>(row));
-    case L::kTimestamp: return Value::Timestamp(v.Get<int64_t>(row));
-    case L::kDouble: return Value::Double(v.Get<double>(row));
-    case L::kBoolean: return Value::Boolean(v.Get<uint8_t>(row) != 0);
-    case L::kDate: return Value::Date(v.Get<int32_t>(row));
-    case L::kVarchar: return Value::Varchar(std::string(v.GetString(row)));
+    case L::kBigInt:
+      return Value::BigInt(v.Get<int64_t>(row));
+    case L::kTimestamp:
+      return Value::Timestamp(v.Get<int64_t>(row));
+    case L::kDouble:
+      return Value::Double(v.Get<double>(row));
+    case L::kBoolean:
+      return Value::Boolean(v.Get<uint8_t>(row) != 0);
+    case L::kDate:
+      return Value::Date(v.Get<int32_t>(row));
+    case L::kVarchar:
+      return Value::Varchar(std::string(v.GetString(row)));
   }
   return {};
 }
@@ -130,24 +147,28 @@ Value D(double v) { return Value::Double(v); }
 Value B(bool v) { return Value::Boolean(v); }
 Value S(std::string v) { return Value::Varchar(std::move(v)); }
 
-// --- Arithmetic -----------------------------------------------------------------------------------
+// --- Arithmetic
+// -----------------------------------------------------------------------------------
 
 TEST_CASE("Executor BIGINT arithmetic propagates NULL and broadcasts constants", "[sql][expr]") {
   Batch batch = MakeBatch({Column(L::kBigInt, {I(7), I(-7), N(L::kBigInt), I(0)}),
                            Column(L::kBigInt, {I(2), I(2), I(3), N(L::kBigInt)})});
-  auto bin = [&](ScalarOp op) { return Eval(*Call(op, L::kBigInt, Args(Col(0, L::kBigInt), Col(1, L::kBigInt))), batch); };
+  auto bin = [&](ScalarOp op) {
+    return Eval(*Call(op, L::kBigInt, Args(Col(0, L::kBigInt), Col(1, L::kBigInt))), batch);
+  };
   CHECK(bin(ScalarOp::kAdd) == std::vector<Value>{I(9), I(-5), N(L::kBigInt), N(L::kBigInt)});
   CHECK(bin(ScalarOp::kSubtract) == std::vector<Value>{I(5), I(-9), N(L::kBigInt), N(L::kBigInt)});
-  CHECK(bin(ScalarOp::kMultiply) == std::vector<Value>{I(14), I(-14), N(L::kBigInt), N(L::kBigInt)});
+  CHECK(bin(ScalarOp::kMultiply) ==
+        std::vector<Value>{I(14), I(-14), N(L::kBigInt), N(L::kBigInt)});
   CHECK(bin(ScalarOp::kDivide) == std::vector<Value>{I(3), I(-3), N(L::kBigInt), N(L::kBigInt)});
   CHECK(bin(ScalarOp::kModulo) == std::vector<Value>{I(1), I(-1), N(L::kBigInt), N(L::kBigInt)});
   // Constant on either side, and a NULL constant.
-  CHECK(Eval(*Call(ScalarOp::kSubtract, L::kBigInt, Args(Const(I(10)), Col(0, L::kBigInt))), batch) ==
-        std::vector<Value>{I(3), I(17), N(L::kBigInt), I(10)});
+  CHECK(Eval(*Call(ScalarOp::kSubtract, L::kBigInt, Args(Const(I(10)), Col(0, L::kBigInt))),
+             batch) == std::vector<Value>{I(3), I(17), N(L::kBigInt), I(10)});
   CHECK(Eval(*Call(ScalarOp::kModulo, L::kBigInt, Args(Col(0, L::kBigInt), Const(I(-4)))), batch) ==
         std::vector<Value>{I(3), I(-3), N(L::kBigInt), I(0)});
-  CHECK(Eval(*Call(ScalarOp::kAdd, L::kBigInt, Args(Col(0, L::kBigInt), Const(N(L::kBigInt)))), batch) ==
-        std::vector<Value>(4, N(L::kBigInt)));
+  CHECK(Eval(*Call(ScalarOp::kAdd, L::kBigInt, Args(Col(0, L::kBigInt), Const(N(L::kBigInt)))),
+             batch) == std::vector<Value>(4, N(L::kBigInt)));
   CHECK(Eval(*Call(ScalarOp::kNegate, L::kBigInt, Args(Col(0, L::kBigInt))), batch) ==
         std::vector<Value>{I(-7), I(7), N(L::kBigInt), I(0)});
   CHECK(Eval(*Call(ScalarOp::kAbs, L::kBigInt, Args(Col(0, L::kBigInt))), batch) ==
@@ -162,9 +183,12 @@ TEST_CASE("Executor BIGINT overflow and division by zero name the position", "[s
     return Call(op, L::kBigInt, Args(Col(0, L::kBigInt), Const(rhs)), 11);
   };
   CHECK(EvalError(*call(ScalarOp::kAdd, I(1)), batch) == "bigint out of range (at position 12)");
-  CHECK(EvalError(*call(ScalarOp::kSubtract, I(1)), batch) == "bigint out of range (at position 12)");
-  CHECK(EvalError(*call(ScalarOp::kMultiply, I(2)), batch) == "bigint out of range (at position 12)");
-  CHECK(EvalError(*call(ScalarOp::kDivide, I(-1)), batch) == "bigint out of range (at position 12)");
+  CHECK(EvalError(*call(ScalarOp::kSubtract, I(1)), batch) ==
+        "bigint out of range (at position 12)");
+  CHECK(EvalError(*call(ScalarOp::kMultiply, I(2)), batch) ==
+        "bigint out of range (at position 12)");
+  CHECK(EvalError(*call(ScalarOp::kDivide, I(-1)), batch) ==
+        "bigint out of range (at position 12)");
   CHECK(EvalError(*call(ScalarOp::kDivide, I(0)), batch) == "division by zero (at position 12)");
   CHECK(EvalError(*call(ScalarOp::kModulo, I(0)), batch) == "division by zero (at position 12)");
   CHECK(EvalError(*Call(ScalarOp::kNegate, L::kBigInt, Args(Col(0, L::kBigInt)), 0), batch) ==
@@ -172,13 +196,16 @@ TEST_CASE("Executor BIGINT overflow and division by zero name the position", "[s
   CHECK(EvalError(*Call(ScalarOp::kAbs, L::kBigInt, Args(Col(0, L::kBigInt)), 4), batch) ==
         "bigint out of range (at position 5)");
   // kMin % -1 is 0, and NULL rows never fail: NULL - kMin, NULL / 0.
-  CHECK(Eval(*call(ScalarOp::kModulo, I(-1)), batch) == std::vector<Value>{I(0), I(0), N(L::kBigInt), I(0)});
-  Batch nulls = MakeBatch({Column(L::kBigInt, {N(L::kBigInt), I(1)}), Column(L::kBigInt, {I(kMin), N(L::kBigInt)})});
-  CHECK(Eval(*Call(ScalarOp::kSubtract, L::kBigInt, Args(Col(0, L::kBigInt), Col(1, L::kBigInt))), nulls) ==
-        std::vector<Value>(2, N(L::kBigInt)));
-  Batch zero = MakeBatch({Column(L::kBigInt, {N(L::kBigInt), I(4)}), Column(L::kBigInt, {I(0), I(2)})});
-  CHECK(Eval(*Call(ScalarOp::kDivide, L::kBigInt, Args(Col(0, L::kBigInt), Col(1, L::kBigInt))), zero) ==
-        std::vector<Value>{N(L::kBigInt), I(2)});
+  CHECK(Eval(*call(ScalarOp::kModulo, I(-1)), batch) ==
+        std::vector<Value>{I(0), I(0), N(L::kBigInt), I(0)});
+  Batch nulls = MakeBatch(
+      {Column(L::kBigInt, {N(L::kBigInt), I(1)}), Column(L::kBigInt, {I(kMin), N(L::kBigInt)})});
+  CHECK(Eval(*Call(ScalarOp::kSubtract, L::kBigInt, Args(Col(0, L::kBigInt), Col(1, L::kBigInt))),
+             nulls) == std::vector<Value>(2, N(L::kBigInt)));
+  Batch zero =
+      MakeBatch({Column(L::kBigInt, {N(L::kBigInt), I(4)}), Column(L::kBigInt, {I(0), I(2)})});
+  CHECK(Eval(*Call(ScalarOp::kDivide, L::kBigInt, Args(Col(0, L::kBigInt), Col(1, L::kBigInt))),
+             zero) == std::vector<Value>{N(L::kBigInt), I(2)});
 }
 
 TEST_CASE("Executor DOUBLE arithmetic, ROUND and ABS", "[sql][expr]") {
@@ -192,7 +219,8 @@ TEST_CASE("Executor DOUBLE arithmetic, ROUND and ABS", "[sql][expr]") {
         "division by zero (at position 4)");
   CHECK(EvalError(*Call(ScalarOp::kModulo, L::kDouble, Args(x(), Const(D(-0.0))), 3), batch) ==
         "division by zero (at position 4)");
-  CHECK(Eval(*Call(ScalarOp::kMultiply, L::kDouble, Args(x(), Const(D(1e308)))), batch)[0].real == INFINITY);
+  CHECK(Eval(*Call(ScalarOp::kMultiply, L::kDouble, Args(x(), Const(D(1e308)))), batch)[0].real ==
+        INFINITY);
   CHECK(Eval(*Call(ScalarOp::kAbs, L::kDouble, Args(x())), batch) ==
         std::vector<Value>{D(7.5), D(2.5), N(L::kDouble), D(0.125)});
   CHECK(Eval(*Call(ScalarOp::kNegate, L::kDouble, Args(x())), batch) ==
@@ -200,59 +228,79 @@ TEST_CASE("Executor DOUBLE arithmetic, ROUND and ABS", "[sql][expr]") {
   // Half away from zero, at 0, positive and negative digits.
   CHECK(Eval(*Call(ScalarOp::kRound, L::kDouble, Args(x())), batch) ==
         std::vector<Value>{D(8), D(-3), N(L::kDouble), D(0)});
-  struct Case { double x; int64_t digits; double expected; };
-  for (const Case& c : std::vector<Case>{{2.675, 2, 2.68}, {-2.675, 2, -2.68}, {1.25, 1, 1.3},
-                                         {0.125, 2, 0.13}, {1234.5, -2, 1200}, {1250, -2, 1300},
-                                         {-1250, -2, -1300}, {0.5, 0, 1}, {-0.5, 0, -1},
-                                         {1.23456789, 4, 1.2346}, {5, -1, 10}, {4.9, -1, 0},
-                                         {99.95, 1, 100.0}, {1e300, 2, 1e300}, {123.0, -400, 0},
+  struct Case {
+    double x;
+    int64_t digits;
+    double expected;
+  };
+  for (const Case& c : std::vector<Case>{{2.675, 2, 2.68},
+                                         {-2.675, 2, -2.68},
+                                         {1.25, 1, 1.3},
+                                         {0.125, 2, 0.13},
+                                         {1234.5, -2, 1200},
+                                         {1250, -2, 1300},
+                                         {-1250, -2, -1300},
+                                         {0.5, 0, 1},
+                                         {-0.5, 0, -1},
+                                         {1.23456789, 4, 1.2346},
+                                         {5, -1, 10},
+                                         {4.9, -1, 0},
+                                         {99.95, 1, 100.0},
+                                         {1e300, 2, 1e300},
+                                         {123.0, -400, 0},
                                          {0.1, 400, 0.1}}) {
     INFO(c.x << " digits " << c.digits);
     Batch one = MakeBatch({Column(L::kDouble, {D(c.x)})});
-    CHECK(Eval(*Call(ScalarOp::kRound, L::kDouble, Args(Col(0, L::kDouble), Const(I(c.digits)))), one)[0].real == c.expected);
+    CHECK(Eval(*Call(ScalarOp::kRound, L::kDouble, Args(Col(0, L::kDouble), Const(I(c.digits)))),
+               one)[0]
+              .real == c.expected);
   }
   CHECK(Eval(*Call(ScalarOp::kRound, L::kDouble, Args(x(), Const(N(L::kBigInt)))), batch) ==
         std::vector<Value>(4, N(L::kDouble)));
 }
 
-// --- Comparisons and logic ------------------------------------------------------------------------
+// --- Comparisons and logic
+// ------------------------------------------------------------------------
 
-std::vector<Value> Compare(ScalarOp op, L type, const std::vector<Value>& a, const std::vector<Value>& b) {
+std::vector<Value> Compare(ScalarOp op, L type, const std::vector<Value>& a,
+                           const std::vector<Value>& b) {
   Batch batch = MakeBatch({Column(type, a), Column(type, b)});
   return Eval(*Call(op, L::kBoolean, Args(Col(0, type), Col(1, type))), batch);
 }
 
 TEST_CASE("Executor comparisons on every type", "[sql][expr]") {
   const Value n = N(L::kBoolean);
-  CHECK(Compare(ScalarOp::kLess, L::kBigInt, {I(1), I(2), I(3), N(L::kBigInt)}, {I(2), I(2), I(2), I(1)}) ==
-        std::vector<Value>{B(true), B(false), B(false), n});
-  CHECK(Compare(ScalarOp::kLessEqual, L::kDouble, {D(1), D(2), D(-0.0), N(L::kDouble)}, {D(2), D(2), D(0.0), D(1)}) ==
-        std::vector<Value>{B(true), B(true), B(true), n});
-  CHECK(Compare(ScalarOp::kGreater, L::kBoolean, {B(true), B(false), B(true)}, {B(false), B(true), B(true)}) ==
-        std::vector<Value>{B(true), B(false), B(false)});
+  CHECK(Compare(ScalarOp::kLess, L::kBigInt, {I(1), I(2), I(3), N(L::kBigInt)},
+                {I(2), I(2), I(2), I(1)}) == std::vector<Value>{B(true), B(false), B(false), n});
+  CHECK(Compare(ScalarOp::kLessEqual, L::kDouble, {D(1), D(2), D(-0.0), N(L::kDouble)},
+                {D(2), D(2), D(0.0), D(1)}) == std::vector<Value>{B(true), B(true), B(true), n});
+  CHECK(Compare(ScalarOp::kGreater, L::kBoolean, {B(true), B(false), B(true)},
+                {B(false), B(true), B(true)}) == std::vector<Value>{B(true), B(false), B(false)});
   // Bytewise UTF-8: "é" (C3 A9) sorts after "z"; a prefix sorts first.
   CHECK(Compare(ScalarOp::kLess, L::kVarchar, {S("z"), S("ab"), S("a"), S(""), N(L::kVarchar)},
                 {S("é"), S("abc"), S("B"), S(""), S("x")}) ==
         std::vector<Value>{B(true), B(true), B(false), B(false), n});
-  CHECK(Compare(ScalarOp::kEqual, L::kVarchar, {S("héllo"), S("a"), S("")}, {S("héllo"), S("A"), S("")}) ==
-        std::vector<Value>{B(true), B(false), B(true)});
-  CHECK(Compare(ScalarOp::kGreaterEqual, L::kDate, {Value::Date(5), Value::Date(-1)}, {Value::Date(5), Value::Date(0)}) ==
-        std::vector<Value>{B(true), B(false)});
+  CHECK(Compare(ScalarOp::kEqual, L::kVarchar, {S("héllo"), S("a"), S("")},
+                {S("héllo"), S("A"), S("")}) == std::vector<Value>{B(true), B(false), B(true)});
+  CHECK(Compare(ScalarOp::kGreaterEqual, L::kDate, {Value::Date(5), Value::Date(-1)},
+                {Value::Date(5), Value::Date(0)}) == std::vector<Value>{B(true), B(false)});
   CHECK(Compare(ScalarOp::kNotEqual, L::kTimestamp, {Value::Timestamp(5), Value::Timestamp(-1)},
-                {Value::Timestamp(5), Value::Timestamp(0)}) == std::vector<Value>{B(false), B(true)});
+                {Value::Timestamp(5), Value::Timestamp(0)}) ==
+        std::vector<Value>{B(false), B(true)});
   // NaN equals NaN and sorts above everything (PostgreSQL).
   const double nan = std::nan("");
-  CHECK(Compare(ScalarOp::kEqual, L::kDouble, {D(nan), D(nan)}, {D(nan), D(1)}) == std::vector<Value>{B(true), B(false)});
+  CHECK(Compare(ScalarOp::kEqual, L::kDouble, {D(nan), D(nan)}, {D(nan), D(1)}) ==
+        std::vector<Value>{B(true), B(false)});
   CHECK(Compare(ScalarOp::kGreater, L::kDouble, {D(nan), D(INFINITY)}, {D(INFINITY), D(nan)}) ==
         std::vector<Value>{B(true), B(false)});
   // Constant sides, either way round.
   Batch batch = MakeBatch({Column(L::kVarchar, {S("b"), S("a"), N(L::kVarchar)})});
-  CHECK(Eval(*Call(ScalarOp::kGreater, L::kBoolean, Args(Const(S("a")), Col(0, L::kVarchar))), batch) ==
-        std::vector<Value>{B(false), B(false), n});
-  CHECK(Eval(*Call(ScalarOp::kGreater, L::kBoolean, Args(Col(0, L::kVarchar), Const(S("a")))), batch) ==
-        std::vector<Value>{B(true), B(false), n});
-  CHECK(Eval(*Call(ScalarOp::kEqual, L::kBoolean, Args(Col(0, L::kVarchar), Const(N(L::kVarchar)))), batch) ==
-        std::vector<Value>{n, n, n});
+  CHECK(Eval(*Call(ScalarOp::kGreater, L::kBoolean, Args(Const(S("a")), Col(0, L::kVarchar))),
+             batch) == std::vector<Value>{B(false), B(false), n});
+  CHECK(Eval(*Call(ScalarOp::kGreater, L::kBoolean, Args(Col(0, L::kVarchar), Const(S("a")))),
+             batch) == std::vector<Value>{B(true), B(false), n});
+  CHECK(Eval(*Call(ScalarOp::kEqual, L::kBoolean, Args(Col(0, L::kVarchar), Const(N(L::kVarchar)))),
+             batch) == std::vector<Value>{n, n, n});
 }
 
 TEST_CASE("Executor three-valued AND, OR, NOT and IS [NOT] NULL", "[sql][expr]") {
@@ -286,11 +334,13 @@ TEST_CASE("Executor three-valued AND, OR, NOT and IS [NOT] NULL", "[sql][expr]")
   CHECK(with_const(ScalarOp::kAnd, f) == std::vector<Value>(9, f));
   CHECK(with_const(ScalarOp::kOr, t) == std::vector<Value>(9, t));
   CHECK(with_const(ScalarOp::kAnd, t) == b);
-  CHECK(Eval(*Call(ScalarOp::kIsNull, L::kBoolean, Args(Const(N(L::kBigInt)))), batch) == std::vector<Value>(9, t));
+  CHECK(Eval(*Call(ScalarOp::kIsNull, L::kBoolean, Args(Const(N(L::kBigInt)))), batch) ==
+        std::vector<Value>(9, t));
 
   std::vector<uint32_t> selection{99};
-  Result<size_t> selected = Select(*Call(ScalarOp::kOr, L::kBoolean, Args(Col(0, L::kBoolean), Col(1, L::kBoolean))),
-                                   batch, &selection);
+  Result<size_t> selected =
+      Select(*Call(ScalarOp::kOr, L::kBoolean, Args(Col(0, L::kBoolean), Col(1, L::kBoolean))),
+             batch, &selection);
   REQUIRE(selected.ok());
   CHECK(*selected == 5);
   CHECK(selection == std::vector<uint32_t>{0, 1, 2, 3, 6});
@@ -298,8 +348,12 @@ TEST_CASE("Executor three-valued AND, OR, NOT and IS [NOT] NULL", "[sql][expr]")
 
 TEST_CASE("Executor AND/OR/CASE/COALESCE skip errors in rows they do not need", "[sql][expr]") {
   Batch batch = MakeBatch({Column(L::kBigInt, {I(0), I(5), N(L::kBigInt), I(-2)})});
-  auto div = [] { return Call(ScalarOp::kDivide, L::kBigInt, Args(Const(I(10)), Col(0, L::kBigInt))); };
-  auto nonzero = [] { return Call(ScalarOp::kNotEqual, L::kBoolean, Args(Col(0, L::kBigInt), Const(I(0)))); };
+  auto div = [] {
+    return Call(ScalarOp::kDivide, L::kBigInt, Args(Const(I(10)), Col(0, L::kBigInt)));
+  };
+  auto nonzero = [] {
+    return Call(ScalarOp::kNotEqual, L::kBoolean, Args(Col(0, L::kBigInt), Const(I(0))));
+  };
   // x <> 0 AND 10 / x > 1
   auto gt = Call(ScalarOp::kGreater, L::kBoolean, Args(div(), Const(I(1))));
   CHECK(Eval(*Call(ScalarOp::kAnd, L::kBoolean, Args(nonzero(), std::move(gt))), batch) ==
@@ -309,12 +363,12 @@ TEST_CASE("Executor AND/OR/CASE/COALESCE skip errors in rows they do not need", 
         std::vector<Value>{I(-1), I(2), I(-1), I(-5)});
   // COALESCE(x, 10 / 0) needs the division only for the NULL row: an error.
   auto bad = Call(ScalarOp::kDivide, L::kBigInt, Args(Const(I(10)), Const(I(0))), 7);
-  CHECK(EvalError(*Call(ScalarOp::kCoalesce, L::kBigInt, Args(Col(0, L::kBigInt), std::move(bad))), batch) ==
-        "division by zero (at position 8)");
+  CHECK(EvalError(*Call(ScalarOp::kCoalesce, L::kBigInt, Args(Col(0, L::kBigInt), std::move(bad))),
+                  batch) == "division by zero (at position 8)");
   Batch no_nulls = MakeBatch({Column(L::kBigInt, {I(1), I(2)})});
   auto bad2 = Call(ScalarOp::kDivide, L::kBigInt, Args(Const(I(10)), Const(I(0))), 7);
-  CHECK(Eval(*Call(ScalarOp::kCoalesce, L::kBigInt, Args(Col(0, L::kBigInt), std::move(bad2))), no_nulls) ==
-        std::vector<Value>{I(1), I(2)});
+  CHECK(Eval(*Call(ScalarOp::kCoalesce, L::kBigInt, Args(Col(0, L::kBigInt), std::move(bad2))),
+             no_nulls) == std::vector<Value>{I(1), I(2)});
 }
 
 TEST_CASE("Executor IN, COALESCE and CASE", "[sql][expr]") {
@@ -333,49 +387,74 @@ TEST_CASE("Executor IN, COALESCE and CASE", "[sql][expr]") {
   CHECK(in(Args(Col(1, L::kBigInt), Const(I(2)))) == std::vector<Value>{f, t, t, n});
   CHECK(in(Args(Col(1, L::kBigInt))) == std::vector<Value>{f, n, t, n});
   Batch strings = MakeBatch({Column(L::kVarchar, {S("a"), N(L::kVarchar), S("é")})});
-  CHECK(Eval(*Call(ScalarOp::kIn, L::kBoolean, Args(Col(0, L::kVarchar), Const(S("é")), Const(S("a")))), strings) ==
-        std::vector<Value>{t, n, t});
+  CHECK(Eval(*Call(ScalarOp::kIn, L::kBoolean,
+                   Args(Col(0, L::kVarchar), Const(S("é")), Const(S("a")))),
+             strings) == std::vector<Value>{t, n, t});
 
-  CHECK(Eval(*Call(ScalarOp::kCoalesce, L::kBigInt, Args(Col(1, L::kBigInt), Col(0, L::kBigInt), Const(I(9)))), batch) ==
-        std::vector<Value>{I(5), I(2), I(3), I(4)});
-  CHECK(Eval(*Call(ScalarOp::kCoalesce, L::kBigInt, Args(Col(0, L::kBigInt), Const(N(L::kBigInt)))), batch) ==
-        std::vector<Value>{I(1), I(2), I(3), N(L::kBigInt)});
-  CHECK(Eval(*Call(ScalarOp::kCoalesce, L::kVarchar, Args(Col(2, L::kVarchar), Const(S("z")))), batch) ==
-        std::vector<Value>{S("a"), S("z"), S("c"), S("d")});
+  CHECK(Eval(*Call(ScalarOp::kCoalesce, L::kBigInt,
+                   Args(Col(1, L::kBigInt), Col(0, L::kBigInt), Const(I(9)))),
+             batch) == std::vector<Value>{I(5), I(2), I(3), I(4)});
+  CHECK(Eval(*Call(ScalarOp::kCoalesce, L::kBigInt, Args(Col(0, L::kBigInt), Const(N(L::kBigInt)))),
+             batch) == std::vector<Value>{I(1), I(2), I(3), N(L::kBigInt)});
+  CHECK(Eval(*Call(ScalarOp::kCoalesce, L::kVarchar, Args(Col(2, L::kVarchar), Const(S("z")))),
+             batch) == std::vector<Value>{S("a"), S("z"), S("c"), S("d")});
   // CASE WHEN a = 1 THEN 'one' WHEN b > 3 THEN c ELSE NULL END; a NULL condition is not true.
   auto when1 = Call(ScalarOp::kEqual, L::kBoolean, Args(Col(0, L::kBigInt), Const(I(1))));
   auto when2 = Call(ScalarOp::kGreater, L::kBoolean, Args(Col(1, L::kBigInt), Const(I(3))));
   CHECK(Eval(*Call(ScalarOp::kCase, L::kVarchar,
-                   Args(std::move(when1), Const(S("one")), std::move(when2), Col(2, L::kVarchar), Const(N(L::kVarchar)))),
+                   Args(std::move(when1), Const(S("one")), std::move(when2), Col(2, L::kVarchar),
+                        Const(N(L::kVarchar)))),
              batch) == std::vector<Value>{S("one"), N(L::kVarchar), N(L::kVarchar), S("d")});
   auto when3 = Call(ScalarOp::kLess, L::kBoolean, Args(Col(0, L::kBigInt), Const(I(3))));
-  CHECK(Eval(*Call(ScalarOp::kCase, L::kDouble, Args(std::move(when3), Const(D(1.5)), Const(D(-1)))), batch) ==
-        std::vector<Value>{D(1.5), D(1.5), D(-1), D(-1)});
+  CHECK(
+      Eval(*Call(ScalarOp::kCase, L::kDouble, Args(std::move(when3), Const(D(1.5)), Const(D(-1)))),
+           batch) == std::vector<Value>{D(1.5), D(1.5), D(-1), D(-1)});
 }
 
 // --- Strings -------------------------------------------------------------------------------------
 
 TEST_CASE("Executor LIKE and ILIKE patterns", "[sql][expr]") {
-  struct Case { std::string text, pattern; bool like, ilike; };
+  struct Case {
+    std::string text, pattern;
+    bool like, ilike;
+  };
   const std::vector<Case> cases = {
-      {"abc", "abc", true, true},        {"abc", "ABC", false, true},
-      {"abc", "ab", false, false},       {"abcdef", "abc%", true, true},
-      {"xabc", "abc%", false, false},    {"ABCdef", "abc%", false, true},
-      {"xxabc", "%abc", true, true},     {"abcx", "%abc", false, false},
-      {"xxABCyy", "%abc%", false, true}, {"xxabcyy", "%abc%", true, true},
-      {"", "%", true, true},             {"", "", true, true},
-      {"a", "", false, false},           {"", "_", false, false},
-      {"abc", "a_c", true, true},        {"abbc", "a_c", false, false},
-      {"héllo", "h_llo", true, true},    {"héllo", "h__llo", false, false},
-      {"日本語", "___", true, true},     {"日本語", "__", false, false},
-      {"日本語", "%本%", true, true},    {"aXbXc", "a%b%c", true, true},
-      {"abcbc", "a%bc", true, true},     {"abcb", "a%bc", false, false},
-      {"mississippi", "%iss%ipp_", true, true}, {"mississippi", "m%s_s%i", true, true},
-      {"100%", "100\\%", true, true},    {"1000", "100\\%", false, false},
-      {"a_c", "a\\_c", true, true},      {"abc", "a\\_c", false, false},
-      {"a\\c", "a\\\\c", true, true},    {"abc", "\\a\\b\\c", true, true},
-      {"aaa", "%%a%%", true, true},      {"ÉCOLE", "école", false, false},  // ILIKE folds ASCII only
-      {"xyz", "%_%_%_%", true, true},    {"xy", "%_%_%_%", false, false},
+      {"abc", "abc", true, true},
+      {"abc", "ABC", false, true},
+      {"abc", "ab", false, false},
+      {"abcdef", "abc%", true, true},
+      {"xabc", "abc%", false, false},
+      {"ABCdef", "abc%", false, true},
+      {"xxabc", "%abc", true, true},
+      {"abcx", "%abc", false, false},
+      {"xxABCyy", "%abc%", false, true},
+      {"xxabcyy", "%abc%", true, true},
+      {"", "%", true, true},
+      {"", "", true, true},
+      {"a", "", false, false},
+      {"", "_", false, false},
+      {"abc", "a_c", true, true},
+      {"abbc", "a_c", false, false},
+      {"héllo", "h_llo", true, true},
+      {"héllo", "h__llo", false, false},
+      {"日本語", "___", true, true},
+      {"日本語", "__", false, false},
+      {"日本語", "%本%", true, true},
+      {"aXbXc", "a%b%c", true, true},
+      {"abcbc", "a%bc", true, true},
+      {"abcb", "a%bc", false, false},
+      {"mississippi", "%iss%ipp_", true, true},
+      {"mississippi", "m%s_s%i", true, true},
+      {"100%", "100\\%", true, true},
+      {"1000", "100\\%", false, false},
+      {"a_c", "a\\_c", true, true},
+      {"abc", "a\\_c", false, false},
+      {"a\\c", "a\\\\c", true, true},
+      {"abc", "\\a\\b\\c", true, true},
+      {"aaa", "%%a%%", true, true},
+      {"ÉCOLE", "école", false, false},  // ILIKE folds ASCII only
+      {"xyz", "%_%_%_%", true, true},
+      {"xy", "%_%_%_%", false, false},
   };
   std::vector<Value> texts;
   for (const Case& c : cases) texts.push_back(S(c.text));
@@ -386,20 +465,24 @@ TEST_CASE("Executor LIKE and ILIKE patterns", "[sql][expr]") {
   Batch batch = MakeBatch({Column(L::kVarchar, texts), Column(L::kVarchar, patterns)});
   for (ScalarOp op : {ScalarOp::kLike, ScalarOp::kILike}) {
     // Pattern per row (general path) ...
-    std::vector<Value> got = Eval(*Call(op, L::kBoolean, Args(Col(0, L::kVarchar), Col(1, L::kVarchar))), batch);
+    std::vector<Value> got =
+        Eval(*Call(op, L::kBoolean, Args(Col(0, L::kVarchar), Col(1, L::kVarchar))), batch);
     for (size_t i = 0; i < cases.size(); ++i) {
-      INFO("'" << cases[i].text << "' LIKE '" << cases[i].pattern << "' op " << static_cast<int>(op));
+      INFO("'" << cases[i].text << "' LIKE '" << cases[i].pattern << "' op "
+               << static_cast<int>(op));
       CHECK(got[i] == B(op == ScalarOp::kLike ? cases[i].like : cases[i].ilike));
       // ... and as a constant pattern (shape fast paths).
       Batch one = MakeBatch({Column(L::kVarchar, {S(cases[i].text)})});
-      CHECK(Eval(*Call(op, L::kBoolean, Args(Col(0, L::kVarchar), Const(S(cases[i].pattern)))), one)[0] == got[i]);
+      CHECK(Eval(*Call(op, L::kBoolean, Args(Col(0, L::kVarchar), Const(S(cases[i].pattern)))),
+                 one)[0] == got[i]);
     }
     CHECK(got.back() == N(L::kBoolean));
   }
-  CHECK(EvalError(*Call(ScalarOp::kLike, L::kBoolean, Args(Col(0, L::kVarchar), Const(S("ab\\"))), 9), batch) ==
-        "LIKE pattern must not end with escape character (at position 10)");
-  CHECK(Eval(*Call(ScalarOp::kLike, L::kBoolean, Args(Col(0, L::kVarchar), Const(N(L::kVarchar)))), batch) ==
-        std::vector<Value>(texts.size(), N(L::kBoolean)));
+  CHECK(
+      EvalError(*Call(ScalarOp::kLike, L::kBoolean, Args(Col(0, L::kVarchar), Const(S("ab\\"))), 9),
+                batch) == "LIKE pattern must not end with escape character (at position 10)");
+  CHECK(Eval(*Call(ScalarOp::kLike, L::kBoolean, Args(Col(0, L::kVarchar), Const(N(L::kVarchar)))),
+             batch) == std::vector<Value>(texts.size(), N(L::kBoolean)));
 }
 
 TEST_CASE("Executor LOWER, UPPER, LENGTH and ||", "[sql][expr]") {
@@ -410,7 +493,8 @@ TEST_CASE("Executor LOWER, UPPER, LENGTH and ||", "[sql][expr]") {
         std::vector<Value>{S("héllo w"), N(L::kVarchar), S(""), S("日本")});
   CHECK(Eval(*Call(ScalarOp::kUpper, L::kVarchar, Args(s())), batch) ==
         std::vector<Value>{S("HéLLO W"), N(L::kVarchar), S(""), S("日本")});
-  CHECK(Eval(*Call(ScalarOp::kUpper, L::kVarchar, Args(Const(S("ab")))), batch) == std::vector<Value>(4, S("AB")));
+  CHECK(Eval(*Call(ScalarOp::kUpper, L::kVarchar, Args(Const(S("ab")))), batch) ==
+        std::vector<Value>(4, S("AB")));
   CHECK(Eval(*Call(ScalarOp::kLength, L::kBigInt, Args(s())), batch) ==
         std::vector<Value>{I(7), N(L::kBigInt), I(0), I(2)});
   CHECK(Eval(*Call(ScalarOp::kConcat, L::kVarchar, Args(s(), Col(1, L::kVarchar))), batch) ==
@@ -419,14 +503,30 @@ TEST_CASE("Executor LOWER, UPPER, LENGTH and ||", "[sql][expr]") {
 
 TEST_CASE("Executor SUBSTRING follows PostgreSQL's rules", "[sql][expr]") {
   // PostgreSQL: the result covers character positions [max(start, 1), start + count).
-  struct Case { std::string s; int64_t start; std::optional<int64_t> count; std::string expected; };
+  struct Case {
+    std::string s;
+    int64_t start;
+    std::optional<int64_t> count;
+    std::string expected;
+  };
   const std::vector<Case> cases = {
-      {"hello", 2, 3, "ell"},  {"hello", 1, std::nullopt, "hello"}, {"hello", 3, std::nullopt, "llo"},
-      {"hello", 0, 2, "h"},    {"hello", -3, 5, "h"},    {"hello", -3, 4, ""},
-      {"hello", -3, std::nullopt, "hello"}, {"hello", 5, 10, "o"}, {"hello", 6, 1, ""},
-      {"hello", 100, std::nullopt, ""}, {"hello", 2, 0, ""}, {"héllo", 2, 2, "él"},
-      {"日本語テキスト", 3, 2, "語テ"}, {"", 1, 1, ""}, {"abc", kMin, kMax, ""},
-      {"abc", 2, kMax, "bc"}, {"abc", kMin + 5, std::nullopt, "abc"},
+      {"hello", 2, 3, "ell"},
+      {"hello", 1, std::nullopt, "hello"},
+      {"hello", 3, std::nullopt, "llo"},
+      {"hello", 0, 2, "h"},
+      {"hello", -3, 5, "h"},
+      {"hello", -3, 4, ""},
+      {"hello", -3, std::nullopt, "hello"},
+      {"hello", 5, 10, "o"},
+      {"hello", 6, 1, ""},
+      {"hello", 100, std::nullopt, ""},
+      {"hello", 2, 0, ""},
+      {"héllo", 2, 2, "él"},
+      {"日本語テキスト", 3, 2, "語テ"},
+      {"", 1, 1, ""},
+      {"abc", kMin, kMax, ""},
+      {"abc", 2, kMax, "bc"},
+      {"abc", kMin + 5, std::nullopt, "abc"},
   };
   for (const Case& c : cases) {
     INFO(c.s << " " << c.start);
@@ -435,15 +535,19 @@ TEST_CASE("Executor SUBSTRING follows PostgreSQL's rules", "[sql][expr]") {
     if (c.count) args.push_back(Const(I(*c.count)));
     CHECK(Eval(*Call(ScalarOp::kSubstring, L::kVarchar, std::move(args)), one)[0] == S(c.expected));
   }
-  Batch batch = MakeBatch({Column(L::kVarchar, {S("abc"), N(L::kVarchar)}), Column(L::kBigInt, {N(L::kBigInt), I(-1)})});
-  CHECK(Eval(*Call(ScalarOp::kSubstring, L::kVarchar, Args(Col(0, L::kVarchar), Col(1, L::kBigInt))), batch) ==
-        std::vector<Value>(2, N(L::kVarchar)));
+  Batch batch = MakeBatch({Column(L::kVarchar, {S("abc"), N(L::kVarchar)}),
+                           Column(L::kBigInt, {N(L::kBigInt), I(-1)})});
+  CHECK(
+      Eval(*Call(ScalarOp::kSubstring, L::kVarchar, Args(Col(0, L::kVarchar), Col(1, L::kBigInt))),
+           batch) == std::vector<Value>(2, N(L::kVarchar)));
   Batch negative = MakeBatch({Column(L::kVarchar, {S("abc")})});
-  CHECK(EvalError(*Call(ScalarOp::kSubstring, L::kVarchar, Args(Col(0, L::kVarchar), Const(I(1)), Const(I(-1))), 2),
+  CHECK(EvalError(*Call(ScalarOp::kSubstring, L::kVarchar,
+                        Args(Col(0, L::kVarchar), Const(I(1)), Const(I(-1))), 2),
                   negative) == "negative substring length not allowed (at position 3)");
 }
 
-// --- CAST -----------------------------------------------------------------------------------------
+// --- CAST
+// -----------------------------------------------------------------------------------------
 
 std::vector<Value> Cast(Value v, L to, std::string* error = nullptr) {
   Batch batch = MakeBatch({Column(v.type, {v, N(v.type)})});
@@ -476,7 +580,8 @@ TEST_CASE("Executor CAST matrix", "[sql][expr]") {
   CHECK(CastOne(S("2024-02-29T13:45:00.5"), L::kTimestamp) == Value::Timestamp(ts));
   CHECK(CastOne(S("é"), L::kVarchar) == S("é"));
   // To VARCHAR as Value::ToString prints.
-  for (const Value& v : {I(-12), D(0.1), D(1e20), B(true), B(false), Value::Date(day), Value::Timestamp(ts)}) {
+  for (const Value& v :
+       {I(-12), D(0.1), D(1e20), B(true), B(false), Value::Date(day), Value::Timestamp(ts)}) {
     CHECK(CastOne(v, L::kVarchar) == S(v.ToString()));
   }
   CHECK(CastOne(Value::Timestamp(ts), L::kVarchar) == S("2024-02-29 13:45:00.5"));
@@ -509,7 +614,8 @@ TEST_CASE("Executor CAST matrix", "[sql][expr]") {
   Cast(S("2023-02-29"), L::kDate, &error);
   CHECK(error == "invalid input syntax for type date: \"2023-02-29\" (at position 5)");
   Cast(S("2023-01-01 25:00:00"), L::kTimestamp, &error);
-  CHECK(error == "invalid input syntax for type timestamp: \"2023-01-01 25:00:00\" (at position 5)");
+  CHECK(error ==
+        "invalid input syntax for type timestamp: \"2023-01-01 25:00:00\" (at position 5)");
   Cast(D(9.3e18), L::kBigInt, &error);
   CHECK(error == "bigint out of range (at position 5)");
   Cast(D(std::nan("")), L::kBigInt, &error);
@@ -518,7 +624,8 @@ TEST_CASE("Executor CAST matrix", "[sql][expr]") {
   CHECK(error == "cannot cast type date to bigint (at position 5)");
 }
 
-// --- Randomized differential check ----------------------------------------------------------------
+// --- Randomized differential check
+// ----------------------------------------------------------------
 
 TEST_CASE("Executor matches a scalar reference on random BIGINT and DOUBLE pairs", "[sql][expr]") {
   std::mt19937_64 rng(20240229);
@@ -526,18 +633,26 @@ TEST_CASE("Executor matches a scalar reference on random BIGINT and DOUBLE pairs
   std::vector<Value> a, b, x, y;
   auto random_int = [&]() -> Value {
     switch (rng() % 8) {
-      case 0: return N(L::kBigInt);
-      case 1: return I(static_cast<int64_t>(rng()));                             // any, overflow likely
-      case 2: return I(static_cast<int64_t>(rng() % 7) - 3);                     // small, zero
-      case 3: return I(rng() % 2 ? kMin : kMax);
-      default: return I(static_cast<int64_t>(rng() % 2'000'000'000) - 1'000'000'000);
+      case 0:
+        return N(L::kBigInt);
+      case 1:
+        return I(static_cast<int64_t>(rng()));  // any, overflow likely
+      case 2:
+        return I(static_cast<int64_t>(rng() % 7) - 3);  // small, zero
+      case 3:
+        return I(rng() % 2 ? kMin : kMax);
+      default:
+        return I(static_cast<int64_t>(rng() % 2'000'000'000) - 1'000'000'000);
     }
   };
   auto random_double = [&]() -> Value {
     switch (rng() % 8) {
-      case 0: return N(L::kDouble);
-      case 1: return D(0.0);
-      default: return D((static_cast<double>(rng() % 2'000'001) - 1e6) / 64.0);
+      case 0:
+        return N(L::kDouble);
+      case 1:
+        return D(0.0);
+      default:
+        return D((static_cast<double>(rng() % 2'000'001) - 1e6) / 64.0);
     }
   };
   for (size_t i = 0; i < kPairs; ++i) {
@@ -548,7 +663,9 @@ TEST_CASE("Executor matches a scalar reference on random BIGINT and DOUBLE pairs
   }
   size_t checked_rows = 0, errors = 0;
   for (size_t offset = 0; offset < kPairs; offset += 1000) {  // 1,000-row batches
-    auto slice = [&](const std::vector<Value>& v) { return std::vector<Value>(v.begin() + offset, v.begin() + offset + 1000); };
+    auto slice = [&](const std::vector<Value>& v) {
+      return std::vector<Value>(v.begin() + offset, v.begin() + offset + 1000);
+    };
     Batch batch = MakeBatch({Column(L::kBigInt, slice(a)), Column(L::kBigInt, slice(b)),
                              Column(L::kDouble, slice(x)), Column(L::kDouble, slice(y))});
     for (ScalarOp op : {ScalarOp::kAdd, ScalarOp::kMultiply, ScalarOp::kDivide, ScalarOp::kLess}) {
@@ -590,8 +707,9 @@ TEST_CASE("Executor matches a scalar reference on random BIGINT and DOUBLE pairs
             } else if (op == ScalarOp::kDivide && r.real == 0) {
               expected_error = "division by zero (at position 1)";
             } else {
-              expected.push_back(D(op == ScalarOp::kAdd ? l.real + r.real
-                                   : op == ScalarOp::kMultiply ? l.real * r.real : l.real / r.real));
+              expected.push_back(D(op == ScalarOp::kAdd        ? l.real + r.real
+                                   : op == ScalarOp::kMultiply ? l.real * r.real
+                                                               : l.real / r.real));
             }
           }
         }
@@ -615,13 +733,15 @@ TEST_CASE("Executor matches a scalar reference on random BIGINT and DOUBLE pairs
 
 TEST_CASE("Executor handles an empty batch and full 2048-row vectors", "[sql][expr]") {
   Batch empty = MakeBatch({Column(L::kBigInt, {})});
-  CHECK(Eval(*Call(ScalarOp::kAdd, L::kBigInt, Args(Col(0, L::kBigInt), Const(I(1)))), empty).empty());
+  CHECK(Eval(*Call(ScalarOp::kAdd, L::kBigInt, Args(Col(0, L::kBigInt), Const(I(1)))), empty)
+            .empty());
   std::vector<Value> values;
   for (int64_t i = 0; i < 2048; ++i) values.push_back(i % 5 == 0 ? N(L::kBigInt) : I(i));
   Batch full = MakeBatch({Column(L::kBigInt, values)});
   std::vector<uint32_t> selection;
-  Result<size_t> n = Select(*Call(ScalarOp::kGreaterEqual, L::kBoolean, Args(Col(0, L::kBigInt), Const(I(2000)))),
-                            full, &selection);
+  Result<size_t> n =
+      Select(*Call(ScalarOp::kGreaterEqual, L::kBoolean, Args(Col(0, L::kBigInt), Const(I(2000)))),
+             full, &selection);
   REQUIRE(n.ok());
   CHECK(*n == 38);  // 2000..2047 minus the 10 multiples of 5
   CHECK(selection.front() == 2001);

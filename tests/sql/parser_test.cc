@@ -105,8 +105,8 @@ TEST_CASE("Parse reads the dialect's expressions", "[sql][parser]") {
   CHECK(item(12).children.size() == 3);
   CHECK((item(13).literal.kind == Literal::Kind::kBoolean && item(13).literal.boolean));
   CHECK((item(14).literal.kind == Literal::Kind::kDecimal && item(14).literal.text == "1.5e3"));
-  CHECK((item(15).literal.kind == Literal::Kind::kDecimal &&
-         item(15).literal.text == "12345678901"));
+  CHECK(
+      (item(15).literal.kind == Literal::Kind::kDecimal && item(15).literal.text == "12345678901"));
   CHECK((item(16).kind == ExprKind::kBinary && item(16).name == "%"));
   CHECK((item(17).kind == ExprKind::kBinary && item(17).name == "<>"));
 }
@@ -125,8 +125,8 @@ TEST_CASE("Parse keeps negative and zero integer constants", "[sql][parser]") {
 }
 
 TEST_CASE("Parse keeps semicolons inside quotes and comments", "[sql][parser]") {
-  std::vector<Statement> statements =
-      MustParse("SELECT 'a;b' AS x FROM t -- a comment; still\n; /* ; */ SELECT \"odd;name\" FROM t");
+  std::vector<Statement> statements = MustParse(
+      "SELECT 'a;b' AS x FROM t -- a comment; still\n; /* ; */ SELECT \"odd;name\" FROM t");
   REQUIRE(statements.size() == 2);
   CHECK(statements[0].select.items[0].expr->literal.text == "a;b");
   CHECK(statements[1].select.items[0].expr->name == "odd;name");
@@ -167,7 +167,8 @@ TEST_CASE("Parse rejects what the dialect does not support, naming where", "[sql
   std::string sql = "SELECT a FROM t JOIN u ON true";
   CHECK(ErrorPosition(sql, "JOIN is not supported") > 0);
   sql = "SELECT a FROM t WHERE a IN (SELECT b FROM u)";
-  CHECK(ErrorPosition(sql, "subqueries are not supported") == static_cast<int>(sql.find("IN (")) + 1);
+  CHECK(ErrorPosition(sql, "subqueries are not supported") ==
+        static_cast<int>(sql.find("IN (")) + 1);
   sql = "SELECT a, ROW_NUMBER() OVER (ORDER BY a) FROM t";
   CHECK(ErrorPosition(sql, "window functions") == static_cast<int>(sql.find("ROW_NUMBER")) + 1);
   ErrorPosition("SELECT a FROM t UNION SELECT b FROM u", "UNION");

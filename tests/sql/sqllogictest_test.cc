@@ -83,9 +83,12 @@ std::string Join(const std::vector<std::string>& parts, const std::string& sep) 
 
 bool TypeMatches(char letter, LogicalType type) {
   switch (letter) {
-    case 'I': return type == LogicalType::kBigInt;
-    case 'R': return type == LogicalType::kDouble;
-    case 'B': return type == LogicalType::kBoolean;
+    case 'I':
+      return type == LogicalType::kBigInt;
+    case 'R':
+      return type == LogicalType::kDouble;
+    case 'B':
+      return type == LogicalType::kBoolean;
     case 'T':
       return type == LogicalType::kVarchar || type == LogicalType::kDate ||
              type == LogicalType::kTimestamp;
@@ -100,9 +103,12 @@ bool RealMatches(const std::string& expected, const sql::Value& actual) {
   const double want = std::strtod(expected.c_str(), &end);
   if (end == expected.c_str() || *end != '\0') return false;
   double got;
-  if (actual.type == LogicalType::kDouble) got = actual.real;
-  else if (actual.type == LogicalType::kBigInt) got = static_cast<double>(actual.integer);
-  else return false;
+  if (actual.type == LogicalType::kDouble)
+    got = actual.real;
+  else if (actual.type == LogicalType::kBigInt)
+    got = static_cast<double>(actual.integer);
+  else
+    return false;
   const double diff = std::fabs(want - got);
   return diff <= 1e-9 || diff <= 1e-9 * std::max(std::fabs(want), std::fabs(got));
 }
@@ -123,8 +129,12 @@ struct Failure {
 class FileRunner {
  public:
   FileRunner(const fs::path& path, std::vector<Failure>* failures, int* queries)
-      : path_(path), rel_(fs::relative(path, LAKE_SOURCE_DIR).string()), failures_(failures),
-        queries_(queries), provider_(store_), engine_(provider_, &pool_) {}
+      : path_(path),
+        rel_(fs::relative(path, LAKE_SOURCE_DIR).string()),
+        failures_(failures),
+        queries_(queries),
+        provider_(store_),
+        engine_(provider_, &pool_) {}
 
   void Run() {
     lines_ = ReadLines(path_);
@@ -270,9 +280,8 @@ class FileRunner {
     }
     for (size_t c = 0; c < types.size(); ++c) {
       if (!TypeMatches(types[c], r.types[c])) {
-        Fail(start, "column " + std::to_string(c + 1) + " is " +
-                        std::string(TypeName(r.types[c])) + ", expected letter " + types[c] +
-                        "\n" + sql);
+        Fail(start, "column " + std::to_string(c + 1) + " is " + std::string(TypeName(r.types[c])) +
+                        ", expected letter " + types[c] + "\n" + sql);
         return;
       }
     }
@@ -301,8 +310,8 @@ class FileRunner {
         same = types[c] == 'R' ? RealMatches(want[c], got[c]) : want[c] == CellText(got[c]);
       }
       if (!same) {
-        mismatch = "row " + std::to_string(row + 1) + ": expected [" + expected[row] +
-                   "], got [" + actual[row].first + "]";
+        mismatch = "row " + std::to_string(row + 1) + ": expected [" + expected[row] + "], got [" +
+                   actual[row].first + "]";
       }
     }
     if (mismatch.empty()) return;

@@ -34,14 +34,24 @@ RowGroup AllTypesGroup(size_t rows = kRows) {
         continue;
       }
       switch (group.schema[c].type) {
-        case LogicalType::kBigInt: v.Append<int64_t>(x * x - 1000); break;
-        case LogicalType::kDouble: v.Append<double>(x * 0.25 - 7.5); break;
-        case LogicalType::kBoolean: v.Append<uint8_t>(r % 2); break;
+        case LogicalType::kBigInt:
+          v.Append<int64_t>(x * x - 1000);
+          break;
+        case LogicalType::kDouble:
+          v.Append<double>(x * 0.25 - 7.5);
+          break;
+        case LogicalType::kBoolean:
+          v.Append<uint8_t>(r % 2);
+          break;
         case LogicalType::kVarchar:
           v.AppendString(r % 3 == 0 ? std::string() : "row " + std::to_string(r) + " é😀");
           break;
-        case LogicalType::kDate: v.Append<int32_t>(static_cast<int32_t>(x * 100 - 5000)); break;
-        case LogicalType::kTimestamp: v.Append<int64_t>(x * 1'000'003 - 77); break;
+        case LogicalType::kDate:
+          v.Append<int32_t>(static_cast<int32_t>(x * 100 - 5000));
+          break;
+        case LogicalType::kTimestamp:
+          v.Append<int64_t>(x * 1'000'003 - 77);
+          break;
       }
     }
   }
@@ -85,12 +95,12 @@ TEST_CASE("A chunk of every type round-trips with NULLs", "[store][chunk_codec]"
   CheckSameGroup(*decoded, group);
   // Spot checks against the generator's rules, independent of the source vectors.
   const Vector& s = decoded->columns[3];
-  CHECK_FALSE(s.IsValid(2));                       // (2 + 3) % 5 == 0
-  CHECK(s.IsValid(3));                             // 3 % 3 == 0: empty, not NULL
+  CHECK_FALSE(s.IsValid(2));  // (2 + 3) % 5 == 0
+  CHECK(s.IsValid(3));        // 3 % 3 == 0: empty, not NULL
   CHECK(s.GetString(3).empty());
   CHECK(s.GetString(4) == "row 4 é😀");
   CHECK(decoded->columns[0].Get<int64_t>(129) == 129 * 129 - 1000);
-  CHECK(decoded->columns[5].null_count() == 26);   // rows r with (r + 5) % 5 == 0
+  CHECK(decoded->columns[5].null_count() == 26);  // rows r with (r + 5) % 5 == 0
 }
 
 TEST_CASE("An empty string stays a non-NULL empty string", "[store][chunk_codec]") {

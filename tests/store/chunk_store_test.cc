@@ -94,10 +94,10 @@ class StoreFixture {
   RocksDbChunkStore* rocks_ = nullptr;
 };
 
-#define EACH_STORE()                                                           \
-  const std::string kind = GENERATE(as<std::string>{}, "mem", "rocksdb");      \
-  INFO("store: " << kind);                                                     \
-  StoreFixture fixture(kind);                                                  \
+#define EACH_STORE()                                                      \
+  const std::string kind = GENERATE(as<std::string>{}, "mem", "rocksdb"); \
+  INFO("store: " << kind);                                                \
+  StoreFixture fixture(kind);                                             \
   ChunkStore& store = fixture.store()
 
 // Stats() must describe exactly what the store holds.

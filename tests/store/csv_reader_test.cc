@@ -61,8 +61,8 @@ CsvError ReadUntilError(const std::string& bytes, CsvOptions options, size_t exp
 void CheckErrorAt(const CsvError& error, uint64_t line, uint64_t column, std::string_view what) {
   INFO(error.status.ToString());
   CHECK(error.status.IsInvalidArgument());
-  const std::string prefix = "line " + std::to_string(line) + ", column " +
-                             std::to_string(column) + ": ";
+  const std::string prefix =
+      "line " + std::to_string(line) + ", column " + std::to_string(column) + ": ";
   CHECK(error.status.message().rfind(prefix, 0) == 0);
   CHECK(error.status.message().find(what) != std::string::npos);
   CHECK(error.position.line == line);
@@ -256,18 +256,33 @@ TEST_CASE("CsvReader rejects a record longer than max_record_bytes", "[store][cs
 
 // The bytes gen_data.py writes to tricky.csv (csv.writer, QUOTE_MINIMAL, CRLF line ends, plus a
 // hand-written row with a quoted empty field). Inner newlines of quoted fields stay LF.
-const std::string kTrickyCsv =
-    R"(id,label,note,qty,price)" "\r\n"
-    R"(1,plain,simple,1,1.50)" "\r\n"
-    R"(2,"comma, inside","a,b,c",2,2.00)" "\r\n"
-    R"(3,"quote ""inside""","she said ""hi"", then left",3,)" "\r\n"
-    R"(4,"multi)" "\n" R"(line","line1)" "\n" R"(line2)" "\n" R"(line3",4,4.25)" "\r\n"
-    R"(5,,empty label and qty,,5.10)" "\r\n"
-    R"(6,unicode,Zürich – naïve café 日本語 😀,6,6.00)" "\r\n"
-    R"(7,  spaces  ,trailing space ,7,7.75)" "\r\n"
-    "8,semi;colon|pipe,tab\there,-8,-8.99\r\n"
-    R"(9,"""","""""",9,0.01)" "\r\n"
-    R"(10,"",quoted empty label,10,10.00)" "\r\n";
+const std::string kTrickyCsv = R"(id,label,note,qty,price)"
+                               "\r\n"
+                               R"(1,plain,simple,1,1.50)"
+                               "\r\n"
+                               R"(2,"comma, inside","a,b,c",2,2.00)"
+                               "\r\n"
+                               R"(3,"quote ""inside""","she said ""hi"", then left",3,)"
+                               "\r\n"
+                               R"(4,"multi)"
+                               "\n"
+                               R"(line","line1)"
+                               "\n"
+                               R"(line2)"
+                               "\n"
+                               R"(line3",4,4.25)"
+                               "\r\n"
+                               R"(5,,empty label and qty,,5.10)"
+                               "\r\n"
+                               R"(6,unicode,Zürich – naïve café 日本語 😀,6,6.00)"
+                               "\r\n"
+                               R"(7,  spaces  ,trailing space ,7,7.75)"
+                               "\r\n"
+                               "8,semi;colon|pipe,tab\there,-8,-8.99\r\n"
+                               R"(9,"""","""""",9,0.01)"
+                               "\r\n"
+                               R"(10,"",quoted empty label,10,10.00)"
+                               "\r\n";
 
 TEST_CASE("CsvReader reads every field of the benchmark's tricky.csv", "[store][csv]") {
   CsvOptions options;

@@ -54,12 +54,24 @@ std::vector<std::string> ColumnText(const ChunkStore& store, const Manifest& man
         continue;
       }
       switch (v.type()) {
-        case LogicalType::kBigInt: out.push_back(std::to_string(v.Get<int64_t>(row))); break;
-        case LogicalType::kDouble: out.push_back(FormatDouble(v.Get<double>(row))); break;
-        case LogicalType::kBoolean: out.push_back(v.Get<uint8_t>(row) ? "true" : "false"); break;
-        case LogicalType::kDate: out.push_back(FormatDate(v.Get<int32_t>(row))); break;
-        case LogicalType::kTimestamp: out.push_back(FormatTimestamp(v.Get<int64_t>(row))); break;
-        case LogicalType::kVarchar: out.push_back(std::string(v.GetString(row))); break;
+        case LogicalType::kBigInt:
+          out.push_back(std::to_string(v.Get<int64_t>(row)));
+          break;
+        case LogicalType::kDouble:
+          out.push_back(FormatDouble(v.Get<double>(row)));
+          break;
+        case LogicalType::kBoolean:
+          out.push_back(v.Get<uint8_t>(row) ? "true" : "false");
+          break;
+        case LogicalType::kDate:
+          out.push_back(FormatDate(v.Get<int32_t>(row)));
+          break;
+        case LogicalType::kTimestamp:
+          out.push_back(FormatTimestamp(v.Get<int64_t>(row)));
+          break;
+        case LogicalType::kVarchar:
+          out.push_back(std::string(v.GetString(row)));
+          break;
       }
     }
   }
@@ -73,8 +85,8 @@ std::string NumberedCsv(int rows, const std::string& last_row = "") {
     if (i == rows - 1 && !last_row.empty()) {
       csv += last_row + "\n";
     } else {
-      csv += std::to_string(i) + ",row " + std::to_string(i % 97) + "," +
-             FormatDouble(i * 0.5) + "\n";
+      csv +=
+          std::to_string(i) + ",row " + std::to_string(i % 97) + "," + FormatDouble(i * 0.5) + "\n";
     }
   }
   return csv;

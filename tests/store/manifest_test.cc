@@ -52,12 +52,10 @@ Manifest SampleManifest() {
   second.rows = 7;
   second.bytes = 321;
   second.zones = {
-      NoRange(7),
-      Zone(0, -3.0, 1e19),  // negative integral, and one beyond int64
+      NoRange(7),          Zone(0, -3.0, 1e19),  // negative integral, and one beyond int64
       Zone(0, true, true),
       NoRange(0),  // strings too long for a range
-      NoRange(7),
-      Zone(1, int64_t{0}, int64_t{0}),
+      NoRange(7),          Zone(1, int64_t{0}, int64_t{0}),
   };
   m.chunks = {first, second};
   m.total_rows = 107;
@@ -163,8 +161,7 @@ TEST_CASE("DecodeManifest rejects every truncation and survives byte flips", "[s
   CHECK(flipped_ok < 2000);
 }
 
-TEST_CASE("DatasetKey is the hash of the prefixed name and differs by name",
-          "[store][manifest]") {
+TEST_CASE("DatasetKey is the hash of the prefixed name and differs by name", "[store][manifest]") {
   CHECK(DatasetKey("events") == Blake2b256("dataset/events"));
   CHECK(DatasetKey("events") == DatasetKey("events"));
   CHECK(DatasetKey("events") != DatasetKey("Events"));
@@ -179,8 +176,8 @@ TEST_CASE("ValidateDatasetName accepts SQL identifiers of 1 to 128 characters",
     INFO(name);
     CHECK(ValidateDatasetName(name).ok());
   }
-  for (const std::string& name : std::vector<std::string>{"", "1abc", "a-b", "a b", "a.b",
-                                                          "naïve", "a/b", std::string(129, 'n')}) {
+  for (const std::string& name : std::vector<std::string>{"", "1abc", "a-b", "a b", "a.b", "naïve",
+                                                          "a/b", std::string(129, 'n')}) {
     INFO(name);
     const Status status = ValidateDatasetName(name);
     CHECK(status.IsInvalidArgument());
@@ -256,8 +253,7 @@ TEST_CASE("ComputeZoneMap gives no range for an all-NULL or empty column", "[sto
   }
 }
 
-TEST_CASE("ComputeZoneMap drops the range when min or max is a long string",
-          "[store][zone_map]") {
+TEST_CASE("ComputeZoneMap drops the range when min or max is a long string", "[store][zone_map]") {
   const std::string at_limit(kMaxZoneStringBytes, 'k');
   const std::string too_long(kMaxZoneStringBytes + 1, 'k');
   Vector fits(LogicalType::kVarchar);

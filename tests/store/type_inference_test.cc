@@ -133,8 +133,7 @@ TEST_CASE("AppendParsed writes each type's physical value and NULL for an empty 
   }
 }
 
-TEST_CASE("AppendParsed refuses text that does not parse as the type",
-          "[store][type_inference]") {
+TEST_CASE("AppendParsed refuses text that does not parse as the type", "[store][type_inference]") {
   Vector ints(LogicalType::kBigInt);
   CHECK_FALSE(AppendParsed("3.5", LogicalType::kBigInt, &ints));
   CHECK_FALSE(AppendParsed("abc", LogicalType::kBigInt, &ints));
