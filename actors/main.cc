@@ -3,10 +3,16 @@
 
 #include <malloc.h>
 
+#include <algorithm>
 #include <iostream>
 #include <map>
+#include <thread>
 
 #include "actors/cli/command.h"
+
+size_t lake::cli::WorkerThreads(size_t requested) {
+  return requested != 0 ? requested : std::max(1u, std::thread::hardware_concurrency());
+}
 
 int main(int argc, char** argv) {
   // Chunks are ~1 MiB buffers allocated and freed at a high rate. Above glibc's default mmap

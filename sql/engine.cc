@@ -1,5 +1,7 @@
 #include "sql/engine.h"
 
+#include <strings.h>
+
 #include <algorithm>
 #include <atomic>
 #include <memory>
@@ -87,7 +89,7 @@ class SelectExecution {
     size_t chunks = 1;  // SELECT without FROM reads one synthetic row
     if (!q_.table.empty()) {
       for (const TableInfo& t : tables_.ListTables()) {
-        if (EqualsIgnoreCase(t.name, q_.table)) chunks = t.chunks;
+        if (strcasecmp(t.name.c_str(), q_.table.c_str()) == 0) chunks = t.chunks;
       }
     }
     std::vector<LogicalType> key_types;
@@ -125,13 +127,6 @@ class SelectExecution {
   }
 
  private:
-  static bool EqualsIgnoreCase(const std::string& a, const std::string& b) {
-    return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-             return std::tolower(static_cast<unsigned char>(x)) ==
-                    std::tolower(static_cast<unsigned char>(y));
-           });
-  }
-
   Result<std::vector<Vector>> ReadScanColumns(size_t chunk) {
     if (q_.table.empty()) {
       Vector one(LogicalType::kBoolean);

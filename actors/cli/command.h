@@ -3,6 +3,7 @@
 // Exit codes (DESIGN §7): 0 success, 1 failed operation (one clear line on stderr), 2 usage.
 #pragma once
 
+#include <cstddef>
 #include <functional>
 
 namespace CLI {
@@ -16,6 +17,9 @@ inline constexpr int kExitFailure = 1;
 inline constexpr int kExitUsage = 2;
 
 using CommandRunner = std::function<int()>;
+
+// A `--threads` value: 0 means every core.
+size_t WorkerThreads(size_t requested);
 
 CommandRunner AddImportCommand(CLI::App& app);
 CommandRunner AddSimCommand(CLI::App& app);

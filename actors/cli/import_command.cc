@@ -7,7 +7,6 @@
 #include <filesystem>
 #include <iostream>
 #include <memory>
-#include <thread>
 
 #include "actors/cli/command.h"
 #include "actors/cli/progress_printer.h"
@@ -108,8 +107,7 @@ int RunImport(const ImportArgs& args) {
   options.name = args.name.empty() ? NameFromPath(args.file) : args.name;
   options.target_chunk_bytes = args.chunk_bytes;
   actors::SystemClock clock;
-  ThreadPool pool(args.threads != 0 ? args.threads
-                                    : std::max(1u, std::thread::hardware_concurrency()));
+  ThreadPool pool(WorkerThreads(args.threads));
   ProgressPrinter printer;
   store::ImportEnv env;
   env.clock = &clock;

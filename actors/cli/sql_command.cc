@@ -7,7 +7,6 @@
 #include <fstream>
 #include <iostream>
 #include <sstream>
-#include <thread>
 
 #include "actors/cli/command.h"
 #include "actors/cli/result_printer.h"
@@ -82,8 +81,7 @@ int RunSql(const SqlArgs& args) {
   const ResultFormat format = args.format == "csv"    ? ResultFormat::kCsv
                               : args.format == "json" ? ResultFormat::kJson
                                                       : ResultFormat::kTable;
-  ThreadPool pool(args.threads != 0 ? args.threads
-                                    : std::max(1u, std::thread::hardware_concurrency()));
+  ThreadPool pool(WorkerThreads(args.threads));
   CombinedTables tables;
 
   std::optional<actors::OpenedDataDir> dir;
