@@ -45,19 +45,22 @@ void Vector::AppendString(std::string_view value) {
 
 void Vector::AppendRange(const Vector& other, size_t offset, size_t count) {
   assert(other.type_ == type_ && offset + count <= other.size_);
-  for (size_t row = offset; row < offset + count; ++row) {
-    if (!other.IsValid(row)) {
-      AppendNull();
-    } else if (type_ == LogicalType::kVarchar) {
-      AppendString(other.GetString(row));
-    } else {
-      const size_t width = FixedWidth(type_);
-      const size_t at = data_.size();
-      data_.resize(at + width);
-      std::memcpy(data_.data() + at, other.data_.data() + row * width, width);
-      PushValidity(true);
+  if (count == 0) return;
+  // Values in bulk: NULL slots hold zero or an empty string in `other` too, so they copy as is.
+  if (type_ == LogicalType::kVarchar) {
+    const uint32_t first = other.offsets_[offset];
+    const uint32_t last = other.offsets_[offset + count];
+    const uint32_t base = static_cast<uint32_t>(chars_.size());
+    chars_.append(other.chars_, first, last - first);
+    for (size_t i = 1; i <= count; ++i) {
+      offsets_.push_back(other.offsets_[offset + i] - first + base);
     }
+  } else {
+    const size_t width = FixedWidth(type_);
+    const uint8_t* from = other.data_.data() + offset * width;
+    data_.insert(data_.end(), from, from + count * width);
   }
+  for (size_t row = offset; row < offset + count; ++row) PushValidity(other.IsValid(row));
 }
 
 void Vector::Resize(size_t rows) {
