@@ -5,6 +5,7 @@
 
 #include "dht/identity.h"
 #include "dht/messages.h"
+#include "dht/placement.h"
 
 namespace lake::sim {
 namespace {
@@ -162,11 +163,7 @@ std::vector<NodeId> SimCluster::TrueClosest(
   for (const Node& node : nodes_) {
     if (node.core && (!eligible || eligible(node.id, node.started_at))) ids.push_back(node.id);
   }
-  const size_t count = std::min(n, ids.size());
-  std::partial_sort(ids.begin(), ids.begin() + count, ids.end(),
-                    [&](const NodeId& a, const NodeId& b) { return CloserTo(target, a, b); });
-  ids.resize(count);
-  return ids;
+  return dht::ClosestNodes(target, ids, n);
 }
 
 std::string SimCluster::TraceHash() const {

@@ -142,8 +142,7 @@ class SelectExecution {
     if (q_.scan_columns.empty()) {
       // Keep only the row count: a BOOLEAN column of that many rows.
       Vector rows(LogicalType::kBoolean);
-      rows.Reserve(read.empty() ? 0 : read[0].size());
-      for (size_t i = 0; !read.empty() && i < read[0].size(); ++i) rows.Append<uint8_t>(1);
+      rows.Resize(read.empty() ? 0 : read[0].size());
       read.clear();
       read.push_back(std::move(rows));
     }
