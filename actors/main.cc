@@ -29,6 +29,7 @@ int main(int argc, char** argv) {
     runners[app.get_subcommands({}).back()] = std::move(runner);
   };
   add(lake::cli::AddImportCommand(app));
+  add(lake::cli::AddNodeCommand(app));
   add(lake::cli::AddSimCommand(app));
   add(lake::cli::AddSqlCommand(app));
 

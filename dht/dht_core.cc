@@ -111,12 +111,13 @@ void DhtCore::HandleResponse(TimePoint now, const NodeId& from, const Message& r
   deadlines_.erase({request.deadline, response.request_id});
   pending_.erase(it);
   Heard(now, request.to);
+  table_.RecordRtt(from, now - (request.deadline - options_.request_timeout));
 
   switch (request.purpose) {
     case Purpose::kEvictionPing:
       eviction_pings_.erase(from);
       return;
-    case Purpose::kRevivalPing:
+    case Purpose::kLivenessPing:
       return;  // Heard() above has put it back in the table
     case Purpose::kStore: {
       auto op = operations_.find(request.operation);
@@ -164,7 +165,7 @@ void DhtCore::RequestFailed(TimePoint now, uint64_t request_id) {
     case Purpose::kEvictionPing:
       eviction_pings_.erase(request.to.id);
       return;
-    case Purpose::kRevivalPing:
+    case Purpose::kLivenessPing:
       return;
     case Purpose::kStore: {
       auto op = operations_.find(request.operation);
@@ -307,7 +308,7 @@ void DhtCore::Maintain(TimePoint now) {
     if (table_.Contains(contact.id)) continue;
     Message ping;
     ping.kind = MessageKind::kPing;
-    Request(now, contact, std::move(ping), Purpose::kRevivalPing, 0);
+    Request(now, contact, std::move(ping), Purpose::kLivenessPing, 0);
   }
   // Refresh buckets nobody touched lately with a lookup of a random id inside each.
   for (int bucket : table_.StaleBuckets(now - options_.refresh_after)) {
@@ -318,6 +319,25 @@ void DhtCore::Maintain(TimePoint now) {
     published.next_republish = now + options_.republish_interval;
     StartPut(now, key_value.first, key_value.second);
   }
+}
+
+void DhtCore::OnUnreachable(TimePoint now, const NodeId& id) {
+  std::vector<uint64_t> failed;
+  for (const auto& [request_id, request] : pending_) {
+    if (request.to.id == id) failed.push_back(request_id);
+  }
+  for (uint64_t request_id : failed) {
+    deadlines_.erase({pending_.at(request_id).deadline, request_id});
+    RequestFailed(now, request_id);
+  }
+}
+
+void DhtCore::CheckAlive(TimePoint now, const NodeId& id) {
+  const std::optional<Contact> contact = table_.Find(id);
+  if (!contact) return;
+  Message ping;
+  ping.kind = MessageKind::kPing;
+  Request(now, *contact, std::move(ping), Purpose::kLivenessPing, 0);
 }
 
 void DhtCore::OnTimer(TimePoint now) {

@@ -85,6 +85,13 @@ class DhtCore {
   // Time passed: expires requests, runs maintenance. Call at NextWakeup() or later.
   void OnTimer(TimePoint now);
 
+  // The transport cannot reach `id` (connection refused or lost): requests pending to it fail
+  // now instead of at their deadline.
+  void OnUnreachable(TimePoint now, const NodeId& id);
+  // Pings `id` if it is in the table; it is removed unless it answers (e.g. its connection just
+  // closed, which may mean it died).
+  void CheckAlive(TimePoint now, const NodeId& id);
+
   OperationId FindNode(TimePoint now, const Id& target);
   OperationId Get(TimePoint now, const Id& key);
   // Stores `value` under `key` on the closest nodes and republishes it until Unpublish. A value
@@ -101,7 +108,9 @@ class DhtCore {
   uint64_t messages_dropped() const { return messages_dropped_; }
 
  private:
-  enum class Purpose { kOperation, kEvictionPing, kRevivalPing, kStore };
+  // kLivenessPing: to a dormant contact (revival) or a suspect one (CheckAlive); an answer puts
+  // it back in the table, silence removes it.
+  enum class Purpose { kOperation, kEvictionPing, kLivenessPing, kStore };
   struct PendingRequest {
     Contact to;
     Purpose purpose;

@@ -26,7 +26,7 @@ RoutingTable::Touch RoutingTable::Heard(const Contact& contact, TimePoint now) {
     }
   }
   if (bucket.entries.size() < k_) {
-    bucket.entries.push_back(Entry{contact, now});
+    bucket.entries.push_back(Entry{contact, now, std::nullopt});
     bucket.last_changed = now;
     ++size_;
     return Touch::kAdded;
@@ -60,7 +60,7 @@ std::optional<Contact> RoutingTable::Remove(const NodeId& id, TimePoint now) {
   std::optional<Contact> promoted;
   if (bucket.replacement && bucket.replacement->id != id) {
     promoted = *bucket.replacement;
-    bucket.entries.push_back(Entry{*bucket.replacement, now});
+    bucket.entries.push_back(Entry{*bucket.replacement, now, std::nullopt});
     ++size_;
   }
   bucket.replacement.reset();
@@ -68,12 +68,7 @@ std::optional<Contact> RoutingTable::Remove(const NodeId& id, TimePoint now) {
   return promoted;
 }
 
-bool RoutingTable::Contains(const NodeId& id) const {
-  if (id == self_) return false;
-  const Bucket& bucket = buckets_[BucketIndex(id)];
-  return std::any_of(bucket.entries.begin(), bucket.entries.end(),
-                     [&](const Entry& e) { return e.contact.id == id; });
-}
+bool RoutingTable::Contains(const NodeId& id) const { return Find(id).has_value(); }
 
 std::vector<Contact> RoutingTable::Closest(const Id& target, size_t n) const {
   std::vector<std::pair<Id, const Contact*>> candidates;
@@ -99,6 +94,30 @@ std::vector<Contact> RoutingTable::All() const {
     for (const Entry& e : bucket.entries) out.push_back(e.contact);
   }
   return out;
+}
+
+std::vector<RoutingTable::PeerView> RoutingTable::Peers() const {
+  std::vector<PeerView> out;
+  out.reserve(size_);
+  for (const Bucket& bucket : buckets_) {
+    for (const Entry& e : bucket.entries) out.push_back(PeerView{e.contact, e.last_seen, e.rtt});
+  }
+  return out;
+}
+
+void RoutingTable::RecordRtt(const NodeId& id, Duration rtt) {
+  if (id == self_) return;
+  for (Entry& e : buckets_[BucketIndex(id)].entries) {
+    if (e.contact.id == id) e.rtt = rtt;
+  }
+}
+
+std::optional<Contact> RoutingTable::Find(const NodeId& id) const {
+  if (id == self_) return std::nullopt;
+  for (const Entry& e : buckets_[BucketIndex(id)].entries) {
+    if (e.contact.id == id) return e.contact;
+  }
+  return std::nullopt;
 }
 
 std::vector<int> RoutingTable::StaleBuckets(TimePoint since) const {

@@ -21,6 +21,13 @@ namespace lake::dht {
 
 class RoutingTable {
  public:
+  // One contact as the table knows it, for status pages.
+  struct PeerView {
+    Contact contact;
+    TimePoint last_seen;
+    std::optional<Duration> rtt;  // of the latest answered request, if any
+  };
+
   enum class Touch {
     kAdded,       // new contact, bucket had room
     kRefreshed,   // known contact, now most recently seen
@@ -41,11 +48,18 @@ class RoutingTable {
   // Returns the contact promoted, if any.
   std::optional<Contact> Remove(const NodeId& id, TimePoint now);
 
+  // Records the round-trip time of a request `id` answered. No effect if `id` is not in the table.
+  void RecordRtt(const NodeId& id, Duration rtt);
+
   bool Contains(const NodeId& id) const;
+  // The contact with this id, if it is in the table.
+  std::optional<Contact> Find(const NodeId& id) const;
   // Up to `n` known contacts closest to `target`, closest first.
   std::vector<Contact> Closest(const Id& target, size_t n) const;
   // Every contact, bucket by bucket.
   std::vector<Contact> All() const;
+  // Every contact with when it was last heard from and its latest round-trip time.
+  std::vector<PeerView> Peers() const;
   size_t size() const { return size_; }
 
   // Buckets holding contacts that nobody has heard from since `since`; a refresh looks up a
@@ -59,6 +73,7 @@ class RoutingTable {
   struct Entry {
     Contact contact;
     TimePoint last_seen;
+    std::optional<Duration> rtt;
   };
   // Kept small: a node has 256 buckets, most of them empty, and the simulator runs thousands.
   struct Bucket {

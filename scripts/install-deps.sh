@@ -10,7 +10,10 @@ packages=(
   librocksdb-dev                     # chunk and metadata storage
   libpg-query-dev                    # SQL parser (the PostgreSQL 15 grammar)
   libcli11-dev                       # the p2plake command line
-  nlohmann-json3-dev                 # JSON output (CLI, later the HTTP gateway)
+  nlohmann-json3-dev                 # JSON: CLI output, config.json, the HTTP API
+  libcaf-dev                         # actors and the peer transport (CAF 0.17)
+  libcpp-httplib-dev                 # the HTTP gateway
+  libspdlog-dev                      # node logs
   catch2                             # tests (v2)
 )
 

@@ -22,6 +22,7 @@ using CommandRunner = std::function<int()>;
 size_t WorkerThreads(size_t requested);
 
 CommandRunner AddImportCommand(CLI::App& app);
+CommandRunner AddNodeCommand(CLI::App& app);
 CommandRunner AddSimCommand(CLI::App& app);
 CommandRunner AddSqlCommand(CLI::App& app);
 

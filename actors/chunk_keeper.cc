@@ -1,0 +1,31 @@
+#include "actors/chunk_keeper.h"
+
+#include <spdlog/spdlog.h>
+
+#include "store/catalog.h"
+
+namespace lake::actors {
+
+ChunkKeeperActor::behavior_type ChunkKeeper(ChunkKeeperActor::stateful_pointer<ChunkKeeperState> self,
+                                            std::shared_ptr<store::ChunkStore> store) {
+  self->state.store = std::move(store);
+  return {
+      [=](status_atom) -> caf::result<StorageStatus> {
+        const store::ChunkStore& store = *self->state.store;
+        Result<std::vector<store::Manifest>> manifests = store::ListManifests(store);
+        if (!manifests.ok()) {
+          spdlog::error("keeper: cannot list datasets: {}", manifests.status().ToString());
+          return caf::make_error(caf::sec::runtime_error, manifests.status().ToString());
+        }
+        const store::StoreStats stats = store.Stats();
+        StorageStatus status;
+        status.datasets = manifests->size();
+        status.chunks = stats.chunks;
+        status.bytes = stats.chunk_bytes;
+        for (const store::Manifest& m : *manifests) status.dataset_names.push_back(m.name);
+        return status;
+      },
+  };
+}
+
+}  // namespace lake::actors

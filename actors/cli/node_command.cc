@@ -1,0 +1,128 @@
+// `p2plake node`: runs one node until SIGINT/SIGTERM (DESIGN §7). config.json first, then flags.
+#include <CLI/CLI.hpp>
+#include <spdlog/spdlog.h>
+
+#include <pthread.h>
+#include <signal.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <optional>
+
+#include "actors/cli/command.h"
+#include "actors/logging.h"
+#include "actors/node.h"
+#include "actors/node_config.h"
+#include "gateway/http_gateway.h"
+
+namespace lake::cli {
+namespace {
+
+struct NodeArgs {
+  std::string config_file;
+  std::optional<uint16_t> http_port;
+  std::optional<uint16_t> p2p_port;
+  std::optional<std::string> data_dir;
+  std::vector<std::string> seeds;
+  std::optional<uint32_t> replication;
+  std::optional<std::string> bind;
+  std::optional<std::string> log_level;
+};
+
+Result<actors::NodeConfig> ResolveConfig(const NodeArgs& args, std::vector<std::string>* warnings) {
+  actors::NodeConfig config;
+  if (!args.config_file.empty()) {
+    LAKE_ASSIGN_OR_RETURN(config, actors::LoadNodeConfig(args.config_file, warnings));
+  }
+  if (args.http_port) config.network.default_port = *args.http_port;
+  if (args.p2p_port) config.network.p2p_port = *args.p2p_port;
+  if (args.data_dir) config.storage.data_path = *args.data_dir;
+  if (!args.seeds.empty()) config.network.bootstrap_nodes = args.seeds;
+  if (args.replication) {
+    config.storage.replication_factor = *args.replication;
+    config.storage.write_quorum = std::min(config.storage.write_quorum, *args.replication);
+  }
+  if (args.bind) config.network.bind_address = *args.bind;
+  if (args.log_level) config.logging.level = *args.log_level;
+  LAKE_RETURN_IF_ERROR(actors::ValidateNodeConfig(config));
+  return config;
+}
+
+int RunNode(const NodeArgs& args) {
+  // Every thread started from here on inherits this mask, so the signals wait for sigwait below
+  // instead of killing the process in the middle of a RocksDB write.
+  sigset_t stop_signals;
+  sigemptyset(&stop_signals);
+  sigaddset(&stop_signals, SIGINT);
+  sigaddset(&stop_signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+
+  std::vector<std::string> warnings;
+  Result<actors::NodeConfig> config = ResolveConfig(args, &warnings);
+  if (!config.ok()) {
+    std::fprintf(stderr, "p2plake node: %s\n", config.status().message().c_str());
+    return kExitFailure;
+  }
+  std::error_code ec;
+  std::filesystem::create_directories(config->storage.data_path, ec);
+  if (Status s = actors::InitLogging(config->logging.level, actors::EffectiveLogPath(*config));
+      !s.ok()) {
+    std::fprintf(stderr, "p2plake node: %s\n", s.message().c_str());
+    return kExitFailure;
+  }
+  for (const std::string& warning : warnings) spdlog::warn("config: {}", warning);
+
+  Result<std::unique_ptr<actors::Node>> node = actors::Node::Start(*config);
+  if (!node.ok()) {
+    spdlog::error("node failed to start: {}", node.status().ToString());
+    return kExitFailure;
+  }
+  gateway::GatewayOptions gateway_options;
+  gateway_options.bind_address = config->network.bind_address;
+  gateway_options.port = config->network.default_port;
+  gateway_options.allowed_origins = config->security.allowed_origins;
+  gateway::HttpGateway gateway(
+      (*node)->system(),
+      gateway::NodeHandles{(*node)->overlay().router, (*node)->keeper(),
+                           (*node)->overlay().transport},
+      gateway_options);
+  Result<uint16_t> http_port = gateway.Start();
+  if (!http_port.ok()) {
+    spdlog::error("node failed to start: {}", http_port.status().ToString());
+    return kExitFailure;
+  }
+  const std::string host =
+      config->network.bind_address == "0.0.0.0" ? "127.0.0.1" : config->network.bind_address;
+  spdlog::info("node {} serving http://{}:{}", (*node)->id().ToHex(), host, *http_port);
+  std::printf("p2plake node %s\n  http  http://%s:%u\n  p2p   %s\n  data  %s\n",
+              (*node)->id().ToHex().c_str(), host.c_str(), *http_port,
+              (*node)->overlay().address.c_str(), config->storage.data_path.c_str());
+  std::fflush(stdout);
+
+  int signal_number = 0;
+  sigwait(&stop_signals, &signal_number);
+  spdlog::info("received {}, shutting down", signal_number == SIGINT ? "SIGINT" : "SIGTERM");
+  gateway.Stop();
+  (*node)->Stop();
+  return kExitOk;
+}
+
+}  // namespace
+
+CommandRunner AddNodeCommand(CLI::App& app) {
+  auto args = std::make_shared<NodeArgs>();
+  CLI::App* cmd = app.add_subcommand("node", "Run a node until SIGINT/SIGTERM");
+  cmd->add_option("--config", args->config_file, "config.json (DESIGN §7); flags override it")
+      ->check(CLI::ExistingFile);
+  cmd->add_option("--http-port", args->http_port, "HTTP gateway port (default 3000; 0 = any)");
+  cmd->add_option("--p2p-port", args->p2p_port, "peer protocol port (default 4000; 0 = any)");
+  cmd->add_option("--data-dir", args->data_dir, "node key, database and logs (default ./data)");
+  cmd->add_option("--seed", args->seeds, "HOST:PORT of a node to join through (repeatable)");
+  cmd->add_option("--replication", args->replication, "replicas per chunk (default 3)")
+      ->check(CLI::Range(1, 64));
+  cmd->add_option("--bind", args->bind, "address both ports listen on (default 127.0.0.1)");
+  cmd->add_option("--log-level", args->log_level, "trace, debug, info, warn, error or off");
+  return [args] { return RunNode(*args); };
+}
+
+}  // namespace lake::cli

@@ -1,0 +1,20 @@
+// Outbound TCP connects, off the I/O thread. CAF's own connect (spawn_client / add_tcp_scribe)
+// blocks the single multiplexer thread on name resolution and the SYN (deps.md §8, pitfall 2), so
+// every dial runs in a detached actor of its own: non-blocking connect bounded by a timeout, then
+// the connected socket is handed to the transport, which adopts it with add_scribe(fd).
+#pragma once
+
+#include <caf/all.hpp>
+
+#include <chrono>
+#include <cstdint>
+#include <string>
+
+namespace lake::actors {
+
+// Spawns a detached dial of `address` ("host:port"). It replies to `requester` with
+// (dialed_atom, dial_id, int fd) on success, or (dial_fail_atom, dial_id, std::string why).
+void Dial(caf::actor_system& system, caf::actor requester, uint64_t dial_id,
+          const std::string& address, std::chrono::milliseconds timeout);
+
+}  // namespace lake::actors

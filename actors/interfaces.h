@@ -1,0 +1,151 @@
+// The protocols between a node's actors (DESIGN §2): atoms, the structs messages carry, and one
+// typed handle per role. This header is the node's internal API document: every message an actor
+// accepts is listed here, with who sends it.
+// Thread-safety: declarations only.
+#pragma once
+
+#include <caf/all.hpp>
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "common/bytes.h"
+#include "common/id.h"
+
+// --- Atoms (CAF 0.17: at most 10 characters) ----------------------------------------------------
+namespace lake::actors {
+
+using attach_atom = caf::atom_constant<caf::atom("attach")>;
+using close_atom = caf::atom_constant<caf::atom("close")>;
+using deliver_atom = caf::atom_constant<caf::atom("deliver")>;
+using dial_atom = caf::atom_constant<caf::atom("dial")>;
+using dialed_atom = caf::atom_constant<caf::atom("dialed")>;
+using dial_fail_atom = caf::atom_constant<caf::atom("dial_fail")>;
+using find_atom = caf::atom_constant<caf::atom("find")>;
+using get_atom = caf::atom_constant<caf::atom("get")>;
+using peer_down_atom = caf::atom_constant<caf::atom("peer_down")>;
+using peer_up_atom = caf::atom_constant<caf::atom("peer_up")>;
+using peers_atom = caf::atom_constant<caf::atom("peers")>;
+using put_atom = caf::atom_constant<caf::atom("put")>;
+using send_atom = caf::atom_constant<caf::atom("send")>;
+using stats_atom = caf::atom_constant<caf::atom("stats")>;
+using status_atom = caf::atom_constant<caf::atom("status")>;
+using tick_atom = caf::atom_constant<caf::atom("tick")>;
+using unreach_atom = caf::atom_constant<caf::atom("unreach")>;
+
+}  // namespace lake::actors
+
+// --- Message payloads ---------------------------------------------------------------------------
+namespace lake {
+
+// Ids travel as their 32 raw bytes; a wrong length fails deserialization.
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, Id& x) {
+  std::string raw(reinterpret_cast<const char*>(x.bytes().data()), Id::kBytes);
+  auto load = caf::meta::load_callback([&]() -> caf::error {
+    const std::optional<Id> id =
+        Id::FromBytes(ByteView(reinterpret_cast<const uint8_t*>(raw.data()), raw.size()));
+    if (!id) return caf::make_error(caf::sec::invalid_argument, "Id must be 32 bytes");
+    x = *id;
+    return caf::none;
+  });
+  return f(caf::meta::type_name("lake::Id"), raw, load);
+}
+
+}  // namespace lake
+
+namespace lake::actors {
+
+// One routing-table contact, as /api/peers shows it.
+struct PeerInfo {
+  NodeId id;
+  std::string address;
+  int64_t last_seen_ms = 0;  // Unix milliseconds
+  double rtt_ms = -1;        // latest request round trip; -1 if none was measured yet
+};
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, PeerInfo& x) {
+  return f(caf::meta::type_name("PeerInfo"), x.id, x.address, x.last_seen_ms, x.rtt_ms);
+}
+
+// The router's view of the overlay.
+struct RouterStatus {
+  NodeId id;
+  std::string address;        // where this node listens for peers
+  uint64_t peers = 0;         // contacts in the routing table
+  uint64_t records = 0;       // DHT records held
+  uint64_t frames_bad = 0;    // authenticated frames that failed to decode (session dropped)
+  uint64_t lookups_done = 0;  // finished find/get/put operations
+};
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, RouterStatus& x) {
+  return f(caf::meta::type_name("RouterStatus"), x.id, x.address, x.peers, x.records,
+           x.frames_bad, x.lookups_done);
+}
+
+// The transport's counters.
+struct TransportStats {
+  uint16_t port = 0;                // the TCP port it listens on
+  uint64_t connections = 0;         // open right now
+  uint64_t sessions_dropped = 0;    // closed for a protocol violation or timeout
+  uint64_t connections_refused = 0; // inbound connections over the limit
+  uint64_t frames_limited = 0;      // frames dropped by the per-peer rate limit
+  uint64_t dials_failed = 0;
+};
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, TransportStats& x) {
+  return f(caf::meta::type_name("TransportStats"), x.port, x.connections, x.sessions_dropped,
+           x.connections_refused, x.frames_limited, x.dials_failed);
+}
+
+// What the chunk keeper stores.
+struct StorageStatus {
+  uint64_t datasets = 0;
+  uint64_t chunks = 0;
+  uint64_t bytes = 0;
+  std::vector<std::string> dataset_names;
+};
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, StorageStatus& x) {
+  return f(caf::meta::type_name("StorageStatus"), x.datasets, x.chunks, x.bytes, x.dataset_names);
+}
+
+// --- Actor protocols ----------------------------------------------------------------------------
+
+// The peer transport (actors/peer_transport.h over TCP; an in-memory one in the actor tests) is a
+// broker, so its handle is untyped. It accepts:
+//   (send_atom, NodeId to, std::string address, Bytes payload)  from the router: deliver one
+//       payload, dialing `address` first if no session with `to` is open.
+//   (dial_atom, std::string address)  from the router: connect to a seed whose id is unknown.
+//   (close_atom, NodeId peer)  from the router: end that session (it sent a malformed frame).
+//   (stats_atom) -> TransportStats  from the gateway.
+// and sends the router deliver/peer_up/peer_down/unreach messages (DhtRouterActor below).
+using TransportActor = caf::actor;
+
+using DhtRouterActor = caf::typed_actor<
+    // from node assembly: the transport to send through, and the address it listens on.
+    caf::reacts_to<attach_atom, TransportActor, std::string>,
+    // from the transport: an authenticated payload from `from`.
+    caf::reacts_to<deliver_atom, NodeId, Bytes>,
+    // from the transport: a session with `peer` (listening at `address` if we dialed it) is up.
+    caf::reacts_to<peer_up_atom, NodeId, std::string, bool>,
+    // from the transport: the session with `peer` closed.
+    caf::reacts_to<peer_down_atom, NodeId>,
+    // from the transport: `peer` could not be dialed.
+    caf::reacts_to<unreach_atom, NodeId>,
+    // from itself: time for DhtCore::OnTimer.
+    caf::reacts_to<tick_atom>,
+    // from anyone: every value stored under a key.
+    caf::replies_to<get_atom, Id>::with<std::vector<Bytes>>,
+    // from anyone: store a value on the closest nodes; replies with how many acknowledged.
+    caf::replies_to<put_atom, Id, Bytes>::with<uint64_t>,
+    // from anyone: the k closest live nodes to an id (this node included).
+    caf::replies_to<find_atom, Id>::with<std::vector<PeerInfo>>,
+    // from the gateway: the routing table.
+    caf::replies_to<peers_atom>::with<std::vector<PeerInfo>>,
+    caf::replies_to<status_atom>::with<RouterStatus>>;
+
+using ChunkKeeperActor = caf::typed_actor<caf::replies_to<status_atom>::with<StorageStatus>>;
+
+}  // namespace lake::actors

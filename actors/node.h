@@ -1,0 +1,50 @@
+// Node assembly: one `p2plake node` as an actor system holding the DHT router, the TCP peer
+// transport and the chunk keeper, built from a NodeConfig. The identity key and the RocksDB store
+// live in the data directory, so a node restarted on it keeps its NodeId and its data. The HTTP
+// gateway sits on top (gateway/ depends on actors/, not the reverse): the node command adds it.
+// Thread-safety: Start/Stop from one thread; the handles may be used from any thread.
+#pragma once
+
+#include <caf/all.hpp>
+
+#include <memory>
+
+#include "actors/interfaces.h"
+#include "actors/node_config.h"
+#include "actors/overlay.h"
+#include "common/result.h"
+#include "dht/identity.h"
+
+namespace lake::actors {
+
+// Reads the node key at `path`, or creates one (fresh random seed, file mode 0600) if there is
+// none. A key file that exists but does not parse is an error, never silently replaced.
+Result<dht::Identity> LoadOrCreateIdentity(const std::string& path);
+
+class Node {
+ public:
+  // Opens the data directory (creating it and the key on first start) and starts the actors.
+  static Result<std::unique_ptr<Node>> Start(const NodeConfig& config);
+  Node(const Node&) = delete;
+  Node& operator=(const Node&) = delete;
+  ~Node();  // Stop()
+
+  // Stops every actor and waits for them; the store is closed when this returns. Idempotent.
+  void Stop();
+
+  caf::actor_system& system() { return *system_; }
+  const NodeId& id() const { return id_; }
+  const OverlayHandles& overlay() const { return overlay_; }
+  const ChunkKeeperActor& keeper() const { return keeper_; }
+
+ private:
+  Node() = default;
+
+  NodeId id_;
+  std::unique_ptr<caf::actor_system_config> caf_config_;
+  std::unique_ptr<caf::actor_system> system_;
+  OverlayHandles overlay_;
+  ChunkKeeperActor keeper_;
+};
+
+}  // namespace lake::actors

@@ -1,0 +1,84 @@
+// NodeConfig: the settings of one `p2plake node`, read from config.json (DESIGN §7) and then
+// overridden by CLI flags. Every field has a usable default, so "{}" is a complete config.
+// JSON keys are camelCase ("network.p2pPort"); errors and warnings name them in dotted form.
+// Thread-safety: plain values and pure functions; the loader only reads the file it is given.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "common/result.h"
+
+namespace lake::actors {
+
+struct NetworkConfig {
+  uint16_t default_port = 3000;              // defaultPort: HTTP API; 0 = any free port
+  uint16_t p2p_port = 4000;                  // p2pPort: peer protocol; 0 = any free port
+  std::vector<std::string> bootstrap_nodes;  // bootstrapNodes: "host:port" seeds to join through
+  uint32_t max_peers = 64;                   // maxPeers: concurrent peer connections, >= 1
+  uint32_t discovery_interval_ms = 30000;    // discoveryInterval: routing-table refresh, >= 1
+  uint32_t heartbeat_interval_ms = 10000;    // heartbeatInterval: peer liveness pings, >= 1
+  std::string bind_address = "127.0.0.1";    // bindAddress (ours): interface both ports listen on
+  uint32_t max_frames_per_second = 2000;     // maxFramesPerSecond (ours): per-peer limit, >= 1
+};
+
+struct StorageConfig {
+  std::string data_path = "./data";         // dataPath: node key, database and logs
+  uint32_t replication_factor = 3;          // replicationFactor: target replicas per chunk
+  uint32_t write_quorum = 2;                // writeQuorum: replicas acked before an upload succeeds
+  uint64_t chunk_size = uint64_t{1} << 20;  // chunkSize: target chunk bytes, >= 4096
+  uint64_t max_upload_bytes = uint64_t{10} << 30;  // maxUploadBytes: larger uploads get 413
+};
+
+struct AnalyticsConfig {
+  uint32_t max_query_time_ms = 30000;         // maxQueryTime: queries running longer get 504, >= 1
+  uint64_t cache_size = uint64_t{256} << 20;  // cacheSize: bytes of chunk cache; 0 = no cache
+};
+
+struct SecurityConfig {
+  bool enable_encryption = true;                  // enableEncryption: encrypt peer links
+  std::string key_path;                           // keyPath: "" = <dataPath>/node.key
+  std::vector<std::string> allowed_origins{"*"};  // allowedOrigins: CORS; "*" = any origin
+  std::string api_token;  // apiToken: bearer token for write endpoints; "" = not required
+};
+
+struct LoggingConfig {
+  std::string level = "info";  // level: trace, debug, info, warn, error or off
+  std::string log_path;        // logPath: "" = <dataPath>/node.log
+};
+
+struct NodeConfig {
+  NetworkConfig network;
+  StorageConfig storage;
+  AnalyticsConfig analytics;
+  SecurityConfig security;
+  LoggingConfig logging;
+};
+
+// Parses config.json text on top of the defaults: each key present overrides its default.
+// Unknown keys are not errors: each appends "unknown key 'network.foo'" to *warnings (which may
+// be null). Malformed JSON, a wrong type or an out-of-range value is InvalidArgument naming the
+// dotted key (or the byte offset); the result has passed ValidateNodeConfig.
+Result<NodeConfig> ParseNodeConfig(std::string_view json_text, std::vector<std::string>* warnings);
+
+// Reads and parses the config file at `path`: IOError naming the path if it cannot be read, else
+// as ParseNodeConfig, with errors prefixed by the path.
+Result<NodeConfig> LoadNodeConfig(const std::string& path, std::vector<std::string>* warnings);
+
+// Checks the rules no field type can express (quorum <= replication factor, chunk size, log
+// level, bootstrap entries, ...). Run it again after applying CLI flag overrides.
+Status ValidateNodeConfig(const NodeConfig& config);
+
+// Splits "host:port" (or "[ipv6]:port", returned without brackets): the host is non-empty and the
+// port is 1..65535. Used for bootstrapNodes and --seed; the error names the text.
+Result<std::pair<std::string, uint16_t>> ParseHostPort(std::string_view text);
+
+// security.keyPath, or <dataPath>/node.key when it is empty.
+std::string EffectiveKeyPath(const NodeConfig& config);
+// logging.logPath, or <dataPath>/node.log when it is empty.
+std::string EffectiveLogPath(const NodeConfig& config);
+
+}  // namespace lake::actors

@@ -1,0 +1,67 @@
+// The HTTP gateway: cpp-httplib routes that translate each request into requests to the node's
+// actors and their answers into the JSON of DESIGN §7 (field names of the original app). It owns
+// the HTTP server and its listener thread; handlers run on httplib's worker threads and talk to
+// the actors through scoped actors, with a deadline on every request.
+// Thread-safety: Start and Stop from one thread; handlers are thread-safe.
+#pragma once
+
+#include <caf/all.hpp>
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "actors/interfaces.h"
+#include "common/result.h"
+
+namespace httplib {
+class Server;
+}
+
+namespace lake::gateway {
+
+struct GatewayOptions {
+  std::string bind_address = "127.0.0.1";
+  uint16_t port = 0;                           // 0: any free port
+  std::vector<std::string> allowed_origins{"*"};  // CORS
+  std::chrono::milliseconds actor_timeout{5000};
+};
+
+// What the gateway asks.
+struct NodeHandles {
+  actors::DhtRouterActor router;
+  actors::ChunkKeeperActor keeper;
+  actors::TransportActor transport;
+};
+
+class HttpGateway {
+ public:
+  HttpGateway(caf::actor_system& system, NodeHandles handles, GatewayOptions options);
+  HttpGateway(const HttpGateway&) = delete;
+  HttpGateway& operator=(const HttpGateway&) = delete;
+  ~HttpGateway();  // stops the server
+
+  // Binds and starts serving on a thread of its own; returns the port bound.
+  Result<uint16_t> Start();
+  // Stops serving and joins the server thread. Idempotent.
+  void Stop();
+
+ private:
+  void AddRoutes();
+
+  // Immutable after construction
+  caf::actor_system& system_;
+  const NodeHandles handles_;
+  const GatewayOptions options_;
+  const std::chrono::steady_clock::time_point started_;
+
+  // Mutable state
+  std::unique_ptr<httplib::Server> server_;
+  std::thread thread_;
+  uint16_t port_ = 0;
+};
+
+}  // namespace lake::gateway
