@@ -16,13 +16,16 @@ class RateLimiter {
   // `per_second` tokens refill each second, up to `burst`.
   RateLimiter(double per_second, double burst) : per_second_(per_second), burst_(burst), tokens_(burst) {}
 
-  // Takes one token if there is one. The first call starts the refill clock.
+  // Takes one token if there is one. The first call starts the refill clock; a `now` earlier
+  // than one already seen refills nothing.
   bool Allow(TimePoint now) {
-    if (last_ != TimePoint{}) {
+    if (last_ == TimePoint{}) {
+      last_ = now;
+    } else if (now > last_) {
       const double elapsed_s = std::chrono::duration<double>(now - last_).count();
-      tokens_ = std::min(burst_, tokens_ + std::max(0.0, elapsed_s) * per_second_);
+      tokens_ = std::min(burst_, tokens_ + elapsed_s * per_second_);
+      last_ = now;
     }
-    last_ = now;
     if (tokens_ < 1) return false;
     tokens_ -= 1;
     return true;

@@ -631,3 +631,50 @@ TEST_CASE("A value over the limit is neither stored nor sent, and its STORE woul
 
 }  // namespace
 }  // namespace lake::dht
+
+namespace lake::dht {
+namespace {
+
+TEST_CASE("CheckAlive keeps a node that answers and drops one that does not",
+          "[dht][dht_core]") {
+  Wire wire(4);
+  wire.BootstrapAll();
+  REQUIRE(wire.core(0).table().Contains(wire.contact(1).id));
+  REQUIRE(wire.core(0).table().Contains(wire.contact(2).id));
+  wire.core(0).CheckAlive(wire.now, wire.contact(1).id);
+  wire.silent.insert(2);
+  wire.core(0).CheckAlive(wire.now, wire.contact(2).id);
+  wire.RunUntil(wire.now + 3s);
+  CHECK(wire.core(0).table().Contains(wire.contact(1).id));
+  CHECK_FALSE(wire.core(0).table().Contains(wire.contact(2).id));
+}
+
+TEST_CASE("OnUnreachable fails pending requests at once instead of at their deadline",
+          "[dht][dht_core]") {
+  Wire wire(3);
+  wire.BootstrapAll();
+  wire.silent.insert(2);
+  wire.core(0).CheckAlive(wire.now, wire.contact(2).id);
+  wire.Pump();
+  REQUIRE(wire.core(0).table().Contains(wire.contact(2).id));
+  wire.core(0).OnUnreachable(wire.now, wire.contact(2).id);  // no time has passed
+  CHECK_FALSE(wire.core(0).table().Contains(wire.contact(2).id));
+  CHECK(wire.core(0).table().Contains(wire.contact(1).id));
+}
+
+TEST_CASE("Answered requests record the round-trip time of their contact", "[dht][dht_core]") {
+  Wire wire(2);
+  wire.BootstrapAll();
+  wire.core(0).CheckAlive(wire.now, wire.contact(1).id);
+  wire.CollectAll();
+  wire.now += 7ms;  // the ping is "in flight" for 7 ms
+  wire.Pump();
+  const auto peers = wire.core(0).table().Peers();
+  REQUIRE(peers.size() == 1);
+  REQUIRE(peers[0].rtt.has_value());
+  CHECK(*peers[0].rtt == 7ms);
+  CHECK(peers[0].last_seen == wire.now);
+}
+
+}  // namespace
+}  // namespace lake::dht
