@@ -179,6 +179,11 @@ DhtRouterActor::behavior_type DhtRouter(Self self, DhtRouterOptions options) {
         if (!self->state.core) return not_ready();
         return Await<std::vector<Bytes>>(self, self->state.core->Get(Now(self), key));
       },
+      [=](get_first_atom, const Id& key) -> caf::result<std::vector<Bytes>> {
+        if (!self->state.core) return not_ready();
+        return Await<std::vector<Bytes>>(
+            self, self->state.core->Get(Now(self), key, dht::DhtCore::GetMode::kFirstFound));
+      },
       [=](put_atom, const Id& key, const Bytes& value) -> caf::result<uint64_t> {
         if (!self->state.core) return not_ready();
         return Await<uint64_t>(self, self->state.core->Put(Now(self), key, value));

@@ -24,6 +24,7 @@ using dialed_atom = caf::atom_constant<caf::atom("dialed")>;
 using dial_fail_atom = caf::atom_constant<caf::atom("dial_fail")>;
 using find_atom = caf::atom_constant<caf::atom("find")>;
 using get_atom = caf::atom_constant<caf::atom("get")>;
+using get_first_atom = caf::atom_constant<caf::atom("get_first")>;
 using peer_down_atom = caf::atom_constant<caf::atom("peer_down")>;
 using peer_up_atom = caf::atom_constant<caf::atom("peer_up")>;
 using peers_atom = caf::atom_constant<caf::atom("peers")>;
@@ -136,8 +137,10 @@ using DhtRouterActor = caf::typed_actor<
     caf::reacts_to<unreach_atom, NodeId>,
     // from itself: time for DhtCore::OnTimer.
     caf::reacts_to<tick_atom>,
-    // from anyone: every value stored under a key.
+    // from anyone: every value stored under a key (all k closest nodes asked).
     caf::replies_to<get_atom, Id>::with<std::vector<Bytes>>,
+    // from anyone: the values of the first node found holding any (for immutable records).
+    caf::replies_to<get_first_atom, Id>::with<std::vector<Bytes>>,
     // from anyone: store a value on the closest nodes; replies with how many acknowledged.
     caf::replies_to<put_atom, Id, Bytes>::with<uint64_t>,
     // from anyone: the k closest live nodes to an id (this node included).

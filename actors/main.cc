@@ -32,6 +32,7 @@ int main(int argc, char** argv) {
   add(lake::cli::AddNodeCommand(app));
   add(lake::cli::AddSimCommand(app));
   add(lake::cli::AddSqlCommand(app));
+  add(lake::cli::AddStatusCommand(app));
 
   try {
     app.parse(argc, argv);

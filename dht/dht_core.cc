@@ -144,6 +144,10 @@ void DhtCore::HandleResponse(TimePoint now, const NodeId& from, const Message& r
     }
     op->second.lookup->OnReply(from, closer);
     for (const Bytes& value : response.values) op->second.values.insert(value);
+    if (op->second.get_mode == GetMode::kFirstFound && !op->second.values.empty()) {
+      Finish(request.operation);
+      return;
+    }
   }
   Advance(now, request.operation);
 }
@@ -183,18 +187,25 @@ void DhtCore::RequestFailed(TimePoint now, uint64_t request_id) {
   }
 }
 
-DhtCore::OperationId DhtCore::StartLookup(TimePoint now, OperationKind kind, const Id& target) {
+DhtCore::OperationId DhtCore::StartLookup(TimePoint now, OperationKind kind, const Id& target,
+                                          GetMode mode) {
   const OperationId id = next_operation_++;
   Operation op;
   op.kind = kind;
+  op.get_mode = mode;
   op.lookup = std::make_unique<Lookup>(target, options_.k, options_.alpha,
                                        table_.Closest(target, options_.k));
   if (kind == OperationKind::kGet) {
     // The lookup never asks this node, which may hold the record itself.
     for (Bytes& value : records_.Get(target, now)) op.values.insert(std::move(value));
   }
+  const bool found_here = mode == GetMode::kFirstFound && !op.values.empty();
   operations_.emplace(id, std::move(op));
-  Advance(now, id);
+  if (found_here) {
+    Finish(id);
+  } else {
+    Advance(now, id);
+  }
   return id;
 }
 
@@ -202,8 +213,8 @@ DhtCore::OperationId DhtCore::FindNode(TimePoint now, const Id& target) {
   return StartLookup(now, OperationKind::kFindNode, target);
 }
 
-DhtCore::OperationId DhtCore::Get(TimePoint now, const Id& key) {
-  return StartLookup(now, OperationKind::kGet, key);
+DhtCore::OperationId DhtCore::Get(TimePoint now, const Id& key, GetMode mode) {
+  return StartLookup(now, OperationKind::kGet, key, mode);
 }
 
 DhtCore::OperationId DhtCore::Put(TimePoint now, const Id& key, const Bytes& value) {

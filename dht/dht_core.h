@@ -93,7 +93,11 @@ class DhtCore {
   void CheckAlive(TimePoint now, const NodeId& id);
 
   OperationId FindNode(TimePoint now, const Id& target);
-  OperationId Get(TimePoint now, const Id& key);
+  // kAll: asks the k closest nodes and returns every value any of them holds (a manifest's
+  // versions). kFirstFound: stops at the first node, this one included, that holds any value
+  // (immutable records, where any copy is as good as all of them).
+  enum class GetMode { kAll, kFirstFound };
+  OperationId Get(TimePoint now, const Id& key, GetMode mode = GetMode::kAll);
   // Stores `value` under `key` on the closest nodes and republishes it until Unpublish. A value
   // over limits.max_value_bytes stores nowhere (its result says stored = 0).
   OperationId Put(TimePoint now, const Id& key, const Bytes& value);
@@ -121,7 +125,8 @@ class DhtCore {
     OperationKind kind;
     std::unique_ptr<Lookup> lookup;
     std::set<Bytes> values;
-    Bytes value_to_store;  // kPut
+    GetMode get_mode = GetMode::kAll;  // kGet
+    Bytes value_to_store;              // kPut
     size_t stores_pending = 0;
     size_t stored = 0;
   };
@@ -136,7 +141,8 @@ class DhtCore {
   void ServeRequest(TimePoint now, const NodeId& from, const Message& request);
   void HandleResponse(TimePoint now, const NodeId& from, const Message& response);
   void RequestFailed(TimePoint now, uint64_t request_id);
-  OperationId StartLookup(TimePoint now, OperationKind kind, const Id& target);
+  OperationId StartLookup(TimePoint now, OperationKind kind, const Id& target,
+                          GetMode mode = GetMode::kAll);
   OperationId StartPut(TimePoint now, const Id& key, const Bytes& value);
   void Advance(TimePoint now, OperationId id);
   void Finish(OperationId id);

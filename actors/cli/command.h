@@ -25,5 +25,6 @@ CommandRunner AddImportCommand(CLI::App& app);
 CommandRunner AddNodeCommand(CLI::App& app);
 CommandRunner AddSimCommand(CLI::App& app);
 CommandRunner AddSqlCommand(CLI::App& app);
+CommandRunner AddStatusCommand(CLI::App& app);
 
 }  // namespace lake::cli

@@ -214,6 +214,8 @@ TEST_CASE_METHOD(OverlayFixture, "A value put through one router actor is read t
   const auto values = Ask<std::vector<Bytes>>(nodes()[3].router, get_atom::value, key);
   REQUIRE(values.size() == 1);
   CHECK(values[0] == value);
+  CHECK(Ask<std::vector<Bytes>>(nodes()[2].router, get_first_atom::value, key) ==
+        std::vector<Bytes>{value});
   const Id missing = Blake2b256(ByteView(reinterpret_cast<const uint8_t*>("nope"), 4));
   CHECK(Ask<std::vector<Bytes>>(nodes()[2].router, get_atom::value, missing).empty());
 }

@@ -678,3 +678,49 @@ TEST_CASE("Answered requests record the round-trip time of their contact", "[dht
 
 }  // namespace
 }  // namespace lake::dht
+
+namespace lake::dht {
+namespace {
+
+TEST_CASE("A first-found Get stops at the first holder and asks fewer nodes than a full Get",
+          "[dht][dht_core]") {
+  Rng rng(21);
+  DhtOptions options;
+  options.k = 8;
+  options.store_replicas = 8;
+  Wire wire(40, options, 9);
+  wire.BootstrapAll();
+  const Id key = rng.NextId();
+  const Bytes value = {4, 2};
+  const DhtCore::OperationId put = wire.core(0).Put(wire.now, key, value);
+  wire.Pump();
+  REQUIRE(wire.Find(0, put)->stored == 8);
+  size_t full_queries = 0;
+  size_t first_queries = 0;
+  for (size_t i = 1; i < 40; ++i) {
+    if (!wire.core(i).records().Get(key, wire.now).empty()) {
+      // A holder answers from its own records without sending anything.
+      const DhtCore::OperationId local =
+          wire.core(i).Get(wire.now, key, DhtCore::GetMode::kFirstFound);
+      wire.Collect(i);
+      CHECK(wire.queue.empty());
+      REQUIRE(wire.Find(i, local).has_value());
+      CHECK(wire.Find(i, local)->values == std::vector<Bytes>{value});
+      continue;
+    }
+    const DhtCore::OperationId full = wire.core(i).Get(wire.now, key);
+    wire.Pump();
+    const DhtCore::OperationId first =
+        wire.core(i).Get(wire.now, key, DhtCore::GetMode::kFirstFound);
+    wire.Pump();
+    REQUIRE(wire.Find(i, full).has_value());
+    REQUIRE(wire.Find(i, first).has_value());
+    CHECK(wire.Find(i, first)->values == std::vector<Bytes>{value});
+    full_queries += wire.Find(i, full)->queries;
+    first_queries += wire.Find(i, first)->queries;
+  }
+  CHECK(first_queries < full_queries);
+}
+
+}  // namespace
+}  // namespace lake::dht

@@ -73,8 +73,8 @@ std::vector<char*> Argv(std::vector<std::string>& args) {
 }  // namespace
 
 std::string FreshTestDir(const std::string& name) {
-  const std::string dir = std::string(LAKE_BINARY_DIR) + "/test-tmp/net-" + name + "-" +
-                          std::to_string(::getpid());
+  const std::string dir =
+      std::string(LAKE_BINARY_DIR) + "/test-tmp/net-" + name + "-" + std::to_string(::getpid());
   std::filesystem::remove_all(dir);
   std::filesystem::create_directories(dir);
   return dir;
@@ -177,9 +177,7 @@ NodeProcess::NodeProcess(std::string data_dir) : data_dir_(std::move(data_dir)) 
 
 NodeProcess::~NodeProcess() { Kill9(); }
 
-std::string NodeProcess::p2p_address() const {
-  return "127.0.0.1:" + std::to_string(p2p_port_);
-}
+std::string NodeProcess::p2p_address() const { return "127.0.0.1:" + std::to_string(p2p_port_); }
 
 std::string NodeProcess::Stderr() const { return ReadFile(data_dir_ + ".stderr"); }
 
@@ -198,8 +196,8 @@ bool NodeProcess::Restart(milliseconds timeout) {
     error_ = "already running";
     return false;
   }
-  std::vector<std::string> args{Binary(), "node",         "--data-dir", data_dir_,
-                                "--http-port", "0", "--p2p-port", "0"};
+  std::vector<std::string> args{Binary(),      "node", "--data-dir", data_dir_,
+                                "--http-port", "0",    "--p2p-port", "0"};
   for (const std::string& seed : seeds_) {
     args.push_back("--seed");
     args.push_back(seed);

@@ -66,8 +66,7 @@ void StartTriangle(NodeProcess& n1, NodeProcess& n2, NodeProcess& n3) {
   REQUIRE(mesh);
 }
 
-TEST_CASE("Three nodes joined through one seed list each other and report it over HTTP",
-          "[net]") {
+TEST_CASE("Three nodes joined through one seed list each other and report it over HTTP", "[net]") {
   const std::string dir = FreshTestDir("triangle");
   NodeProcess n1(dir + "/n1");
   NodeProcess n2(dir + "/n2");
@@ -81,18 +80,18 @@ TEST_CASE("Three nodes joined through one seed list each other and report it ove
   for (NodeProcess* node : nodes) {
     INFO("node " << node->node_id() << " http " << node->http_port());
 
-    const std::optional<json> health = GetJson(node->http_port(), "/api/health");
+    std::optional<json> health = GetJson(node->http_port(), "/api/health");
     REQUIRE(health);
     CHECK((*health)["status"] == "healthy");
     CHECK((*health)["nodeId"] == node->node_id());
     CHECK((*health)["peersCount"] == 2);
     CHECK(IsNonNegativeNumber((*health)["uptime"]));
 
-    const std::optional<json> peers = GetJson(node->http_port(), "/api/peers");
+    std::optional<json> peers = GetJson(node->http_port(), "/api/peers");
     REQUIRE(peers);
     CHECK((*peers)["success"] == true);
     REQUIRE((*peers)["peers"].is_array());
-    for (const json& peer : (*peers)["peers"]) {
+    for (json peer : (*peers)["peers"]) {
       INFO(peer.dump());
       // Each peer is listed under the address it listens on, with the API's four fields.
       const auto other = std::find_if(nodes.begin(), nodes.end(), [&](const NodeProcess* n) {
@@ -104,7 +103,7 @@ TEST_CASE("Three nodes joined through one seed list each other and report it ove
       CHECK((peer["rttMs"].is_null() || IsNonNegativeNumber(peer["rttMs"])));
     }
 
-    const std::optional<json> status = GetJson(node->http_port(), "/api/status");
+    std::optional<json> status = GetJson(node->http_port(), "/api/status");
     REQUIRE(status);
     INFO(status->dump());
     CHECK((*status)["nodeId"] == node->node_id());
@@ -113,7 +112,7 @@ TEST_CASE("Three nodes joined through one seed list each other and report it ove
     CHECK((*status)["peersCount"] == 2);
     REQUIRE((*status)["peers"].is_array());
     CHECK((*status)["peers"].size() == 2);
-    for (const json& peer : (*status)["peers"]) {
+    for (json peer : (*status)["peers"]) {
       CHECK(peer.contains("nodeId"));
       CHECK(peer.contains("address"));
       CHECK(peer.contains("lastSeen"));
@@ -124,7 +123,7 @@ TEST_CASE("Three nodes joined through one seed list each other and report it ove
     CHECK(IsNonNegativeNumber((*status)["uptime"]));
     REQUIRE((*status)["memoryUsage"].is_object());
     CHECK((*status)["memoryUsage"]["rss"] > 0);
-    const json& storage = (*status)["storageUsage"];
+    json& storage = (*status)["storageUsage"];
     REQUIRE(storage.is_object());
     CHECK(storage["totalDatasets"] == 0);
     CHECK(storage["totalChunks"] == 0);
@@ -164,9 +163,9 @@ TEST_CASE("A node killed with SIGKILL leaves its peers' tables and rejoins with 
   INFO(Describe(nodes));
   REQUIRE(mesh);
   // Listed under its new port.
-  const std::optional<json> peers = GetJson(n2.http_port(), "/api/peers");
+  std::optional<json> peers = GetJson(n2.http_port(), "/api/peers");
   REQUIRE(peers);
-  for (const json& peer : (*peers)["peers"]) {
+  for (json peer : (*peers)["peers"]) {
     if (peer["nodeId"] == n3_id) CHECK(peer["address"] == n3.p2p_address());
   }
 }
@@ -176,9 +175,9 @@ TEST_CASE("SIGTERM stops a node with exit code 0 and it restarts on the same dat
   const std::string dir = FreshTestDir("sigterm");
   NodeProcess node(dir + "/n1");
   // A dataset in the store, so the restart shows the database reopened with its contents.
-  const RunResult import = RunP2plake({"import", "--data-dir", node.data_dir(), "--name",
-                                       "products",
-                                       std::string(LAKE_SOURCE_DIR) + "/sample-data/products.csv"});
+  const RunResult import =
+      RunP2plake({"import", "--data-dir", node.data_dir(), "--name", "products",
+                  std::string(LAKE_SOURCE_DIR) + "/sample-data/products.csv"});
   INFO(import.out << import.err);
   REQUIRE(import.exit_code == 0);
   const bool started = node.Start();
@@ -189,7 +188,7 @@ TEST_CASE("SIGTERM stops a node with exit code 0 and it restarts on the same dat
   REQUIRE(peer.Start({node.p2p_address()}));
   REQUIRE(Eventually([&] { return PeerSet(node).count(peer.node_id()) == 1; }, seconds(10)));
 
-  const std::optional<json> before = GetJson(node.http_port(), "/api/status");
+  std::optional<json> before = GetJson(node.http_port(), "/api/status");
   REQUIRE(before);
   CHECK((*before)["datasetsCount"] == 1);
   CHECK((*before)["datasets"] == json::array({"products"}));
@@ -212,7 +211,7 @@ TEST_CASE("SIGTERM stops a node with exit code 0 and it restarts on the same dat
   INFO(node.error());
   REQUIRE(restarted);
   CHECK(node.node_id() == id);
-  const std::optional<json> after = GetJson(node.http_port(), "/api/status");
+  std::optional<json> after = GetJson(node.http_port(), "/api/status");
   REQUIRE(after);
   CHECK((*after)["nodeId"] == id);
   CHECK((*after)["datasetsCount"] == 1);
@@ -250,7 +249,7 @@ TEST_CASE("p2plake node --config rejects a wrongly typed key and only warns abou
     const std::string log = node.Stderr();
     INFO(log);
     CHECK(log.find("unknown key 'network.colour'") != std::string::npos);
-    const std::optional<json> health = GetJson(node.http_port(), "/api/health");
+    std::optional<json> health = GetJson(node.http_port(), "/api/health");
     REQUIRE(health);
     CHECK((*health)["status"] == "healthy");
     CHECK(node.Terminate() == 0);
