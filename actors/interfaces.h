@@ -12,6 +12,7 @@
 
 #include "common/bytes.h"
 #include "common/id.h"
+#include "sql/engine.h"
 
 // --- Atoms (CAF 0.17: at most 10 characters) ----------------------------------------------------
 namespace lake::actors {
@@ -29,6 +30,7 @@ using peer_down_atom = caf::atom_constant<caf::atom("peer_down")>;
 using peer_up_atom = caf::atom_constant<caf::atom("peer_up")>;
 using peers_atom = caf::atom_constant<caf::atom("peers")>;
 using put_atom = caf::atom_constant<caf::atom("put")>;
+using query_atom = caf::atom_constant<caf::atom("query")>;
 using send_atom = caf::atom_constant<caf::atom("send")>;
 using stats_atom = caf::atom_constant<caf::atom("stats")>;
 using status_atom = caf::atom_constant<caf::atom("status")>;
@@ -112,6 +114,16 @@ typename Inspector::result_type inspect(Inspector& f, StorageStatus& x) {
   return f(caf::meta::type_name("StorageStatus"), x.datasets, x.chunks, x.bytes, x.dataset_names);
 }
 
+// A query's answer, or its error. Local only (never crosses the wire): the distributed planner
+// will ship msgpack-encoded fragments and partial states, not this.
+struct QueryAnswer {
+  sql::QueryResult result;
+  std::string error;       // empty on success
+  int error_position = 0;  // 1-based offset in the SQL text, 0 if unknown
+  double execution_ms = 0;
+  uint64_t chunks_total = 0;  // chunks of every table this node can query
+};
+
 // --- Actor protocols ----------------------------------------------------------------------------
 
 // The peer transport (actors/peer_transport.h over TCP; an in-memory one in the actor tests) is a
@@ -151,4 +163,10 @@ using DhtRouterActor = caf::typed_actor<
 
 using ChunkKeeperActor = caf::typed_actor<caf::replies_to<status_atom>::with<StorageStatus>>;
 
+// from the gateway: runs one SQL text (the answer of its last statement).
+using QueryPlannerActor =
+    caf::typed_actor<caf::replies_to<query_atom, std::string>::with<QueryAnswer>>;
+
 }  // namespace lake::actors
+
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(lake::actors::QueryAnswer)

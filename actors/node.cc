@@ -8,9 +8,11 @@
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <thread>
 
 #include "actors/chunk_keeper.h"
 #include "actors/data_dir.h"
+#include "actors/query_planner.h"
 
 namespace lake::actors {
 
@@ -81,8 +83,10 @@ Result<std::unique_ptr<Node>> Node::Start(const NodeConfig& config) {
   randombytes_buf(&router.rng_seed, sizeof router.rng_seed);
   LAKE_ASSIGN_OR_RETURN(node->overlay_,
                         StartOverlay(*node->system_, identity, transport, std::move(router)));
-  node->keeper_ = node->system_->spawn(ChunkKeeper, std::shared_ptr<store::ChunkStore>(
-                                                         std::move(data.store)));
+  std::shared_ptr<store::ChunkStore> store(std::move(data.store));
+  node->keeper_ = node->system_->spawn(ChunkKeeper, store);
+  node->planner_ = node->system_->spawn<caf::detached>(
+      QueryPlanner, store, std::max(1u, std::thread::hardware_concurrency()));
   spdlog::info("node {} listening for peers on {}", node->id_.ToHex(), node->overlay_.address);
   return node;
 }
@@ -93,6 +97,7 @@ void Node::Stop() {
   if (!system_) return;
   StopOverlay(overlay_);
   caf::anon_send_exit(keeper_, caf::exit_reason::user_shutdown);
+  caf::anon_send_exit(planner_, caf::exit_reason::user_shutdown);
   system_.reset();  // waits for every actor; the keeper's store closes with it
   caf_config_.reset();
   spdlog::info("node {} stopped", id_.ShortHex());

@@ -1,5 +1,5 @@
 // Node assembly: one `p2plake node` as an actor system holding the DHT router, the TCP peer
-// transport and the chunk keeper, built from a NodeConfig. The identity key and the RocksDB store
+// transport, the chunk keeper and the query planner, built from a NodeConfig. The identity key and the RocksDB store
 // live in the data directory, so a node restarted on it keeps its NodeId and its data. The HTTP
 // gateway sits on top (gateway/ depends on actors/, not the reverse): the node command adds it.
 // Thread-safety: Start/Stop from one thread; the handles may be used from any thread.
@@ -36,6 +36,7 @@ class Node {
   const NodeId& id() const { return id_; }
   const OverlayHandles& overlay() const { return overlay_; }
   const ChunkKeeperActor& keeper() const { return keeper_; }
+  const QueryPlannerActor& planner() const { return planner_; }
 
  private:
   Node() = default;
@@ -45,6 +46,7 @@ class Node {
   std::unique_ptr<caf::actor_system> system_;
   OverlayHandles overlay_;
   ChunkKeeperActor keeper_;
+  QueryPlannerActor planner_;
 };
 
 }  // namespace lake::actors

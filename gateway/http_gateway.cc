@@ -1,5 +1,7 @@
 #include "gateway/http_gateway.h"
 
+#include "actors/query_json.h"
+
 #include <httplib.h>
 #include <spdlog/spdlog.h>
 
@@ -21,7 +23,10 @@ Result<T> Ask(caf::actor_system& system, const Handle& actor, std::chrono::milli
   self->request(actor, timeout, std::forward<Args>(args)...)
       .receive([&](T& value) { answer = std::move(value); },
                [&](const caf::error& error) {
-                 answer = Status::Unavailable(system.render(error));
+                 answer = error == caf::sec::request_timeout
+                              ? Status::Timeout("no answer within " +
+                                                std::to_string(timeout.count()) + " ms")
+                              : Status::Unavailable(system.render(error));
                });
   return answer;
 }
@@ -32,7 +37,25 @@ void Reply(httplib::Response& res, int status, const json& body) {
 }
 
 void ReplyUnavailable(httplib::Response& res, const Status& status) {
-  Reply(res, 503, json{{"success", false}, {"error", status.ToString()}});
+  Reply(res, status.code() == Status::Code::kTimeout ? 504 : 503,
+        json{{"success", false}, {"error", status.ToString()}});
+}
+
+void ReplyBadRequest(httplib::Response& res, const std::string& error, int position) {
+  Reply(res, 400,
+        json{{"success", false},
+             {"error", error},
+             {"position", position > 0 ? json(position) : json(nullptr)}});
+}
+
+// The SQL text of a /api/query body: {"sql": ...} or, as the original app sent it, {"query": ...}.
+std::optional<std::string> QueryText(const std::string& body) {
+  const json parsed = json::parse(body, nullptr, false);
+  if (!parsed.is_object()) return std::nullopt;
+  for (const char* key : {"sql", "query"}) {
+    if (parsed.contains(key) && parsed[key].is_string()) return parsed[key].get<std::string>();
+  }
+  return std::nullopt;
 }
 
 json PeerJson(const actors::PeerInfo& peer) {
@@ -124,6 +147,29 @@ void HttpGateway::AddRoutes() {
                {"nodeId", status->id.ToHex()},
                {"peersCount", status->peers},
                {"uptime", uptime_s()}});
+  });
+
+  server.Post("/api/query", [=, this](const httplib::Request& req, httplib::Response& res) {
+    const std::optional<std::string> sql = QueryText(req.body);
+    if (!sql) return ReplyBadRequest(res, "body must be JSON {\"sql\": \"SELECT ...\"}", 0);
+    auto answer = Ask<actors::QueryAnswer>(system_, handles_.planner, options_.max_query_time,
+                                           actors::query_atom::value, *sql);
+    if (!answer.ok()) return ReplyUnavailable(res, answer.status());
+    if (!answer->error.empty()) {
+      return ReplyBadRequest(res, answer->error, answer->error_position);
+    }
+    const sql::QueryResult& result = answer->result;
+    Reply(res, 200,
+          json{{"success", true},
+               {"columns", actors::ColumnsToJson(result)},
+               {"data", actors::RowsToJson(result)},
+               {"rowCount", result.rows.size()},
+               {"executionTime", answer->execution_ms},
+               {"stats",
+                {{"chunksTotal", answer->chunks_total},
+                 {"chunksScanned", answer->chunks_total},
+                 {"chunksPruned", 0},
+                 {"nodesContacted", 1}}}});
   });
 
   server.Get("/api/peers", [=, this](const httplib::Request&, httplib::Response& res) {

@@ -28,12 +28,14 @@ struct GatewayOptions {
   uint16_t port = 0;                           // 0: any free port
   std::vector<std::string> allowed_origins{"*"};  // CORS
   std::chrono::milliseconds actor_timeout{5000};
+  std::chrono::milliseconds max_query_time{30000};  // a query running longer answers 504
 };
 
 // What the gateway asks.
 struct NodeHandles {
   actors::DhtRouterActor router;
   actors::ChunkKeeperActor keeper;
+  actors::QueryPlannerActor planner;
   actors::TransportActor transport;
 };
 

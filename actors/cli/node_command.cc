@@ -81,9 +81,10 @@ int RunNode(const NodeArgs& args) {
   gateway_options.bind_address = config->network.bind_address;
   gateway_options.port = config->network.default_port;
   gateway_options.allowed_origins = config->security.allowed_origins;
+  gateway_options.max_query_time = std::chrono::milliseconds(config->analytics.max_query_time_ms);
   gateway::HttpGateway gateway(
       (*node)->system(),
-      gateway::NodeHandles{(*node)->overlay().router, (*node)->keeper(),
+      gateway::NodeHandles{(*node)->overlay().router, (*node)->keeper(), (*node)->planner(),
                            (*node)->overlay().transport},
       gateway_options);
   Result<uint16_t> http_port = gateway.Start();

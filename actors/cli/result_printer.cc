@@ -1,10 +1,8 @@
 #include "actors/cli/result_printer.h"
 
-#include <nlohmann/json.hpp>
-
 #include <algorithm>
-#include <cmath>
 
+#include "actors/query_json.h"
 #include "common/utf8.h"
 
 namespace lake::cli {
@@ -20,21 +18,6 @@ std::string CsvField(const sql::Value& v) {
     quoted += c;
   }
   return quoted + "\"";
-}
-
-nlohmann::json JsonValue(const sql::Value& v) {
-  if (v.is_null) return nullptr;
-  switch (v.type) {
-    case LogicalType::kBigInt:
-      return v.integer;
-    case LogicalType::kDouble:
-      if (!std::isfinite(v.real)) return v.ToString();
-      return v.real;
-    case LogicalType::kBoolean:
-      return v.boolean;
-    default:
-      return v.ToString();
-  }
 }
 
 // Display width in characters (UTF-8 aware, so non-ASCII names stay aligned).
@@ -95,13 +78,7 @@ void PrintResult(const sql::QueryResult& r, ResultFormat format, std::ostream& o
       }
       return;
     case ResultFormat::kJson: {
-      nlohmann::json rows = nlohmann::json::array();
-      for (const auto& row : r.rows) {
-        nlohmann::json object = nlohmann::json::object();
-        for (size_t c = 0; c < row.size(); ++c) object[r.names[c]] = JsonValue(row[c]);
-        rows.push_back(std::move(object));
-      }
-      out << rows.dump() << "\n";
+      out << actors::RowsToJson(r).dump() << "\n";
       return;
     }
   }
