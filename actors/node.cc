@@ -98,6 +98,10 @@ void Node::Stop() {
   StopOverlay(overlay_);
   caf::anon_send_exit(keeper_, caf::exit_reason::user_shutdown);
   caf::anon_send_exit(planner_, caf::exit_reason::user_shutdown);
+  // The system waits for its detached actors to be destroyed, so no handle may outlive it.
+  overlay_ = OverlayHandles{};
+  keeper_ = nullptr;
+  planner_ = nullptr;
   system_.reset();  // waits for every actor; the keeper's store closes with it
   caf_config_.reset();
   spdlog::info("node {} stopped", id_.ShortHex());

@@ -93,9 +93,9 @@ uint64_t ResidentBytes() {
 
 HttpGateway::HttpGateway(caf::actor_system& system, NodeHandles handles, GatewayOptions options)
     : system_(system),
-      handles_(std::move(handles)),
       options_(std::move(options)),
       started_(std::chrono::steady_clock::now()),
+      handles_(std::move(handles)),
       server_(std::make_unique<httplib::Server>()) {}
 
 HttpGateway::~HttpGateway() { Stop(); }
@@ -115,9 +115,11 @@ Result<uint16_t> HttpGateway::Start() {
 }
 
 void HttpGateway::Stop() {
-  if (!thread_.joinable()) return;
-  server_->stop();
-  thread_.join();
+  if (thread_.joinable()) {
+    server_->stop();
+    thread_.join();
+  }
+  handles_ = NodeHandles{};
 }
 
 void HttpGateway::AddRoutes() {

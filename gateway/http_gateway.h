@@ -48,7 +48,8 @@ class HttpGateway {
 
   // Binds and starts serving on a thread of its own; returns the port bound.
   Result<uint16_t> Start();
-  // Stops serving and joins the server thread. Idempotent.
+  // Stops serving, joins the server thread and releases the actor handles (an actor system
+  // waits on destruction for every detached actor somebody still holds). Idempotent.
   void Stop();
 
  private:
@@ -56,11 +57,11 @@ class HttpGateway {
 
   // Immutable after construction
   caf::actor_system& system_;
-  const NodeHandles handles_;
   const GatewayOptions options_;
   const std::chrono::steady_clock::time_point started_;
 
   // Mutable state
+  NodeHandles handles_;  // released by Stop()
   std::unique_ptr<httplib::Server> server_;
   std::thread thread_;
   uint16_t port_ = 0;

@@ -117,6 +117,21 @@ class RawPeer {
     }
   }
 
+  // True while the node has not closed the connection (what it sent is discarded).
+  bool StillOpen() {
+    for (;;) {
+      Bytes discard;
+      switch (ReadSome(&discard, std::chrono::milliseconds(0))) {
+        case ReadEnd::kClosed:
+          return false;
+        case ReadEnd::kTimeout:
+          return true;
+        case ReadEnd::kData:
+          break;
+      }
+    }
+  }
+
   // True once the node closes the connection within `timeout` (whatever it sends is discarded).
   bool WaitClosed(std::chrono::milliseconds timeout) {
     const auto deadline = Clock::now() + timeout;
@@ -164,12 +179,13 @@ std::optional<uint64_t> SessionsDropped(const NodeProcess& node) {
 
 // The node answers /api/health, and has counted a dropped session since `dropped_before`.
 void CheckStillServingAndCounted(const NodeProcess& node, uint64_t dropped_before) {
+  INFO("node stderr:\n" << node.Stderr());
   const auto asked = Clock::now();
   std::optional<json> health = GetJson(node.http_port(), "/api/health");
   REQUIRE(health);
   CHECK((*health)["status"] == "healthy");
   CHECK((*health)["nodeId"] == node.node_id());
-  CHECK(Clock::now() - asked < seconds(1));
+  CHECK(Clock::now() - asked < seconds(2));
   std::optional<uint64_t> dropped;
   const bool counted = Eventually(
       [&] {
@@ -209,9 +225,12 @@ NodeId NodeIdOf(const NodeProcess& node) {
 
 Bytes Frame(ByteView body) {
   const auto n = static_cast<uint32_t>(body.size());
-  Bytes frame{static_cast<uint8_t>(n >> 24), static_cast<uint8_t>(n >> 16),
-              static_cast<uint8_t>(n >> 8), static_cast<uint8_t>(n)};
-  frame.insert(frame.end(), body.begin(), body.end());
+  Bytes frame(4 + body.size());
+  frame[0] = static_cast<uint8_t>(n >> 24);
+  frame[1] = static_cast<uint8_t>(n >> 16);
+  frame[2] = static_cast<uint8_t>(n >> 8);
+  frame[3] = static_cast<uint8_t>(n);
+  std::copy(body.begin(), body.end(), frame.begin() + 4);
   return frame;
 }
 
@@ -404,7 +423,7 @@ TEST_CASE("A peer stalling in the middle of a frame blocks nobody and is timed o
     std::optional<json> health = GetJson(node.http_port(), "/api/health");
     REQUIRE(health);
     CHECK((*health)["status"] == "healthy");
-    CHECK(Clock::now() - asked < std::chrono::milliseconds(500));
+    CHECK(Clock::now() - asked < seconds(2));  // blocked, it would wait for the 5 s timeout
   }
   // So are other peers: a full handshake and a ping round trip on another connection.
   RawPeer other(node.p2p_port());
@@ -416,7 +435,9 @@ TEST_CASE("A peer stalling in the middle of a frame blocks nobody and is timed o
   REQUIRE(session.Send(dht::EncodeMessage(Ping(7))).ok());
   REQUIRE(other.Send(session.TakeOutput()));
   CHECK(AwaitPong(other, session, 7));
-  CHECK(Clock::now() - opened < seconds(2));
+  // ... all while the stalled connection was still open.
+  CHECK(staller.StillOpen());
+  CHECK(Clock::now() - opened < seconds(4));
 
   // The stalled handshake is dropped after the transport's handshake timeout (5 s, swept every
   // second), not held forever.

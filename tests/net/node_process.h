@@ -70,7 +70,7 @@ class NodeProcess {
   void Kill9();
   // SIGTERM, then waits up to `timeout` for the exit: its exit code (128 + signal if a signal
   // ended it), or -1 if it had to be SIGKILLed after the timeout or was not running.
-  int Terminate(milliseconds timeout = milliseconds(10000));
+  int Terminate(milliseconds timeout = milliseconds(5000));
 
   bool running() const { return pid_ > 0; }
   pid_t pid() const { return pid_; }

@@ -195,15 +195,15 @@ TEST_CASE("SIGTERM stops a node with exit code 0 and it restarts on the same dat
   const json chunks = (*before)["storageUsage"]["totalChunks"];
   CHECK(chunks > 0);
 
-  // With a live peer session open, SIGTERM is a clean shutdown.
+  // With a live peer session open, SIGTERM is a clean shutdown: exit code 0 within 5 s (-1: it
+  // did not exit and was SIGKILLed).
   const auto signalled = Clock::now();
-  CHECK(node.Terminate() == 0);
+  const int exit_code = node.Terminate(seconds(5));
   const auto stop_ms =
       std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - signalled).count();
-  INFO("stopped after " << stop_ms << " ms");
-  CHECK(stop_ms < 5000);
   const std::string log = node.Stderr();
-  INFO(log);
+  INFO("exit code " << exit_code << " after " << stop_ms << " ms; node stderr:\n" << log);
+  CHECK(exit_code == 0);
   CHECK(log.find("received SIGTERM, shutting down") != std::string::npos);
   CHECK(log.find("node " + id.substr(0, 8) + " stopped") != std::string::npos);
 
