@@ -71,6 +71,10 @@ int RunNode(const NodeArgs& args) {
     return kExitFailure;
   }
   for (const std::string& warning : warnings) spdlog::warn("config: {}", warning);
+  if (!config->security.enable_encryption) {
+    spdlog::warn("config: security.enableEncryption=false is ignored: peer sessions are always "
+                 "authenticated and encrypted (DESIGN §5)");
+  }
 
   Result<std::unique_ptr<actors::Node>> node = actors::Node::Start(*config);
   if (!node.ok()) {

@@ -11,6 +11,7 @@
 
 #include <array>
 #include <cerrno>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <regex>
@@ -22,7 +23,11 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-std::string Binary() { return std::string(LAKE_BINARY_DIR) + "/p2plake"; }
+// The p2plake under test: this build's, unless LAKE_P2PLAKE names another binary.
+std::string Binary() {
+  const char* other = std::getenv("LAKE_P2PLAKE");
+  return other != nullptr && *other != '\0' ? other : std::string(LAKE_BINARY_DIR) + "/p2plake";
+}
 
 int ExitCode(int status) {
   if (WIFEXITED(status)) return WEXITSTATUS(status);

@@ -1,6 +1,7 @@
 // Test helpers for the [net] tests: real `p2plake node` processes on 127.0.0.1, their HTTP API,
 // and deadline-based polling. NodeProcess fork/execs ${LAKE_BINARY_DIR}/p2plake node with
 // --http-port 0 --p2p-port 0 and learns the ports from the lines the node prints once it serves.
+// The environment variable LAKE_P2PLAKE, when set, names another p2plake binary to test.
 // Thread-safety: none; every object belongs to the test's thread.
 #pragma once
 
@@ -34,7 +35,7 @@ bool Eventually(const std::function<bool()>& done, milliseconds timeout,
 
 // GET http://127.0.0.1:<port><path>; the parsed JSON body of a 200 answer, else nullopt.
 std::optional<nlohmann::json> GetJson(uint16_t port, const std::string& path,
-                                      milliseconds timeout = milliseconds(2000));
+                                      milliseconds timeout = milliseconds(5000));
 
 // The nodeIds listed by GET /api/peers (empty if the node does not answer).
 std::vector<std::string> PeerIds(uint16_t http_port);
@@ -47,7 +48,7 @@ struct RunResult {
 };
 // Runs p2plake with `args`; killed (exit_code -1) if it takes longer than `timeout`.
 RunResult RunP2plake(const std::vector<std::string>& args,
-                     milliseconds timeout = milliseconds(15000));
+                     milliseconds timeout = milliseconds(30000));
 
 class NodeProcess {
  public:
@@ -63,14 +64,14 @@ class NodeProcess {
   // a node that did not start is killed. REQUIRES: not running().
   bool Start(const std::vector<std::string>& seeds = {},
              const std::vector<std::string>& extra_args = {},
-             milliseconds timeout = milliseconds(15000));
+             milliseconds timeout = milliseconds(30000));
   // Starts again on the same data directory with the seeds and arguments of the last Start.
-  bool Restart(milliseconds timeout = milliseconds(15000));
+  bool Restart(milliseconds timeout = milliseconds(30000));
   // SIGKILL and reap. No-op when not running.
   void Kill9();
   // SIGTERM, then waits up to `timeout` for the exit: its exit code (128 + signal if a signal
   // ended it), or -1 if it had to be SIGKILLed after the timeout or was not running.
-  int Terminate(milliseconds timeout = milliseconds(5000));
+  int Terminate(milliseconds timeout = milliseconds(10000));
 
   bool running() const { return pid_ > 0; }
   pid_t pid() const { return pid_; }
