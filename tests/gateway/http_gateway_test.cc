@@ -7,6 +7,8 @@
 #include <httplib.h>
 #include <spdlog/spdlog.h>
 
+#include <unistd.h>
+
 #include <filesystem>
 #include <memory>
 #include <nlohmann/json.hpp>
@@ -28,8 +30,10 @@ using nlohmann::json;
 
 const std::string kProductsCsv = std::string(LAKE_SOURCE_DIR) + "/sample-data/products.csv";
 
+// Per process: ctest runs the cases of this binary in parallel.
 std::string FreshDir(const std::string& name) {
-  const std::string dir = std::string(LAKE_BINARY_DIR) + "/test-tmp/gateway-" + name;
+  const std::string dir = std::string(LAKE_BINARY_DIR) + "/test-tmp/gateway-" + name + "-" +
+                          std::to_string(::getpid());
   std::filesystem::remove_all(dir);
   return dir;
 }
@@ -90,6 +94,7 @@ struct GatewayFixture {
   ~GatewayFixture() {
     gateway->Stop();
     node->Stop();
+    std::filesystem::remove_all(data_dir);
   }
 
   json Get(const std::string& path, int expected_status = 200) {
