@@ -237,8 +237,10 @@ DhtCore::OperationId DhtCore::StartPut(TimePoint now, const Id& key, const Bytes
   Operation op;
   op.kind = OperationKind::kPut;
   op.value_to_store = value;
-  op.lookup =
-      std::make_unique<Lookup>(key, options_.k, options_.alpha, table_.Closest(key, options_.k));
+  // The lookup only has to pin down the nodes the value goes to: with fewer replicas than k it
+  // converges after far fewer queries.
+  const size_t width = std::min(options_.k, options_.store_replicas);
+  op.lookup = std::make_unique<Lookup>(key, width, options_.alpha, table_.Closest(key, options_.k));
   operations_.emplace(id, std::move(op));
   Advance(now, id);
   return id;

@@ -724,3 +724,42 @@ TEST_CASE("A first-found Get stops at the first holder and asks fewer nodes than
 
 }  // namespace
 }  // namespace lake::dht
+
+namespace lake::dht {
+namespace {
+
+TEST_CASE("A put with fewer replicas than k looks up only as many nodes as it stores on",
+          "[dht][dht_core]") {
+  Rng rng(33);
+  DhtOptions wide;
+  DhtOptions narrow;
+  narrow.store_replicas = 4;
+  Wire wide_wire(60, wide, 11);
+  Wire narrow_wire(60, narrow, 11);  // the same node ids
+  wide_wire.BootstrapAll();
+  narrow_wire.BootstrapAll();
+  size_t wide_queries = 0;
+  size_t narrow_queries = 0;
+  for (int t = 0; t < 10; ++t) {
+    const Id key = rng.NextId();
+    const Bytes value = {static_cast<uint8_t>(t)};
+    const DhtCore::OperationId a = wide_wire.core(1).Put(wide_wire.now, key, value);
+    wide_wire.Pump();
+    const DhtCore::OperationId b = narrow_wire.core(1).Put(narrow_wire.now, key, value);
+    narrow_wire.Pump();
+    REQUIRE(narrow_wire.Find(1, b)->stored == 4);
+    // The 4 closest of all nodes hold it, no others.
+    const std::vector<Contact> closest = SortedByDistance(narrow_wire.AllContacts(), key);
+    for (size_t i = 0; i < 60; ++i) {
+      const bool should_hold = std::find(closest.begin(), closest.begin() + 4,
+                                         narrow_wire.contact(i)) != closest.begin() + 4;
+      CHECK(narrow_wire.core(i).records().Get(key, narrow_wire.now).empty() == !should_hold);
+    }
+    wide_queries += wide_wire.Find(1, a)->queries;
+    narrow_queries += narrow_wire.Find(1, b)->queries;
+  }
+  CHECK(narrow_queries < wide_queries);
+}
+
+}  // namespace
+}  // namespace lake::dht
