@@ -69,6 +69,9 @@ Result<std::unique_ptr<Node>> Node::Start(const NodeConfig& config) {
   node->id_ = identity.node_id();
   node->caf_config_ = std::make_unique<caf::actor_system_config>();
   node->caf_config_->load<caf::io::middleman>();
+  // CAF's default work stealing keeps idle workers polling; a node's actors are mostly idle
+  // (queries run on the planner's own pool), and several nodes may share a machine.
+  node->caf_config_->set("scheduler.policy", caf::atom("sharing"));
   node->system_ = std::make_unique<caf::actor_system>(*node->caf_config_);
 
   PeerTransportOptions transport;

@@ -35,6 +35,7 @@
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <random>
+#include <sstream>
 #include <string>
 #include <thread>
 #include <vector>
@@ -60,13 +61,18 @@ struct Opts {
   double churn_wait = 5;  // seconds between killing nodes and the post-churn gets
   double settle = 0;      // extra seconds to wait after bootstrap, before the puts
   int value_size = 1024;
-  unsigned seed = 1;                // seeds the workload only; node ids are random every run
-  int replicas = 8;                 // DhtOptions.store_replicas (OpenDHT: TARGET_NODES = 8)
-  int k = 20;                       // DhtOptions.k
-  int alpha = 3;                    // DhtOptions.alpha
-  bool full_get = false;            // get_atom (all k closest asked) instead of get_first_atom
-  int threads = 1;                  // scheduler.max-threads of each node's actor system
-  std::string policy = "stealing";  // scheduler.policy: stealing or sharing
+  unsigned seed = 1;      // seeds the workload only; node ids are random every run
+  int replicas = 8;       // DhtOptions.store_replicas (OpenDHT: TARGET_NODES = 8)
+  int k = 20;             // DhtOptions.k
+  int alpha = 3;          // DhtOptions.alpha
+  bool full_get = false;  // get_atom (all k closest asked) instead of get_first_atom
+  int threads = 1;        // scheduler.max-threads of each node's actor system
+  // scheduler.policy. CAF's default, stealing, makes every idle worker poll (100 spins, then
+  // 500 sleeps of 50 us) before it blocks: N systems doing that on 2 cores starve the busy ones.
+  std::string policy = "sharing";
+  // Every node in one actor system (one scheduler, one I/O thread): not how nodes run, but it
+  // shows what the threads of N separate systems cost.
+  bool shared_system = false;
 };
 
 double MsSince(Clock::time_point t) {
@@ -91,6 +97,24 @@ double CpuBusySeconds() {  // whole machine, all cores: non-idle seconds since b
   f >> cpu;
   for (auto& x : v) f >> x;
   return (v[0] + v[1] + v[2] + v[5] + v[6] + v[7]) / sysconf(_SC_CLK_TCK);
+}
+
+long TcpOutSegments() {  // the network namespace's TCP segments sent (ACKs included)
+  std::ifstream f("/proc/net/snmp");
+  std::string line, header;
+  while (std::getline(f, line)) {
+    if (line.rfind("Tcp:", 0) != 0) continue;
+    if (header.empty()) {
+      header = line;
+      continue;
+    }
+    std::istringstream names(header), values(line);
+    std::string name, value;
+    while (names >> name && values >> value) {
+      if (name == "OutSegs") return std::stol(value);
+    }
+  }
+  return -1;
 }
 
 double CpuSelfSeconds() {  // this process, user + system
@@ -160,26 +184,29 @@ PhaseResult RunPhase(int n, int c, Clock::time_point deadline,
   return r;
 }
 
-struct Node {
-  std::unique_ptr<caf::actor_system_config> cfg;
+// One actor system (a node's own, or everyone's with --shared-system). The system is declared
+// after its config, so it is destroyed first.
+struct System {
+  caf::actor_system_config cfg;
   std::unique_ptr<caf::actor_system> sys;
+};
+
+struct Node {
+  std::shared_ptr<System> system;
+  caf::actor_system& sys() { return *system->sys; }
   OverlayHandles overlay;
   NodeId id;
   bool alive = true;
 };
 
-caf::timespan Until(Clock::time_point deadline) {
-  return std::max(caf::timespan(std::chrono::milliseconds(1)),
-                  std::chrono::duration_cast<caf::timespan>(deadline - Clock::now()));
-}
-
 // Sends one request to node n's router from a fresh actor in n's own system; `on_reply` or
-// `on_error` runs on one of that system's threads.
+// `on_error` runs on one of that system's threads. No CAF timeout: every request with one wakes
+// the system's clock thread, a cost OpenDHT's bench does not pay either. RunPhase's deadline
+// counts ops that never answer as unfinished.
 template <class OnReply, class... Ts>
-void Ask(Node& n, Clock::time_point deadline, OnReply on_reply, Finish on_error, Ts... args) {
-  const caf::timespan timeout = Until(deadline);
-  n.sys->spawn([=, router = n.overlay.router](caf::event_based_actor* self) {
-    self->request(router, timeout, args...).then(on_reply, [on_error](caf::error&) {
+void Ask(Node& n, OnReply on_reply, Finish on_error, Ts... args) {
+  n.sys().spawn([=, router = n.overlay.router](caf::event_based_actor* self) {
+    self->request(router, caf::infinite, args...).then(on_reply, [on_error](caf::error&) {
       on_error(false);
     });
   });
@@ -216,23 +243,27 @@ int Main(const Opts& o) {
   const int N = o.nodes;
   std::printf(
       "p2plake  N=%d P=%d C=%d F=%.2f value=%dB get=%s replicas=%d k=%d alpha=%d "
-      "caf threads=%d policy=%s\n",
+      "caf threads=%d policy=%s%s\n",
       N, o.ops, o.conc, o.churn, o.value_size, o.full_get ? "full" : "first-match", o.replicas, o.k,
-      o.alpha, o.threads, o.policy.c_str());
+      o.alpha, o.threads, o.policy.c_str(), o.shared_system ? " shared-system" : "");
 
   // ---- start nodes: node 0 first (no seeds), then 1..N-1 seeded with node 0's address
   std::vector<Node> nodes(N);
   for (int i = 0; i < N; i++) {
     Node& n = nodes[i];
-    n.cfg = std::make_unique<caf::actor_system_config>();
-    n.cfg->load<caf::io::middleman>();
-    n.cfg->set("scheduler.max-threads", o.threads);
-    if (o.policy == "sharing") {
-      n.cfg->set("scheduler.policy", caf::atom("sharing"));
+    if (o.shared_system && i > 0) {
+      n.system = nodes[0].system;
     } else {
-      n.cfg->set("scheduler.policy", caf::atom("stealing"));
+      n.system = std::make_shared<System>();
+      n.system->cfg.load<caf::io::middleman>();
+      n.system->cfg.set("scheduler.max-threads", o.threads);
+      if (o.policy == "sharing") {
+        n.system->cfg.set("scheduler.policy", caf::atom("sharing"));
+      } else {
+        n.system->cfg.set("scheduler.policy", caf::atom("stealing"));
+      }
+      n.system->sys = std::make_unique<caf::actor_system>(n.system->cfg);
     }
-    n.sys = std::make_unique<caf::actor_system>(*n.cfg);
     lake::dht::Identity::Seed seed;
     randombytes_buf(seed.data(), seed.size());
     const lake::dht::Identity identity(seed);
@@ -247,13 +278,14 @@ int Main(const Opts& o) {
     router.dht.alpha = o.alpha;
     router.dht.store_replicas = o.replicas;
     randombytes_buf(&router.rng_seed, sizeof router.rng_seed);
-    auto overlay = StartOverlay(*n.sys, identity, transport, std::move(router));
+    auto overlay = StartOverlay(n.sys(), identity, transport, std::move(router));
     if (!overlay.ok()) {
       std::fprintf(stderr, "node %d: %s\n", i, overlay.status().ToString().c_str());
       std::_Exit(1);
     }
     n.overlay = *overlay;
   }
+  const double t_started = MsSince(t_start);
 
   // ---- join: wait until every node has a contact, then until every node has min(N-1, 8);
   // if the joins' own self-lookups do not get there, every node looks up its own id again, in
@@ -263,7 +295,7 @@ int Main(const Opts& o) {
   auto min_peers = [&] {
     uint64_t m = ~uint64_t{0}, sum = 0;
     for (Node& n : nodes) {
-      auto status = AskSync<RouterStatus>(*n.sys, n.overlay.router, std::chrono::seconds(5),
+      auto status = AskSync<RouterStatus>(n.sys(), n.overlay.router, std::chrono::seconds(5),
                                           status_atom::value);
       const uint64_t peers = status ? status->peers : 0;
       m = std::min(m, peers);
@@ -288,16 +320,16 @@ int Main(const Opts& o) {
     rounds++;
     RunPhase(N, N, boot_deadline, [&](int i, Finish fin) {
       Ask(
-          nodes[i], boot_deadline, [fin](std::vector<PeerInfo>&) { fin(true); }, fin,
-          find_atom::value, nodes[i].id);
+          nodes[i], [fin](std::vector<PeerInfo>&) { fin(true); }, fin, find_atom::value,
+          nodes[i].id);
     });
     std::tie(least, sum_peers) = min_peers();
   }
   if (least >= want) t_boot = MsSince(t_start);
   std::printf(
-      "bootstrap: all connected %.0f ms, all >= %lu contacts %.0f ms after %d self-lookup rounds "
-      "(min %lu, avg %.1f contacts), %ld threads%s\n",
-      t_connected, static_cast<unsigned long>(want), t_boot, rounds,
+      "bootstrap: %d nodes started %.0f ms, all connected %.0f ms, all >= %lu contacts %.0f ms "
+      "after %d self-lookup rounds (min %lu, avg %.1f contacts), %ld threads%s\n",
+      N, t_started, t_connected, static_cast<unsigned long>(want), t_boot, rounds,
       static_cast<unsigned long>(least), static_cast<double>(sum_peers) / N, ProcStatus("Threads:"),
       t_boot < 0 ? "  NOT CONVERGED, continuing" : "");
 
@@ -319,9 +351,17 @@ int Main(const Opts& o) {
   std::atomic<int> mismatched{0}, misses{0};
   std::atomic<long> acks{0};
 
+  struct Usage {
+    double cpu = CpuSelfSeconds();
+    long segments = TcpOutSegments();
+  };
+  auto since = [](const Usage& u) {
+    return std::pair{CpuSelfSeconds() - u.cpu, TcpOutSegments() - u.segments};
+  };
+  const Usage put_start;
   auto put = RunPhase(o.ops, o.conc, deadline, [&](int i, Finish fin) {
     Ask(
-        nodes[putter[i]], deadline,
+        nodes[putter[i]],
         [fin, &acks](uint64_t stored) {
           acks += static_cast<long>(stored);
           fin(stored > 0);
@@ -329,12 +369,14 @@ int Main(const Opts& o) {
         fin, put_atom::value, keys[i], blobs[i]);
   });
 
+  const auto put_usage = since(put_start);
+
   // ---- census: records held by all nodes (the routers export counts, not keys)
   auto record_sum = [&] {
     long sum = 0;
     for (Node& n : nodes) {
       if (!n.alive) continue;
-      auto status = AskSync<RouterStatus>(*n.sys, n.overlay.router, std::chrono::seconds(5),
+      auto status = AskSync<RouterStatus>(n.sys(), n.overlay.router, std::chrono::seconds(5),
                                           status_atom::value);
       if (status) sum += static_cast<long>(status->records);
     }
@@ -384,18 +426,22 @@ int Main(const Opts& o) {
         fin(found);
       };
       if (o.full_get) {
-        Ask(nodes[getter[i]], deadline, on_reply, fin, get_atom::value, keys[i]);
+        Ask(nodes[getter[i]], on_reply, fin, get_atom::value, keys[i]);
       } else {
-        Ask(nodes[getter[i]], deadline, on_reply, fin, get_first_atom::value, keys[i]);
+        Ask(nodes[getter[i]], on_reply, fin, get_first_atom::value, keys[i]);
       }
     });
   };
+  std::fprintf(stderr, "phase: gets (%.1f s)\n", MsSince(t_start) / 1000);
+  const Usage get_start;
   auto get = get_phase();
+  std::fprintf(stderr, "phase: gets done (%.1f s)\n", MsSince(t_start) / 1000);
+  const auto get_usage = since(get_start);
   const int get_local_est = local_est;
 
   // ---- churn: abruptly stop a fraction F of the nodes (never node 0): their router and
   // transport get exit_reason::kill, so the transport's sockets close with no goodbye; then the
-  // node's actor system is destroyed (its threads stop).
+  // node's actor system is destroyed (its threads stop; not with --shared-system).
   int kill = static_cast<int>(std::lround(o.churn * N));
   kill = std::min(kill, N - 2);  // keep node 0 and at least one other
   std::vector<int> victims;
@@ -410,8 +456,7 @@ int Main(const Opts& o) {
   }
   for (int v : victims) {
     nodes[v].overlay = OverlayHandles{};
-    nodes[v].sys.reset();
-    nodes[v].cfg.reset();
+    nodes[v].system.reset();  // destroys the node's own actor system (not a shared one)
   }
   const double kill_ms = MsSince(t_kill);
   std::this_thread::sleep_until(std::min(
@@ -419,13 +464,15 @@ int Main(const Opts& o) {
   for (int i = 0; i < o.ops; i++)  // put-origin nodes may be dead now: any live getter then
     if (!nodes[putter[i]].alive) putter[i] = -1;
   const long copies_after_churn = record_sum();
+  const Usage churn_start;
   auto churn = get_phase();
+  const auto churn_usage = since(churn_start);
 
   // Transport counters of the live nodes: was anything rate-limited or dropped?
   TransportStats ts;
   for (Node& n : nodes) {
     if (!n.alive) continue;
-    auto s = AskSync<TransportStats>(*n.sys, n.overlay.transport, std::chrono::seconds(5),
+    auto s = AskSync<TransportStats>(n.sys(), n.overlay.transport, std::chrono::seconds(5),
                                      stats_atom::value);
     if (!s) continue;
     ts.connections += s->connections;
@@ -467,6 +514,12 @@ int Main(const Opts& o) {
       "           getter among the key's %d XOR-closest nodes (est. local hit) for %.1f%% of "
       "gets\n",
       R, 100.0 * local_est / o.ops);
+  std::printf(
+      "per op: put %.2f ms CPU %.0f TCP segments, get %.2f ms %.0f, get-churn %.2f ms %.0f "
+      "(segments: whole machine, ACKs included)\n",
+      1000 * put_usage.first / o.ops, static_cast<double>(put_usage.second) / o.ops,
+      1000 * get_usage.first / o.ops, static_cast<double>(get_usage.second) / o.ops,
+      1000 * churn_usage.first / o.ops, static_cast<double>(churn_usage.second) / o.ops);
   std::printf(
       "transport: %lu connections open, %lu frames rate-limited, %lu sessions dropped, "
       "%lu refused, %lu dials failed\n",
@@ -520,7 +573,10 @@ int Main(const Opts& o) {
   j["full_get"] = o.full_get;
   j["caf_threads"] = o.threads;
   j["caf_policy"] = o.policy;
+  j["shared_system"] = o.shared_system;
   j["frames_limited"] = ts.frames_limited;
+  j["put_cpu_ms_per_op"] = r2(1000 * put_usage.first / o.ops);
+  j["get_cpu_ms_per_op"] = r2(1000 * get_usage.first / o.ops);
   std::printf("RESULT %s\n", j.dump().c_str());
   std::fflush(stdout);
   std::_Exit(0);  // skip tearing down N actor systems; nothing is left to flush
@@ -567,6 +623,8 @@ int main(int argc, char** argv) {
   app.add_option("--policy", o.policy, "scheduler.policy per actor system")
       ->capture_default_str()
       ->check(CLI::IsMember({"stealing", "sharing"}));
+  app.add_flag("--shared-system", o.shared_system,
+               "all nodes in one actor system (diagnostic: separates thread hand-off costs)");
   CLI11_PARSE(app, argc, argv);
   spdlog::set_level(spdlog::level::warn);
   return Main(o);

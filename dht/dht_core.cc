@@ -193,7 +193,8 @@ DhtCore::OperationId DhtCore::StartLookup(TimePoint now, OperationKind kind, con
   Operation op;
   op.kind = kind;
   op.get_mode = mode;
-  op.lookup = std::make_unique<Lookup>(target, options_.k, options_.alpha,
+  const size_t alpha = mode == GetMode::kFirstFound ? options_.first_found_alpha : options_.alpha;
+  op.lookup = std::make_unique<Lookup>(target, options_.k, alpha,
                                        table_.Closest(target, options_.k));
   if (kind == OperationKind::kGet) {
     // The lookup never asks this node, which may hold the record itself.

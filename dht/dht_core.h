@@ -35,6 +35,10 @@ namespace lake::dht {
 struct DhtOptions {
   size_t k = 20;     // bucket size and lookup width
   size_t alpha = 3;  // lookup parallelism
+  // A first-found get asks one node at a time: the closest node it knows usually holds the
+  // value, and the answers of parallel queries would be thrown away (3x the messages for
+  // nothing). A silent node costs it one request timeout.
+  size_t first_found_alpha = 1;
   // Contacts in a FIND_NODE / FIND_VALUE reply. More than k: under churn some of a responder's
   // contacts are dead and not yet noticed, and would otherwise crowd out live ones.
   size_t reply_contacts = 30;
