@@ -1,6 +1,6 @@
 // RateLimiter: a token bucket that bounds how many frames one peer may send per second. The
-// transport keeps one per connection and drops a peer that keeps exceeding it, so one noisy or
-// hostile peer cannot fill the router's mailbox. Time is passed in.
+// transport keeps one per connection and drops (and counts) the frames over the limit, so one
+// noisy or hostile peer cannot fill the router's mailbox. Time is passed in.
 // Thread-safety: a value type; not thread-safe.
 #pragma once
 
