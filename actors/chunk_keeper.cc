@@ -6,8 +6,9 @@
 
 namespace lake::actors {
 
-ChunkKeeperActor::behavior_type ChunkKeeper(ChunkKeeperActor::stateful_pointer<ChunkKeeperState> self,
-                                            std::shared_ptr<store::ChunkStore> store) {
+ChunkKeeperActor::behavior_type ChunkKeeper(
+    ChunkKeeperActor::stateful_pointer<ChunkKeeperState> self,
+    std::shared_ptr<store::ChunkStore> store) {
   self->state.store = std::move(store);
   return {
       [=](status_atom) -> caf::result<StorageStatus> {

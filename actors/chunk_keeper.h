@@ -15,7 +15,8 @@ struct ChunkKeeperState {
   std::shared_ptr<store::ChunkStore> store;
 };
 
-ChunkKeeperActor::behavior_type ChunkKeeper(ChunkKeeperActor::stateful_pointer<ChunkKeeperState> self,
-                                            std::shared_ptr<store::ChunkStore> store);
+ChunkKeeperActor::behavior_type ChunkKeeper(
+    ChunkKeeperActor::stateful_pointer<ChunkKeeperState> self,
+    std::shared_ptr<store::ChunkStore> store);
 
 }  // namespace lake::actors

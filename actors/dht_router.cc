@@ -12,28 +12,27 @@ namespace {
 using Self = DhtRouterActor::stateful_pointer<DhtRouterState>;
 
 TimePoint Now(Self self) {
-  return TimePoint(
-      std::chrono::duration_cast<Duration>(self->clock().now().time_since_epoch()));
+  return TimePoint(std::chrono::duration_cast<Duration>(self->clock().now().time_since_epoch()));
 }
 
 PeerInfo ToPeerInfo(const DhtRouterState& state, const dht::RoutingTable::PeerView& peer) {
   PeerInfo info;
   info.id = peer.contact.id;
   info.address = peer.contact.address;
-  info.last_seen_ms =
-      std::chrono::duration_cast<std::chrono::milliseconds>(
-          (peer.last_seen + state.wall_offset).time_since_epoch())
-          .count();
+  info.last_seen_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                          (peer.last_seen + state.wall_offset).time_since_epoch())
+                          .count();
   if (peer.rtt) info.rtt_ms = std::chrono::duration<double, std::milli>(*peer.rtt).count();
   return info;
 }
 
 void DialSeeds(Self self, TimePoint now) {
   auto& st = self->state;
-  for (const std::string& seed : st.options.seeds) caf::anon_send(st.transport, dial_atom::value, seed);
-  st.seed_retry = std::min(st.options.seed_retry_max,
-                           st.seed_retry == Duration{} ? st.options.seed_retry_min
-                                                       : st.seed_retry * 2);
+  for (const std::string& seed : st.options.seeds)
+    caf::anon_send(st.transport, dial_atom::value, seed);
+  st.seed_retry =
+      std::min(st.options.seed_retry_max,
+               st.seed_retry == Duration{} ? st.options.seed_retry_min : st.seed_retry * 2);
   st.next_seed_dial = now + st.seed_retry;
 }
 
@@ -55,7 +54,7 @@ void Flush(Self self, TimePoint now) {
   dht::DhtCore::Outbox out = st.core->TakeOutbox();
   for (dht::DhtCore::Send& send : out.sends) {
     caf::anon_send(st.transport, send_atom::value, send.to.id, send.to.address,
-               dht::EncodeMessage(send.message));
+                   dht::EncodeMessage(send.message));
   }
   for (dht::DhtCore::OperationResult& result : out.results) {
     ++st.lookups_done;

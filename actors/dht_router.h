@@ -1,8 +1,9 @@
 // The DHT router actor: owns one node's dht::DhtCore and drives it from the transport's messages
 // and CAF's clock (virtual under test_coordinator). It starts once node assembly attaches the
-// transport; requests that arrive before that fail with sec::request_receiver_down. Each handler decodes, calls the core, then
-// flushes the core's outbox: sends go to the transport, finished operations answer the request
-// that started them. It also (re)dials the seed list until the routing table has someone in it.
+// transport; requests that arrive before that fail with sec::request_receiver_down. Each handler
+// decodes, calls the core, then flushes the core's outbox: sends go to the transport, finished
+// operations answer the request that started them. It also (re)dials the seed list until the
+// routing table has someone in it.
 #pragma once
 
 #include <map>
@@ -41,7 +42,7 @@ struct DhtRouterState {
   std::unique_ptr<dht::DhtCore> core;  // created once the transport is attached
   TransportActor transport;
   std::map<dht::DhtCore::OperationId, caf::response_promise> waiting;  // by operation
-  std::optional<TimePoint> armed;  // earliest tick scheduled
+  std::optional<TimePoint> armed;                                      // earliest tick scheduled
   TimePoint next_seed_dial{};
   TimePoint next_heartbeat{};
   Duration seed_retry{};

@@ -22,7 +22,8 @@ struct Dialed {
   std::string error;
 };
 
-// Resolves and connects with a deadline; returns a connected non-blocking socket (as CAF wants it) or why not.
+// Resolves and connects with a deadline; returns a connected non-blocking socket (as CAF wants it)
+// or why not.
 Dialed ConnectWithTimeout(const std::string& address, std::chrono::milliseconds timeout) {
   const size_t colon = address.rfind(':');
   if (colon == std::string::npos || colon == 0) return {-1, "not host:port"};

@@ -83,17 +83,17 @@ struct RouterStatus {
 };
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, RouterStatus& x) {
-  return f(caf::meta::type_name("RouterStatus"), x.id, x.address, x.peers, x.records,
-           x.frames_bad, x.lookups_done);
+  return f(caf::meta::type_name("RouterStatus"), x.id, x.address, x.peers, x.records, x.frames_bad,
+           x.lookups_done);
 }
 
 // The transport's counters.
 struct TransportStats {
-  uint16_t port = 0;                // the TCP port it listens on
-  uint64_t connections = 0;         // open right now
-  uint64_t sessions_dropped = 0;    // closed for a protocol violation or timeout
-  uint64_t connections_refused = 0; // inbound connections over the limit
-  uint64_t frames_limited = 0;      // frames dropped by the per-peer rate limit
+  uint16_t port = 0;                 // the TCP port it listens on
+  uint64_t connections = 0;          // open right now
+  uint64_t sessions_dropped = 0;     // closed for a protocol violation or timeout
+  uint64_t connections_refused = 0;  // inbound connections over the limit
+  uint64_t frames_limited = 0;       // frames dropped by the per-peer rate limit
   uint64_t dials_failed = 0;
 };
 template <class Inspector>

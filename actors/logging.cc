@@ -18,8 +18,7 @@ Status InitLogging(const std::string& level, const std::string& file) {
   sinks.push_back(std::make_shared<spdlog::sinks::stderr_color_sink_mt>());
   if (!file.empty()) {
     try {
-      sinks.push_back(
-          std::make_shared<spdlog::sinks::rotating_file_sink_mt>(file, 16 << 20, 3));
+      sinks.push_back(std::make_shared<spdlog::sinks::rotating_file_sink_mt>(file, 16 << 20, 3));
     } catch (const spdlog::spdlog_ex& e) {
       return Status::IOError("cannot open log file " + file + ": " + e.what());
     }

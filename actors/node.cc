@@ -1,9 +1,9 @@
 #include "actors/node.h"
 
-#include <caf/io/all.hpp>
 #include <sodium.h>
 #include <spdlog/spdlog.h>
 #include <sys/stat.h>
+#include <caf/io/all.hpp>
 
 #include <filesystem>
 #include <fstream>

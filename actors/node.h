@@ -1,8 +1,9 @@
 // Node assembly: one `p2plake node` as an actor system holding the DHT router, the TCP peer
-// transport, the chunk keeper and the query planner, built from a NodeConfig. The identity key and the RocksDB store
-// live in the data directory, so a node restarted on it keeps its NodeId and its data. The HTTP
-// gateway sits on top (gateway/ depends on actors/, not the reverse): the node command adds it.
-// Thread-safety: Start/Stop from one thread; the handles may be used from any thread.
+// transport, the chunk keeper and the query planner, built from a NodeConfig. The identity key and
+// the RocksDB store live in the data directory, so a node restarted on it keeps its NodeId and its
+// data. The HTTP gateway sits on top (gateway/ depends on actors/, not the reverse): the node
+// command adds it. Thread-safety: Start/Stop from one thread; the handles may be used from any
+// thread.
 #pragma once
 
 #include <caf/all.hpp>

@@ -14,15 +14,15 @@ Result<OverlayHandles> StartOverlay(caf::actor_system& system, const dht::Identi
     host = gethostname(name, sizeof name - 1) == 0 ? name : "127.0.0.1";
   }
   overlay.router = system.spawn(DhtRouter, std::move(router));
-  overlay.transport =
-      system.middleman().spawn_broker(PeerTransport, std::move(transport), identity, overlay.router);
+  overlay.transport = system.middleman().spawn_broker(PeerTransport, std::move(transport), identity,
+                                                      overlay.router);
   caf::scoped_actor self{system};
   Status status = Status::OK();
   self->request(overlay.transport, std::chrono::seconds(10), stats_atom::value)
       .receive([&](const TransportStats& stats) { overlay.port = stats.port; },
                [&](const caf::error& error) {
-                 status = Status::Unavailable("peer transport did not start: " +
-                                              system.render(error));
+                 status =
+                     Status::Unavailable("peer transport did not start: " + system.render(error));
                });
   if (!status.ok()) {
     StopOverlay(overlay);

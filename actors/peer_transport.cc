@@ -19,8 +19,7 @@ constexpr size_t kReadChunk = 4 << 10;
 constexpr auto kSweepInterval = std::chrono::seconds(1);
 
 TimePoint Now(PeerTransportBroker* self) {
-  return TimePoint(
-      std::chrono::duration_cast<Duration>(self->clock().now().time_since_epoch()));
+  return TimePoint(std::chrono::duration_cast<Duration>(self->clock().now().time_since_epoch()));
 }
 
 // Starts a session on a new connection (ours or accepted) and sends our HELLO.
@@ -35,8 +34,8 @@ void Open(PeerTransportBroker* self, connection_handle handle, dht::SecureSessio
   conn.outbound = role == dht::SecureSession::Role::kInitiator;
   conn.expected = expected;
   conn.dialed_address = std::move(dialed_address);
-  conn.limiter = dht::RateLimiter(st.options.max_frames_per_second,
-                                  st.options.max_frames_per_second);
+  conn.limiter =
+      dht::RateLimiter(st.options.max_frames_per_second, st.options.max_frames_per_second);
   conn.opened = conn.last_read = Now(self);
   st.connections.emplace(handle, std::move(conn));
   self->configure_read(handle, caf::io::receive_policy::at_most(kReadChunk));
@@ -110,8 +109,8 @@ void OnData(PeerTransportBroker* self, connection_handle handle, std::vector<cha
   Connection& conn = it->second;
   const TimePoint now = Now(self);
   conn.last_read = now;
-  const Status status = conn.session->OnBytes(
-      ByteView(reinterpret_cast<const uint8_t*>(buf.data()), buf.size()));
+  const Status status =
+      conn.session->OnBytes(ByteView(reinterpret_cast<const uint8_t*>(buf.data()), buf.size()));
   WriteOut(self, handle, conn);
   if (conn.session->established() && !conn.announced) Established(self, handle, conn);
   // Payloads decrypted before a failure are authentic: deliver them, then drop.
@@ -173,8 +172,8 @@ caf::behavior PeerTransport(PeerTransportBroker* self, PeerTransportOptions opti
   st.router = std::move(router);
   auto listening = self->add_tcp_doorman(st.options.port, st.options.bind_address.c_str(), true);
   if (!listening) {
-    spdlog::error("transport: cannot listen on {}:{}: {}", st.options.bind_address,
-                  st.options.port, self->system().render(listening.error()));
+    spdlog::error("transport: cannot listen on {}:{}: {}", st.options.bind_address, st.options.port,
+                  self->system().render(listening.error()));
     self->quit(listening.error());
     return {};
   }
@@ -198,9 +197,7 @@ caf::behavior PeerTransport(PeerTransportBroker* self, PeerTransportOptions opti
         }
       },
       [=](const caf::io::connection_closed_msg& msg) { Forget(self, msg.handle); },
-      [=](const caf::io::acceptor_closed_msg&) {
-        spdlog::error("transport: listener closed");
-      },
+      [=](const caf::io::acceptor_closed_msg&) { spdlog::error("transport: listener closed"); },
       [=](send_atom, const NodeId& to, const std::string& address, Bytes& payload) {
         SendTo(self, to, address, std::move(payload));
       },
@@ -221,8 +218,7 @@ caf::behavior PeerTransport(PeerTransportBroker* self, PeerTransportOptions opti
         State::PendingDial pending = std::move(dial->second);
         st.dials.erase(dial);
         const connection_handle handle = self->add_scribe(fd);
-        Open(self, handle, dht::SecureSession::Role::kInitiator, pending.expected,
-             pending.address);
+        Open(self, handle, dht::SecureSession::Role::kInitiator, pending.expected, pending.address);
         WriteOut(self, handle, self->state.connections.at(handle));
       },
       [=](dial_fail_atom, uint64_t dial_id, const std::string& why) {

@@ -32,7 +32,8 @@ nlohmann::json RowsToJson(const sql::QueryResult& result) {
 nlohmann::json ColumnsToJson(const sql::QueryResult& result) {
   nlohmann::json columns = nlohmann::json::array();
   for (size_t c = 0; c < result.names.size(); ++c) {
-    columns.push_back({{"name", result.names[c]}, {"type", std::string(TypeName(result.types[c]))}});
+    columns.push_back(
+        {{"name", result.names[c]}, {"type", std::string(TypeName(result.types[c]))}});
   }
   return columns;
 }

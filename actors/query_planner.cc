@@ -31,9 +31,9 @@ QueryPlannerActor::behavior_type QueryPlanner(
         sql::Engine engine(*st.tables, st.pool.get());
         int position = 0;
         Result<std::vector<sql::QueryResult>> results = engine.Run(sql, &position);
-        answer.execution_ms = std::chrono::duration<double, std::milli>(
-                                  std::chrono::steady_clock::now() - start)
-                                  .count();
+        answer.execution_ms =
+            std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start)
+                .count();
         if (!results.ok()) {
           answer.error = results.status().message();
           answer.error_position = position;

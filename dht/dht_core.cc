@@ -194,8 +194,8 @@ DhtCore::OperationId DhtCore::StartLookup(TimePoint now, OperationKind kind, con
   op.kind = kind;
   op.get_mode = mode;
   const size_t alpha = mode == GetMode::kFirstFound ? options_.first_found_alpha : options_.alpha;
-  op.lookup = std::make_unique<Lookup>(target, options_.k, alpha,
-                                       table_.Closest(target, options_.k));
+  op.lookup =
+      std::make_unique<Lookup>(target, options_.k, alpha, table_.Closest(target, options_.k));
   if (kind == OperationKind::kGet) {
     // The lookup never asks this node, which may hold the record itself.
     for (Bytes& value : records_.Get(target, now)) op.values.insert(std::move(value));

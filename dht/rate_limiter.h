@@ -14,7 +14,8 @@ namespace lake::dht {
 class RateLimiter {
  public:
   // `per_second` tokens refill each second, up to `burst`.
-  RateLimiter(double per_second, double burst) : per_second_(per_second), burst_(burst), tokens_(burst) {}
+  RateLimiter(double per_second, double burst)
+      : per_second_(per_second), burst_(burst), tokens_(burst) {}
 
   // Takes one token if there is one. The first call starts the refill clock; a `now` earlier
   // than one already seen refills nothing.

@@ -59,9 +59,7 @@ std::optional<std::string> QueryText(const std::string& body) {
 }
 
 json PeerJson(const actors::PeerInfo& peer) {
-  json out{{"nodeId", peer.id.ToHex()},
-           {"address", peer.address},
-           {"lastSeen", peer.last_seen_ms}};
+  json out{{"nodeId", peer.id.ToHex()}, {"address", peer.address}, {"lastSeen", peer.last_seen_ms}};
   out["rttMs"] = peer.rtt_ms >= 0 ? json(peer.rtt_ms) : json(nullptr);
   return out;
 }
@@ -134,15 +132,16 @@ void HttpGateway::AddRoutes() {
     const auto& allowed = options_.allowed_origins;
     if (std::find(allowed.begin(), allowed.end(), "*") != allowed.end()) {
       res.set_header("Access-Control-Allow-Origin", "*");
-    } else if (!origin.empty() && std::find(allowed.begin(), allowed.end(), origin) != allowed.end()) {
+    } else if (!origin.empty() &&
+               std::find(allowed.begin(), allowed.end(), origin) != allowed.end()) {
       res.set_header("Access-Control-Allow-Origin", origin);
       res.set_header("Vary", "Origin");
     }
   });
 
   server.Get("/api/health", [=, this](const httplib::Request&, httplib::Response& res) {
-    auto status = Ask<actors::RouterStatus>(system_, handles_.router, timeout,
-                                            actors::status_atom::value);
+    auto status =
+        Ask<actors::RouterStatus>(system_, handles_.router, timeout, actors::status_atom::value);
     if (!status.ok()) return ReplyUnavailable(res, status.status());
     Reply(res, 200,
           json{{"status", "healthy"},
@@ -184,14 +183,14 @@ void HttpGateway::AddRoutes() {
   });
 
   server.Get("/api/status", [=, this](const httplib::Request&, httplib::Response& res) {
-    auto router = Ask<actors::RouterStatus>(system_, handles_.router, timeout,
-                                            actors::status_atom::value);
+    auto router =
+        Ask<actors::RouterStatus>(system_, handles_.router, timeout, actors::status_atom::value);
     if (!router.ok()) return ReplyUnavailable(res, router.status());
     auto peers = Ask<std::vector<actors::PeerInfo>>(system_, handles_.router, timeout,
                                                     actors::peers_atom::value);
     if (!peers.ok()) return ReplyUnavailable(res, peers.status());
-    auto storage = Ask<actors::StorageStatus>(system_, handles_.keeper, timeout,
-                                              actors::status_atom::value);
+    auto storage =
+        Ask<actors::StorageStatus>(system_, handles_.keeper, timeout, actors::status_atom::value);
     if (!storage.ok()) return ReplyUnavailable(res, storage.status());
     auto transport = Ask<actors::TransportStats>(system_, handles_.transport, timeout,
                                                  actors::stats_atom::value);

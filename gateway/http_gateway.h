@@ -25,7 +25,7 @@ namespace lake::gateway {
 
 struct GatewayOptions {
   std::string bind_address = "127.0.0.1";
-  uint16_t port = 0;                           // 0: any free port
+  uint16_t port = 0;                              // 0: any free port
   std::vector<std::string> allowed_origins{"*"};  // CORS
   std::chrono::milliseconds actor_timeout{5000};
   std::chrono::milliseconds max_query_time{30000};  // a query running longer answers 504

@@ -1,6 +1,6 @@
 // `p2plake node`: runs one node until SIGINT/SIGTERM (DESIGN §7). config.json first, then flags.
-#include <CLI/CLI.hpp>
 #include <spdlog/spdlog.h>
+#include <CLI/CLI.hpp>
 
 #include <pthread.h>
 #include <signal.h>
@@ -72,8 +72,9 @@ int RunNode(const NodeArgs& args) {
   }
   for (const std::string& warning : warnings) spdlog::warn("config: {}", warning);
   if (!config->security.enable_encryption) {
-    spdlog::warn("config: security.enableEncryption=false is ignored: peer sessions are always "
-                 "authenticated and encrypted (DESIGN §5)");
+    spdlog::warn(
+        "config: security.enableEncryption=false is ignored: peer sessions are always "
+        "authenticated and encrypted (DESIGN §5)");
   }
 
   Result<std::unique_ptr<actors::Node>> node = actors::Node::Start(*config);

@@ -1,6 +1,6 @@
 // `p2plake status`: the network as one node sees it (DESIGN §7), from its /api/status.
-#include <CLI/CLI.hpp>
 #include <httplib.h>
+#include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
 
 #include <cstdio>
@@ -39,7 +39,8 @@ void PrintStatus(const nlohmann::json& s) {
     std::printf("  %s  %-22s rtt %s\n", Short(peer.value("nodeId", "")).c_str(),
                 peer.value("address", "").c_str(), rtt);
   }
-  for (const auto& name : s["datasets"]) std::printf("dataset   %s\n", name.get<std::string>().c_str());
+  for (const auto& name : s["datasets"])
+    std::printf("dataset   %s\n", name.get<std::string>().c_str());
 }
 
 int RunStatus(const StatusArgs& args) {

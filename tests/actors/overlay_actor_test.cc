@@ -1,10 +1,11 @@
-// The simulator's second tier (DESIGN §8): full DHT router actors, the production code, in one
-// actor system on CAF's test_coordinator (virtual time, one message at a time), talking through
-// an in-memory transport that speaks the transport protocol of actors/interfaces.h.
+// The simulator's second tier (DESIGN §8): nodes made of the production actors (DHT router, chunk
+// keeper, query planner) in one actor system on CAF's test_coordinator (virtual time, one message
+// at a time), talking through an in-memory transport that speaks the transport protocol of
+// actors/interfaces.h in place of TCP.
+#include <spdlog/spdlog.h>
 #include <caf/all.hpp>
 #include <caf/scheduler/test_coordinator.hpp>
 #include <catch2/catch.hpp>
-#include <spdlog/spdlog.h>
 
 #include <map>
 #include <memory>
@@ -12,9 +13,17 @@
 #include <string>
 #include <vector>
 
+#include "actors/chunk_keeper.h"
 #include "actors/dht_router.h"
 #include "actors/interfaces.h"
+#include "actors/query_planner.h"
+#include "actors/store_table_provider.h"
+#include "common/clock.h"
 #include "common/hash.h"
+#include "common/task_runner.h"
+#include "store/byte_source.h"
+#include "store/importer.h"
+#include "store/mem_chunk_store.h"
 
 namespace lake::actors {
 namespace {
@@ -77,11 +86,15 @@ caf::behavior MemoryTransport(caf::stateful_actor<MemoryTransportState>* self, N
   };
 }
 
+// A whole node but for TCP: router, transport, and a keeper and planner over an in-memory store.
 struct ActorNode {
   NodeId id;
   std::string address;
   DhtRouterActor router;
   caf::actor transport;
+  std::shared_ptr<store::MemChunkStore> store;
+  ChunkKeeperActor keeper;
+  QueryPlannerActor planner;
 };
 
 class OverlayFixture {
@@ -103,8 +116,8 @@ class OverlayFixture {
     const size_t index = nodes_.size();
     ActorNode node;
     const std::string seed_text = "node-" + std::to_string(index);
-    node.id = Blake2b256(ByteView(reinterpret_cast<const uint8_t*>(seed_text.data()),
-                                  seed_text.size()));
+    node.id =
+        Blake2b256(ByteView(reinterpret_cast<const uint8_t*>(seed_text.data()), seed_text.size()));
     node.address = "mem:" + std::to_string(index);
     DhtRouterOptions options;
     options.self = node.id;
@@ -112,6 +125,9 @@ class OverlayFixture {
     options.rng_seed = index + 1;
     node.router = Spawn(options);
     node.transport = system_.spawn(MemoryTransport, node.id, node.router, directory_);
+    node.store = std::make_shared<store::MemChunkStore>();
+    node.keeper = system_.spawn(ChunkKeeper, node.store);
+    node.planner = system_.spawn(QueryPlanner, node.store, size_t{1});
     directory_->by_address[node.address] = Directory::Entry{node.id, node.transport, false};
     caf::anon_send(node.router, attach_atom::value, node.transport, node.address);
     sched_.run();
@@ -128,9 +144,9 @@ class OverlayFixture {
     sched_.run();
   }
 
-  template <class T, class... Args>
-  T Ask(const DhtRouterActor& router, Args... args) {
-    self_->send(router, args...);
+  template <class T, class Handle, class... Args>
+  T Ask(const Handle& actor, Args... args) {
+    self_->send(actor, args...);
     sched_.run();
     std::optional<T> answer;
     self_->receive([&](T& value) { answer = std::move(value); },
@@ -166,8 +182,11 @@ class OverlayFixture {
 
   void Kill(ActorNode& node) {
     directory_->by_address.erase(node.address);
-    caf::anon_send_exit(node.router, caf::exit_reason::kill);
-    caf::anon_send_exit(node.transport, caf::exit_reason::kill);
+    for (const caf::actor& actor :
+         {caf::actor_cast<caf::actor>(node.router), node.transport,
+          caf::actor_cast<caf::actor>(node.keeper), caf::actor_cast<caf::actor>(node.planner)}) {
+      caf::anon_send_exit(actor, caf::exit_reason::kill);
+    }
   }
 
   std::vector<ActorNode>& nodes() { return nodes_; }
@@ -248,6 +267,41 @@ TEST_CASE_METHOD(OverlayFixture, "A silent node leaves the tables after heartbea
   CHECK(PeerIds(nodes()[0]).count(silent) == 0);
   CHECK(PeerIds(nodes()[2]).count(silent) == 0);
   CHECK(PeerIds(nodes()[0]).count(nodes()[2].id) == 1);
+}
+
+TEST_CASE_METHOD(OverlayFixture, "Each node's keeper and planner answer over its own store",
+                 "[actors][overlay]") {
+  ActorNode& node = AddNode();
+  ManualClock clock(FromMicros(1'000'000));
+  InlineTaskRunner runner;
+  store::ImportOptions options;
+  options.name = "t";
+  store::ImportEnv env;
+  env.clock = &clock;
+  env.runner = &runner;
+  REQUIRE(
+      store::ImportCsv(*node.store, store::MemorySource("a,b\n1,x\n2,y\n3,\n"), options, env).ok());
+  const StorageStatus storage = Ask<StorageStatus>(node.keeper, status_atom::value);
+  CHECK(storage.datasets == 1);
+  CHECK(storage.dataset_names == std::vector<std::string>{"t"});
+  CHECK(storage.chunks == 1);
+
+  const QueryAnswer sum =
+      Ask<QueryAnswer>(node.planner, query_atom::value, std::string("SELECT SUM(a) FROM t"));
+  CHECK(sum.error.empty());
+  CHECK(sum.chunks_total == 1);
+  // The planner's answer is the embedded engine's over the same store.
+  StoreTableProvider tables(*node.store);
+  REQUIRE(tables.Refresh().ok());
+  sql::Engine engine(tables, &runner);
+  auto direct = engine.Run("SELECT SUM(a) FROM t");
+  REQUIRE(direct.ok());
+  CHECK(sum.result.names == direct->back().names);
+  CHECK(sum.result.rows == direct->back().rows);
+  const QueryAnswer bad =
+      Ask<QueryAnswer>(node.planner, query_atom::value, std::string("SELECT c FROM t"));
+  CHECK(bad.error.find("\"c\"") != std::string::npos);
+  CHECK(bad.error_position == 8);
 }
 
 TEST_CASE_METHOD(OverlayFixture, "A router asked before its transport is attached refuses",

@@ -635,8 +635,7 @@ TEST_CASE("A value over the limit is neither stored nor sent, and its STORE woul
 namespace lake::dht {
 namespace {
 
-TEST_CASE("CheckAlive keeps a node that answers and drops one that does not",
-          "[dht][dht_core]") {
+TEST_CASE("CheckAlive keeps a node that answers and drops one that does not", "[dht][dht_core]") {
   Wire wire(4);
   wire.BootstrapAll();
   REQUIRE(wire.core(0).table().Contains(wire.contact(1).id));

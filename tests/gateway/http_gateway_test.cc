@@ -3,9 +3,9 @@
 // port, and a cpp-httplib client checking the DESIGN §7 JSON of each route.
 #include "gateway/http_gateway.h"
 
-#include <catch2/catch.hpp>
 #include <httplib.h>
 #include <spdlog/spdlog.h>
+#include <catch2/catch.hpp>
 
 #include <unistd.h>
 
@@ -32,8 +32,8 @@ const std::string kProductsCsv = std::string(LAKE_SOURCE_DIR) + "/sample-data/pr
 
 // Per process: ctest runs the cases of this binary in parallel.
 std::string FreshDir(const std::string& name) {
-  const std::string dir = std::string(LAKE_BINARY_DIR) + "/test-tmp/gateway-" + name + "-" +
-                          std::to_string(::getpid());
+  const std::string dir =
+      std::string(LAKE_BINARY_DIR) + "/test-tmp/gateway-" + name + "-" + std::to_string(::getpid());
   std::filesystem::remove_all(dir);
   return dir;
 }
@@ -82,11 +82,10 @@ struct GatewayFixture {
     auto started = actors::Node::Start(config);
     REQUIRE(started.ok());
     node = std::move(*started);
-    gateway = std::make_unique<HttpGateway>(
-        node->system(),
-        NodeHandles{node->overlay().router, node->keeper(), node->planner(),
-                    node->overlay().transport},
-        GatewayOptions{});
+    gateway = std::make_unique<HttpGateway>(node->system(),
+                                            NodeHandles{node->overlay().router, node->keeper(),
+                                                        node->planner(), node->overlay().transport},
+                                            GatewayOptions{});
     auto port = gateway->Start();
     REQUIRE(port.ok());
     client = std::make_unique<httplib::Client>("127.0.0.1", *port);
