@@ -1,14 +1,18 @@
 #include "actors/node.h"
 
-#include <sodium.h>
-#include <spdlog/spdlog.h>
-#include <sys/stat.h>
-#include <caf/io/all.hpp>
+#include <fcntl.h>
+#include <unistd.h>
 
+#include <cerrno>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <thread>
+
+#include <caf/io/all.hpp>
+#include <sodium.h>
+#include <spdlog/spdlog.h>
 
 #include "actors/chunk_keeper.h"
 #include "actors/data_dir.h"
@@ -36,15 +40,16 @@ Result<dht::Identity> LoadOrCreateIdentity(const std::string& path) {
   sodium_memzero(seed.data(), seed.size());
   const std::filesystem::path file(path);
   if (file.has_parent_path()) std::filesystem::create_directories(file.parent_path(), ec);
-  // Written to a temporary name first: a crash never leaves a half-written key behind.
+  // Written to a temporary name first, readable by the owner only from the start, and synced:
+  // a crash never leaves a half-written key behind.
   const std::string tmp = path + ".tmp";
-  {
-    std::ofstream out(tmp, std::ios::trunc);
-    out << identity.ToKeyFile();
-    out.close();
-    if (!out) return Status::IOError("cannot write node key " + tmp);
-  }
-  chmod(tmp.c_str(), 0600);
+  const std::string text = identity.ToKeyFile();
+  const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+  if (fd < 0) return Status::IOError("cannot write node key " + tmp + ": " + std::strerror(errno));
+  const bool written = ::write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size()) &&
+                       ::fsync(fd) == 0;
+  ::close(fd);
+  if (!written) return Status::IOError("cannot write node key " + tmp);
   std::filesystem::rename(tmp, path, ec);
   if (ec) return Status::IOError("cannot write node key " + path + ": " + ec.message());
   spdlog::info("node: created a new identity in {}", path);
