@@ -121,7 +121,6 @@ struct QueryAnswer {
   std::string error;       // empty on success
   int error_position = 0;  // 1-based offset in the SQL text, 0 if unknown
   double execution_ms = 0;
-  uint64_t chunks_total = 0;  // chunks of every table this node can query
 };
 
 // --- Actor protocols ----------------------------------------------------------------------------

@@ -24,9 +24,6 @@ QueryPlannerActor::behavior_type QueryPlanner(
           answer.error = refreshed.ToString();
           return answer;
         }
-        for (const sql::TableInfo& table : st.tables->ListTables()) {
-          answer.chunks_total += table.chunks;
-        }
         const auto start = std::chrono::steady_clock::now();
         sql::Engine engine(*st.tables, st.pool.get());
         int position = 0;

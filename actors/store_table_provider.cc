@@ -49,4 +49,37 @@ Result<std::vector<Vector>> StoreTableProvider::ReadChunk(
   return std::move(group.columns);
 }
 
+namespace {
+
+// A zone map bound as a value of the column's type (the zone keeps DATE and TIMESTAMP as int64).
+sql::Value ZoneBound(LogicalType type, const store::ZoneValue& bound) {
+  sql::Value value = sql::Value::Null(type);
+  value.is_null = false;
+  if (const auto* i = std::get_if<int64_t>(&bound)) value.integer = *i;
+  if (const auto* d = std::get_if<double>(&bound)) value.real = *d;
+  if (const auto* b = std::get_if<bool>(&bound)) value.boolean = *b;
+  if (const auto* t = std::get_if<std::string>(&bound)) value.text = *t;
+  return value;
+}
+
+}  // namespace
+
+std::optional<sql::ColumnRange> StoreTableProvider::ChunkRange(const std::string& table,
+                                                               size_t chunk, size_t column) const {
+  const store::Manifest* m = Find(table);
+  if (m == nullptr || chunk >= m->chunks.size()) return std::nullopt;
+  const store::ChunkRef& ref = m->chunks[chunk];
+  if (column >= ref.zones.size() || column >= m->schema.size()) return std::nullopt;
+  const store::ZoneMap& zone = ref.zones[column];
+  const LogicalType type = m->schema[column].type;
+  sql::ColumnRange range;
+  range.rows = ref.rows;
+  range.null_count = zone.null_count;
+  if (zone.min && zone.max) {
+    range.min = ZoneBound(type, *zone.min);
+    range.max = ZoneBound(type, *zone.max);
+  }
+  return range;
+}
+
 }  // namespace lake::actors

@@ -24,6 +24,9 @@ class StoreTableProvider final : public sql::TableProvider {
   std::vector<sql::TableInfo> ListTables() const override;
   Result<std::vector<Vector>> ReadChunk(const std::string& table, size_t chunk,
                                         const std::vector<size_t>& columns) const override;
+  // From the manifest's zone maps, without reading the chunk.
+  std::optional<sql::ColumnRange> ChunkRange(const std::string& table, size_t chunk,
+                                             size_t column) const override;
 
  private:
   const store::Manifest* Find(const std::string& name) const;

@@ -167,9 +167,9 @@ void HttpGateway::AddRoutes() {
                {"rowCount", result.rows.size()},
                {"executionTime", answer->execution_ms},
                {"stats",
-                {{"chunksTotal", answer->chunks_total},
-                 {"chunksScanned", answer->chunks_total},
-                 {"chunksPruned", 0},
+                {{"chunksTotal", result.chunks_scanned + result.chunks_pruned},
+                 {"chunksScanned", result.chunks_scanned},
+                 {"chunksPruned", result.chunks_pruned},
                  {"nodesContacted", 1}}}});
   });
 

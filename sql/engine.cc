@@ -13,6 +13,7 @@
 #include "sql/grouped_aggregates.h"
 #include "sql/parser.h"
 #include "sql/row_order.h"
+#include "sql/zone_pruning.h"
 
 namespace lake::sql {
 namespace {
@@ -149,7 +150,20 @@ class SelectExecution {
     return read;
   }
 
+  // Whether the chunk's zone maps leave any row that could pass the WHERE clause.
+  bool MayMatch(size_t chunk) const {
+    if (!q_.filter || q_.table.empty()) return true;
+    return ChunkMayMatch(*q_.filter, [&](size_t scan_column) {
+      return tables_.ChunkRange(q_.table, chunk, q_.scan_columns[scan_column]);
+    });
+  }
+
   Status ProcessChunk(size_t chunk, GroupedAggregates* partial) {
+    if (!MayMatch(chunk)) {
+      ++chunks_pruned_;
+      return Status::OK();
+    }
+    ++chunks_scanned_;
     LAKE_ASSIGN_OR_RETURN(std::vector<Vector> columns, ReadScanColumns(chunk));
     const size_t rows = columns.empty() ? 0 : columns[0].size();
     std::vector<Vector> projected;
@@ -247,6 +261,8 @@ class SelectExecution {
     }
     QueryResult result;
     result.names = q_.names;
+    result.chunks_scanned = q_.table.empty() ? 0 : chunks_scanned_.load();
+    result.chunks_pruned = chunks_pruned_.load();
     for (size_t c = 0; c < q_.visible; ++c) result.types.push_back(q_.projections[c]->type);
     for (size_t i = static_cast<size_t>(q_.offset); i < order.size(); ++i) {
       std::vector<Value> row;
@@ -265,6 +281,8 @@ class SelectExecution {
   std::vector<std::vector<Vector>> chunk_outputs_;            // non-aggregated, by chunk
   std::mutex mu_;
   Status failure_;
+  std::atomic<uint64_t> chunks_scanned_{0};
+  std::atomic<uint64_t> chunks_pruned_{0};
 };
 
 QueryResult ShowTables(const TableProvider& tables) {

@@ -20,6 +20,9 @@ struct QueryResult {
   std::vector<std::string> names;
   std::vector<LogicalType> types;
   std::vector<std::vector<Value>> rows;
+  // Chunks of the table read, and skipped because their zone maps ruled the WHERE clause out.
+  uint64_t chunks_scanned = 0;
+  uint64_t chunks_pruned = 0;
 };
 
 class Engine {

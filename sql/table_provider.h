@@ -5,12 +5,14 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "common/result.h"
 #include "common/vector.h"
 #include "sql/binder.h"
+#include "sql/value.h"
 
 namespace lake::sql {
 
@@ -21,6 +23,15 @@ struct TableInfo {
   size_t chunks = 0;
 };
 
+// What a chunk's zone map says about one column: its NULL count and, when known, the smallest
+// and largest non-NULL value (of the column's type).
+struct ColumnRange {
+  uint64_t rows = 0;
+  uint64_t null_count = 0;
+  std::optional<Value> min;  // both set or neither
+  std::optional<Value> max;
+};
+
 class TableProvider : public Catalog {
  public:
   // Every table, ordered by name.
@@ -29,6 +40,12 @@ class TableProvider : public Catalog {
   // order) of chunk `chunk` (0-based, < TableInfo::chunks): one full-length Vector per column.
   virtual Result<std::vector<Vector>> ReadChunk(const std::string& table, size_t chunk,
                                                 const std::vector<size_t>& columns) const = 0;
+  // The range of table column `column` in chunk `chunk`, if the provider keeps zone maps; the
+  // engine skips chunks whose ranges cannot satisfy the WHERE clause. Same REQUIRES as ReadChunk.
+  virtual std::optional<ColumnRange> ChunkRange(const std::string& /*table*/, size_t /*chunk*/,
+                                                size_t /*column*/) const {
+    return std::nullopt;
+  }
 };
 
 }  // namespace lake::sql

@@ -154,6 +154,8 @@ TEST_CASE_METHOD(GatewayFixture, "Queries answer as the engine does, and bad one
   CHECK(answer["columns"][0] == json{{"name", "category"}, {"type", "VARCHAR"}});
   CHECK(answer["columns"][1] == json{{"name", "n"}, {"type", "BIGINT"}});
   CHECK(answer["stats"]["chunksTotal"] == 1);
+  CHECK(answer["stats"]["chunksScanned"] == 1);
+  CHECK(answer["stats"]["chunksPruned"] == 0);
   CHECK(answer["executionTime"].is_number());
 
   // The original app's body key works too.
