@@ -10,6 +10,7 @@
 
 #include "actors/cli/command.h"
 #include "actors/cli/result_printer.h"
+#include "actors/combined_tables.h"
 #include "actors/data_dir.h"
 #include "actors/store_table_provider.h"
 #include "actors/system_clock.h"
@@ -33,36 +34,6 @@ struct SqlArgs {
   std::string sql;
 };
 
-// Tables from two providers (the data directory's, then CSV files'), the first one winning.
-class CombinedTables final : public sql::TableProvider {
- public:
-  void Add(const sql::TableProvider* p) { providers_.push_back(p); }
-  std::optional<Schema> FindTable(const std::string& name) const override {
-    for (const auto* p : providers_) {
-      if (auto s = p->FindTable(name)) return s;
-    }
-    return std::nullopt;
-  }
-  std::vector<sql::TableInfo> ListTables() const override {
-    std::vector<sql::TableInfo> all;
-    for (const auto* p : providers_) {
-      for (sql::TableInfo& t : p->ListTables()) all.push_back(std::move(t));
-    }
-    std::sort(all.begin(), all.end(), [](const auto& a, const auto& b) { return a.name < b.name; });
-    return all;
-  }
-  Result<std::vector<Vector>> ReadChunk(const std::string& table, size_t chunk,
-                                        const std::vector<size_t>& columns) const override {
-    for (const auto* p : providers_) {
-      if (p->FindTable(table)) return p->ReadChunk(table, chunk, columns);
-    }
-    return Status::NotFound("table " + table);
-  }
-
- private:
-  std::vector<const sql::TableProvider*> providers_;
-};
-
 int Fail(const std::string& message) {
   std::fprintf(stderr, "p2plake sql: %s\n", message.c_str());
   return kExitFailure;
@@ -82,7 +53,7 @@ int RunSql(const SqlArgs& args) {
                               : args.format == "json" ? ResultFormat::kJson
                                                       : ResultFormat::kTable;
   ThreadPool pool(WorkerThreads(args.threads));
-  CombinedTables tables;
+  actors::CombinedTables tables;
 
   std::optional<actors::OpenedDataDir> dir;
   std::unique_ptr<actors::StoreTableProvider> dir_tables;
