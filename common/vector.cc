@@ -60,7 +60,63 @@ void Vector::AppendRange(const Vector& other, size_t offset, size_t count) {
     const uint8_t* from = other.data_.data() + offset * width;
     data_.insert(data_.end(), from, from + count * width);
   }
+  if (size_ % 64 == 0 && offset % 64 == 0) {
+    // Word-aligned (every batch cut from a chunk): copy the bitmap a word at a time.
+    const size_t words = (count + 63) / 64;
+    const auto first = other.validity_.begin() + static_cast<ptrdiff_t>(offset / 64);
+    validity_.insert(validity_.end(), first, first + static_cast<ptrdiff_t>(words));
+    if (count % 64 != 0) validity_.back() &= (uint64_t{1} << (count % 64)) - 1;
+    size_t valid = 0;
+    for (size_t w = validity_.size() - words; w < validity_.size(); ++w) {
+      valid += std::popcount(validity_[w]);
+    }
+    null_count_ += count - valid;
+    size_ += count;
+    return;
+  }
   for (size_t row = offset; row < offset + count; ++row) PushValidity(other.IsValid(row));
+}
+
+void Vector::AppendSelected(const Vector& other, const uint32_t* selection, size_t count) {
+  if (selection == nullptr) return AppendRange(other, 0, count);
+  assert(other.type_ == type_);
+  if (type_ == LogicalType::kVarchar) {
+    for (size_t i = 0; i < count; ++i) {
+      const uint32_t row = selection[i];
+      chars_.append(other.chars_, other.offsets_[row],
+                    other.offsets_[row + 1] - other.offsets_[row]);
+      offsets_.push_back(static_cast<uint32_t>(chars_.size()));
+    }
+  } else {
+    const size_t width = FixedWidth(type_);
+    const size_t at = data_.size();
+    data_.resize(at + count * width);
+    uint8_t* to = data_.data() + at;
+    const uint8_t* from = other.data_.data();
+    // One typed copy per row; the width switch is outside the loop.
+    const auto gather = [&](auto tag) {
+      using T = decltype(tag);
+      for (size_t i = 0; i < count; ++i) {
+        std::memcpy(to + i * sizeof(T), from + selection[i] * sizeof(T), sizeof(T));
+      }
+    };
+    switch (width) {
+      case 8:
+        gather(uint64_t{});
+        break;
+      case 4:
+        gather(uint32_t{});
+        break;
+      default:
+        gather(uint8_t{});
+        break;
+    }
+  }
+  if (other.null_count_ == 0) {
+    for (size_t i = 0; i < count; ++i) PushValidity(true);
+  } else {
+    for (size_t i = 0; i < count; ++i) PushValidity(other.IsValid(selection[i]));
+  }
 }
 
 void Vector::Resize(size_t rows) {

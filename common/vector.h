@@ -47,6 +47,9 @@ class Vector {
   void AppendString(std::string_view value);
   // Appends rows [offset, offset + count) of `other`. REQUIRES: same type, range in bounds.
   void AppendRange(const Vector& other, size_t offset, size_t count);
+  // Appends rows selection[0..count) of `other` (rows [0, count) if selection is null).
+  // REQUIRES: same type, rows in bounds.
+  void AppendSelected(const Vector& other, const uint32_t* selection, size_t count);
 
   bool IsValid(size_t row) const { return (validity_[row / 64] >> (row % 64)) & 1; }
   // REQUIRES: T is the physical type of type().

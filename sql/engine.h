@@ -1,14 +1,18 @@
-// Engine: the embedded SQL engine. Parses, binds and runs statements against a TableProvider:
-// chunks are scanned in parallel on the TaskRunner (filter, project, partial aggregate per
-// chunk), partial states are combined, then HAVING, DISTINCT, ORDER BY / top-N and LIMIT run.
+// Engine: the embedded SQL engine. Parses, binds and runs statements against a TableProvider.
+// A SELECT runs as a leaf fragment over the table's chunks (sql/leaf_fragment.h: scan, filter,
+// project, partial aggregate, in parallel on the TaskRunner) and a root stage over its partial
+// result (sql/root_stage.h: combine, finalize, HAVING, DISTINCT, ORDER BY / top-N, LIMIT).
+// RunFragment and MergeFragments expose the same two halves with their wire forms
+// (sql/fragment_codec.h), for a query spread over the nodes that hold its chunks.
 // Results come back as rows of Values (the API boundary; operators work on vectors).
-// Thread-safety: one Run at a time per Engine.
+// Thread-safety: one call at a time per Engine.
 #pragma once
 
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "common/bytes.h"
 #include "common/task_runner.h"
 #include "sql/ast.h"
 #include "sql/table_provider.h"
@@ -35,6 +39,15 @@ class Engine {
   Result<std::vector<QueryResult>> Run(std::string_view sql, int* error_position = nullptr);
   // Runs one parsed statement (see parser.h), for callers that time statements one by one.
   Result<QueryResult> Execute(const Statement& statement, int* error_position = nullptr);
+
+  // Leaf side: runs an encoded FragmentRequest (untrusted bytes) over its chunks and returns
+  // the encoded PartialResult. Errors: Corruption for a malformed request; the statement's own
+  // errors as Execute's.
+  Result<Bytes> RunFragment(ByteView request);
+  // Root side: `sql` is the one SELECT the fragments ran; `partials` their encoded results
+  // (untrusted), in chunk order.
+  Result<QueryResult> MergeFragments(std::string_view sql, const std::vector<Bytes>& partials,
+                                     int* error_position = nullptr);
 
  private:
   const TableProvider& tables_;

@@ -1,50 +1,154 @@
 #include "sql/grouped_aggregates.h"
 
-#include <cstring>
+#include <algorithm>
+#include <cstdint>
+#include <string_view>
 
 namespace lake::sql {
 namespace {
 
-bool IsIntegerLike(LogicalType t) {
-  return t == LogicalType::kBigInt || t == LogicalType::kDate || t == LogicalType::kTimestamp;
+bool IsExtreme(AggregateKind kind) {
+  return kind == AggregateKind::kMin || kind == AggregateKind::kMax;
 }
 
-// DISTINCT keeps these as integers rather than encoded strings.
-bool DistinctAsInt(LogicalType t) { return IsIntegerLike(t) || t == LogicalType::kBoolean; }
-
-// Reads row `row` of a fixed-width vector as int64 (BIGINT, DATE, TIMESTAMP, BOOLEAN).
-int64_t IntAt(const Vector& v, size_t row) {
-  switch (v.type()) {
-    case LogicalType::kDate:
-      return v.Get<int32_t>(row);
-    case LogicalType::kBoolean:
-      return v.Get<uint8_t>(row);
-    default:
-      return v.Get<int64_t>(row);
-  }
+bool IsSum(AggregateKind kind) {
+  return kind == AggregateKind::kSum || kind == AggregateKind::kAvg;
 }
 
-// A cell's binary form: one byte validity, then the value (8 bytes, or the string's bytes).
-// Used for composite group keys and DISTINCT sets; the length prefix keeps tuples unambiguous.
-void EncodeCell(const Vector& v, size_t row, std::string* out) {
-  if (!v.IsValid(row)) {
-    out->push_back('\0');
-    return;
-  }
-  out->push_back('\1');
-  if (v.type() == LogicalType::kVarchar) {
-    const std::string_view s = v.GetString(row);
-    const uint32_t size = static_cast<uint32_t>(s.size());
-    out->append(reinterpret_cast<const char*>(&size), sizeof size);
-    out->append(s);
-  } else if (v.type() == LogicalType::kDouble) {
-    double d = v.Get<double>(row);
-    if (d == 0) d = 0;  // -0.0 and 0.0 are one value
-    out->append(reinterpret_cast<const char*>(&d), sizeof d);
+// Calls f(i, value) for each logical row i of `arg` that is not NULL.
+template <class T, class F>
+void ForEachValid(const SelectedVector& arg, size_t count, F&& f) {
+  const Vector& v = *arg.vector;
+  const T* values = v.data<T>();
+  if (v.null_count() == 0) {
+    ForEachSelected(arg.selection, count, [&](size_t i, size_t row) { f(i, values[row]); });
   } else {
-    const int64_t i = IntAt(v, row);
-    out->append(reinterpret_cast<const char*>(&i), sizeof i);
+    ForEachSelected(arg.selection, count, [&](size_t i, size_t row) {
+      if (v.IsValid(row)) f(i, values[row]);
+    });
   }
+}
+
+template <class F>
+void ForEachValidString(const SelectedVector& arg, size_t count, F&& f) {
+  const Vector& v = *arg.vector;
+  ForEachSelected(arg.selection, count, [&](size_t i, size_t row) {
+    if (v.IsValid(row)) f(i, v.GetString(row));
+  });
+}
+
+// Folds value `v` into extreme slot `slot` of a group that had `seen` values before it.
+template <bool kMin, class T, class U>
+inline void FoldExtreme(bool first, const T& v, U& slot) {
+  if (first || (kMin ? v < slot : slot < v)) slot = v;
+}
+
+template <bool kMin, class T>
+void UpdateIntExtreme(AggregateState& s, const SelectedVector& arg, const uint32_t* groups,
+                      size_t count) {
+  ForEachValid<T>(arg, count, [&](size_t i, T v) {
+    const uint32_t g = groups[i];
+    FoldExtreme<kMin>(s.count[g]++ == 0, static_cast<int64_t>(v), s.int_extreme[g]);
+  });
+}
+
+template <bool kMin>
+void UpdateExtreme(AggregateState& s, const SelectedVector& arg, const uint32_t* groups,
+                   size_t count) {
+  switch (s.arg_type) {
+    case LogicalType::kVarchar:
+      ForEachValidString(arg, count, [&](size_t i, std::string_view v) {
+        const uint32_t g = groups[i];
+        if (s.count[g]++ == 0 || (kMin ? v < s.text_extreme[g] : s.text_extreme[g] < v)) {
+          s.text_extreme[g].assign(v);
+        }
+      });
+      return;
+    case LogicalType::kDouble:
+      ForEachValid<double>(arg, count, [&](size_t i, double v) {
+        const uint32_t g = groups[i];
+        FoldExtreme<kMin>(s.count[g]++ == 0, v, s.real_extreme[g]);
+      });
+      return;
+    case LogicalType::kDate:
+      return UpdateIntExtreme<kMin, int32_t>(s, arg, groups, count);
+    case LogicalType::kBoolean:
+      return UpdateIntExtreme<kMin, uint8_t>(s, arg, groups, count);
+    case LogicalType::kBigInt:
+    case LogicalType::kTimestamp:
+      return UpdateIntExtreme<kMin, int64_t>(s, arg, groups, count);
+  }
+}
+
+// Update of a non-DISTINCT aggregate: logical row i of `arg` goes to group groups[i].
+void UpdatePlain(AggregateState& s, const SelectedVector& arg, const uint32_t* groups,
+                 size_t count) {
+  switch (s.kind) {
+    case AggregateKind::kCountStar:
+      for (size_t i = 0; i < count; ++i) ++s.count[groups[i]];
+      return;
+    case AggregateKind::kCount: {
+      const Vector& v = *arg.vector;
+      if (v.null_count() == 0) {
+        for (size_t i = 0; i < count; ++i) ++s.count[groups[i]];
+      } else {
+        ForEachSelected(arg.selection, count,
+                        [&](size_t i, size_t row) { s.count[groups[i]] += v.IsValid(row); });
+      }
+      return;
+    }
+    case AggregateKind::kSum:
+    case AggregateKind::kAvg:
+      if (s.arg_type == LogicalType::kDouble) {
+        ForEachValid<double>(arg, count, [&](size_t i, double v) {
+          s.real_sum[groups[i]] += v;
+          ++s.count[groups[i]];
+        });
+      } else {
+        ForEachValid<int64_t>(arg, count, [&](size_t i, int64_t v) {
+          s.wide_sum[groups[i]] += v;
+          ++s.count[groups[i]];
+        });
+      }
+      return;
+    case AggregateKind::kMin:
+      return UpdateExtreme<true>(s, arg, groups, count);
+    case AggregateKind::kMax:
+      return UpdateExtreme<false>(s, arg, groups, count);
+  }
+}
+
+// Sizes `s`'s slots for `groups` groups; new slots are the empty state.
+void ResizeState(AggregateState& s, size_t groups) {
+  s.count.resize(groups, 0);
+  if (s.distinct) return;
+  if (IsSum(s.kind)) {
+    if (s.arg_type == LogicalType::kDouble) {
+      s.real_sum.resize(groups, 0);
+    } else {
+      s.wide_sum.resize(groups, 0);
+    }
+  }
+  if (IsExtreme(s.kind)) {
+    if (s.arg_type == LogicalType::kVarchar) {
+      s.text_extreme.resize(groups);
+    } else if (s.arg_type == LogicalType::kDouble) {
+      s.real_extreme.resize(groups, 0);
+    } else {
+      s.int_extreme.resize(groups, 0);
+    }
+  }
+}
+
+// Adds DISTINCT state `s`'s pairs for logical rows of `arg` (groups[i] each).
+void UpdateDistinct(AggregateState& s, const SelectedVector& arg, const uint32_t* groups,
+                    size_t count, std::vector<uint32_t>* value_ids) {
+  value_ids->resize(std::max(value_ids->size(), count));
+  s.distinct_values->FindOrCreate({arg}, count, value_ids->data());
+  const Vector& v = *arg.vector;
+  ForEachSelected(arg.selection, count, [&](size_t i, size_t row) {
+    if (v.IsValid(row)) s.distinct_pairs.Insert(uint64_t{groups[i]} << 32 | (*value_ids)[i]);
+  });
 }
 
 void AppendInt(Vector* v, int64_t value) {
@@ -61,171 +165,149 @@ void AppendInt(Vector* v, int64_t value) {
   }
 }
 
-Status OutOfRange() { return Status::InvalidArgument("bigint out of range in SUM"); }
+// The answers of non-DISTINCT state `s`, one row per group.
+Result<Vector> FinalizePlain(const AggregateState& s) {
+  Vector column(s.result_type);
+  const size_t groups = s.count.size();
+  column.Reserve(groups);
+  for (size_t g = 0; g < groups; ++g) {
+    if (s.kind == AggregateKind::kCountStar || s.kind == AggregateKind::kCount) {
+      column.Append<int64_t>(s.count[g]);
+      continue;
+    }
+    if (s.count[g] == 0) {  // no non-NULL input: SQL's NULL
+      column.AppendNull();
+      continue;
+    }
+    const bool real = s.arg_type == LogicalType::kDouble;
+    switch (s.kind) {
+      case AggregateKind::kCountStar:
+      case AggregateKind::kCount:
+        break;
+      case AggregateKind::kSum:
+        if (real) {
+          column.Append<double>(s.real_sum[g]);
+        } else {
+          if (s.wide_sum[g] > INT64_MAX || s.wide_sum[g] < INT64_MIN) {
+            return Status::InvalidArgument("bigint out of range in SUM");
+          }
+          column.Append<int64_t>(static_cast<int64_t>(s.wide_sum[g]));
+        }
+        break;
+      case AggregateKind::kAvg: {
+        const double sum = real ? s.real_sum[g] : static_cast<double>(s.wide_sum[g]);
+        column.Append<double>(sum / static_cast<double>(s.count[g]));
+        break;
+      }
+      case AggregateKind::kMin:
+      case AggregateKind::kMax:
+        if (s.arg_type == LogicalType::kVarchar) {
+          column.AppendString(s.text_extreme[g]);
+        } else if (real) {
+          column.Append<double>(s.real_extreme[g]);
+        } else {
+          AppendInt(&column, s.int_extreme[g]);
+        }
+        break;
+    }
+  }
+  return column;
+}
+
+// A DISTINCT aggregate's answers: the plain aggregate run over each group's distinct values.
+Result<Vector> FinalizeDistinct(const AggregateState& s) {
+  AggregateState plain;
+  plain.kind = s.kind;
+  plain.arg_type = s.arg_type;
+  plain.result_type = s.result_type;
+  ResizeState(plain, s.count.size());
+  std::vector<uint32_t> groups, value_ids;
+  groups.reserve(s.distinct_pairs.size());
+  value_ids.reserve(s.distinct_pairs.size());
+  s.distinct_pairs.ForEach([&](uint64_t pair) {
+    groups.push_back(static_cast<uint32_t>(pair >> 32));
+    value_ids.push_back(static_cast<uint32_t>(pair));
+  });
+  const SelectedVector values{&s.distinct_values->keys()[0], value_ids.data()};
+  UpdatePlain(plain, values, groups.data(), groups.size());
+  return FinalizePlain(plain);
+}
 
 }  // namespace
 
 GroupedAggregates::GroupedAggregates(std::vector<LogicalType> key_types,
                                      const std::vector<BoundAggregate>& aggregates)
-    : key_types_(std::move(key_types)),
-      int_key_(key_types_.size() == 1 && IsIntegerLike(key_types_[0])) {
-  for (LogicalType t : key_types_) key_values_.emplace_back(t);
+    : key_types_(std::move(key_types)), groups_(key_types_) {
   for (const BoundAggregate& a : aggregates) {
-    State s;
+    AggregateState s;
     s.kind = a.kind;
     s.distinct = a.distinct;
     s.arg_type = a.argument ? a.argument->type : LogicalType::kBigInt;
     s.result_type = a.type;
+    if (s.distinct) s.distinct_values = std::make_unique<GroupTable>(std::vector{s.arg_type});
     states_.push_back(std::move(s));
   }
   // Without keys there is exactly one group, which exists even if no row arrives.
   if (key_types_.empty()) {
-    encoded_groups_.emplace(std::string(), 0);
-    group_count_ = 1;
-    Grow();
+    uint32_t group;
+    groups_.FindOrCreate({}, 1, &group);
+    Resize();
   }
 }
 
-void GroupedAggregates::Grow() {
-  const size_t n = group_count_;
-  for (State& s : states_) {
-    s.count.resize(n, 0);
-    s.seen.resize(n, 0);
+void GroupedAggregates::Resize() {
+  for (AggregateState& s : states_) ResizeState(s, groups_.size());
+}
+
+void GroupedAggregates::Update(const std::vector<SelectedVector>& keys,
+                               const std::vector<SelectedVector>& arguments, size_t count) {
+  row_groups_.resize(std::max(row_groups_.size(), count));
+  if (key_types_.empty()) {
+    std::fill(row_groups_.begin(), row_groups_.begin() + count, 0);
+  } else {
+    groups_.FindOrCreate(keys, count, row_groups_.data());
+    Resize();
+  }
+  std::vector<uint32_t> value_ids;
+  for (size_t a = 0; a < states_.size(); ++a) {
+    AggregateState& s = states_[a];
     if (s.distinct) {
-      if (DistinctAsInt(s.arg_type)) {
-        s.distinct_ints.resize(n);
-      } else {
-        s.distinct_values.resize(n);
-      }
+      UpdateDistinct(s, arguments[a], row_groups_.data(), count, &value_ids);
+    } else {
+      UpdatePlain(s, arguments[a], row_groups_.data(), count);
+    }
+  }
+}
+
+void GroupedAggregates::Combine(const GroupedAggregates& other) {
+  const size_t other_groups = other.groups();
+  std::vector<uint32_t> group_of(other_groups, 0);  // other's group -> ours
+  if (!key_types_.empty()) {
+    std::vector<SelectedVector> keys;
+    for (const Vector& k : other.groups_.keys()) keys.push_back(SelectedVector{&k, nullptr});
+    groups_.FindOrCreate(keys, other_groups, group_of.data());
+    Resize();
+  }
+  for (size_t a = 0; a < states_.size(); ++a) {
+    AggregateState& s = states_[a];
+    const AggregateState& o = other.states_[a];
+    if (s.distinct) {
+      const GroupTable& theirs = *o.distinct_values;
+      std::vector<uint32_t> value_of(theirs.size());
+      s.distinct_values->FindOrCreate({SelectedVector{&theirs.keys()[0], nullptr}}, theirs.size(),
+                                      value_of.data());
+      o.distinct_pairs.ForEach([&](uint64_t pair) {
+        s.distinct_pairs.Insert(uint64_t{group_of[pair >> 32]} << 32 |
+                                value_of[static_cast<uint32_t>(pair)]);
+      });
       continue;
     }
-    if (s.arg_type == LogicalType::kDouble) s.real_sum.resize(n, 0);
-    if (s.arg_type == LogicalType::kBigInt) s.wide_sum.resize(n, 0);
-    if (s.kind == AggregateKind::kMin || s.kind == AggregateKind::kMax) {
-      if (s.arg_type == LogicalType::kVarchar) {
-        s.text_extreme.resize(n);
-      } else if (s.arg_type == LogicalType::kDouble) {
-        s.real_extreme.resize(n, 0);
-      } else {
-        s.int_extreme.resize(n, 0);
-      }
-    }
-  }
-}
-
-uint32_t GroupedAggregates::NewGroup(const std::vector<Vector>& keys, size_t row) {
-  for (size_t k = 0; k < keys.size(); ++k) key_values_[k].AppendRange(keys[k], row, 1);
-  ++group_count_;
-  Grow();
-  return static_cast<uint32_t>(group_count_ - 1);
-}
-
-uint32_t GroupedAggregates::GroupOf(const std::vector<Vector>& keys, size_t row) {
-  if (keys.empty()) return 0;
-  if (int_key_) {
-    if (!keys[0].IsValid(row)) {
-      if (null_group_ < 0) null_group_ = NewGroup(keys, row);
-      return static_cast<uint32_t>(null_group_);
-    }
-    auto [it, inserted] = int_groups_.try_emplace(IntAt(keys[0], row), 0);
-    if (inserted) it->second = NewGroup(keys, row);
-    return it->second;
-  }
-  scratch_.clear();
-  for (const Vector& key : keys) EncodeCell(key, row, &scratch_);
-  auto it = encoded_groups_.find(scratch_);
-  if (it != encoded_groups_.end()) return it->second;
-  const uint32_t group = NewGroup(keys, row);
-  encoded_groups_.emplace(scratch_, group);
-  return group;
-}
-
-Status GroupedAggregates::Accumulate(State& s, uint32_t g, const Vector& arg, size_t row) {
-  if (s.kind == AggregateKind::kCountStar) {
-    ++s.count[g];
-    return Status::OK();
-  }
-  if (!arg.IsValid(row)) return Status::OK();
-  if (s.distinct) {
-    if (DistinctAsInt(s.arg_type)) {
-      s.distinct_ints[g].insert(IntAt(arg, row));
-      return Status::OK();
-    }
-    std::string encoded;
-    EncodeCell(arg, row, &encoded);
-    s.distinct_values[g].insert(std::move(encoded));
-    return Status::OK();
-  }
-  ++s.count[g];
-  switch (s.kind) {
-    case AggregateKind::kCountStar:
-    case AggregateKind::kCount:
-      return Status::OK();
-    case AggregateKind::kSum:
-    case AggregateKind::kAvg:
-      s.seen[g] = 1;
-      if (s.arg_type == LogicalType::kDouble) {
-        s.real_sum[g] += arg.Get<double>(row);
-      } else {
-        s.wide_sum[g] += arg.Get<int64_t>(row);
-      }
-      return Status::OK();
-    case AggregateKind::kMin:
-    case AggregateKind::kMax: {
-      const bool is_min = s.kind == AggregateKind::kMin;
-      const bool first = !s.seen[g];
-      s.seen[g] = 1;
-      if (s.arg_type == LogicalType::kVarchar) {
-        const std::string_view v = arg.GetString(row);
-        if (first || (is_min ? v < s.text_extreme[g] : v > s.text_extreme[g])) {
-          s.text_extreme[g].assign(v);
-        }
-      } else if (s.arg_type == LogicalType::kDouble) {
-        const double v = arg.Get<double>(row);
-        if (first || (is_min ? v < s.real_extreme[g] : v > s.real_extreme[g]))
-          s.real_extreme[g] = v;
-      } else {
-        const int64_t v = IntAt(arg, row);
-        if (first || (is_min ? v < s.int_extreme[g] : v > s.int_extreme[g])) s.int_extreme[g] = v;
-      }
-      return Status::OK();
-    }
-  }
-  return Status::OK();
-}
-
-Status GroupedAggregates::Update(const std::vector<Vector>& keys,
-                                 const std::vector<Vector>& arguments, size_t rows) {
-  static const Vector kNoArgument(LogicalType::kBigInt);
-  for (size_t row = 0; row < rows; ++row) {
-    const uint32_t g = GroupOf(keys, row);
-    for (size_t a = 0; a < states_.size(); ++a) {
-      const Vector& arg = states_[a].kind == AggregateKind::kCountStar ? kNoArgument : arguments[a];
-      LAKE_RETURN_IF_ERROR(Accumulate(states_[a], g, arg, row));
-    }
-  }
-  return Status::OK();
-}
-
-Status GroupedAggregates::Combine(const GroupedAggregates& other) {
-  for (size_t og = 0; og < other.group_count_; ++og) {
-    const uint32_t g = other.key_types_.empty() ? 0 : GroupOf(other.key_values_, og);
-    for (size_t a = 0; a < states_.size(); ++a) {
-      State& s = states_[a];
-      const State& o = other.states_[a];
+    for (size_t og = 0; og < other_groups; ++og) {
+      const uint32_t g = group_of[og];
+      if (o.count[og] == 0) continue;
+      const bool first = s.count[g] == 0;
       s.count[g] += o.count[og];
-      if (s.distinct) {
-        if (DistinctAsInt(s.arg_type)) {
-          s.distinct_ints[g].insert(o.distinct_ints[og].begin(), o.distinct_ints[og].end());
-        } else {
-          s.distinct_values[g].insert(o.distinct_values[og].begin(), o.distinct_values[og].end());
-        }
-        continue;
-      }
-      if (!o.seen[og]) continue;
-      const bool first = !s.seen[g];
-      s.seen[g] = 1;
-      if (s.kind == AggregateKind::kSum || s.kind == AggregateKind::kAvg) {
+      if (IsSum(s.kind)) {
         if (s.arg_type == LogicalType::kDouble) {
           s.real_sum[g] += o.real_sum[og];
         } else {
@@ -234,110 +316,24 @@ Status GroupedAggregates::Combine(const GroupedAggregates& other) {
       } else if (s.kind == AggregateKind::kMin || s.kind == AggregateKind::kMax) {
         const bool is_min = s.kind == AggregateKind::kMin;
         if (s.arg_type == LogicalType::kVarchar) {
-          const std::string& v = o.text_extreme[og];
-          if (first || (is_min ? v < s.text_extreme[g] : v > s.text_extreme[g]))
-            s.text_extreme[g] = v;
+          is_min ? FoldExtreme<true>(first, o.text_extreme[og], s.text_extreme[g])
+                 : FoldExtreme<false>(first, o.text_extreme[og], s.text_extreme[g]);
         } else if (s.arg_type == LogicalType::kDouble) {
-          const double v = o.real_extreme[og];
-          if (first || (is_min ? v < s.real_extreme[g] : v > s.real_extreme[g]))
-            s.real_extreme[g] = v;
+          is_min ? FoldExtreme<true>(first, o.real_extreme[og], s.real_extreme[g])
+                 : FoldExtreme<false>(first, o.real_extreme[og], s.real_extreme[g]);
         } else {
-          const int64_t v = o.int_extreme[og];
-          if (first || (is_min ? v < s.int_extreme[g] : v > s.int_extreme[g])) s.int_extreme[g] = v;
+          is_min ? FoldExtreme<true>(first, o.int_extreme[og], s.int_extreme[g])
+                 : FoldExtreme<false>(first, o.int_extreme[og], s.int_extreme[g]);
         }
       }
     }
   }
-  return Status::OK();
-}
-
-Status GroupedAggregates::FinalizeDistinct(const State& s, size_t g, Vector* column) const {
-  const bool as_int = DistinctAsInt(s.arg_type);
-  if (s.kind == AggregateKind::kCount) {
-    const size_t n = as_int ? s.distinct_ints[g].size() : s.distinct_values[g].size();
-    column->Append<int64_t>(static_cast<int64_t>(n));
-    return Status::OK();
-  }
-  // Other aggregates re-run over the group's distinct values.
-  Vector values(s.arg_type);
-  if (as_int) {
-    for (int64_t i : s.distinct_ints[g]) AppendInt(&values, i);
-  } else {
-    for (const std::string& encoded : s.distinct_values[g]) {
-      const char* p = encoded.data() + 1;  // past the validity byte (NULLs are never stored)
-      if (s.arg_type == LogicalType::kVarchar) {
-        values.AppendString(std::string_view(p + 4, encoded.size() - 5));
-      } else {
-        double d;
-        std::memcpy(&d, p, 8);
-        values.Append<double>(d);
-      }
-    }
-  }
-  GroupedAggregates single({}, {});
-  State plain = s;
-  plain.distinct = false;
-  plain.distinct_ints.clear();
-  plain.distinct_values.clear();
-  single.states_.push_back(std::move(plain));
-  single.Grow();
-  for (size_t row = 0; row < values.size(); ++row) {
-    LAKE_RETURN_IF_ERROR(single.Accumulate(single.states_[0], 0, values, row));
-  }
-  LAKE_ASSIGN_OR_RETURN(std::vector<Vector> one, single.Finalize());
-  column->AppendRange(one.back(), 0, 1);
-  return Status::OK();
 }
 
 Result<std::vector<Vector>> GroupedAggregates::Finalize() const {
-  std::vector<Vector> out = key_values_;
-  for (const State& s : states_) {
-    Vector column(s.result_type);
-    column.Reserve(group_count_);
-    for (size_t g = 0; g < group_count_; ++g) {
-      if (s.distinct) {
-        LAKE_RETURN_IF_ERROR(FinalizeDistinct(s, g, &column));
-        continue;
-      }
-      switch (s.kind) {
-        case AggregateKind::kCountStar:
-        case AggregateKind::kCount:
-          column.Append<int64_t>(s.count[g]);
-          break;
-        case AggregateKind::kSum:
-          if (!s.seen[g]) {
-            column.AppendNull();
-          } else if (s.arg_type == LogicalType::kDouble) {
-            column.Append<double>(s.real_sum[g]);
-          } else {
-            if (s.wide_sum[g] > INT64_MAX || s.wide_sum[g] < INT64_MIN) return OutOfRange();
-            column.Append<int64_t>(static_cast<int64_t>(s.wide_sum[g]));
-          }
-          break;
-        case AggregateKind::kAvg:
-          if (!s.seen[g]) {
-            column.AppendNull();
-          } else {
-            const double sum = s.arg_type == LogicalType::kDouble
-                                   ? s.real_sum[g]
-                                   : static_cast<double>(s.wide_sum[g]);
-            column.Append<double>(sum / static_cast<double>(s.count[g]));
-          }
-          break;
-        case AggregateKind::kMin:
-        case AggregateKind::kMax:
-          if (!s.seen[g]) {
-            column.AppendNull();
-          } else if (s.arg_type == LogicalType::kVarchar) {
-            column.AppendString(s.text_extreme[g]);
-          } else if (s.arg_type == LogicalType::kDouble) {
-            column.Append<double>(s.real_extreme[g]);
-          } else {
-            AppendInt(&column, s.int_extreme[g]);
-          }
-          break;
-      }
-    }
+  std::vector<Vector> out = groups_.keys();
+  for (const AggregateState& s : states_) {
+    LAKE_ASSIGN_OR_RETURN(Vector column, s.distinct ? FinalizeDistinct(s) : FinalizePlain(s));
     out.push_back(std::move(column));
   }
   return out;

@@ -1,5 +1,6 @@
 #include "common/vector.h"
 
+#include <cstring>
 #include <string>
 #include <vector>
 
@@ -163,12 +164,73 @@ TEST_CASE("Vector::AppendRange copies values and NULLs of a row range", "[common
     CHECK(target.GetString(3) == "dd");
     CHECK(target.null_count() == 1);
   }
+  SECTION("word-aligned ranges copy the bitmap by words, ending mid-word") {
+    Vector source(LogicalType::kBigInt);
+    for (int64_t i = 0; i < 300; ++i) {
+      if (i % 5 == 0) {
+        source.AppendNull();
+      } else {
+        source.Append<int64_t>(i);
+      }
+    }
+    Vector target(LogicalType::kBigInt);
+    target.AppendRange(source, 64, 100);  // aligned start, ends mid-word
+    target.AppendRange(source, 200, 30);  // target no longer aligned: row by row
+    REQUIRE(target.size() == 130);
+    size_t nulls = 0;
+    for (size_t i = 0; i < 130; ++i) {
+      const size_t from = i < 100 ? 64 + i : 200 + (i - 100);
+      INFO("target row " << i);
+      CHECK(target.IsValid(i) == (from % 5 != 0));
+      nulls += from % 5 == 0;
+    }
+    CHECK(target.null_count() == nulls);
+    CHECK((target.validity_words().back() >> (130 % 64)) == 0);  // no bits past size()
+  }
   SECTION("an empty range appends nothing") {
     Vector source(LogicalType::kDouble);
     source.Append<double>(1.0);
     Vector target(LogicalType::kDouble);
     target.AppendRange(source, 1, 0);
     CHECK(target.size() == 0);
+  }
+}
+
+TEST_CASE("Vector::AppendSelected gathers selected rows with their NULLs", "[common][vector]") {
+  for (LogicalType type :
+       {LogicalType::kBigInt, LogicalType::kDate, LogicalType::kBoolean, LogicalType::kVarchar}) {
+    Vector source(type);
+    for (int i = 0; i < 100; ++i) {
+      if (i % 6 == 0) {
+        source.AppendNull();
+      } else if (type == LogicalType::kVarchar) {
+        source.AppendString(std::string(static_cast<size_t>(i % 4), 'q') + std::to_string(i));
+      } else if (type == LogicalType::kDate) {
+        source.Append<int32_t>(i);
+      } else if (type == LogicalType::kBoolean) {
+        source.Append<uint8_t>(i % 2);
+      } else {
+        source.Append<int64_t>(i);
+      }
+    }
+    const std::vector<uint32_t> selection = {99, 0, 5, 6, 6, 42, 71};
+    Vector target(type);
+    target.AppendSelected(source, selection.data(), selection.size());
+    Vector expected(type);
+    for (uint32_t row : selection) expected.AppendRange(source, row, 1);
+    REQUIRE(target.size() == expected.size());
+    CHECK(target.null_count() == expected.null_count());
+    for (size_t i = 0; i < selection.size(); ++i) {
+      INFO("type " << TypeName(type) << " row " << i);
+      CHECK(target.IsValid(i) == expected.IsValid(i));
+      if (type == LogicalType::kVarchar) {
+        CHECK(target.GetString(i) == expected.GetString(i));
+      } else {
+        const size_t width = FixedWidth(type);
+        CHECK(std::memcmp(target.fixed_bytes().data() + i * width,
+                          expected.fixed_bytes().data() + i * width, width) == 0);
+      }
+    }
   }
 }
 

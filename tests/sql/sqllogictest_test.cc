@@ -7,8 +7,12 @@
 //                           optional "-- sqlite: ..." template lines (skipped here), SQL, "----",
 //                           then one row per line, TAB between values, NULL as NULL, an
 //                           empty string as (empty)
-// Each file gets its own MemChunkStore. Every failing record is printed with file:line; the test
-// fails if any did. LAKE_SLT_FILTER=<substring> runs only the files whose path contains it.
+// Each file gets its own MemChunkStore. Every query over a table is answered twice: by the engine
+// as one statement, and as the distributed engine runs it, in leaf fragments whose requests and
+// partial results go through their wire encodings. Every failing record is printed with
+// file:line; the test fails if any did. LAKE_SLT_FILTER=<substring> runs only the files whose path
+// contains it.
+#include <strings.h>
 #include <catch2/catch.hpp>
 
 #include <algorithm>
@@ -18,6 +22,7 @@
 #include <fstream>
 #include <iostream>
 #include <memory>
+#include <optional>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -25,7 +30,10 @@
 #include "actors/store_table_provider.h"
 #include "common/clock.h"
 #include "common/task_runner.h"
+#include "sql/binder.h"
 #include "sql/engine.h"
+#include "sql/fragment_codec.h"
+#include "sql/parser.h"
 #include "sql/value.h"
 #include "store/byte_source.h"
 #include "store/importer.h"
@@ -128,11 +136,12 @@ struct Failure {
 
 class FileRunner {
  public:
-  FileRunner(const fs::path& path, std::vector<Failure>* failures, int* queries)
+  FileRunner(const fs::path& path, std::vector<Failure>* failures, int* queries, int* fragmented)
       : path_(path),
         rel_(fs::relative(path, LAKE_SOURCE_DIR).string()),
         failures_(failures),
         queries_(queries),
+        fragmented_(fragmented),
         provider_(store_),
         engine_(provider_, &pool_) {}
 
@@ -272,16 +281,66 @@ class FileRunner {
       Fail(start, "query returned no result\n" + sql);
       return;
     }
-    const sql::QueryResult& r = result->back();
+    Check(start, "", result->back(), types, expected, rowsort, sql);
+    std::optional<sql::QueryResult> fragmented = RunFragmented(start, sql);
+    if (fragmented) {
+      ++*fragmented_;
+      Check(start, "fragmented: ", *fragmented, types, expected, rowsort, sql);
+    }
+  }
+
+  // A single SELECT over a table run as the distributed engine runs it: one leaf fragment per
+  // chunk plus an empty one, each request and partial result through its wire encoding, merged
+  // by the root. nullopt (and nothing to check) for other statements.
+  std::optional<sql::QueryResult> RunFragmented(size_t start, const std::string& sql) {
+    Result<std::vector<sql::Statement>> parsed = sql::Parse(sql);
+    if (!parsed.ok() || parsed->size() != 1 || (*parsed)[0].kind != sql::Statement::Kind::kSelect) {
+      return std::nullopt;
+    }
+    Result<sql::BoundStatement> bound = sql::Bind((*parsed)[0], provider_);
+    if (!bound.ok() || bound->select.table.empty()) return std::nullopt;
+    size_t chunks = 0;
+    for (const sql::TableInfo& t : provider_.ListTables()) {
+      if (strcasecmp(t.name.c_str(), bound->select.table.c_str()) == 0) chunks = t.chunks;
+    }
+    std::vector<Bytes> partials;
+    for (size_t chunk = 0; chunk <= chunks; ++chunk) {
+      sql::FragmentRequest request{sql, {}};
+      if (chunk < chunks) request.chunks.push_back(chunk);
+      Result<Bytes> partial = engine_.RunFragment(sql::EncodeFragmentRequest(request));
+      if (!partial.ok()) {
+        Fail(start, "fragment failed: " + partial.status().ToString() + "\n" + sql);
+        return std::nullopt;
+      }
+      partials.push_back(std::move(*partial));
+    }
+    Result<sql::QueryResult> merged = engine_.MergeFragments(sql, partials);
+    if (!merged.ok()) {
+      Fail(start, "merging fragments failed: " + merged.status().ToString() + "\n" + sql);
+      return std::nullopt;
+    }
+    if (merged->chunks_scanned + merged->chunks_pruned != chunks) {
+      Fail(start, "fragments account for " +
+                      std::to_string(merged->chunks_scanned + merged->chunks_pruned) + " of " +
+                      std::to_string(chunks) + " chunks\n" + sql);
+    }
+    return std::move(*merged);
+  }
+
+  // Compares answer `r` with the record's expected rows; `label` prefixes any failure.
+  void Check(size_t start, const std::string& label, const sql::QueryResult& r,
+             const std::string& types, std::vector<std::string> expected, bool rowsort,
+             const std::string& sql) {
     if (r.types.size() != types.size()) {
-      Fail(start, "expected " + std::to_string(types.size()) + " columns, got " +
+      Fail(start, label + "expected " + std::to_string(types.size()) + " columns, got " +
                       std::to_string(r.types.size()) + "\n" + sql);
       return;
     }
     for (size_t c = 0; c < types.size(); ++c) {
       if (!TypeMatches(types[c], r.types[c])) {
-        Fail(start, "column " + std::to_string(c + 1) + " is " + std::string(TypeName(r.types[c])) +
-                        ", expected letter " + types[c] + "\n" + sql);
+        Fail(start, label + "column " + std::to_string(c + 1) + " is " +
+                        std::string(TypeName(r.types[c])) + ", expected letter " + types[c] + "\n" +
+                        sql);
         return;
       }
     }
@@ -315,7 +374,7 @@ class FileRunner {
       }
     }
     if (mismatch.empty()) return;
-    std::string what = mismatch + "\n" + sql + "\n-- expected:\n";
+    std::string what = label + mismatch + "\n" + sql + "\n-- expected:\n";
     for (size_t row = 0; row < expected.size() && row < 20; ++row) what += expected[row] + "\n";
     what += "-- actual:\n";
     for (size_t row = 0; row < actual.size() && row < 20; ++row) what += actual[row].first + "\n";
@@ -326,6 +385,7 @@ class FileRunner {
   const std::string rel_;
   std::vector<Failure>* failures_;
   int* queries_;
+  int* fragmented_;
   ManualClock clock_{FromMicros(1'700'000'000'000'000)};
   ThreadPool pool_{2};
   store::MemChunkStore store_;
@@ -352,17 +412,20 @@ TEST_CASE("sqllogictest corpus matches SQLite's answers", "[sql][slt]") {
   const std::vector<fs::path> files = CorpusFiles();
   REQUIRE(!files.empty());
   std::vector<Failure> failures;
-  int queries = 0;
+  int queries = 0, fragmented = 0;
   for (const fs::path& file : files) {
-    FileRunner runner(file, &failures, &queries);
+    FileRunner runner(file, &failures, &queries, &fragmented);
     runner.Run();
   }
   for (const Failure& f : failures) std::cout << f.where << ": " << f.what << "\n\n";
-  std::cout << files.size() << " files, " << queries << " query records, " << failures.size()
-            << " failures\n";
+  std::cout << files.size() << " files, " << queries << " query records (" << fragmented
+            << " also run in fragments), " << failures.size() << " failures\n";
   INFO(failures.size() << " failing records (printed above)");
   CHECK(failures.empty());
-  if (std::getenv("LAKE_SLT_FILTER") == nullptr) CHECK(queries >= 150);  // nothing skipped
+  if (std::getenv("LAKE_SLT_FILTER") == nullptr) {
+    CHECK(queries >= 150);     // nothing skipped
+    CHECK(fragmented >= 150);  // the distributed path saw most of them
+  }
 }
 
 }  // namespace

@@ -1,0 +1,37 @@
+// What a distributed query ships (DESIGN §6), in msgpack:
+//   FragmentRequest, root -> holder:  {"v": 1, "sql": str, "chunks": [uint...]}
+//     The statement's text travels rather than a serialised plan: every node binds it with the
+//     same binder against the same manifest, so the leaf plans agree, and the receiver validates
+//     the request with the parser and binder it already trusts.
+//   PartialResult, holder -> root:    {"v": 1, "scanned": uint, "pruned": uint,
+//                                      "agg": GroupedAggregates state | nil,
+//                                      "rows": [Vector per projection]}
+// Decoders treat their input as untrusted: Corruption for anything malformed or inconsistent
+// with the query, never a crash.
+// Thread-safety: pure functions.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "common/bytes.h"
+#include "common/result.h"
+#include "sql/bound.h"
+#include "sql/partial_result.h"
+
+namespace lake::sql {
+
+struct FragmentRequest {
+  std::string sql;               // one SELECT
+  std::vector<uint64_t> chunks;  // indexes into its table's chunks
+};
+
+Bytes EncodeFragmentRequest(const FragmentRequest& request);
+Result<FragmentRequest> DecodeFragmentRequest(ByteView bytes);
+
+Bytes EncodePartialResult(const PartialResult& partial);
+// `q` is the bound query the partial answers (its aggregates or projections give the shape).
+Result<PartialResult> DecodePartialResult(ByteView bytes, const BoundSelect& q);
+
+}  // namespace lake::sql

@@ -1,0 +1,187 @@
+// GroupedAggregates::Pack / Unpack: a partial aggregate on the wire.
+//   {"groups": N, "keys": [Vector x key count], "states": [state x aggregate count]}
+//   state: {"count": bin int64[N],
+//           "sum": bin (BIGINT: int128[N]; DOUBLE: double[N])          SUM, AVG
+//           "ext": bin (int64[N] | double[N]) | Vector of N strings    MIN, MAX
+//           "values": Vector, "pairs": bin uint64[]}                   DISTINCT
+// Vectors as common/vector_codec.h; numbers little-endian. The receiver rebuilds its hash tables
+// from the keys and values, which must therefore be distinct, and checks every pair's bounds.
+#include <bit>
+#include <cstring>
+#include <string>
+
+#include "common/msgpack_util.h"
+#include "common/vector_codec.h"
+#include "sql/grouped_aggregates.h"
+
+namespace lake::sql {
+namespace {
+
+static_assert(std::endian::native == std::endian::little,
+              "partial states are little-endian; add byte swapping for big-endian hosts");
+
+// More groups than any chunk set could hold on one node: a forged count is refused early.
+constexpr uint64_t kMaxGroups = 1u << 28;
+// Counts (rows) past this are forged; the bound keeps combined counts and sums from overflowing.
+constexpr int64_t kMaxCount = int64_t{1} << 48;
+
+template <class T>
+void PackArray(msgpack::packer<msgpack::sbuffer>& pk, const std::vector<T>& values) {
+  const size_t bytes = values.size() * sizeof(T);
+  pk.pack_bin(static_cast<uint32_t>(bytes));
+  pk.pack_bin_body(reinterpret_cast<const char*>(values.data()), static_cast<uint32_t>(bytes));
+}
+
+Status Corrupt(std::string_view what) {
+  return Status::Corruption("partial aggregate: " + std::string(what));
+}
+
+// Reads bin field `key` of `map` as exactly `n` values of T.
+template <class T>
+Status ReadArray(const msgpack::object& map, std::string_view key, size_t n, std::vector<T>* out) {
+  const msgpack::object* field = FindField(map, key);
+  ByteView bytes;
+  if (field == nullptr || !ReadBin(*field, &bytes) || bytes.size() % sizeof(T) != 0 ||
+      (n != SIZE_MAX && bytes.size() != n * sizeof(T))) {
+    return Corrupt(std::string(key) + " of the wrong size");
+  }
+  out->resize(bytes.size() / sizeof(T));
+  std::memcpy(out->data(), bytes.data(), bytes.size());
+  return Status::OK();
+}
+
+// Rebuilds `table` from `keys`, which must be pairwise distinct tuples.
+Status Rebuild(GroupTable* table, const std::vector<Vector>& keys, size_t rows) {
+  std::vector<SelectedVector> view;
+  for (const Vector& k : keys) view.push_back(SelectedVector{&k, nullptr});
+  std::vector<uint32_t> groups(rows);
+  table->FindOrCreate(view, rows, groups.data());
+  for (size_t i = 0; i < rows; ++i) {
+    if (groups[i] != i) return Corrupt("duplicate keys");
+  }
+  return Status::OK();
+}
+
+bool IsExtreme(AggregateKind kind) {
+  return kind == AggregateKind::kMin || kind == AggregateKind::kMax;
+}
+
+}  // namespace
+
+void GroupedAggregates::Pack(msgpack::packer<msgpack::sbuffer>& pk) const {
+  pk.pack_map(3);
+  pk.pack("groups");
+  pk.pack(static_cast<uint64_t>(groups()));
+  pk.pack("keys");
+  pk.pack_array(static_cast<uint32_t>(groups_.keys().size()));
+  for (const Vector& k : groups_.keys()) PackVector(pk, k);
+  pk.pack("states");
+  pk.pack_array(static_cast<uint32_t>(states_.size()));
+  for (const AggregateState& s : states_) {
+    const bool sum = s.kind == AggregateKind::kSum || s.kind == AggregateKind::kAvg;
+    pk.pack_map(s.distinct ? 3 : (sum || IsExtreme(s.kind)) ? 2 : 1);
+    pk.pack("count");
+    PackArray(pk, s.count);
+    if (s.distinct) {
+      pk.pack("values");
+      PackVector(pk, s.distinct_values->keys()[0]);
+      std::vector<uint64_t> pairs;
+      pairs.reserve(s.distinct_pairs.size());
+      s.distinct_pairs.ForEach([&](uint64_t pair) { pairs.push_back(pair); });
+      pk.pack("pairs");
+      PackArray(pk, pairs);
+    } else if (sum) {
+      pk.pack("sum");
+      s.arg_type == LogicalType::kDouble ? PackArray(pk, s.real_sum) : PackArray(pk, s.wide_sum);
+    } else if (IsExtreme(s.kind)) {
+      pk.pack("ext");
+      if (s.arg_type == LogicalType::kVarchar) {
+        Vector text(LogicalType::kVarchar);
+        for (const std::string& t : s.text_extreme) text.AppendString(t);
+        PackVector(pk, text);
+      } else if (s.arg_type == LogicalType::kDouble) {
+        PackArray(pk, s.real_extreme);
+      } else {
+        PackArray(pk, s.int_extreme);
+      }
+    }
+  }
+}
+
+Result<std::unique_ptr<GroupedAggregates>> GroupedAggregates::Unpack(
+    const msgpack::object& object, std::vector<LogicalType> key_types,
+    const std::vector<BoundAggregate>& aggregates) {
+  auto result = std::make_unique<GroupedAggregates>(key_types, aggregates);
+  GroupedAggregates& agg = *result;
+  uint64_t groups;
+  const msgpack::object* groups_obj = FindField(object, "groups");
+  const msgpack::object* keys_obj = FindField(object, "keys");
+  const msgpack::object* states_obj = FindField(object, "states");
+  if (groups_obj == nullptr || !ReadUint(*groups_obj, &groups) || keys_obj == nullptr ||
+      keys_obj->type != msgpack::type::ARRAY || states_obj == nullptr ||
+      states_obj->type != msgpack::type::ARRAY) {
+    return Corrupt("missing fields");
+  }
+  if (groups > kMaxGroups || (key_types.empty() && groups != 1)) return Corrupt("group count");
+  if (keys_obj->via.array.size != key_types.size()) return Corrupt("key count");
+  if (states_obj->via.array.size != aggregates.size()) return Corrupt("aggregate count");
+
+  if (!key_types.empty()) {
+    std::vector<Vector> keys;
+    for (size_t k = 0; k < key_types.size(); ++k) {
+      LAKE_ASSIGN_OR_RETURN(Vector key, UnpackVector(keys_obj->via.array.ptr[k], groups));
+      if (key.type() != key_types[k] || key.size() != groups) return Corrupt("key column");
+      keys.push_back(std::move(key));
+    }
+    LAKE_RETURN_IF_ERROR(Rebuild(&agg.groups_, keys, groups));
+    agg.Resize();
+  }
+  for (size_t a = 0; a < agg.states_.size(); ++a) {
+    AggregateState& s = agg.states_[a];
+    const msgpack::object& state = states_obj->via.array.ptr[a];
+    LAKE_RETURN_IF_ERROR(ReadArray(state, "count", groups, &s.count));
+    for (int64_t c : s.count) {
+      if (c < 0 || c > kMaxCount) return Corrupt("count out of range");
+    }
+    if (s.distinct) {
+      const msgpack::object* values_obj = FindField(state, "values");
+      if (values_obj == nullptr) return Corrupt("distinct values missing");
+      LAKE_ASSIGN_OR_RETURN(Vector values, UnpackVector(*values_obj, UINT32_MAX - 1));
+      if (values.type() != s.arg_type) return Corrupt("distinct values of the wrong type");
+      const size_t value_count = values.size();
+      LAKE_RETURN_IF_ERROR(Rebuild(s.distinct_values.get(), {std::move(values)}, value_count));
+      std::vector<uint64_t> pairs;
+      LAKE_RETURN_IF_ERROR(ReadArray(state, "pairs", SIZE_MAX, &pairs));
+      for (uint64_t pair : pairs) {
+        if ((pair >> 32) >= groups || (pair & UINT32_MAX) >= value_count) {
+          return Corrupt("distinct pair out of range");
+        }
+        s.distinct_pairs.Insert(pair);
+      }
+    } else if (s.kind == AggregateKind::kSum || s.kind == AggregateKind::kAvg) {
+      LAKE_RETURN_IF_ERROR(s.arg_type == LogicalType::kDouble
+                               ? ReadArray(state, "sum", groups, &s.real_sum)
+                               : ReadArray(state, "sum", groups, &s.wide_sum));
+      for (size_t g = 0; g < s.wide_sum.size(); ++g) {
+        // A sum of count BIGINTs lies within count * 2^63 of zero.
+        const WideInt bound = static_cast<WideInt>(s.count[g]) << 63;
+        if (s.wide_sum[g] > bound || s.wide_sum[g] < -bound) return Corrupt("sum out of range");
+      }
+    } else if (IsExtreme(s.kind)) {
+      if (s.arg_type == LogicalType::kVarchar) {
+        const msgpack::object* ext = FindField(state, "ext");
+        if (ext == nullptr) return Corrupt("ext missing");
+        LAKE_ASSIGN_OR_RETURN(Vector text, UnpackVector(*ext, groups));
+        if (text.type() != LogicalType::kVarchar || text.size() != groups) return Corrupt("ext");
+        for (size_t g = 0; g < groups; ++g) s.text_extreme[g].assign(text.GetString(g));
+      } else if (s.arg_type == LogicalType::kDouble) {
+        LAKE_RETURN_IF_ERROR(ReadArray(state, "ext", groups, &s.real_extreme));
+      } else {
+        LAKE_RETURN_IF_ERROR(ReadArray(state, "ext", groups, &s.int_extreme));
+      }
+    }
+  }
+  return result;
+}
+
+}  // namespace lake::sql

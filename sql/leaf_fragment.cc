@@ -1,0 +1,230 @@
+#include "sql/leaf_fragment.h"
+
+#include <algorithm>
+#include <atomic>
+#include <memory>
+#include <mutex>
+
+#include "common/batch.h"
+#include "sql/expression_executor.h"
+#include "sql/row_order.h"
+#include "sql/selected_vector.h"
+#include "sql/zone_pruning.h"
+
+namespace lake::sql {
+namespace {
+
+Schema ScanSchema(const BoundSelect& q) {
+  Schema schema;
+  for (size_t c : q.scan_columns) schema.push_back(q.table_schema[c]);
+  if (schema.empty()) schema.push_back(Column{"", LogicalType::kBoolean});  // carries the count
+  return schema;
+}
+
+void AppendAll(std::vector<Vector>* to, const std::vector<Vector>& from) {
+  if (to->empty()) {
+    for (const Vector& v : from) to->emplace_back(v.type());
+  }
+  for (size_t c = 0; c < from.size(); ++c) (*to)[c].AppendRange(from[c], 0, from[c].size());
+}
+
+// Cuts non-aggregated output to what the root can use: distinct rows under SELECT DISTINCT, the
+// first LIMIT + OFFSET rows in ORDER BY order when both bound the answer.
+void Reduce(const BoundSelect& q, std::vector<Vector>* rows) {
+  if (rows->empty() || (*rows)[0].size() == 0) return;
+  if (q.distinct) *rows = TakeRows(*rows, DistinctRows(*rows, q.visible, (*rows)[0].size()));
+  if (!q.order_by.empty() && q.limit && !q.distinct) {
+    const size_t keep = static_cast<size_t>(*q.limit + q.offset);
+    const size_t n = (*rows)[0].size();
+    if (keep < n) *rows = TakeRows(*rows, SortedRows(*rows, q.order_by, n, keep));
+  }
+}
+
+// The rows of one vector of a chunk that passed the filter, and the expressions over them. A
+// column reference is the batch's column read through the selection; anything else is
+// evaluated, over a dense copy of the selected rows made at most once per vector.
+class SelectedRows {
+ public:
+  SelectedRows(const Batch& batch, const Schema& schema, const uint32_t* selection, size_t count)
+      : batch_(batch), schema_(schema), selection_(selection), count_(count) {}
+
+  size_t count() const { return count_; }
+
+  // `scratch` holds the values of a computed expression; it must outlive the result.
+  Result<SelectedVector> View(const BoundExpr& e, Vector* scratch) {
+    if (e.kind == BoundExpr::Kind::kColumn) {
+      return SelectedVector{&batch_.column(e.column), selection_};
+    }
+    LAKE_RETURN_IF_ERROR(Evaluate(e, Dense(), scratch));
+    return SelectedVector{scratch, nullptr};
+  }
+
+ private:
+  const Batch& Dense() {
+    if (selection_ == nullptr) return batch_;
+    if (!gathered_) {
+      gathered_ = std::make_unique<Batch>(schema_);
+      for (size_t c = 0; c < batch_.column_count(); ++c) {
+        gathered_->column(c).AppendSelected(batch_.column(c), selection_, count_);
+      }
+    }
+    return *gathered_;
+  }
+
+  const Batch& batch_;
+  const Schema& schema_;
+  const uint32_t* selection_;
+  size_t count_;
+  std::unique_ptr<Batch> gathered_;
+};
+
+class LeafExecution {
+ public:
+  LeafExecution(const BoundSelect& q, const TableProvider& tables, TaskRunner* runner)
+      : q_(q), tables_(tables), runner_(runner), scan_schema_(ScanSchema(q)) {}
+
+  Result<PartialResult> Run(const std::vector<size_t>& chunks) {
+    std::vector<LogicalType> key_types;
+    for (const BoundExprPtr& k : q_.group_keys) key_types.push_back(k->type);
+    const size_t workers = std::max<size_t>(1, std::min(runner_->parallelism(), chunks.size()));
+    std::vector<std::unique_ptr<GroupedAggregates>> partials;
+    for (size_t w = 0; w < workers; ++w) {
+      partials.push_back(
+          q_.aggregated ? std::make_unique<GroupedAggregates>(key_types, q_.aggregates) : nullptr);
+    }
+    outputs_.resize(chunks.size());
+    std::atomic<size_t> next{0};
+    runner_->ParallelFor(workers, [&](size_t worker) {
+      for (size_t i = next++; i < chunks.size(); i = next++) {
+        Status s = ProcessChunk(chunks[i], partials[worker].get(), &outputs_[i]);
+        if (!s.ok()) {
+          std::lock_guard<std::mutex> lock(mu_);
+          if (failure_.ok()) failure_ = s;
+          return;
+        }
+      }
+    });
+    LAKE_RETURN_IF_ERROR(failure_);
+    PartialResult result;
+    result.chunks_scanned = chunks_scanned_;
+    result.chunks_pruned = chunks_pruned_;
+    if (q_.aggregated) {
+      for (size_t w = 1; w < workers; ++w) partials[0]->Combine(*partials[w]);
+      result.aggregates = std::move(partials[0]);
+      return result;
+    }
+    for (const std::vector<Vector>& part : outputs_) {
+      if (!part.empty()) AppendAll(&result.rows, part);
+    }
+    if (result.rows.empty()) {
+      for (const BoundExprPtr& p : q_.projections) result.rows.emplace_back(p->type);
+    }
+    Reduce(q_, &result.rows);
+    return result;
+  }
+
+ private:
+  Result<std::vector<Vector>> ReadScanColumns(size_t chunk) {
+    std::vector<Vector> columns;
+    if (q_.table.empty()) {  // SELECT without FROM: one row
+      columns.emplace_back(LogicalType::kBoolean);
+      columns.back().Resize(1);
+      return columns;
+    }
+    if (q_.scan_columns.empty()) {
+      // COUNT(*) alone needs no column, only the row count: the zone map has it, or read one.
+      std::optional<ColumnRange> range = tables_.ChunkRange(q_.table, chunk, 0);
+      size_t rows = 0;
+      if (range) {
+        rows = range->rows;
+      } else {
+        LAKE_ASSIGN_OR_RETURN(std::vector<Vector> read, tables_.ReadChunk(q_.table, chunk, {0}));
+        rows = read.empty() ? 0 : read[0].size();
+      }
+      columns.emplace_back(LogicalType::kBoolean);
+      columns.back().Resize(rows);
+      return columns;
+    }
+    return tables_.ReadChunk(q_.table, chunk, q_.scan_columns);
+  }
+
+  // Whether the chunk's zone maps leave any row that could pass the WHERE clause.
+  bool MayMatch(size_t chunk) const {
+    if (!q_.filter || q_.table.empty()) return true;
+    return ChunkMayMatch(*q_.filter, [&](size_t scan_column) {
+      return tables_.ChunkRange(q_.table, chunk, q_.scan_columns[scan_column]);
+    });
+  }
+
+  Status ProcessChunk(size_t chunk, GroupedAggregates* partial, std::vector<Vector>* output) {
+    if (!MayMatch(chunk)) {
+      ++chunks_pruned_;
+      return Status::OK();
+    }
+    if (!q_.table.empty()) ++chunks_scanned_;
+    LAKE_ASSIGN_OR_RETURN(std::vector<Vector> columns, ReadScanColumns(chunk));
+    const size_t rows = columns.empty() ? 0 : columns[0].size();
+    std::vector<Vector> key_values, argument_values, projected_values;
+    for (const BoundExprPtr& k : q_.group_keys) key_values.emplace_back(k->type);
+    for (const BoundAggregate& a : q_.aggregates) {
+      argument_values.emplace_back(a.argument ? a.argument->type : LogicalType::kBigInt);
+    }
+    for (const BoundExprPtr& p : q_.projections) projected_values.emplace_back(p->type);
+    std::vector<SelectedVector> keys(q_.group_keys.size()), arguments(q_.aggregates.size());
+    std::vector<uint32_t> selection;
+    Batch batch(scan_schema_);
+    for (size_t offset = 0; offset < rows; offset += kVectorSize) {
+      const size_t count = std::min(kVectorSize, rows - offset);
+      batch.CopyFrom(columns, offset, count);
+      const uint32_t* kept = nullptr;
+      size_t kept_count = count;
+      if (q_.filter) {
+        LAKE_ASSIGN_OR_RETURN(kept_count, Select(*q_.filter, batch, &selection));
+        if (kept_count == 0) continue;
+        if (kept_count < count) kept = selection.data();
+      }
+      SelectedRows input(batch, scan_schema_, kept, kept_count);
+      if (q_.aggregated) {
+        for (size_t k = 0; k < keys.size(); ++k) {
+          LAKE_ASSIGN_OR_RETURN(keys[k], input.View(*q_.group_keys[k], &key_values[k]));
+        }
+        for (size_t a = 0; a < arguments.size(); ++a) {
+          if (!q_.aggregates[a].argument) continue;  // COUNT(*)
+          LAKE_ASSIGN_OR_RETURN(arguments[a],
+                                input.View(*q_.aggregates[a].argument, &argument_values[a]));
+        }
+        partial->Update(keys, arguments, kept_count);
+      } else {
+        if (output->empty()) {
+          for (const BoundExprPtr& p : q_.projections) output->emplace_back(p->type);
+        }
+        for (size_t p = 0; p < q_.projections.size(); ++p) {
+          LAKE_ASSIGN_OR_RETURN(SelectedVector v,
+                                input.View(*q_.projections[p], &projected_values[p]));
+          (*output)[p].AppendSelected(*v.vector, v.selection, kept_count);
+        }
+      }
+    }
+    if (!q_.aggregated) Reduce(q_, output);
+    return Status::OK();
+  }
+
+  const BoundSelect& q_;
+  const TableProvider& tables_;
+  TaskRunner* runner_;
+  const Schema scan_schema_;
+  std::vector<std::vector<Vector>> outputs_;  // non-aggregated, by position in `chunks`
+  std::mutex mu_;
+  Status failure_;
+  std::atomic<uint64_t> chunks_scanned_{0};
+  std::atomic<uint64_t> chunks_pruned_{0};
+};
+
+}  // namespace
+
+Result<PartialResult> RunLeafFragment(const BoundSelect& q, const TableProvider& tables,
+                                      TaskRunner* runner, const std::vector<size_t>& chunks) {
+  return LeafExecution(q, tables, runner).Run(chunks);
+}
+
+}  // namespace lake::sql

@@ -1,0 +1,122 @@
+#include "sql/root_stage.h"
+
+#include <algorithm>
+
+#include "common/batch.h"
+#include "sql/expression_executor.h"
+#include "sql/row_order.h"
+
+namespace lake::sql {
+namespace {
+
+Value ValueAt(const Vector& v, size_t row) {
+  if (!v.IsValid(row)) return Value::Null(v.type());
+  switch (v.type()) {
+    case LogicalType::kBigInt:
+      return Value::BigInt(v.Get<int64_t>(row));
+    case LogicalType::kDouble:
+      return Value::Double(v.Get<double>(row));
+    case LogicalType::kBoolean:
+      return Value::Boolean(v.Get<uint8_t>(row) != 0);
+    case LogicalType::kVarchar:
+      return Value::Varchar(std::string(v.GetString(row)));
+    case LogicalType::kDate:
+      return Value::Date(v.Get<int32_t>(row));
+    case LogicalType::kTimestamp:
+      return Value::Timestamp(v.Get<int64_t>(row));
+  }
+  return Value::Null(v.type());
+}
+
+// The groups that pass HAVING, projected through the select list.
+Result<std::vector<Vector>> ProjectGroups(const BoundSelect& q, const std::vector<Vector>& groups) {
+  Schema schema;
+  for (const Vector& v : groups) schema.push_back(Column{"", v.type()});
+  std::vector<Vector> output;
+  for (const BoundExprPtr& p : q.projections) output.emplace_back(p->type);
+  Vector evaluated(LogicalType::kBoolean);
+  std::vector<uint32_t> selection;
+  const size_t rows = groups.empty() ? 0 : groups[0].size();
+  Batch batch(schema);
+  for (size_t offset = 0; offset < rows; offset += kVectorSize) {
+    const size_t count = std::min(kVectorSize, rows - offset);
+    batch.CopyFrom(groups, offset, count);
+    const Batch* input = &batch;
+    Batch kept_rows(schema);
+    if (q.having) {
+      LAKE_ASSIGN_OR_RETURN(size_t kept, Select(*q.having, batch, &selection));
+      if (kept == 0) continue;
+      if (kept < count) {
+        for (size_t c = 0; c < schema.size(); ++c) {
+          kept_rows.column(c).AppendSelected(batch.column(c), selection.data(), kept);
+        }
+        input = &kept_rows;
+      }
+    }
+    for (size_t p = 0; p < q.projections.size(); ++p) {
+      LAKE_RETURN_IF_ERROR(Evaluate(*q.projections[p], *input, &evaluated));
+      output[p].AppendRange(evaluated, 0, evaluated.size());
+    }
+  }
+  return output;
+}
+
+}  // namespace
+
+Result<QueryResult> RunRootStage(const BoundSelect& q, std::vector<PartialResult> partials) {
+  QueryResult result;
+  std::vector<Vector> output;
+  for (const BoundExprPtr& p : q.projections) output.emplace_back(p->type);
+  for (PartialResult& part : partials) {
+    result.chunks_scanned += part.chunks_scanned;
+    result.chunks_pruned += part.chunks_pruned;
+    if (q.aggregated || part.rows.size() != output.size()) continue;
+    for (size_t c = 0; c < output.size(); ++c) {
+      output[c].AppendRange(part.rows[c], 0, part.rows[c].size());
+    }
+  }
+  if (q.aggregated) {
+    std::unique_ptr<GroupedAggregates> total;
+    for (PartialResult& part : partials) {
+      if (!part.aggregates) continue;
+      if (!total) {
+        total = std::move(part.aggregates);
+      } else {
+        total->Combine(*part.aggregates);
+      }
+    }
+    if (!total) {  // no fragment at all: aggregate over no rows
+      std::vector<LogicalType> key_types;
+      for (const BoundExprPtr& k : q.group_keys) key_types.push_back(k->type);
+      total = std::make_unique<GroupedAggregates>(key_types, q.aggregates);
+    }
+    LAKE_ASSIGN_OR_RETURN(std::vector<Vector> groups, total->Finalize());
+    LAKE_ASSIGN_OR_RETURN(output, ProjectGroups(q, groups));
+  }
+
+  size_t rows = output.empty() ? 0 : output[0].size();
+  if (q.distinct) {
+    output = TakeRows(output, DistinctRows(output, q.visible, rows));
+    rows = output.empty() ? 0 : output[0].size();
+  }
+  std::vector<size_t> order;
+  const size_t wanted = q.limit ? static_cast<size_t>(*q.limit + q.offset) : rows;
+  if (!q.order_by.empty()) {
+    order = SortedRows(output, q.order_by, rows, std::min(wanted, rows));
+  } else {
+    order.resize(std::min(wanted, rows));
+    for (size_t i = 0; i < order.size(); ++i) order[i] = i;
+  }
+  result.names = q.names;
+  if (q.table.empty()) result.chunks_scanned = 0;
+  for (size_t c = 0; c < q.visible; ++c) result.types.push_back(q.projections[c]->type);
+  for (size_t i = static_cast<size_t>(q.offset); i < order.size(); ++i) {
+    std::vector<Value> row;
+    row.reserve(q.visible);
+    for (size_t c = 0; c < q.visible; ++c) row.push_back(ValueAt(output[c], order[i]));
+    result.rows.push_back(std::move(row));
+  }
+  return result;
+}
+
+}  // namespace lake::sql

@@ -1,0 +1,20 @@
+// The root of a SELECT: merges the leaf fragments' partial results (sql/leaf_fragment.h) and
+// finishes the query: combine -> finalize -> HAVING -> projection -> DISTINCT -> ORDER BY
+// (top-N when LIMIT bounds it) -> LIMIT/OFFSET. It runs once, on the node the query came to.
+// Thread-safety: reentrant.
+#pragma once
+
+#include <vector>
+
+#include "common/result.h"
+#include "sql/bound.h"
+#include "sql/engine.h"
+#include "sql/partial_result.h"
+
+namespace lake::sql {
+
+// `partials` in chunk order (rows without ORDER BY come out in that order). Errors: runtime
+// errors of HAVING and the select list ("(at position P)"), a BIGINT SUM out of range.
+Result<QueryResult> RunRootStage(const BoundSelect& q, std::vector<PartialResult> partials);
+
+}  // namespace lake::sql

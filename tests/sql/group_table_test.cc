@@ -1,0 +1,118 @@
+// GroupTable against a brute-force reference: random keys of every type, NULLs, -0.0 and 0.0,
+// read through selection vectors, over enough rows to make the table grow many times.
+#include <catch2/catch.hpp>
+
+#include <map>
+#include <optional>
+#include <string>
+#include <tuple>
+#include <vector>
+
+#include "common/batch.h"
+#include "common/rng.h"
+#include "sql/group_table.h"
+
+namespace lake::sql {
+namespace {
+
+// A key cell as the reference sees it: NULL, or the value (DOUBLE keys with -0.0 folded to 0.0).
+using Cell = std::optional<std::string>;
+
+Cell CellOf(const Vector& v, size_t row) {
+  if (!v.IsValid(row)) return std::nullopt;
+  switch (v.type()) {
+    case LogicalType::kDouble: {
+      const double d = v.Get<double>(row);
+      return std::to_string(d == 0 ? 0.0 : d);
+    }
+    case LogicalType::kVarchar:
+      return std::string(v.GetString(row));
+    case LogicalType::kDate:
+      return std::to_string(v.Get<int32_t>(row));
+    case LogicalType::kBoolean:
+      return std::to_string(v.Get<uint8_t>(row));
+    default:
+      return std::to_string(v.Get<int64_t>(row));
+  }
+}
+
+Vector RandomColumn(LogicalType type, size_t rows, uint64_t distinct, Rng& rng) {
+  Vector v(type);
+  for (size_t i = 0; i < rows; ++i) {
+    if (rng.Uniform(10) == 0) {
+      v.AppendNull();
+      continue;
+    }
+    const uint64_t x = rng.Uniform(distinct);
+    switch (type) {
+      case LogicalType::kDouble:
+        v.Append<double>(x == 0 ? (rng.Uniform(2) ? -0.0 : 0.0) : static_cast<double>(x) / 3);
+        break;
+      case LogicalType::kVarchar:
+        v.AppendString(std::string(x % 7, 'x') + std::to_string(x));
+        break;
+      case LogicalType::kDate:
+        v.Append<int32_t>(static_cast<int32_t>(x) - 50);
+        break;
+      case LogicalType::kBoolean:
+        v.Append<uint8_t>(static_cast<uint8_t>(x % 2));
+        break;
+      default:
+        v.Append<int64_t>(static_cast<int64_t>(x * 1'000'003) - 7);
+        break;
+    }
+  }
+  return v;
+}
+
+TEST_CASE("GroupTable numbers key tuples densely in first-seen order", "[sql][group_table]") {
+  const std::vector<std::vector<LogicalType>> shapes = {
+      {LogicalType::kBigInt},
+      {LogicalType::kVarchar},
+      {LogicalType::kDouble},
+      {LogicalType::kVarchar, LogicalType::kDate, LogicalType::kBoolean},
+      {LogicalType::kTimestamp, LogicalType::kVarchar},
+  };
+  Rng rng(7);
+  for (const std::vector<LogicalType>& shape : shapes) {
+    for (uint64_t distinct : {3u, 40u, 5000u}) {
+      const size_t rows = 20000;
+      std::vector<Vector> columns;
+      for (LogicalType t : shape) columns.push_back(RandomColumn(t, rows, distinct, rng));
+      GroupTable table(shape);
+      std::map<std::vector<Cell>, uint32_t> reference;
+      std::vector<uint32_t> selection, groups(kVectorSize);
+      for (size_t offset = 0; offset < rows; offset += kVectorSize) {
+        // Every other vector is read through a selection of about half its rows.
+        selection.clear();
+        const size_t end = std::min(rows, offset + kVectorSize);
+        for (size_t r = offset; r < end; ++r) {
+          if ((offset / kVectorSize) % 2 == 0 || rng.Uniform(2) == 0) {
+            selection.push_back(static_cast<uint32_t>(r));
+          }
+        }
+        std::vector<SelectedVector> keys;
+        for (const Vector& c : columns) keys.push_back(SelectedVector{&c, selection.data()});
+        table.FindOrCreate(keys, selection.size(), groups.data());
+        for (size_t i = 0; i < selection.size(); ++i) {
+          std::vector<Cell> tuple;
+          for (const Vector& c : columns) tuple.push_back(CellOf(c, selection[i]));
+          const auto [it, inserted] =
+              reference.try_emplace(tuple, static_cast<uint32_t>(reference.size()));
+          INFO("shape of " << shape.size() << " keys, " << distinct << " values, row "
+                           << selection[i]);
+          REQUIRE(groups[i] == it->second);
+        }
+      }
+      REQUIRE(table.size() == reference.size());
+      for (const auto& [tuple, group] : reference) {
+        for (size_t k = 0; k < shape.size(); ++k) {
+          REQUIRE(CellOf(table.keys()[k], group) == tuple[k]);
+        }
+      }
+    }
+  }
+}
+
+}  // namespace
+}  // namespace lake::sql
