@@ -44,8 +44,8 @@ Result<std::vector<Vector>> StoreTableProvider::ReadChunk(
   if (m == nullptr || chunk >= m->chunks.size()) {
     return Status::NotFound("no chunk " + std::to_string(chunk) + " in table " + table);
   }
-  LAKE_ASSIGN_OR_RETURN(Bytes bytes, store_.GetChunk(m->chunks[chunk].id));
-  LAKE_ASSIGN_OR_RETURN(store::RowGroup group, store::DecodeChunkColumns(bytes, columns));
+  LAKE_ASSIGN_OR_RETURN(store::RowGroup group,
+                        store_.GetChunkColumns(m->chunks[chunk].id, columns));
   return std::move(group.columns);
 }
 

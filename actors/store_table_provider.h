@@ -1,6 +1,7 @@
 // StoreTableProvider: the datasets of a local ChunkStore as SQL tables (sql/table_provider.h).
-// Each dataset's newest manifest gives the schema and the chunk order; a chunk is read from the
-// store (verified against its id) and only the requested columns are decoded.
+// Each dataset's newest manifest gives the schema and the chunk order; a scan reads and decodes
+// only the requested columns of a chunk (ChunkStore::GetChunkColumns: not hashed, the store's
+// own checksums catch damage at rest).
 // Thread-safety: ReadChunk may be called concurrently (the store allows it); Refresh may not.
 #pragma once
 

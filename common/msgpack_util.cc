@@ -9,20 +9,26 @@ bool ReferencePayloads(msgpack::type::object_type, std::size_t, void*) { return 
 
 }  // namespace
 
-Status UnpackUntrusted(ByteView bytes, msgpack::object_handle* out, const UnpackLimits& limits) {
+Status UnpackUntrustedAt(ByteView bytes, size_t* offset, msgpack::object_handle* out,
+                         const UnpackLimits& limits) {
   const msgpack::unpack_limit limit(limits.max_array, limits.max_map, limits.max_str,
                                     limits.max_bin, /*ext=*/0, limits.max_depth);
   try {
-    std::size_t offset = 0;
-    *out = msgpack::unpack(reinterpret_cast<const char*>(bytes.data()), bytes.size(), offset,
+    *out = msgpack::unpack(reinterpret_cast<const char*>(bytes.data()), bytes.size(), *offset,
                            ReferencePayloads, nullptr, limit);
-    if (offset != bytes.size()) return Status::Corruption("trailing bytes after msgpack value");
     return Status::OK();
   } catch (const std::bad_alloc&) {
     return Status::Corruption("msgpack value too large");
   } catch (const std::exception& e) {
     return Status::Corruption(std::string("malformed msgpack: ") + e.what());
   }
+}
+
+Status UnpackUntrusted(ByteView bytes, msgpack::object_handle* out, const UnpackLimits& limits) {
+  size_t offset = 0;
+  LAKE_RETURN_IF_ERROR(UnpackUntrustedAt(bytes, &offset, out, limits));
+  if (offset != bytes.size()) return Status::Corruption("trailing bytes after msgpack value");
+  return Status::OK();
 }
 
 const msgpack::object* FindField(const msgpack::object& map, std::string_view key) {

@@ -28,6 +28,10 @@ struct UnpackLimits {
 // followed by trailing bytes, or over a limit.
 Status UnpackUntrusted(ByteView bytes, msgpack::object_handle* out,
                        const UnpackLimits& limits = UnpackLimits());
+// The same for one value inside a larger buffer: parses the value that starts at `*offset` of
+// `bytes` and moves `*offset` past it.
+Status UnpackUntrustedAt(ByteView bytes, size_t* offset, msgpack::object_handle* out,
+                         const UnpackLimits& limits = UnpackLimits());
 
 // Field of a msgpack map with a string key; nullptr if `map` is not a map or lacks the key.
 const msgpack::object* FindField(const msgpack::object& map, std::string_view key);

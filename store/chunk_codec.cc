@@ -2,47 +2,70 @@
 
 #include <msgpack.hpp>
 
-#include <bit>
-#include <cstring>
+#include <string>
+#include <string_view>
 
 #include "common/msgpack_util.h"
-#include "common/utf8.h"
+#include "common/vector_codec.h"
 
 namespace lake::store {
 namespace {
 
-static_assert(std::endian::native == std::endian::little,
-              "chunk buffers are little-endian; add byte swapping for big-endian hosts");
-
-void PackBin(msgpack::packer<msgpack::sbuffer>& pk, const void* data, size_t size) {
-  pk.pack_bin(static_cast<uint32_t>(size));
-  pk.pack_bin_body(static_cast<const char*>(data), static_cast<uint32_t>(size));
-}
-
 void PackColumn(msgpack::packer<msgpack::sbuffer>& pk, const Column& column, const Vector& v) {
-  const bool varchar = column.type == LogicalType::kVarchar;
-  pk.pack_map(varchar ? 5 : 4);
+  pk.pack_map(static_cast<uint32_t>(2 + VectorBufferFields(v)));
   pk.pack("name");
   pk.pack(column.name);
   pk.pack("type");
   pk.pack(static_cast<uint8_t>(column.type));
-  pk.pack("valid");
-  if (v.null_count() == 0) {
-    pk.pack_nil();
-  } else {
-    PackBin(pk, v.validity_words().data(), (v.size() + 7) / 8);
-  }
-  pk.pack("data");
-  if (varchar) {
-    PackBin(pk, v.chars().data(), v.chars().size());
-    pk.pack("offs");
-    PackBin(pk, v.offsets().data(), v.offsets().size() * sizeof(uint32_t));
-  } else {
-    PackBin(pk, v.fixed_bytes().data(), v.fixed_bytes().size());
-  }
+  PackVectorBuffers(pk, v);
 }
 
 Status Corrupt(std::string_view what) { return Status::Corruption("chunk: " + std::string(what)); }
+
+// Reads the header at the start of `bytes` as EncodeChunk writes it: a map of 3 fields, "v",
+// "rows" and last "cols", up to and including the header of the "cols" array. Sets `*size` to
+// the header's length in bytes.
+Result<ChunkHeader> ReadHeader(ByteView bytes, size_t* size) {
+  constexpr uint8_t kFixMap3 = 0x83;
+  if (bytes.empty() || bytes[0] != kFixMap3) return Corrupt("header is not a map of 3 fields");
+  size_t offset = 1;
+  uint64_t values[2] = {0, 0};  // "v", "rows"
+  constexpr std::string_view kKeys[] = {"v", "rows", "cols"};
+  for (size_t i = 0; i < 3; ++i) {
+    msgpack::object_handle key;
+    LAKE_RETURN_IF_ERROR(UnpackUntrustedAt(bytes, &offset, &key));
+    std::string_view name;
+    if (!ReadStr(key.get(), &name) || name != kKeys[i]) {
+      return Corrupt("header fields are not v, rows, cols");
+    }
+    if (i == 2) break;
+    msgpack::object_handle value;
+    LAKE_RETURN_IF_ERROR(UnpackUntrustedAt(bytes, &offset, &value));
+    if (!ReadUint(value.get(), &values[i])) return Corrupt("missing header fields");
+  }
+  if (values[0] != kChunkFormatVersion) {
+    return Corrupt("unsupported format version " + std::to_string(values[0]));
+  }
+  if (values[1] > kMaxChunkRows) return Corrupt("too many rows");
+
+  // The array header: fixarray, array 16 or array 32 (big-endian length).
+  if (offset >= bytes.size()) return Corrupt("truncated header");
+  const uint8_t tag = bytes[offset];
+  size_t length = 1;
+  uint64_t columns = 0;
+  if ((tag & 0xf0) == 0x90) {
+    columns = tag & 0x0f;
+  } else if (tag == 0xdc || tag == 0xdd) {
+    length = tag == 0xdc ? 3 : 5;
+    if (bytes.size() - offset < length) return Corrupt("truncated header");
+    for (size_t i = 1; i < length; ++i) columns = columns << 8 | bytes[offset + i];
+  } else {
+    return Corrupt("cols is not an array");
+  }
+  if (columns > UnpackLimits().max_array) return Corrupt("too many columns");
+  *size = offset + length;
+  return ChunkHeader{values[1], static_cast<size_t>(columns)};
+}
 
 Result<Column> ReadColumnHeader(const msgpack::object& col) {
   std::string_view name;
@@ -58,51 +81,14 @@ Result<Column> ReadColumnHeader(const msgpack::object& col) {
   return Column{std::string(name), *type};
 }
 
-Result<Vector> ReadColumnData(const msgpack::object& col, LogicalType type, size_t rows) {
-  std::vector<uint64_t> validity((rows + 63) / 64, ~uint64_t{0});
-  const msgpack::object* valid_obj = FindField(col, "valid");
-  if (valid_obj == nullptr) return Corrupt("column without validity");
-  if (valid_obj->type != msgpack::type::NIL) {
-    ByteView bits;
-    if (!ReadBin(*valid_obj, &bits) || bits.size() != (rows + 7) / 8) {
-      return Corrupt("validity bitmap of the wrong size");
-    }
-    std::memcpy(validity.data(), bits.data(), bits.size());
-  }
-  ByteView data;
-  const msgpack::object* data_obj = FindField(col, "data");
-  if (data_obj == nullptr || !ReadBin(*data_obj, &data)) return Corrupt("column without data");
-
-  if (type != LogicalType::kVarchar) {
-    if (data.size() != rows * FixedWidth(type)) return Corrupt("data buffer of the wrong size");
-    if (type == LogicalType::kBoolean) {
-      for (uint8_t b : data) {
-        if (b > 1) return Corrupt("boolean value other than 0 or 1");
-      }
-    }
-    return Vector::FromBuffers(type, rows, std::move(validity), Bytes(data.begin(), data.end()), {},
-                               {});
-  }
-  ByteView offs_bytes;
-  const msgpack::object* offs_obj = FindField(col, "offs");
-  if (offs_obj == nullptr || !ReadBin(*offs_obj, &offs_bytes) ||
-      offs_bytes.size() != (rows + 1) * sizeof(uint32_t)) {
-    return Corrupt("string offsets of the wrong size");
-  }
-  std::vector<uint32_t> offsets(rows + 1);
-  std::memcpy(offsets.data(), offs_bytes.data(), offs_bytes.size());
-  if (offsets[0] != 0 || offsets[rows] != data.size())
-    return Corrupt("string offsets out of range");
-  for (size_t i = 0; i < rows; ++i) {
-    if (offsets[i] > offsets[i + 1]) return Corrupt("string offsets not ascending");
-  }
-  std::string chars(AsChars(data));
-  if (!IsValidUtf8(chars)) return Corrupt("string data is not UTF-8");
-  return Vector::FromBuffers(type, rows, std::move(validity), {}, std::move(offsets),
-                             std::move(chars));
+// One column's map, as every decoder reads it.
+Result<DecodedColumn> DecodeColumn(const msgpack::object& col, uint64_t rows) {
+  LAKE_ASSIGN_OR_RETURN(Column column, ReadColumnHeader(col));
+  LAKE_ASSIGN_OR_RETURN(Vector vector, ReadVectorBuffers(col, column.type, rows, "chunk"));
+  return DecodedColumn{std::move(column), std::move(vector)};
 }
 
-// Shared by both decoders: `column_indexes` null means all columns.
+// Shared by both whole-chunk decoders: `column_indexes` null means all columns.
 Result<RowGroup> Decode(ByteView encoded, const std::vector<size_t>* column_indexes) {
   msgpack::object_handle handle;
   LAKE_RETURN_IF_ERROR(UnpackUntrusted(encoded, &handle));
@@ -130,10 +116,9 @@ Result<RowGroup> Decode(ByteView encoded, const std::vector<size_t>* column_inde
   RowGroup group;
   for (size_t index : *column_indexes) {
     if (index >= cols.size) return Corrupt("column index out of range");
-    LAKE_ASSIGN_OR_RETURN(Column column, ReadColumnHeader(cols.ptr[index]));
-    LAKE_ASSIGN_OR_RETURN(Vector vector, ReadColumnData(cols.ptr[index], column.type, rows));
-    group.schema.push_back(std::move(column));
-    group.columns.push_back(std::move(vector));
+    LAKE_ASSIGN_OR_RETURN(DecodedColumn decoded, DecodeColumn(cols.ptr[index], rows));
+    group.schema.push_back(std::move(decoded.column));
+    group.columns.push_back(std::move(decoded.vector));
   }
   return group;
 }
@@ -159,6 +144,39 @@ Result<RowGroup> DecodeChunk(ByteView encoded) { return Decode(encoded, nullptr)
 
 Result<RowGroup> DecodeChunkColumns(ByteView encoded, const std::vector<size_t>& column_indexes) {
   return Decode(encoded, &column_indexes);
+}
+
+Result<ChunkParts> SplitChunkColumns(ByteView encoded) {
+  size_t offset = 0;
+  LAKE_ASSIGN_OR_RETURN(const ChunkHeader header, ReadHeader(encoded, &offset));
+  // Every column takes at least one byte: bounds the reservation below.
+  if (header.columns > encoded.size() - offset) return Corrupt("more columns than bytes");
+  ChunkParts parts;
+  parts.prefix = encoded.first(offset);
+  parts.columns.reserve(header.columns);
+  for (size_t i = 0; i < header.columns; ++i) {
+    const size_t start = offset;
+    msgpack::object_handle column;
+    LAKE_RETURN_IF_ERROR(UnpackUntrustedAt(encoded, &offset, &column));
+    if (column.get().type != msgpack::type::MAP) return Corrupt("column is not a map");
+    parts.columns.push_back(encoded.subspan(start, offset - start));
+  }
+  if (offset != encoded.size()) return Corrupt("trailing bytes after the last column");
+  return parts;
+}
+
+Result<ChunkHeader> DecodeChunkPrefix(ByteView prefix) {
+  size_t size = 0;
+  LAKE_ASSIGN_OR_RETURN(const ChunkHeader header, ReadHeader(prefix, &size));
+  if (size != prefix.size()) return Corrupt("trailing bytes after the header");
+  return header;
+}
+
+Result<DecodedColumn> DecodeColumnPart(ByteView part, uint64_t rows) {
+  if (rows > kMaxChunkRows) return Corrupt("too many rows");
+  msgpack::object_handle handle;
+  LAKE_RETURN_IF_ERROR(UnpackUntrusted(part, &handle));
+  return DecodeColumn(handle.get(), rows);
 }
 
 }  // namespace lake::store

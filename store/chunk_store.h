@@ -5,7 +5,16 @@
 // Contracts every implementation keeps:
 //  - Write() applies a StoreBatch atomically: all of it or none of it, even across a crash.
 //  - A kSync write is durable when it returns, and so is every write acknowledged before it.
-//  - GetChunk() verifies the bytes against the id and returns Corruption instead of bad data.
+//  - Chunk ids are checked where bytes enter the node, not on every read: PutChunk REQUIRES
+//    id == Blake2b256(bytes), and the writers hash themselves (the importer computes each id;
+//    bytes from peers must be verified before they are put).
+//  - GetChunk() returns exactly the bytes put and verifies them against the id, returning
+//    Corruption instead of bad data: it is what replication ships to peers.
+//  - GetChunkColumns() decodes only the columns asked for and does not hash: it is the scan
+//    path, where hashing whole chunks cost more than reading them. Damage at rest is caught below
+//    the codec instead: RocksDbChunkStore verifies RocksDB's block and blob-record checksums on
+//    every read (MemChunkStore has no media to damage). Malformed bytes are Corruption, never a
+//    crash.
 // Thread-safety: all methods are safe to call concurrently.
 #pragma once
 
@@ -17,6 +26,7 @@
 #include "common/bytes.h"
 #include "common/id.h"
 #include "common/result.h"
+#include "store/chunk_codec.h"
 
 namespace lake::store {
 
@@ -24,7 +34,7 @@ namespace lake::store {
 // deletes, record puts, record deletes (each group in the order added).
 class StoreBatch {
  public:
-  // REQUIRES: id == Blake2b256(bytes) (callers hash once; readers verify).
+  // REQUIRES: id == Blake2b256(bytes) (callers hash once; GetChunk verifies, scans trust it).
   void PutChunk(const ChunkId& id, Bytes bytes) { chunk_puts_.emplace_back(id, std::move(bytes)); }
   void DeleteChunk(const ChunkId& id) { chunk_deletes_.push_back(id); }
   void PutRecord(std::string key, Bytes value) {
@@ -67,6 +77,12 @@ class ChunkStore {
 
   // NotFound if absent; Corruption if the stored bytes do not hash to `id`.
   virtual Result<Bytes> GetChunk(const ChunkId& id) const = 0;
+  // The columns at `columns` (in that order) of the chunk, decoded as DecodeChunkColumns would
+  // decode GetChunk's bytes, reading only those columns where the store keeps them apart. Not
+  // verified against `id` (see the contracts above). NotFound if absent; Corruption for malformed
+  // bytes or an index out of range.
+  virtual Result<RowGroup> GetChunkColumns(const ChunkId& id,
+                                           const std::vector<size_t>& columns) const = 0;
   virtual Result<bool> HasChunk(const ChunkId& id) const = 0;
   // Every chunk id held, in ascending order.
   virtual Result<std::vector<ChunkId>> ListChunks() const = 0;

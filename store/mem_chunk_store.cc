@@ -31,6 +31,14 @@ Result<Bytes> MemChunkStore::GetChunk(const ChunkId& id) const {
   return it->second;
 }
 
+Result<RowGroup> MemChunkStore::GetChunkColumns(const ChunkId& id,
+                                                const std::vector<size_t>& columns) const {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto it = chunks_.find(id);
+  if (it == chunks_.end()) return Status::NotFound("chunk " + id.ShortHex() + " not stored");
+  return DecodeChunkColumns(it->second, columns);
+}
+
 Result<bool> MemChunkStore::HasChunk(const ChunkId& id) const {
   std::lock_guard<std::mutex> lock(mu_);
   return chunks_.count(id) != 0;

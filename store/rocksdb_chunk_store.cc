@@ -3,9 +3,11 @@
 #include <rocksdb/db.h>
 #include <rocksdb/options.h>
 #include <rocksdb/slice.h>
+#include <rocksdb/snapshot.h>
 #include <rocksdb/table.h>
 #include <rocksdb/write_batch.h>
 
+#include <algorithm>
 #include <cstring>
 #include <filesystem>
 #include <map>
@@ -24,20 +26,50 @@ rocksdb::Slice IdSlice(const ChunkId& id) {
   return rocksdb::Slice(reinterpret_cast<const char*>(id.bytes().data()), Id::kBytes);
 }
 
-rocksdb::Slice BytesSlice(const Bytes& bytes) {
+rocksdb::Slice ViewSlice(ByteView bytes) {
   return rocksdb::Slice(reinterpret_cast<const char*>(bytes.data()), bytes.size());
 }
 
-std::string EncodeSize(uint64_t size) {
+ByteView SliceView(const rocksdb::Slice& slice) {
+  return ByteView(reinterpret_cast<const uint8_t*>(slice.data()), slice.size());
+}
+
+// The key of column part `column` of chunk `id`: the id, then the index big-endian, so a chunk's
+// parts sort together and in column order.
+std::string PartKey(const ChunkId& id, uint32_t column) {
+  std::string key(reinterpret_cast<const char*>(id.bytes().data()), Id::kBytes);
+  for (int shift = 24; shift >= 0; shift -= 8) key.push_back(static_cast<char>(column >> shift));
+  return key;
+}
+
+// A chunk_meta value: the encoded size (8 bytes LE), then the prefix of a chunk kept in column
+// parts (never empty: a prefix holds at least the header's map tag).
+struct ChunkMeta {
+  uint64_t size = 0;
+  ByteView prefix;  // empty: the chunk is kept whole
+};
+
+std::string EncodeMeta(uint64_t size, ByteView prefix) {
   std::string out(8, '\0');
   std::memcpy(out.data(), &size, 8);
+  out.append(AsChars(prefix));
   return out;
 }
 
-uint64_t DecodeSize(const std::string& value) {
-  uint64_t size = 0;
-  if (value.size() == 8) std::memcpy(&size, value.data(), 8);
-  return size;
+// REQUIRES: `value` outlives the result (its prefix points into it).
+Result<ChunkMeta> DecodeMeta(const rocksdb::Slice& value) {
+  if (value.size() < 8) return Status::Corruption("chunk metadata shorter than 8 bytes");
+  ChunkMeta meta;
+  std::memcpy(&meta.size, value.data(), 8);
+  meta.prefix = SliceView(value).subspan(8);
+  return meta;
+}
+
+// How many column parts a chunk with this meta has (0 when kept whole).
+Result<size_t> PartCount(const ChunkMeta& meta) {
+  if (meta.prefix.empty()) return size_t{0};
+  LAKE_ASSIGN_OR_RETURN(const ChunkHeader header, DecodeChunkPrefix(meta.prefix));
+  return header.columns;
 }
 
 // RocksDB statuses map one to one onto ours.
@@ -51,10 +83,47 @@ Status FromRocks(const rocksdb::Status& s, std::string_view context) {
   return Status::IOError(message);
 }
 
+// Adds to `wb` the writes that keep `bytes` as chunk `id`, in column parts if SplitChunkColumns
+// cuts them, else whole. Returns the chunk_meta value to write with them.
+Result<std::string> AddChunkValues(rocksdb::WriteBatch* wb, rocksdb::ColumnFamilyHandle* chunks,
+                                   const ChunkId& id, const Bytes& bytes) {
+  Result<ChunkParts> parts = SplitChunkColumns(bytes);
+  if (!parts.ok()) {
+    LAKE_RETURN_IF_ERROR(FromRocks(wb->Put(chunks, IdSlice(id), ViewSlice(bytes)), "batch"));
+    return EncodeMeta(bytes.size(), ByteView());
+  }
+  for (size_t c = 0; c < parts->columns.size(); ++c) {
+    LAKE_RETURN_IF_ERROR(FromRocks(
+        wb->Put(chunks, PartKey(id, static_cast<uint32_t>(c)), ViewSlice(parts->columns[c])),
+        "batch"));
+  }
+  return EncodeMeta(bytes.size(), parts->prefix);
+}
+
+// Adds to `wb` the deletes of every value of chunk `id`, kept as `meta` says (not the meta).
+Status DeleteChunkValues(rocksdb::WriteBatch* wb, rocksdb::ColumnFamilyHandle* chunks,
+                         const ChunkId& id, const ChunkMeta& meta) {
+  if (meta.prefix.empty()) return FromRocks(wb->Delete(chunks, IdSlice(id)), "batch");
+  LAKE_ASSIGN_OR_RETURN(const size_t parts, PartCount(meta));
+  for (size_t c = 0; c < parts; ++c) {
+    LAKE_RETURN_IF_ERROR(
+        FromRocks(wb->Delete(chunks, PartKey(id, static_cast<uint32_t>(c))), "batch"));
+  }
+  return Status::OK();
+}
+
+rocksdb::ReadOptions VerifiedRead(const rocksdb::Snapshot* snapshot = nullptr) {
+  rocksdb::ReadOptions options;
+  options.verify_checksums = true;  // table blocks and blob records alike
+  options.snapshot = snapshot;
+  return options;
+}
+
 rocksdb::ColumnFamilyOptions ChunkFamilyOptions() {
   rocksdb::ColumnFamilyOptions options;
-  // Chunks are ~1 MiB, written once and read whole: keep them out of the LSM tree so compaction
-  // never rewrites them.
+  // Column parts are ~10-200 KiB, written once and read many times: keep them out of the LSM
+  // tree so compaction never rewrites them. Small ones (tiny chunks) stay in table files. Each
+  // blob record carries a CRC, checked on reads with verify_checksums.
   options.enable_blob_files = true;
   options.min_blob_size = 4096;
   options.blob_compression_type = rocksdb::kLZ4Compression;
@@ -108,10 +177,11 @@ RocksDbChunkStore::~RocksDbChunkStore() {
 }
 
 Status RocksDbChunkStore::LoadStats() {
-  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), meta_cf_));
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(VerifiedRead(), meta_cf_));
   for (it->SeekToFirst(); it->Valid(); it->Next()) {
+    LAKE_ASSIGN_OR_RETURN(const ChunkMeta meta, DecodeMeta(it->value()));
     ++stats_.chunks;
-    stats_.chunk_bytes += DecodeSize(it->value().ToString());
+    stats_.chunk_bytes += meta.size;
   }
   LAKE_RETURN_IF_ERROR(FromRocks(it->status(), "scan chunk metadata"));
   std::unique_ptr<rocksdb::Iterator> records(db_->NewIterator(rocksdb::ReadOptions(), records_cf_));
@@ -124,14 +194,16 @@ Status RocksDbChunkStore::Write(const StoreBatch& batch, Durability durability) 
   rocksdb::WriteBatch wb;
   StoreStats next = stats_;
   // What is stored as of the changes batched so far: the database overlaid with this batch, so a
-  // batch that repeats a key keeps the counters exact. nullopt = absent.
-  std::map<ChunkId, std::optional<uint64_t>> chunk_sizes;
+  // batch that repeats a key keeps the counters exact. Chunk meta values; nullopt = absent.
+  std::map<ChunkId, std::optional<std::string>> chunk_metas;
   std::map<std::string, bool> records_present;
-  auto stored_chunk_size = [&](const ChunkId& id) -> std::optional<uint64_t> {
-    if (auto it = chunk_sizes.find(id); it != chunk_sizes.end()) return it->second;
+  auto stored_meta = [&](const ChunkId& id) -> Result<std::optional<std::string>> {
+    if (auto it = chunk_metas.find(id); it != chunk_metas.end()) return it->second;
     std::string meta;
-    if (!db_->Get(rocksdb::ReadOptions(), meta_cf_, IdSlice(id), &meta).ok()) return std::nullopt;
-    return DecodeSize(meta);
+    const rocksdb::Status s = db_->Get(VerifiedRead(), meta_cf_, IdSlice(id), &meta);
+    if (s.IsNotFound()) return std::optional<std::string>();
+    LAKE_RETURN_IF_ERROR(FromRocks(s, "chunk metadata"));
+    return std::optional<std::string>(std::move(meta));
   };
   auto record_stored = [&](const std::string& key) {
     if (auto it = records_present.find(key); it != records_present.end()) return it->second;
@@ -140,27 +212,28 @@ Status RocksDbChunkStore::Write(const StoreBatch& batch, Durability durability) 
   };
 
   for (const auto& [id, bytes] : batch.chunk_puts()) {
-    if (stored_chunk_size(id)) continue;  // same id, same bytes: nothing to do
-    LAKE_RETURN_IF_ERROR(FromRocks(wb.Put(chunks_cf_, IdSlice(id), BytesSlice(bytes)), "batch"));
-    LAKE_RETURN_IF_ERROR(
-        FromRocks(wb.Put(meta_cf_, IdSlice(id), EncodeSize(bytes.size())), "batch"));
-    chunk_sizes[id] = bytes.size();
+    LAKE_ASSIGN_OR_RETURN(const std::optional<std::string> stored, stored_meta(id));
+    if (stored) continue;  // same id, same bytes: nothing to do
+    LAKE_ASSIGN_OR_RETURN(std::string meta, AddChunkValues(&wb, chunks_cf_, id, bytes));
+    LAKE_RETURN_IF_ERROR(FromRocks(wb.Put(meta_cf_, IdSlice(id), meta), "batch"));
+    chunk_metas[id] = std::move(meta);
     ++next.chunks;
     next.chunk_bytes += bytes.size();
   }
   for (const ChunkId& id : batch.chunk_deletes()) {
-    const std::optional<uint64_t> size = stored_chunk_size(id);
-    if (!size) continue;
-    LAKE_RETURN_IF_ERROR(FromRocks(wb.Delete(chunks_cf_, IdSlice(id)), "batch"));
+    LAKE_ASSIGN_OR_RETURN(const std::optional<std::string> stored, stored_meta(id));
+    if (!stored) continue;
+    LAKE_ASSIGN_OR_RETURN(const ChunkMeta meta, DecodeMeta(*stored));
+    LAKE_RETURN_IF_ERROR(DeleteChunkValues(&wb, chunks_cf_, id, meta));
     LAKE_RETURN_IF_ERROR(FromRocks(wb.Delete(meta_cf_, IdSlice(id)), "batch"));
-    chunk_sizes[id] = std::nullopt;
     --next.chunks;
-    next.chunk_bytes -= *size;
+    next.chunk_bytes -= meta.size;
+    chunk_metas[id] = std::nullopt;
   }
   for (const auto& [key, value] : batch.record_puts()) {
     if (!record_stored(key)) ++next.records;
     records_present[key] = true;
-    LAKE_RETURN_IF_ERROR(FromRocks(wb.Put(records_cf_, key, BytesSlice(value)), "batch"));
+    LAKE_RETURN_IF_ERROR(FromRocks(wb.Put(records_cf_, key, ViewSlice(value)), "batch"));
   }
   for (const std::string& key : batch.record_deletes()) {
     if (!record_stored(key)) continue;
@@ -188,17 +261,103 @@ Status RocksDbChunkStore::Write(const StoreBatch& batch, Durability durability) 
   return Status::OK();
 }
 
+Status RocksDbChunkStore::ReadMeta(const rocksdb::ReadOptions& options, const ChunkId& id,
+                                   rocksdb::PinnableSlice* meta) const {
+  const rocksdb::Status s = db_->Get(options, meta_cf_, IdSlice(id), meta);
+  if (s.IsNotFound()) return Status::NotFound("chunk " + id.ShortHex() + " not stored");
+  return FromRocks(s, "chunk metadata " + id.ShortHex());
+}
+
+Status RocksDbChunkStore::ReadWhole(const rocksdb::ReadOptions& options, const ChunkId& id,
+                                    rocksdb::PinnableSlice* value) const {
+  const rocksdb::Status s = db_->Get(options, chunks_cf_, IdSlice(id), value);
+  if (s.IsNotFound()) return Status::Corruption("chunk " + id.ShortHex() + " has no value");
+  return FromRocks(s, "chunk " + id.ShortHex());
+}
+
+Status RocksDbChunkStore::ReadParts(const rocksdb::ReadOptions& options, const ChunkId& id,
+                                    const std::vector<size_t>& columns,
+                                    std::vector<rocksdb::PinnableSlice>* values) const {
+  std::vector<std::string> keys;
+  keys.reserve(columns.size());
+  for (size_t c : columns) keys.push_back(PartKey(id, static_cast<uint32_t>(c)));
+  std::vector<rocksdb::Slice> key_slices(keys.begin(), keys.end());
+  std::vector<rocksdb::Status> statuses(keys.size());
+  *values = std::vector<rocksdb::PinnableSlice>(keys.size());
+  db_->MultiGet(options, chunks_cf_, keys.size(), key_slices.data(), values->data(),
+                statuses.data(), /*sorted_input=*/true);
+  for (size_t i = 0; i < keys.size(); ++i) {
+    const std::string part = "chunk " + id.ShortHex() + " column " + std::to_string(columns[i]);
+    if (statuses[i].IsNotFound()) return Status::Corruption(part + " has no value");
+    LAKE_RETURN_IF_ERROR(FromRocks(statuses[i], part));
+  }
+  return Status::OK();
+}
+
 Result<Bytes> RocksDbChunkStore::GetChunk(const ChunkId& id) const {
-  rocksdb::PinnableSlice value;
-  rocksdb::ReadOptions options;
-  options.verify_checksums = true;
-  LAKE_RETURN_IF_ERROR(
-      FromRocks(db_->Get(options, chunks_cf_, IdSlice(id), &value), "chunk " + id.ShortHex()));
-  Bytes bytes(value.data(), value.data() + value.size());
+  rocksdb::ManagedSnapshot snapshot(db_.get());
+  const rocksdb::ReadOptions options = VerifiedRead(snapshot.snapshot());
+  rocksdb::PinnableSlice meta_value;
+  LAKE_RETURN_IF_ERROR(ReadMeta(options, id, &meta_value));
+  LAKE_ASSIGN_OR_RETURN(const ChunkMeta meta, DecodeMeta(meta_value));
+  Bytes bytes;
+  if (meta.prefix.empty()) {
+    rocksdb::PinnableSlice value;
+    LAKE_RETURN_IF_ERROR(ReadWhole(options, id, &value));
+    const ByteView view = SliceView(value);
+    bytes.assign(view.begin(), view.end());
+  } else {
+    LAKE_ASSIGN_OR_RETURN(const size_t parts, PartCount(meta));
+    std::vector<size_t> columns(parts);
+    for (size_t c = 0; c < parts; ++c) columns[c] = c;
+    std::vector<rocksdb::PinnableSlice> values;
+    LAKE_RETURN_IF_ERROR(ReadParts(options, id, columns, &values));
+    bytes.reserve(meta.size);
+    bytes.insert(bytes.end(), meta.prefix.begin(), meta.prefix.end());
+    for (const rocksdb::PinnableSlice& value : values) {
+      const ByteView view = SliceView(value);
+      bytes.insert(bytes.end(), view.begin(), view.end());
+    }
+  }
   if (Blake2b256(bytes) != id) {
     return Status::Corruption("chunk " + id.ShortHex() + " does not match its id");
   }
   return bytes;
+}
+
+Result<RowGroup> RocksDbChunkStore::GetChunkColumns(const ChunkId& id,
+                                                    const std::vector<size_t>& columns) const {
+  rocksdb::ManagedSnapshot snapshot(db_.get());
+  const rocksdb::ReadOptions options = VerifiedRead(snapshot.snapshot());
+  rocksdb::PinnableSlice meta_value;
+  LAKE_RETURN_IF_ERROR(ReadMeta(options, id, &meta_value));
+  LAKE_ASSIGN_OR_RETURN(const ChunkMeta meta, DecodeMeta(meta_value));
+  if (meta.prefix.empty()) {
+    rocksdb::PinnableSlice value;
+    LAKE_RETURN_IF_ERROR(ReadWhole(options, id, &value));
+    return DecodeChunkColumns(SliceView(value), columns);
+  }
+  LAKE_ASSIGN_OR_RETURN(const ChunkHeader header, DecodeChunkPrefix(meta.prefix));
+  for (size_t c : columns) {
+    if (c >= header.columns) {
+      return Status::Corruption("chunk " + id.ShortHex() + ": column index out of range");
+    }
+  }
+  // Each part is read once, even if asked for twice.
+  std::vector<size_t> wanted = columns;
+  std::sort(wanted.begin(), wanted.end());
+  wanted.erase(std::unique(wanted.begin(), wanted.end()), wanted.end());
+  std::vector<rocksdb::PinnableSlice> values;
+  LAKE_RETURN_IF_ERROR(ReadParts(options, id, wanted, &values));
+  RowGroup group;
+  for (size_t c : columns) {
+    const size_t i = std::lower_bound(wanted.begin(), wanted.end(), c) - wanted.begin();
+    LAKE_ASSIGN_OR_RETURN(DecodedColumn decoded,
+                          DecodeColumnPart(SliceView(values[i]), header.rows));
+    group.schema.push_back(std::move(decoded.column));
+    group.columns.push_back(std::move(decoded.vector));
+  }
+  return group;
 }
 
 Result<bool> RocksDbChunkStore::HasChunk(const ChunkId& id) const {
@@ -247,9 +406,36 @@ StoreStats RocksDbChunkStore::Stats() const {
 }
 
 Status RocksDbChunkStore::TEST_OverwriteChunk(const ChunkId& id, const Bytes& bytes) {
+  std::lock_guard<std::mutex> lock(write_mu_);
+  std::string old_meta;
+  LAKE_RETURN_IF_ERROR(FromRocks(db_->Get(VerifiedRead(), meta_cf_, IdSlice(id), &old_meta),
+                                 "chunk metadata " + id.ShortHex()));
+  LAKE_ASSIGN_OR_RETURN(const ChunkMeta old, DecodeMeta(old_meta));
+  rocksdb::WriteBatch wb;
+  LAKE_RETURN_IF_ERROR(DeleteChunkValues(&wb, chunks_cf_, id, old));
+  LAKE_ASSIGN_OR_RETURN(const std::string meta, AddChunkValues(&wb, chunks_cf_, id, bytes));
+  LAKE_RETURN_IF_ERROR(FromRocks(wb.Put(meta_cf_, IdSlice(id), meta), "batch"));
   rocksdb::WriteOptions options;
   options.sync = true;
-  return FromRocks(db_->Put(options, chunks_cf_, IdSlice(id), BytesSlice(bytes)), "overwrite");
+  LAKE_RETURN_IF_ERROR(FromRocks(db_->Write(options, &wb), "overwrite"));
+  stats_.chunk_bytes = stats_.chunk_bytes - old.size + bytes.size();
+  return Status::OK();
+}
+
+Status RocksDbChunkStore::TEST_OverwriteColumnPart(const ChunkId& id, uint32_t column,
+                                                   const Bytes& bytes) {
+  rocksdb::WriteOptions options;
+  options.sync = true;
+  return FromRocks(db_->Put(options, chunks_cf_, PartKey(id, column), ViewSlice(bytes)),
+                   "overwrite");
+}
+
+Result<size_t> RocksDbChunkStore::TEST_CountChunkValues() const {
+  size_t count = 0;
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(VerifiedRead(), chunks_cf_));
+  for (it->SeekToFirst(); it->Valid(); it->Next()) ++count;
+  LAKE_RETURN_IF_ERROR(FromRocks(it->status(), "count chunk values"));
+  return count;
 }
 
 }  // namespace lake::store

@@ -329,5 +329,172 @@ TEST_CASE("DecodeChunk rejects invalid column contents", "[store][chunk_codec]")
   }
 }
 
+// The bytes of `parts` laid end to end.
+Bytes Join(const ChunkParts& parts) {
+  Bytes joined(parts.prefix.begin(), parts.prefix.end());
+  for (ByteView part : parts.columns) joined.insert(joined.end(), part.begin(), part.end());
+  return joined;
+}
+
+// A group of `columns` BIGINT columns of `rows` rows.
+RowGroup WideGroup(size_t columns, size_t rows) {
+  RowGroup group;
+  for (size_t c = 0; c < columns; ++c) {
+    group.schema.push_back({"c" + std::to_string(c), LogicalType::kBigInt});
+    group.columns.emplace_back(LogicalType::kBigInt);
+    for (size_t r = 0; r < rows; ++r) group.columns[c].Append<int64_t>(int64_t(c * 1000 + r));
+  }
+  return group;
+}
+
+TEST_CASE("SplitChunkColumns cuts a chunk into a prefix and one part per column",
+          "[store][chunk_codec]") {
+  // 6 columns: a fixarray header; 20 and 70000 columns: array 16 and array 32 headers.
+  const size_t rows = GENERATE(0, 1, kRows);
+  const size_t columns = GENERATE(0, 6, 20, 70000);
+  if (columns == 70000 && rows > 1) return;  // big enough as it is
+  INFO(rows << " rows, " << columns << " columns");
+  const RowGroup group = columns == 6 ? AllTypesGroup(rows) : WideGroup(columns, rows);
+  const Bytes encoded = EncodeChunk(group);
+  Result<ChunkParts> parts = SplitChunkColumns(encoded);
+  INFO(parts.status().ToString());
+  REQUIRE(parts.ok());
+  REQUIRE(parts->columns.size() == columns);
+  CHECK(Join(*parts) == encoded);  // exactly the bytes, cut
+
+  Result<ChunkHeader> header = DecodeChunkPrefix(parts->prefix);
+  REQUIRE(header.ok());
+  CHECK(header->rows == group.rows());  // a chunk without columns has no rows
+  CHECK(header->columns == columns);
+  for (size_t c = 0; c < std::min<size_t>(columns, 25); ++c) {
+    INFO("column " << c);
+    Result<DecodedColumn> decoded = DecodeColumnPart(parts->columns[c], rows);
+    REQUIRE(decoded.ok());
+    CHECK(decoded->column == group.schema[c]);
+    CheckSameVector(decoded->vector, group.columns[c]);
+  }
+}
+
+TEST_CASE("DecodeChunkColumns and DecodeColumnPart decode a column alike", "[store][chunk_codec]") {
+  const Bytes encoded = EncodeChunk(AllTypesGroup());
+  const ChunkParts parts = *SplitChunkColumns(encoded);
+  const RowGroup whole = *DecodeChunk(encoded);
+  for (size_t c = 0; c < parts.columns.size(); ++c) {
+    Result<DecodedColumn> decoded = DecodeColumnPart(parts.columns[c], kRows);
+    REQUIRE(decoded.ok());
+    RowGroup one;
+    one.schema.push_back(decoded->column);
+    one.columns.push_back(std::move(decoded->vector));
+    CHECK(EncodeChunk(one) == EncodeChunk(*DecodeChunkColumns(encoded, {c})));
+    CheckSameVector(one.columns[0], whole.columns[c]);
+  }
+  // A part read as if the chunk had another row count is Corruption.
+  CHECK(DecodeColumnPart(parts.columns[0], kRows + 1).status().IsCorruption());
+  CHECK(DecodeColumnPart(parts.columns[3], kRows - 1).status().IsCorruption());
+  CHECK(DecodeColumnPart(parts.columns[0], kMaxChunkRows + 1).status().IsCorruption());
+  CHECK(DecodeColumnPart(parts.prefix, kRows).status().IsCorruption());
+  CHECK(DecodeColumnPart(ByteView(), kRows).status().IsCorruption());
+}
+
+TEST_CASE("SplitChunkColumns rejects every truncation and random garbage", "[store][chunk_codec]") {
+  const Bytes encoded = EncodeChunk(AllTypesGroup(40));
+  size_t not_corruption = 0;
+  for (size_t len = 0; len < encoded.size(); ++len) {
+    Result<ChunkParts> parts = SplitChunkColumns(ByteView(encoded.data(), len));
+    if (parts.ok() || !parts.status().IsCorruption()) ++not_corruption;
+  }
+  CHECK(not_corruption == 0);
+
+  Rng rng(4242);
+  for (int i = 0; i < 2000; ++i) {
+    Bytes garbage(rng.Uniform(300));
+    for (uint8_t& b : garbage) b = static_cast<uint8_t>(rng.Next());
+    if (i % 2 == 0 && !garbage.empty()) garbage[0] = 0x83;  // get past the first check
+    Result<ChunkParts> parts = SplitChunkColumns(garbage);
+    if (parts.ok() || !parts.status().IsCorruption()) ++not_corruption;
+  }
+  CHECK(not_corruption == 0);
+}
+
+TEST_CASE("SplitChunkColumns survives random byte flips", "[store][chunk_codec]") {
+  const Bytes encoded = EncodeChunk(AllTypesGroup(40));
+  Rng rng(0xBEEF);
+  size_t split = 0;
+  for (int i = 0; i < 2000; ++i) {
+    Bytes damaged = encoded;
+    const size_t flips = 1 + rng.Uniform(3);
+    for (size_t f = 0; f < flips; ++f) {
+      damaged[rng.Uniform(damaged.size())] ^= static_cast<uint8_t>(1 + rng.Uniform(255));
+    }
+    INFO("iteration " << i);
+    Result<ChunkParts> parts = SplitChunkColumns(damaged);
+    if (!parts.ok()) {
+      REQUIRE(parts.status().IsCorruption());
+      continue;
+    }
+    ++split;
+    REQUIRE(Join(*parts) == damaged);
+    Result<ChunkHeader> header = DecodeChunkPrefix(parts->prefix);
+    REQUIRE(header.ok());
+    REQUIRE(header->columns == parts->columns.size());
+    // Each part decodes to a consistent column, or is Corruption.
+    for (ByteView part : parts->columns) {
+      Result<DecodedColumn> decoded = DecodeColumnPart(part, header->rows);
+      if (!decoded.ok()) {
+        REQUIRE(decoded.status().IsCorruption());
+        continue;
+      }
+      RowGroup one;
+      one.schema.push_back(decoded->column);
+      one.columns.push_back(std::move(decoded->vector));
+      CheckDecodedOrCorruption(one);
+      CHECK(one.rows() == header->rows);
+    }
+  }
+  CHECK(split > 0);  // most flips land in column data, which splitting does not check
+}
+
+TEST_CASE("SplitChunkColumns refuses bytes not in EncodeChunk's layout", "[store][chunk_codec]") {
+  auto corrupt = [](const Bytes& bytes) {
+    return SplitChunkColumns(bytes).status().IsCorruption();
+  };
+  Bytes trailing = EncodeChunk(AllTypesGroup(3));
+  trailing.push_back(0xc0);
+  CHECK(corrupt(trailing));
+
+  // A valid chunk whose fields come in another order: DecodeChunk reads it, splitting refuses.
+  msgpack::sbuffer buffer;
+  msgpack::packer<msgpack::sbuffer> pk(buffer);
+  pk.pack_map(3);
+  pk.pack("rows");
+  pk.pack(0);
+  pk.pack("v");
+  pk.pack(1);
+  pk.pack("cols");
+  pk.pack_array(0);
+  const Bytes reordered(buffer.data(), buffer.data() + buffer.size());
+  REQUIRE(DecodeChunk(reordered).ok());
+  CHECK(corrupt(reordered));
+
+  // A column that is not a map.
+  buffer.clear();
+  pk.pack_map(3);
+  pk.pack("v");
+  pk.pack(1);
+  pk.pack("rows");
+  pk.pack(0);
+  pk.pack("cols");
+  pk.pack_array(1);
+  pk.pack(7);
+  CHECK(corrupt(Bytes(buffer.data(), buffer.data() + buffer.size())));
+
+  // The prefix decoder wants the prefix alone.
+  const Bytes encoded = EncodeChunk(AllTypesGroup(3));
+  const ChunkParts parts = *SplitChunkColumns(encoded);
+  CHECK(DecodeChunkPrefix(encoded).status().IsCorruption());
+  CHECK(DecodeChunkPrefix(parts.prefix.first(parts.prefix.size() - 1)).status().IsCorruption());
+  CHECK(DecodeChunkPrefix(ByteView()).status().IsCorruption());
+}
+
 }  // namespace
 }  // namespace lake::store

@@ -247,6 +247,10 @@ class CrashAtCommitStore final : public ChunkStore {
     return disk_.Write(batch, durability);
   }
   Result<Bytes> GetChunk(const ChunkId& id) const override { return disk_.GetChunk(id); }
+  Result<RowGroup> GetChunkColumns(const ChunkId& id,
+                                   const std::vector<size_t>& columns) const override {
+    return disk_.GetChunkColumns(id, columns);
+  }
   Result<bool> HasChunk(const ChunkId& id) const override { return disk_.HasChunk(id); }
   Result<std::vector<ChunkId>> ListChunks() const override { return disk_.ListChunks(); }
   Result<Bytes> GetRecord(const std::string& key) const override { return disk_.GetRecord(key); }
