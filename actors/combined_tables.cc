@@ -25,8 +25,8 @@ std::vector<sql::TableInfo> CombinedTables::ListTables() const {
   return all;
 }
 
-Result<std::vector<Vector>> CombinedTables::ReadChunk(const std::string& table, size_t chunk,
-                                                      const std::vector<size_t>& columns) const {
+Result<std::vector<sql::ColumnRef>> CombinedTables::ReadChunk(
+    const std::string& table, size_t chunk, const std::vector<size_t>& columns) const {
   const sql::TableProvider* owner = Owner(table);
   if (owner == nullptr) return Status::NotFound("table " + table);
   return owner->ReadChunk(table, chunk, columns);

@@ -19,8 +19,8 @@ class CombinedTables final : public sql::TableProvider {
   std::optional<Schema> FindTable(const std::string& name) const override;
   // Every provider's tables, ordered by name.
   std::vector<sql::TableInfo> ListTables() const override;
-  Result<std::vector<Vector>> ReadChunk(const std::string& table, size_t chunk,
-                                        const std::vector<size_t>& columns) const override;
+  Result<std::vector<sql::ColumnRef>> ReadChunk(const std::string& table, size_t chunk,
+                                                const std::vector<size_t>& columns) const override;
   std::optional<sql::ColumnRange> ChunkRange(const std::string& table, size_t chunk,
                                              size_t column) const override;
 

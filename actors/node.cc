@@ -10,9 +10,9 @@
 #include <sstream>
 #include <thread>
 
-#include <caf/io/all.hpp>
 #include <sodium.h>
 #include <spdlog/spdlog.h>
+#include <caf/io/all.hpp>
 
 #include "actors/chunk_keeper.h"
 #include "actors/data_dir.h"
@@ -94,7 +94,8 @@ Result<std::unique_ptr<Node>> Node::Start(const NodeConfig& config) {
   std::shared_ptr<store::ChunkStore> store(std::move(data.store));
   node->keeper_ = node->system_->spawn(ChunkKeeper, store);
   node->planner_ = node->system_->spawn<caf::detached>(
-      QueryPlanner, store, std::max(1u, std::thread::hardware_concurrency()));
+      QueryPlanner, store, std::max(1u, std::thread::hardware_concurrency()),
+      static_cast<size_t>(config.analytics.cache_size));
   spdlog::info("node {} listening for peers on {}", node->id_.ToHex(), node->overlay_.address);
   return node;
 }

@@ -10,10 +10,11 @@ namespace lake::actors {
 
 QueryPlannerActor::behavior_type QueryPlanner(
     QueryPlannerActor::stateful_pointer<QueryPlannerState> self,
-    std::shared_ptr<store::ChunkStore> store, size_t threads) {
+    std::shared_ptr<store::ChunkStore> store, size_t threads, size_t cache_bytes) {
   auto& st = self->state;
   st.store = std::move(store);
-  st.tables = std::make_unique<StoreTableProvider>(*st.store);
+  st.cache = std::make_unique<store::ColumnCache>(cache_bytes);
+  st.tables = std::make_unique<StoreTableProvider>(*st.store, st.cache.get());
   st.pool = std::make_unique<ThreadPool>(threads);
   return {
       [=](query_atom, const std::string& sql) {

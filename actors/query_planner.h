@@ -11,18 +11,20 @@
 #include "actors/store_table_provider.h"
 #include "common/task_runner.h"
 #include "store/chunk_store.h"
+#include "store/column_cache.h"
 
 namespace lake::actors {
 
 struct QueryPlannerState {
   static inline const char* name = "query_planner";
   std::shared_ptr<store::ChunkStore> store;
+  std::unique_ptr<store::ColumnCache> cache;  // decoded columns (analytics.cacheSize)
   std::unique_ptr<StoreTableProvider> tables;
   std::unique_ptr<ThreadPool> pool;
 };
 
 QueryPlannerActor::behavior_type QueryPlanner(
     QueryPlannerActor::stateful_pointer<QueryPlannerState> self,
-    std::shared_ptr<store::ChunkStore> store, size_t threads);
+    std::shared_ptr<store::ChunkStore> store, size_t threads, size_t cache_bytes);
 
 }  // namespace lake::actors

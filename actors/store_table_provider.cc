@@ -38,15 +38,29 @@ std::vector<sql::TableInfo> StoreTableProvider::ListTables() const {
   return tables;
 }
 
-Result<std::vector<Vector>> StoreTableProvider::ReadChunk(
+Result<std::vector<sql::ColumnRef>> StoreTableProvider::ReadChunk(
     const std::string& table, size_t chunk, const std::vector<size_t>& columns) const {
   const store::Manifest* m = Find(table);
   if (m == nullptr || chunk >= m->chunks.size()) {
     return Status::NotFound("no chunk " + std::to_string(chunk) + " in table " + table);
   }
-  LAKE_ASSIGN_OR_RETURN(store::RowGroup group,
-                        store_.GetChunkColumns(m->chunks[chunk].id, columns));
-  return std::move(group.columns);
+  const ChunkId& id = m->chunks[chunk].id;
+  std::vector<sql::ColumnRef> out(columns.size());
+  std::vector<size_t> missing;  // positions in `columns` the cache lacks
+  for (size_t i = 0; i < columns.size(); ++i) {
+    if (cache_ != nullptr) out[i] = cache_->Find(id, columns[i]);
+    if (!out[i]) missing.push_back(i);
+  }
+  if (missing.empty()) return out;
+  std::vector<size_t> to_read;
+  for (size_t i : missing) to_read.push_back(columns[i]);
+  LAKE_ASSIGN_OR_RETURN(store::RowGroup group, store_.GetChunkColumns(id, to_read));
+  for (size_t k = 0; k < missing.size(); ++k) {
+    auto column = std::make_shared<const Vector>(std::move(group.columns[k]));
+    if (cache_ != nullptr) cache_->Insert(id, to_read[k], column);
+    out[missing[k]] = std::move(column);
+  }
+  return out;
 }
 
 namespace {

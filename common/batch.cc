@@ -17,10 +17,17 @@ void Batch::Clear() {
 }
 
 void Batch::CopyFrom(const std::vector<Vector>& source, size_t offset, size_t count) {
+  std::vector<const Vector*> pointers;
+  pointers.reserve(source.size());
+  for (const Vector& v : source) pointers.push_back(&v);
+  CopyFrom(pointers, offset, count);
+}
+
+void Batch::CopyFrom(const std::vector<const Vector*>& source, size_t offset, size_t count) {
   assert(count <= kVectorSize && source.size() == columns_.size());
   for (size_t column_idx = 0; column_idx < columns_.size(); ++column_idx) {
     columns_[column_idx].Clear();
-    columns_[column_idx].AppendRange(source[column_idx], offset, count);
+    columns_[column_idx].AppendRange(*source[column_idx], offset, count);
   }
 }
 

@@ -27,6 +27,8 @@ class Batch {
   // Replaces the contents with rows [offset, offset + count) of `source` (one Vector per column).
   // REQUIRES: count <= kVectorSize; source types match this batch's schema.
   void CopyFrom(const std::vector<Vector>& source, size_t offset, size_t count);
+  // The same from Vectors held elsewhere (e.g. shared with a cache).
+  void CopyFrom(const std::vector<const Vector*>& source, size_t offset, size_t count);
 
  private:
   std::vector<Vector> columns_;

@@ -29,6 +29,11 @@ class Vector {
   LogicalType type() const { return type_; }
   size_t size() const { return size_; }
   size_t null_count() const { return null_count_; }
+  // The bytes the values, offsets and validity take (capacity aside), for memory budgets.
+  size_t MemoryBytes() const {
+    return data_.size() + chars_.size() + offsets_.size() * sizeof(uint32_t) +
+           validity_.size() * sizeof(uint64_t);
+  }
 
   void Reserve(size_t rows);
   void Clear();

@@ -49,7 +49,7 @@ class GroupTable {
   void Grow();
 
   std::vector<Vector> key_values_;
-  const bool exact_tags_;  // one fixed-width key
+  const bool exact_tags_;         // one fixed-width key
   uint32_t null_group_ = kEmpty;  // exact_tags_: the NULL key's group
   size_t group_count_ = 0;
   std::vector<Slot> slots_;

@@ -124,13 +124,15 @@ class LeafExecution {
   }
 
  private:
-  Result<std::vector<Vector>> ReadScanColumns(size_t chunk) {
-    std::vector<Vector> columns;
-    if (q_.table.empty()) {  // SELECT without FROM: one row
-      columns.emplace_back(LogicalType::kBoolean);
-      columns.back().Resize(1);
-      return columns;
-    }
+  // A BOOLEAN column of `rows` rows: the scan of a query that reads no column.
+  static ColumnRef RowsOnly(size_t rows) {
+    auto v = std::make_shared<Vector>(LogicalType::kBoolean);
+    v->Resize(rows);
+    return v;
+  }
+
+  Result<std::vector<ColumnRef>> ReadScanColumns(size_t chunk) {
+    if (q_.table.empty()) return std::vector<ColumnRef>{RowsOnly(1)};  // SELECT without FROM
     if (q_.scan_columns.empty()) {
       // COUNT(*) alone needs no column, only the row count: the zone map has it, or read one.
       std::optional<ColumnRange> range = tables_.ChunkRange(q_.table, chunk, 0);
@@ -138,12 +140,10 @@ class LeafExecution {
       if (range) {
         rows = range->rows;
       } else {
-        LAKE_ASSIGN_OR_RETURN(std::vector<Vector> read, tables_.ReadChunk(q_.table, chunk, {0}));
-        rows = read.empty() ? 0 : read[0].size();
+        LAKE_ASSIGN_OR_RETURN(std::vector<ColumnRef> read, tables_.ReadChunk(q_.table, chunk, {0}));
+        rows = read.empty() ? 0 : read[0]->size();
       }
-      columns.emplace_back(LogicalType::kBoolean);
-      columns.back().Resize(rows);
-      return columns;
+      return std::vector<ColumnRef>{RowsOnly(rows)};
     }
     return tables_.ReadChunk(q_.table, chunk, q_.scan_columns);
   }
@@ -162,8 +162,10 @@ class LeafExecution {
       return Status::OK();
     }
     if (!q_.table.empty()) ++chunks_scanned_;
-    LAKE_ASSIGN_OR_RETURN(std::vector<Vector> columns, ReadScanColumns(chunk));
-    const size_t rows = columns.empty() ? 0 : columns[0].size();
+    LAKE_ASSIGN_OR_RETURN(std::vector<ColumnRef> read, ReadScanColumns(chunk));
+    std::vector<const Vector*> columns;
+    for (const ColumnRef& c : read) columns.push_back(c.get());
+    const size_t rows = columns.empty() ? 0 : columns[0]->size();
     std::vector<Vector> key_values, argument_values, projected_values;
     for (const BoundExprPtr& k : q_.group_keys) key_values.emplace_back(k->type);
     for (const BoundAggregate& a : q_.aggregates) {

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -32,14 +33,17 @@ struct ColumnRange {
   std::optional<Value> max;
 };
 
+// A decoded column, shared: a provider may keep it cached while scans read it.
+using ColumnRef = std::shared_ptr<const Vector>;
+
 class TableProvider : public Catalog {
  public:
   // Every table, ordered by name.
   virtual std::vector<TableInfo> ListTables() const = 0;
   // REQUIRES: FindTable(table) succeeded. Reads columns `columns` (table column indexes, in that
   // order) of chunk `chunk` (0-based, < TableInfo::chunks): one full-length Vector per column.
-  virtual Result<std::vector<Vector>> ReadChunk(const std::string& table, size_t chunk,
-                                                const std::vector<size_t>& columns) const = 0;
+  virtual Result<std::vector<ColumnRef>> ReadChunk(const std::string& table, size_t chunk,
+                                                   const std::vector<size_t>& columns) const = 0;
   // The range of table column `column` in chunk `chunk`, if the provider keeps zone maps; the
   // engine skips chunks whose ranges cannot satisfy the WHERE clause. Same REQUIRES as ReadChunk.
   virtual std::optional<ColumnRange> ChunkRange(const std::string& /*table*/, size_t /*chunk*/,

@@ -18,6 +18,7 @@
 #include "sql/engine.h"
 #include "sql/parser.h"
 #include "store/byte_source.h"
+#include "store/column_cache.h"
 #include "store/importer.h"
 #include "store/mem_chunk_store.h"
 
@@ -29,6 +30,7 @@ struct SqlArgs {
   std::vector<std::string> tables;  // NAME=FILE.csv
   std::string format = "table";
   size_t threads = 0;
+  size_t cache_mb = 1024;
   bool timing = false;
   std::string file;
   std::string sql;
@@ -55,13 +57,15 @@ int RunSql(const SqlArgs& args) {
   ThreadPool pool(WorkerThreads(args.threads));
   actors::CombinedTables tables;
 
+  // Statements that scan the same columns again read them decoded from memory.
+  store::ColumnCache cache(args.cache_mb << 20);
   std::optional<actors::OpenedDataDir> dir;
   std::unique_ptr<actors::StoreTableProvider> dir_tables;
   if (!args.data_dir.empty()) {
     Result<actors::OpenedDataDir> opened = actors::OpenDataDir(args.data_dir);
     if (!opened.ok()) return Fail(opened.status().message());
     dir = std::move(opened).value();
-    dir_tables = std::make_unique<actors::StoreTableProvider>(*dir->store);
+    dir_tables = std::make_unique<actors::StoreTableProvider>(*dir->store, &cache);
     if (Status s = dir_tables->Refresh(); !s.ok()) return Fail(s.message());
     tables.Add(dir_tables.get());
   }
@@ -121,6 +125,10 @@ CommandRunner AddSqlCommand(CLI::App& app) {
       ->capture_default_str();
   cmd->add_option("--threads", args->threads, "Worker threads (default: all cores)")
       ->check(CLI::Range(0, 256));
+  cmd->add_option("--cache-mb", args->cache_mb,
+                  "MiB of decoded columns kept for later statements of this run (0: none)")
+      ->check(CLI::Range(0, 1 << 20))
+      ->capture_default_str();
   cmd->add_flag("--timing", args->timing, "Print each statement's execution time to stderr");
   cmd->add_option("-f,--file", args->file, "Read the statements from FILE")
       ->check(CLI::ExistingFile);

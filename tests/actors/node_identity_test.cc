@@ -1,8 +1,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <catch2/catch.hpp>
 #include <spdlog/spdlog.h>
+#include <catch2/catch.hpp>
 
 #include <filesystem>
 #include <fstream>
@@ -13,8 +13,8 @@ namespace lake::actors {
 namespace {
 
 std::string FreshDir() {
-  const std::string dir = std::string(LAKE_BINARY_DIR) + "/test-tmp/identity-" +
-                          std::to_string(::getpid());
+  const std::string dir =
+      std::string(LAKE_BINARY_DIR) + "/test-tmp/identity-" + std::to_string(::getpid());
   std::filesystem::remove_all(dir);
   return dir;
 }

@@ -127,7 +127,7 @@ class OverlayFixture {
     node.transport = system_.spawn(MemoryTransport, node.id, node.router, directory_);
     node.store = std::make_shared<store::MemChunkStore>();
     node.keeper = system_.spawn(ChunkKeeper, node.store);
-    node.planner = system_.spawn(QueryPlanner, node.store, size_t{1});
+    node.planner = system_.spawn(QueryPlanner, node.store, size_t{1}, size_t{1} << 20);
     directory_->by_address[node.address] = Directory::Entry{node.id, node.transport, false};
     caf::anon_send(node.router, attach_atom::value, node.transport, node.address);
     sched_.run();

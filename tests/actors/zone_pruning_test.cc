@@ -25,8 +25,8 @@ class NoZones final : public sql::TableProvider {
     return base_.FindTable(name);
   }
   std::vector<sql::TableInfo> ListTables() const override { return base_.ListTables(); }
-  Result<std::vector<Vector>> ReadChunk(const std::string& table, size_t chunk,
-                                        const std::vector<size_t>& columns) const override {
+  Result<std::vector<sql::ColumnRef>> ReadChunk(const std::string& table, size_t chunk,
+                                                const std::vector<size_t>& columns) const override {
     return base_.ReadChunk(table, chunk, columns);
   }
 
