@@ -56,7 +56,7 @@ Result<std::vector<sql::ColumnRef>> StoreTableProvider::ReadChunk(
   for (size_t i : missing) to_read.push_back(columns[i]);
   LAKE_ASSIGN_OR_RETURN(store::RowGroup group, store_.GetChunkColumns(id, to_read));
   for (size_t k = 0; k < missing.size(); ++k) {
-    auto column = std::make_shared<const Vector>(std::move(group.columns[k]));
+    auto column = std::make_shared<const ColumnPieces>(CutIntoPieces(group.columns[k]));
     if (cache_ != nullptr) cache_->Insert(id, to_read[k], column);
     out[missing[k]] = std::move(column);
   }

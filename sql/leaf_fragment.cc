@@ -126,9 +126,9 @@ class LeafExecution {
  private:
   // A BOOLEAN column of `rows` rows: the scan of a query that reads no column.
   static ColumnRef RowsOnly(size_t rows) {
-    auto v = std::make_shared<Vector>(LogicalType::kBoolean);
-    v->Resize(rows);
-    return v;
+    Vector v(LogicalType::kBoolean);
+    v.Resize(rows);
+    return std::make_shared<const ColumnPieces>(CutIntoPieces(v));
   }
 
   Result<std::vector<ColumnRef>> ReadScanColumns(size_t chunk) {
@@ -141,7 +141,7 @@ class LeafExecution {
         rows = range->rows;
       } else {
         LAKE_ASSIGN_OR_RETURN(std::vector<ColumnRef> read, tables_.ReadChunk(q_.table, chunk, {0}));
-        rows = read.empty() ? 0 : read[0]->size();
+        for (const Vector& piece : *read[0]) rows += piece.size();
       }
       return std::vector<ColumnRef>{RowsOnly(rows)};
     }
@@ -162,10 +162,8 @@ class LeafExecution {
       return Status::OK();
     }
     if (!q_.table.empty()) ++chunks_scanned_;
-    LAKE_ASSIGN_OR_RETURN(std::vector<ColumnRef> read, ReadScanColumns(chunk));
-    std::vector<const Vector*> columns;
-    for (const ColumnRef& c : read) columns.push_back(c.get());
-    const size_t rows = columns.empty() ? 0 : columns[0]->size();
+    LAKE_ASSIGN_OR_RETURN(std::vector<ColumnRef> columns, ReadScanColumns(chunk));
+    const size_t pieces = columns.empty() ? 0 : columns[0]->size();
     std::vector<Vector> key_values, argument_values, projected_values;
     for (const BoundExprPtr& k : q_.group_keys) key_values.emplace_back(k->type);
     for (const BoundAggregate& a : q_.aggregates) {
@@ -175,9 +173,11 @@ class LeafExecution {
     std::vector<SelectedVector> keys(q_.group_keys.size()), arguments(q_.aggregates.size());
     std::vector<uint32_t> selection;
     Batch batch(scan_schema_);
-    for (size_t offset = 0; offset < rows; offset += kVectorSize) {
-      const size_t count = std::min(kVectorSize, rows - offset);
-      batch.CopyFrom(columns, offset, count);
+    std::vector<const Vector*> piece_columns(columns.size());
+    for (size_t piece = 0; piece < pieces; ++piece) {
+      for (size_t c = 0; c < columns.size(); ++c) piece_columns[c] = &(*columns[c])[piece];
+      batch.Borrow(piece_columns);
+      const size_t count = batch.rows();
       const uint32_t* kept = nullptr;
       size_t kept_count = count;
       if (q_.filter) {

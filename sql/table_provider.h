@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "common/batch.h"
 #include "common/result.h"
 #include "common/vector.h"
 #include "sql/binder.h"
@@ -33,15 +34,16 @@ struct ColumnRange {
   std::optional<Value> max;
 };
 
-// A decoded column, shared: a provider may keep it cached while scans read it.
-using ColumnRef = std::shared_ptr<const Vector>;
+// A decoded column in the pieces scans read, shared: a provider may keep it cached while scans
+// read it.
+using ColumnRef = std::shared_ptr<const ColumnPieces>;
 
 class TableProvider : public Catalog {
  public:
   // Every table, ordered by name.
   virtual std::vector<TableInfo> ListTables() const = 0;
   // REQUIRES: FindTable(table) succeeded. Reads columns `columns` (table column indexes, in that
-  // order) of chunk `chunk` (0-based, < TableInfo::chunks): one full-length Vector per column.
+  // order) of chunk `chunk` (0-based, < TableInfo::chunks): each column whole, in pieces.
   virtual Result<std::vector<ColumnRef>> ReadChunk(const std::string& table, size_t chunk,
                                                    const std::vector<size_t>& columns) const = 0;
   // The range of table column `column` in chunk `chunk`, if the provider keeps zone maps; the

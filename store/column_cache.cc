@@ -11,7 +11,7 @@ size_t ColumnCache::KeyHash::operator()(const Key& key) const {
   return static_cast<size_t>(prefix ^ (key.second * 0x9e3779b97f4a7c15ULL));
 }
 
-std::shared_ptr<const Vector> ColumnCache::Find(const ChunkId& id, size_t column) {
+std::shared_ptr<const ColumnPieces> ColumnCache::Find(const ChunkId& id, size_t column) {
   std::lock_guard<std::mutex> lock(mu_);
   auto it = index_.find(Key{id, column});
   if (it == index_.end()) {
@@ -20,11 +20,13 @@ std::shared_ptr<const Vector> ColumnCache::Find(const ChunkId& id, size_t column
   }
   ++hits_;
   lru_.splice(lru_.begin(), lru_, it->second);
-  return it->second->vector;
+  return it->second->column;
 }
 
-void ColumnCache::Insert(const ChunkId& id, size_t column, std::shared_ptr<const Vector> vector) {
-  const size_t bytes = vector->MemoryBytes();
+void ColumnCache::Insert(const ChunkId& id, size_t column,
+                         std::shared_ptr<const ColumnPieces> pieces) {
+  size_t bytes = 0;
+  for (const Vector& piece : *pieces) bytes += piece.MemoryBytes();
   if (bytes > capacity_) return;
   std::lock_guard<std::mutex> lock(mu_);
   const Key key{id, column};
@@ -35,7 +37,7 @@ void ColumnCache::Insert(const ChunkId& id, size_t column, std::shared_ptr<const
     index_.erase(last.key);
     lru_.pop_back();
   }
-  lru_.push_front(Entry{key, std::move(vector), bytes});
+  lru_.push_front(Entry{key, std::move(pieces), bytes});
   index_.emplace(key, lru_.begin());
   bytes_ += bytes;
 }

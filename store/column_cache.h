@@ -13,8 +13,8 @@
 #include <unordered_map>
 #include <utility>
 
+#include "common/batch.h"
 #include "common/id.h"
-#include "common/vector.h"
 
 namespace lake::store {
 
@@ -24,10 +24,10 @@ class ColumnCache {
   explicit ColumnCache(size_t capacity_bytes) : capacity_(capacity_bytes) {}
 
   // The cached column `column` of chunk `id`, or null.
-  std::shared_ptr<const Vector> Find(const ChunkId& id, size_t column);
-  // Caches `vector` as that column, dropping the least recently used entries to make room. A
+  std::shared_ptr<const ColumnPieces> Find(const ChunkId& id, size_t column);
+  // Caches `pieces` as that column, dropping the least recently used entries to make room. A
   // column larger than the whole capacity is not kept.
-  void Insert(const ChunkId& id, size_t column, std::shared_ptr<const Vector> vector);
+  void Insert(const ChunkId& id, size_t column, std::shared_ptr<const ColumnPieces> pieces);
 
   struct Stats {
     uint64_t hits = 0;
@@ -44,7 +44,7 @@ class ColumnCache {
   };
   struct Entry {
     Key key;
-    std::shared_ptr<const Vector> vector;
+    std::shared_ptr<const ColumnPieces> column;
     size_t bytes;
   };
 

@@ -12,10 +12,16 @@
 namespace lake::store {
 namespace {
 
-std::shared_ptr<const Vector> Column(size_t rows) {
-  auto v = std::make_shared<Vector>(LogicalType::kBigInt);
-  for (size_t i = 0; i < rows; ++i) v->Append<int64_t>(static_cast<int64_t>(i));
-  return v;
+std::shared_ptr<const ColumnPieces> Column(size_t rows) {
+  Vector v(LogicalType::kBigInt);
+  for (size_t i = 0; i < rows; ++i) v.Append<int64_t>(static_cast<int64_t>(i));
+  return std::make_shared<const ColumnPieces>(CutIntoPieces(v));
+}
+
+size_t BytesOf(const ColumnPieces& pieces) {
+  size_t bytes = 0;
+  for (const Vector& piece : pieces) bytes += piece.MemoryBytes();
+  return bytes;
 }
 
 ChunkId IdOf(int n) { return Blake2b256("chunk " + std::to_string(n)); }
@@ -32,12 +38,12 @@ TEST_CASE("ColumnCache returns what was inserted and counts hits and misses", "[
   CHECK(stats.hits == 1);
   CHECK(stats.misses == 3);
   CHECK(stats.entries == 1);
-  CHECK(stats.bytes == column->MemoryBytes());
+  CHECK(stats.bytes == BytesOf(*column));
 }
 
 TEST_CASE("ColumnCache stays within its budget, dropping the least recently used",
           "[store][cache]") {
-  const size_t each = Column(1000)->MemoryBytes();
+  const size_t each = BytesOf(*Column(1000));
   ColumnCache cache(3 * each);
   for (int n = 0; n < 3; ++n) cache.Insert(IdOf(n), 0, Column(1000));
   REQUIRE(cache.Find(IdOf(0), 0) != nullptr);  // 0 is now the most recently used
@@ -58,7 +64,7 @@ TEST_CASE("ColumnCache stays within its budget, dropping the least recently used
 }
 
 TEST_CASE("ColumnCache serves concurrent readers and writers", "[store][cache]") {
-  const size_t each = Column(64)->MemoryBytes();
+  const size_t each = BytesOf(*Column(64));
   ColumnCache cache(50 * each);
   std::vector<std::thread> threads;
   for (int t = 0; t < 4; ++t) {
@@ -66,7 +72,8 @@ TEST_CASE("ColumnCache serves concurrent readers and writers", "[store][cache]")
       for (int i = 0; i < 2000; ++i) {
         const int n = (i * 7 + t) % 80;
         if (auto hit = cache.Find(IdOf(n), 0)) {
-          REQUIRE(hit->size() == 64);
+          REQUIRE(hit->size() == 1);
+          REQUIRE((*hit)[0].size() == 64);
         } else {
           cache.Insert(IdOf(n), 0, Column(64));
         }
