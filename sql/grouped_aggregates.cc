@@ -1,6 +1,7 @@
 #include "sql/grouped_aggregates.h"
 
 #include <algorithm>
+#include <cassert>
 #include <cstdint>
 #include <string_view>
 
@@ -276,6 +277,14 @@ void GroupedAggregates::Update(const std::vector<SelectedVector>& keys,
     } else {
       UpdatePlain(s, arguments[a], row_groups_.data(), count);
     }
+  }
+}
+
+void GroupedAggregates::CountRows(size_t rows) {
+  assert(key_types_.empty());
+  for (AggregateState& s : states_) {
+    assert(s.kind == AggregateKind::kCountStar);
+    s.count[0] += static_cast<int64_t>(rows);
   }
 }
 

@@ -53,6 +53,8 @@ class GroupedAggregates {
   // null for COUNT(*)). Each has at least `count` logical rows.
   void Update(const std::vector<SelectedVector>& keys, const std::vector<SelectedVector>& arguments,
               size_t count);
+  // Adds `rows` rows without looking at them. REQUIRES: no keys, every aggregate COUNT(*).
+  void CountRows(size_t rows);
   // Merges `other` (same keys and aggregates) into this.
   void Combine(const GroupedAggregates& other);
   // One Vector per key then per aggregate, one row per group, in first-seen order. Errors: a

@@ -81,7 +81,11 @@ class SelectedRows {
 class LeafExecution {
  public:
   LeafExecution(const BoundSelect& q, const TableProvider& tables, TaskRunner* runner)
-      : q_(q), tables_(tables), runner_(runner), scan_schema_(ScanSchema(q)) {}
+      : q_(q),
+        tables_(tables),
+        runner_(runner),
+        scan_schema_(ScanSchema(q)),
+        late_top_n_(LateTopN()) {}
 
   Result<PartialResult> Run(const std::vector<size_t>& chunks) {
     std::vector<LogicalType> key_types;
@@ -131,21 +135,31 @@ class LeafExecution {
     return std::make_shared<const ColumnPieces>(CutIntoPieces(v));
   }
 
+  // The rows of `chunk`: the zone map has the count, else a column is read for it.
+  Result<size_t> ChunkRows(size_t chunk) {
+    if (std::optional<ColumnRange> range = tables_.ChunkRange(q_.table, chunk, 0)) {
+      return static_cast<size_t>(range->rows);
+    }
+    LAKE_ASSIGN_OR_RETURN(std::vector<ColumnRef> read, tables_.ReadChunk(q_.table, chunk, {0}));
+    size_t rows = 0;
+    for (const Vector& piece : *read[0]) rows += piece.size();
+    return rows;
+  }
+
   Result<std::vector<ColumnRef>> ReadScanColumns(size_t chunk) {
     if (q_.table.empty()) return std::vector<ColumnRef>{RowsOnly(1)};  // SELECT without FROM
-    if (q_.scan_columns.empty()) {
-      // COUNT(*) alone needs no column, only the row count: the zone map has it, or read one.
-      std::optional<ColumnRange> range = tables_.ChunkRange(q_.table, chunk, 0);
-      size_t rows = 0;
-      if (range) {
-        rows = range->rows;
-      } else {
-        LAKE_ASSIGN_OR_RETURN(std::vector<ColumnRef> read, tables_.ReadChunk(q_.table, chunk, {0}));
-        for (const Vector& piece : *read[0]) rows += piece.size();
-      }
+    if (q_.scan_columns.empty()) {  // e.g. COUNT(*) under a constant filter: rows, no values
+      LAKE_ASSIGN_OR_RETURN(size_t rows, ChunkRows(chunk));
       return std::vector<ColumnRef>{RowsOnly(rows)};
     }
     return tables_.ReadChunk(q_.table, chunk, q_.scan_columns);
+  }
+
+  // SELECT COUNT(*) [, COUNT(*)...] FROM t: a chunk adds its row count, and no row is looked at.
+  bool CountsRowsOnly() const {
+    if (q_.table.empty() || !q_.aggregated || q_.filter || !q_.group_keys.empty()) return false;
+    return std::all_of(q_.aggregates.begin(), q_.aggregates.end(),
+                       [](const BoundAggregate& a) { return a.kind == AggregateKind::kCountStar; });
   }
 
   // Whether the chunk's zone maps leave any row that could pass the WHERE clause.
@@ -162,6 +176,11 @@ class LeafExecution {
       return Status::OK();
     }
     if (!q_.table.empty()) ++chunks_scanned_;
+    if (CountsRowsOnly()) {
+      LAKE_ASSIGN_OR_RETURN(size_t rows, ChunkRows(chunk));
+      partial->CountRows(rows);
+      return Status::OK();
+    }
     LAKE_ASSIGN_OR_RETURN(std::vector<ColumnRef> columns, ReadScanColumns(chunk));
     const size_t pieces = columns.empty() ? 0 : columns[0]->size();
     std::vector<Vector> key_values, argument_values, projected_values;
@@ -171,6 +190,9 @@ class LeafExecution {
     }
     for (const BoundExprPtr& p : q_.projections) projected_values.emplace_back(p->type);
     std::vector<SelectedVector> keys(q_.group_keys.size()), arguments(q_.aggregates.size());
+    std::vector<Vector> top_keys;  // late_top_n_
+    std::vector<uint32_t> top_rows;
+    for (const BoundOrder& o : q_.order_by) top_keys.emplace_back(q_.projections[o.column]->type);
     std::vector<uint32_t> selection;
     Batch batch(scan_schema_);
     std::vector<const Vector*> piece_columns(columns.size());
@@ -196,6 +218,17 @@ class LeafExecution {
                                 input.View(*q_.aggregates[a].argument, &argument_values[a]));
         }
         partial->Update(keys, arguments, kept_count);
+      } else if (late_top_n_) {
+        // Only the ORDER BY keys now, and where each row came from.
+        for (size_t k = 0; k < q_.order_by.size(); ++k) {
+          const size_t p = q_.order_by[k].column;
+          LAKE_ASSIGN_OR_RETURN(SelectedVector v,
+                                input.View(*q_.projections[p], &projected_values[p]));
+          top_keys[k].AppendSelected(*v.vector, v.selection, kept_count);
+        }
+        for (size_t i = 0; i < kept_count; ++i) {
+          top_rows.push_back(static_cast<uint32_t>(piece * kVectorSize + (kept ? kept[i] : i)));
+        }
       } else {
         if (output->empty()) {
           for (const BoundExprPtr& p : q_.projections) output->emplace_back(p->type);
@@ -207,7 +240,44 @@ class LeafExecution {
         }
       }
     }
+    if (late_top_n_) return MaterializeTop(columns, top_keys, top_rows, output);
     if (!q_.aggregated) Reduce(q_, output);
+    return Status::OK();
+  }
+
+  // Whether ORDER BY ... LIMIT can pick a chunk's top rows by their keys alone and build only
+  // those rows: when LIMIT + OFFSET fits a vector and every other output column is a plain
+  // column (so building fewer rows cannot skip an error that building all would raise).
+  bool LateTopN() const {
+    if (q_.aggregated || q_.distinct || q_.order_by.empty() || !q_.limit) return false;
+    if (*q_.limit + q_.offset > static_cast<int64_t>(kVectorSize)) return false;
+    for (size_t p = 0; p < q_.projections.size(); ++p) {
+      const bool is_key = std::any_of(q_.order_by.begin(), q_.order_by.end(),
+                                      [&](const BoundOrder& o) { return o.column == p; });
+      if (!is_key && q_.projections[p]->kind != BoundExpr::Kind::kColumn) return false;
+    }
+    return true;
+  }
+
+  // The top LIMIT + OFFSET rows by `keys` (ORDER BY's keys of the rows at `rows`, positions
+  // piece * kVectorSize + row in the chunk's `columns`), built whole into `output`.
+  Status MaterializeTop(const std::vector<ColumnRef>& columns, const std::vector<Vector>& keys,
+                        const std::vector<uint32_t>& rows, std::vector<Vector>* output) {
+    std::vector<BoundOrder> order = q_.order_by;
+    for (size_t k = 0; k < order.size(); ++k) order[k].column = k;
+    const size_t keep = static_cast<size_t>(*q_.limit + q_.offset);
+    Batch top(scan_schema_);
+    for (size_t i : SortedRows(keys, order, rows.size(), std::min(keep, rows.size()))) {
+      const uint32_t at = rows[i];
+      for (size_t c = 0; c < columns.size(); ++c) {
+        top.column(c).AppendRange((*columns[c])[at / kVectorSize], at % kVectorSize, 1);
+      }
+    }
+    output->clear();
+    for (const BoundExprPtr& p : q_.projections) {
+      output->emplace_back(p->type);
+      LAKE_RETURN_IF_ERROR(Evaluate(*p, top, &output->back()));
+    }
     return Status::OK();
   }
 
@@ -215,6 +285,7 @@ class LeafExecution {
   const TableProvider& tables_;
   TaskRunner* runner_;
   const Schema scan_schema_;
+  const bool late_top_n_;                     // see LateTopN
   std::vector<std::vector<Vector>> outputs_;  // non-aggregated, by position in `chunks`
   std::mutex mu_;
   Status failure_;
