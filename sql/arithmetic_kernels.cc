@@ -3,6 +3,7 @@
 #include <charconv>
 #include <cmath>
 #include <cstdint>
+#include <cstring>
 #include <limits>
 #include <string_view>
 
@@ -194,7 +195,18 @@ void CompareStrings(ScalarOp op, const Operand& l, const Operand& r, uint8_t* ou
   auto reader = [](const Operand& x) {
     return StrFlat{x.vector->offsets().data(), x.vector->chars().data()};
   };
-  using Eq = std::equal_to<std::string_view>;
+  // Equality first compares lengths, then short strings inline: most compared values are a
+  // few bytes, where a call to memcmp costs more than the comparison.
+  struct Eq {
+    bool operator()(std::string_view a, std::string_view b) const {
+      if (a.size() != b.size()) return false;
+      if (a.size() > 16) return std::memcmp(a.data(), b.data(), a.size()) == 0;
+      for (size_t i = 0; i < a.size(); ++i) {
+        if (a[i] != b[i]) return false;
+      }
+      return true;
+    }
+  };
   using Less = std::less<std::string_view>;  // char_traits<char> compares as unsigned char
   if (l.is_constant() && r.is_constant()) {
     CompareLoop<std::string_view, Eq, Less>(op, StrConst{l.constant->text},

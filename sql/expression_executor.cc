@@ -1,8 +1,10 @@
 #include "sql/expression_executor.h"
 
 #include <algorithm>
+#include <array>
 #include <bit>
 #include <cassert>
+#include <cstring>
 #include <memory>
 #include <vector>
 
@@ -127,11 +129,29 @@ void ToBits(const Operand& op, const Context& ctx, Words* value, Words* valid) {
     const size_t base = w * 64;
     const size_t n = std::min<size_t>(64, ctx.rows - base);
     uint64_t bits = 0;
-    for (size_t i = 0; i < n; ++i) bits |= static_cast<uint64_t>(data[base + i] & 1) << i;
+    size_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+      // Eight 0/1 bytes to eight bits in one multiply: byte k lands on bit 56 + k, and no two
+      // partial products share a bit, so nothing carries.
+      uint64_t eight;
+      std::memcpy(&eight, data + base + i, 8);
+      bits |= ((eight * 0x0102040810204080ULL) >> 56) << i;
+    }
+    for (; i < n; ++i) bits |= static_cast<uint64_t>(data[base + i] & 1) << i;
     (*valid)[w] = v[w];
     (*value)[w] = bits & v[w];
   }
 }
+
+// Byte b spread into eight 0/1 bytes, byte k = bit k of b.
+constexpr std::array<uint64_t, 256> SpreadBitsTable() {
+  std::array<uint64_t, 256> table{};
+  for (uint64_t b = 0; b < 256; ++b) {
+    for (uint64_t k = 0; k < 8; ++k) table[b] |= ((b >> k) & 1) << (8 * k);
+  }
+  return table;
+}
+constexpr std::array<uint64_t, 256> kSpreadBits = SpreadBitsTable();
 
 // Writes bit words to a BOOLEAN vector.
 void FromBits(const Words& value, const Words& valid, const Context& ctx, Vector* out) {
@@ -142,7 +162,12 @@ void FromBits(const Words& value, const Words& valid, const Context& ctx, Vector
     const size_t base = w * 64;
     const size_t n = std::min<size_t>(64, ctx.rows - base);
     const uint64_t bits = value[w] & valid[w];
-    for (size_t i = 0; i < n; ++i) data[base + i] = (bits >> i) & 1;
+    size_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+      const uint64_t eight = kSpreadBits[(bits >> i) & 0xff];
+      std::memcpy(data + base + i, &eight, 8);
+    }
+    for (; i < n; ++i) data[base + i] = (bits >> i) & 1;
     v[w] = valid[w];
   }
   out->RecountNulls();
