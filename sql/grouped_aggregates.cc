@@ -143,13 +143,15 @@ void ResizeState(AggregateState& s, size_t groups) {
 
 // Adds DISTINCT state `s`'s pairs for logical rows of `arg` (groups[i] each).
 void UpdateDistinct(AggregateState& s, const SelectedVector& arg, const uint32_t* groups,
-                    size_t count, std::vector<uint32_t>* value_ids) {
+                    size_t count, std::vector<uint32_t>* value_ids, std::vector<uint64_t>* pairs) {
   value_ids->resize(std::max(value_ids->size(), count));
   s.distinct_values->FindOrCreate({arg}, count, value_ids->data());
   const Vector& v = *arg.vector;
+  pairs->clear();
   ForEachSelected(arg.selection, count, [&](size_t i, size_t row) {
-    if (v.IsValid(row)) s.distinct_pairs.Insert(uint64_t{groups[i]} << 32 | (*value_ids)[i]);
+    if (v.IsValid(row)) pairs->push_back(uint64_t{groups[i]} << 32 | (*value_ids)[i]);
   });
+  s.distinct_pairs.InsertAll(pairs->data(), pairs->size());
 }
 
 void AppendInt(Vector* v, int64_t value) {
@@ -270,10 +272,11 @@ void GroupedAggregates::Update(const std::vector<SelectedVector>& keys,
     Resize();
   }
   std::vector<uint32_t> value_ids;
+  std::vector<uint64_t> pairs;
   for (size_t a = 0; a < states_.size(); ++a) {
     AggregateState& s = states_[a];
     if (s.distinct) {
-      UpdateDistinct(s, arguments[a], row_groups_.data(), count, &value_ids);
+      UpdateDistinct(s, arguments[a], row_groups_.data(), count, &value_ids, &pairs);
     } else {
       UpdatePlain(s, arguments[a], row_groups_.data(), count);
     }

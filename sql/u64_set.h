@@ -35,6 +35,13 @@ class U64Set {
     if (2 * ++size_ > slots_.size()) Grow();
   }
 
+  // Inserts values[0..count): every slot is prefetched first, so that the cache misses of a
+  // large set overlap instead of waiting in turn. REQUIRES: as Insert.
+  void InsertAll(const uint64_t* values, size_t count) {
+    for (size_t i = 0; i < count; ++i) __builtin_prefetch(&slots_[Mix64(values[i]) & mask_]);
+    for (size_t i = 0; i < count; ++i) Insert(values[i]);
+  }
+
   size_t size() const { return size_; }
 
   // Calls f(value) for every value, in no particular order.
