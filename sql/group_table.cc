@@ -5,9 +5,8 @@
 #include <cstring>
 #include <functional>
 #include <string_view>
-#include <type_traits>
 
-#include "sql/u64_set.h"
+#include "sql/key_bits.h"
 
 namespace lake::sql {
 namespace {
@@ -16,19 +15,6 @@ constexpr uint64_t kNullHash = 0x9e3779b97f4a7c15ULL;
 
 inline uint64_t Combine(uint64_t seed, uint64_t value_hash) {
   return Mix64(seed ^ (value_hash + 0x9e3779b97f4a7c15ULL + (seed << 6) + (seed >> 2)));
-}
-
-// A fixed-width value as 64 bits that are equal exactly when the values are (as group keys).
-template <class T>
-inline uint64_t KeyBits(T value) {
-  if constexpr (std::is_same_v<T, double>) {
-    if (value == 0) value = 0;  // -0.0 and 0.0 are one key
-    uint64_t bits;
-    std::memcpy(&bits, &value, sizeof bits);
-    return bits;
-  } else {
-    return static_cast<uint64_t>(value);
-  }
 }
 
 // hashes[i] = Combine(hashes[i], hash of logical row i of `key`), typed once per vector.

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cassert>
 #include <cstdint>
+#include <cstring>
 #include <string_view>
 
 namespace lake::sql {
@@ -141,17 +142,65 @@ void ResizeState(AggregateState& s, size_t groups) {
   }
 }
 
-// Adds DISTINCT state `s`'s pairs for logical rows of `arg` (groups[i] each).
-void UpdateDistinct(AggregateState& s, const SelectedVector& arg, const uint32_t* groups,
-                    size_t count, std::vector<uint32_t>* value_ids, std::vector<uint64_t>* pairs) {
-  value_ids->resize(std::max(value_ids->size(), count));
-  s.distinct_values->FindOrCreate({arg}, count, value_ids->data());
-  const Vector& v = *arg.vector;
-  pairs->clear();
-  ForEachSelected(arg.selection, count, [&](size_t i, size_t row) {
-    if (v.IsValid(row)) pairs->push_back(uint64_t{groups[i]} << 32 | (*value_ids)[i]);
+// Adds DISTINCT state `s`'s pairs for the non-NULL logical rows of `arg` (groups[i] each).
+template <class T>
+void CollectPairs(const SelectedVector& arg, const uint32_t* groups, size_t count,
+                  std::vector<PairSet::Pair>* pairs) {
+  ForEachValid<T>(arg, count, [&](size_t i, T v) {
+    pairs->push_back(PairSet::Pair{KeyBits(v), groups[i]});
   });
+}
+
+void UpdateDistinct(AggregateState& s, const SelectedVector& arg, const uint32_t* groups,
+                    size_t count, std::vector<uint32_t>* value_ids,
+                    std::vector<PairSet::Pair>* pairs) {
+  pairs->clear();
+  switch (s.arg_type) {
+    case LogicalType::kVarchar: {
+      value_ids->resize(std::max(value_ids->size(), count));
+      s.distinct_strings->FindOrCreate({arg}, count, value_ids->data());
+      const Vector& v = *arg.vector;
+      ForEachSelected(arg.selection, count, [&](size_t i, size_t row) {
+        if (v.IsValid(row)) pairs->push_back(PairSet::Pair{(*value_ids)[i], groups[i]});
+      });
+      break;
+    }
+    case LogicalType::kDouble:
+      CollectPairs<double>(arg, groups, count, pairs);
+      break;
+    case LogicalType::kDate:
+      CollectPairs<int32_t>(arg, groups, count, pairs);
+      break;
+    case LogicalType::kBoolean:
+      CollectPairs<uint8_t>(arg, groups, count, pairs);
+      break;
+    case LogicalType::kBigInt:
+    case LogicalType::kTimestamp:
+      CollectPairs<int64_t>(arg, groups, count, pairs);
+      break;
+  }
   s.distinct_pairs.InsertAll(pairs->data(), pairs->size());
+}
+
+// The value whose KeyBits are `bits`, appended to `v` (of a fixed-width type).
+void AppendFromBits(Vector* v, uint64_t bits) {
+  switch (v->type()) {
+    case LogicalType::kDouble: {
+      double d;
+      std::memcpy(&d, &bits, sizeof d);
+      v->Append<double>(d);
+      break;
+    }
+    case LogicalType::kDate:
+      v->Append<int32_t>(static_cast<int32_t>(bits));
+      break;
+    case LogicalType::kBoolean:
+      v->Append<uint8_t>(static_cast<uint8_t>(bits));
+      break;
+    default:
+      v->Append<int64_t>(static_cast<int64_t>(bits));
+      break;
+  }
 }
 
 void AppendInt(Vector* v, int64_t value) {
@@ -224,15 +273,22 @@ Result<Vector> FinalizeDistinct(const AggregateState& s) {
   plain.arg_type = s.arg_type;
   plain.result_type = s.result_type;
   ResizeState(plain, s.count.size());
-  std::vector<uint32_t> groups, value_ids;
+  std::vector<uint32_t> groups, rows;
   groups.reserve(s.distinct_pairs.size());
-  value_ids.reserve(s.distinct_pairs.size());
-  s.distinct_pairs.ForEach([&](uint64_t pair) {
-    groups.push_back(static_cast<uint32_t>(pair >> 32));
-    value_ids.push_back(static_cast<uint32_t>(pair));
+  rows.reserve(s.distinct_pairs.size());
+  Vector values(s.arg_type);  // fixed-width arguments: the values themselves
+  s.distinct_pairs.ForEach([&](uint32_t group, uint64_t value) {
+    groups.push_back(group);
+    if (s.distinct_strings) {
+      rows.push_back(static_cast<uint32_t>(value));
+    } else {
+      AppendFromBits(&values, value);
+    }
   });
-  const SelectedVector values{&s.distinct_values->keys()[0], value_ids.data()};
-  UpdatePlain(plain, values, groups.data(), groups.size());
+  const SelectedVector arg = s.distinct_strings
+                                 ? SelectedVector{&s.distinct_strings->keys()[0], rows.data()}
+                                 : SelectedVector{&values, nullptr};
+  UpdatePlain(plain, arg, groups.data(), groups.size());
   return FinalizePlain(plain);
 }
 
@@ -247,7 +303,9 @@ GroupedAggregates::GroupedAggregates(std::vector<LogicalType> key_types,
     s.distinct = a.distinct;
     s.arg_type = a.argument ? a.argument->type : LogicalType::kBigInt;
     s.result_type = a.type;
-    if (s.distinct) s.distinct_values = std::make_unique<GroupTable>(std::vector{s.arg_type});
+    if (s.distinct && s.arg_type == LogicalType::kVarchar) {
+      s.distinct_strings = std::make_unique<GroupTable>(std::vector{s.arg_type});
+    }
     states_.push_back(std::move(s));
   }
   // Without keys there is exactly one group, which exists even if no row arrives.
@@ -272,7 +330,7 @@ void GroupedAggregates::Update(const std::vector<SelectedVector>& keys,
     Resize();
   }
   std::vector<uint32_t> value_ids;
-  std::vector<uint64_t> pairs;
+  std::vector<PairSet::Pair> pairs;
   for (size_t a = 0; a < states_.size(); ++a) {
     AggregateState& s = states_[a];
     if (s.distinct) {
@@ -304,13 +362,15 @@ void GroupedAggregates::Combine(const GroupedAggregates& other) {
     AggregateState& s = states_[a];
     const AggregateState& o = other.states_[a];
     if (s.distinct) {
-      const GroupTable& theirs = *o.distinct_values;
-      std::vector<uint32_t> value_of(theirs.size());
-      s.distinct_values->FindOrCreate({SelectedVector{&theirs.keys()[0], nullptr}}, theirs.size(),
-                                      value_of.data());
-      o.distinct_pairs.ForEach([&](uint64_t pair) {
-        s.distinct_pairs.Insert(uint64_t{group_of[pair >> 32]} << 32 |
-                                value_of[static_cast<uint32_t>(pair)]);
+      std::vector<uint32_t> string_of;  // their string numbers -> ours
+      if (s.distinct_strings) {
+        const GroupTable& theirs = *o.distinct_strings;
+        string_of.resize(theirs.size());
+        s.distinct_strings->FindOrCreate({SelectedVector{&theirs.keys()[0], nullptr}},
+                                         theirs.size(), string_of.data());
+      }
+      o.distinct_pairs.ForEach([&](uint32_t group, uint64_t value) {
+        s.distinct_pairs.Insert(group_of[group], s.distinct_strings ? string_of[value] : value);
       });
       continue;
     }

@@ -3,8 +3,9 @@
 // gives each row its group, then every aggregate updates its typed per-group slots in one tight
 // loop per vector. Partial results (one per worker, per chunk or per node) are merged with
 // Combine, and Pack/Unpack carry them between nodes (sql/fragment.h).
-// DISTINCT aggregates keep the argument's distinct values in a GroupTable of their own and the
-// (group, value) pairs in one flat set; SUM/AVG/MIN/MAX DISTINCT run over those at Finalize.
+// DISTINCT aggregates keep (group, value) pairs in one flat set, a fixed-width value as its bits
+// and a string as its number in a dictionary of the argument's strings; SUM/AVG/MIN/MAX DISTINCT
+// run over the pairs at Finalize.
 // Thread-safety: not thread-safe; one instance per worker, combined afterwards.
 #pragma once
 
@@ -19,8 +20,8 @@
 #include "common/vector.h"
 #include "sql/bound.h"
 #include "sql/group_table.h"
+#include "sql/pair_set.h"
 #include "sql/selected_vector.h"
-#include "sql/u64_set.h"
 
 namespace lake::sql {
 
@@ -39,8 +40,8 @@ struct AggregateState {
   std::vector<int64_t> int_extreme;  // MIN/MAX of BIGINT, DATE, TIMESTAMP, BOOLEAN
   std::vector<double> real_extreme;
   std::vector<std::string> text_extreme;
-  std::unique_ptr<GroupTable> distinct_values;  // DISTINCT: the argument's distinct values
-  U64Set distinct_pairs;                        // DISTINCT: group << 32 | value's number
+  std::unique_ptr<GroupTable> distinct_strings;  // DISTINCT VARCHAR: numbers the strings
+  PairSet distinct_pairs;  // DISTINCT: (group, KeyBits of the value or the string's number)
 };
 
 class GroupedAggregates {

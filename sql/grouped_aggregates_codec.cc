@@ -3,9 +3,11 @@
 //   state: {"count": bin int64[N],
 //           "sum": bin (BIGINT: int128[N]; DOUBLE: double[N])          SUM, AVG
 //           "ext": bin (int64[N] | double[N]) | Vector of N strings    MIN, MAX
-//           "values": Vector, "pairs": bin uint64[]}                   DISTINCT
+//           "pair_groups": bin uint32[], "pair_values": bin uint64[]   DISTINCT
+//           "strings": Vector}                                         DISTINCT VARCHAR
 // Vectors as common/vector_codec.h; numbers little-endian. The receiver rebuilds its hash tables
-// from the keys and values, which must therefore be distinct, and checks every pair's bounds.
+// from the keys and strings, which must therefore be distinct, and checks every pair's bounds.
+// A pair's value is the KeyBits of a fixed-width argument, or the number of a string in "strings".
 #include <bit>
 #include <cstring>
 #include <string>
@@ -13,6 +15,7 @@
 #include "common/msgpack_util.h"
 #include "common/vector_codec.h"
 #include "sql/grouped_aggregates.h"
+#include "sql/key_bits.h"
 
 namespace lake::sql {
 namespace {
@@ -62,6 +65,21 @@ Status Rebuild(GroupTable* table, const std::vector<Vector>& keys, size_t rows) 
   return Status::OK();
 }
 
+// Whether `value` can be a DISTINCT pair's value for state `s`: KeyBits of a value of its
+// argument type, or a string's number.
+bool ValidPairValue(const AggregateState& s, uint64_t value, size_t string_count) {
+  switch (s.arg_type) {
+    case LogicalType::kVarchar:
+      return value < string_count;
+    case LogicalType::kBoolean:
+      return value <= 1;
+    case LogicalType::kDate:
+      return value == KeyBits(static_cast<int32_t>(value));
+    default:
+      return true;
+  }
+}
+
 bool IsExtreme(AggregateKind kind) {
   return kind == AggregateKind::kMin || kind == AggregateKind::kMax;
 }
@@ -79,17 +97,27 @@ void GroupedAggregates::Pack(msgpack::packer<msgpack::sbuffer>& pk) const {
   pk.pack_array(static_cast<uint32_t>(states_.size()));
   for (const AggregateState& s : states_) {
     const bool sum = s.kind == AggregateKind::kSum || s.kind == AggregateKind::kAvg;
-    pk.pack_map(s.distinct ? 3 : (sum || IsExtreme(s.kind)) ? 2 : 1);
+    const bool strings = s.distinct_strings != nullptr;
+    pk.pack_map(s.distinct ? (strings ? 4 : 3) : (sum || IsExtreme(s.kind)) ? 2 : 1);
     pk.pack("count");
     PackArray(pk, s.count);
     if (s.distinct) {
-      pk.pack("values");
-      PackVector(pk, s.distinct_values->keys()[0]);
-      std::vector<uint64_t> pairs;
-      pairs.reserve(s.distinct_pairs.size());
-      s.distinct_pairs.ForEach([&](uint64_t pair) { pairs.push_back(pair); });
-      pk.pack("pairs");
-      PackArray(pk, pairs);
+      if (strings) {
+        pk.pack("strings");
+        PackVector(pk, s.distinct_strings->keys()[0]);
+      }
+      std::vector<uint32_t> pair_groups;
+      std::vector<uint64_t> pair_values;
+      pair_groups.reserve(s.distinct_pairs.size());
+      pair_values.reserve(s.distinct_pairs.size());
+      s.distinct_pairs.ForEach([&](uint32_t group, uint64_t value) {
+        pair_groups.push_back(group);
+        pair_values.push_back(value);
+      });
+      pk.pack("pair_groups");
+      PackArray(pk, pair_groups);
+      pk.pack("pair_values");
+      PackArray(pk, pair_values);
     } else if (sum) {
       pk.pack("sum");
       s.arg_type == LogicalType::kDouble ? PackArray(pk, s.real_sum) : PackArray(pk, s.wide_sum);
@@ -144,19 +172,24 @@ Result<std::unique_ptr<GroupedAggregates>> GroupedAggregates::Unpack(
       if (c < 0 || c > kMaxCount) return Corrupt("count out of range");
     }
     if (s.distinct) {
-      const msgpack::object* values_obj = FindField(state, "values");
-      if (values_obj == nullptr) return Corrupt("distinct values missing");
-      LAKE_ASSIGN_OR_RETURN(Vector values, UnpackVector(*values_obj, UINT32_MAX - 1));
-      if (values.type() != s.arg_type) return Corrupt("distinct values of the wrong type");
-      const size_t value_count = values.size();
-      LAKE_RETURN_IF_ERROR(Rebuild(s.distinct_values.get(), {std::move(values)}, value_count));
-      std::vector<uint64_t> pairs;
-      LAKE_RETURN_IF_ERROR(ReadArray(state, "pairs", SIZE_MAX, &pairs));
-      for (uint64_t pair : pairs) {
-        if ((pair >> 32) >= groups || (pair & UINT32_MAX) >= value_count) {
+      size_t string_count = 0;
+      if (s.distinct_strings) {
+        const msgpack::object* strings_obj = FindField(state, "strings");
+        if (strings_obj == nullptr) return Corrupt("distinct strings missing");
+        LAKE_ASSIGN_OR_RETURN(Vector strings, UnpackVector(*strings_obj, kMaxGroups));
+        if (strings.type() != LogicalType::kVarchar) return Corrupt("distinct strings");
+        string_count = strings.size();
+        LAKE_RETURN_IF_ERROR(Rebuild(s.distinct_strings.get(), {std::move(strings)}, string_count));
+      }
+      std::vector<uint32_t> pair_groups;
+      std::vector<uint64_t> pair_values;
+      LAKE_RETURN_IF_ERROR(ReadArray(state, "pair_groups", SIZE_MAX, &pair_groups));
+      LAKE_RETURN_IF_ERROR(ReadArray(state, "pair_values", pair_groups.size(), &pair_values));
+      for (size_t i = 0; i < pair_groups.size(); ++i) {
+        if (pair_groups[i] >= groups || !ValidPairValue(s, pair_values[i], string_count)) {
           return Corrupt("distinct pair out of range");
         }
-        s.distinct_pairs.Insert(pair);
+        s.distinct_pairs.Insert(pair_groups[i], pair_values[i]);
       }
     } else if (s.kind == AggregateKind::kSum || s.kind == AggregateKind::kAvg) {
       LAKE_RETURN_IF_ERROR(s.arg_type == LogicalType::kDouble

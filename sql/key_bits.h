@@ -1,0 +1,34 @@
+// Fixed-width values as 64-bit keys, and the mixer the in-memory hash tables hash them with.
+// KeyBits(v) == KeyBits(w) exactly when v and w are one key for GROUP BY and DISTINCT (DOUBLE
+// -0.0 and 0.0 are one value); integers are sign-extended. Mix64 is MurmurHash3's finaliser,
+// every input bit affecting every output bit (not a content hash: see common/hash.h for that).
+// Thread-safety: pure functions.
+#pragma once
+
+#include <cstdint>
+#include <cstring>
+#include <type_traits>
+
+namespace lake::sql {
+
+inline uint64_t Mix64(uint64_t v) {
+  v ^= v >> 33;
+  v *= 0xff51afd7ed558ccdULL;
+  v ^= v >> 33;
+  v *= 0xc4ceb9fe1a85ec53ULL;
+  return v ^ (v >> 33);
+}
+
+template <class T>
+inline uint64_t KeyBits(T value) {
+  if constexpr (std::is_same_v<T, double>) {
+    if (value == 0) value = 0;  // -0.0 and 0.0 are one key
+    uint64_t bits;
+    std::memcpy(&bits, &value, sizeof bits);
+    return bits;
+  } else {
+    return static_cast<uint64_t>(static_cast<int64_t>(value));
+  }
+}
+
+}  // namespace lake::sql
