@@ -56,7 +56,9 @@ Result<std::vector<sql::ColumnRef>> StoreTableProvider::ReadChunk(
   for (size_t i : missing) to_read.push_back(columns[i]);
   LAKE_ASSIGN_OR_RETURN(store::RowGroup group, store_.GetChunkColumns(id, to_read));
   for (size_t k = 0; k < missing.size(); ++k) {
-    auto column = std::make_shared<const ColumnPieces>(CutIntoPieces(group.columns[k]));
+    // Cached pieces serve many scans: they carry dictionaries, built once here.
+    auto column = std::make_shared<const ColumnPieces>(
+        CutIntoPieces(group.columns[k], /*dictionaries=*/cache_ != nullptr));
     if (cache_ != nullptr) cache_->Insert(id, to_read[k], column);
     out[missing[k]] = std::move(column);
   }

@@ -2,6 +2,9 @@
 
 #include <algorithm>
 #include <cassert>
+#include <memory>
+#include <string_view>
+#include <unordered_map>
 
 namespace lake {
 
@@ -13,12 +16,43 @@ Batch::Batch(const Schema& schema) {
   }
 }
 
-ColumnPieces CutIntoPieces(const Vector& column) {
+namespace {
+
+// Strings repeat in a vector when it has at most this many distinct ones (and at most a quarter
+// of its rows): then a dictionary pays for itself.
+constexpr size_t kMaxDictionaryValues = 512;
+
+// The dictionary form of VARCHAR `v`, or null when its strings do not repeat enough.
+std::shared_ptr<const StringDictionary> BuildDictionary(const Vector& v) {
+  const size_t limit = std::min(kMaxDictionaryValues, v.size() / 4);
+  auto dictionary = std::make_shared<StringDictionary>();
+  dictionary->codes.resize(v.size(), 0);
+  std::unordered_map<std::string_view, uint32_t> code_of;
+  for (size_t row = 0; row < v.size(); ++row) {
+    if (!v.IsValid(row)) continue;
+    const std::string_view text = v.GetString(row);
+    auto [it, added] = code_of.try_emplace(text, static_cast<uint32_t>(code_of.size()));
+    if (added) {
+      if (code_of.size() > limit) return nullptr;
+      dictionary->values.AppendString(text);
+    }
+    dictionary->codes[row] = it->second;
+  }
+  return dictionary;
+}
+
+}  // namespace
+
+ColumnPieces CutIntoPieces(const Vector& column, bool dictionaries) {
   ColumnPieces pieces;
   for (size_t offset = 0; offset < column.size(); offset += kVectorSize) {
     const size_t count = std::min(kVectorSize, column.size() - offset);
     pieces.emplace_back(column.type());
-    pieces.back().AppendRange(column, offset, count);
+    Vector& piece = pieces.back();
+    piece.AppendRange(column, offset, count);
+    if (dictionaries && piece.type() == LogicalType::kVarchar) {
+      piece.SetDictionary(BuildDictionary(piece));
+    }
   }
   return pieces;
 }

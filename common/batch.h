@@ -19,7 +19,9 @@ static_assert((kVectorSize & (kVectorSize - 1)) == 0, "kVectorSize must be a pow
 
 // A column cut at kVectorSize-row boundaries: piece i holds rows [i * kVectorSize, ...).
 using ColumnPieces = std::vector<Vector>;
-ColumnPieces CutIntoPieces(const Vector& column);
+// With `dictionaries`, VARCHAR pieces whose strings repeat also get their dictionary form
+// (StringDictionary): worth its cost when the pieces are kept for many scans.
+ColumnPieces CutIntoPieces(const Vector& column, bool dictionaries);
 
 class Batch {
  public:

@@ -18,6 +18,7 @@ void Vector::Reserve(size_t rows) {
 }
 
 void Vector::Clear() {
+  dictionary_.reset();
   size_ = 0;
   null_count_ = 0;
   validity_.clear();
@@ -72,6 +73,7 @@ void Vector::AppendRange(const Vector& other, size_t offset, size_t count) {
     }
     null_count_ += count - valid;
     size_ += count;
+    dictionary_.reset();
     return;
   }
   for (size_t row = offset; row < offset + count; ++row) PushValidity(other.IsValid(row));
@@ -121,6 +123,7 @@ void Vector::AppendSelected(const Vector& other, const uint32_t* selection, size
 
 void Vector::Resize(size_t rows) {
   assert(type_ != LogicalType::kVarchar);
+  dictionary_.reset();
   size_ = rows;
   null_count_ = 0;
   data_.resize(rows * FixedWidth(type_));

@@ -13,6 +13,7 @@
 #include <cassert>
 #include <cstdint>
 #include <cstring>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -21,6 +22,8 @@
 #include "common/logical_type.h"
 
 namespace lake {
+
+struct StringDictionary;
 
 class Vector {
  public:
@@ -74,6 +77,13 @@ class Vector {
     return std::string_view(chars_).substr(offsets_[row], offsets_[row + 1] - offsets_[row]);
   }
 
+  // The dictionary form of a VARCHAR vector, or null (see StringDictionary below). Every
+  // change to the vector drops it; SetDictionary REQUIRES that it describe the current rows.
+  const StringDictionary* dictionary() const { return dictionary_.get(); }
+  void SetDictionary(std::shared_ptr<const StringDictionary> dictionary) {
+    dictionary_ = std::move(dictionary);
+  }
+
   // Raw buffers, for codecs. Validity is ceil(size/64) words; offsets size()+1 entries.
   const std::vector<uint64_t>& validity_words() const { return validity_; }
   ByteView fixed_bytes() const { return ByteView(data_.data(), data_.size()); }
@@ -102,6 +112,7 @@ class Vector {
 
  private:
   void PushValidity(bool valid) {
+    dictionary_.reset();
     if (size_ % 64 == 0) validity_.push_back(0);
     validity_.back() |= static_cast<uint64_t>(valid) << (size_ % 64);
     null_count_ += !valid;
@@ -115,6 +126,16 @@ class Vector {
   Bytes data_;                     // fixed-width types
   std::vector<uint32_t> offsets_;  // VARCHAR: size_ + 1 entries
   std::string chars_;              // VARCHAR bytes
+  std::shared_ptr<const StringDictionary> dictionary_;
+};
+
+// A VARCHAR vector's values as codes into its distinct strings (DuckDB's dictionary vectors):
+// non-NULL row i holds values.GetString(codes[i]). Kernels use it to work once per distinct
+// string instead of once per row (a comparison with a constant, LIKE, a GROUP BY key); the
+// strings themselves stay in the vector, so every operation is right without it.
+struct StringDictionary {
+  Vector values{LogicalType::kVarchar};  // distinct, non-NULL, in order of first appearance
+  std::vector<uint32_t> codes;           // one per row; a NULL row's code means nothing
 };
 
 }  // namespace lake

@@ -6,6 +6,7 @@
 #include <cstring>
 #include <limits>
 #include <string_view>
+#include <vector>
 
 #include "sql/expression_kernels.h"
 
@@ -208,6 +209,24 @@ void CompareStrings(ScalarOp op, const Operand& l, const Operand& r, uint8_t* ou
     }
   };
   using Less = std::less<std::string_view>;  // char_traits<char> compares as unsigned char
+  // A constant against a vector in dictionary form: compare each distinct string once.
+  const Operand* coded = !l.is_constant() && r.is_constant()   ? &l
+                         : l.is_constant() && !r.is_constant() ? &r
+                                                               : nullptr;
+  if (coded != nullptr && coded->vector->dictionary() != nullptr) {
+    const StringDictionary& d = *coded->vector->dictionary();
+    std::vector<uint8_t> per_value(d.values.size());
+    const StrFlat values{d.values.offsets().data(), d.values.chars().data()};
+    if (coded == &l) {
+      CompareLoop<std::string_view, Eq, Less>(op, values, StrConst{r.constant->text},
+                                              per_value.data(), per_value.size());
+    } else {
+      CompareLoop<std::string_view, Eq, Less>(op, StrConst{l.constant->text}, values,
+                                              per_value.data(), per_value.size());
+    }
+    for (size_t i = 0; i < rows; ++i) out[i] = per_value[d.codes[i]];
+    return;
+  }
   if (l.is_constant() && r.is_constant()) {
     CompareLoop<std::string_view, Eq, Less>(op, StrConst{l.constant->text},
                                             StrConst{r.constant->text}, out, rows);

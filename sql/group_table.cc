@@ -5,6 +5,7 @@
 #include <cstring>
 #include <functional>
 #include <string_view>
+#include <vector>
 
 #include "sql/key_bits.h"
 
@@ -33,6 +34,15 @@ void HashStrings(const SelectedVector& key, size_t count, uint64_t* hashes) {
   const Vector& v = *key.vector;
   const bool has_nulls = v.null_count() != 0;
   const std::hash<std::string_view> hash;
+  if (const StringDictionary* d = v.dictionary()) {  // hash each distinct string once
+    std::vector<uint64_t> value_hashes(d->values.size());
+    for (size_t k = 0; k < value_hashes.size(); ++k) value_hashes[k] = hash(d->values.GetString(k));
+    ForEachSelected(key.selection, count, [&](size_t i, size_t row) {
+      const uint64_t h = has_nulls && !v.IsValid(row) ? kNullHash : value_hashes[d->codes[row]];
+      hashes[i] = Combine(hashes[i], h);
+    });
+    return;
+  }
   ForEachSelected(key.selection, count, [&](size_t i, size_t row) {
     const uint64_t h = has_nulls && !v.IsValid(row) ? kNullHash : hash(v.GetString(row));
     hashes[i] = Combine(hashes[i], h);
@@ -167,9 +177,32 @@ void GroupTable::FindOrCreateExact(const std::vector<SelectedVector>& keys, size
   });
 }
 
+void GroupTable::FindOrCreateByCodes(const SelectedVector& key, size_t count, uint32_t* groups) {
+  const StringDictionary& d = *key.vector->dictionary();
+  // The distinct strings present, in order of first appearance (the order groups are numbered
+  // in), looked up as keys themselves; then each row takes its string's group.
+  std::vector<uint32_t> slot_of_code(d.values.size(), kEmpty), present;
+  ForEachSelected(key.selection, count, [&](size_t, size_t row) {
+    const uint32_t code = d.codes[row];
+    if (slot_of_code[code] == kEmpty) {
+      slot_of_code[code] = static_cast<uint32_t>(present.size());
+      present.push_back(code);
+    }
+  });
+  std::vector<uint32_t> present_groups(present.size());
+  FindOrCreate({SelectedVector{&d.values, present.data()}}, present.size(), present_groups.data());
+  ForEachSelected(key.selection, count, [&](size_t i, size_t row) {
+    groups[i] = present_groups[slot_of_code[d.codes[row]]];
+  });
+}
+
 void GroupTable::FindOrCreate(const std::vector<SelectedVector>& keys, size_t count,
                               uint32_t* groups) {
   assert(keys.size() == key_values_.size());
+  if (keys.size() == 1 && keys[0].vector->dictionary() != nullptr &&
+      keys[0].vector->null_count() == 0) {
+    return FindOrCreateByCodes(keys[0], count, groups);
+  }
   if (exact_tags_) {
     switch (key_values_[0].type()) {
       case LogicalType::kDouble:

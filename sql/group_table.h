@@ -43,6 +43,8 @@ class GroupTable {
   // The single fixed-width key case: tags are key bits (see above); NULL has its own group.
   template <class T>
   void FindOrCreateExact(const std::vector<SelectedVector>& keys, size_t count, uint32_t* groups);
+  // One VARCHAR key in dictionary form, without NULLs: each distinct string is looked up once.
+  void FindOrCreateByCodes(const SelectedVector& key, size_t count, uint32_t* groups);
   void HashRows(const std::vector<SelectedVector>& keys, size_t count);
   bool Matches(const std::vector<SelectedVector>& keys, size_t i, uint32_t group) const;
   uint32_t AddGroup(const std::vector<SelectedVector>& keys, size_t i);

@@ -132,7 +132,7 @@ class LeafExecution {
   static ColumnRef RowsOnly(size_t rows) {
     Vector v(LogicalType::kBoolean);
     v.Resize(rows);
-    return std::make_shared<const ColumnPieces>(CutIntoPieces(v));
+    return std::make_shared<const ColumnPieces>(CutIntoPieces(v, /*dictionaries=*/false));
   }
 
   // The rows of `chunk`: the zone map has the count, else a column is read for it.

@@ -108,6 +108,12 @@ Status EvalLike(const BoundExpr& expr, const Operand& text, const Operand& patte
       if (!status.ok()) return ErrorAt(status.message(), expr.location);
       if (text.constant) {
         std::fill(o, o + rows, matcher.Matches(text.constant->text) ? 1 : 0);
+      } else if (const StringDictionary* d = text.vector->dictionary()) {
+        std::vector<uint8_t> per_value(d->values.size());  // each distinct string once
+        for (size_t v = 0; v < per_value.size(); ++v) {
+          per_value[v] = matcher.Matches(d->values.GetString(v));
+        }
+        for (size_t i = 0; i < rows; ++i) o[i] = per_value[d->codes[i]];
       } else {
         const uint32_t* off = text.vector->offsets().data();
         const char* chars = text.vector->chars().data();

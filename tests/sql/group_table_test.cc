@@ -114,5 +114,34 @@ TEST_CASE("GroupTable numbers key tuples densely in first-seen order", "[sql][gr
   }
 }
 
+TEST_CASE("GroupTable numbers dictionary-coded strings as it numbers plain ones",
+          "[sql][group_table]") {
+  Rng rng(9);
+  Vector column(LogicalType::kVarchar);
+  for (size_t i = 0; i < 3 * kVectorSize; ++i) {
+    column.AppendString("k" + std::to_string(rng.Uniform(30)));
+  }
+  const ColumnPieces coded = CutIntoPieces(column, /*dictionaries=*/true);
+  const ColumnPieces plain = CutIntoPieces(column, /*dictionaries=*/false);
+  GroupTable by_codes({LogicalType::kVarchar}), by_strings({LogicalType::kVarchar});
+  std::vector<uint32_t> selection, a(kVectorSize), b(kVectorSize);
+  for (size_t p = 0; p < coded.size(); ++p) {
+    REQUIRE(coded[p].dictionary() != nullptr);
+    selection.clear();
+    for (uint32_t r = 0; r < coded[p].size(); ++r) {
+      if (rng.Uniform(3) != 0) selection.push_back(r);
+    }
+    by_codes.FindOrCreate({SelectedVector{&coded[p], selection.data()}}, selection.size(),
+                          a.data());
+    by_strings.FindOrCreate({SelectedVector{&plain[p], selection.data()}}, selection.size(),
+                            b.data());
+    for (size_t i = 0; i < selection.size(); ++i) REQUIRE(a[i] == b[i]);
+  }
+  REQUIRE(by_codes.size() == by_strings.size());
+  for (size_t g = 0; g < by_codes.size(); ++g) {
+    CHECK(by_codes.keys()[0].GetString(g) == by_strings.keys()[0].GetString(g));
+  }
+}
+
 }  // namespace
 }  // namespace lake::sql

@@ -9,7 +9,8 @@
 //                           empty string as (empty)
 // Each file gets its own MemChunkStore. Every query over a table is answered twice: by the engine
 // as one statement, and as the distributed engine runs it, in leaf fragments whose requests and
-// partial results go through their wire encodings. Every failing record is printed with
+// partial results go through their wire encodings, reading through a column cache (whose pieces
+// carry string dictionaries). Every failing record is printed with
 // file:line; the test fails if any did. LAKE_SLT_FILTER=<substring> runs only the files whose path
 // contains it.
 #include <strings.h>
@@ -36,6 +37,7 @@
 #include "sql/parser.h"
 #include "sql/value.h"
 #include "store/byte_source.h"
+#include "store/column_cache.h"
 #include "store/importer.h"
 #include "store/mem_chunk_store.h"
 
@@ -143,7 +145,9 @@ class FileRunner {
         queries_(queries),
         fragmented_(fragmented),
         provider_(store_),
-        engine_(provider_, &pool_) {}
+        engine_(provider_, &pool_),
+        cached_provider_(store_, &cache_),
+        cached_engine_(cached_provider_, &pool_) {}
 
   void Run() {
     lines_ = ReadLines(path_);
@@ -221,8 +225,10 @@ class FileRunner {
       Fail(start, "import of " + csv + " failed: " + imported.status().ToString());
       return;
     }
-    Status refreshed = provider_.Refresh();
-    if (!refreshed.ok()) Fail(start, "Refresh failed: " + refreshed.ToString());
+    for (actors::StoreTableProvider* provider : {&provider_, &cached_provider_}) {
+      Status refreshed = provider->Refresh();
+      if (!refreshed.ok()) Fail(start, "Refresh failed: " + refreshed.ToString());
+    }
   }
 
   void Statement(size_t start, const std::vector<std::string>& words) {
@@ -307,14 +313,14 @@ class FileRunner {
     for (size_t chunk = 0; chunk <= chunks; ++chunk) {
       sql::FragmentRequest request{sql, {}};
       if (chunk < chunks) request.chunks.push_back(chunk);
-      Result<Bytes> partial = engine_.RunFragment(sql::EncodeFragmentRequest(request));
+      Result<Bytes> partial = cached_engine_.RunFragment(sql::EncodeFragmentRequest(request));
       if (!partial.ok()) {
         Fail(start, "fragment failed: " + partial.status().ToString() + "\n" + sql);
         return std::nullopt;
       }
       partials.push_back(std::move(*partial));
     }
-    Result<sql::QueryResult> merged = engine_.MergeFragments(sql, partials);
+    Result<sql::QueryResult> merged = cached_engine_.MergeFragments(sql, partials);
     if (!merged.ok()) {
       Fail(start, "merging fragments failed: " + merged.status().ToString() + "\n" + sql);
       return std::nullopt;
@@ -391,6 +397,12 @@ class FileRunner {
   store::MemChunkStore store_;
   actors::StoreTableProvider provider_;
   sql::Engine engine_;
+  // The fragmented runs read through a column cache, as a node does: cached pieces carry the
+  // dictionary form of repeating strings, which the kernels and hash tables use. So every
+  // query is checked over plain columns and over dictionary-coded ones.
+  store::ColumnCache cache_{64 << 20};
+  actors::StoreTableProvider cached_provider_;
+  sql::Engine cached_engine_;
   std::vector<std::string> lines_;
   size_t i_ = 0;
 };

@@ -15,7 +15,7 @@ namespace {
 std::shared_ptr<const ColumnPieces> Column(size_t rows) {
   Vector v(LogicalType::kBigInt);
   for (size_t i = 0; i < rows; ++i) v.Append<int64_t>(static_cast<int64_t>(i));
-  return std::make_shared<const ColumnPieces>(CutIntoPieces(v));
+  return std::make_shared<const ColumnPieces>(CutIntoPieces(v, /*dictionaries=*/false));
 }
 
 size_t BytesOf(const ColumnPieces& pieces) {
