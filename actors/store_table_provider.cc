@@ -54,11 +54,12 @@ Result<std::vector<sql::ColumnRef>> StoreTableProvider::ReadChunk(
   if (missing.empty()) return out;
   std::vector<size_t> to_read;
   for (size_t i : missing) to_read.push_back(columns[i]);
+  const bool caching = cache_ != nullptr && cache_->capacity() > 0;
   LAKE_ASSIGN_OR_RETURN(store::RowGroup group, store_.GetChunkColumns(id, to_read));
   for (size_t k = 0; k < missing.size(); ++k) {
     // Cached pieces serve many scans: they carry dictionaries, built once here.
     auto column = std::make_shared<const ColumnPieces>(
-        CutIntoPieces(group.columns[k], /*dictionaries=*/cache_ != nullptr));
+        CutIntoPieces(group.columns[k], /*dictionaries=*/caching));
     if (cache_ != nullptr) cache_->Insert(id, to_read[k], column);
     out[missing[k]] = std::move(column);
   }

@@ -29,6 +29,8 @@ class ColumnCache {
   // column larger than the whole capacity is not kept.
   void Insert(const ChunkId& id, size_t column, std::shared_ptr<const ColumnPieces> pieces);
 
+  size_t capacity() const { return capacity_; }
+
   struct Stats {
     uint64_t hits = 0;
     uint64_t misses = 0;
