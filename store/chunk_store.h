@@ -12,9 +12,8 @@
 //    Corruption instead of bad data: it is what replication ships to peers.
 //  - GetChunkColumns() decodes only the columns asked for and does not hash: it is the scan
 //    path, where hashing whole chunks cost more than reading them. Damage at rest is caught below
-//    the codec instead: RocksDbChunkStore verifies RocksDB's block and blob-record checksums on
-//    every read (MemChunkStore has no media to damage). Malformed bytes are Corruption, never a
-//    crash.
+//    the codec instead: RocksDbChunkStore checks each column part's CRC-32C on every read
+//    (MemChunkStore has no media to damage). Malformed bytes are Corruption, never a crash.
 // Thread-safety: all methods are safe to call concurrently.
 #pragma once
 

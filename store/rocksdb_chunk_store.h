@@ -69,11 +69,12 @@ class RocksDbChunkStore final : public ChunkStore {
   // The whole value of a chunk kept whole.
   Status ReadWhole(const rocksdb::ReadOptions& options, const ChunkId& id,
                    rocksdb::PinnableSlice* value) const;
-  // Column parts `columns` (ascending, no repeats) of `id` into `values` (same order).
-  // Corruption if one is missing: its chunk_meta says it is there.
+  // Column parts `columns` (ascending, no repeats) of `id` into `values` (same order), and in
+  // `parts` the part bytes inside them, checked against their CRC-32C. Corruption if one is
+  // missing (its chunk_meta says it is there) or fails its CRC.
   Status ReadParts(const rocksdb::ReadOptions& options, const ChunkId& id,
-                   const std::vector<size_t>& columns,
-                   std::vector<rocksdb::PinnableSlice>* values) const;
+                   const std::vector<size_t>& columns, std::vector<rocksdb::PinnableSlice>* values,
+                   std::vector<ByteView>* parts) const;
 
   // Immutable after Open
   std::unique_ptr<rocksdb::DB> db_;

@@ -690,7 +690,7 @@ TEST_CASE("RocksDbChunkStore reports on-disk damage to a column part as Corrupti
   INFO(got.status().ToString());
   REQUIRE_FALSE(got.ok());
   CHECK(got.status().IsCorruption());
-  // Not hashed, yet the damaged part (wherever it is) fails its blob record checksum.
+  // Not hashed, yet the damaged part (wherever it is) fails its CRC-32C.
   Result<RowGroup> columns = (*opened)->GetChunkColumns(id, {0, 1, 2, 3, 4});
   INFO(columns.status().ToString());
   REQUIRE_FALSE(columns.ok());
