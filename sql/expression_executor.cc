@@ -113,6 +113,21 @@ Status EvalOperand(const BoundExpr& expr, const Context& ctx, const uint64_t* ac
   return Status::OK();
 }
 
+// The n <= 64 BOOLEAN bytes (0 or 1) at `data` as the low n bits of a word.
+uint64_t PackBooleans(const uint8_t* data, size_t n) {
+  uint64_t bits = 0;
+  size_t i = 0;
+  for (; i + 8 <= n; i += 8) {
+    // Eight 0/1 bytes to eight bits in one multiply: byte k lands on bit 56 + k, and no two
+    // partial products share a bit, so nothing carries.
+    uint64_t eight;
+    std::memcpy(&eight, data + i, 8);
+    bits |= ((eight * 0x0102040810204080ULL) >> 56) << i;
+  }
+  for (; i < n; ++i) bits |= static_cast<uint64_t>(data[i] & 1) << i;
+  return bits;
+}
+
 // A BOOLEAN operand as bit words: `value` (TRUE rows) and `valid` (non-NULL rows).
 void ToBits(const Operand& op, const Context& ctx, Words* value, Words* valid) {
   value->assign(ctx.nwords, 0);
@@ -127,17 +142,7 @@ void ToBits(const Operand& op, const Context& ctx, Words* value, Words* valid) {
   const uint64_t* v = op.vector->validity_words().data();
   for (size_t w = 0; w < ctx.nwords; ++w) {
     const size_t base = w * 64;
-    const size_t n = std::min<size_t>(64, ctx.rows - base);
-    uint64_t bits = 0;
-    size_t i = 0;
-    for (; i + 8 <= n; i += 8) {
-      // Eight 0/1 bytes to eight bits in one multiply: byte k lands on bit 56 + k, and no two
-      // partial products share a bit, so nothing carries.
-      uint64_t eight;
-      std::memcpy(&eight, data + base + i, 8);
-      bits |= ((eight * 0x0102040810204080ULL) >> 56) << i;
-    }
-    for (; i < n; ++i) bits |= static_cast<uint64_t>(data[base + i] & 1) << i;
+    const uint64_t bits = PackBooleans(data + base, std::min<size_t>(64, ctx.rows - base));
     (*valid)[w] = v[w];
     (*value)[w] = bits & v[w];
   }
@@ -427,9 +432,14 @@ Result<size_t> Select(const BoundExpr& predicate, const Batch& input,
   const uint64_t* valid = result.validity_words().data();
   uint32_t* sel = selection->data();
   size_t n = 0;
-  for (size_t i = 0; i < rows; ++i) {
-    sel[n] = static_cast<uint32_t>(i);
-    n += data[i] & internal::BitAt(valid, i);
+  // A word of TRUE bits at a time, visiting only the rows that pass: selective filters, the
+  // common case, touch few.
+  for (size_t base = 0; base < rows; base += 64) {
+    uint64_t pass = PackBooleans(data + base, std::min<size_t>(64, rows - base)) & valid[base / 64];
+    while (pass != 0) {
+      sel[n++] = static_cast<uint32_t>(base + std::countr_zero(pass));
+      pass &= pass - 1;
+    }
   }
   selection->resize(n);
   return n;
