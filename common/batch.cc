@@ -2,9 +2,10 @@
 
 #include <algorithm>
 #include <cassert>
+#include <functional>
 #include <memory>
 #include <string_view>
-#include <unordered_map>
+#include <vector>
 
 namespace lake {
 
@@ -22,21 +23,35 @@ namespace {
 // of its rows): then a dictionary pays for itself.
 constexpr size_t kMaxDictionaryValues = 512;
 
-// The dictionary form of VARCHAR `v`, or null when its strings do not repeat enough.
+// The dictionary form of VARCHAR `v`, or null when its strings do not repeat enough. The
+// strings are found by hash in a small open-addressing table (slot -> code), with each code's
+// hash kept so that bytes are compared only when hashes agree.
 std::shared_ptr<const StringDictionary> BuildDictionary(const Vector& v) {
+  constexpr size_t kSlots = 4 * kMaxDictionaryValues;  // at most a quarter full
+  static_assert((kSlots & (kSlots - 1)) == 0, "the slot count must be a power of two");
+  constexpr uint32_t kEmpty = UINT32_MAX;
   const size_t limit = std::min(kMaxDictionaryValues, v.size() / 4);
   auto dictionary = std::make_shared<StringDictionary>();
   dictionary->codes.resize(v.size(), 0);
-  std::unordered_map<std::string_view, uint32_t> code_of;
+  std::vector<uint32_t> slots(kSlots, kEmpty);
+  std::vector<size_t> hashes;  // by code
+  const std::hash<std::string_view> hash;
   for (size_t row = 0; row < v.size(); ++row) {
     if (!v.IsValid(row)) continue;
     const std::string_view text = v.GetString(row);
-    auto [it, added] = code_of.try_emplace(text, static_cast<uint32_t>(code_of.size()));
-    if (added) {
-      if (code_of.size() > limit) return nullptr;
+    const size_t h = hash(text);
+    size_t at = h & (kSlots - 1);
+    while (slots[at] != kEmpty &&
+           (hashes[slots[at]] != h || dictionary->values.GetString(slots[at]) != text)) {
+      at = (at + 1) & (kSlots - 1);
+    }
+    if (slots[at] == kEmpty) {
+      if (hashes.size() == limit) return nullptr;
+      slots[at] = static_cast<uint32_t>(hashes.size());
+      hashes.push_back(h);
       dictionary->values.AppendString(text);
     }
-    dictionary->codes[row] = it->second;
+    dictionary->codes[row] = slots[at];
   }
   return dictionary;
 }
