@@ -552,6 +552,25 @@ TEST_CASE("RocksDbChunkStore keeps chunks, records and stats across a reopen",
   }
 }
 
+// Flips 16 bytes in the middle of every blob file under `dir`, as failing media would; returns
+// how many files it damaged.
+size_t DamageBlobFiles(const std::string& dir) {
+  size_t damaged = 0;
+  for (const fs::directory_entry& entry : fs::directory_iterator(dir)) {
+    if (entry.path().extension() != ".blob") continue;
+    std::fstream file(entry.path(), std::ios::in | std::ios::out | std::ios::binary);
+    REQUIRE(file);
+    std::string bytes((std::istreambuf_iterator<char>(file)), std::istreambuf_iterator<char>());
+    REQUIRE(bytes.size() > 1024);
+    for (size_t i = bytes.size() / 2; i < bytes.size() / 2 + 16; ++i) bytes[i] ^= 0x5a;
+    file.seekp(0);
+    file.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+    REQUIRE(file);
+    ++damaged;
+  }
+  return damaged;
+}
+
 TEST_CASE("RocksDbChunkStore reports on-disk damage to a chunk as Corruption",
           "[store][chunk_store][rocksdb]") {
   const ScopedDir scoped;
@@ -570,19 +589,7 @@ TEST_CASE("RocksDbChunkStore reports on-disk damage to a chunk as Corruption",
     REQUIRE(opened.ok());
     REQUIRE(Must((*opened)->GetChunk(id)) == chunk);
   }
-  size_t damaged_files = 0;
-  for (const fs::directory_entry& entry : fs::directory_iterator(dir)) {
-    if (entry.path().extension() != ".blob") continue;
-    std::fstream file(entry.path(), std::ios::in | std::ios::out | std::ios::binary);
-    REQUIRE(file);
-    std::string bytes((std::istreambuf_iterator<char>(file)), std::istreambuf_iterator<char>());
-    REQUIRE(bytes.size() > 1024);
-    for (size_t i = bytes.size() / 2; i < bytes.size() / 2 + 16; ++i) bytes[i] ^= 0x5a;
-    file.seekp(0);
-    file.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
-    REQUIRE(file);
-    ++damaged_files;
-  }
+  const size_t damaged_files = DamageBlobFiles(dir);
   REQUIRE(damaged_files > 0);  // the chunk value must live in a blob file
 
   auto opened = RocksDbChunkStore::Open(dir);  // closed before `scoped` removes the directory
@@ -668,19 +675,7 @@ TEST_CASE("RocksDbChunkStore reports on-disk damage to a column part as Corrupti
     REQUIRE(opened.ok());
     REQUIRE(Must((*opened)->GetChunk(id)) == chunk);
   }
-  size_t damaged_files = 0;
-  for (const fs::directory_entry& entry : fs::directory_iterator(dir)) {
-    if (entry.path().extension() != ".blob") continue;
-    std::fstream file(entry.path(), std::ios::in | std::ios::out | std::ios::binary);
-    REQUIRE(file);
-    std::string bytes((std::istreambuf_iterator<char>(file)), std::istreambuf_iterator<char>());
-    REQUIRE(bytes.size() > 1024);
-    for (size_t i = bytes.size() / 2; i < bytes.size() / 2 + 16; ++i) bytes[i] ^= 0x5a;
-    file.seekp(0);
-    file.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
-    REQUIRE(file);
-    ++damaged_files;
-  }
+  const size_t damaged_files = DamageBlobFiles(dir);
   REQUIRE(damaged_files > 0);  // the column parts must live in a blob file
 
   auto opened = RocksDbChunkStore::Open(dir);  // closed before `scoped` removes the directory
