@@ -35,7 +35,7 @@ struct StorageConfig {
 
 struct AnalyticsConfig {
   uint32_t max_query_time_ms = 30000;         // maxQueryTime: queries running longer get 504, >= 1
-  uint64_t cache_size = uint64_t{256} << 20;  // cacheSize: bytes of chunk cache; 0 = no cache
+  uint64_t cache_size = uint64_t{256} << 20;  // cacheSize: bytes of decoded columns; 0 = none
 };
 
 struct SecurityConfig {
