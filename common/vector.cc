@@ -1,5 +1,6 @@
 #include "common/vector.h"
 
+#include <algorithm>
 #include <bit>
 
 namespace lake {
@@ -138,17 +139,36 @@ void Vector::RecountNulls() {
   for (uint64_t word : validity_) valid += std::popcount(word);
   null_count_ = size_ - valid;
   if (null_count_ == 0) return;
-  const size_t width = FixedWidth(type_);
-  for (size_t word_idx = 0; word_idx < validity_.size(); ++word_idx) {
-    uint64_t nulls = ~validity_[word_idx];
-    if (word_idx + 1 == validity_.size() && size_ % 64 != 0) {
-      nulls &= (uint64_t{1} << (size_ % 64)) - 1;
+  // Zero the NULL slots with typed stores: a kernel that skipped inactive rows leaves most of
+  // a vector NULL, and a memset call per row would cost more than the kernel.
+  const auto zero_nulls = [&](auto zero) {
+    using T = decltype(zero);
+    T* values = reinterpret_cast<T*>(data_.data());
+    for (size_t word_idx = 0; word_idx < validity_.size(); ++word_idx) {
+      uint64_t nulls = ~validity_[word_idx];
+      if (word_idx + 1 == validity_.size() && size_ % 64 != 0) {
+        nulls &= (uint64_t{1} << (size_ % 64)) - 1;
+      }
+      if (nulls == ~uint64_t{0}) {  // a whole word of NULLs
+        std::fill(values + word_idx * 64, values + word_idx * 64 + 64, zero);
+        continue;
+      }
+      while (nulls != 0) {
+        values[word_idx * 64 + std::countr_zero(nulls)] = zero;
+        nulls &= nulls - 1;
+      }
     }
-    while (nulls != 0) {
-      const size_t row = word_idx * 64 + std::countr_zero(nulls);
-      std::memset(data_.data() + row * width, 0, width);
-      nulls &= nulls - 1;
-    }
+  };
+  switch (FixedWidth(type_)) {
+    case 8:
+      zero_nulls(uint64_t{0});
+      break;
+    case 4:
+      zero_nulls(uint32_t{0});
+      break;
+    default:
+      zero_nulls(uint8_t{0});
+      break;
   }
 }
 

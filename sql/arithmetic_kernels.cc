@@ -1,5 +1,6 @@
 // Numeric and comparison kernels of the expression executor: one template instantiation per
 // (operator, type, constant side), each a tight loop over raw buffers.
+#include <algorithm>
 #include <charconv>
 #include <cmath>
 #include <cstdint>
@@ -192,6 +193,34 @@ struct StrConst {
   std::string_view operator[](size_t) const { return value; }
 };
 
+}  // namespace
+
+void SpreadDictionaryAnswers(const std::vector<uint8_t>& per_value, const uint32_t* codes,
+                             uint8_t* out, size_t rows) {
+  const size_t trues = static_cast<size_t>(std::count(per_value.begin(), per_value.end(), 1));
+  if (trues == 0 || trues == per_value.size()) {
+    std::fill(out, out + rows, trues != 0);
+    return;
+  }
+  // One string answers apart from all others (as `=` and `<>` with a constant do): compare
+  // codes with its code, a loop the compiler vectorises, instead of looking every row up.
+  if (trues == 1 || trues + 1 == per_value.size()) {
+    const uint8_t rare = trues == 1;
+    const uint32_t code = static_cast<uint32_t>(
+        std::find(per_value.begin(), per_value.end(), rare) - per_value.begin());
+    if (rare) {
+      for (size_t i = 0; i < rows; ++i) out[i] = codes[i] == code;
+    } else {
+      for (size_t i = 0; i < rows; ++i) out[i] = codes[i] != code;
+    }
+    return;
+  }
+  const uint8_t* answer = per_value.data();  // a local: `out` may alias the vector's buffer
+  for (size_t i = 0; i < rows; ++i) out[i] = answer[codes[i]];
+}
+
+namespace {
+
 void CompareStrings(ScalarOp op, const Operand& l, const Operand& r, uint8_t* out, size_t rows) {
   auto reader = [](const Operand& x) {
     return StrFlat{x.vector->offsets().data(), x.vector->chars().data()};
@@ -224,7 +253,7 @@ void CompareStrings(ScalarOp op, const Operand& l, const Operand& r, uint8_t* ou
       CompareLoop<std::string_view, Eq, Less>(op, StrConst{l.constant->text}, values,
                                               per_value.data(), per_value.size());
     }
-    for (size_t i = 0; i < rows; ++i) out[i] = per_value[d.codes[i]];
+    SpreadDictionaryAnswers(per_value, d.codes.data(), out, rows);
     return;
   }
   if (l.is_constant() && r.is_constant()) {

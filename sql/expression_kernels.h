@@ -11,6 +11,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "common/logical_type.h"
 #include "common/status.h"
@@ -52,6 +53,11 @@ struct Operand {
     return constant ? std::string_view(constant->text) : vector->GetString(row);
   }
 };
+
+// out[i] = per_value[codes[i]] for a BOOLEAN answer computed once per string of a dictionary
+// (Vector::dictionary()), for rows [0, rows).
+void SpreadDictionaryAnswers(const std::vector<uint8_t>& per_value, const uint32_t* codes,
+                             uint8_t* out, size_t rows);
 
 // ANDs the operand's validity into `words` (nwords words).
 void AndValidity(const Operand& op, uint64_t* words, size_t nwords);

@@ -191,9 +191,11 @@ void GroupTable::FindOrCreateByCodes(const SelectedVector& key, size_t count, ui
   });
   std::vector<uint32_t> present_groups(present.size());
   FindOrCreate({SelectedVector{&d.values, present.data()}}, present.size(), present_groups.data());
-  ForEachSelected(key.selection, count, [&](size_t i, size_t row) {
-    groups[i] = present_groups[slot_of_code[d.codes[row]]];
-  });
+  const uint32_t* codes = d.codes.data();  // locals: `groups` may alias the vectors' buffers
+  const uint32_t* slots = slot_of_code.data();
+  const uint32_t* found = present_groups.data();
+  ForEachSelected(key.selection, count,
+                  [&](size_t i, size_t row) { groups[i] = found[slots[codes[row]]]; });
 }
 
 void GroupTable::FindOrCreate(const std::vector<SelectedVector>& keys, size_t count,

@@ -113,7 +113,7 @@ Status EvalLike(const BoundExpr& expr, const Operand& text, const Operand& patte
         for (size_t v = 0; v < per_value.size(); ++v) {
           per_value[v] = matcher.Matches(d->values.GetString(v));
         }
-        for (size_t i = 0; i < rows; ++i) o[i] = per_value[d->codes[i]];
+        SpreadDictionaryAnswers(per_value, d->codes.data(), o, rows);
       } else {
         const uint32_t* off = text.vector->offsets().data();
         const char* chars = text.vector->chars().data();
