@@ -20,8 +20,9 @@ Batch::Batch(const Schema& schema) {
 namespace {
 
 // Strings repeat in a vector when it has at most this many distinct ones (and at most a quarter
-// of its rows): then a dictionary pays for itself.
-constexpr size_t kMaxDictionaryValues = 512;
+// of its rows): then a dictionary pays for itself. One byte per code keeps the kernels that read
+// codes for every row light on memory.
+constexpr size_t kMaxDictionaryValues = 256;
 
 // The dictionary form of VARCHAR `v`, or null when its strings do not repeat enough. The
 // strings are found by hash in a small open-addressing table (slot -> code), with each code's
@@ -51,7 +52,7 @@ std::shared_ptr<const StringDictionary> BuildDictionary(const Vector& v) {
       hashes.push_back(h);
       dictionary->values.AppendString(text);
     }
-    dictionary->codes[row] = slots[at];
+    dictionary->codes[row] = static_cast<uint8_t>(slots[at]);
   }
   return dictionary;
 }

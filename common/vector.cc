@@ -4,6 +4,18 @@
 #include <bit>
 
 namespace lake {
+namespace {
+
+// Set bits of a word, inline: without -mpopcnt (Debian builds for baseline x86-64) the compiler
+// turns std::popcount into a call into libgcc, which costs more than this.
+inline size_t CountBits(uint64_t x) {
+  x = x - ((x >> 1) & 0x5555555555555555ULL);
+  x = (x & 0x3333333333333333ULL) + ((x >> 2) & 0x3333333333333333ULL);
+  x = (x + (x >> 4)) & 0x0f0f0f0f0f0f0f0fULL;
+  return static_cast<size_t>((x * 0x0101010101010101ULL) >> 56);
+}
+
+}  // namespace
 
 Vector::Vector(LogicalType type) : type_(type) {
   if (type_ == LogicalType::kVarchar) offsets_.push_back(0);
@@ -70,7 +82,7 @@ void Vector::AppendRange(const Vector& other, size_t offset, size_t count) {
     if (count % 64 != 0) validity_.back() &= (uint64_t{1} << (count % 64)) - 1;
     size_t valid = 0;
     for (size_t w = validity_.size() - words; w < validity_.size(); ++w) {
-      valid += std::popcount(validity_[w]);
+      valid += CountBits(validity_[w]);
     }
     null_count_ += count - valid;
     size_ += count;
@@ -136,7 +148,7 @@ void Vector::RecountNulls() {
   assert(type_ != LogicalType::kVarchar);
   if (size_ % 64 != 0) validity_.back() &= (uint64_t{1} << (size_ % 64)) - 1;
   size_t valid = 0;
-  for (uint64_t word : validity_) valid += std::popcount(word);
+  for (uint64_t word : validity_) valid += CountBits(word);
   null_count_ = size_ - valid;
   if (null_count_ == 0) return;
   // Zero the NULL slots with typed stores: a kernel that skipped inactive rows leaves most of
@@ -180,7 +192,7 @@ Vector Vector::FromBuffers(LogicalType type, size_t rows, std::vector<uint64_t> 
   // Bits past `rows` in the last word carry no meaning; clear them so counts stay exact.
   if (rows % 64 != 0) v.validity_.back() &= (uint64_t{1} << (rows % 64)) - 1;
   size_t valid = 0;
-  for (uint64_t word : v.validity_) valid += std::popcount(word);
+  for (uint64_t word : v.validity_) valid += CountBits(word);
   v.null_count_ = rows - valid;
   v.data_ = std::move(fixed);
   if (type == LogicalType::kVarchar) {

@@ -135,7 +135,7 @@ class Vector {
 // strings themselves stay in the vector, so every operation is right without it.
 struct StringDictionary {
   Vector values{LogicalType::kVarchar};  // distinct, non-NULL, in order of first appearance
-  std::vector<uint32_t> codes;           // one per row; a NULL row's code means nothing
+  std::vector<uint8_t> codes;  // one per row (so at most 256 values); a NULL row's means nothing
 };
 
 }  // namespace lake

@@ -195,7 +195,7 @@ struct StrConst {
 
 }  // namespace
 
-void SpreadDictionaryAnswers(const std::vector<uint8_t>& per_value, const uint32_t* codes,
+void SpreadDictionaryAnswers(const std::vector<uint8_t>& per_value, const uint8_t* codes,
                              uint8_t* out, size_t rows) {
   const size_t trues = static_cast<size_t>(std::count(per_value.begin(), per_value.end(), 1));
   if (trues == 0 || trues == per_value.size()) {
@@ -206,8 +206,8 @@ void SpreadDictionaryAnswers(const std::vector<uint8_t>& per_value, const uint32
   // codes with its code, a loop the compiler vectorises, instead of looking every row up.
   if (trues == 1 || trues + 1 == per_value.size()) {
     const uint8_t rare = trues == 1;
-    const uint32_t code = static_cast<uint32_t>(
-        std::find(per_value.begin(), per_value.end(), rare) - per_value.begin());
+    const uint8_t code = static_cast<uint8_t>(std::find(per_value.begin(), per_value.end(), rare) -
+                                              per_value.begin());
     if (rare) {
       for (size_t i = 0; i < rows; ++i) out[i] = codes[i] == code;
     } else {

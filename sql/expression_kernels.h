@@ -56,7 +56,7 @@ struct Operand {
 
 // out[i] = per_value[codes[i]] for a BOOLEAN answer computed once per string of a dictionary
 // (Vector::dictionary()), for rows [0, rows).
-void SpreadDictionaryAnswers(const std::vector<uint8_t>& per_value, const uint32_t* codes,
+void SpreadDictionaryAnswers(const std::vector<uint8_t>& per_value, const uint8_t* codes,
                              uint8_t* out, size_t rows);
 
 // ANDs the operand's validity into `words` (nwords words).

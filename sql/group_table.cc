@@ -183,7 +183,7 @@ void GroupTable::FindOrCreateByCodes(const SelectedVector& key, size_t count, ui
   // in), looked up as keys themselves; then each row takes its string's group.
   std::vector<uint32_t> slot_of_code(d.values.size(), kEmpty), present;
   ForEachSelected(key.selection, count, [&](size_t, size_t row) {
-    const uint32_t code = d.codes[row];
+    const uint8_t code = d.codes[row];
     if (slot_of_code[code] == kEmpty) {
       slot_of_code[code] = static_cast<uint32_t>(present.size());
       present.push_back(code);
@@ -191,7 +191,7 @@ void GroupTable::FindOrCreateByCodes(const SelectedVector& key, size_t count, ui
   });
   std::vector<uint32_t> present_groups(present.size());
   FindOrCreate({SelectedVector{&d.values, present.data()}}, present.size(), present_groups.data());
-  const uint32_t* codes = d.codes.data();  // locals: `groups` may alias the vectors' buffers
+  const uint8_t* codes = d.codes.data();  // locals: `groups` may alias the vectors' buffers
   const uint32_t* slots = slot_of_code.data();
   const uint32_t* found = present_groups.data();
   ForEachSelected(key.selection, count,

@@ -50,6 +50,11 @@ TEST_CASE("Repeating strings get a dictionary that describes the same values", "
       if (piece.IsValid(row)) REQUIRE(d->values.GetString(d->codes[row]) == piece.GetString(row));
     }
   }
+  // Codes are one byte: 256 distinct strings fit, 257 do not.
+  const ColumnPieces full = CutIntoPieces(Strings(kVectorSize, 256), true);
+  REQUIRE(full[0].dictionary() != nullptr);
+  CHECK(full[0].dictionary()->values.size() == 256);
+  CHECK(CutIntoPieces(Strings(kVectorSize, 257), true)[0].dictionary() == nullptr);
   // Strings that hardly repeat get none.
   for (const Vector& piece : CutIntoPieces(Strings(5000, 5000), true)) {
     CHECK(piece.dictionary() == nullptr);
