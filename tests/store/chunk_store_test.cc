@@ -571,12 +571,10 @@ size_t DamageBlobFiles(const std::string& dir) {
   return damaged;
 }
 
-TEST_CASE("RocksDbChunkStore reports on-disk damage to a chunk as Corruption",
-          "[store][chunk_store][rocksdb]") {
-  const ScopedDir scoped;
-  const std::string& dir = scoped.path;
-  Rng rng(9);
-  const Bytes chunk = RandomBytes(rng, 64 << 10);  // random: LZ4 cannot shrink it
+// A store in `dir` holding `chunk` (put, then read back whole after a reopen moved it into table
+// and blob files), reopened after DamageBlobFiles damaged the blob files holding it.
+std::unique_ptr<RocksDbChunkStore> StoreWithDamagedBlobs(const std::string& dir,
+                                                         const Bytes& chunk) {
   const ChunkId id = Blake2b256(chunk);
   {
     auto opened = RocksDbChunkStore::Open(dir);
@@ -584,18 +582,27 @@ TEST_CASE("RocksDbChunkStore reports on-disk damage to a chunk as Corruption",
     REQUIRE((*opened)->PutChunk(id, chunk).ok());
   }
   {
-    // Reopening replays the write-ahead log into table and blob files.
     auto opened = RocksDbChunkStore::Open(dir);
     REQUIRE(opened.ok());
     REQUIRE(Must((*opened)->GetChunk(id)) == chunk);
   }
-  const size_t damaged_files = DamageBlobFiles(dir);
-  REQUIRE(damaged_files > 0);  // the chunk value must live in a blob file
-
-  auto opened = RocksDbChunkStore::Open(dir);  // closed before `scoped` removes the directory
+  REQUIRE(DamageBlobFiles(dir) > 0);  // the chunk's values must live in blob files
+  auto opened = RocksDbChunkStore::Open(dir);
   INFO(opened.status().ToString());
   REQUIRE(opened.ok());
-  Result<Bytes> got = (*opened)->GetChunk(id);
+  return std::move(*opened);
+}
+
+TEST_CASE("RocksDbChunkStore reports on-disk damage to a chunk as Corruption",
+          "[store][chunk_store][rocksdb]") {
+  const ScopedDir scoped;
+  const std::string& dir = scoped.path;
+  Rng rng(9);
+  const Bytes chunk = RandomBytes(rng, 64 << 10);  // random: LZ4 cannot shrink it
+  const ChunkId id = Blake2b256(chunk);
+  // Closed before `scoped` removes the directory.
+  const std::unique_ptr<RocksDbChunkStore> store = StoreWithDamagedBlobs(dir, chunk);
+  Result<Bytes> got = store->GetChunk(id);
   INFO(got.status().ToString());
   REQUIRE_FALSE(got.ok());
   CHECK(got.status().IsCorruption());
@@ -664,29 +671,14 @@ TEST_CASE("RocksDbChunkStore reports on-disk damage to a column part as Corrupti
   Rng rng(16);
   const Bytes chunk = MixedChunk(rng, 20000);  // ~500 KiB of columns that LZ4 cannot shrink much
   const ChunkId id = Blake2b256(chunk);
-  {
-    auto opened = RocksDbChunkStore::Open(dir);
-    REQUIRE(opened.ok());
-    REQUIRE((*opened)->PutChunk(id, chunk).ok());
-  }
-  {
-    // Reopening replays the write-ahead log into table and blob files.
-    auto opened = RocksDbChunkStore::Open(dir);
-    REQUIRE(opened.ok());
-    REQUIRE(Must((*opened)->GetChunk(id)) == chunk);
-  }
-  const size_t damaged_files = DamageBlobFiles(dir);
-  REQUIRE(damaged_files > 0);  // the column parts must live in a blob file
-
-  auto opened = RocksDbChunkStore::Open(dir);  // closed before `scoped` removes the directory
-  INFO(opened.status().ToString());
-  REQUIRE(opened.ok());
-  Result<Bytes> got = (*opened)->GetChunk(id);
+  // Closed before `scoped` removes the directory.
+  const std::unique_ptr<RocksDbChunkStore> store = StoreWithDamagedBlobs(dir, chunk);
+  Result<Bytes> got = store->GetChunk(id);
   INFO(got.status().ToString());
   REQUIRE_FALSE(got.ok());
   CHECK(got.status().IsCorruption());
   // Not hashed, yet the damaged part (wherever it is) fails its CRC-32C.
-  Result<RowGroup> columns = (*opened)->GetChunkColumns(id, {0, 1, 2, 3, 4});
+  Result<RowGroup> columns = store->GetChunkColumns(id, {0, 1, 2, 3, 4});
   INFO(columns.status().ToString());
   REQUIRE_FALSE(columns.ok());
   CHECK(columns.status().IsCorruption());
