@@ -51,12 +51,23 @@ bool ReadId(const msgpack::object& o, Id* out);
 // ReadId of the field `key` of map `map`; false if absent.
 bool ReadIdField(const msgpack::object& map, std::string_view key, Id* out);
 
+// Packs `size` bytes at `data` as one msgpack bin.
+inline void PackBin(msgpack::packer<msgpack::sbuffer>& pk, const void* data, size_t size) {
+  pk.pack_bin(static_cast<uint32_t>(size));
+  pk.pack_bin_body(static_cast<const char*>(data), static_cast<uint32_t>(size));
+}
+
+// What a packer wrote, as bytes.
+inline Bytes BufferBytes(const msgpack::sbuffer& buffer) {
+  return Bytes(buffer.data(), buffer.data() + buffer.size());
+}
+
 // Packs `value` into a fresh byte buffer.
 template <class T>
 Bytes PackToBytes(const T& value) {
   msgpack::sbuffer buffer;
   msgpack::pack(buffer, value);
-  return Bytes(buffer.data(), buffer.data() + buffer.size());
+  return BufferBytes(buffer);
 }
 
 }  // namespace lake

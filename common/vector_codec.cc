@@ -8,17 +8,9 @@
 #include "common/utf8.h"
 
 namespace lake {
-namespace {
 
 static_assert(std::endian::native == std::endian::little,
               "vector buffers are little-endian; add byte swapping for big-endian hosts");
-
-void PackBin(msgpack::packer<msgpack::sbuffer>& pk, const void* data, size_t size) {
-  pk.pack_bin(static_cast<uint32_t>(size));
-  pk.pack_bin_body(static_cast<const char*>(data), static_cast<uint32_t>(size));
-}
-
-}  // namespace
 
 size_t VectorBufferFields(const Vector& v) { return v.type() == LogicalType::kVarchar ? 3 : 2; }
 

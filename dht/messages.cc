@@ -124,7 +124,7 @@ Bytes EncodeMessage(const Message& m) {
   pk.pack(m.request_id);
   pk.pack("b");
   PackBody(pk, m);
-  return Bytes(buffer.data(), buffer.data() + buffer.size());
+  return BufferBytes(buffer);
 }
 
 Result<Message> DecodeMessage(ByteView bytes, const MessageLimits& limits) {

@@ -52,15 +52,6 @@ void PackKey(msgpack::packer<msgpack::sbuffer>& pk, std::string_view key) {
   pk.pack_str_body(key.data(), static_cast<uint32_t>(key.size()));
 }
 
-void PackBin(msgpack::packer<msgpack::sbuffer>& pk, const uint8_t* data, size_t size) {
-  pk.pack_bin(static_cast<uint32_t>(size));
-  pk.pack_bin_body(reinterpret_cast<const char*>(data), static_cast<uint32_t>(size));
-}
-
-Bytes ToBytes(const msgpack::sbuffer& buffer) {
-  return Bytes(buffer.data(), buffer.data() + buffer.size());
-}
-
 // Reads field `key` of `map` as a bin of exactly `size` bytes.
 bool ReadFixedBin(const msgpack::object& map, std::string_view key, size_t size, ByteView* out) {
   const msgpack::object* field = FindField(map, key);
@@ -91,7 +82,7 @@ SecureSession::SecureSession(Role role, const Identity& self,
   PackBin(pk, eph_public_.data(), eph_public_.size());
   PackKey(pk, "pk");
   PackBin(pk, self_.public_key().data(), self_.public_key().size());
-  const Bytes body = ToBytes(buffer);
+  const Bytes body = BufferBytes(buffer);
   QueueFrame(body);
   own_hello_ = output_;  // the whole frame, prefix included, for the transcript
 }
@@ -214,7 +205,7 @@ Status SecureSession::HandleHello(ByteView body) {
   pk.pack_map(1);
   PackKey(pk, "sig");
   PackBin(pk, signature.data(), signature.size());
-  QueueFrame(ToBytes(buffer));
+  QueueFrame(BufferBytes(buffer));
   state_ = State::kAwaitAuth;
   return Status::OK();
 }

@@ -26,10 +26,6 @@ Status CheckVersion(const msgpack::object& root) {
   return Status::OK();
 }
 
-Bytes ToBytes(const msgpack::sbuffer& buffer) {
-  return Bytes(buffer.data(), buffer.data() + buffer.size());
-}
-
 }  // namespace
 
 Bytes EncodeFragmentRequest(const FragmentRequest& request) {
@@ -42,7 +38,7 @@ Bytes EncodeFragmentRequest(const FragmentRequest& request) {
   pk.pack(request.sql);
   pk.pack("chunks");
   pk.pack(request.chunks);
-  return ToBytes(buffer);
+  return BufferBytes(buffer);
 }
 
 Result<FragmentRequest> DecodeFragmentRequest(ByteView bytes) {
@@ -86,7 +82,7 @@ Bytes EncodePartialResult(const PartialResult& partial) {
   pk.pack("rows");
   pk.pack_array(static_cast<uint32_t>(partial.rows.size()));
   for (const Vector& column : partial.rows) PackVector(pk, column);
-  return ToBytes(buffer);
+  return BufferBytes(buffer);
 }
 
 Result<PartialResult> DecodePartialResult(ByteView bytes, const BoundSelect& q) {

@@ -182,27 +182,6 @@ void UpdateDistinct(AggregateState& s, const SelectedVector& arg, const uint32_t
   s.distinct_pairs.InsertAll(pairs->data(), pairs->size());
 }
 
-// The value whose KeyBits are `bits`, appended to `v` (of a fixed-width type).
-void AppendFromBits(Vector* v, uint64_t bits) {
-  switch (v->type()) {
-    case LogicalType::kDouble: {
-      double d;
-      std::memcpy(&d, &bits, sizeof d);
-      v->Append<double>(d);
-      break;
-    }
-    case LogicalType::kDate:
-      v->Append<int32_t>(static_cast<int32_t>(bits));
-      break;
-    case LogicalType::kBoolean:
-      v->Append<uint8_t>(static_cast<uint8_t>(bits));
-      break;
-    default:
-      v->Append<int64_t>(static_cast<int64_t>(bits));
-      break;
-  }
-}
-
 void AppendInt(Vector* v, int64_t value) {
   switch (v->type()) {
     case LogicalType::kDate:
@@ -215,6 +194,14 @@ void AppendInt(Vector* v, int64_t value) {
       v->Append<int64_t>(value);
       break;
   }
+}
+
+// The value whose KeyBits are `bits`, appended to `v` (of a fixed-width type).
+void AppendFromBits(Vector* v, uint64_t bits) {
+  if (v->type() != LogicalType::kDouble) return AppendInt(v, static_cast<int64_t>(bits));
+  double d;
+  std::memcpy(&d, &bits, sizeof d);
+  v->Append<double>(d);
 }
 
 // The answers of non-DISTINCT state `s`, one row per group.
@@ -329,12 +316,10 @@ void GroupedAggregates::Update(const std::vector<SelectedVector>& keys,
     groups_.FindOrCreate(keys, count, row_groups_.data());
     Resize();
   }
-  std::vector<uint32_t> value_ids;
-  std::vector<PairSet::Pair> pairs;
   for (size_t a = 0; a < states_.size(); ++a) {
     AggregateState& s = states_[a];
     if (s.distinct) {
-      UpdateDistinct(s, arguments[a], row_groups_.data(), count, &value_ids, &pairs);
+      UpdateDistinct(s, arguments[a], row_groups_.data(), count, &value_ids_, &pairs_);
     } else {
       UpdatePlain(s, arguments[a], row_groups_.data(), count);
     }

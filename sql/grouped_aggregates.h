@@ -78,6 +78,8 @@ class GroupedAggregates {
   GroupTable groups_;
   std::vector<AggregateState> states_;
   std::vector<uint32_t> row_groups_;  // scratch: the group of each row of the current vector
+  std::vector<uint32_t> value_ids_;   // scratch: DISTINCT strings' numbers
+  std::vector<PairSet::Pair> pairs_;  // scratch: DISTINCT pairs of the current vector
 };
 
 }  // namespace lake::sql

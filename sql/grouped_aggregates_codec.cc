@@ -30,9 +30,7 @@ constexpr int64_t kMaxCount = int64_t{1} << 48;
 
 template <class T>
 void PackArray(msgpack::packer<msgpack::sbuffer>& pk, const std::vector<T>& values) {
-  const size_t bytes = values.size() * sizeof(T);
-  pk.pack_bin(static_cast<uint32_t>(bytes));
-  pk.pack_bin_body(reinterpret_cast<const char*>(values.data()), static_cast<uint32_t>(bytes));
+  PackBin(pk, values.data(), values.size() * sizeof(T));
 }
 
 Status Corrupt(std::string_view what) {

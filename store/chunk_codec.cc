@@ -137,7 +137,7 @@ Bytes EncodeChunk(const RowGroup& group) {
   pk.pack_array(static_cast<uint32_t>(group.schema.size()));
   for (size_t i = 0; i < group.schema.size(); ++i)
     PackColumn(pk, group.schema[i], group.columns[i]);
-  return Bytes(buffer.data(), buffer.data() + buffer.size());
+  return BufferBytes(buffer);
 }
 
 Result<RowGroup> DecodeChunk(ByteView encoded) { return Decode(encoded, nullptr); }

@@ -96,7 +96,7 @@ Bytes EncodeManifest(const Manifest& m) {
     pk.pack_array(static_cast<uint32_t>(ref.zones.size()));
     for (const ZoneMap& zone : ref.zones) PackZoneMap(pk, zone);
   }
-  return Bytes(buffer.data(), buffer.data() + buffer.size());
+  return BufferBytes(buffer);
 }
 
 Result<Manifest> DecodeManifest(ByteView bytes) {
