@@ -235,6 +235,15 @@ void CheckDecodedOrCorruption(const Result<RowGroup>& decoded) {
   }
 }
 
+// `bytes` with 1 to 3 random bytes changed.
+Bytes FlipRandomBytes(Bytes bytes, Rng& rng) {
+  const size_t flips = 1 + rng.Uniform(3);
+  for (size_t f = 0; f < flips; ++f) {
+    bytes[rng.Uniform(bytes.size())] ^= static_cast<uint8_t>(1 + rng.Uniform(255));
+  }
+  return bytes;
+}
+
 TEST_CASE("DecodeChunk rejects every truncation of a valid chunk", "[store][chunk_codec]") {
   const Bytes encoded = EncodeChunk(AllTypesGroup(40));
   size_t not_corruption = 0;
@@ -251,11 +260,7 @@ TEST_CASE("DecodeChunk survives random byte flips", "[store][chunk_codec]") {
   Rng rng(0xC0FFEE);
   size_t corrupt = 0;
   for (int i = 0; i < 2000; ++i) {
-    Bytes damaged = encoded;
-    const size_t flips = 1 + rng.Uniform(3);
-    for (size_t f = 0; f < flips; ++f) {
-      damaged[rng.Uniform(damaged.size())] ^= static_cast<uint8_t>(1 + rng.Uniform(255));
-    }
+    const Bytes damaged = FlipRandomBytes(encoded, rng);
     Result<RowGroup> decoded = DecodeChunk(damaged);
     INFO("iteration " << i);
     CheckDecodedOrCorruption(decoded);
@@ -421,11 +426,7 @@ TEST_CASE("SplitChunkColumns survives random byte flips", "[store][chunk_codec]"
   Rng rng(0xBEEF);
   size_t split = 0;
   for (int i = 0; i < 2000; ++i) {
-    Bytes damaged = encoded;
-    const size_t flips = 1 + rng.Uniform(3);
-    for (size_t f = 0; f < flips; ++f) {
-      damaged[rng.Uniform(damaged.size())] ^= static_cast<uint8_t>(1 + rng.Uniform(255));
-    }
+    const Bytes damaged = FlipRandomBytes(encoded, rng);
     INFO("iteration " << i);
     Result<ChunkParts> parts = SplitChunkColumns(damaged);
     if (!parts.ok()) {
