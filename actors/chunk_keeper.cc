@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "actors/errors.h"
 #include "store/catalog.h"
 
 namespace lake::actors {
@@ -16,7 +17,7 @@ ChunkKeeperActor::behavior_type ChunkKeeper(
         Result<std::vector<store::Manifest>> manifests = store::ListManifests(store);
         if (!manifests.ok()) {
           spdlog::error("keeper: cannot list datasets: {}", manifests.status().ToString());
-          return caf::make_error(caf::sec::runtime_error, manifests.status().ToString());
+          return ToCafError(manifests.status());
         }
         const store::StoreStats stats = store.Stats();
         StorageStatus status;

@@ -1,4 +1,4 @@
-// The protocols between a node's actors (DESIGN §2): atoms, the structs messages carry, and one
+// The protocols between a node's actors: atoms, the structs messages carry, and one
 // typed handle per role. This header is the node's internal API document: every message an actor
 // accepts is listed here, with who sends it.
 // Thread-safety: declarations only.
@@ -114,12 +114,10 @@ typename Inspector::result_type inspect(Inspector& f, StorageStatus& x) {
   return f(caf::meta::type_name("StorageStatus"), x.datasets, x.chunks, x.bytes, x.dataset_names);
 }
 
-// A query's answer, or its error. Local only (never crosses the wire): the distributed planner
-// will ship msgpack-encoded fragments and partial states, not this.
+// A query's answer (its errors travel as actors/errors.h errors). Local only (never crosses the
+// wire): the distributed planner will ship msgpack-encoded fragments and partial states, not this.
 struct QueryAnswer {
   sql::QueryResult result;
-  std::string error;       // empty on success
-  int error_position = 0;  // 1-based offset in the SQL text, 0 if unknown
   double execution_ms = 0;
 };
 
@@ -162,7 +160,8 @@ using DhtRouterActor = caf::typed_actor<
 
 using ChunkKeeperActor = caf::typed_actor<caf::replies_to<status_atom>::with<StorageStatus>>;
 
-// from the gateway: runs one SQL text (the answer of its last statement).
+// from the gateway: runs one SQL text (the answer of its last statement). Errors: the SQL's own
+// (InvalidArgument with its position), the store's (IOError, Corruption).
 using QueryPlannerActor =
     caf::typed_actor<caf::replies_to<query_atom, std::string>::with<QueryAnswer>>;
 

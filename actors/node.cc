@@ -1,13 +1,5 @@
 #include "actors/node.h"
 
-#include <fcntl.h>
-#include <unistd.h>
-
-#include <cerrno>
-#include <cstring>
-#include <filesystem>
-#include <fstream>
-#include <sstream>
 #include <thread>
 
 #include <sodium.h>
@@ -15,59 +7,17 @@
 #include <caf/io/all.hpp>
 
 #include "actors/chunk_keeper.h"
-#include "actors/data_dir.h"
 #include "actors/query_planner.h"
 
 namespace lake::actors {
 
-Result<dht::Identity> LoadOrCreateIdentity(const std::string& path) {
-  std::error_code ec;
-  if (std::filesystem::exists(path, ec)) {
-    std::ifstream in(path);
-    std::stringstream text;
-    text << in.rdbuf();
-    if (!in) return Status::IOError("cannot read node key " + path);
-    Result<dht::Identity> identity = dht::Identity::FromKeyFile(text.str());
-    if (!identity.ok()) {
-      return Status::Corruption("node key " + path + ": " + identity.status().ToString());
-    }
-    return identity;
-  }
-  if (sodium_init() < 0) return Status::IOError("libsodium failed to initialise");
-  dht::Identity::Seed seed;
-  randombytes_buf(seed.data(), seed.size());
-  dht::Identity identity(seed);
-  sodium_memzero(seed.data(), seed.size());
-  const std::filesystem::path file(path);
-  if (file.has_parent_path()) std::filesystem::create_directories(file.parent_path(), ec);
-  // Written to a temporary name first, readable by the owner only from the start, and synced:
-  // a crash never leaves a half-written key behind.
-  const std::string tmp = path + ".tmp";
-  const std::string text = identity.ToKeyFile();
-  const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-  if (fd < 0) return Status::IOError("cannot write node key " + tmp + ": " + std::strerror(errno));
-  const bool written = ::write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size()) &&
-                       ::fsync(fd) == 0;
-  ::close(fd);
-  if (!written) return Status::IOError("cannot write node key " + tmp);
-  std::filesystem::rename(tmp, path, ec);
-  if (ec) return Status::IOError("cannot write node key " + path + ": " + ec.message());
-  spdlog::info("node: created a new identity in {}", path);
-  return identity;
-}
-
-Result<std::unique_ptr<Node>> Node::Start(const NodeConfig& config) {
-  LAKE_RETURN_IF_ERROR(ValidateNodeConfig(config));
-  std::error_code ec;
-  std::filesystem::create_directories(config.storage.data_path, ec);
-  if (ec) {
-    return Status::IOError("cannot create data directory " + config.storage.data_path + ": " +
-                           ec.message());
-  }
-  LAKE_ASSIGN_OR_RETURN(dht::Identity identity, LoadOrCreateIdentity(EffectiveKeyPath(config)));
-  LAKE_ASSIGN_OR_RETURN(OpenedDataDir data, OpenDataDir(config.storage.data_path));
-  if (data.recovered_chunks > 0) {
-    spdlog::warn("node: removed {} chunks of an interrupted import", data.recovered_chunks);
+Result<std::unique_ptr<Node>> Node::Start(const local::NodeConfig& config,
+                                          std::unique_ptr<local::DataDir> dir) {
+  bool created = false;
+  LAKE_ASSIGN_OR_RETURN(dht::Identity identity, dir->LoadOrCreateIdentity(&created));
+  if (created) spdlog::info("node: created a new identity in {}", dir->key_path());
+  if (dir->recovered_chunks() > 0) {
+    spdlog::warn("node: removed {} chunks of an interrupted import", dir->recovered_chunks());
   }
 
   std::unique_ptr<Node> node(new Node());
@@ -91,11 +41,11 @@ Result<std::unique_ptr<Node>> Node::Start(const NodeConfig& config) {
   randombytes_buf(&router.rng_seed, sizeof router.rng_seed);
   LAKE_ASSIGN_OR_RETURN(node->overlay_,
                         StartOverlay(*node->system_, identity, transport, std::move(router)));
-  std::shared_ptr<store::ChunkStore> store(std::move(data.store));
-  node->keeper_ = node->system_->spawn(ChunkKeeper, store);
+  node->keeper_ = node->system_->spawn(ChunkKeeper, dir->store());
   node->planner_ = node->system_->spawn<caf::detached>(
-      QueryPlanner, store, std::max(1u, std::thread::hardware_concurrency()),
+      QueryPlanner, dir->store(), std::max(1u, std::thread::hardware_concurrency()),
       static_cast<size_t>(config.analytics.cache_size));
+  node->dir_ = std::move(dir);
   spdlog::info("node {} listening for peers on {}", node->id_.ToHex(), node->overlay_.address);
   return node;
 }
@@ -111,8 +61,9 @@ void Node::Stop() {
   overlay_ = OverlayHandles{};
   keeper_ = nullptr;
   planner_ = nullptr;
-  system_.reset();  // waits for every actor; the keeper's store closes with it
+  system_.reset();  // waits for every actor
   caf_config_.reset();
+  dir_.reset();  // closes the store and releases the directory's lock
   spdlog::info("node {} stopped", id_.ShortHex());
 }
 

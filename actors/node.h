@@ -1,9 +1,8 @@
 // Node assembly: one `p2plake node` as an actor system holding the DHT router, the TCP peer
-// transport, the chunk keeper and the query planner, built from a NodeConfig. The identity key and
-// the RocksDB store live in the data directory, so a node restarted on it keeps its NodeId and its
-// data. The HTTP gateway sits on top (gateway/ depends on actors/, not the reverse): the node
-// command adds it. Thread-safety: Start/Stop from one thread; the handles may be used from any
-// thread.
+// transport, the chunk keeper and the query planner, built from a NodeConfig over an open data
+// directory (its key and store), so a node restarted on it keeps its NodeId and its data. The
+// HTTP gateway sits on top (gateway/ depends on actors/, not the reverse): the node command adds
+// it. Thread-safety: Start/Stop from one thread; the handles may be used from any thread.
 #pragma once
 
 #include <caf/all.hpp>
@@ -11,21 +10,19 @@
 #include <memory>
 
 #include "actors/interfaces.h"
-#include "actors/node_config.h"
+#include "local/node_config.h"
 #include "actors/overlay.h"
 #include "common/result.h"
 #include "dht/identity.h"
 
 namespace lake::actors {
 
-// Reads the node key at `path`, or creates one (fresh random seed, file mode 0600) if there is
-// none. A key file that exists but does not parse is an error, never silently replaced.
-Result<dht::Identity> LoadOrCreateIdentity(const std::string& path);
-
 class Node {
  public:
-  // Opens the data directory (creating it and the key on first start) and starts the actors.
-  static Result<std::unique_ptr<Node>> Start(const NodeConfig& config);
+  // Starts the actors over `dir` (its key is created on first start); the node holds the
+  // directory, and its lock, until Stop. REQUIRES: ValidateNodeConfig(config).ok().
+  static Result<std::unique_ptr<Node>> Start(const local::NodeConfig& config,
+                                             std::unique_ptr<local::DataDir> dir);
   Node(const Node&) = delete;
   Node& operator=(const Node&) = delete;
   ~Node();  // Stop()
@@ -48,6 +45,7 @@ class Node {
   OverlayHandles overlay_;
   ChunkKeeperActor keeper_;
   QueryPlannerActor planner_;
+  std::unique_ptr<local::DataDir> dir_;  // released after the actors that use its store
 };
 
 }  // namespace lake::actors

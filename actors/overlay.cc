@@ -2,6 +2,8 @@
 
 #include <unistd.h>
 
+#include "actors/errors.h"
+
 namespace lake::actors {
 
 Result<OverlayHandles> StartOverlay(caf::actor_system& system, const dht::Identity& identity,
@@ -21,8 +23,7 @@ Result<OverlayHandles> StartOverlay(caf::actor_system& system, const dht::Identi
   self->request(overlay.transport, std::chrono::seconds(10), stats_atom::value)
       .receive([&](const TransportStats& stats) { overlay.port = stats.port; },
                [&](const caf::error& error) {
-                 status =
-                     Status::Unavailable("peer transport did not start: " + system.render(error));
+                 status = ToStatus(error).WithContext("peer transport did not start");
                });
   if (!status.ok()) {
     StopOverlay(overlay);

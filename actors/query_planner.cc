@@ -4,7 +4,7 @@
 
 #include <chrono>
 
-#include "sql/engine.h"
+#include "actors/errors.h"
 
 namespace lake::actors {
 
@@ -13,30 +13,27 @@ QueryPlannerActor::behavior_type QueryPlanner(
     std::shared_ptr<store::ChunkStore> store, size_t threads, size_t cache_bytes) {
   auto& st = self->state;
   st.store = std::move(store);
-  st.cache = std::make_unique<store::ColumnCache>(cache_bytes);
-  st.tables = std::make_unique<StoreTableProvider>(*st.store, st.cache.get());
-  st.pool = std::make_unique<ThreadPool>(threads);
+  local::LocalEngineOptions options;
+  options.threads = threads;
+  options.cache_bytes = cache_bytes;
+  st.engine = std::make_unique<local::LocalEngine>(options);
+  if (Status attached = st.engine->AttachStore(*st.store); !attached.ok()) {
+    spdlog::error("planner: cannot read the store's datasets: {}", attached.ToString());
+  }
   return {
-      [=](query_atom, const std::string& sql) {
+      [=](query_atom, const std::string& sql) -> caf::result<QueryAnswer> {
         auto& st = self->state;
-        QueryAnswer answer;
         // Datasets may have changed since the last query (imports, later uploads).
-        if (Status refreshed = st.tables->Refresh(); !refreshed.ok()) {
-          answer.error = refreshed.ToString();
-          return answer;
+        if (Status refreshed = st.engine->Refresh(); !refreshed.ok()) {
+          return ToCafError(refreshed);
         }
         const auto start = std::chrono::steady_clock::now();
-        sql::Engine engine(*st.tables, st.pool.get());
-        int position = 0;
-        Result<std::vector<sql::QueryResult>> results = engine.Run(sql, &position);
+        Result<std::vector<sql::QueryResult>> results = st.engine->engine().Run(sql);
+        QueryAnswer answer;
         answer.execution_ms =
             std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start)
                 .count();
-        if (!results.ok()) {
-          answer.error = results.status().message();
-          answer.error_position = position;
-          return answer;
-        }
+        if (!results.ok()) return ToCafError(results.status());
         if (!results->empty()) answer.result = std::move(results->back());
         spdlog::info("query done in {:.1f} ms, {} rows", answer.execution_ms,
                      answer.result.rows.size());

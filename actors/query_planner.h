@@ -1,26 +1,22 @@
 // The query planner actor: compiles and runs SQL for the gateway. Today every dataset a node can
-// query is in its own store, so a query runs whole on this node with the embedded engine over a
-// thread pool; the scatter of fragments to chunk holders and the gather of partial states arrive
-// with the distributed-query issue behind this same message. Spawned detached: a long query
-// occupies its own thread, not one of the scheduler's.
+// query is in its own store, so a query runs whole on this node with the local engine; the
+// scatter of fragments to chunk holders and the gather of partial states arrive with the
+// distributed-query issue behind this same message. Spawned detached: a long query occupies its
+// own thread, not one of the scheduler's.
 #pragma once
 
 #include <memory>
 
 #include "actors/interfaces.h"
-#include "actors/store_table_provider.h"
-#include "common/task_runner.h"
+#include "local/local_engine.h"
 #include "store/chunk_store.h"
-#include "store/column_cache.h"
 
 namespace lake::actors {
 
 struct QueryPlannerState {
   static inline const char* name = "query_planner";
   std::shared_ptr<store::ChunkStore> store;
-  std::unique_ptr<store::ColumnCache> cache;  // decoded columns (analytics.cacheSize)
-  std::unique_ptr<StoreTableProvider> tables;
-  std::unique_ptr<ThreadPool> pool;
+  std::unique_ptr<local::LocalEngine> engine;  // over `store`
 };
 
 QueryPlannerActor::behavior_type QueryPlanner(

@@ -1,5 +1,7 @@
 #include "common/status.h"
 
+#include <cassert>
+
 namespace lake {
 namespace {
 
@@ -27,8 +29,18 @@ const char* CodeName(Status::Code code) {
 
 }  // namespace
 
-Status::Status(Code code, std::string_view msg)
-    : rep_(std::make_unique<Rep>(Rep{code, std::string(msg)})) {}
+Status::Status(Code code, std::string_view msg, int position)
+    : rep_(std::make_unique<Rep>(Rep{code, std::string(msg), position})) {}
+
+Status Status::InvalidArgumentAt(std::string_view msg, int position) {
+  return Status(Code::kInvalidArgument,
+                std::string(msg) + " (at position " + std::to_string(position) + ")", position);
+}
+
+Status Status::FromParts(Code code, std::string_view msg, int position) {
+  assert(code != Code::kOk);
+  return Status(code, msg, position);
+}
 
 Status::Status(const Status& other)
     : rep_(other.rep_ ? std::make_unique<Rep>(*other.rep_) : nullptr) {}
@@ -50,7 +62,7 @@ std::string Status::ToString() const {
 
 Status Status::WithContext(std::string_view prefix) const {
   if (ok()) return Status();
-  return Status(rep_->code, std::string(prefix) + ": " + rep_->message);
+  return Status(rep_->code, std::string(prefix) + ": " + rep_->message, rep_->position);
 }
 
 }  // namespace lake

@@ -42,6 +42,12 @@ class [[nodiscard]] Status {
   static Status ResourceExhausted(std::string_view msg) {
     return Status(Code::kResourceExhausted, msg);
   }
+  // InvalidArgument about the input text at 1-based `position` (a SQL query): the message ends
+  // "(at position P)" and position() returns P.
+  static Status InvalidArgumentAt(std::string_view msg, int position);
+  // A status rebuilt from its parts after crossing a boundary (an actor message, a wire frame).
+  // REQUIRES: code != kOk.
+  static Status FromParts(Code code, std::string_view msg, int position);
 
   bool ok() const { return rep_ == nullptr; }
   Code code() const { return rep_ ? rep_->code : Code::kOk; }
@@ -50,21 +56,24 @@ class [[nodiscard]] Status {
   bool IsInvalidArgument() const { return code() == Code::kInvalidArgument; }
   bool IsIOError() const { return code() == Code::kIOError; }
   bool IsResourceExhausted() const { return code() == Code::kResourceExhausted; }
+  // The 1-based position in the input that the error is about; 0 when it names none.
+  int position() const { return rep_ ? rep_->position : 0; }
 
   // The message alone, without the code's name ("" when OK).
   const std::string& message() const;
   // "OK", or "<CodeName>: <message>".
   std::string ToString() const;
 
-  // Returns a copy whose message is "<prefix>: <message>"; OK stays OK.
+  // Returns a copy whose message is "<prefix>: <message>" (code and position kept); OK stays OK.
   Status WithContext(std::string_view prefix) const;
 
  private:
   struct Rep {
     Code code;
     std::string message;
+    int position = 0;
   };
-  Status(Code code, std::string_view msg);
+  Status(Code code, std::string_view msg, int position = 0);
 
   std::unique_ptr<Rep> rep_;
 };

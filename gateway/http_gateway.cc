@@ -1,13 +1,14 @@
 #include "gateway/http_gateway.h"
 
-#include "actors/query_json.h"
-
 #include <httplib.h>
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
 #include <fstream>
 #include <nlohmann/json.hpp>
+
+#include "actors/errors.h"
+#include "gateway/query_json.h"
 
 namespace lake::gateway {
 namespace {
@@ -22,13 +23,31 @@ Result<T> Ask(caf::actor_system& system, const Handle& actor, std::chrono::milli
   Result<T> answer = Status::Unavailable("no answer");
   self->request(actor, timeout, std::forward<Args>(args)...)
       .receive([&](T& value) { answer = std::move(value); },
-               [&](const caf::error& error) {
-                 answer = error == caf::sec::request_timeout
-                              ? Status::Timeout("no answer within " +
-                                                std::to_string(timeout.count()) + " ms")
-                              : Status::Unavailable(system.render(error));
-               });
+               [&](const caf::error& error) { answer = actors::ToStatus(error); });
   return answer;
+}
+
+// The one table from error codes to HTTP statuses: the caller's mistakes are 4xx, the node's
+// state (overloaded, a peer or actor unavailable, past the deadline) 503/504, and damage or I/O
+// failures on this node 500.
+int HttpStatusOf(Status::Code code) {
+  switch (code) {
+    case Status::Code::kInvalidArgument:
+      return 400;
+    case Status::Code::kNotFound:
+      return 404;
+    case Status::Code::kResourceExhausted:
+      return 413;
+    case Status::Code::kUnavailable:
+      return 503;
+    case Status::Code::kTimeout:
+      return 504;
+    case Status::Code::kOk:
+    case Status::Code::kCorruption:
+    case Status::Code::kIOError:
+      break;
+  }
+  return 500;
 }
 
 void Reply(httplib::Response& res, int status, const json& body) {
@@ -36,16 +55,14 @@ void Reply(httplib::Response& res, int status, const json& body) {
   res.set_content(body.dump(), "application/json");
 }
 
-void ReplyUnavailable(httplib::Response& res, const Status& status) {
-  Reply(res, status.code() == Status::Code::kTimeout ? 504 : 503,
-        json{{"success", false}, {"error", status.ToString()}});
-}
-
-void ReplyBadRequest(httplib::Response& res, const std::string& error, int position) {
-  Reply(res, 400,
+// {success: false, error, position}: a caller's error (4xx) is its message alone, which for SQL
+// names the position; the node's own errors keep their code's name.
+void ReplyError(httplib::Response& res, const Status& status) {
+  const int http_status = HttpStatusOf(status.code());
+  Reply(res, http_status,
         json{{"success", false},
-             {"error", error},
-             {"position", position > 0 ? json(position) : json(nullptr)}});
+             {"error", http_status < 500 ? status.message() : status.ToString()},
+             {"position", status.position() > 0 ? json(status.position()) : json(nullptr)}});
 }
 
 // The SQL text of a /api/query body: {"sql": ...} or, as the original app sent it, {"query": ...}.
@@ -142,7 +159,7 @@ void HttpGateway::AddRoutes() {
   server.Get("/api/health", [=, this](const httplib::Request&, httplib::Response& res) {
     auto status =
         Ask<actors::RouterStatus>(system_, handles_.router, timeout, actors::status_atom::value);
-    if (!status.ok()) return ReplyUnavailable(res, status.status());
+    if (!status.ok()) return ReplyError(res, status.status());
     Reply(res, 200,
           json{{"status", "healthy"},
                {"nodeId", status->id.ToHex()},
@@ -152,18 +169,17 @@ void HttpGateway::AddRoutes() {
 
   server.Post("/api/query", [=, this](const httplib::Request& req, httplib::Response& res) {
     const std::optional<std::string> sql = QueryText(req.body);
-    if (!sql) return ReplyBadRequest(res, "body must be JSON {\"sql\": \"SELECT ...\"}", 0);
+    if (!sql) {
+      return ReplyError(res, Status::InvalidArgument("body must be JSON {\"sql\": \"SELECT ...\"}"));
+    }
     auto answer = Ask<actors::QueryAnswer>(system_, handles_.planner, options_.max_query_time,
                                            actors::query_atom::value, *sql);
-    if (!answer.ok()) return ReplyUnavailable(res, answer.status());
-    if (!answer->error.empty()) {
-      return ReplyBadRequest(res, answer->error, answer->error_position);
-    }
+    if (!answer.ok()) return ReplyError(res, answer.status());
     const sql::QueryResult& result = answer->result;
     Reply(res, 200,
           json{{"success", true},
-               {"columns", actors::ColumnsToJson(result)},
-               {"data", actors::RowsToJson(result)},
+               {"columns", ColumnsToJson(result)},
+               {"data", RowsToJson(result)},
                {"rowCount", result.rows.size()},
                {"executionTime", answer->execution_ms},
                {"stats",
@@ -176,7 +192,7 @@ void HttpGateway::AddRoutes() {
   server.Get("/api/peers", [=, this](const httplib::Request&, httplib::Response& res) {
     auto peers = Ask<std::vector<actors::PeerInfo>>(system_, handles_.router, timeout,
                                                     actors::peers_atom::value);
-    if (!peers.ok()) return ReplyUnavailable(res, peers.status());
+    if (!peers.ok()) return ReplyError(res, peers.status());
     json list = json::array();
     for (const actors::PeerInfo& peer : *peers) list.push_back(PeerJson(peer));
     Reply(res, 200, json{{"success", true}, {"peers", list}});
@@ -185,16 +201,16 @@ void HttpGateway::AddRoutes() {
   server.Get("/api/status", [=, this](const httplib::Request&, httplib::Response& res) {
     auto router =
         Ask<actors::RouterStatus>(system_, handles_.router, timeout, actors::status_atom::value);
-    if (!router.ok()) return ReplyUnavailable(res, router.status());
+    if (!router.ok()) return ReplyError(res, router.status());
     auto peers = Ask<std::vector<actors::PeerInfo>>(system_, handles_.router, timeout,
                                                     actors::peers_atom::value);
-    if (!peers.ok()) return ReplyUnavailable(res, peers.status());
+    if (!peers.ok()) return ReplyError(res, peers.status());
     auto storage =
         Ask<actors::StorageStatus>(system_, handles_.keeper, timeout, actors::status_atom::value);
-    if (!storage.ok()) return ReplyUnavailable(res, storage.status());
+    if (!storage.ok()) return ReplyError(res, storage.status());
     auto transport = Ask<actors::TransportStats>(system_, handles_.transport, timeout,
                                                  actors::stats_atom::value);
-    if (!transport.ok()) return ReplyUnavailable(res, transport.status());
+    if (!transport.ok()) return ReplyError(res, transport.status());
     json peer_list = json::array();
     for (const actors::PeerInfo& peer : *peers) peer_list.push_back(PeerJson(peer));
     Reply(res, 200,

@@ -1,7 +1,7 @@
 // The HTTP gateway: cpp-httplib routes that translate each request into requests to the node's
-// actors and their answers into the JSON of DESIGN §7 (field names of the original app). It owns
-// the HTTP server and its listener thread; handlers run on httplib's worker threads and talk to
-// the actors through scoped actors, with a deadline on every request.
+// actors and their answers into the JSON of the HTTP API (docs/ARCHITECTURE.md; the original
+// app's field names). It owns the HTTP server and its listener thread; handlers run on httplib's
+// worker threads and talk to the actors through scoped actors, with a deadline on every request.
 // Thread-safety: Start and Stop from one thread; handlers are thread-safe.
 #pragma once
 

@@ -285,16 +285,14 @@ class SelectBinder {
   std::vector<const Expr*> aggregate_asts_;
 };
 
-Status ErrorAt(const std::string& message, int location, int* error_position) {
-  const int position = std::max(0, location) + 1;
-  if (error_position != nullptr) *error_position = position;
-  return Status::InvalidArgument(message + " (at position " + std::to_string(position) + ")");
+// `location` is the parser's 0-based offset (-1 when unknown, reported as the start).
+Status ErrorAt(const std::string& message, int location) {
+  return Status::InvalidArgumentAt(message, std::max(0, location) + 1);
 }
 
 }  // namespace
 
-Result<BoundStatement> Bind(const Statement& statement, const Catalog& catalog,
-                            int* error_position) {
+Result<BoundStatement> Bind(const Statement& statement, const Catalog& catalog) {
   BoundStatement out;
   switch (statement.kind) {
     case Statement::Kind::kShowTables:
@@ -304,8 +302,7 @@ Result<BoundStatement> Bind(const Statement& statement, const Catalog& catalog,
       out.kind = BoundStatement::Kind::kDescribe;
       std::optional<Schema> schema = catalog.FindTable(statement.table);
       if (!schema) {
-        return ErrorAt("table \"" + statement.table + "\" does not exist", statement.location,
-                       error_position);
+        return ErrorAt("table \"" + statement.table + "\" does not exist", statement.location);
       }
       out.table = statement.table;
       out.describe = *schema;
@@ -320,8 +317,7 @@ Result<BoundStatement> Bind(const Statement& statement, const Catalog& catalog,
   if (!ast.table.empty()) {
     std::optional<Schema> found = catalog.FindTable(ast.table);
     if (!found) {
-      return ErrorAt("table \"" + ast.table + "\" does not exist", ast.table_location,
-                     error_position);
+      return ErrorAt("table \"" + ast.table + "\" does not exist", ast.table_location);
     }
     schema = *found;
     out.select.table = ast.table;
@@ -330,7 +326,7 @@ Result<BoundStatement> Bind(const Statement& statement, const Catalog& catalog,
   try {
     SelectBinder(ast, schema, &out.select).Bind();
   } catch (const BindError& e) {
-    return ErrorAt(e.message, e.location, error_position);
+    return ErrorAt(e.message, e.location);
   }
   return out;
 }

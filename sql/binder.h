@@ -4,7 +4,7 @@
 // context), pulls aggregates out of the select list, HAVING and ORDER BY, checks that every
 // other column of an aggregated query is grouped, and records which table columns the scan must
 // read (projection pushdown). Errors are InvalidArgument statuses ending "(at position P)",
-// P 1-based, also returned through `error_position`.
+// P 1-based, which Status::position() returns.
 // Thread-safety: Bind is reentrant; the catalog must not change during a call.
 #pragma once
 
@@ -25,7 +25,6 @@ class Catalog {
   virtual std::optional<Schema> FindTable(const std::string& name) const = 0;
 };
 
-Result<BoundStatement> Bind(const Statement& statement, const Catalog& catalog,
-                            int* error_position = nullptr);
+Result<BoundStatement> Bind(const Statement& statement, const Catalog& catalog);
 
 }  // namespace lake::sql

@@ -2,8 +2,6 @@
 
 #include <strings.h>
 
-#include <cstdlib>
-
 #include "sql/binder.h"
 #include "sql/fragment_codec.h"
 #include "sql/leaf_fragment.h"
@@ -12,14 +10,6 @@
 
 namespace lake::sql {
 namespace {
-
-// Runtime errors carry "(at position P)" in their message; callers also want P as a number.
-void NotePosition(const Status& status, int* error_position) {
-  if (error_position == nullptr) return;
-  const std::string& m = status.message();
-  const size_t at = m.rfind("(at position ");
-  if (at != std::string::npos) *error_position = std::atoi(m.c_str() + at + 13);
-}
 
 // Every chunk of the query's table (a SELECT without FROM reads one synthetic row).
 std::vector<size_t> AllChunks(const BoundSelect& q, const TableProvider& tables) {
@@ -35,13 +25,12 @@ std::vector<size_t> AllChunks(const BoundSelect& q, const TableProvider& tables)
 }
 
 // Parses and binds `sql`, which must be exactly one SELECT.
-Result<BoundStatement> BindOneSelect(std::string_view sql, const TableProvider& tables,
-                                     int* error_position) {
-  LAKE_ASSIGN_OR_RETURN(std::vector<Statement> statements, Parse(sql, error_position));
+Result<BoundStatement> BindOneSelect(std::string_view sql, const TableProvider& tables) {
+  LAKE_ASSIGN_OR_RETURN(std::vector<Statement> statements, Parse(sql));
   if (statements.size() != 1 || statements[0].kind != Statement::Kind::kSelect) {
     return Status::InvalidArgument("a query fragment is exactly one SELECT");
   }
-  return Bind(statements[0], tables, error_position);
+  return Bind(statements[0], tables);
 }
 
 QueryResult ShowTables(const TableProvider& tables) {
@@ -69,8 +58,8 @@ QueryResult Describe(const Schema& schema) {
 
 }  // namespace
 
-Result<QueryResult> Engine::Execute(const Statement& statement, int* error_position) {
-  LAKE_ASSIGN_OR_RETURN(BoundStatement bound, Bind(statement, tables_, error_position));
+Result<QueryResult> Engine::Execute(const Statement& statement) {
+  LAKE_ASSIGN_OR_RETURN(BoundStatement bound, Bind(statement, tables_));
   switch (bound.kind) {
     case BoundStatement::Kind::kShowTables:
       return ShowTables(tables_);
@@ -80,21 +69,16 @@ Result<QueryResult> Engine::Execute(const Statement& statement, int* error_posit
       break;
   }
   const BoundSelect& q = bound.select;
-  Result<PartialResult> leaf = RunLeafFragment(q, tables_, runner_, AllChunks(q, tables_));
-  if (!leaf.ok()) {
-    NotePosition(leaf.status(), error_position);
-    return leaf.status();
-  }
+  LAKE_ASSIGN_OR_RETURN(PartialResult leaf,
+                        RunLeafFragment(q, tables_, runner_, AllChunks(q, tables_)));
   std::vector<PartialResult> partials;
-  partials.push_back(std::move(*leaf));
-  Result<QueryResult> result = RunRootStage(q, std::move(partials));
-  if (!result.ok()) NotePosition(result.status(), error_position);
-  return result;
+  partials.push_back(std::move(leaf));
+  return RunRootStage(q, std::move(partials));
 }
 
 Result<Bytes> Engine::RunFragment(ByteView request_bytes) {
   LAKE_ASSIGN_OR_RETURN(FragmentRequest request, DecodeFragmentRequest(request_bytes));
-  LAKE_ASSIGN_OR_RETURN(BoundStatement bound, BindOneSelect(request.sql, tables_, nullptr));
+  LAKE_ASSIGN_OR_RETURN(BoundStatement bound, BindOneSelect(request.sql, tables_));
   const size_t available = AllChunks(bound.select, tables_).size();
   std::vector<size_t> chunks;
   for (uint64_t chunk : request.chunks) {
@@ -109,24 +93,21 @@ Result<Bytes> Engine::RunFragment(ByteView request_bytes) {
   return EncodePartialResult(partial);
 }
 
-Result<QueryResult> Engine::MergeFragments(std::string_view sql, const std::vector<Bytes>& encoded,
-                                           int* error_position) {
-  LAKE_ASSIGN_OR_RETURN(BoundStatement bound, BindOneSelect(sql, tables_, error_position));
+Result<QueryResult> Engine::MergeFragments(std::string_view sql, const std::vector<Bytes>& encoded) {
+  LAKE_ASSIGN_OR_RETURN(BoundStatement bound, BindOneSelect(sql, tables_));
   std::vector<PartialResult> partials;
   for (const Bytes& bytes : encoded) {
     LAKE_ASSIGN_OR_RETURN(PartialResult partial, DecodePartialResult(bytes, bound.select));
     partials.push_back(std::move(partial));
   }
-  Result<QueryResult> result = RunRootStage(bound.select, std::move(partials));
-  if (!result.ok()) NotePosition(result.status(), error_position);
-  return result;
+  return RunRootStage(bound.select, std::move(partials));
 }
 
-Result<std::vector<QueryResult>> Engine::Run(std::string_view sql, int* error_position) {
-  LAKE_ASSIGN_OR_RETURN(std::vector<Statement> statements, Parse(sql, error_position));
+Result<std::vector<QueryResult>> Engine::Run(std::string_view sql) {
+  LAKE_ASSIGN_OR_RETURN(std::vector<Statement> statements, Parse(sql));
   std::vector<QueryResult> results;
   for (const Statement& statement : statements) {
-    LAKE_ASSIGN_OR_RETURN(QueryResult result, Execute(statement, error_position));
+    LAKE_ASSIGN_OR_RETURN(QueryResult result, Execute(statement));
     results.push_back(std::move(result));
   }
   return results;

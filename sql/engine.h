@@ -35,10 +35,10 @@ class Engine {
 
   // Runs every ';'-separated statement of `sql` in order and returns one result each. Errors
   // (syntax, binding, runtime such as division by zero) are InvalidArgument statuses naming
-  // the 1-based position, which `error_position` also receives.
-  Result<std::vector<QueryResult>> Run(std::string_view sql, int* error_position = nullptr);
+  // the 1-based position in the message and in Status::position().
+  Result<std::vector<QueryResult>> Run(std::string_view sql);
   // Runs one parsed statement (see parser.h), for callers that time statements one by one.
-  Result<QueryResult> Execute(const Statement& statement, int* error_position = nullptr);
+  Result<QueryResult> Execute(const Statement& statement);
 
   // Leaf side: runs an encoded FragmentRequest (untrusted bytes) over its chunks and returns
   // the encoded PartialResult. Errors: Corruption for a malformed request; the statement's own
@@ -46,8 +46,7 @@ class Engine {
   Result<Bytes> RunFragment(ByteView request);
   // Root side: `sql` is the one SELECT the fragments ran; `partials` their encoded results
   // (untrusted), in chunk order.
-  Result<QueryResult> MergeFragments(std::string_view sql, const std::vector<Bytes>& partials,
-                                     int* error_position = nullptr);
+  Result<QueryResult> MergeFragments(std::string_view sql, const std::vector<Bytes>& partials);
 
  private:
   const TableProvider& tables_;

@@ -56,13 +56,9 @@ void AndMask(const uint64_t* active, uint64_t* words, size_t nwords) {
   for (size_t w = 0; w < nwords; ++w) words[w] &= active[w];
 }
 
-std::string PositionSuffix(int location) {
-  if (location < 0) return "";
-  return " (at position " + std::to_string(location + 1) + ")";
-}
-
 Status ErrorAt(std::string_view message, int location) {
-  return Status::InvalidArgument(std::string(message) + PositionSuffix(location));
+  if (location < 0) return Status::InvalidArgument(message);
+  return Status::InvalidArgumentAt(message, location + 1);
 }
 
 }  // namespace internal

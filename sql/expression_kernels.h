@@ -63,8 +63,8 @@ void SpreadDictionaryAnswers(const std::vector<uint8_t>& per_value, const uint8_
 void AndValidity(const Operand& op, uint64_t* words, size_t nwords);
 // ANDs `active` (nullptr = all) into `words`.
 void AndMask(const uint64_t* active, uint64_t* words, size_t nwords);
-// " (at position P)" for a location, or "" when unknown.
-std::string PositionSuffix(int location);
+// InvalidArgument at the expression's 0-based `location` (Status::InvalidArgumentAt), or with
+// no position when the location is unknown (-1).
 Status ErrorAt(std::string_view message, int location);
 
 // Arithmetic (kAdd..kModulo) of two operands of expr.type (BIGINT or DOUBLE).

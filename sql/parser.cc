@@ -371,16 +371,9 @@ std::optional<std::pair<std::string, int>> MatchDescribe(std::string_view text) 
   return std::make_pair(name, static_cast<int>(name_start));
 }
 
-Status ErrorAt(std::string_view message, int position, int* error_position) {
-  if (error_position != nullptr) *error_position = position;
-  return Status::InvalidArgument(std::string(message) + " (at position " +
-                                 std::to_string(position) + ")");
-}
-
 // Cuts `text` at the semicolons that are outside quotes and comments. (libpg_query's splitters
 // either need statements it can parse or silently drop DESCRIBE, so we split ourselves.)
-Status SplitStatements(const std::string& text, std::vector<std::pair<int, int>>* ranges,
-                       int* error_position) {
+Status SplitStatements(const std::string& text, std::vector<std::pair<int, int>>* ranges) {
   size_t start = 0;
   size_t i = 0;
   const size_t n = text.size();
@@ -392,8 +385,8 @@ Status SplitStatements(const std::string& text, std::vector<std::pair<int, int>>
         i += text[i] == c ? 2 : 1;  // a doubled quote stays inside
       }
       if (i >= n) {
-        return ErrorAt(c == '\'' ? "unterminated quoted string" : "unterminated quoted identifier",
-                       static_cast<int>(open) + 1, error_position);
+        return Status::InvalidArgumentAt(c == '\'' ? "unterminated quoted string" : "unterminated quoted identifier",
+                       static_cast<int>(open) + 1);
       }
       ++i;
     } else if (c == '-' && i + 1 < n && text[i + 1] == '-') {
@@ -401,7 +394,7 @@ Status SplitStatements(const std::string& text, std::vector<std::pair<int, int>>
     } else if (c == '/' && i + 1 < n && text[i + 1] == '*') {
       const size_t close = text.find("*/", i + 2);
       if (close == std::string::npos) {
-        return ErrorAt("unterminated /* comment", static_cast<int>(i) + 1, error_position);
+        return Status::InvalidArgumentAt("unterminated /* comment", static_cast<int>(i) + 1);
       }
       i = close + 2;
     } else if (c == ';') {
@@ -417,10 +410,10 @@ Status SplitStatements(const std::string& text, std::vector<std::pair<int, int>>
 
 }  // namespace
 
-Result<std::vector<Statement>> Parse(std::string_view sql, int* error_position) {
+Result<std::vector<Statement>> Parse(std::string_view sql) {
   const std::string input(sql);
   std::vector<std::pair<int, int>> ranges;  // (offset, length) of each statement
-  LAKE_RETURN_IF_ERROR(SplitStatements(input, &ranges, error_position));
+  LAKE_RETURN_IF_ERROR(SplitStatements(input, &ranges));
 
   std::vector<Statement> statements;
   for (auto [offset, length] : ranges) {
@@ -429,7 +422,7 @@ Result<std::vector<Statement>> Parse(std::string_view sql, int* error_position) 
     if (text.find_first_not_of(" \t\r\n") == std::string::npos) continue;
     if (auto describe = MatchDescribe(text)) {
       if (describe->second < 0) {
-        return ErrorAt("DESCRIBE takes one table name", offset + 1, error_position);
+        return Status::InvalidArgumentAt("DESCRIBE takes one table name", offset + 1);
       }
       Statement s;
       s.kind = Statement::Kind::kDescribe;
@@ -444,12 +437,12 @@ Result<std::vector<Statement>> Parse(std::string_view sql, int* error_position) 
       const std::string message = parsed.error->message;
       const int position = offset + std::max(1, parsed.error->cursorpos);
       pg_query_free_parse_result(parsed);
-      return ErrorAt(message, position, error_position);
+      return Status::InvalidArgumentAt(message, position);
     }
     Json tree = Json::parse(parsed.parse_tree, nullptr, /*allow_exceptions=*/false);
     pg_query_free_parse_result(parsed);
     if (tree.is_discarded())
-      return ErrorAt("internal: unreadable parse tree", offset + 1, error_position);
+      return Status::InvalidArgumentAt("internal: unreadable parse tree", offset + 1);
     for (const Json& stmt : tree.value("stmts", Json::array())) {
       try {
         Statement s = Transformer(text).TransformStatement(stmt.at("stmt"));
@@ -458,14 +451,13 @@ Result<std::vector<Statement>> Parse(std::string_view sql, int* error_position) 
         Shift(&s, offset);
         statements.push_back(std::move(s));
       } catch (const SyntaxError& e) {
-        return ErrorAt(e.message, offset + std::max(0, e.location) + 1, error_position);
+        return Status::InvalidArgumentAt(e.message, offset + std::max(0, e.location) + 1);
       } catch (const Json::exception& e) {
-        return ErrorAt(std::string("unexpected parse tree: ") + e.what(), offset + 1,
-                       error_position);
+        return Status::InvalidArgumentAt(std::string("unexpected parse tree: ") + e.what(), offset + 1);
       }
     }
   }
-  if (statements.empty()) return ErrorAt("empty query", 1, error_position);
+  if (statements.empty()) return Status::InvalidArgumentAt("empty query", 1);
   return statements;
 }
 

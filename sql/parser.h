@@ -4,7 +4,7 @@
 // with a "not supported" error rather than a wrong answer later. DESCRIBE, which PostgreSQL lacks,
 // is recognised before the grammar sees the statement (as DuckDB does).
 // Errors are InvalidArgument statuses whose message ends "(at position P)"; P is 1-based, in
-// bytes of the whole input, and is also returned through `error_position`.
+// bytes of the whole input, and Status::position() returns it.
 // Thread-safety: Parse is reentrant (libpg_query keeps its state per thread).
 #pragma once
 
@@ -17,6 +17,6 @@
 namespace lake::sql {
 
 // Parses one or more ';'-separated statements.
-Result<std::vector<Statement>> Parse(std::string_view sql, int* error_position = nullptr);
+Result<std::vector<Statement>> Parse(std::string_view sql);
 
 }  // namespace lake::sql

@@ -15,9 +15,9 @@
 
 #include "actors/chunk_keeper.h"
 #include "actors/dht_router.h"
+#include "actors/errors.h"
 #include "actors/interfaces.h"
 #include "actors/query_planner.h"
-#include "actors/store_table_provider.h"
 #include "common/clock.h"
 #include "common/hash.h"
 #include "common/task_runner.h"
@@ -156,9 +156,9 @@ class OverlayFixture {
   }
 
   // Sends a request that must fail, and returns its error.
-  template <class... Args>
-  caf::error AskError(const DhtRouterActor& router, Args... args) {
-    self_->send(router, args...);
+  template <class Handle, class... Args>
+  caf::error AskError(const Handle& actor, Args... args) {
+    self_->send(actor, args...);
     sched_.run();
     caf::error error;
     self_->receive([&](caf::error& e) { error = std::move(e); },
@@ -288,20 +288,20 @@ TEST_CASE_METHOD(OverlayFixture, "Each node's keeper and planner answer over its
 
   const QueryAnswer sum =
       Ask<QueryAnswer>(node.planner, query_atom::value, std::string("SELECT SUM(a) FROM t"));
-  CHECK(sum.error.empty());
   CHECK(sum.result.chunks_scanned == 1);
   // The planner's answer is the embedded engine's over the same store.
-  StoreTableProvider tables(*node.store);
-  REQUIRE(tables.Refresh().ok());
-  sql::Engine engine(tables, &runner);
-  auto direct = engine.Run("SELECT SUM(a) FROM t");
+  local::LocalEngine direct_engine(local::LocalEngineOptions{});
+  REQUIRE(direct_engine.AttachStore(*node.store).ok());
+  auto direct = direct_engine.engine().Run("SELECT SUM(a) FROM t");
   REQUIRE(direct.ok());
   CHECK(sum.result.names == direct->back().names);
   CHECK(sum.result.rows == direct->back().rows);
-  const QueryAnswer bad =
-      Ask<QueryAnswer>(node.planner, query_atom::value, std::string("SELECT c FROM t"));
-  CHECK(bad.error.find("\"c\"") != std::string::npos);
-  CHECK(bad.error_position == 8);
+  // A SQL error reaches the requester with its code and position, not as a string.
+  const Status bad =
+      ToStatus(AskError(node.planner, query_atom::value, std::string("SELECT c FROM t")));
+  CHECK(bad.IsInvalidArgument());
+  CHECK(bad.message().find("\"c\"") != std::string::npos);
+  CHECK(bad.position() == 8);
 }
 
 TEST_CASE_METHOD(OverlayFixture, "A router asked before its transport is attached refuses",

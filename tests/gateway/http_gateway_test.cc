@@ -1,6 +1,6 @@
-// The HTTP gateway over a real node on 127.0.0.1 (STYLE.md H: one [net] smoke test): a node
-// started in-process on a data directory holding sample-data/products.csv, its gateway on a free
-// port, and a cpp-httplib client checking the DESIGN §7 JSON of each route.
+// The HTTP gateway over a real node on 127.0.0.1 (one [net] smoke test): a node started
+// in-process on a data directory holding sample-data/products.csv, its gateway on a free port,
+// and a cpp-httplib client checking the JSON contract of each route.
 #include "gateway/http_gateway.h"
 
 #include <httplib.h>
@@ -13,13 +13,12 @@
 #include <memory>
 #include <nlohmann/json.hpp>
 
-#include "actors/data_dir.h"
 #include "actors/node.h"
-#include "actors/query_json.h"
-#include "actors/store_table_provider.h"
-#include "actors/system_clock.h"
 #include "common/task_runner.h"
-#include "sql/engine.h"
+#include "gateway/query_json.h"
+#include "local/data_dir.h"
+#include "local/local_engine.h"
+#include "local/system_clock.h"
 #include "store/byte_source.h"
 #include "store/importer.h"
 
@@ -39,31 +38,29 @@ std::string FreshDir(const std::string& name) {
 }
 
 void ImportProducts(const std::string& data_dir) {
-  auto opened = actors::OpenDataDir(data_dir);
-  REQUIRE(opened.ok());
+  auto dir = local::DataDir::Open(data_dir);
+  REQUIRE(dir.ok());
   auto source = store::OpenFileSource(kProductsCsv);
   REQUIRE(source.ok());
-  actors::SystemClock clock;
+  local::SystemClock clock;
   InlineTaskRunner runner;
   store::ImportOptions options;
   options.name = "products";
   store::ImportEnv env;
   env.clock = &clock;
   env.runner = &runner;
-  REQUIRE(store::ImportCsv(*opened->store, **source, options, env).ok());
+  REQUIRE(store::ImportCsv(*(*dir)->store(), **source, options, env).ok());
 }
 
 // The engine's own answer on the same store, as the gateway should render it.
 json EngineRows(const std::string& data_dir, const std::string& sql) {
-  auto opened = actors::OpenDataDir(data_dir);
-  REQUIRE(opened.ok());
-  actors::StoreTableProvider tables(*opened->store);
-  REQUIRE(tables.Refresh().ok());
-  InlineTaskRunner runner;
-  sql::Engine engine(tables, &runner);
-  auto results = engine.Run(sql);
+  auto dir = local::DataDir::Open(data_dir);
+  REQUIRE(dir.ok());
+  local::LocalEngine local(local::LocalEngineOptions{});
+  REQUIRE(local.AttachStore(*(*dir)->store()).ok());
+  auto results = local.engine().Run(sql);
   REQUIRE(results.ok());
-  return actors::RowsToJson(results->back());
+  return RowsToJson(results->back());
 }
 
 const std::string kGroupSql =
@@ -76,10 +73,12 @@ struct GatewayFixture {
     data_dir = FreshDir("smoke");
     ImportProducts(data_dir);
     expected_group_rows = EngineRows(data_dir, kGroupSql);  // before the node locks the store
-    actors::NodeConfig config;
+    local::NodeConfig config;
     config.storage.data_path = data_dir;
     config.network.p2p_port = 0;
-    auto started = actors::Node::Start(config);
+    auto dir = local::DataDir::Open(data_dir);
+    REQUIRE(dir.ok());
+    auto started = actors::Node::Start(config, std::move(dir).value());
     REQUIRE(started.ok());
     node = std::move(*started);
     gateway = std::make_unique<HttpGateway>(node->system(),

@@ -40,10 +40,10 @@ BoundSelect MustBind(const std::string& sql) {
 int BindError(const std::string& sql, const std::string& part) {
   Result<std::vector<Statement>> parsed = Parse(sql);
   REQUIRE(parsed.ok());
-  int position = -1;
-  Result<BoundStatement> bound = Bind(parsed->front(), TestCatalog(), &position);
+  Result<BoundStatement> bound = Bind(parsed->front(), TestCatalog());
   INFO(sql);
   REQUIRE_FALSE(bound.ok());
+  const int position = bound.status().position();
   CHECK(bound.status().IsInvalidArgument());
   INFO(bound.status().message());
   CHECK(bound.status().message().find(part) != std::string::npos);
@@ -183,10 +183,9 @@ TEST_CASE("Bind resolves DESCRIBE and SHOW TABLES", "[sql][binder]") {
   CHECK(describe->kind == BoundStatement::Kind::kDescribe);
   CHECK(describe->describe.size() == 7);
   CHECK(Bind((*parsed)[1], TestCatalog())->kind == BoundStatement::Kind::kShowTables);
-  int position = 0;
-  Result<BoundStatement> missing = Bind((*parsed)[2], TestCatalog(), &position);
+  Result<BoundStatement> missing = Bind((*parsed)[2], TestCatalog());
   REQUIRE_FALSE(missing.ok());
-  CHECK(position == 40);
+  CHECK(missing.status().position() == 40);
 }
 
 }  // namespace

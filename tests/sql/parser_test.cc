@@ -10,8 +10,7 @@ namespace lake::sql {
 namespace {
 
 std::vector<Statement> MustParse(const std::string& sql) {
-  int position = 0;
-  Result<std::vector<Statement>> parsed = Parse(sql, &position);
+  Result<std::vector<Statement>> parsed = Parse(sql);
   INFO(sql << " -> " << parsed.status().ToString());
   REQUIRE(parsed.ok());
   return std::move(parsed).value();
@@ -26,10 +25,10 @@ SelectStatement MustParseSelect(const std::string& sql) {
 
 // Parses `sql`, requires an error, and returns its position.
 int ErrorPosition(const std::string& sql, const std::string& message_part) {
-  int position = -1;
-  Result<std::vector<Statement>> parsed = Parse(sql, &position);
+  Result<std::vector<Statement>> parsed = Parse(sql);
   INFO(sql);
   REQUIRE_FALSE(parsed.ok());
+  const int position = parsed.status().position();
   CHECK(parsed.status().IsInvalidArgument());
   CHECK(parsed.status().message().find(message_part) != std::string::npos);
   CHECK(parsed.status().message().find("(at position " + std::to_string(position) + ")") !=

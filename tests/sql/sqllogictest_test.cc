@@ -28,18 +28,13 @@
 #include <string>
 #include <vector>
 
-#include "actors/store_table_provider.h"
 #include "common/clock.h"
-#include "common/task_runner.h"
+#include "local/local_engine.h"
 #include "sql/binder.h"
 #include "sql/engine.h"
 #include "sql/fragment_codec.h"
 #include "sql/parser.h"
 #include "sql/value.h"
-#include "store/byte_source.h"
-#include "store/column_cache.h"
-#include "store/importer.h"
-#include "store/mem_chunk_store.h"
 
 namespace lake {
 namespace {
@@ -49,6 +44,14 @@ namespace fs = std::filesystem;
 // Small chunks, so that even the small tables are cut into several and partial aggregates,
 // DISTINCT and top-N are combined across chunks.
 constexpr size_t kTargetChunkBytes = 16 << 10;
+
+local::LocalEngineOptions EngineOptions(size_t cache_bytes) {
+  local::LocalEngineOptions options;
+  options.threads = 2;
+  options.cache_bytes = cache_bytes;
+  options.csv_chunk_bytes = kTargetChunkBytes;
+  return options;
+}
 
 std::vector<std::string> ReadLines(const fs::path& path) {
   std::ifstream in(path, std::ios::binary);
@@ -143,11 +146,7 @@ class FileRunner {
         rel_(fs::relative(path, LAKE_SOURCE_DIR).string()),
         failures_(failures),
         queries_(queries),
-        fragmented_(fragmented),
-        provider_(store_),
-        engine_(provider_, &pool_),
-        cached_provider_(store_, &cache_),
-        cached_engine_(cached_provider_, &pool_) {}
+        fragmented_(fragmented) {}
 
   void Run() {
     lines_ = ReadLines(path_);
@@ -209,25 +208,11 @@ class FileRunner {
       return;
     }
     const std::string csv = std::string(LAKE_SOURCE_DIR) + "/" + words[2];
-    Result<std::unique_ptr<store::ByteSource>> source = store::OpenFileSource(csv);
-    if (!source.ok()) {
-      Fail(start, "cannot open " + csv + ": " + source.status().ToString());
-      return;
-    }
-    store::ImportOptions options;
-    options.name = words[1];
-    options.target_chunk_bytes = kTargetChunkBytes;
-    store::ImportEnv env;
-    env.clock = &clock_;
-    env.runner = &pool_;
-    Result<store::ImportSummary> imported = store::ImportCsv(store_, **source, options, env);
-    if (!imported.ok()) {
-      Fail(start, "import of " + csv + " failed: " + imported.status().ToString());
-      return;
-    }
-    for (actors::StoreTableProvider* provider : {&provider_, &cached_provider_}) {
-      Status refreshed = provider->Refresh();
-      if (!refreshed.ok()) Fail(start, "Refresh failed: " + refreshed.ToString());
+    for (local::LocalEngine* engine : {&plain_, &cached_}) {
+      if (Status loaded = engine->AttachCsv(words[1], csv, clock_); !loaded.ok()) {
+        Fail(start, "load of " + csv + " failed: " + loaded.ToString());
+        return;
+      }
     }
   }
 
@@ -241,8 +226,7 @@ class FileRunner {
     const std::string sql = ReadSql();
     std::vector<std::string> expected = ReadExpected();
     const std::string wanted = Join(expected, "\n");
-    int position = -1;
-    Result<std::vector<sql::QueryResult>> result = engine_.Run(sql, &position);
+    Result<std::vector<sql::QueryResult>> result = plain_.engine().Run(sql);
     if (!expect_error) {
       if (!result.ok()) Fail(start, "statement failed: " + result.status().ToString() + "\n" + sql);
       return;
@@ -255,8 +239,10 @@ class FileRunner {
     if (message.find(wanted) == std::string::npos) {
       Fail(start, "error message lacks \"" + wanted + "\": " + message + "\n" + sql);
     }
-    if (message.find("(at position ") == std::string::npos) {
-      Fail(start, "error message names no position: " + message + "\n" + sql);
+    const int position = result.status().position();
+    if (position <= 0 || message.find("(at position " + std::to_string(position) + ")") ==
+                             std::string::npos) {
+      Fail(start, "error names no position: " + message + "\n" + sql);
     }
   }
 
@@ -278,7 +264,7 @@ class FileRunner {
     }
     std::vector<std::string> expected = ReadExpected();
 
-    Result<std::vector<sql::QueryResult>> result = engine_.Run(sql);
+    Result<std::vector<sql::QueryResult>> result = plain_.engine().Run(sql);
     if (!result.ok()) {
       Fail(start, "query failed: " + result.status().ToString() + "\n" + sql);
       return;
@@ -303,24 +289,24 @@ class FileRunner {
     if (!parsed.ok() || parsed->size() != 1 || (*parsed)[0].kind != sql::Statement::Kind::kSelect) {
       return std::nullopt;
     }
-    Result<sql::BoundStatement> bound = sql::Bind((*parsed)[0], provider_);
+    Result<sql::BoundStatement> bound = sql::Bind((*parsed)[0], plain_.tables());
     if (!bound.ok() || bound->select.table.empty()) return std::nullopt;
     size_t chunks = 0;
-    for (const sql::TableInfo& t : provider_.ListTables()) {
+    for (const sql::TableInfo& t : plain_.tables().ListTables()) {
       if (strcasecmp(t.name.c_str(), bound->select.table.c_str()) == 0) chunks = t.chunks;
     }
     std::vector<Bytes> partials;
     for (size_t chunk = 0; chunk <= chunks; ++chunk) {
       sql::FragmentRequest request{sql, {}};
       if (chunk < chunks) request.chunks.push_back(chunk);
-      Result<Bytes> partial = cached_engine_.RunFragment(sql::EncodeFragmentRequest(request));
+      Result<Bytes> partial = cached_.engine().RunFragment(sql::EncodeFragmentRequest(request));
       if (!partial.ok()) {
         Fail(start, "fragment failed: " + partial.status().ToString() + "\n" + sql);
         return std::nullopt;
       }
       partials.push_back(std::move(*partial));
     }
-    Result<sql::QueryResult> merged = cached_engine_.MergeFragments(sql, partials);
+    Result<sql::QueryResult> merged = cached_.engine().MergeFragments(sql, partials);
     if (!merged.ok()) {
       Fail(start, "merging fragments failed: " + merged.status().ToString() + "\n" + sql);
       return std::nullopt;
@@ -393,16 +379,11 @@ class FileRunner {
   int* queries_;
   int* fragmented_;
   ManualClock clock_{FromMicros(1'700'000'000'000'000)};
-  ThreadPool pool_{2};
-  store::MemChunkStore store_;
-  actors::StoreTableProvider provider_;
-  sql::Engine engine_;
+  local::LocalEngine plain_{EngineOptions(0)};
   // The fragmented runs read through a column cache, as a node does: cached pieces carry the
   // dictionary form of repeating strings, which the kernels and hash tables use. So every
   // query is checked over plain columns and over dictionary-coded ones.
-  store::ColumnCache cache_{64 << 20};
-  actors::StoreTableProvider cached_provider_;
-  sql::Engine cached_engine_;
+  local::LocalEngine cached_{EngineOptions(64 << 20)};
   std::vector<std::string> lines_;
   size_t i_ = 0;
 };

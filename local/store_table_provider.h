@@ -14,7 +14,7 @@
 #include "store/column_cache.h"
 #include "store/manifest.h"
 
-namespace lake::actors {
+namespace lake::local {
 
 class StoreTableProvider final : public sql::TableProvider {
  public:
@@ -41,4 +41,4 @@ class StoreTableProvider final : public sql::TableProvider {
   std::map<std::string, store::Manifest> manifests_;  // by name
 };
 
-}  // namespace lake::actors
+}  // namespace lake::local

@@ -7,10 +7,10 @@
 
 #include "common/status.h"
 
-namespace lake::actors {
+namespace lake::cli {
 
 // Installs the default logger. `level` is one of trace, debug, info, warn, error, off.
 // An empty `file` logs to stderr only.
 Status InitLogging(const std::string& level, const std::string& file);
 
-}  // namespace lake::actors
+}  // namespace lake::cli

@@ -8,7 +8,7 @@
 #include <map>
 #include <thread>
 
-#include "actors/cli/command.h"
+#include "cli/command.h"
 
 size_t lake::cli::WorkerThreads(size_t requested) {
   return requested != 0 ? requested : std::max(1u, std::thread::hardware_concurrency());

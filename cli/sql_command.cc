@@ -1,4 +1,5 @@
-// `p2plake sql`: the embedded engine over a local store and/or CSV files (DESIGN §7).
+// `p2plake sql`: the embedded engine over a local data directory and/or CSV files, like the
+// sqlite3 and duckdb shells.
 #include <CLI/CLI.hpp>
 
 #include <algorithm>
@@ -8,19 +9,12 @@
 #include <iostream>
 #include <sstream>
 
-#include "actors/cli/command.h"
-#include "actors/cli/result_printer.h"
-#include "actors/combined_tables.h"
-#include "actors/data_dir.h"
-#include "actors/store_table_provider.h"
-#include "actors/system_clock.h"
-#include "common/task_runner.h"
-#include "sql/engine.h"
+#include "cli/command.h"
+#include "cli/result_printer.h"
+#include "local/data_dir.h"
+#include "local/local_engine.h"
+#include "local/system_clock.h"
 #include "sql/parser.h"
-#include "store/byte_source.h"
-#include "store/column_cache.h"
-#include "store/importer.h"
-#include "store/mem_chunk_store.h"
 
 namespace lake::cli {
 namespace {
@@ -54,51 +48,34 @@ int RunSql(const SqlArgs& args) {
   const ResultFormat format = args.format == "csv"    ? ResultFormat::kCsv
                               : args.format == "json" ? ResultFormat::kJson
                                                       : ResultFormat::kTable;
-  ThreadPool pool(WorkerThreads(args.threads));
-  actors::CombinedTables tables;
-
+  local::SystemClock clock;
+  local::LocalEngineOptions options;
+  options.threads = WorkerThreads(args.threads);
   // Statements that scan the same columns again read them decoded from memory.
-  store::ColumnCache cache(args.cache_mb << 20);
-  std::optional<actors::OpenedDataDir> dir;
-  std::unique_ptr<actors::StoreTableProvider> dir_tables;
+  options.cache_bytes = args.cache_mb << 20;
+  std::unique_ptr<local::DataDir> dir;  // outlives the engine that reads its store
+  local::LocalEngine local(options);
   if (!args.data_dir.empty()) {
-    Result<actors::OpenedDataDir> opened = actors::OpenDataDir(args.data_dir);
+    Result<std::unique_ptr<local::DataDir>> opened = local::DataDir::Open(args.data_dir);
     if (!opened.ok()) return Fail(opened.status().message());
     dir = std::move(opened).value();
-    dir_tables = std::make_unique<actors::StoreTableProvider>(*dir->store, &cache);
-    if (Status s = dir_tables->Refresh(); !s.ok()) return Fail(s.message());
-    tables.Add(dir_tables.get());
+    if (Status s = local.AttachStore(*dir->store()); !s.ok()) return Fail(s.message());
   }
-  store::MemChunkStore csv_store;
-  actors::StoreTableProvider csv_tables(csv_store);
-  actors::SystemClock clock;
   for (const std::string& spec : args.tables) {
     const size_t eq = spec.find('=');
     if (eq == std::string::npos || eq == 0 || eq + 1 == spec.size()) {
       return Fail("--table takes NAME=FILE.csv, got '" + spec + "'");
     }
-    Result<std::unique_ptr<store::ByteSource>> source = store::OpenFileSource(spec.substr(eq + 1));
-    if (!source.ok()) return Fail(source.status().message());
-    store::ImportOptions options;
-    options.name = spec.substr(0, eq);
-    store::ImportEnv env;
-    env.clock = &clock;
-    env.runner = &pool;
-    Result<store::ImportSummary> imported = store::ImportCsv(csv_store, **source, options, env);
-    if (!imported.ok()) return Fail(spec.substr(eq + 1) + ": " + imported.status().message());
-  }
-  if (!args.tables.empty()) {
-    if (Status s = csv_tables.Refresh(); !s.ok()) return Fail(s.message());
-    tables.Add(&csv_tables);
+    if (Status s = local.AttachCsv(spec.substr(0, eq), spec.substr(eq + 1), clock); !s.ok()) {
+      return Fail(s.message());
+    }
   }
 
-  int position = 0;
-  Result<std::vector<sql::Statement>> statements = sql::Parse(text, &position);
+  Result<std::vector<sql::Statement>> statements = sql::Parse(text);
   if (!statements.ok()) return Fail(statements.status().message());
-  sql::Engine engine(tables, &pool);
   for (const sql::Statement& statement : *statements) {
     const auto start = std::chrono::steady_clock::now();
-    Result<sql::QueryResult> result = engine.Execute(statement, &position);
+    Result<sql::QueryResult> result = local.engine().Execute(statement);
     const double ms =
         std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
     if (!result.ok()) return Fail(result.status().message());

@@ -1,8 +1,8 @@
-#include "actors/query_json.h"
+#include "gateway/query_json.h"
 
 #include <cmath>
 
-namespace lake::actors {
+namespace lake::gateway {
 
 nlohmann::json ValueToJson(const sql::Value& value) {
   if (value.is_null) return nullptr;
@@ -38,4 +38,4 @@ nlohmann::json ColumnsToJson(const sql::QueryResult& result) {
   return columns;
 }
 
-}  // namespace lake::actors
+}  // namespace lake::gateway

@@ -1,4 +1,4 @@
-// NodeConfig: the settings of one `p2plake node`, read from config.json (DESIGN §7) and then
+// NodeConfig: the settings of one `p2plake node`, read from config.json and then
 // overridden by CLI flags. Every field has a usable default, so "{}" is a complete config.
 // JSON keys are camelCase ("network.p2pPort"); errors and warnings name them in dotted form.
 // Thread-safety: plain values and pure functions; the loader only reads the file it is given.
@@ -11,8 +11,9 @@
 #include <vector>
 
 #include "common/result.h"
+#include "local/data_dir.h"
 
-namespace lake::actors {
+namespace lake::local {
 
 struct NetworkConfig {
   uint16_t default_port = 3000;              // defaultPort: HTTP API; 0 = any free port
@@ -76,9 +77,8 @@ Status ValidateNodeConfig(const NodeConfig& config);
 // port is 1..65535. Used for bootstrapNodes and --seed; the error names the text.
 Result<std::pair<std::string, uint16_t>> ParseHostPort(std::string_view text);
 
-// security.keyPath, or <dataPath>/node.key when it is empty.
-std::string EffectiveKeyPath(const NodeConfig& config);
-// logging.logPath, or <dataPath>/node.log when it is empty.
-std::string EffectiveLogPath(const NodeConfig& config);
+// Where the data directory keeps the key and the log: security.keyPath and logging.logPath
+// ("" = inside storage.dataPath).
+DataDirOptions DataDirOptionsOf(const NodeConfig& config);
 
-}  // namespace lake::actors
+}  // namespace lake::local

@@ -1,4 +1,4 @@
-#include "actors/node_config.h"
+#include "local/node_config.h"
 
 #include <filesystem>
 #include <fstream>
@@ -9,7 +9,7 @@
 
 #include <catch2/catch.hpp>
 
-namespace lake::actors {
+namespace lake::local {
 namespace {
 
 using Catch::Matchers::Contains;
@@ -23,7 +23,7 @@ std::string ParseError(const std::string& json) {
   return config.status().message();
 }
 
-TEST_CASE("An empty config object yields every documented default", "[actors][config]") {
+TEST_CASE("An empty config object yields every documented default", "[local][config]") {
   std::vector<std::string> warnings;
   const Result<NodeConfig> parsed = ParseNodeConfig("{}", &warnings);
   REQUIRE(parsed.ok());
@@ -51,11 +51,11 @@ TEST_CASE("An empty config object yields every documented default", "[actors][co
   CHECK(c.logging.level == "info");
   CHECK(c.logging.log_path.empty());
   CHECK(ValidateNodeConfig(NodeConfig{}).ok());
-  CHECK(EffectiveKeyPath(c) == "./data/node.key");
-  CHECK(EffectiveLogPath(c) == "./data/node.log");
+  CHECK(DataDirOptionsOf(c).key_path.empty());  // inside the data directory
+  CHECK(DataDirOptionsOf(c).log_path.empty());
 }
 
-TEST_CASE("Every config key overrides its default", "[actors][config]") {
+TEST_CASE("Every config key overrides its default", "[local][config]") {
   const char* json = R"({
     "network": {"defaultPort": 8080, "p2pPort": 0, "bootstrapNodes": ["a.example:4001", "[::1]:4002"],
                 "maxPeers": 8, "discoveryInterval": 1000, "heartbeatInterval": 500,
@@ -93,11 +93,11 @@ TEST_CASE("Every config key overrides its default", "[actors][config]") {
   CHECK(c.security.api_token == "s3cret");
   CHECK(c.logging.level == "debug");
   CHECK(c.logging.log_path == "/logs/x.log");
-  CHECK(EffectiveKeyPath(c) == "/keys/k");
-  CHECK(EffectiveLogPath(c) == "/logs/x.log");
+  CHECK(DataDirOptionsOf(c).key_path == "/keys/k");
+  CHECK(DataDirOptionsOf(c).log_path == "/logs/x.log");
 }
 
-TEST_CASE("A partial section keeps the defaults of the keys it omits", "[actors][config]") {
+TEST_CASE("A partial section keeps the defaults of the keys it omits", "[local][config]") {
   const Result<NodeConfig> parsed = ParseNodeConfig(R"({"network": {"p2pPort": 4100}})", nullptr);
   REQUIRE(parsed.ok());
   CHECK(parsed->network.p2p_port == 4100);
@@ -105,7 +105,7 @@ TEST_CASE("A partial section keeps the defaults of the keys it omits", "[actors]
   CHECK(parsed->storage.replication_factor == 3);
 }
 
-TEST_CASE("Unknown config keys become warnings with dotted names", "[actors][config]") {
+TEST_CASE("Unknown config keys become warnings with dotted names", "[local][config]") {
   std::vector<std::string> warnings;
   const Result<NodeConfig> parsed = ParseNodeConfig(
       R"({"network": {"foo": 1, "p2pPort": 4001}, "bar": {"x": 1},
@@ -122,7 +122,7 @@ TEST_CASE("Unknown config keys become warnings with dotted names", "[actors][con
   }
 }
 
-TEST_CASE("A config value of the wrong type is an error naming the key", "[actors][config]") {
+TEST_CASE("A config value of the wrong type is an error naming the key", "[local][config]") {
   CHECK_THAT(ParseError(R"({"network": {"p2pPort": "4000"}})"),
              Contains("config key 'network.p2pPort' must be an integer") && Contains("string"));
   CHECK_THAT(ParseError(R"({"network": {"maxPeers": 1.5}})"),
@@ -141,7 +141,7 @@ TEST_CASE("A config value of the wrong type is an error naming the key", "[actor
   CHECK_THAT(ParseError("[1, 2]"), Contains("must be a JSON object"));
 }
 
-TEST_CASE("Out-of-range config values are errors naming the key", "[actors][config]") {
+TEST_CASE("Out-of-range config values are errors naming the key", "[local][config]") {
   SECTION("ports") {
     CHECK_THAT(ParseError(R"({"network": {"defaultPort": 65536}})"),
                Contains("config key 'network.defaultPort' must be an integer between 0 and 65535"));
@@ -185,7 +185,7 @@ TEST_CASE("Out-of-range config values are errors naming the key", "[actors][conf
   }
 }
 
-TEST_CASE("ValidateNodeConfig checks a config changed after parsing", "[actors][config]") {
+TEST_CASE("ValidateNodeConfig checks a config changed after parsing", "[local][config]") {
   NodeConfig config;
   config.storage.replication_factor = 1;  // as a --replication 1 flag would
   const Status st = ValidateNodeConfig(config);
@@ -197,14 +197,14 @@ TEST_CASE("ValidateNodeConfig checks a config changed after parsing", "[actors][
   CHECK_THAT(ValidateNodeConfig(config).message(), Contains("network.bootstrapNodes[0]"));
 }
 
-TEST_CASE("Malformed config JSON is an error naming the byte offset", "[actors][config]") {
+TEST_CASE("Malformed config JSON is an error naming the byte offset", "[local][config]") {
   CHECK_THAT(ParseError(R"({"network": {"p2pPort": 4000,}})"),
              Contains("config is not valid JSON at byte"));
   CHECK_THAT(ParseError(""), Contains("config is not valid JSON at byte"));
   CHECK_THAT(ParseError("{} ]"), Contains("config is not valid JSON at byte 4"));
 }
 
-TEST_CASE("ParseHostPort splits host:port and rejects anything else", "[actors][config]") {
+TEST_CASE("ParseHostPort splits host:port and rejects anything else", "[local][config]") {
   SECTION("good") {
     using HostPort = std::pair<std::string, uint16_t>;
     const auto parse = [](std::string_view text) {
@@ -230,7 +230,7 @@ TEST_CASE("ParseHostPort splits host:port and rejects anything else", "[actors][
   }
 }
 
-TEST_CASE("LoadNodeConfig reads a file and reports an unreadable path", "[actors][config]") {
+TEST_CASE("LoadNodeConfig reads a file and reports an unreadable path", "[local][config]") {
   const std::filesystem::path dir =
       std::filesystem::temp_directory_path() / "lake_node_config_test";
   std::filesystem::create_directories(dir);
@@ -263,4 +263,4 @@ TEST_CASE("LoadNodeConfig reads a file and reports an unreadable path", "[actors
 }
 
 }  // namespace
-}  // namespace lake::actors
+}  // namespace lake::local

@@ -1,4 +1,4 @@
-#include "actors/node_config.h"
+#include "local/node_config.h"
 
 #include <algorithm>
 #include <array>
@@ -13,7 +13,7 @@
 
 #include <nlohmann/json.hpp>
 
-namespace lake::actors {
+namespace lake::local {
 namespace {
 
 using Json = nlohmann::json;
@@ -169,10 +169,6 @@ Result<Json> ParseJson(std::string_view text) {
   }
 }
 
-std::string DefaultUnderDataPath(const NodeConfig& config, const char* file) {
-  return (std::filesystem::path(config.storage.data_path) / file).string();
-}
-
 }  // namespace
 
 Result<NodeConfig> ParseNodeConfig(std::string_view json_text, std::vector<std::string>* warnings) {
@@ -276,14 +272,8 @@ Result<std::pair<std::string, uint16_t>> ParseHostPort(std::string_view text) {
   return std::make_pair(std::string(host), static_cast<uint16_t>(port));
 }
 
-std::string EffectiveKeyPath(const NodeConfig& config) {
-  return config.security.key_path.empty() ? DefaultUnderDataPath(config, "node.key")
-                                          : config.security.key_path;
+DataDirOptions DataDirOptionsOf(const NodeConfig& config) {
+  return DataDirOptions{config.security.key_path, config.logging.log_path};
 }
 
-std::string EffectiveLogPath(const NodeConfig& config) {
-  return config.logging.log_path.empty() ? DefaultUnderDataPath(config, "node.log")
-                                         : config.logging.log_path;
-}
-
-}  // namespace lake::actors
+}  // namespace lake::local

@@ -1,8 +1,8 @@
-#include "actors/combined_tables.h"
+#include "local/combined_tables.h"
 
 #include <algorithm>
 
-namespace lake::actors {
+namespace lake::local {
 
 const sql::TableProvider* CombinedTables::Owner(const std::string& table) const {
   for (const sql::TableProvider* p : providers_) {
@@ -38,4 +38,4 @@ std::optional<sql::ColumnRange> CombinedTables::ChunkRange(const std::string& ta
   return owner == nullptr ? std::nullopt : owner->ChunkRange(table, chunk, column);
 }
 
-}  // namespace lake::actors
+}  // namespace lake::local

@@ -7,7 +7,7 @@
 
 #include "sql/engine.h"
 
-namespace lake::actors {
+namespace lake::gateway {
 
 nlohmann::json ValueToJson(const sql::Value& value);
 // [{column: value, ...}, ...]
@@ -15,4 +15,4 @@ nlohmann::json RowsToJson(const sql::QueryResult& result);
 // [{name, type}, ...]
 nlohmann::json ColumnsToJson(const sql::QueryResult& result);
 
-}  // namespace lake::actors
+}  // namespace lake::gateway

@@ -8,10 +8,10 @@
 #include <iostream>
 #include <memory>
 
-#include "actors/cli/command.h"
-#include "actors/cli/progress_printer.h"
-#include "actors/data_dir.h"
-#include "actors/system_clock.h"
+#include "cli/command.h"
+#include "cli/progress_printer.h"
+#include "local/data_dir.h"
+#include "local/system_clock.h"
 #include "common/task_runner.h"
 #include "store/byte_source.h"
 #include "store/importer.h"
@@ -96,17 +96,17 @@ int RunImport(const ImportArgs& args) {
   };
   Result<std::unique_ptr<store::ByteSource>> source = store::OpenFileSource(args.file);
   if (!source.ok()) return fail(source.status().message());
-  Result<actors::OpenedDataDir> dir = actors::OpenDataDir(args.data_dir);
+  Result<std::unique_ptr<local::DataDir>> dir = local::DataDir::Open(args.data_dir);
   if (!dir.ok()) return fail(dir.status().message());
-  if (dir->recovered_chunks > 0) {
+  if ((*dir)->recovered_chunks() > 0) {
     std::fprintf(stderr, "p2plake import: removed %llu chunks left by an interrupted import\n",
-                 static_cast<unsigned long long>(dir->recovered_chunks));
+                 static_cast<unsigned long long>((*dir)->recovered_chunks()));
   }
 
   store::ImportOptions options;
   options.name = args.name.empty() ? NameFromPath(args.file) : args.name;
   options.target_chunk_bytes = args.chunk_bytes;
-  actors::SystemClock clock;
+  local::SystemClock clock;
   ThreadPool pool(WorkerThreads(args.threads));
   ProgressPrinter printer;
   store::ImportEnv env;
@@ -138,7 +138,7 @@ int RunImport(const ImportArgs& args) {
     printer.Update(p);
   };
 
-  Result<store::ImportSummary> summary = store::ImportCsv(*dir->store, **source, options, env);
+  Result<store::ImportSummary> summary = store::ImportCsv(*(*dir)->store(), **source, options, env);
   const auto end = Clock::now();
   const double seconds = std::chrono::duration<double>(end - start).count();
   phase_slot(current_phase) = std::chrono::duration<double>(end - phase_start).count();

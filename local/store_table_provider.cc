@@ -1,11 +1,11 @@
-#include "actors/store_table_provider.h"
+#include "local/store_table_provider.h"
 
 #include <strings.h>
 
 #include "store/catalog.h"
 #include "store/chunk_codec.h"
 
-namespace lake::actors {
+namespace lake::local {
 
 Status StoreTableProvider::Refresh() {
   LAKE_ASSIGN_OR_RETURN(std::vector<store::Manifest> manifests, store::ListManifests(store_));
@@ -99,4 +99,4 @@ std::optional<sql::ColumnRange> StoreTableProvider::ChunkRange(const std::string
   return range;
 }
 
-}  // namespace lake::actors
+}  // namespace lake::local

@@ -8,7 +8,7 @@
 #include <memory>
 #include <string>
 
-#include "actors/cli/command.h"
+#include "cli/command.h"
 
 namespace lake::cli {
 namespace {

@@ -5,7 +5,7 @@
 
 #include "common/clock.h"
 
-namespace lake::actors {
+namespace lake::local {
 
 class SystemClock final : public Clock {
  public:
@@ -14,4 +14,4 @@ class SystemClock final : public Clock {
   }
 };
 
-}  // namespace lake::actors
+}  // namespace lake::local

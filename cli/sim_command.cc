@@ -10,7 +10,7 @@
 #include <iostream>
 #include <memory>
 
-#include "actors/cli/command.h"
+#include "cli/command.h"
 #include "sim/scenarios.h"
 
 namespace lake::cli {

@@ -1,4 +1,4 @@
-// `p2plake node`: runs one node until SIGINT/SIGTERM (DESIGN §7). config.json first, then flags.
+// `p2plake node`: runs one node until SIGINT/SIGTERM. config.json first, then flags.
 #include <spdlog/spdlog.h>
 #include <CLI/CLI.hpp>
 
@@ -6,14 +6,14 @@
 #include <signal.h>
 
 #include <cstdio>
-#include <filesystem>
 #include <optional>
 
-#include "actors/cli/command.h"
-#include "actors/logging.h"
 #include "actors/node.h"
-#include "actors/node_config.h"
+#include "cli/command.h"
+#include "cli/logging.h"
 #include "gateway/http_gateway.h"
+#include "local/data_dir.h"
+#include "local/node_config.h"
 
 namespace lake::cli {
 namespace {
@@ -29,10 +29,10 @@ struct NodeArgs {
   std::optional<std::string> log_level;
 };
 
-Result<actors::NodeConfig> ResolveConfig(const NodeArgs& args, std::vector<std::string>* warnings) {
-  actors::NodeConfig config;
+Result<local::NodeConfig> ResolveConfig(const NodeArgs& args, std::vector<std::string>* warnings) {
+  local::NodeConfig config;
   if (!args.config_file.empty()) {
-    LAKE_ASSIGN_OR_RETURN(config, actors::LoadNodeConfig(args.config_file, warnings));
+    LAKE_ASSIGN_OR_RETURN(config, local::LoadNodeConfig(args.config_file, warnings));
   }
   if (args.http_port) config.network.default_port = *args.http_port;
   if (args.p2p_port) config.network.p2p_port = *args.p2p_port;
@@ -44,7 +44,7 @@ Result<actors::NodeConfig> ResolveConfig(const NodeArgs& args, std::vector<std::
   }
   if (args.bind) config.network.bind_address = *args.bind;
   if (args.log_level) config.logging.level = *args.log_level;
-  LAKE_RETURN_IF_ERROR(actors::ValidateNodeConfig(config));
+  LAKE_RETURN_IF_ERROR(local::ValidateNodeConfig(config));
   return config;
 }
 
@@ -58,15 +58,18 @@ int RunNode(const NodeArgs& args) {
   pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
 
   std::vector<std::string> warnings;
-  Result<actors::NodeConfig> config = ResolveConfig(args, &warnings);
+  Result<local::NodeConfig> config = ResolveConfig(args, &warnings);
   if (!config.ok()) {
     std::fprintf(stderr, "p2plake node: %s\n", config.status().message().c_str());
     return kExitFailure;
   }
-  std::error_code ec;
-  std::filesystem::create_directories(config->storage.data_path, ec);
-  if (Status s = actors::InitLogging(config->logging.level, actors::EffectiveLogPath(*config));
-      !s.ok()) {
+  Result<std::unique_ptr<local::DataDir>> dir =
+      local::DataDir::Open(config->storage.data_path, local::DataDirOptionsOf(*config));
+  if (!dir.ok()) {
+    std::fprintf(stderr, "p2plake node: %s\n", dir.status().message().c_str());
+    return kExitFailure;
+  }
+  if (Status s = InitLogging(config->logging.level, (*dir)->log_path()); !s.ok()) {
     std::fprintf(stderr, "p2plake node: %s\n", s.message().c_str());
     return kExitFailure;
   }
@@ -74,10 +77,10 @@ int RunNode(const NodeArgs& args) {
   if (!config->security.enable_encryption) {
     spdlog::warn(
         "config: security.enableEncryption=false is ignored: peer sessions are always "
-        "authenticated and encrypted (DESIGN §5)");
+        "authenticated and encrypted");
   }
 
-  Result<std::unique_ptr<actors::Node>> node = actors::Node::Start(*config);
+  Result<std::unique_ptr<actors::Node>> node = actors::Node::Start(*config, std::move(dir).value());
   if (!node.ok()) {
     spdlog::error("node failed to start: {}", node.status().ToString());
     return kExitFailure;
@@ -118,7 +121,7 @@ int RunNode(const NodeArgs& args) {
 CommandRunner AddNodeCommand(CLI::App& app) {
   auto args = std::make_shared<NodeArgs>();
   CLI::App* cmd = app.add_subcommand("node", "Run a node until SIGINT/SIGTERM");
-  cmd->add_option("--config", args->config_file, "config.json (DESIGN §7); flags override it")
+  cmd->add_option("--config", args->config_file, "config.json; flags override it")
       ->check(CLI::ExistingFile);
   cmd->add_option("--http-port", args->http_port, "HTTP gateway port (default 3000; 0 = any)");
   cmd->add_option("--p2p-port", args->p2p_port, "peer protocol port (default 4000; 0 = any)");

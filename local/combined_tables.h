@@ -9,7 +9,7 @@
 
 #include "sql/table_provider.h"
 
-namespace lake::actors {
+namespace lake::local {
 
 class CombinedTables final : public sql::TableProvider {
  public:
@@ -31,4 +31,4 @@ class CombinedTables final : public sql::TableProvider {
   std::vector<const sql::TableProvider*> providers_;
 };
 
-}  // namespace lake::actors
+}  // namespace lake::local

@@ -5,16 +5,16 @@
 
 #include <string>
 
-#include "actors/combined_tables.h"
-#include "actors/store_table_provider.h"
 #include "common/clock.h"
 #include "common/task_runner.h"
+#include "local/combined_tables.h"
+#include "local/store_table_provider.h"
 #include "sql/engine.h"
 #include "store/byte_source.h"
 #include "store/importer.h"
 #include "store/mem_chunk_store.h"
 
-namespace lake::actors {
+namespace lake::local {
 namespace {
 
 // The same tables without zone maps: the engine must read every chunk.
@@ -50,7 +50,7 @@ std::string EventsCsv() {
 }
 
 TEST_CASE("Zone maps skip chunks that cannot match and never change an answer",
-          "[actors][sql][pruning]") {
+          "[sql][pruning]") {
   store::MemChunkStore store;
   ManualClock clock(FromMicros(1'000'000));
   InlineTaskRunner runner;
@@ -130,4 +130,4 @@ TEST_CASE("Zone maps skip chunks that cannot match and never change an answer",
 }
 
 }  // namespace
-}  // namespace lake::actors
+}  // namespace lake::local

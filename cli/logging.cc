@@ -1,4 +1,4 @@
-#include "actors/logging.h"
+#include "cli/logging.h"
 
 #include <spdlog/sinks/rotating_file_sink.h>
 #include <spdlog/sinks/stdout_color_sinks.h>
@@ -7,7 +7,7 @@
 #include <memory>
 #include <vector>
 
-namespace lake::actors {
+namespace lake::cli {
 
 Status InitLogging(const std::string& level, const std::string& file) {
   const spdlog::level::level_enum parsed = spdlog::level::from_str(level);
@@ -31,4 +31,4 @@ Status InitLogging(const std::string& level, const std::string& file) {
   return Status::OK();
 }
 
-}  // namespace lake::actors
+}  // namespace lake::cli

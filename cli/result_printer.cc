@@ -1,9 +1,9 @@
-#include "actors/cli/result_printer.h"
+#include "cli/result_printer.h"
 
 #include <algorithm>
 
-#include "actors/query_json.h"
 #include "common/utf8.h"
+#include "gateway/query_json.h"
 
 namespace lake::cli {
 namespace {
@@ -78,7 +78,7 @@ void PrintResult(const sql::QueryResult& r, ResultFormat format, std::ostream& o
       }
       return;
     case ResultFormat::kJson: {
-      out << actors::RowsToJson(r).dump() << "\n";
+      out << gateway::RowsToJson(r).dump() << "\n";
       return;
     }
   }
