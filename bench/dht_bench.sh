@@ -3,7 +3,7 @@
 # (bench/opendht/opendht_bench.cc), same procedure and parameters, runs interleaved, medians and
 # ratios in one table. Needs cmake, g++, pkg-config, python3, and libopendht-dev (installed with
 # apt-get when missing, which needs root and the Debian mirror). The default matrix
-# (N = 16, 32, 64, 3 repeats each) takes about 6 minutes; see --help for the knobs.
+# (N = 16, 32, 64, 3 repeats each) takes about 5 minutes; see --help for the knobs.
 set -euo pipefail
 
 usage() {

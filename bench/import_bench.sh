@@ -2,7 +2,7 @@
 # Import benchmark: `p2plake import` of the generated events.csv next to DuckDB and SQLite
 # loading the same file into a typed on-disk table (bench/schema.sql), in one run. Prints per
 # engine the median wall time, MB/s, peak RSS, and the ratio to p2plake's time.
-#   bench/import_bench.sh                          5M events (seed 42, ~327 MB), 3 runs: ~3 min
+#   bench/import_bench.sh                          5M events (seed 42, ~327 MB), 3 runs: ~2 min
 #   ROWS=15000000 bench/import_bench.sh            ~1 GB: p2plake's peak RSS must stay flat
 #   ROWS=200000 RUNS=1 QUIET_WAIT=0 bench/import_bench.sh      a smoke test: ~30 s
 # Needs a built build/p2plake (or P2PLAKE=path), python3, node + npm (npm ci installs

@@ -3,7 +3,7 @@
 # p2plake (2 threads, 1 thread, and cold) next to DuckDB (2 threads and 1) and SQLite in one
 # run. Prints every query's median time per engine, the ratios to DuckDB, the load times, and
 # whether each engine's canonical answer equals DuckDB's (exit status 1 if one does not).
-#   bench/sql_bench.sh                          5M events (seed 42), 3 runs per query: ~8 min
+#   bench/sql_bench.sh                          5M events (seed 42), 3 runs per query: ~7 min
 #   ROWS=200000 RUNS=1 QUIET_WAIT=0 bench/sql_bench.sh          a smoke test: ~1 min
 # Needs a built build/p2plake (or P2PLAKE=path), python3, node + npm (npm ci installs
 # @duckdb/node-api from bench/package-lock.json into bench/out/node), the sqlite3 CLI and
