@@ -12,7 +12,7 @@ bench_data() {
 
 # duckdb_setup: installs @duckdb/node-api from bench/package-lock.json into bench/out/node (again
 # when the lock file changes) and places duck.mjs there, where node resolves the package from.
-# Sets $duck to the command that runs it.
+# Sets the array duck to the command that runs it.
 duckdb_setup() {
   local dir=$root/bench/out/node
   command -v npm >/dev/null || { echo "needs node and npm (apt-get install nodejs npm)" >&2; exit 1; }
