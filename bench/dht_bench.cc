@@ -1,9 +1,10 @@
 // dht_bench: N p2plake overlays (DHT router + TCP peer transport) in one process, all on
 // 127.0.0.1, each in its own caf::actor_system. The same procedure and the same RESULT fields as
-// the OpenDHT baseline, shared/bench/opendht/dht_bench.cpp: bootstrap, P puts from random nodes
-// with at most C in flight, a replica census, P gets from random other nodes, then round(F*N)
-// nodes killed abruptly, a wait, and every key read again from random live nodes.
-// Run it with bench/dht_bench.sh, which also runs the OpenDHT baseline next to it.
+// the OpenDHT baseline, bench/opendht/opendht_bench.cc (the phases and their printing are in
+// bench/dht_bench_common.h): bootstrap, P puts from random nodes with at most C in flight, a
+// replica census, P gets from random other nodes, then round(F*N) nodes killed abruptly, a wait,
+// and every key read again from random live nodes.
+// Run it with bench/dht_bench.sh, which also builds and runs the OpenDHT baseline next to it.
 //
 // How requests reach a node: every operation is a short-lived event-based actor spawned in the
 // node's own actor system; it sends the request to the router and calls back on reply. A driver
@@ -44,6 +45,7 @@
 #include "actors/overlay.h"
 #include "common/hash.h"
 #include "dht/identity.h"
+#include "dht_bench_common.h"
 
 namespace {
 
@@ -51,8 +53,7 @@ using lake::Bytes;
 using lake::Id;
 using lake::NodeId;
 using namespace lake::actors;
-using Clock = std::chrono::steady_clock;
-using Finish = std::function<void(bool ok)>;
+using namespace dht_bench;
 
 struct Opts {
   int nodes = 32, ops = 2000, conc = 32;
@@ -75,30 +76,6 @@ struct Opts {
   bool shared_system = false;
 };
 
-double MsSince(Clock::time_point t) {
-  return std::chrono::duration<double, std::milli>(Clock::now() - t).count();
-}
-
-long ProcStatus(const char* field) {  // VmRSS / VmHWM (kB) / Threads from /proc/self/status
-  std::ifstream f("/proc/self/status");
-  std::string k;
-  long v;
-  while (f >> k) {
-    if (k == field && f >> v) return v;
-    f.ignore(1 << 12, '\n');
-  }
-  return -1;
-}
-
-double CpuBusySeconds() {  // whole machine, all cores: non-idle seconds since boot
-  std::ifstream f("/proc/stat");
-  std::string cpu;
-  double v[8] = {0};
-  f >> cpu;
-  for (auto& x : v) f >> x;
-  return (v[0] + v[1] + v[2] + v[5] + v[6] + v[7]) / sysconf(_SC_CLK_TCK);
-}
-
 long TcpOutSegments() {  // the network namespace's TCP segments sent (ACKs included)
   std::ifstream f("/proc/net/snmp");
   std::string line, header;
@@ -115,73 +92,6 @@ long TcpOutSegments() {  // the network namespace's TCP segments sent (ACKs incl
     }
   }
   return -1;
-}
-
-double CpuSelfSeconds() {  // this process, user + system
-  rusage ru{};
-  getrusage(RUSAGE_SELF, &ru);
-  return ru.ru_utime.tv_sec + ru.ru_stime.tv_sec +
-         (ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
-}
-
-struct PhaseResult {
-  std::vector<double> ms;  // latency of successful ops
-  int issued = 0, ok = 0, failed = 0, unfinished = 0;
-  double wall_s = 0;
-  double Pct(double q) const {
-    if (ms.empty()) return -1;
-    auto v = ms;
-    std::sort(v.begin(), v.end());
-    size_t i = static_cast<size_t>(std::ceil(q * v.size()));
-    return v[std::min(v.size() - 1, i ? i - 1 : 0)];
-  }
-  double Success() const { return issued ? 100.0 * ok / issued : 0; }
-  double OpsPerSecond() const { return wall_s > 0 ? (ok + failed) / wall_s : 0; }
-};
-
-// Runs n operations with at most c in flight (the OpenDHT bench's run_phase). issue(i, finish)
-// starts op i; finish(ok) must be called once, from any thread. Ops still pending at the deadline
-// count as unfinished (late callbacks are ignored).
-PhaseResult RunPhase(int n, int c, Clock::time_point deadline,
-                     const std::function<void(int, Finish)>& issue) {
-  struct State {
-    std::mutex m;
-    std::condition_variable cv;
-    int inflight = 0;
-    bool closed = false;
-    PhaseResult r;
-  };
-  auto st = std::make_shared<State>();
-  const auto t0 = Clock::now();
-  int issued = 0;
-  for (int i = 0; i < n; i++) {
-    {
-      std::unique_lock<std::mutex> lk(st->m);
-      if (!st->cv.wait_until(lk, deadline, [&] { return st->inflight < c; })) break;
-      st->inflight++;
-    }
-    const auto start = Clock::now();
-    auto once = std::make_shared<std::atomic_bool>(false);
-    issued++;
-    issue(i, [st, start, once](bool ok) {
-      if (once->exchange(true)) return;
-      const double ms = MsSince(start);
-      std::lock_guard<std::mutex> lk(st->m);
-      if (st->closed) return;
-      st->inflight--;
-      (ok ? st->r.ok : st->r.failed)++;
-      if (ok) st->r.ms.push_back(ms);
-      st->cv.notify_all();
-    });
-  }
-  std::unique_lock<std::mutex> lk(st->m);
-  st->cv.wait_until(lk, deadline, [&] { return st->inflight == 0; });
-  st->closed = true;
-  PhaseResult r = st->r;
-  r.issued = issued;
-  r.unfinished = issued - r.ok - r.failed;
-  r.wall_s = MsSince(t0) / 1000.0;
-  return r;
 }
 
 // One actor system (a node's own, or everyone's with --shared-system). The system is declared
@@ -487,14 +397,7 @@ int Main(const Opts& o) {
   const double self_cpu = CpuSelfSeconds() - self0;
   const double other_cores = std::max(0.0, CpuBusySeconds() - busy0 - self_cpu) / total_s;
 
-  auto line = [](const char* name, const PhaseResult& r) {
-    std::printf(
-        "%-10s ok %d/%d (%.2f%%) failed %d unfinished %d | p50 %.1f p95 %.1f p99 %.1f ms | "
-        "%.0f ops/s over %.2f s\n",
-        name, r.ok, r.issued, r.Success(), r.failed, r.unfinished, r.Pct(0.50), r.Pct(0.95),
-        r.Pct(0.99), r.OpsPerSecond(), r.wall_s);
-  };
-  line("put", put);
+  PrintPhase("put", put);
   std::printf("           %.2f store acks per put on average\n",
               put.ok + put.failed ? static_cast<double>(acks) / (put.ok + put.failed) : 0.0);
   std::printf(
@@ -502,14 +405,14 @@ int Main(const Opts& o) {
       "           which nodes hold a key is not exported: in-closest and local %% are not "
       "measured\n",
       static_cast<double>(copies) / o.ops);
-  line("get", get);
+  PrintPhase("get", get);
   std::printf(
       "           getter among the key's %d XOR-closest nodes (est. local hit) for %.1f%% of "
       "gets\n",
       R, 100.0 * get_local_est / o.ops);
   std::printf("churn: killed %d/%d nodes in %.0f ms, waited %.1f s; %.2f copies per key left\n",
               kill, N, kill_ms, o.churn_wait, static_cast<double>(copies_after_churn) / o.ops);
-  line("get-churn", churn);
+  PrintPhase("get-churn", churn);
   std::printf(
       "           getter among the key's %d XOR-closest nodes (est. local hit) for %.1f%% of "
       "gets\n",
@@ -588,7 +491,7 @@ int main(int argc, char** argv) {
   Opts o;
   CLI::App app{
       "dht_bench: N p2plake DHT nodes in one process on 127.0.0.1 (the counterpart of "
-      "shared/bench/opendht/dht_bench.cpp)"};
+      "bench/opendht/opendht_bench.cc)"};
   app.add_option("--nodes", o.nodes, "nodes (N)")
       ->capture_default_str()
       ->check(CLI::Range(2, 4096));
