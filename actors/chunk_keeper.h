@@ -1,6 +1,6 @@
 // The chunk keeper actor: owns the node's ChunkStore (RocksDB in the data directory) and answers
-// what it holds. Replication, repair and chunk transfer between keepers arrive with the upload
-// and replication issues; the store is already the one the node restarts on.
+// what it holds. Replication, repair and chunk transfer between keepers are not built yet; the
+// store is already the one the node restarts on.
 #pragma once
 
 #include <memory>

@@ -1,5 +1,5 @@
 // Outbound TCP connects, off the I/O thread. CAF's own connect (spawn_client / add_tcp_scribe)
-// blocks the single multiplexer thread on name resolution and the SYN (deps.md §8, pitfall 2), so
+// blocks the single multiplexer thread on name resolution and the SYN (CAF 0.17's connect is synchronous), so
 // every dial runs in a detached actor of its own: non-blocking connect bounded by a timeout, then
 // the connected socket is handed to the transport, which adopts it with add_scribe(fd).
 #pragma once

@@ -1,10 +1,10 @@
 // The TCP peer transport: a CAF io broker that listens for peers, adopts outbound connections
 // made by the dialer, and runs one dht::SecureSession per connection (handshake, then encrypted
-// length-prefixed frames, DESIGN §5). Authenticated payloads go to the router with the peer's
+// length-prefixed frames). Authenticated payloads go to the router with the peer's
 // proven NodeId. The broker runs on CAF's single I/O thread, so it only moves bytes and counts;
 // decoding and protocol logic happen in the router.
 //
-// Defences (deps.md §8): the session caps every frame before buffering it; a handshake must
+// Defences: the session caps every frame before buffering it; a handshake must
 // finish within handshake_timeout and a connection idle for idle_timeout is closed (a peer that
 // sends half a frame cannot hold it); each peer's frames are rate-limited; a peer that does not
 // read its data is dropped once max_queued_bytes wait for it; at most max_connections are open.

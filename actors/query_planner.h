@@ -1,7 +1,7 @@
 // The query planner actor: compiles and runs SQL for the gateway. Today every dataset a node can
 // query is in its own store, so a query runs whole on this node with the local engine; the
-// scatter of fragments to chunk holders and the gather of partial states arrive with the
-// distributed-query issue behind this same message. Spawned detached: a long query occupies its
+// scatter of fragments to chunk holders and the gather of partial states (not built yet) will
+// sit behind this same message. Spawned detached: a long query occupies its
 // own thread, not one of the scheduler's.
 #pragma once
 

@@ -1,6 +1,6 @@
 // How the p2plake binary's subcommands plug in: each Add*Command registers its options on the
 // CLI11 app and returns the function that runs it once parsing succeeded.
-// Exit codes (DESIGN §7): 0 success, 1 failed operation (one clear line on stderr), 2 usage.
+// Exit codes: 0 success, 1 failed operation (one clear line on stderr), 2 usage.
 #pragma once
 
 #include <cstddef>

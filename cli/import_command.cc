@@ -1,4 +1,4 @@
-// `p2plake import`: a CSV into a local data directory, no network (DESIGN §7).
+// `p2plake import`: a CSV into a local data directory, no network.
 #include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
 

@@ -1,4 +1,4 @@
-// p2plake: one binary, one subcommand per verb (DESIGN §7).
+// p2plake: one binary, one subcommand per verb.
 #include <CLI/CLI.hpp>
 
 #include <malloc.h>

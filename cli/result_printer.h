@@ -1,4 +1,4 @@
-// Prints query results the way `p2plake sql` promises (DESIGN §7): an aligned table for people,
+// Prints query results the way `p2plake sql` promises: an aligned table for people,
 // CSV (header row, RFC 4180 quoting, NULL as an empty field, booleans true/false, ISO
 // timestamps) and JSON (an array of row objects per statement) for programs.
 #pragma once

@@ -1,4 +1,4 @@
-// `p2plake status`: the network as one node sees it (DESIGN §7), from its /api/status.
+// `p2plake status`: the network as one node sees it, from its /api/status.
 #include <httplib.h>
 #include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>

@@ -1,4 +1,4 @@
-// DhtCore: one node's Kademlia logic, with no I/O, threads or clock of its own (STYLE.md E).
+// DhtCore: one node's Kademlia logic, with no I/O, threads or clock of its own.
 // Inputs: messages (with the sender's NodeId, which the transport has authenticated), timer
 // ticks, and calls to look up, get and put; each carries `now`. Outputs, collected with
 // TakeOutbox(): messages to send and finished operations. NextWakeup() says when to tick next.

@@ -1,4 +1,4 @@
-// The Kademlia protocol's messages and their msgpack wire form (DESIGN §5). Every message is an
+// The Kademlia protocol's messages and their msgpack wire form. Every message is an
 // envelope {"p": protocol id, "k": kind, "r": request id, "b": body}; the body's fields depend on
 // the kind. Requests carry the sender's listen address ("src"), since the transport only proves
 // the sender's NodeId. Decoding treats bytes as untrusted: bounded, never throws, Corruption on

@@ -1,5 +1,5 @@
 // Placement: where data belongs in the overlay. A chunk (or record) with id K lives on the R live
-// nodes whose ids are XOR-closest to K (DESIGN §5). PlanRepair turns that rule into work for one
+// nodes whose ids are XOR-closest to K. PlanRepair turns that rule into work for one
 // node: for each chunk it holds, which of the R closest live nodes lack a copy (push one there),
 // and whether it may drop its own copy (it is not among the R closest, and they all have one).
 // DHT values are ids and node lists, never chunk bytes.

@@ -1,6 +1,6 @@
 // EventLoop: the simulator's single thread of time. Events run in a total order of (time, seq):
 // virtual time jumps straight to the next event, and `seq` (the order events were scheduled)
-// breaks ties, so a run is a pure function of its seed (FoundationDB's sim2 idea, STYLE.md F).
+// breaks ties, so a run is a pure function of its seed (FoundationDB's sim2 idea).
 // Thread-safety: not thread-safe; one loop per simulation.
 #pragma once
 

@@ -1,5 +1,5 @@
 // The SQL abstract syntax tree: what the parser front end (parser.h) makes of the PostgreSQL
-// grammar's parse tree, restricted to the dialect of DESIGN §6. Every node keeps the byte offset
+// grammar's parse tree, restricted to our dialect (docs/ARCHITECTURE.md). Every node keeps the byte offset
 // of its text in the query (`location`, -1 if unknown), so later stages can name positions in
 // their errors. Names are lower-cased unless they were quoted, as PostgreSQL does.
 // Thread-safety: value types.
@@ -67,7 +67,7 @@ struct SelectItem {
 struct OrderItem {
   ExprPtr expr;
   bool descending = false;
-  std::optional<bool> nulls_first;  // unset: PostgreSQL's default (NULLs sort as largest)
+  std::optional<bool> nulls_first;  // unset: NULLS LAST either way (the binder's default)
 };
 
 struct SelectStatement {

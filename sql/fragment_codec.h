@@ -1,4 +1,4 @@
-// What a distributed query ships (DESIGN §6), in msgpack:
+// What a distributed query ships, in msgpack:
 //   FragmentRequest, root -> holder:  {"v": 1, "sql": str, "chunks": [uint...]}
 //     The statement's text travels rather than a serialised plan: every node binds it with the
 //     same binder against the same manifest, so the leaf plans agree, and the receiver validates

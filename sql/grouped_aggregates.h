@@ -2,7 +2,7 @@
 // at a time as group keys and aggregate arguments, read through selection vectors; a GroupTable
 // gives each row its group, then every aggregate updates its typed per-group slots in one tight
 // loop per vector. Partial results (one per worker, per chunk or per node) are merged with
-// Combine, and Pack/Unpack carry them between nodes (sql/fragment.h).
+// Combine, and Pack/Unpack carry them between nodes (sql/fragment_codec.h).
 // DISTINCT aggregates keep (group, value) pairs in one flat set, a fixed-width value as its bits
 // and a string as its number in a dictionary of the argument's strings; SUM/AVG/MIN/MAX DISTINCT
 // run over the pairs at Finalize.

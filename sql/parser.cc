@@ -12,7 +12,7 @@ namespace {
 
 using Json = nlohmann::json;
 
-// Thrown inside the transformer only, caught in Parse (STYLE.md D: the parser may throw an
+// Thrown inside the transformer only, caught in Parse (the parser may throw an
 // internal error that becomes a Status at the module boundary).
 struct SyntaxError {
   std::string message;

@@ -1,6 +1,6 @@
 // The SQL front end: text -> Statements (ast.h). The PostgreSQL 15 grammar itself, through
 // libpg_query, reads the text; a transformer turns its parse tree into our AST and rejects what
-// the dialect (DESIGN §6) does not have — JOIN, subqueries, window functions, set operations —
+// the dialect (docs/ARCHITECTURE.md) does not have — JOIN, subqueries, window functions, set operations —
 // with a "not supported" error rather than a wrong answer later. DESCRIBE, which PostgreSQL lacks,
 // is recognised before the grammar sees the statement (as DuckDB does).
 // Errors are InvalidArgument statuses whose message ends "(at position P)"; P is 1-based, in

@@ -15,7 +15,7 @@
 
 namespace lake::sql {
 
-// How binding fails inside the binder; Bind() turns it into a Status (STYLE.md D).
+// How binding fails inside the binder; Bind() turns it into a Status: no exception leaves the module.
 struct BindError {
   std::string message;
   int location;  // 0-based byte offset, -1 if unknown

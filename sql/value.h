@@ -1,5 +1,5 @@
 // Value: one typed SQL value, possibly NULL. Used only at the edges — constants in plans,
-// results handed to clients and tests — never per row inside operators (STYLE.md G).
+// results handed to clients and tests — never per row inside operators.
 // BIGINT, DATE (days) and TIMESTAMP (microseconds) share `integer`; BOOLEAN uses `boolean`.
 // Thread-safety: a value type.
 #pragma once

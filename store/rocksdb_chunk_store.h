@@ -9,8 +9,8 @@
 //               reading chunks, and what GetChunk needs to put the parts back together. A chunk
 //               kept whole (as every chunk was before column parts) has the size alone.
 //   records     key -> small value (manifests, import journal)
-// Reads verify RocksDB's checksums (table blocks and blob records) and read a chunk's values
-// from one snapshot. A StoreBatch becomes one rocksdb::WriteBatch, so it is atomic across
+// Reads ask RocksDB to verify its checksums (table blocks, blob records), check each column
+// part's own CRC-32C, and read a chunk's values from one snapshot. A StoreBatch becomes one rocksdb::WriteBatch, so it is atomic across
 // crashes. kSync writes fsync the write-ahead log; kBuffered writes (bulk chunk data) skip it and
 // are flushed to disk before the next kSync write, which keeps the durability contract of
 // chunk_store.h. This file is the only place that includes RocksDB. Thread-safety: all methods

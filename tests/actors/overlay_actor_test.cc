@@ -1,4 +1,4 @@
-// The simulator's second tier (DESIGN §8): nodes made of the production actors (DHT router, chunk
+// The simulator's second tier: nodes made of the production actors (DHT router, chunk
 // keeper, query planner) in one actor system on CAF's test_coordinator (virtual time, one message
 // at a time), talking through an in-memory transport that speaks the transport protocol of
 // actors/interfaces.h in place of TCP.

@@ -1,4 +1,4 @@
-// The p2plake binary as a user runs it: exit codes, messages, and stable chunk ids (DESIGN §7).
+// The p2plake binary as a user runs it: exit codes, messages, and stable chunk ids.
 #include <catch2/catch.hpp>
 
 #include <sys/wait.h>

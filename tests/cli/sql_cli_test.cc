@@ -1,4 +1,4 @@
-// `p2plake sql` as a user runs it: formats, several statements, --timing, -f, errors (DESIGN §7).
+// `p2plake sql` as a user runs it: formats, several statements, --timing, -f, errors.
 #include <catch2/catch.hpp>
 
 #include <sys/wait.h>

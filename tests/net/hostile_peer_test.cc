@@ -1,4 +1,4 @@
-// A hostile peer against a real `p2plake node` (DESIGN §5: "a malformed, oversized or
+// A hostile peer against a real `p2plake node` ("a malformed, oversized or
 // unauthenticated frame closes that session and is counted; the node keeps serving everyone
 // else"). The test speaks to the node's p2p port over raw POSIX sockets, using dht::SecureSession
 // as the initiator where it needs the real protocol, and checks after each attack that the node

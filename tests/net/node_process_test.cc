@@ -1,5 +1,5 @@
 // Real `p2plake node` processes on 127.0.0.1: joining through a seed, the HTTP contract of
-// /api/health, /api/status and /api/peers (DESIGN §7), peer loss and restart on the same data
+// /api/health, /api/status and /api/peers, peer loss and restart on the same data
 // directory, clean SIGTERM shutdown, and config.json errors and warnings.
 #include <catch2/catch.hpp>
 

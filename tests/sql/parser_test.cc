@@ -1,4 +1,4 @@
-// The SQL front end: the dialect of DESIGN §6 parses into the AST; everything else is rejected
+// The SQL front end: our dialect parses into the AST; everything else is rejected
 // with a message and the 1-based position of the offending text.
 #include "sql/parser.h"
 

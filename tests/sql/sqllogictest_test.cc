@@ -1,4 +1,4 @@
-// Runs the sqllogictest corpus: every tests/sql/**/*.test file (STYLE.md H), a DuckDB-style
+// Runs the sqllogictest corpus: every tests/sql/**/*.test file, a DuckDB-style
 // subset whose expected answers tests/sql/generate_expected.py takes from SQLite. Records:
 //   load <table> <csv path relative to the repo root>
 //   statement ok|error      SQL up to a blank line; "statement error" may add "----" and a
