@@ -1,4 +1,4 @@
-// The simulator's scenarios (DESIGN §8), each a workload plus its invariant check:
+// The simulator's scenarios, each a workload plus its invariant check:
 //   lookup     N nodes join through seeds; then random lookups from random nodes, each judged
 //              against the true k closest running nodes the simulator knows (under churn,
 //              nodes that joined less than 10 s before the lookup began may be missed, and

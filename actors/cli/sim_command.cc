@@ -1,4 +1,4 @@
-// `p2plake sim`: runs a simulator scenario and prints its figures (DESIGN §7, §8).
+// `p2plake sim`: runs a simulator scenario and prints its figures.
 #include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
 
