@@ -37,7 +37,7 @@ Result<std::unique_ptr<Node>> Node::Start(const local::NodeConfig& config,
   DhtRouterOptions router;
   router.seeds = config.network.bootstrap_nodes;
   router.dht.maintenance_interval = std::chrono::milliseconds(config.network.discovery_interval_ms);
-  router.heartbeat_interval = std::chrono::milliseconds(config.network.heartbeat_interval_ms);
+  router.dht.heartbeat_interval = std::chrono::milliseconds(config.network.heartbeat_interval_ms);
   randombytes_buf(&router.rng_seed, sizeof router.rng_seed);
   LAKE_ASSIGN_OR_RETURN(node->overlay_,
                         StartOverlay(*node->system_, identity, transport, std::move(router)));

@@ -19,6 +19,7 @@ namespace {
 struct SimArgs {
   sim::SimConfig config;
   double loss = 0;
+  double heartbeat_s = 0;  // 0: the default heartbeat interval
   bool json = false;
 };
 
@@ -30,6 +31,10 @@ double PeakRssMb() {
 
 int RunSim(SimArgs args) {
   args.config.network.loss = args.loss;
+  if (args.heartbeat_s > 0) {
+    args.config.dht.heartbeat_interval =
+        std::chrono::duration_cast<Duration>(std::chrono::duration<double>(args.heartbeat_s));
+  }
   const auto start = std::chrono::steady_clock::now();
   Result<sim::SimReport> report = sim::RunScenario(args.config);
   const double wall_ms =
@@ -58,6 +63,15 @@ int RunSim(SimArgs args) {
       out["gets"] = r.gets;
       out["get_success_rate"] = static_cast<double>(r.gets_found) / r.gets;
     }
+    if (r.crashed > 0) {
+      out["crashed"] = r.crashed;
+      out["removals"] = r.removals;
+      out["removals_missing"] = r.removals_missing;
+      out["removal_p50_s"] = r.removal_p50_s;
+      out["removal_max_s"] = r.removal_max_s;
+      out["removal_bound_s"] = r.removal_bound_s;
+      out["removed_within_bound"] = r.removed_within_bound;
+    }
     std::cout << out.dump() << "\n";
     return kExitOk;
   }
@@ -71,6 +85,13 @@ int RunSim(SimArgs args) {
   if (r.gets > 0) {
     std::printf("record gets  %zu, %.2f%% found the value\n", r.gets,
                 100.0 * r.gets_found / r.gets);
+  }
+  if (r.crashed > 0) {
+    std::printf(
+        "heartbeat    %zu crashed, %zu removals (%zu missing), p50 %.2f s, max %.2f s, bound "
+        "%.2f s: %s\n",
+        r.crashed, r.removals, r.removals_missing, r.removal_p50_s, r.removal_max_s,
+        r.removal_bound_s, r.removed_within_bound ? "within" : "NOT within");
   }
   std::printf("messages     %llu (%.1f MB), %.0f s simulated\n",
               static_cast<unsigned long long>(r.messages), r.bytes / 1e6, r.simulated_seconds);
@@ -90,8 +111,8 @@ CommandRunner AddSimCommand(CLI::App& app) {
       "sim",
       "Run the deterministic network simulator: many nodes running the real Kademlia "
       "core on virtual time; the same seed always gives the same trace hash");
-  cmd->add_option("--scenario", args->config.scenario, "lookup, churn or partition")
-      ->check(CLI::IsMember({"lookup", "churn", "partition"}))
+  cmd->add_option("--scenario", args->config.scenario, "lookup, churn, partition or heartbeat")
+      ->check(CLI::IsMember({"lookup", "churn", "partition", "heartbeat"}))
       ->capture_default_str();
   cmd->add_option("--nodes", args->config.nodes, "Number of nodes")
       ->check(CLI::Range(size_t{2}, size_t{1'000'000}))
@@ -108,6 +129,11 @@ CommandRunner AddSimCommand(CLI::App& app) {
       ->capture_default_str();
   cmd->add_option("--records", args->config.records, "churn: records stored and read back")
       ->capture_default_str();
+  cmd->add_option("--crashes", args->config.crashes, "heartbeat: nodes crashed silently")
+      ->capture_default_str();
+  cmd->add_option("--heartbeat-s", args->heartbeat_s,
+                  "Heartbeat interval in seconds (default: the node's, 10)")
+      ->check(CLI::PositiveNumber);
   cmd->add_option("--loss", args->loss, "Probability that a message is lost")
       ->check(CLI::Range(0.0, 0.5))
       ->capture_default_str();

@@ -11,8 +11,33 @@ DhtCore::DhtCore(const Contact& self, const DhtOptions& options, Rng rng)
       table_(self.id, options.k),
       records_(options.max_values_per_key, options.max_values_total) {}
 
+void DhtCore::Join(TimePoint now, std::vector<std::string> seeds) {
+  seeds_ = std::move(seeds);
+  next_heartbeat_ = now + options_.heartbeat_interval;
+  if (seeds_.empty()) {
+    Bootstrap(now, {});
+    return;
+  }
+  next_maintenance_ = now + options_.maintenance_interval;
+  DialSeeds(now);
+}
+
+bool DhtCore::OnDialed(TimePoint now, const Contact& peer) {
+  if (std::find(seeds_.begin(), seeds_.end(), peer.address) == seeds_.end()) return false;
+  Bootstrap(now, {peer});
+  return true;
+}
+
+void DhtCore::DialSeeds(TimePoint now) {
+  outbox_.dials.insert(outbox_.dials.end(), seeds_.begin(), seeds_.end());
+  seed_retry_ = seed_retry_ == Duration{} ? options_.seed_retry_min
+                                          : std::min(options_.seed_retry_max, seed_retry_ * 2);
+  next_seed_dial_ = now + seed_retry_;
+}
+
 void DhtCore::Bootstrap(TimePoint now, const std::vector<Contact>& seeds) {
   next_maintenance_ = now + options_.maintenance_interval;
+  if (next_heartbeat_ == TimePoint{}) next_heartbeat_ = now + options_.heartbeat_interval;
   for (const Contact& seed : seeds) {
     if (seed.id == self_.id) continue;
     table_.Heard(seed, now);
@@ -35,6 +60,12 @@ void DhtCore::Request(TimePoint now, const Contact& to, Message message, Purpose
   outbox_.sends.push_back(Send{to, std::move(message)});
 }
 
+void DhtCore::Ping(TimePoint now, const Contact& to, Purpose purpose) {
+  Message ping;
+  ping.kind = MessageKind::kPing;
+  Request(now, to, std::move(ping), purpose, 0);
+}
+
 void DhtCore::Reply(const NodeId& to, const Message& request, Message reply) {
   reply.request_id = request.request_id;
   // The requester's listen address came with its request.
@@ -46,9 +77,7 @@ void DhtCore::Heard(TimePoint now, const Contact& contact) {
   // The bucket is full: probe its least recently seen contact; it is replaced only if silent.
   const Contact oldest = table_.LeastRecentlySeen(contact.id);
   if (!eviction_pings_.insert(oldest.id).second) return;
-  Message ping;
-  ping.kind = MessageKind::kPing;
-  Request(now, oldest, std::move(ping), Purpose::kEvictionPing, 0);
+  Ping(now, oldest, Purpose::kEvictionPing);
 }
 
 void DhtCore::OnMessage(TimePoint now, const NodeId& from, const Message& message) {
@@ -320,9 +349,7 @@ void DhtCore::Maintain(TimePoint now) {
     const Contact contact = dormant_.front();
     dormant_.pop_front();
     if (table_.Contains(contact.id)) continue;
-    Message ping;
-    ping.kind = MessageKind::kPing;
-    Request(now, contact, std::move(ping), Purpose::kLivenessPing, 0);
+    Ping(now, contact, Purpose::kLivenessPing);
   }
   // Refresh buckets nobody touched lately with a lookup of a random id inside each.
   for (int bucket : table_.StaleBuckets(now - options_.refresh_after)) {
@@ -348,13 +375,23 @@ void DhtCore::OnUnreachable(TimePoint now, const NodeId& id) {
 
 void DhtCore::CheckAlive(TimePoint now, const NodeId& id) {
   const std::optional<Contact> contact = table_.Find(id);
-  if (!contact) return;
-  Message ping;
-  ping.kind = MessageKind::kPing;
-  Request(now, *contact, std::move(ping), Purpose::kLivenessPing, 0);
+  if (contact) Ping(now, *contact, Purpose::kLivenessPing);
+}
+
+// A sweep every interval, rather than a timer per contact: a quiet contact is pinged between one
+// and two intervals after it was last heard from, for the cost of one pass over the table.
+void DhtCore::Heartbeat(TimePoint now) {
+  next_heartbeat_ = now + options_.heartbeat_interval;
+  for (const RoutingTable::PeerView& peer : table_.Peers()) {
+    if (now - peer.last_seen >= options_.heartbeat_interval) {
+      Ping(now, peer.contact, Purpose::kLivenessPing);
+    }
+  }
 }
 
 void DhtCore::OnTimer(TimePoint now) {
+  if (!seeds_.empty() && table_.size() == 0 && now >= next_seed_dial_) DialSeeds(now);
+  if (next_heartbeat_ != TimePoint{} && now >= next_heartbeat_) Heartbeat(now);
   while (!deadlines_.empty() && deadlines_.begin()->first <= now) {
     const uint64_t request_id = deadlines_.begin()->second;
     deadlines_.erase(deadlines_.begin());
@@ -374,10 +411,14 @@ DhtCore::Outbox DhtCore::TakeOutbox() {
 }
 
 TimePoint DhtCore::NextWakeup() const {
-  TimePoint next = next_maintenance_;
-  if (!deadlines_.empty() && (next == TimePoint{} || deadlines_.begin()->first < next)) {
-    next = deadlines_.begin()->first;
-  }
+  TimePoint next{};  // zero: nothing due
+  const auto consider = [&next](TimePoint t) {
+    if (t != TimePoint{} && (next == TimePoint{} || t < next)) next = t;
+  };
+  consider(next_maintenance_);
+  consider(next_heartbeat_);
+  if (!deadlines_.empty()) consider(deadlines_.begin()->first);
+  if (!seeds_.empty() && table_.size() == 0) consider(next_seed_dial_);
   return next;
 }
 

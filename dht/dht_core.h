@@ -1,14 +1,16 @@
 // DhtCore: one node's Kademlia logic, with no I/O, threads or clock of its own.
 // Inputs: messages (with the sender's NodeId, which the transport has authenticated), timer
-// ticks, and calls to look up, get and put; each carries `now`. Outputs, collected with
-// TakeOutbox(): messages to send and finished operations. NextWakeup() says when to tick next.
-// The real node (actors/) and the simulator (sim/) drive this same class.
+// ticks, answered seed dials, and calls to look up, get and put; each carries `now`. Outputs,
+// collected with TakeOutbox(): messages to send, seed addresses to dial and finished operations.
+// NextWakeup() says when to tick next. The real node (actors/) and the simulator (sim/) drive
+// this same class through one CoreDriver (dht/core_driver.h).
 //
 // What it does: k-bucket routing with least-recently-seen eviction after a liveness ping;
 // iterative α-parallel FIND_NODE / FIND_VALUE; STORE of small records on the closest nodes with
-// a TTL, republished by their publisher; refresh of buckets nobody touched lately; bootstrap
-// from seed contacts. Unanswered requests time out and the node is dropped from the table, but
-// remembered as dormant and pinged again later: after a partition heals, that is how the two
+// a TTL, republished by their publisher; refresh of buckets nobody touched lately; joining
+// through seed addresses, dialled again with back-off until one answers; heartbeat pings of
+// contacts that went quiet. Unanswered requests time out and the node is dropped from the table,
+// but remembered as dormant and pinged again later: after a partition heals, that is how the two
 // sides find each other (an empty bucket is never refreshed).
 // Thread-safety: not thread-safe; owned by one actor or one simulated node.
 #pragma once
@@ -19,6 +21,7 @@
 #include <memory>
 #include <optional>
 #include <set>
+#include <string>
 #include <vector>
 
 #include "common/bytes.h"
@@ -50,6 +53,17 @@ struct DhtOptions {
   uint32_t record_ttl_s = 2 * 3600;  // records outlive two missed republishes
   size_t dormant_contacts = 64;      // silent contacts remembered for later retry
   size_t revival_pings = 4;          // of those, pinged per maintenance round
+  // Contacts nobody heard from for this long are pinged at the next heartbeat sweep (one sweep
+  // per interval) and leave the table unless they answer: a node that died without its
+  // connection closing (power loss, partition) is gone from every table within two intervals
+  // and a request timeout. Any message from a contact refreshes it, so only quiet contacts cost
+  // a ping.
+  Duration heartbeat_interval = std::chrono::seconds(10);
+  // While the routing table is empty the seeds are dialled again, first seed_retry_min after
+  // the last dial, then at doubling intervals up to seed_retry_max: a node started before its
+  // seeds joins soon after they come up, without hammering seeds that stay down.
+  Duration seed_retry_min = std::chrono::milliseconds(500);
+  Duration seed_retry_max = std::chrono::seconds(30);
   size_t max_values_per_key = 64;
   size_t max_values_total = 100'000;
   MessageLimits limits;
@@ -76,17 +90,27 @@ class DhtCore {
   };
   struct Outbox {
     std::vector<Send> sends;
+    std::vector<std::string> dials;  // seed addresses to connect to; answers come to OnDialed
     std::vector<OperationResult> results;
   };
 
   DhtCore(const Contact& self, const DhtOptions& options, Rng rng);
 
+  // Starts the node and its heartbeat. No seeds: the first node of a network. Otherwise the seed
+  // addresses ("host:port") are dialled now (Outbox::dials) and again with doubling back-off
+  // while the routing table is empty; each seed that answers is joined through (OnDialed).
+  void Join(TimePoint now, std::vector<std::string> seeds);
+  // A connection this node dialled to `peer.address` answered as `peer.id` (verified by the
+  // transport). If the address is a seed the node joins through it, also after a restart of
+  // either side. Returns whether it was a seed.
+  bool OnDialed(TimePoint now, const Contact& peer);
   // Joins the overlay through `seeds` (contacts whose ids the transport has verified): pings
   // them and looks up our own id, which fills the table. No seeds: the first node of a network.
   void Bootstrap(TimePoint now, const std::vector<Contact>& seeds);
   // A message from `from` (authenticated by the transport). Replies go to the outbox.
   void OnMessage(TimePoint now, const NodeId& from, const Message& message);
-  // Time passed: expires requests, runs maintenance. Call at NextWakeup() or later.
+  // Time passed: dials the seeds again, sends heartbeat pings, expires requests and runs
+  // maintenance, each when due. Call at NextWakeup() or later; an early call does no harm.
   void OnTimer(TimePoint now);
 
   // The transport cannot reach `id` (connection refused or lost): requests pending to it fail
@@ -108,6 +132,7 @@ class DhtCore {
   void Unpublish(const Id& key, const Bytes& value);
 
   Outbox TakeOutbox();
+  // When OnTimer next has something to do; zero before the node starts.
   TimePoint NextWakeup() const;
 
   const Contact& self() const { return self_; }
@@ -140,6 +165,7 @@ class DhtCore {
 
   void Request(TimePoint now, const Contact& to, Message message, Purpose purpose,
                OperationId operation);
+  void Ping(TimePoint now, const Contact& to, Purpose purpose);
   void Reply(const NodeId& to, const Message& request, Message reply);
   void Heard(TimePoint now, const Contact& contact);
   void ServeRequest(TimePoint now, const NodeId& from, const Message& request);
@@ -153,6 +179,8 @@ class DhtCore {
   // The lookup's closest nodes with this node merged in by distance, at most k.
   std::vector<Contact> ClosestWithSelf(const Lookup& lookup) const;
   void Maintain(TimePoint now);
+  void DialSeeds(TimePoint now);
+  void Heartbeat(TimePoint now);
 
   // Immutable after construction
   const Contact self_;
@@ -168,8 +196,12 @@ class DhtCore {
   std::set<NodeId> eviction_pings_;                      // contacts being probed
   std::deque<Contact> dormant_;                          // silent, oldest first
   std::map<std::pair<Id, Bytes>, Published> published_;  // our own puts, republished
+  std::vector<std::string> seeds_;                       // addresses given to Join
+  Duration seed_retry_{};                                // wait after the latest dial
+  TimePoint next_seed_dial_{};
   OperationId next_operation_ = 1;
-  TimePoint next_maintenance_{};
+  TimePoint next_maintenance_{};  // zero until the node starts, as the two below
+  TimePoint next_heartbeat_{};
   uint64_t messages_dropped_ = 0;
   Outbox outbox_;
 };

@@ -14,6 +14,7 @@ constexpr Duration kJoinSpacing = std::chrono::milliseconds(50);
 constexpr Duration kLookupSpacing = std::chrono::milliseconds(10);
 constexpr Duration kSettle = std::chrono::minutes(2);
 constexpr Duration kJoinTime = std::chrono::seconds(10);
+constexpr Duration kRemovalPoll = std::chrono::milliseconds(50);
 
 template <class T>
 const T& Pick(Rng& rng, const std::vector<T>& items) {
@@ -28,16 +29,27 @@ std::vector<size_t> PickSeeds(SimCluster& cluster) {
   return seeds;
 }
 
+// Running nodes that started at least kJoinTime ago. Only they issue lookups and gets: a node
+// knows nobody until one of its seeds answers its dial, and a lookup from it before then finds
+// only itself.
+std::vector<size_t> JoinedNodes(SimCluster& cluster) {
+  std::vector<size_t> joined;
+  for (size_t i : cluster.RunningNodes()) {
+    if (cluster.started_at(i) + kJoinTime <= cluster.loop().now()) joined.push_back(i);
+  }
+  return joined;
+}
+
 // Lookup outcomes, judged against the simulator's ground truth when each lookup finishes.
 class LookupJudge {
  public:
   LookupJudge(SimCluster& cluster, size_t k) : cluster_(cluster), k_(k) {}
 
-  // Starts a lookup of a random id from a random running node.
+  // Starts a lookup of a random id from a random joined node.
   void Issue() {
-    const std::vector<size_t> running = cluster_.RunningNodes();
-    if (running.empty()) return;
-    const size_t from = Pick(cluster_.rng(), running);
+    const std::vector<size_t> joined = JoinedNodes(cluster_);
+    if (joined.empty()) return;
+    const size_t from = Pick(cluster_.rng(), joined);
     const Id target = cluster_.rng().NextId();
     ++outstanding_;
     const TimePoint issued = cluster_.loop().now();
@@ -183,7 +195,7 @@ SimReport RunChurn(SimConfig config) {
       cluster.loop().After(get_step * static_cast<int64_t>(g), [&] {
         const auto& [key, value] = Pick(cluster.rng(), stored);
         ++gets_outstanding;
-        cluster.Get(Pick(cluster.rng(), cluster.RunningNodes()), key,
+        cluster.Get(Pick(cluster.rng(), JoinedNodes(cluster)), key,
                     [&, value](const dht::DhtCore::OperationResult& r) {
                       --gets_outstanding;
                       ++report.gets;
@@ -226,7 +238,68 @@ SimReport RunPartition(const SimConfig& config) {
   return report;
 }
 
+// Crashes a few nodes once the network has settled and times, on every running node, the
+// removal of each crashed node from its routing table. A node that takes a crashed one back
+// (from a bucket's replacement slot) holds it again until it drops it again.
+SimReport RunHeartbeat(const SimConfig& config) {
+  SimCluster cluster(config.seed, config.dht, config.network);
+  const TimePoint start = cluster.loop().now();
+  JoinNodes(cluster, config.nodes);
+
+  std::vector<size_t> running = cluster.RunningNodes();
+  std::vector<NodeId> dead;
+  while (dead.size() < config.crashes && running.size() > 1) {
+    const size_t at = cluster.rng().Uniform(running.size());
+    dead.push_back(cluster.id(running[at]));
+    cluster.Crash(running[at]);
+    running.erase(running.begin() + static_cast<std::ptrdiff_t>(at));
+  }
+  const TimePoint crashed_at = cluster.loop().now();
+
+  SimReport report;
+  report.crashed = dead.size();
+  const Duration bound = HeartbeatBound(config);
+  std::vector<std::set<size_t>> holders(dead.size());  // running nodes holding each dead node
+  std::vector<double> removal_s;
+  // Each poll compares every running node's table with the holders seen at the previous one.
+  auto poll = [&] {
+    const double since_crash =
+        std::chrono::duration<double>(cluster.loop().now() - crashed_at).count();
+    bool any = false;
+    for (size_t j = 0; j < dead.size(); ++j) {
+      for (size_t r : running) {
+        const bool holds = cluster.core(r).table().Contains(dead[j]);
+        if (holds && holders[j].insert(r).second) ++report.removals;
+        if (!holds && holders[j].erase(r) != 0) removal_s.push_back(since_crash);
+      }
+      any |= !holders[j].empty();
+    }
+    return any;
+  };
+  // Twice the bound: a late removal is measured rather than cut off at the bound.
+  while (poll() && cluster.loop().now() < crashed_at + 2 * bound) {
+    cluster.loop().RunUntil(cluster.loop().now() + kRemovalPoll);
+  }
+  for (const std::set<size_t>& h : holders) report.removals_missing += h.size();
+
+  std::sort(removal_s.begin(), removal_s.end());
+  if (!removal_s.empty()) {
+    report.removal_p50_s = removal_s[removal_s.size() / 2];
+    report.removal_max_s = removal_s.back();
+  }
+  report.removal_bound_s = std::chrono::duration<double>(bound).count();
+  report.removed_within_bound =
+      report.removals_missing == 0 && report.removal_max_s <= report.removal_bound_s;
+  FillCommon(config, cluster, start, &report);
+  return report;
+}
+
 }  // namespace
+
+Duration HeartbeatBound(const SimConfig& config) {
+  const Duration transit = config.network.base_latency + 50 * config.network.mean_jitter;
+  return 2 * config.dht.heartbeat_interval + config.dht.request_timeout + transit + kRemovalPoll;
+}
 
 Result<SimReport> RunScenario(const SimConfig& config) {
   if (config.nodes < 2) return Status::InvalidArgument("a scenario needs at least 2 nodes");
@@ -238,8 +311,14 @@ Result<SimReport> RunScenario(const SimConfig& config) {
     return RunChurn(config);
   }
   if (config.scenario == "partition") return RunPartition(config);
+  if (config.scenario == "heartbeat") {
+    if (config.crashes == 0 || config.crashes >= config.nodes) {
+      return Status::InvalidArgument("heartbeat needs at least one crash and one node left");
+    }
+    return RunHeartbeat(config);
+  }
   return Status::InvalidArgument("unknown scenario '" + config.scenario +
-                                 "' (lookup, churn, partition)");
+                                 "' (lookup, churn, partition, heartbeat)");
 }
 
 }  // namespace lake::sim

@@ -1,11 +1,14 @@
 // The simulator's scenarios, each a workload plus its invariant check:
 //   lookup     N nodes join through seeds; then random lookups from random nodes, each judged
 //              against the true k closest running nodes the simulator knows (under churn,
-//              nodes that joined less than 10 s before the lookup began may be missed).
+//              nodes that joined less than 10 s before the lookup began may be missed, and
+//              only nodes that joined at least 10 s before issue lookups and gets).
 //   churn      N nodes join and store records; then every simulated minute a fraction of the
 //              nodes crash and as many new ones join, while lookups and gets run.
 //   partition  N nodes join; the network splits in two for a while, then heals; lookups after
 //              the heal must find the true k closest across the whole network again.
+//   heartbeat  N nodes join; a few crash silently (nobody is told); every running node's
+//              heartbeat must drop them from its routing table within HeartbeatBound().
 // A scenario is a pure function of its config: same seed, same report (trace hash included).
 #pragma once
 
@@ -27,6 +30,7 @@ struct SimConfig {
   size_t churn_minutes = 10;
   size_t records = 200;  // churn: records stored before the churn starts
   Duration partition_length = std::chrono::minutes(10);
+  size_t crashes = 3;  // heartbeat: nodes crashed at once
   dht::DhtOptions dht;
   NetworkOptions network;
 };
@@ -43,11 +47,28 @@ struct SimReport {
   double hops_p99 = 0;
   size_t gets = 0;  // churn: record reads
   size_t gets_found = 0;
+  // heartbeat: one removal is one running node dropping one crashed node from its table, timed
+  // from the crash.
+  size_t crashed = 0;
+  size_t removals = 0;          // holdings seen (a node that takes a crashed one back counts again)
+  size_t removals_missing = 0;  // of those, still held when the scenario gave up
+  double removal_p50_s = 0;
+  double removal_max_s = 0;
+  double removal_bound_s = 0;  // HeartbeatBound()
+  bool removed_within_bound = false;
   uint64_t messages = 0;  // delivered
   uint64_t bytes = 0;
   double simulated_seconds = 0;
   std::string trace_hash;
 };
+
+// The latest a crashed node may leave a running node's table, counted from the crash. The
+// crashed node was last heard from at most one message transit after the crash (transits longer
+// than base latency + 50 mean jitters have probability e^-50). A heartbeat sweep, one every
+// heartbeat_interval, pings a contact quiet for at least an interval, so the first sweep that
+// pings it comes before last heard + 2 intervals; the ping fails request_timeout later, and the
+// scenario looks every 50 ms: 2 * heartbeat_interval + request_timeout + transit + 50 ms.
+Duration HeartbeatBound(const SimConfig& config);
 
 // InvalidArgument for an unknown scenario or a config it cannot run.
 Result<SimReport> RunScenario(const SimConfig& config);

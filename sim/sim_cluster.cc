@@ -42,42 +42,76 @@ size_t SimCluster::AddNode() {
 void SimCluster::Start(size_t i, const std::vector<size_t>& seeds) {
   Node& node = nodes_[i];
   ++node.generation;
-  node.waiting.clear();
-  node.wakeup_scheduled = TimePoint{};
   node.started_at = loop_.now();
-  node.core = std::make_unique<dht::DhtCore>(dht::Contact{node.id, node.address}, dht_options_,
-                                             node.rng.Child(node.generation));
-  std::vector<dht::Contact> contacts;
+  node.driver = std::make_unique<dht::CoreDriver>(
+      std::make_unique<dht::DhtCore>(dht::Contact{node.id, node.address}, dht_options_,
+                                     node.rng.Child(node.generation)),
+      DriverCallbacks(i, node.generation));
+  std::vector<std::string> addresses;
   for (size_t s : seeds) {
-    if (s != i && running(s)) contacts.push_back(dht::Contact{nodes_[s].id, nodes_[s].address});
+    const std::string& address = nodes_[s].address;
+    if (s != i && running(s) &&
+        std::find(addresses.begin(), addresses.end(), address) == addresses.end()) {
+      addresses.push_back(address);
+    }
   }
-  node.core->Bootstrap(loop_.now(), contacts);
-  Flush(i);
+  node.driver->core().Join(loop_.now(), std::move(addresses));
+  node.driver->Flush();
+}
+
+dht::CoreDriver::Callbacks SimCluster::DriverCallbacks(size_t i, uint64_t generation) {
+  return {
+      [this, i](const dht::Contact& to_contact, Bytes bytes) {
+        const size_t to = IndexOf(to_contact.address);
+        std::optional<Duration> transit = network_.Transit(i, to);
+        if (!transit) return;
+        const uint64_t to_generation = to < nodes_.size() ? nodes_[to].generation : 0;
+        loop_.After(*transit, [this, i, to, to_generation, bytes = std::move(bytes)] {
+          Deliver(i, to, to_generation, bytes);
+        });
+      },
+      // The transport's handshake takes a round trip; only a running seed completes it.
+      [this, i, generation](const std::string& address) {
+        const size_t to = IndexOf(address);
+        std::optional<Duration> transit = network_.Transit(i, to);
+        if (!transit) return;
+        loop_.After(2 * *transit, [this, i, generation, to] {
+          Node& node = nodes_[i];
+          if (node.generation != generation || !node.driver || !running(to)) return;
+          node.driver->core().OnDialed(loop_.now(),
+                                       dht::Contact{nodes_[to].id, nodes_[to].address});
+          node.driver->Flush();
+        });
+      },
+      [this, i, generation](TimePoint when) {
+        loop_.At(when, [this, i, generation] {
+          Node& node = nodes_[i];
+          if (node.generation == generation && node.driver) node.driver->OnWakeup(loop_.now());
+        });
+      },
+  };
 }
 
 void SimCluster::Crash(size_t i) {
   Node& node = nodes_[i];
   ++node.generation;
-  node.core.reset();
-  node.waiting.clear();
-  node.wakeup_scheduled = TimePoint{};
+  node.driver.reset();
 }
 
 void SimCluster::Track(size_t i, dht::DhtCore::OperationId op, OperationDone done) {
-  nodes_[i].waiting.emplace(op, std::move(done));
-  Flush(i);
+  nodes_[i].driver->Await(op, std::move(done));
 }
 
 void SimCluster::FindNode(size_t i, const Id& target, OperationDone done) {
-  Track(i, nodes_[i].core->FindNode(loop_.now(), target), std::move(done));
+  Track(i, nodes_[i].driver->core().FindNode(loop_.now(), target), std::move(done));
 }
 
 void SimCluster::Get(size_t i, const Id& key, OperationDone done) {
-  Track(i, nodes_[i].core->Get(loop_.now(), key), std::move(done));
+  Track(i, nodes_[i].driver->core().Get(loop_.now(), key), std::move(done));
 }
 
 void SimCluster::Put(size_t i, const Id& key, const Bytes& value, OperationDone done) {
-  Track(i, nodes_[i].core->Put(loop_.now(), key, value), std::move(done));
+  Track(i, nodes_[i].driver->core().Put(loop_.now(), key, value), std::move(done));
 }
 
 size_t SimCluster::IndexOf(const std::string& address) const {
@@ -85,52 +119,11 @@ size_t SimCluster::IndexOf(const std::string& address) const {
   return std::stoul(address.substr(sizeof(kAddressPrefix) - 1));
 }
 
-void SimCluster::Flush(size_t i) {
-  Node& node = nodes_[i];
-  if (!node.core) return;
-  dht::DhtCore::Outbox outbox = node.core->TakeOutbox();
-  for (dht::DhtCore::Send& send : outbox.sends) {
-    const size_t to = IndexOf(send.to.address);
-    std::optional<Duration> transit = network_.Transit(i, to);
-    if (!transit) continue;
-    Bytes bytes = dht::EncodeMessage(send.message);
-    const uint64_t generation = to < nodes_.size() ? nodes_[to].generation : 0;
-    loop_.After(*transit, [this, i, to, generation, bytes = std::move(bytes)] {
-      Deliver(i, to, generation, bytes);
-    });
-  }
-  for (const dht::DhtCore::OperationResult& result : outbox.results) {
-    auto it = node.waiting.find(result.id);
-    if (it == node.waiting.end()) continue;  // maintenance lookups nobody waits for
-    OperationDone done = std::move(it->second);
-    node.waiting.erase(it);
-    done(result);
-  }
-  ScheduleWakeup(i);
-}
-
-void SimCluster::ScheduleWakeup(size_t i) {
-  Node& node = nodes_[i];
-  if (!node.core) return;
-  const TimePoint wake = node.core->NextWakeup();
-  if (wake == TimePoint{}) return;
-  if (node.wakeup_scheduled != TimePoint{} && node.wakeup_scheduled <= wake) return;
-  node.wakeup_scheduled = wake;
-  const uint64_t generation = node.generation;
-  loop_.At(wake, [this, i, generation, wake] {
-    Node& n = nodes_[i];
-    if (n.generation != generation || !n.core) return;
-    if (n.wakeup_scheduled == wake) n.wakeup_scheduled = TimePoint{};
-    n.core->OnTimer(loop_.now());
-    Flush(i);
-  });
-}
-
 void SimCluster::Deliver(size_t from, size_t to, uint64_t generation, const Bytes& bytes) {
   if (to >= nodes_.size()) return;
   Node& node = nodes_[to];
   // A message sent to an earlier life of the node is lost with it.
-  if (!node.core || node.generation != generation) return;
+  if (!node.driver || node.generation != generation) return;
   ++messages_delivered_;
   bytes_delivered_ += bytes.size();
   uint64_t header[3] = {static_cast<uint64_t>(ToMicros(loop_.now())), from, to};
@@ -138,8 +131,8 @@ void SimCluster::Deliver(size_t from, size_t to, uint64_t generation, const Byte
   trace_.Update(ByteView(bytes));
   Result<dht::Message> message = dht::DecodeMessage(bytes);
   if (!message.ok()) return;
-  node.core->OnMessage(loop_.now(), nodes_[from].id, *message);
-  Flush(to);
+  node.driver->core().OnMessage(loop_.now(), nodes_[from].id, *message);
+  node.driver->Flush();
 }
 
 bool SimCluster::running(const NodeId& id) const {
@@ -161,7 +154,7 @@ std::vector<NodeId> SimCluster::TrueClosest(
   std::vector<NodeId> ids;
   ids.reserve(nodes_.size());
   for (const Node& node : nodes_) {
-    if (node.core && (!eligible || eligible(node.id, node.started_at))) ids.push_back(node.id);
+    if (node.driver && (!eligible || eligible(node.id, node.started_at))) ids.push_back(node.id);
   }
   return dht::ClosestNodes(target, ids, n);
 }

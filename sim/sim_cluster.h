@@ -1,4 +1,6 @@
-// SimCluster: many nodes running the production DhtCore over a SimNetwork, on one EventLoop.
+// SimCluster: many nodes running the production DhtCore over a SimNetwork, on one EventLoop,
+// each driven by the production CoreDriver (so seed dials, heartbeats and timers run as in the
+// real node; a seed dial is answered after a round trip if the seed is running).
 // Each node's randomness is a child of the master seed (adding nodes never reshuffles the
 // others), every message really goes through the wire encoding (EncodeMessage/DecodeMessage),
 // and every delivered message is folded into a trace hash: the same seed gives the same hash.
@@ -9,13 +11,13 @@
 
 #include <cstdint>
 #include <functional>
-#include <map>
 #include <memory>
 #include <unordered_map>
 #include <vector>
 
 #include "common/hash.h"
 #include "common/rng.h"
+#include "dht/core_driver.h"
 #include "dht/dht_core.h"
 #include "sim/event_loop.h"
 #include "sim/sim_network.h"
@@ -31,9 +33,11 @@ class SimCluster {
 
   // Creates a node (not running yet) and returns its index.
   size_t AddNode();
-  // Starts (or restarts) node `i`, bootstrapping through the running nodes in `seeds`.
+  // Starts (or restarts) node `i`, joining through the running nodes in `seeds` (dialled by
+  // address, as the real node does).
   void Start(size_t i, const std::vector<size_t>& seeds);
-  // Stops node `i` at once: messages to it are lost, its timers never fire.
+  // Stops node `i` at once and silently (nobody is told): messages to it are lost, its timers
+  // never fire.
   void Crash(size_t i);
 
   void FindNode(size_t i, const Id& target, OperationDone done);
@@ -41,12 +45,12 @@ class SimCluster {
   void Put(size_t i, const Id& key, const Bytes& value, OperationDone done);
 
   size_t size() const { return nodes_.size(); }
-  bool running(size_t i) const { return nodes_[i].core != nullptr; }
+  bool running(size_t i) const { return nodes_[i].driver != nullptr; }
   bool running(const NodeId& id) const;
   const NodeId& id(size_t i) const { return nodes_[i].id; }
   TimePoint started_at(size_t i) const { return nodes_[i].started_at; }
   // REQUIRES: running(i).
-  const dht::DhtCore& core(size_t i) const { return *nodes_[i].core; }
+  const dht::DhtCore& core(size_t i) const { return nodes_[i].driver->core(); }
   std::vector<size_t> RunningNodes() const;
   // The `n` running nodes closest to `target` (among those `eligible`, if given): the ground
   // truth lookups are judged against.
@@ -70,16 +74,12 @@ class SimCluster {
     Rng rng{0};
     uint64_t generation = 0;  // bumped by Crash: stale timers and deliveries are ignored
     TimePoint started_at{};
-    std::unique_ptr<dht::DhtCore> core;
-    TimePoint wakeup_scheduled{};  // earliest pending timer event, zero if none
-    std::map<dht::DhtCore::OperationId, OperationDone> waiting;
+    std::unique_ptr<dht::CoreDriver> driver;  // owns the core; null while not running
   };
 
-  // Sends what node `i` produced, hands finished operations to their callbacks, and makes sure
-  // a timer event is scheduled for its next wake-up.
-  void Flush(size_t i);
+  // Node `i`'s links to the network and the loop, for its life `generation`.
+  dht::CoreDriver::Callbacks DriverCallbacks(size_t i, uint64_t generation);
   void Deliver(size_t from, size_t to, uint64_t generation, const Bytes& bytes);
-  void ScheduleWakeup(size_t i);
   size_t IndexOf(const std::string& address) const;
   void Track(size_t i, dht::DhtCore::OperationId op, OperationDone done);
 

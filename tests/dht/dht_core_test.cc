@@ -182,8 +182,9 @@ TEST_CASE("A first node bootstrapping alone sends nothing", "[dht][dht_core]") {
   CHECK(outbox.sends.empty());
   CHECK(outbox.results.empty());
   CHECK(wire.core(0).table().size() == 0);
-  // Its only timer is the maintenance round.
-  CHECK(wire.core(0).NextWakeup() == wire.now + wire.options.maintenance_interval);
+  // Its first timer is the heartbeat sweep (the maintenance round comes later).
+  REQUIRE(wire.options.heartbeat_interval < wire.options.maintenance_interval);
+  CHECK(wire.core(0).NextWakeup() == wire.now + wire.options.heartbeat_interval);
 }
 
 TEST_CASE("FindNode returns the k closest nodes, the searching node included", "[dht][dht_core]") {
@@ -758,6 +759,101 @@ TEST_CASE("A put with fewer replicas than k looks up only as many nodes as it st
     narrow_queries += narrow_wire.Find(1, b)->queries;
   }
   CHECK(narrow_queries < wide_queries);
+}
+
+}  // namespace
+}  // namespace lake::dht
+
+namespace lake::dht {
+namespace {
+
+TEST_CASE("Join dials the seeds, and again with doubling back-off while nobody answers",
+          "[dht][dht_core]") {
+  DhtOptions options;
+  // No other timers in the way of the dials' (NextWakeup is the earliest of all).
+  options.heartbeat_interval = 1h;
+  options.maintenance_interval = 1h;
+  Rng rng(21);
+  DhtCore core(Contact{rng.NextId(), "self:1"}, options, rng.Child(1));
+  const std::vector<std::string> seeds = {"seed:1", "seed:2"};
+  core.Join(kT0, seeds);
+  CHECK(core.TakeOutbox().dials == seeds);
+  TimePoint last_dial = kT0;
+  for (Duration wait : {500ms, 1000ms, 2000ms, 4000ms, 8000ms, 16000ms, 30000ms, 30000ms}) {
+    INFO("waiting " << wait.count() << " us after the previous dial");
+    CHECK(core.NextWakeup() == last_dial + wait);
+    core.OnTimer(last_dial + wait - 1us);
+    CHECK(core.TakeOutbox().dials.empty());
+    last_dial += wait;
+    core.OnTimer(last_dial);
+    CHECK(core.TakeOutbox().dials == seeds);
+  }
+
+  // A connection to something else is no seed; a seed that answers is joined through.
+  const Contact stranger{rng.NextId(), "stranger:1"};
+  CHECK_FALSE(core.OnDialed(last_dial, stranger));
+  CHECK(core.TakeOutbox().sends.empty());
+  const Contact seed{rng.NextId(), "seed:2"};
+  CHECK(core.OnDialed(last_dial, seed));
+  CHECK(core.table().Contains(seed.id));
+  const DhtCore::Outbox outbox = core.TakeOutbox();
+  REQUIRE(outbox.sends.size() == 1);
+  CHECK(outbox.sends[0].to == seed);
+  CHECK(outbox.sends[0].message.kind == MessageKind::kFindNode);
+  CHECK(outbox.sends[0].message.target == core.self().id);
+  // With someone in the table the seeds are left alone.
+  core.OnTimer(last_dial + 30s);
+  CHECK(core.TakeOutbox().dials.empty());
+}
+
+TEST_CASE("Join without seeds starts the first node of a network, which dials nobody",
+          "[dht][dht_core]") {
+  Rng rng(22);
+  DhtCore core(Contact{rng.NextId(), "self:1"}, DhtOptions(), rng.Child(1));
+  core.Join(kT0, {});
+  core.OnTimer(kT0 + 1min);
+  const DhtCore::Outbox outbox = core.TakeOutbox();
+  CHECK(outbox.dials.empty());
+  CHECK(outbox.sends.empty());
+}
+
+TEST_CASE("A heartbeat pings only the contacts quiet for an interval and drops those silent",
+          "[dht][dht_core]") {
+  Wire wire(4);
+  wire.BootstrapAll();  // at kT0: every node heard every other then
+  const Duration interval = wire.options.heartbeat_interval;
+  // Node 1 talks to node 0 halfway through the interval, so node 0 heard from it lately.
+  wire.now = kT0 + interval / 2;
+  wire.core(1).FindNode(wire.now, wire.contact(1).id);
+  wire.Pump();
+  wire.silent.insert(3);
+
+  wire.now = kT0 + interval;
+  REQUIRE(wire.core(0).NextWakeup() == wire.now);
+  wire.core(0).OnTimer(wire.now);
+  std::set<NodeId> pinged;
+  for (DhtCore::Send& send : wire.core(0).TakeOutbox().sends) {
+    CHECK(send.message.kind == MessageKind::kPing);
+    pinged.insert(send.to.id);
+    wire.queue.push_back(Wire::Packet{0, std::move(send)});
+  }
+  CHECK(pinged == std::set<NodeId>{wire.contact(2).id, wire.contact(3).id});
+
+  // The silent node leaves the tables of the nodes that pinged it one request timeout after
+  // the sweep; node 1 heard from it at the half interval, so its own sweep pings it one
+  // interval later.
+  wire.RunUntil(wire.now + wire.options.request_timeout - 1us);
+  CHECK(wire.core(0).table().Contains(wire.contact(3).id));
+  wire.RunUntil(kT0 + interval + wire.options.request_timeout);
+  for (size_t i : {0, 2}) {
+    INFO("node " << i);
+    CHECK_FALSE(wire.core(i).table().Contains(wire.contact(3).id));
+    CHECK(wire.core(i).table().size() == 2);
+  }
+  CHECK(wire.core(1).table().Contains(wire.contact(3).id));
+  wire.RunUntil(kT0 + 2 * interval + wire.options.request_timeout);
+  CHECK_FALSE(wire.core(1).table().Contains(wire.contact(3).id));
+  CHECK(wire.core(1).table().size() == 2);
 }
 
 }  // namespace

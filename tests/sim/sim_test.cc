@@ -240,6 +240,50 @@ TEST_CASE("Under 10% churn a minute every record stays readable", "[sim][scenari
   CHECK(report->success_rate >= 0.95);
 }
 
+SimConfig HeartbeatConfig(uint64_t seed) {
+  SimConfig config;
+  config.scenario = "heartbeat";
+  config.nodes = 300;
+  config.crashes = 3;
+  config.seed = seed;
+  return config;
+}
+
+TEST_CASE("Nodes crashed silently leave every routing table within the heartbeat bound",
+          "[sim][scenario]") {
+  const SimConfig config = HeartbeatConfig(9);
+  INFO("replay: p2plake sim --scenario heartbeat --nodes 300 --crashes 3 --seed 9");
+  Result<SimReport> report = RunScenario(config);
+  REQUIRE(report.ok());
+  CHECK(report->crashed == 3);
+  CHECK(report->removals >= 3);  // each crashed node was in someone's table
+  CHECK(report->removals_missing == 0);
+  // Nobody is told of a crash: a removal takes at least a ping's timeout after a sweep.
+  CHECK(report->removal_p50_s >= 2.0);
+  CHECK(report->removal_max_s <= report->removal_bound_s);
+  CHECK(report->removed_within_bound);
+  // 2 heartbeat intervals + request timeout + transit allowance + poll.
+  CHECK(report->removal_bound_s == Approx(2 * 10 + 2 + (0.005 + 50 * 0.020) + 0.05));
+
+  Result<SimReport> again = RunScenario(config);
+  REQUIRE(again.ok());
+  CHECK(again->trace_hash == report->trace_hash);
+  CHECK(again->removal_max_s == report->removal_max_s);
+  Result<SimReport> other = RunScenario(HeartbeatConfig(10));
+  REQUIRE(other.ok());
+  CHECK(other->trace_hash != report->trace_hash);
+}
+
+TEST_CASE("A shorter heartbeat interval removes crashed nodes sooner", "[sim][scenario]") {
+  SimConfig config = HeartbeatConfig(9);
+  config.dht.heartbeat_interval = 3s;
+  Result<SimReport> report = RunScenario(config);
+  REQUIRE(report.ok());
+  CHECK(report->removed_within_bound);
+  CHECK(report->removal_bound_s == Approx(2 * 3 + 2 + (0.005 + 50 * 0.020) + 0.05));
+  CHECK(report->removal_max_s <= 2 * 3 + 2 + 1.055);
+}
+
 TEST_CASE("Scenario invariants hold over a sweep of seeds", "[.][sim-sweep]") {
   std::vector<uint64_t> failing;
   for (uint64_t seed = 1; seed <= 20; ++seed) {
@@ -286,6 +330,12 @@ TEST_CASE("RunScenario rejects an unknown scenario and impossible configs", "[si
   config.scenario = "churn";
   config.nodes = 10;
   config.records = 0;
+  CHECK(RunScenario(config).status().IsInvalidArgument());
+
+  config.scenario = "heartbeat";
+  config.crashes = 0;
+  CHECK(RunScenario(config).status().IsInvalidArgument());
+  config.crashes = 10;
   CHECK(RunScenario(config).status().IsInvalidArgument());
 }
 
