@@ -4,6 +4,7 @@
 
 #include <algorithm>
 
+#include "actors/errors.h"
 #include "common/rng.h"
 
 namespace lake::actors {
@@ -81,7 +82,7 @@ DhtRouterActor::behavior_type DhtRouter(Self self, DhtRouterOptions options) {
       Now(self).time_since_epoch();
   st.options = std::move(options);
   const auto not_ready = [] {
-    return caf::make_error(caf::sec::request_receiver_down, "dht router not attached yet");
+    return ToCafError(Status::Unavailable("dht router not attached yet"));
   };
   return {
       [=](attach_atom, TransportActor transport, const std::string& address) {

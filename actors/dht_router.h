@@ -1,7 +1,7 @@
 // The DHT router actor: owns one node's dht::DhtCore, through a dht::CoreDriver, and drives it
 // from the transport's messages and CAF's clock (virtual under test_coordinator). It starts once
-// node assembly attaches the transport; requests that arrive before that fail with
-// sec::request_receiver_down. Each handler decodes, calls the core, then flushes: sends and seed
+// node assembly attaches the transport; requests that arrive before that fail as Unavailable
+// (actors/errors.h). Each handler decodes, calls the core, then flushes: sends and seed
 // dials go to the transport, finished operations answer the request that started them, and the
 // next tick is armed. Seed re-dialling and heartbeats are the core's (dht::DhtOptions).
 #pragma once
