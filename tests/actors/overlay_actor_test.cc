@@ -21,9 +21,8 @@
 #include "common/clock.h"
 #include "common/hash.h"
 #include "common/task_runner.h"
-#include "store/byte_source.h"
-#include "store/importer.h"
 #include "store/mem_chunk_store.h"
+#include "tests/support/import_text.h"
 
 namespace lake::actors {
 namespace {
@@ -272,15 +271,7 @@ TEST_CASE_METHOD(OverlayFixture, "A silent node leaves the tables after heartbea
 TEST_CASE_METHOD(OverlayFixture, "Each node's keeper and planner answer over its own store",
                  "[actors][overlay]") {
   ActorNode& node = AddNode();
-  ManualClock clock(FromMicros(1'000'000));
-  InlineTaskRunner runner;
-  store::ImportOptions options;
-  options.name = "t";
-  store::ImportEnv env;
-  env.clock = &clock;
-  env.runner = &runner;
-  REQUIRE(
-      store::ImportCsv(*node.store, store::MemorySource("a,b\n1,x\n2,y\n3,\n"), options, env).ok());
+  testing::ImportText(*node.store, "t", "a,b\n1,x\n2,y\n3,\n");
   const StorageStatus storage = Ask<StorageStatus>(node.keeper, status_atom::value);
   CHECK(storage.datasets == 1);
   CHECK(storage.dataset_names == std::vector<std::string>{"t"});

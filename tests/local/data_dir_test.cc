@@ -10,11 +10,8 @@
 #include <filesystem>
 #include <fstream>
 
-#include "common/clock.h"
-#include "common/task_runner.h"
-#include "store/byte_source.h"
 #include "store/catalog.h"
-#include "store/importer.h"
+#include "tests/support/import_text.h"
 
 namespace lake::local {
 namespace {
@@ -80,14 +77,7 @@ TEST_CASE("A data directory keeps its datasets across reopenings", "[local][data
   {
     auto dir = DataDir::Open(path);
     REQUIRE(dir.ok());
-    ManualClock clock(FromMicros(1'000'000));
-    InlineTaskRunner runner;
-    store::ImportOptions options;
-    options.name = "t";
-    store::ImportEnv env;
-    env.clock = &clock;
-    env.runner = &runner;
-    REQUIRE(store::ImportCsv(*(*dir)->store(), store::MemorySource("a\n1\n2\n"), options, env).ok());
+    testing::ImportText(*(*dir)->store(), "t", "a\n1\n2\n");
   }
   auto dir = DataDir::Open(path);
   REQUIRE(dir.ok());

@@ -9,10 +9,8 @@
 #include <fstream>
 
 #include "common/clock.h"
-#include "common/task_runner.h"
-#include "store/byte_source.h"
-#include "store/importer.h"
 #include "store/mem_chunk_store.h"
+#include "tests/support/import_text.h"
 
 namespace lake::local {
 namespace {
@@ -21,20 +19,9 @@ using Catch::Matchers::Contains;
 
 const std::string kProductsCsv = std::string(LAKE_SOURCE_DIR) + "/sample-data/products.csv";
 
-void Import(store::ChunkStore& store, const std::string& name, const std::string& csv) {
-  ManualClock clock(FromMicros(1'000'000));
-  InlineTaskRunner runner;
-  store::ImportOptions options;
-  options.name = name;
-  store::ImportEnv env;
-  env.clock = &clock;
-  env.runner = &runner;
-  REQUIRE(store::ImportCsv(store, store::MemorySource(csv), options, env).ok());
-}
-
 TEST_CASE("LocalEngine answers over an attached store and CSV files together", "[local][engine]") {
   store::MemChunkStore store;
-  Import(store, "t", "a,b\n1,x\n2,y\n3,\n");
+  testing::ImportText(store, "t", "a,b\n1,x\n2,y\n3,\n");
   ManualClock clock(FromMicros(2'000'000));
   LocalEngineOptions options;
   options.threads = 2;
@@ -65,7 +52,7 @@ TEST_CASE("LocalEngine sees datasets imported after it attached the store once r
   LocalEngine local(LocalEngineOptions{});
   REQUIRE(local.AttachStore(store).ok());
   CHECK_FALSE(local.engine().Run("SELECT * FROM late").ok());
-  Import(store, "late", "x\n7\n");
+  testing::ImportText(store, "late", "x\n7\n");
   REQUIRE(local.Refresh().ok());
   auto rows = local.engine().Run("SELECT x FROM late");
   REQUIRE(rows.ok());
