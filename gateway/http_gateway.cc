@@ -27,29 +27,6 @@ Result<T> Ask(caf::actor_system& system, const Handle& actor, std::chrono::milli
   return answer;
 }
 
-// The one table from error codes to HTTP statuses: the caller's mistakes are 4xx, the node's
-// state (overloaded, a peer or actor unavailable, past the deadline) 503/504, and damage or I/O
-// failures on this node 500.
-int HttpStatusOf(Status::Code code) {
-  switch (code) {
-    case Status::Code::kInvalidArgument:
-      return 400;
-    case Status::Code::kNotFound:
-      return 404;
-    case Status::Code::kResourceExhausted:
-      return 413;
-    case Status::Code::kUnavailable:
-      return 503;
-    case Status::Code::kTimeout:
-      return 504;
-    case Status::Code::kOk:
-    case Status::Code::kCorruption:
-    case Status::Code::kIOError:
-      break;
-  }
-  return 500;
-}
-
 void Reply(httplib::Response& res, int status, const json& body) {
   res.status = status;
   res.set_content(body.dump(), "application/json");
@@ -105,6 +82,26 @@ uint64_t ResidentBytes() {
 }
 
 }  // namespace
+
+int HttpStatusOf(Status::Code code) {
+  switch (code) {
+    case Status::Code::kInvalidArgument:
+      return 400;
+    case Status::Code::kNotFound:
+      return 404;
+    case Status::Code::kResourceExhausted:
+      return 413;
+    case Status::Code::kUnavailable:
+      return 503;
+    case Status::Code::kTimeout:
+      return 504;
+    case Status::Code::kOk:
+    case Status::Code::kCorruption:
+    case Status::Code::kIOError:
+      break;
+  }
+  return 500;
+}
 
 HttpGateway::HttpGateway(caf::actor_system& system, NodeHandles handles, GatewayOptions options)
     : system_(system),

@@ -39,6 +39,11 @@ struct NodeHandles {
   actors::TransportActor transport;
 };
 
+// The one table from error codes to HTTP statuses: the caller's mistakes are 4xx (400 bad
+// request, 404 unknown, 413 too large), the node's state 503 (overloaded or unavailable) and 504
+// (past the deadline), damage or I/O failures on this node 500.
+int HttpStatusOf(Status::Code code);
+
 class HttpGateway {
  public:
   HttpGateway(caf::actor_system& system, NodeHandles handles, GatewayOptions options);

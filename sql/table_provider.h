@@ -1,5 +1,5 @@
 // TableProvider: how the engine reaches table data without knowing where it lives. The local
-// store (actors/store_table_provider.h), CSV files given on the command line, and later remote
+// store (local/store_table_provider.h), CSV files given on the command line, and later remote
 // chunk holders all appear as tables cut into chunks, each read column by column.
 // Thread-safety: implementations must allow concurrent ReadChunk calls.
 #pragma once

@@ -173,5 +173,17 @@ TEST_CASE_METHOD(GatewayFixture, "Queries answer as the engine does, and bad one
   CHECK(not_json["success"] == false);
 }
 
+TEST_CASE("Error codes map to HTTP statuses: the caller's mistakes 4xx, the node's state 5xx",
+          "[gateway]") {
+  CHECK(HttpStatusOf(Status::Code::kInvalidArgument) == 400);
+  CHECK(HttpStatusOf(Status::Code::kNotFound) == 404);
+  CHECK(HttpStatusOf(Status::Code::kResourceExhausted) == 413);
+  CHECK(HttpStatusOf(Status::Code::kUnavailable) == 503);
+  CHECK(HttpStatusOf(Status::Code::kTimeout) == 504);
+  // A damaged chunk or a failing disk is the node's fault, never a bad request.
+  CHECK(HttpStatusOf(Status::Code::kCorruption) == 500);
+  CHECK(HttpStatusOf(Status::Code::kIOError) == 500);
+}
+
 }  // namespace
 }  // namespace lake::gateway
