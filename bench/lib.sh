@@ -64,10 +64,10 @@ sqlite_load() {
 # at most, none after wait_quiet gave up). Each phase appends "NAME<TAB>wall s<TAB>others' CPU s"
 # to the file $phases.
 cpu_busy() { awk '/^cpu / { print $2 + $3 + $4 + $7 + $8 + $9 }' /proc/stat; }  # jiffies
-# CPU seconds of this shell's finished children (the builtin `times`, run without a subshell).
-cpu_children() {
-  times > "$phases.times"
-  awk 'NR == 2 { split($1, u, /[ms]/); split($2, s, /[ms]/); print u[1] * 60 + u[2] + s[1] * 60 + s[2] }' "$phases.times"
+# CPU seconds of this shell's finished children, from a file the builtin `times` wrote. `times`
+# itself must run in this shell, never inside $(...): a subshell reports its own children, none.
+children_cpu() {
+  awk 'NR == 2 { split($1, u, /[ms]/); split($2, s, /[ms]/); print u[1] * 60 + u[2] + s[1] * 60 + s[2] }' "$1"
 }
 wait_quiet() {
   local start=$SECONDS before pct
@@ -82,15 +82,18 @@ wait_quiet() {
   done
 }
 phase() {
-  local name=$1 try t0 busy0 own0 wall others quiet
+  local name=$1 try t0 busy0 wall others quiet
   shift
   for try in 1 2 3; do
     quiet=1
     wait_quiet || quiet=0
-    t0=$(date +%s.%N); busy0=$(cpu_busy); own0=$(cpu_children)
+    times > "$phases.times0"
+    t0=$(date +%s.%N); busy0=$(cpu_busy)
     "$@"
     wall=$(awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN { printf "%.3f", b - a }')
-    others=$(awk -v b0="$busy0" -v b1="$(cpu_busy)" -v o0="$own0" -v o1="$(cpu_children)" \
+    times > "$phases.times1"
+    others=$(awk -v b0="$busy0" -v b1="$(cpu_busy)" -v o0="$(children_cpu "$phases.times0")" \
+      -v o1="$(children_cpu "$phases.times1")" \
       'BEGIN { printf "%.1f", (b1 - b0) / 100 - (o1 - o0) }')
     awk -v o="$others" -v w="$wall" 'BEGIN { exit !(o <= 0.05 * w) }' && break
     echo "$name: other processes used $others CPU-s during its $wall s (try $try)" >&2
