@@ -43,8 +43,9 @@ class RocksDbChunkStore final : public ChunkStore {
 
   Status Write(const StoreBatch& batch, Durability durability) override;
   Result<Bytes> GetChunk(const ChunkId& id) const override;
-  Result<RowGroup> GetChunkColumns(const ChunkId& id,
-                                   const std::vector<size_t>& columns) const override;
+  Result<std::vector<DecodedPieces>> GetChunkColumnPieces(const ChunkId& id,
+                                                          const std::vector<size_t>& columns,
+                                                          size_t piece_rows) const override;
   Result<bool> HasChunk(const ChunkId& id) const override;
   Result<std::vector<ChunkId>> ListChunks() const override;
   Result<Bytes> GetRecord(const std::string& key) const override;
