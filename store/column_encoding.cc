@@ -15,11 +15,6 @@ namespace {
 using Ints = std::vector<int64_t>;
 
 
-bool IsIntegerLike(LogicalType type) {
-  return type == LogicalType::kBigInt || type == LogicalType::kTimestamp ||
-         type == LogicalType::kDate || type == LogicalType::kBoolean;
-}
-
 // value(row) for every row, each NULL row taking the previous row's value (the first non-NULL
 // value for leading NULLs; zero if every row is NULL).
 template <class ValueAt>
@@ -139,50 +134,63 @@ Ints StringLengths(const Vector& v) {
   return lengths;
 }
 
-size_t PlainStringsSize(const Vector& v, const Ints& lengths) {
-  return IntSequenceSize(lengths.data(), lengths.size()) + v.chars().size();
-}
-
-size_t DictionarySize(const Dictionary& d, const Ints& entry_lengths) {
-  size_t bytes = UvarintSize(d.entries.size()) +
-                 IntSequenceSize(entry_lengths.data(), entry_lengths.size()) +
-                 IntSequenceSize(d.codes.data(), d.codes.size());
-  for (std::string_view entry : d.entries) bytes += entry.size();
-  return bytes;
-}
-
 Ints EntryLengths(const Dictionary& d) {
   Ints lengths;
   for (std::string_view entry : d.entries) lengths.push_back(entry.size());
   return lengths;
 }
 
-EncodedValues PlainStrings(const Vector& v, const Ints& lengths) {
+EncodedValues PlainStrings(const Vector& v, const IntSequenceWriter& lengths) {
   EncodedValues out{ColumnEncoding::kPlain, {}};
-  PutIntSequence(lengths.data(), lengths.size(), &out.body);
+  out.body.reserve(lengths.SequenceSize() + v.chars().size());
+  lengths.PutSequence(&out.body);
   out.body.insert(out.body.end(), v.chars().begin(), v.chars().end());
   return out;
 }
 
-EncodedValues DictionaryStrings(const Dictionary& d, const Ints& entry_lengths) {
-  EncodedValues out{ColumnEncoding::kDictionary, {}};
-  PutUvarint(d.entries.size(), &out.body);
-  PutIntSequence(entry_lengths.data(), entry_lengths.size(), &out.body);
-  for (std::string_view entry : d.entries) out.body.insert(out.body.end(), entry.begin(), entry.end());
-  PutIntSequence(d.codes.data(), d.codes.size(), &out.body);
-  return out;
-}
+// A dictionary body, and its size before it is written.
+class DictionaryWriter {
+ public:
+  explicit DictionaryWriter(Dictionary d)
+      : d_(std::move(d)),
+        entry_lengths_(EntryLengths(d_)),
+        lengths_(entry_lengths_.data(), entry_lengths_.size()),
+        codes_(d_.codes.data(), d_.codes.size()) {}
 
-EncodedValues IntBlock(ColumnEncoding encoding, const Ints& values) {
+  size_t Size() const {
+    size_t bytes = UvarintSize(d_.entries.size()) + lengths_.SequenceSize() + codes_.SequenceSize();
+    for (std::string_view entry : d_.entries) bytes += entry.size();
+    return bytes;
+  }
+
+  EncodedValues Encode() const {
+    EncodedValues out{ColumnEncoding::kDictionary, {}};
+    out.body.reserve(Size());
+    PutUvarint(d_.entries.size(), &out.body);
+    lengths_.PutSequence(&out.body);
+    for (std::string_view entry : d_.entries) {
+      out.body.insert(out.body.end(), entry.begin(), entry.end());
+    }
+    codes_.PutSequence(&out.body);
+    return out;
+  }
+
+ private:
+  const Dictionary d_;
+  const Ints entry_lengths_;
+  const IntSequenceWriter lengths_, codes_;
+};
+
+EncodedValues IntBlock(ColumnEncoding encoding, const IntSequenceWriter& values) {
   EncodedValues out{encoding, {}};
-  PutIntBlock(static_cast<IntCoding>(encoding), values.data(), values.size(), &out.body);
+  values.PutBlock(static_cast<IntCoding>(encoding), &out.body);
   return out;
 }
 
-EncodedValues Decimal(int exponent, const Ints& digits) {
+EncodedValues Decimal(int exponent, const IntSequenceWriter& digits) {
   EncodedValues out{ColumnEncoding::kDecimal, {}};
   PutU8(static_cast<uint8_t>(exponent), &out.body);
-  PutIntSequence(digits.data(), digits.size(), &out.body);
+  digits.PutSequence(&out.body);
   return out;
 }
 
@@ -196,36 +204,39 @@ size_t DictionaryLimit(size_t rows) { return std::max<size_t>(rows / 2, 1); }
 
 EncodedValues EncodeStrings(const Vector& v) {
   const Ints lengths = StringLengths(v);
-  const std::optional<Dictionary> d = CollectDistinct(v, DictionaryLimit(v.size()));
-  if (d) {
-    const Ints entry_lengths = EntryLengths(*d);
-    if (DictionarySize(*d, entry_lengths) < PlainStringsSize(v, lengths)) {
-      return DictionaryStrings(*d, entry_lengths);
+  const IntSequenceWriter length_writer(lengths.data(), lengths.size());
+  if (std::optional<Dictionary> d = CollectDistinct(v, DictionaryLimit(v.size()))) {
+    const DictionaryWriter dictionary(std::move(*d));
+    if (dictionary.Size() < length_writer.SequenceSize() + v.chars().size()) {
+      return dictionary.Encode();
     }
   }
-  return PlainStrings(v, lengths);
+  return PlainStrings(v, length_writer);
 }
 
 // Plain doubles decode with one copy: another encoding must save an eighth of that to be chosen.
 EncodedValues EncodeDouble(const Vector& v) {
   const Ints bits = IntegerValues(v);
+  const IntSequenceWriter bit_writer(bits.data(), bits.size());
   const size_t worth = v.size() * sizeof(double) * 7 / 8;
-  const size_t runs = IntBlockSize(IntCoding::kRunLength, bits.data(), bits.size());
+  const size_t runs = bit_writer.BlockSize(IntCoding::kRunLength);
   if (std::optional<std::pair<int, Ints>> decimal = DecimalValues(v)) {
-    const size_t size = 1 + IntSequenceSize(decimal->second.data(), decimal->second.size());
-    if (size <= worth && size <= runs) return Decimal(decimal->first, decimal->second);
+    const IntSequenceWriter digits(decimal->second.data(), decimal->second.size());
+    const size_t size = 1 + digits.SequenceSize();
+    if (size <= worth && size <= runs) return Decimal(decimal->first, digits);
   }
-  if (runs <= worth) return IntBlock(ColumnEncoding::kRunLength, bits);
+  if (runs <= worth) return IntBlock(ColumnEncoding::kRunLength, bit_writer);
   return Plain(v);
 }
 
 EncodedValues EncodeIntegers(const Vector& v) {
   const Ints values = IntegerValues(v);
+  const IntSequenceWriter writer(values.data(), values.size());
   const size_t plain = v.size() * FixedWidth(v.type());
-  const size_t packed = IntBlockSize(IntCoding::kBitPacked, values.data(), values.size());
-  const size_t runs = IntBlockSize(IntCoding::kRunLength, values.data(), values.size());
+  const size_t packed = writer.BlockSize(IntCoding::kBitPacked);
+  const size_t runs = writer.BlockSize(IntCoding::kRunLength);
   if (plain <= packed && plain <= runs) return Plain(v);
-  return IntBlock(packed <= runs ? ColumnEncoding::kBitPacked : ColumnEncoding::kRunLength, values);
+  return IntBlock(packed <= runs ? ColumnEncoding::kBitPacked : ColumnEncoding::kRunLength, writer);
 }
 
 }  // namespace
@@ -240,24 +251,26 @@ std::optional<EncodedValues> EncodeValuesAs(const Vector& v, ColumnEncoding enco
   const bool strings = v.type() == LogicalType::kVarchar;
   const bool doubles = v.type() == LogicalType::kDouble;
   switch (encoding) {
-    case ColumnEncoding::kPlain:
-      return strings ? PlainStrings(v, StringLengths(v)) : Plain(v);
-    case ColumnEncoding::kBitPacked:
-      if (!IsIntegerLike(v.type())) return std::nullopt;
-      return IntBlock(encoding, IntegerValues(v));
-    case ColumnEncoding::kRunLength:
-      if (strings) return std::nullopt;
-      return IntBlock(encoding, IntegerValues(v));
-    case ColumnEncoding::kDictionary: {
-      if (!strings) return std::nullopt;
-      const Dictionary d = *CollectDistinct(v, v.size());
-      return DictionaryStrings(d, EntryLengths(d));
+    case ColumnEncoding::kPlain: {
+      if (!strings) return Plain(v);
+      const Ints lengths = StringLengths(v);
+      return PlainStrings(v, IntSequenceWriter(lengths.data(), lengths.size()));
     }
+    case ColumnEncoding::kBitPacked:
+    case ColumnEncoding::kRunLength: {
+      if (strings || (doubles && encoding == ColumnEncoding::kBitPacked)) return std::nullopt;
+      const Ints values = IntegerValues(v);
+      return IntBlock(encoding, IntSequenceWriter(values.data(), values.size()));
+    }
+    case ColumnEncoding::kDictionary:
+      if (!strings) return std::nullopt;
+      return DictionaryWriter(*CollectDistinct(v, v.size())).Encode();
     case ColumnEncoding::kDecimal: {
       if (!doubles) return std::nullopt;
       std::optional<std::pair<int, Ints>> decimal = DecimalValues(v);
       if (!decimal) return std::nullopt;
-      return Decimal(decimal->first, decimal->second);
+      return Decimal(decimal->first,
+                     IntSequenceWriter(decimal->second.data(), decimal->second.size()));
     }
   }
   return std::nullopt;

@@ -14,33 +14,6 @@ namespace {
 
 constexpr size_t kBitPackedHeader = 9;  // base, width
 
-// What choosing a coding needs to know about a sequence, from one pass.
-struct SequenceStats {
-  int64_t min = 0, max = 0;
-  uint64_t runs = 0;
-  uint64_t min_run = 0, max_run = 0;
-};
-
-SequenceStats Measure(const int64_t* values, size_t n) {
-  SequenceStats s;
-  if (n == 0) return s;
-  s.min = s.max = values[0];
-  s.min_run = UINT64_MAX;
-  uint64_t run = 0;
-  for (size_t i = 0; i < n; ++i) {
-    s.min = std::min(s.min, values[i]);
-    s.max = std::max(s.max, values[i]);
-    ++run;
-    if (i + 1 == n || values[i + 1] != values[i]) {
-      ++s.runs;
-      s.min_run = std::min(s.min_run, run);
-      s.max_run = std::max(s.max_run, run);
-      run = 0;
-    }
-  }
-  return s;
-}
-
 unsigned WidthOf(uint64_t range) { return static_cast<unsigned>(std::bit_width(range)); }
 
 size_t PackedBytes(uint64_t n, unsigned width) { return static_cast<size_t>((n * width + 7) / 8); }
@@ -48,11 +21,6 @@ size_t PackedBytes(uint64_t n, unsigned width) { return static_cast<size_t>((n *
 size_t BitPackedSize(uint64_t n, int64_t min, int64_t max) {
   return kBitPackedHeader +
          PackedBytes(n, WidthOf(static_cast<uint64_t>(max) - static_cast<uint64_t>(min)));
-}
-
-size_t RunLengthSize(const SequenceStats& s) {
-  return UvarintSize(s.runs) + BitPackedSize(s.runs, s.min, s.max) +
-         BitPackedSize(s.runs, static_cast<int64_t>(s.min_run), static_cast<int64_t>(s.max_run));
 }
 
 // The bit-packed block of `n` values given by `at(i)`, framed on [min, max].
@@ -147,48 +115,61 @@ bool ByteReader::Take(uint64_t size, ByteView* out) {
   return true;
 }
 
-IntCoding ChooseIntCoding(const int64_t* values, size_t n) {
-  const SequenceStats s = Measure(values, n);
-  return RunLengthSize(s) < BitPackedSize(n, s.min, s.max) ? IntCoding::kRunLength
-                                                          : IntCoding::kBitPacked;
+IntSequenceWriter::IntSequenceWriter(const int64_t* values, size_t n) : values_(values), n_(n) {
+  if (n == 0) return;
+  min_ = max_ = values[0];
+  min_run_ = UINT64_MAX;
+  uint64_t run = 0;
+  for (size_t i = 0; i < n; ++i) {
+    min_ = std::min(min_, values[i]);
+    max_ = std::max(max_, values[i]);
+    ++run;
+    if (i + 1 == n || values[i + 1] != values[i]) {
+      ++runs_;
+      min_run_ = std::min(min_run_, run);
+      max_run_ = std::max(max_run_, run);
+      run = 0;
+    }
+  }
 }
 
-size_t IntBlockSize(IntCoding coding, const int64_t* values, size_t n) {
-  const SequenceStats s = Measure(values, n);
-  return coding == IntCoding::kRunLength ? RunLengthSize(s) : BitPackedSize(n, s.min, s.max);
+size_t IntSequenceWriter::BlockSize(IntCoding coding) const {
+  if (coding == IntCoding::kBitPacked) return BitPackedSize(n_, min_, max_);
+  return UvarintSize(runs_) + BitPackedSize(runs_, min_, max_) +
+         BitPackedSize(runs_, static_cast<int64_t>(min_run_), static_cast<int64_t>(max_run_));
 }
 
-void PutIntBlock(IntCoding coding, const int64_t* values, size_t n, Bytes* out) {
-  const SequenceStats s = Measure(values, n);
+IntCoding IntSequenceWriter::Best() const {
+  return BlockSize(IntCoding::kRunLength) < BlockSize(IntCoding::kBitPacked)
+             ? IntCoding::kRunLength
+             : IntCoding::kBitPacked;
+}
+
+void IntSequenceWriter::PutBlock(IntCoding coding, Bytes* out) const {
   if (coding == IntCoding::kBitPacked) {
-    PutBitPacked([&](size_t i) { return values[i]; }, n, s.min, s.max, out);
+    PutBitPacked([&](size_t i) { return values_[i]; }, n_, min_, max_, out);
     return;
   }
   std::vector<int64_t> run_values, run_lengths;
-  run_values.reserve(s.runs);
-  run_lengths.reserve(s.runs);
-  for (size_t i = 0; i < n; ++i) {
-    if (i == 0 || values[i] != values[i - 1]) {
-      run_values.push_back(values[i]);
+  run_values.reserve(runs_);
+  run_lengths.reserve(runs_);
+  for (size_t i = 0; i < n_; ++i) {
+    if (i == 0 || values_[i] != values_[i - 1]) {
+      run_values.push_back(values_[i]);
       run_lengths.push_back(0);
     }
     ++run_lengths.back();
   }
-  PutUvarint(s.runs, out);
-  PutBitPacked([&](size_t i) { return run_values[i]; }, s.runs, s.min, s.max, out);
-  PutBitPacked([&](size_t i) { return run_lengths[i]; }, s.runs,
-               static_cast<int64_t>(s.min_run), static_cast<int64_t>(s.max_run), out);
+  PutUvarint(runs_, out);
+  PutBitPacked([&](size_t i) { return run_values[i]; }, runs_, min_, max_, out);
+  PutBitPacked([&](size_t i) { return run_lengths[i]; }, runs_, static_cast<int64_t>(min_run_),
+               static_cast<int64_t>(max_run_), out);
 }
 
-void PutIntSequence(const int64_t* values, size_t n, Bytes* out) {
-  const IntCoding coding = ChooseIntCoding(values, n);
+void IntSequenceWriter::PutSequence(Bytes* out) const {
+  const IntCoding coding = Best();
   PutU8(static_cast<uint8_t>(coding), out);
-  PutIntBlock(coding, values, n, out);
-}
-
-size_t IntSequenceSize(const int64_t* values, size_t n) {
-  const SequenceStats s = Measure(values, n);
-  return 1 + std::min(RunLengthSize(s), BitPackedSize(n, s.min, s.max));
+  PutBlock(coding, out);
 }
 
 Result<IntSequenceReader> IntSequenceReader::Open(ByteReader* in, IntCoding coding, uint64_t n,

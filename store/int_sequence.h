@@ -45,16 +45,30 @@ class ByteReader {
   size_t pos_ = 0;
 };
 
-// The coding that stores `values` (n of them) in fewer bytes; bit-packing when equal.
-IntCoding ChooseIntCoding(const int64_t* values, size_t n);
-// The bytes PutIntBlock(coding, ...) would write.
-size_t IntBlockSize(IntCoding coding, const int64_t* values, size_t n);
-// Appends the block of `values` in `coding` (without the coding byte).
-void PutIntBlock(IntCoding coding, const int64_t* values, size_t n, Bytes* out);
-// Appends a nested sequence: the chosen coding's byte, then its block.
-void PutIntSequence(const int64_t* values, size_t n, Bytes* out);
-// The bytes PutIntSequence would write.
-size_t IntSequenceSize(const int64_t* values, size_t n);
+// Writes n values as a block or a nested sequence; measures them once, on construction, for the
+// sizes that choosing an encoding compares. REQUIRES: `values` outlive the writer.
+class IntSequenceWriter {
+ public:
+  IntSequenceWriter(const int64_t* values, size_t n);
+
+  // The bytes PutBlock(coding) writes.
+  size_t BlockSize(IntCoding coding) const;
+  // The coding that takes fewer bytes; bit-packing when equal.
+  IntCoding Best() const;
+  // The bytes PutSequence writes.
+  size_t SequenceSize() const { return 1 + BlockSize(Best()); }
+
+  // Appends the block in `coding` (without the coding byte).
+  void PutBlock(IntCoding coding, Bytes* out) const;
+  // Appends a nested sequence: Best()'s coding byte, then its block.
+  void PutSequence(Bytes* out) const;
+
+ private:
+  const int64_t* values_;
+  size_t n_;
+  int64_t min_ = 0, max_ = 0;
+  uint64_t runs_ = 0, min_run_ = 0, max_run_ = 0;
+};
 
 // Reads one block of n values, in order, in slices of any size.
 class IntSequenceReader {

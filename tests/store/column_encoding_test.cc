@@ -346,7 +346,7 @@ TEST_CASE("Integer sequences refuse malformed counts, widths and runs", "[store]
   // Runs whose lengths add up to 5 where 6 rows are wanted, and too many runs.
   const std::vector<int64_t> five = {1, 1, 2, 2, 2};
   Bytes runs;
-  PutIntBlock(IntCoding::kRunLength, five.data(), five.size(), &runs);
+  IntSequenceWriter(five.data(), five.size()).PutBlock(IntCoding::kRunLength, &runs);
   CHECK(open(runs, IntCoding::kRunLength, 5).ok());
   CHECK(open(runs, IntCoding::kRunLength, 6).IsCorruption());
   CHECK(open(runs, IntCoding::kRunLength, 1).IsCorruption());
