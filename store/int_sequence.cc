@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <bit>
+#include <numeric>
 #include <cstring>
 #include <string>
 
@@ -12,23 +13,30 @@ static_assert(std::endian::native == std::endian::little,
 
 namespace {
 
-constexpr size_t kBitPackedHeader = 9;  // base, width
+// The frame of a bit-packed block: values lie in [min, max] at multiples of stride from min.
+struct Frame {
+  int64_t min = 0, max = 0;
+  uint64_t stride = 1;
+};
 
-unsigned WidthOf(uint64_t range) { return static_cast<unsigned>(std::bit_width(range)); }
+unsigned WidthOf(const Frame& f) {
+  return static_cast<unsigned>(
+      std::bit_width((static_cast<uint64_t>(f.max) - static_cast<uint64_t>(f.min)) / f.stride));
+}
 
 size_t PackedBytes(uint64_t n, unsigned width) { return static_cast<size_t>((n * width + 7) / 8); }
 
-size_t BitPackedSize(uint64_t n, int64_t min, int64_t max) {
-  return kBitPackedHeader +
-         PackedBytes(n, WidthOf(static_cast<uint64_t>(max) - static_cast<uint64_t>(min)));
+size_t BitPackedSize(uint64_t n, const Frame& f) {
+  return 8 + UvarintSize(f.stride) + 1 + PackedBytes(n, WidthOf(f));
 }
 
-// The bit-packed block of `n` values given by `at(i)`, framed on [min, max].
+// The bit-packed block of `n` values given by `at(i)`, in frame `f`.
 template <class At>
-void PutBitPacked(At at, size_t n, int64_t min, int64_t max, Bytes* out) {
-  const uint64_t base = static_cast<uint64_t>(min);
-  const unsigned width = WidthOf(static_cast<uint64_t>(max) - base);
+void PutBitPacked(At at, size_t n, const Frame& f, Bytes* out) {
+  const uint64_t base = static_cast<uint64_t>(f.min);
+  const unsigned width = WidthOf(f);
   PutU64(base, out);
+  PutUvarint(f.stride, out);
   PutU8(static_cast<uint8_t>(width), out);
   if (width == 0) return;
   const size_t start = out->size();
@@ -36,7 +44,8 @@ void PutBitPacked(At at, size_t n, int64_t min, int64_t max, Bytes* out) {
   uint64_t acc = 0;
   unsigned filled = 0;
   for (size_t i = 0; i < n; ++i) {
-    const uint64_t delta = static_cast<uint64_t>(at(i)) - base;
+    uint64_t delta = static_cast<uint64_t>(at(i)) - base;
+    if (f.stride != 1) delta /= f.stride;
     acc |= delta << filled;  // filled < 64 here
     filled += width;
     if (filled >= 64) {
@@ -117,14 +126,24 @@ bool ByteReader::Take(uint64_t size, ByteView* out) {
 
 IntSequenceWriter::IntSequenceWriter(const int64_t* values, size_t n) : values_(values), n_(n) {
   if (n == 0) return;
-  min_ = max_ = values[0];
+  MeasureRuns();
+  // The stride: the common divisor of every distance from the minimum (0 when all are equal).
+  uint64_t divisor = 0;
+  for (size_t i = 0; i < n && divisor != 1; ++i) {
+    divisor = std::gcd(divisor, static_cast<uint64_t>(values[i]) - static_cast<uint64_t>(min_));
+  }
+  stride_ = divisor == 0 ? 1 : divisor;
+}
+
+void IntSequenceWriter::MeasureRuns() {
+  min_ = max_ = values_[0];
   min_run_ = UINT64_MAX;
   uint64_t run = 0;
-  for (size_t i = 0; i < n; ++i) {
-    min_ = std::min(min_, values[i]);
-    max_ = std::max(max_, values[i]);
+  for (size_t i = 0; i < n_; ++i) {
+    min_ = std::min(min_, values_[i]);
+    max_ = std::max(max_, values_[i]);
     ++run;
-    if (i + 1 == n || values[i + 1] != values[i]) {
+    if (i + 1 == n_ || values_[i + 1] != values_[i]) {
       ++runs_;
       min_run_ = std::min(min_run_, run);
       max_run_ = std::max(max_run_, run);
@@ -134,9 +153,10 @@ IntSequenceWriter::IntSequenceWriter(const int64_t* values, size_t n) : values_(
 }
 
 size_t IntSequenceWriter::BlockSize(IntCoding coding) const {
-  if (coding == IntCoding::kBitPacked) return BitPackedSize(n_, min_, max_);
-  return UvarintSize(runs_) + BitPackedSize(runs_, min_, max_) +
-         BitPackedSize(runs_, static_cast<int64_t>(min_run_), static_cast<int64_t>(max_run_));
+  const Frame values{min_, max_, stride_};
+  if (coding == IntCoding::kBitPacked) return BitPackedSize(n_, values);
+  const Frame lengths{static_cast<int64_t>(min_run_), static_cast<int64_t>(max_run_), 1};
+  return UvarintSize(runs_) + BitPackedSize(runs_, values) + BitPackedSize(runs_, lengths);
 }
 
 IntCoding IntSequenceWriter::Best() const {
@@ -146,8 +166,9 @@ IntCoding IntSequenceWriter::Best() const {
 }
 
 void IntSequenceWriter::PutBlock(IntCoding coding, Bytes* out) const {
+  const Frame values{min_, max_, stride_};
   if (coding == IntCoding::kBitPacked) {
-    PutBitPacked([&](size_t i) { return values_[i]; }, n_, min_, max_, out);
+    PutBitPacked([&](size_t i) { return values_[i]; }, n_, values, out);
     return;
   }
   std::vector<int64_t> run_values, run_lengths;
@@ -161,9 +182,9 @@ void IntSequenceWriter::PutBlock(IntCoding coding, Bytes* out) const {
     ++run_lengths.back();
   }
   PutUvarint(runs_, out);
-  PutBitPacked([&](size_t i) { return run_values[i]; }, runs_, min_, max_, out);
-  PutBitPacked([&](size_t i) { return run_lengths[i]; }, runs_, static_cast<int64_t>(min_run_),
-               static_cast<int64_t>(max_run_), out);
+  PutBitPacked([&](size_t i) { return run_values[i]; }, runs_, values, out);
+  const Frame lengths{static_cast<int64_t>(min_run_), static_cast<int64_t>(max_run_), 1};
+  PutBitPacked([&](size_t i) { return run_lengths[i]; }, runs_, lengths, out);
 }
 
 void IntSequenceWriter::PutSequence(Bytes* out) const {
@@ -180,7 +201,11 @@ Result<IntSequenceReader> IntSequenceReader::Open(ByteReader* in, IntCoding codi
   reader.hi_ = hi;
   if (coding == IntCoding::kBitPacked) {
     uint8_t width;
-    if (!in->ReadU64(&reader.base_) || !in->ReadU8(&width)) return Corrupt(what, "truncated");
+    if (!in->ReadU64(&reader.base_) || !in->ReadUvarint(&reader.stride_) ||
+        !in->ReadU8(&width)) {
+      return Corrupt(what, "truncated");
+    }
+    if (reader.stride_ == 0) return Corrupt(what, "zero stride");
     if (width > 64) return Corrupt(what, "bit width over 64");
     reader.width_ = width;
     if (n > (UINT64_MAX - 7) / 64 || !in->Take(PackedBytes(n, width), &reader.packed_)) {
@@ -254,7 +279,7 @@ bool IntSequenceReader::Next(size_t count, T* out) {
     in_range = count == 0 || (value >= lo_ && value <= hi_);
   } else {
     for (size_t i = 0; i < count; ++i) {
-      const auto value = static_cast<int64_t>(base_ + Unpack(next_ + i));
+      const auto value = static_cast<int64_t>(base_ + stride_ * Unpack(next_ + i));
       in_range &= value >= lo_ && value <= hi_;
       out[i] = static_cast<T>(value);
     }

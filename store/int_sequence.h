@@ -1,8 +1,11 @@
 // Integer sequences of the chunk format (chunk_codec.h): frame-of-reference bit-packing and
 // run-length blocks, with the little byte writer and bounds-checked reader the column encodings
 // (column_encoding.h) build on. Blocks, all integers little-endian:
-//   bit-packed  base i64 (8 bytes), width u8 (0..64), then ceil(n * width / 8) bytes: value i is
-//               base + the `width` bits at bit i * width, LSB-first (wrapping 64-bit addition)
+//   bit-packed  base i64 (8 bytes), stride uvarint (>= 1), width u8 (0..64), then
+//               ceil(n * width / 8) bytes: value i is base + stride * (the `width` bits at bit
+//               i * width, LSB-first), in wrapping 64-bit arithmetic. The stride is the greatest
+//               common divisor of the values' distances from the base (timestamps in whole
+//               seconds, say, are stored as seconds); run lengths always have stride 1
 //   run-length  R uvarint (1..n; 0 only when n is 0), then the R run values as a bit-packed
 //               block, then the R run lengths (each >= 1, summing to n) as a bit-packed block
 // A sequence nested in another encoding starts with its coding byte (IntCoding).
@@ -64,9 +67,13 @@ class IntSequenceWriter {
   void PutSequence(Bytes* out) const;
 
  private:
+  // Sets the minimum, maximum and runs.
+  void MeasureRuns();
+
   const int64_t* values_;
   size_t n_;
   int64_t min_ = 0, max_ = 0;
+  uint64_t stride_ = 1;
   uint64_t runs_ = 0, min_run_ = 0, max_run_ = 0;
 };
 
@@ -95,6 +102,7 @@ class IntSequenceReader {
   int64_t lo_ = 0, hi_ = 0;
   // Bit-packed: the frame and the packed bits.
   uint64_t base_ = 0;
+  uint64_t stride_ = 1;
   unsigned width_ = 0;
   ByteView packed_;
   uint64_t next_ = 0;  // index of the next value

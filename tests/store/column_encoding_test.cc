@@ -158,6 +158,10 @@ TEST_CASE("Every encoding round-trips every type it applies to", "[store][column
   negative_runs.real = [](size_t r) { return -static_cast<double>(r / 5) / 100.0; };
   negative_runs.text = [](size_t r) { return "é😀" + std::to_string(r / 9); };
   shapes.push_back({"negative runs", negative_runs});
+  Generator strided;  // multiples of a million, as timestamps in whole seconds are
+  strided.integer = [](size_t r) { return static_cast<int64_t>((r * 7919) % 1000) * 1'000'000 - 7; };
+  strided.is_null = [](size_t r) { return r % 5 == 1; };
+  shapes.push_back({"strided", strided});
   Generator huge_range;
   huge_range.integer = [](size_t r) { return r % 2 ? kMin + 5 : kMax / 3 + int64_t(r); };
   huge_range.real = [](size_t r) { return r % 2 ? 1e15 + 0.5 : -123456.789; };
@@ -185,6 +189,12 @@ TEST_CASE("EncodeValues picks the compact encoding the data calls for", "[store]
 
   g.integer = [](size_t r) { return static_cast<int64_t>(r / 1000); };
   CHECK(chosen(Make(LogicalType::kTimestamp, 10000, g)) == ColumnEncoding::kRunLength);
+
+  // Whole seconds in microseconds: packed as seconds, 14 bits a value rather than 34.
+  g.integer = [](size_t r) { return 1'735'689'600'000'000 + static_cast<int64_t>(r) * 1'000'000; };
+  const Vector seconds = Make(LogicalType::kTimestamp, 10000, g);
+  CHECK(chosen(seconds) == ColumnEncoding::kBitPacked);
+  CHECK(size(seconds) < 10000 * 14 / 8 + 32);
 
   g.text = [](size_t r) { return std::string(r % 3 ? "web" : "android"); };
   const Vector devices = Make(LogicalType::kVarchar, 10000, g);
@@ -340,8 +350,16 @@ TEST_CASE("Integer sequences refuse malformed counts, widths and runs", "[store]
   };
   Bytes width65;
   PutU64(0, &width65);
+  PutUvarint(1, &width65);
   PutU8(65, &width65);
   CHECK(open(width65, IntCoding::kBitPacked, 0).IsCorruption());
+  Bytes zero_stride;
+  PutU64(0, &zero_stride);
+  PutUvarint(0, &zero_stride);
+  PutU8(0, &zero_stride);
+  CHECK(open(zero_stride, IntCoding::kBitPacked, 3).IsCorruption());
+  zero_stride[8] = 1;  // the same block with stride 1 is fine
+  CHECK(open(zero_stride, IntCoding::kBitPacked, 3).ok());
 
   // Runs whose lengths add up to 5 where 6 rows are wanted, and too many runs.
   const std::vector<int64_t> five = {1, 1, 2, 2, 2};
