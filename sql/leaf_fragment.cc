@@ -42,6 +42,16 @@ std::vector<size_t> FilterFirstColumns(const BoundSelect& q) {
   return columns;
 }
 
+// A column of `rows` NULLs, standing in for one a filter does not read.
+Vector StandIn(LogicalType type, size_t rows) {
+  std::vector<uint64_t> none((rows + 63) / 64, 0);
+  if (type == LogicalType::kVarchar) {
+    return Vector::FromBuffers(type, rows, std::move(none), {}, std::vector<uint32_t>(rows + 1, 0),
+                               {});
+  }
+  return Vector::FromBuffers(type, rows, std::move(none), Bytes(rows * FixedWidth(type)), {}, {});
+}
+
 void AppendAll(std::vector<Vector>* to, const std::vector<Vector>& from) {
   if (to->empty()) {
     for (const Vector& v : from) to->emplace_back(v.type());
@@ -107,7 +117,12 @@ class LeafExecution {
         runner_(runner),
         scan_schema_(ScanSchema(q)),
         late_top_n_(LateTopN()),
-        filter_first_(FilterFirstColumns(q)) {}
+        filter_first_(FilterFirstColumns(q)) {
+    if (filter_first_.empty()) return;
+    for (const Column& column : scan_schema_) {
+      full_stand_ins_.push_back(StandIn(column.type, kVectorSize));
+    }
+  }
 
   Result<PartialResult> Run(const std::vector<size_t>& chunks) {
     std::vector<LogicalType> key_types;
@@ -188,9 +203,8 @@ class LeafExecution {
                           tables_.ReadChunk(q_.table, chunk, table_columns));
     columns->assign(q_.scan_columns.size(), nullptr);
     for (size_t k = 0; k < filter_first_.size(); ++k) (*columns)[filter_first_[k]] = read[k];
-    // The filter reads no other column: those stand in as zeros of the piece's length.
-    std::vector<Vector> stand_ins;
-    for (const Column& column : scan_schema_) stand_ins.emplace_back(column.type);
+    // The filter reads no other column: NULLs of the piece's length stand in for those.
+    std::vector<Vector> short_stand_ins;  // for a piece shorter than kVectorSize
     const ColumnPieces& first = *read[0];
     selections->resize(first.size());
     Batch batch(scan_schema_);
@@ -203,12 +217,17 @@ class LeafExecution {
           piece_columns[c] = &(*(*columns)[c])[piece];
           continue;
         }
-        Vector& stand_in = stand_ins[c];
-        if (stand_in.size() != rows) {
-          stand_in.Clear();
-          for (size_t r = 0; r < rows; ++r) stand_in.AppendNull();
+        if (rows == kVectorSize) {
+          piece_columns[c] = &full_stand_ins_[c];
+          continue;
         }
-        piece_columns[c] = &stand_in;
+        if (short_stand_ins.empty() || short_stand_ins[0].size() != rows) {
+          short_stand_ins.clear();
+          for (const Column& column : scan_schema_) {
+            short_stand_ins.push_back(StandIn(column.type, rows));
+          }
+        }
+        piece_columns[c] = &short_stand_ins[c];
       }
       batch.Borrow(piece_columns);
       LAKE_ASSIGN_OR_RETURN(size_t kept, Select(*q_.filter, batch, &(*selections)[piece]));
@@ -372,6 +391,7 @@ class LeafExecution {
   const Schema scan_schema_;
   const bool late_top_n_;                     // see LateTopN
   const std::vector<size_t> filter_first_;    // see FilterFirstColumns
+  std::vector<Vector> full_stand_ins_;        // kVectorSize NULLs per scan column, if filtering first
   std::vector<std::vector<Vector>> outputs_;  // non-aggregated, by position in `chunks`
   std::mutex mu_;
   Status failure_;
