@@ -506,8 +506,9 @@ BoundExprPtr TypeCoercion::BindCase(const Expr& e, const LeafBinder& leaf) {
     conditions.push_back(RequireBoolean(std::move(when), "CASE/WHEN"));
     results.push_back(BindTree(*e.children[next + 1], leaf));
   }
+  // A missing ELSE is ELSE NULL, a bare NULL that the other results type.
   results.push_back(e.has_else ? BindTree(*e.children.back(), leaf)
-                               : Constant(Value::Null(LogicalType::kVarchar), e.location));
+                               : UnknownLiteral(Value::Null(LogicalType::kVarchar), e.location));
   Unify(&results, "CASE", e.location);
   const LogicalType type = results[0]->type;
   std::vector<BoundExprPtr> children;
