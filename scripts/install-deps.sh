@@ -16,6 +16,7 @@ packages=(
   libcpp-httplib-dev                 # the HTTP gateway
   libspdlog-dev                      # node logs
   catch2                             # tests (v2)
+  python3                            # the differential tester's oracle (its sqlite3 module)
 )
 
 missing=()

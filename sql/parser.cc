@@ -69,7 +69,7 @@ class Transformer {
   }
 
  private:
-  std::string_view text_;                      // the statement's text
+  std::string_view text_;                     // the statement's text
   std::optional<IntegerConstants> integers_;  // read from text_ when first needed
 
   SelectStatement TransformSelect(const Json& s) {

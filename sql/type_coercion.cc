@@ -442,9 +442,9 @@ BoundExprPtr TypeCoercion::BindFunction(const Expr& e, const LeafBinder& leaf) {
     arity(2, 2);
     std::optional<LogicalType> type = CommonType(*args[0], *args[1]);
     if (!type) {
-      Fail("operator does not exist: " + TypeLabel(args[0]->type) + " = " +
-               TypeLabel(args[1]->type),
-           e.location);
+      Fail(
+          "operator does not exist: " + TypeLabel(args[0]->type) + " = " + TypeLabel(args[1]->type),
+          e.location);
     }
     for (BoundExprPtr& arg : args) arg = CastTo(std::move(arg), *type);
     return Call(ScalarOp::kNullIf, *type, e.location, std::move(args));
