@@ -38,26 +38,23 @@ bool SameCell(const std::optional<std::string>& a, const std::optional<std::stri
   return kind == 'R' ? SameReal(*a, *b) : *a == *b;
 }
 
-// A sort key under which rows that agree land in the same order: R cells by their value
-// rounded to 9 digits.
-std::vector<std::string> SortKey(const std::vector<std::optional<std::string>>& row,
-                                 const std::string& kinds) {
-  std::vector<std::string> key;
-  for (size_t c = 0; c < row.size(); ++c) {
-    if (!row[c]) {
-      key.push_back("\x01");
-      continue;
+// An order under which rows that agree land in the same place: NULL first, R cells by
+// value (-0 is 0), the others by their text.
+bool RowLess(const std::vector<std::optional<std::string>>& a,
+             const std::vector<std::optional<std::string>>& b, const std::string& kinds) {
+  for (size_t c = 0; c < a.size() && c < b.size(); ++c) {
+    if (!a[c] || !b[c]) {
+      if (!a[c] && !b[c]) continue;
+      return !a[c];
     }
     if (kinds[c] == 'R') {
-      char buf[40];
-      const double v = RealOf(*row[c]);
-      std::snprintf(buf, sizeof buf, "%+.8e", v == 0 ? 0.0 : v);
-      key.push_back(std::string("\x02") + buf);
-    } else {
-      key.push_back("\x02" + *row[c]);
+      const double x = RealOf(*a[c]), y = RealOf(*b[c]);
+      if (x != y) return x < y;
+    } else if (*a[c] != *b[c]) {
+      return *a[c] < *b[c];
     }
   }
-  return key;
+  return a.size() < b.size();
 }
 
 }  // namespace
@@ -133,9 +130,7 @@ std::string Difference(const Answer& a, const Answer& b, bool ordered) {
   for (size_t i = 0; i < ia.size(); ++i) ia[i] = ib[i] = i;
   if (!ordered) {
     auto by_key = [](const Answer& x) {
-      return [&x](size_t l, size_t r) {
-        return SortKey(x.rows[l], x.kinds) < SortKey(x.rows[r], x.kinds);
-      };
+      return [&x](size_t l, size_t r) { return RowLess(x.rows[l], x.rows[r], x.kinds); };
     };
     std::sort(ia.begin(), ia.end(), by_key(a));
     std::sort(ib.begin(), ib.end(), by_key(b));

@@ -54,7 +54,8 @@ struct Config {
 Config ReadConfig(size_t default_queries) {
   Config config;
   config.queries = default_queries;
-  if (const char* seed = std::getenv("LAKE_DIFFTEST_SEED")) config.seed = std::strtoull(seed, nullptr, 10);
+  if (const char* seed = std::getenv("LAKE_DIFFTEST_SEED"))
+    config.seed = std::strtoull(seed, nullptr, 10);
   if (const char* queries = std::getenv("LAKE_DIFFTEST_QUERIES")) {
     config.queries = std::strtoull(queries, nullptr, 10);
   }
@@ -62,7 +63,8 @@ Config ReadConfig(size_t default_queries) {
 }
 
 fs::path WorkDir() {
-  const fs::path dir = fs::path(LAKE_BINARY_DIR) / "test-tmp" / ("difftest-" + std::to_string(::getpid()));
+  const fs::path dir =
+      fs::path(LAKE_BINARY_DIR) / "test-tmp" / ("difftest-" + std::to_string(::getpid()));
   fs::create_directories(dir);
   return dir;
 }
@@ -135,7 +137,8 @@ Result<sql::QueryResult> RunOne(local::LocalEngine& engine, const std::string& s
 
 std::string Replay(const Batch& batch, size_t query) {
   return "replay: LAKE_DIFFTEST_SEED=" + std::to_string(batch.seed) +
-         " LAKE_DIFFTEST_QUERIES=" + std::to_string(query + 1) + " build/tests/sql_difftest_tests\n";
+         " LAKE_DIFFTEST_QUERIES=" + std::to_string(query + 1) +
+         " build/tests/sql_difftest_tests\n";
 }
 
 void Report(const std::vector<std::string>& failures, size_t checked, const char* what) {
@@ -181,6 +184,161 @@ TEST_CASE("Random queries answer as SQLite does, whole and in fragments", "[sql]
   }
   fs::remove_all(dir);
   Report(failures, checked, "differential");
+}
+
+// The table of a batch without its queries, and a generator over it that draws from its own
+// stream (so the metamorphic checks see the differential run's tables).
+struct TableOnly {
+  Batch batch;
+  Rng rng{0};
+};
+
+TableOnly MakeTable(uint64_t seed, uint64_t stream, const fs::path& dir) {
+  TableOnly out{MakeBatch(seed, 0, dir), Rng(seed)};
+  out.rng = Rng(seed).Child(stream);
+  return out;
+}
+
+// Rows of several answers together (of one query's parts).
+Answer Union(const std::vector<Answer>& parts) {
+  Answer out;
+  for (const Answer& part : parts) {
+    if (part.failed) return part;
+    out.kinds = part.kinds;
+    out.rows.insert(out.rows.end(), part.rows.begin(), part.rows.end());
+  }
+  return out;
+}
+
+// The single value of a one-row, one-column answer.
+Result<sql::Value> SingleValue(const Result<sql::QueryResult>& r) {
+  if (!r.ok()) return r.status();
+  if (r->rows.size() != 1 || r->rows[0].size() != 1) {
+    return Status::InvalidArgument("expected one value");
+  }
+  return r->rows[0][0];
+}
+
+// a < b for two non-NULL values of one type.
+bool Less(const sql::Value& a, const sql::Value& b) {
+  switch (a.type) {
+    case LogicalType::kDouble:
+      return a.real < b.real;
+    case LogicalType::kBoolean:
+      return a.boolean < b.boolean;
+    case LogicalType::kVarchar:
+      return a.text < b.text;
+    default:
+      return a.integer < b.integer;
+  }
+}
+
+bool SameValue(const sql::Value& a, const sql::Value& b) {
+  if (a.is_null || b.is_null) return a.is_null && b.is_null;
+  if (a.type != b.type) return false;
+  return !Less(a, b) && !Less(b, a);  // doubles by value: -0.0 is 0.0
+}
+
+// The whole table's value of an aggregate recombined from its values over parts, as `combine`
+// (QueryGenerator::Decomposable) says.
+sql::Value Recombine(const std::string& combine, const std::vector<sql::Value>& parts) {
+  sql::Value out = sql::Value::Null(parts[0].type);
+  for (const sql::Value& v : parts) {
+    if (v.is_null) continue;
+    if (out.is_null) {
+      out = v;
+    } else if (combine == "count" || combine == "sum") {
+      out.integer += v.integer;
+    } else if (combine == "min" ? Less(v, out) : Less(out, v)) {
+      out = v;
+    }
+  }
+  return out;
+}
+
+TEST_CASE("Rows and aggregates WHERE p, WHERE NOT p and WHERE p IS NULL add up to the table's",
+          "[sql][difftest]") {
+  const Config config = ReadConfig(600);
+  const fs::path dir = WorkDir();
+  std::vector<std::string> failures;
+  size_t checked = 0;
+  for (size_t done = 0, b = 0; done < config.queries; done += kBatchQueries, ++b) {
+    TableOnly t = MakeTable(config.seed + b, 1, dir);
+    auto engine = EngineOver(t.batch, 512, 0);
+    QueryGenerator generator(t.rng, t.batch.table);
+    for (size_t i = 0; i < std::min(kBatchQueries, config.queries - done); ++i) {
+      ++checked;
+      const std::string p = generator.Predicate();
+      const std::vector<std::string> parts = {" WHERE " + p, " WHERE NOT (" + p + ")",
+                                              " WHERE (" + p + ") IS NULL"};
+      std::string combine;
+      const std::string select = i % 2 == 0
+                                     ? "SELECT " + generator.Projection() + " FROM t"
+                                     : "SELECT " + generator.Decomposable(&combine) + " FROM t";
+      std::string difference;
+      if (combine.empty()) {
+        std::vector<Answer> answers;
+        for (const std::string& where : parts)
+          answers.push_back(FromResult(RunOne(*engine, select + where), ""));
+        difference = Difference(FromResult(RunOne(*engine, select), ""), Union(answers), false);
+      } else {
+        const Result<sql::Value> whole = SingleValue(RunOne(*engine, select));
+        std::vector<sql::Value> values;
+        for (const std::string& where : parts) {
+          const Result<sql::Value> part = SingleValue(RunOne(*engine, select + where));
+          if (!part.ok()) {
+            difference = "a part failed: " + part.status().ToString();
+            break;
+          }
+          values.push_back(*part);
+        }
+        if (!whole.ok()) {
+          difference = "the whole failed: " + whole.status().ToString();
+        } else if (difference.empty() && !SameValue(*whole, Recombine(combine, values))) {
+          difference = "whole " + whole->ToString() + ", recombined " +
+                       Recombine(combine, values).ToString();
+        }
+      }
+      if (difference.empty()) continue;
+      failures.push_back("table seed " + std::to_string(t.batch.seed) + ", check " +
+                         std::to_string(i + 1) + ": " + difference + "\n  " + select +
+                         "\n  partitioned by " + p);
+    }
+  }
+  fs::remove_all(dir);
+  Report(failures, checked, "ternary logic partitioning");
+}
+
+TEST_CASE("The same table cut into chunks of other sizes gives the same answers",
+          "[sql][difftest]") {
+  const Config config = ReadConfig(1000);
+  const fs::path dir = WorkDir();
+  std::vector<std::string> failures;
+  size_t checked = 0;
+  for (size_t done = 0, b = 0; done < config.queries; done += kBatchQueries, ++b) {
+    TableOnly t = MakeTable(config.seed + b, 2, dir);
+    QueryGenerator generator(t.rng, t.batch.table);
+    // One chunk, then a row or two per chunk, then a few rows per chunk.
+    auto whole = EngineOver(t.batch, uint64_t{1} << 20, 0);
+    std::vector<std::unique_ptr<local::LocalEngine>> cut;
+    cut.push_back(EngineOver(t.batch, 64, 0));
+    cut.push_back(EngineOver(t.batch, 700, 64 << 20));
+    for (size_t i = 0; i < std::min(kBatchQueries, config.queries - done); ++i) {
+      const GeneratedQuery q = generator.Next();
+      const Answer reference = FromResult(RunOne(*whole, q.ours), q.kinds);
+      for (const auto& engine : cut) {
+        ++checked;
+        const Answer answer = FromResult(RunOne(*engine, q.ours), q.kinds);
+        const std::string difference = Difference(reference, answer, q.ordered);
+        if (difference.empty()) continue;
+        failures.push_back("table seed " + std::to_string(t.batch.seed) + ", query " +
+                           std::to_string(i + 1) + ": " + difference + "\n  " + q.ours +
+                           "\none chunk:\n" + Describe(reference) + "cut:\n" + Describe(answer));
+      }
+    }
+  }
+  fs::remove_all(dir);
+  Report(failures, checked, "chunk sizes");
 }
 
 }  // namespace

@@ -2,7 +2,8 @@
 // rendered a second time as the same question in SQLite's dialect. Expressions are typed as they
 // are built, so every query binds; where the two dialects differ the generator either renders
 // the SQLite side to mean what ours means or stays out of the difference. Each difference is
-// written down where it is handled (query_generator.cc), not papered over in the comparison.
+// written down where it is handled (generator_common.h, query_generator.cc,
+// expression_generator.cc), not papered over in the comparison.
 // Thread-safety: not thread-safe (one generator per thread); deterministic for a seed.
 #pragma once
 
@@ -53,7 +54,7 @@ class QueryGenerator {
     double bound = 0;
     // A bare NULL or string literal: PostgreSQL's "unknown", typed by its context.
     bool unknown = false;
-    bool inexact = false;    // holds SUM or AVG of doubles, whose last bits depend on order
+    bool inexact = false;  // holds SUM or AVG of doubles, whose last bits depend on order
   };
   enum class Scope { kRow, kGroup };
 

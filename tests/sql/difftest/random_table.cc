@@ -51,7 +51,8 @@ std::string WideInt(Rng& rng) {
 }
 
 std::string ModerateDouble(Rng& rng) {
-  static const std::vector<double> kEdges = {0.0, -0.0, 0.5, -0.5, 1.0, 2.5, -2.5, 0.1, 1e-3, 999.75};
+  static const std::vector<double> kEdges = {0.0, -0.0, 0.5, -0.5, 1.0,
+                                             2.5, -2.5, 0.1, 1e-3, 999.75};
   if (rng.Bernoulli(0.4)) return DoubleText(Pick(rng, kEdges));
   // Quarters keep sums exact in any order; a few thirds do not.
   const double quarters = static_cast<double>(static_cast<int64_t>(rng.Uniform(8001)) - 4000) / 4;
@@ -78,10 +79,31 @@ std::string Boolean(Rng& rng) {
 }
 
 std::string Text(Rng& rng) {
-  static const std::vector<std::string> kWords = {
-      "a",     "A",       "ab",     "aB",        "b",  "abc", "b%c", "x_y", "back\\slash",
-      " lead", "trail ",  "it's",   "say \"hi\"", "é",  "É",   "日本", "😀", "Zürich",
-      "comma, inside",    "line\nbreak", "12",   "1e5", "true", "2024-01-01", "NULL"};
+  static const std::vector<std::string> kWords = {"a",
+                                                  "A",
+                                                  "ab",
+                                                  "aB",
+                                                  "b",
+                                                  "abc",
+                                                  "b%c",
+                                                  "x_y",
+                                                  "back\\slash",
+                                                  " lead",
+                                                  "trail ",
+                                                  "it's",
+                                                  "say \"hi\"",
+                                                  "é",
+                                                  "É",
+                                                  "日本",
+                                                  "😀",
+                                                  "Zürich",
+                                                  "comma, inside",
+                                                  "line\nbreak",
+                                                  "12",
+                                                  "1e5",
+                                                  "true",
+                                                  "2024-01-01",
+                                                  "NULL"};
   if (rng.Bernoulli(0.05)) return std::string(200 + rng.Uniform(300), "xyz"[rng.Uniform(3)]);
   return Pick(rng, kWords);
 }
@@ -168,7 +190,8 @@ RandomTable MakeRandomTable(Rng& rng, const std::string& name, size_t max_rows) 
       if (column.name == "b") row.push_back(Boolean(rng));
       if (column.name == "s") row.push_back(r == 0 ? std::string("anchor") : Text(rng));
       if (column.name == "dt") row.push_back(Date(rng));
-      if (column.name == "ts") row.push_back(r == 0 ? std::string("2000-02-29 12:30:00.5") : Timestamp(rng));
+      if (column.name == "ts")
+        row.push_back(r == 0 ? std::string("2000-02-29 12:30:00.5") : Timestamp(rng));
     }
     t.rows.push_back(std::move(row));
   }
