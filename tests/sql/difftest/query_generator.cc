@@ -236,6 +236,16 @@ std::string QueryGenerator::Decomposable(std::string* combine) {
   }
 }
 
+QueryGenerator::Expr QueryGenerator::SortOrGroupKey(Kind kind, Scope scope) {
+  // A GROUP BY or ORDER BY key is never a bare constant: an integer constant means a select-list
+  // position (in both dialects), and -(5) is a constant for us but an expression for SQLite.
+  Expr key = Typed(Gen(kind, 1 + static_cast<int>(rng_.Uniform(2)), scope));
+  const bool constant = key.ours.find_first_not_of("-+() 0123456789") == std::string::npos ||
+                        key.ours.front() == '\'';
+  if (!constant) return key;
+  return scope == Scope::kRow ? Column(kind) : Aggregate(kind, 1);
+}
+
 GeneratedQuery QueryGenerator::Next() {
   static const std::vector<Kind> kAll = {Kind::kInt,  Kind::kReal, Kind::kBool,
                                          Kind::kText, Kind::kDate, Kind::kTimestamp};
@@ -252,14 +262,17 @@ GeneratedQuery QueryGenerator::Next() {
       // A key is a column or an expression: an integer constant would be a select-list
       // position (in both dialects), and -(5) is a constant for us but an expression for SQLite.
       const Kind kind = Pick(rng_, kAll);
-      Expr key = Typed(Gen(kind, static_cast<int>(rng_.Uniform(3)), Scope::kRow));
-      if (key.ours.find_first_not_of("-+() 0123456789") == std::string::npos) key = Column(kind);
-      keys_.push_back(key);
+      keys_.push_back(SortOrGroupKey(kind, Scope::kRow));
       if (rng_.Bernoulli(0.7)) items.push_back(keys_.back());
     }
   }
   if (aggregated) item_scope = Scope::kGroup;
-  const size_t n = 1 + rng_.Uniform(3);
+  // SELECT * now and then (with more items after it).
+  const bool star = !aggregated && rng_.Bernoulli(0.05);
+  if (star) {
+    for (const ColumnSpec& c : table_.columns) items.push_back(NamedColumn(c.name));
+  }
+  const size_t n = (star ? 0 : 1) + rng_.Uniform(3);
   for (size_t i = 0; i < n; ++i) {
     const Kind kind = Pick(rng_, kAll);
     Expr e = aggregated && rng_.Bernoulli(0.5)
@@ -273,9 +286,11 @@ GeneratedQuery QueryGenerator::Next() {
   q.ours = distinct ? "SELECT DISTINCT " : "SELECT ";
   q.sqlite = q.ours;
   for (size_t i = 0; i < items.size(); ++i) {
-    q.ours += (i ? ", " : "") + items[i].ours;
-    q.sqlite += (i ? ", " : "") + items[i].sqlite;
     q.kinds += Letter(items[i].kind);
+    if (star && i > 0 && i < table_.columns.size()) continue;
+    const bool whole_row = star && i == 0;
+    q.ours += (i ? ", " : "") + (whole_row ? "*" : items[i].ours);
+    q.sqlite += (i ? ", " : "") + (whole_row ? "*" : items[i].sqlite);
   }
   q.ours += " FROM " + table_.name;
   q.sqlite += " FROM " + table_.name;
@@ -309,17 +324,27 @@ GeneratedQuery QueryGenerator::Next() {
   if (!inexact && rng_.Bernoulli(0.4)) {
     q.ordered = true;
     std::string ours = " ORDER BY ", sqlite = " ORDER BY ";
-    for (size_t i = 0; i < items.size(); ++i) {
-      const std::string position = std::to_string(i + 1);
+    auto key = [&](const std::string& our_key, const std::string& sqlite_key) {
       const bool desc = rng_.Bernoulli(0.4);
       const uint64_t nulls = rng_.Uniform(3);  // default, NULLS FIRST, NULLS LAST
-      ours += (i ? ", " : "") + position + (desc ? " DESC" : "") +
+      const bool first = ours.size() == std::string(" ORDER BY ").size();
+      ours += (first ? "" : ", ") + our_key + (desc ? " DESC" : "") +
               (nulls == 1   ? " NULLS FIRST"
                : nulls == 2 ? " NULLS LAST"
                             : "");
-      sqlite += (i ? ", " : "") + position + (desc ? " DESC" : "") +
+      sqlite += (first ? "" : ", ") + sqlite_key + (desc ? " DESC" : "") +
                 (nulls == 1 ? " NULLS FIRST" : " NULLS LAST");
+    };
+    // First, now and then, a key that is not an output column (DISTINCT allows none): the
+    // output columns after it still make the order total. Not in an aggregated query without
+    // GROUP BY: an aggregate in ORDER BY alone aggregates the query for us (and PostgreSQL),
+    // while SQLite calls it a misuse.
+    if (!distinct && (grouped || !aggregated) && rng_.Bernoulli(0.3)) {
+      const Expr hidden =
+          SortOrGroupKey(Pick(rng_, kAll), aggregated ? Scope::kGroup : Scope::kRow);
+      if (!hidden.inexact) key(hidden.ours, hidden.sqlite);
     }
+    for (size_t i = 0; i < items.size(); ++i) key(std::to_string(i + 1), std::to_string(i + 1));
     q.ours += ours;
     q.sqlite += sqlite;
     if (rng_.Bernoulli(0.5)) {

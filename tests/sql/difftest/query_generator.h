@@ -75,6 +75,7 @@ class QueryGenerator {
   Expr Literal(Kind kind);
   Expr Aggregate(Kind kind, int depth);
   Expr Typed(Expr e);
+  Expr SortOrGroupKey(Kind kind, Scope scope);
 
   Rng& rng_;
   const RandomTable& table_;
