@@ -44,6 +44,7 @@ namespace fs = std::filesystem;
 
 constexpr size_t kBatchQueries = 100;
 constexpr size_t kMaxRows = 40;
+constexpr size_t kMaxLargeRows = 5000;
 
 struct Config {
   uint64_t seed = 1;
@@ -81,7 +82,8 @@ Batch MakeBatch(uint64_t seed, size_t queries, const fs::path& dir) {
   Batch batch;
   batch.seed = seed;
   Rng rng(seed);
-  batch.table = MakeRandomTable(rng, "t", kMaxRows);
+  // Every eighth table is large enough to span several vectors and chunks of many rows.
+  batch.table = MakeRandomTable(rng, "t", seed % 8 == 7 ? kMaxLargeRows : kMaxRows);
   QueryGenerator generator(rng, batch.table);
   for (size_t i = 0; i < queries; ++i) batch.queries.push_back(generator.Next());
   batch.csv = dir / ("t-" + std::to_string(seed) + ".csv");
