@@ -51,21 +51,6 @@ void HashStrings(const SelectedVector& key, size_t count, uint64_t* hashes) {
   });
 }
 
-// Calls f(T{}) with T the physical type of fixed-width `type` (BIGINT, TIMESTAMP: int64_t).
-template <class F>
-decltype(auto) WithFixedType(LogicalType type, F&& f) {
-  switch (type) {
-    case LogicalType::kDouble:
-      return f(double{});
-    case LogicalType::kDate:
-      return f(int32_t{});
-    case LogicalType::kBoolean:
-      return f(uint8_t{});
-    default:
-      return f(int64_t{});
-  }
-}
-
 template <class T>
 bool FixedEqual(const Vector& a, size_t row_a, const Vector& b, size_t row_b) {
   return KeyBits(a.Get<T>(row_a)) == KeyBits(b.Get<T>(row_b));

@@ -174,73 +174,67 @@ void UpdateDistinct(AggregateState& s, const SelectedVector& arg, const uint32_t
   s.distinct_pairs.InsertAll(pairs->data(), pairs->size());
 }
 
-void AppendInt(Vector* v, int64_t value) {
-  switch (v->type()) {
-    case LogicalType::kDate:
-      v->Append<int32_t>(static_cast<int32_t>(value));
-      break;
-    case LogicalType::kBoolean:
-      v->Append<uint8_t>(static_cast<uint8_t>(value));
-      break;
-    default:
-      v->Append<int64_t>(value);
-      break;
+// Fixed-width answers in bulk: `column` gets a row per group, value(g) as a T for a group with
+// inputs, NULL for one without.
+template <class T, class F>
+void FillFixed(const AggregateState& s, Vector* column, F&& value) {
+  const size_t groups = s.count.size();
+  column->Resize(groups);
+  T* out = column->mutable_data<T>();
+  uint64_t* valid = column->mutable_validity_words();
+  for (size_t g = 0; g < groups; ++g) {
+    if (s.count[g] == 0) {
+      valid[g / 64] &= ~(uint64_t{1} << (g % 64));
+    } else {
+      out[g] = static_cast<T>(value(g));
+    }
   }
-}
-
-// The value whose KeyBits are `bits`, appended to `v` (of a fixed-width type).
-void AppendFromBits(Vector* v, uint64_t bits) {
-  if (v->type() != LogicalType::kDouble) return AppendInt(v, static_cast<int64_t>(bits));
-  double d;
-  std::memcpy(&d, &bits, sizeof d);
-  v->Append<double>(d);
+  column->RecountNulls();
 }
 
 // The answers of non-DISTINCT state `s`, one row per group.
 Result<Vector> FinalizePlain(const AggregateState& s) {
   Vector column(s.result_type);
-  const size_t groups = s.count.size();
-  column.Reserve(groups);
-  for (size_t g = 0; g < groups; ++g) {
-    if (s.kind == AggregateKind::kCountStar || s.kind == AggregateKind::kCount) {
-      column.Append<int64_t>(s.count[g]);
-      continue;
-    }
-    if (s.count[g] == 0) {  // no non-NULL input: SQL's NULL
-      column.AppendNull();
-      continue;
-    }
-    const bool real = s.arg_type == LogicalType::kDouble;
-    switch (s.kind) {
-      case AggregateKind::kCountStar:
-      case AggregateKind::kCount:
-        break;
-      case AggregateKind::kSum:
-        if (real) {
-          column.Append<double>(s.real_sum[g]);
-        } else {
-          if (s.wide_sum[g] > INT64_MAX || s.wide_sum[g] < INT64_MIN) {
-            return Status::InvalidArgument("bigint out of range in SUM");
-          }
-          column.Append<int64_t>(static_cast<int64_t>(s.wide_sum[g]));
-        }
-        break;
-      case AggregateKind::kAvg: {
-        const double sum = real ? s.real_sum[g] : static_cast<double>(s.wide_sum[g]);
-        column.Append<double>(sum / static_cast<double>(s.count[g]));
+  const bool real = s.arg_type == LogicalType::kDouble;
+  switch (s.kind) {
+    case AggregateKind::kCountStar:
+    case AggregateKind::kCount:
+      column.Resize(s.count.size());
+      std::copy(s.count.begin(), s.count.end(), column.mutable_data<int64_t>());
+      break;
+    case AggregateKind::kSum:
+      if (real) {
+        FillFixed<double>(s, &column, [&](size_t g) { return s.real_sum[g]; });
         break;
       }
-      case AggregateKind::kMin:
-      case AggregateKind::kMax:
-        if (s.arg_type == LogicalType::kVarchar) {
-          column.AppendString(s.text_extreme[g]);
-        } else if (real) {
-          column.Append<double>(s.real_extreme[g]);
-        } else {
-          AppendInt(&column, s.int_extreme[g]);
+      for (size_t g = 0; g < s.count.size(); ++g) {
+        if (s.count[g] != 0 && (s.wide_sum[g] > INT64_MAX || s.wide_sum[g] < INT64_MIN)) {
+          return Status::InvalidArgument("bigint out of range in SUM");
         }
-        break;
-    }
+      }
+      FillFixed<int64_t>(s, &column, [&](size_t g) { return s.wide_sum[g]; });
+      break;
+    case AggregateKind::kAvg:
+      FillFixed<double>(s, &column, [&](size_t g) {
+        const double sum = real ? s.real_sum[g] : static_cast<double>(s.wide_sum[g]);
+        return sum / static_cast<double>(s.count[g]);
+      });
+      break;
+    case AggregateKind::kMin:
+    case AggregateKind::kMax:
+      if (s.arg_type == LogicalType::kVarchar) {
+        column.Reserve(s.count.size());
+        for (size_t g = 0; g < s.count.size(); ++g) {
+          s.count[g] == 0 ? column.AppendNull() : column.AppendString(s.text_extreme[g]);
+        }
+      } else if (real) {
+        FillFixed<double>(s, &column, [&](size_t g) { return s.real_extreme[g]; });
+      } else {
+        WithFixedType(s.result_type, [&](auto type) {
+          FillFixed<decltype(type)>(s, &column, [&](size_t g) { return s.int_extreme[g]; });
+        });
+      }
+      break;
   }
   return column;
 }
@@ -252,22 +246,35 @@ Result<Vector> FinalizeDistinct(const AggregateState& s) {
   plain.arg_type = s.arg_type;
   plain.result_type = s.result_type;
   ResizeState(plain, s.count.size());
-  std::vector<uint32_t> groups, rows;
-  groups.reserve(s.distinct_pairs.size());
-  rows.reserve(s.distinct_pairs.size());
+  if (s.kind == AggregateKind::kCount) {  // the values do not matter, only how many
+    s.distinct_pairs.ForEach([&](const PairSet::Pair& p) { ++plain.count[p.group]; });
+    return FinalizePlain(plain);
+  }
+  const size_t n = s.distinct_pairs.size();
+  std::vector<uint32_t> groups(n), rows;
   Vector values(s.arg_type);  // fixed-width arguments: the values themselves
-  s.distinct_pairs.ForEach([&](const PairSet::Pair& p) {
-    groups.push_back(p.group);
-    if (s.distinct_strings) {
-      rows.push_back(static_cast<uint32_t>(p.value));
-    } else {
-      AppendFromBits(&values, p.value);
-    }
-  });
+  size_t i = 0;
+  if (s.distinct_strings) {
+    rows.resize(n);
+    s.distinct_pairs.ForEach([&](const PairSet::Pair& p) {
+      groups[i] = p.group;
+      rows[i++] = static_cast<uint32_t>(p.value);
+    });
+  } else {
+    values.Resize(n);
+    WithFixedType(s.arg_type, [&](auto type) {
+      using T = decltype(type);
+      T* out = values.mutable_data<T>();
+      s.distinct_pairs.ForEach([&](const PairSet::Pair& p) {
+        groups[i] = p.group;
+        out[i++] = FromBits<T>(p.value);
+      });
+    });
+  }
   const SelectedVector arg = s.distinct_strings
                                  ? SelectedVector{&s.distinct_strings->keys()[0], rows.data()}
                                  : SelectedVector{&values, nullptr};
-  UpdatePlain(plain, arg, groups.data(), groups.size());
+  UpdatePlain(plain, arg, groups.data(), n);
   return FinalizePlain(plain);
 }
 
