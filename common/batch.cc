@@ -24,9 +24,10 @@ namespace {
 // codes for every row light on memory.
 constexpr size_t kMaxDictionaryValues = 256;
 
-// The dictionary form of VARCHAR `v`, or null when its strings do not repeat enough. The
-// strings are found by hash in a small open-addressing table (slot -> code), with each code's
-// hash kept so that bytes are compared only when hashes agree.
+}  // namespace
+
+// The strings are found by hash in a small open-addressing table (slot -> code), with each
+// code's hash kept so that bytes are compared only when hashes agree.
 std::shared_ptr<const StringDictionary> BuildDictionary(const Vector& v) {
   constexpr size_t kSlots = 4 * kMaxDictionaryValues;  // at most a quarter full
   static_assert((kSlots & (kSlots - 1)) == 0, "the slot count must be a power of two");
@@ -56,8 +57,6 @@ std::shared_ptr<const StringDictionary> BuildDictionary(const Vector& v) {
   }
   return dictionary;
 }
-
-}  // namespace
 
 ColumnPieces CutIntoPieces(const Vector& column, bool dictionaries) {
   ColumnPieces pieces;

@@ -7,6 +7,7 @@
 
 #include <cassert>
 #include <cstddef>
+#include <memory>
 #include <vector>
 
 #include "common/logical_type.h"
@@ -22,6 +23,9 @@ using ColumnPieces = std::vector<Vector>;
 // With `dictionaries`, VARCHAR pieces whose strings repeat also get their dictionary form
 // (StringDictionary): worth its cost when the pieces are kept for many scans.
 ColumnPieces CutIntoPieces(const Vector& column, bool dictionaries);
+// The dictionary form of VARCHAR `v` (at most kVectorSize rows), or null when its strings do not
+// repeat enough to pay for one.
+std::shared_ptr<const StringDictionary> BuildDictionary(const Vector& v);
 
 class Batch {
  public:

@@ -134,8 +134,12 @@ class Vector {
 // string instead of once per row (a comparison with a constant, LIKE, a GROUP BY key); the
 // strings themselves stay in the vector, so every operation is right without it.
 struct StringDictionary {
-  Vector values{LogicalType::kVarchar};  // distinct, non-NULL, in order of first appearance
-  std::vector<uint8_t> codes;  // one per row (so at most 256 values); a NULL row's means nothing
+  // Distinct and non-NULL: in order of first appearance when built from the strings
+  // (BuildDictionary, common/batch.h), or a chunk's whole dictionary in ascending order when
+  // decoded from one (store/column_encoding.h), which may hold strings no row of this vector has.
+  Vector values{LogicalType::kVarchar};
+  // One per row (so at most 256 values); a NULL row's is a valid index but means nothing.
+  std::vector<uint8_t> codes;
 };
 
 }  // namespace lake

@@ -1,5 +1,5 @@
-// A Vector's buffers in msgpack, shared by the chunk format (store/chunk_codec.h) and the
-// partial results that query fragments return (sql/fragment_codec.h):
+// A Vector's buffers in msgpack, for the partial results that query fragments return
+// (sql/fragment_codec.h):
 //   "valid": bin ceil(rows/8) LSB-first bitmap | nil (no NULLs)
 //   "data":  bin (fixed width: rows values little-endian; VARCHAR: the concatenated UTF-8)
 //   "offs":  bin (VARCHAR only: rows+1 uint32 LE offsets)

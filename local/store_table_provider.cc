@@ -55,11 +55,18 @@ Result<std::vector<sql::ColumnRef>> StoreTableProvider::ReadChunk(
   std::vector<size_t> to_read;
   for (size_t i : missing) to_read.push_back(columns[i]);
   const bool caching = cache_ != nullptr && cache_->capacity() > 0;
-  LAKE_ASSIGN_OR_RETURN(store::RowGroup group, store_.GetChunkColumns(id, to_read));
+  LAKE_ASSIGN_OR_RETURN(std::vector<store::DecodedPieces> read,
+                        store_.GetChunkColumnPieces(id, to_read, kVectorSize));
   for (size_t k = 0; k < missing.size(); ++k) {
-    // Cached pieces serve many scans: they carry dictionaries, built once here.
-    auto column = std::make_shared<const ColumnPieces>(
-        CutIntoPieces(group.columns[k], /*dictionaries=*/caching));
+    ColumnPieces& pieces = read[k].pieces;
+    // Dictionary-encoded columns come with their dictionaries. Cached pieces serve many scans:
+    // the other VARCHAR pieces whose strings repeat get one built once here.
+    for (Vector& piece : pieces) {
+      if (caching && piece.type() == LogicalType::kVarchar && piece.dictionary() == nullptr) {
+        piece.SetDictionary(BuildDictionary(piece));
+      }
+    }
+    auto column = std::make_shared<const ColumnPieces>(std::move(pieces));
     if (cache_ != nullptr) cache_->Insert(id, to_read[k], column);
     out[missing[k]] = std::move(column);
   }

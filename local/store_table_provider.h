@@ -1,8 +1,8 @@
 // StoreTableProvider: the datasets of a local ChunkStore as SQL tables (sql/table_provider.h).
 // Each dataset's newest manifest gives the schema and the chunk order; a scan reads and decodes
-// only the requested columns of a chunk (ChunkStore::GetChunkColumns: not hashed, the store's
-// own checksums catch damage at rest). With a ColumnCache, decoded columns are kept for the
-// scans that come back to them.
+// only the requested columns of a chunk, straight into the pieces scans read, dictionaries
+// included (ChunkStore::GetChunkColumnPieces: not hashed, the store's own checksums catch damage
+// at rest). With a ColumnCache, decoded columns are kept for the scans that come back to them.
 // Thread-safety: ReadChunk may be called concurrently (the store allows it); Refresh may not.
 #pragma once
 

@@ -8,6 +8,7 @@ packages=(
   libsodium-dev                      # identity, BLAKE2b hashing, sessions
   libmsgpack-cxx-dev                 # chunk, manifest and wire encoding
   librocksdb-dev                     # chunk and metadata storage
+  liblz4-dev                         # compression of chunk columns where it pays
   libpg-query-dev                    # SQL parser (the PostgreSQL 15 grammar)
   libprotobuf-c-dev                  # the header of the parser's exact (protobuf) parse tree
   libcli11-dev                       # the p2plake command line

@@ -21,6 +21,27 @@ Schema ScanSchema(const BoundSelect& q) {
   return schema;
 }
 
+// Marks in `used` the scan columns `e` reads.
+void MarkColumns(const BoundExpr& e, std::vector<bool>* used) {
+  if (e.kind == BoundExpr::Kind::kColumn) (*used)[e.column] = true;
+  for (const BoundExprPtr& child : e.children) MarkColumns(*child, used);
+}
+
+// The scan columns (positions in q.scan_columns) the WHERE clause reads, when they are some but
+// not all of them; else empty. Those are read first, and the others only for chunks where a row
+// passes: a selective filter then decodes most columns of few chunks.
+std::vector<size_t> FilterFirstColumns(const BoundSelect& q) {
+  if (!q.filter || q.table.empty()) return {};
+  std::vector<bool> used(q.scan_columns.size(), false);
+  MarkColumns(*q.filter, &used);
+  std::vector<size_t> columns;
+  for (size_t c = 0; c < used.size(); ++c) {
+    if (used[c]) columns.push_back(c);
+  }
+  if (columns.size() == used.size()) return {};
+  return columns;
+}
+
 void AppendAll(std::vector<Vector>* to, const std::vector<Vector>& from) {
   if (to->empty()) {
     for (const Vector& v : from) to->emplace_back(v.type());
@@ -85,7 +106,8 @@ class LeafExecution {
         tables_(tables),
         runner_(runner),
         scan_schema_(ScanSchema(q)),
-        late_top_n_(LateTopN()) {}
+        late_top_n_(LateTopN()),
+        filter_first_(FilterFirstColumns(q)) {}
 
   Result<PartialResult> Run(const std::vector<size_t>& chunks) {
     std::vector<LogicalType> key_types;
@@ -154,6 +176,57 @@ class LeafExecution {
     return tables_.ReadChunk(q_.table, chunk, q_.scan_columns);
   }
 
+  // Reads the filter's columns of `chunk` (filter_first_), selects each piece's rows into
+  // `selections`, and only if a row passes reads the other columns into `columns` (all scan
+  // columns, in order). Returns how many rows passed.
+  Result<size_t> ReadFilteredFirst(size_t chunk, std::vector<ColumnRef>* columns,
+                                   std::vector<std::vector<uint32_t>>* selections) {
+    std::vector<size_t> table_columns;
+    for (size_t c : filter_first_) table_columns.push_back(q_.scan_columns[c]);
+    LAKE_ASSIGN_OR_RETURN(std::vector<ColumnRef> read,
+                          tables_.ReadChunk(q_.table, chunk, table_columns));
+    columns->assign(q_.scan_columns.size(), nullptr);
+    for (size_t k = 0; k < filter_first_.size(); ++k) (*columns)[filter_first_[k]] = read[k];
+    // The filter reads no other column: those stand in as zeros of the piece's length.
+    std::vector<Vector> stand_ins;
+    for (const Column& column : scan_schema_) stand_ins.emplace_back(column.type);
+    const ColumnPieces& first = *read[0];
+    selections->resize(first.size());
+    Batch batch(scan_schema_);
+    std::vector<const Vector*> piece_columns(scan_schema_.size());
+    size_t passed = 0;
+    for (size_t piece = 0; piece < first.size(); ++piece) {
+      const size_t rows = first[piece].size();
+      for (size_t c = 0; c < scan_schema_.size(); ++c) {
+        if ((*columns)[c]) {
+          piece_columns[c] = &(*(*columns)[c])[piece];
+          continue;
+        }
+        Vector& stand_in = stand_ins[c];
+        if (stand_in.size() != rows) {
+          stand_in.Clear();
+          for (size_t r = 0; r < rows; ++r) stand_in.AppendNull();
+        }
+        piece_columns[c] = &stand_in;
+      }
+      batch.Borrow(piece_columns);
+      LAKE_ASSIGN_OR_RETURN(size_t kept, Select(*q_.filter, batch, &(*selections)[piece]));
+      passed += kept;
+    }
+    if (passed == 0) return passed;
+    table_columns.clear();
+    std::vector<size_t> rest;
+    for (size_t c = 0; c < q_.scan_columns.size(); ++c) {
+      if (!(*columns)[c]) {
+        rest.push_back(c);
+        table_columns.push_back(q_.scan_columns[c]);
+      }
+    }
+    LAKE_ASSIGN_OR_RETURN(read, tables_.ReadChunk(q_.table, chunk, table_columns));
+    for (size_t k = 0; k < rest.size(); ++k) (*columns)[rest[k]] = read[k];
+    return passed;
+  }
+
   // SELECT COUNT(*) [, COUNT(*)...] FROM t: a chunk adds its row count, and no row is looked at.
   bool CountsRowsOnly() const {
     if (q_.table.empty() || !q_.aggregated || q_.filter || !q_.group_keys.empty()) return false;
@@ -180,7 +253,14 @@ class LeafExecution {
       partial->CountRows(rows);
       return Status::OK();
     }
-    LAKE_ASSIGN_OR_RETURN(std::vector<ColumnRef> columns, ReadScanColumns(chunk));
+    std::vector<ColumnRef> columns;
+    std::vector<std::vector<uint32_t>> selections;  // by piece, when the filter ran first
+    if (filter_first_.empty()) {
+      LAKE_ASSIGN_OR_RETURN(columns, ReadScanColumns(chunk));
+    } else {
+      LAKE_ASSIGN_OR_RETURN(size_t passed, ReadFilteredFirst(chunk, &columns, &selections));
+      if (passed == 0) return Status::OK();
+    }
     const size_t pieces = columns.empty() ? 0 : columns[0]->size();
     std::vector<Vector> key_values, argument_values, projected_values;
     for (const BoundExprPtr& k : q_.group_keys) key_values.emplace_back(k->type);
@@ -201,7 +281,12 @@ class LeafExecution {
       const size_t count = batch.rows();
       const uint32_t* kept = nullptr;
       size_t kept_count = count;
-      if (q_.filter) {
+      if (!selections.empty()) {
+        selection = std::move(selections[piece]);
+        kept_count = selection.size();
+        if (kept_count == 0) continue;
+        if (kept_count < count) kept = selection.data();
+      } else if (q_.filter) {
         LAKE_ASSIGN_OR_RETURN(kept_count, Select(*q_.filter, batch, &selection));
         if (kept_count == 0) continue;
         if (kept_count < count) kept = selection.data();
@@ -285,6 +370,7 @@ class LeafExecution {
   TaskRunner* runner_;
   const Schema scan_schema_;
   const bool late_top_n_;                     // see LateTopN
+  const std::vector<size_t> filter_first_;    // see FilterFirstColumns
   std::vector<std::vector<Vector>> outputs_;  // non-aggregated, by position in `chunks`
   std::mutex mu_;
   Status failure_;

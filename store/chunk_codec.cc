@@ -2,25 +2,52 @@
 
 #include <msgpack.hpp>
 
+#include <cstring>
+#include <optional>
 #include <string>
 #include <string_view>
 
 #include "common/msgpack_util.h"
-#include "common/vector_codec.h"
+#include "store/body_compression.h"
+#include "store/column_encoding.h"
 
 namespace lake::store {
 namespace {
 
 void PackColumn(msgpack::packer<msgpack::sbuffer>& pk, const Column& column, const Vector& v) {
-  pk.pack_map(static_cast<uint32_t>(2 + VectorBufferFields(v)));
+  const EncodedValues values = EncodeValues(v);
+  const std::optional<Bytes> compressed = CompressBody(values.body);
+  pk.pack_map(compressed ? 7 : 6);
   pk.pack("name");
   pk.pack(column.name);
   pk.pack("type");
   pk.pack(static_cast<uint8_t>(column.type));
-  PackVectorBuffers(pk, v);
+  pk.pack("rows");
+  pk.pack(static_cast<uint64_t>(v.size()));
+  pk.pack("valid");
+  if (v.null_count() == 0) {
+    pk.pack_nil();
+  } else {
+    PackBin(pk, v.validity_words().data(), (v.size() + 7) / 8);
+  }
+  pk.pack("enc");
+  pk.pack(static_cast<uint8_t>(values.encoding));
+  if (compressed) {
+    pk.pack("lz4");
+    pk.pack(static_cast<uint64_t>(values.body.size()));
+  }
+  pk.pack("body");
+  const Bytes& body = compressed ? *compressed : values.body;
+  PackBin(pk, body.data(), body.size());
 }
 
 Status Corrupt(std::string_view what) { return Status::Corruption("chunk: " + std::string(what)); }
+
+Status UnsupportedVersion(uint64_t version) {
+  return Corrupt("unsupported chunk format version " + std::to_string(version) +
+                 " (this build reads version " + std::to_string(kChunkFormatVersion) +
+                 "; import the data again)");
+}
 
 // Reads the header at the start of `bytes` as EncodeChunk writes it: a map of 3 fields, "v",
 // "rows" and last "cols", up to and including the header of the "cols" array. Sets `*size` to
@@ -43,9 +70,7 @@ Result<ChunkHeader> ReadHeader(ByteView bytes, size_t* size) {
     LAKE_RETURN_IF_ERROR(UnpackUntrustedAt(bytes, &offset, &value));
     if (!ReadUint(value.get(), &values[i])) return Corrupt("missing header fields");
   }
-  if (values[0] != kChunkFormatVersion) {
-    return Corrupt("unsupported format version " + std::to_string(values[0]));
-  }
+  if (values[0] != kChunkFormatVersion) return UnsupportedVersion(values[0]);
   if (values[1] > kMaxChunkRows) return Corrupt("too many rows");
 
   // The array header: fixarray, array 16 or array 32 (big-endian length).
@@ -81,15 +106,63 @@ Result<Column> ReadColumnHeader(const msgpack::object& col) {
   return Column{std::string(name), *type};
 }
 
-// One column's map, as every decoder reads it.
-Result<DecodedColumn> DecodeColumn(const msgpack::object& col, uint64_t rows) {
-  LAKE_ASSIGN_OR_RETURN(Column column, ReadColumnHeader(col));
-  LAKE_ASSIGN_OR_RETURN(Vector vector, ReadVectorBuffers(col, column.type, rows, "chunk"));
-  return DecodedColumn{std::move(column), std::move(vector)};
+// The validity bitmap of a column of `rows` rows: ceil(rows/64) words, bits past `rows` clear.
+Result<std::vector<uint64_t>> ReadValidity(const msgpack::object& col, uint64_t rows) {
+  std::vector<uint64_t> validity((rows + 63) / 64, ~uint64_t{0});
+  if (rows % 64 != 0) validity.back() = (uint64_t{1} << (rows % 64)) - 1;
+  const msgpack::object* valid_obj = FindField(col, "valid");
+  if (valid_obj == nullptr) return Corrupt("column without validity");
+  if (valid_obj->type == msgpack::type::NIL) return validity;
+  ByteView bits;
+  if (!ReadBin(*valid_obj, &bits) || bits.size() != (rows + 7) / 8) {
+    return Corrupt("validity bitmap of the wrong size");
+  }
+  std::memcpy(validity.data(), bits.data(), bits.size());
+  if (rows % 64 != 0) validity.back() &= (uint64_t{1} << (rows % 64)) - 1;
+  return validity;
 }
 
-// Shared by both whole-chunk decoders: `column_indexes` null means all columns.
-Result<RowGroup> Decode(ByteView encoded, const std::vector<size_t>* column_indexes) {
+// One column's map, as every decoder reads it.
+Result<DecodedPieces> DecodeColumn(const msgpack::object& col, uint64_t rows, size_t piece_rows) {
+  LAKE_ASSIGN_OR_RETURN(Column column, ReadColumnHeader(col));
+  // A part read against another chunk's header must not decode: not every body's size tells.
+  uint64_t column_rows;
+  const msgpack::object* rows_obj = FindField(col, "rows");
+  if (rows_obj == nullptr || !ReadUint(*rows_obj, &column_rows) || column_rows != rows) {
+    return Corrupt("column row count differs from the chunk's");
+  }
+  LAKE_ASSIGN_OR_RETURN(const std::vector<uint64_t> validity, ReadValidity(col, rows));
+  uint64_t encoding;
+  ByteView body;
+  const msgpack::object* enc_obj = FindField(col, "enc");
+  const msgpack::object* body_obj = FindField(col, "body");
+  if (enc_obj == nullptr || !ReadUint(*enc_obj, &encoding) || encoding > UINT8_MAX ||
+      body_obj == nullptr || !ReadBin(*body_obj, &body)) {
+    return Corrupt("column without encoding or body");
+  }
+  Bytes decompressed;
+  if (const msgpack::object* lz4_obj = FindField(col, "lz4")) {
+    uint64_t raw_size;
+    if (!ReadUint(*lz4_obj, &raw_size)) return Corrupt("bad compressed size");
+    LAKE_ASSIGN_OR_RETURN(decompressed, DecompressBody(body, raw_size));
+    body = decompressed;
+  }
+  LAKE_ASSIGN_OR_RETURN(
+      ColumnPieces pieces,
+      DecodeValues(column.type, static_cast<ColumnEncoding>(encoding), body, validity,
+                   static_cast<size_t>(rows), piece_rows));
+  return DecodedPieces{std::move(column), std::move(pieces)};
+}
+
+// A column decoded in one piece (kWholeColumn), as its vector.
+Vector WholeVector(DecodedPieces& decoded) {
+  return decoded.pieces.empty() ? Vector(decoded.column.type) : std::move(decoded.pieces[0]);
+}
+
+// Shared by the whole-chunk decoders: `column_indexes` null means all columns.
+Result<std::vector<DecodedPieces>> Decode(ByteView encoded,
+                                          const std::vector<size_t>* column_indexes,
+                                          size_t piece_rows) {
   msgpack::object_handle handle;
   LAKE_RETURN_IF_ERROR(UnpackUntrusted(encoded, &handle));
   const msgpack::object& root = handle.get();
@@ -102,9 +175,7 @@ Result<RowGroup> Decode(ByteView encoded, const std::vector<size_t>* column_inde
       cols_obj->type != msgpack::type::ARRAY) {
     return Corrupt("missing header fields");
   }
-  if (version != kChunkFormatVersion) {
-    return Corrupt("unsupported format version " + std::to_string(version));
-  }
+  if (version != kChunkFormatVersion) return UnsupportedVersion(version);
   if (rows > kMaxChunkRows) return Corrupt("too many rows");
   const msgpack::object_array& cols = cols_obj->via.array;
 
@@ -113,14 +184,13 @@ Result<RowGroup> Decode(ByteView encoded, const std::vector<size_t>* column_inde
     for (size_t i = 0; i < cols.size; ++i) all.push_back(i);
     column_indexes = &all;
   }
-  RowGroup group;
+  std::vector<DecodedPieces> columns;
   for (size_t index : *column_indexes) {
     if (index >= cols.size) return Corrupt("column index out of range");
-    LAKE_ASSIGN_OR_RETURN(DecodedColumn decoded, DecodeColumn(cols.ptr[index], rows));
-    group.schema.push_back(std::move(decoded.column));
-    group.columns.push_back(std::move(decoded.vector));
+    LAKE_ASSIGN_OR_RETURN(DecodedPieces decoded, DecodeColumn(cols.ptr[index], rows, piece_rows));
+    columns.push_back(std::move(decoded));
   }
-  return group;
+  return columns;
 }
 
 }  // namespace
@@ -140,10 +210,30 @@ Bytes EncodeChunk(const RowGroup& group) {
   return BufferBytes(buffer);
 }
 
-Result<RowGroup> DecodeChunk(ByteView encoded) { return Decode(encoded, nullptr); }
+RowGroup WholeColumnsToRowGroup(std::vector<DecodedPieces> columns) {
+  RowGroup group;
+  for (DecodedPieces& c : columns) {
+    group.columns.push_back(WholeVector(c));
+    group.schema.push_back(std::move(c.column));
+  }
+  return group;
+}
+
+Result<RowGroup> DecodeChunk(ByteView encoded) {
+  LAKE_ASSIGN_OR_RETURN(std::vector<DecodedPieces> columns,
+                        Decode(encoded, nullptr, kWholeColumn));
+  return WholeColumnsToRowGroup(std::move(columns));
+}
 
 Result<RowGroup> DecodeChunkColumns(ByteView encoded, const std::vector<size_t>& column_indexes) {
-  return Decode(encoded, &column_indexes);
+  LAKE_ASSIGN_OR_RETURN(std::vector<DecodedPieces> columns,
+                        Decode(encoded, &column_indexes, kWholeColumn));
+  return WholeColumnsToRowGroup(std::move(columns));
+}
+
+Result<std::vector<DecodedPieces>> DecodeChunkColumnPieces(
+    ByteView encoded, const std::vector<size_t>& column_indexes, size_t piece_rows) {
+  return Decode(encoded, &column_indexes, piece_rows);
 }
 
 Result<ChunkParts> SplitChunkColumns(ByteView encoded) {
@@ -172,11 +262,17 @@ Result<ChunkHeader> DecodeChunkPrefix(ByteView prefix) {
   return header;
 }
 
-Result<DecodedColumn> DecodeColumnPart(ByteView part, uint64_t rows) {
+Result<DecodedPieces> DecodeColumnPartPieces(ByteView part, uint64_t rows, size_t piece_rows) {
   if (rows > kMaxChunkRows) return Corrupt("too many rows");
   msgpack::object_handle handle;
   LAKE_RETURN_IF_ERROR(UnpackUntrusted(part, &handle));
-  return DecodeColumn(handle.get(), rows);
+  return DecodeColumn(handle.get(), rows, piece_rows);
+}
+
+Result<DecodedColumn> DecodeColumnPart(ByteView part, uint64_t rows) {
+  LAKE_ASSIGN_OR_RETURN(DecodedPieces decoded, DecodeColumnPartPieces(part, rows, kWholeColumn));
+  Vector vector = WholeVector(decoded);
+  return DecodedColumn{std::move(decoded.column), std::move(vector)};
 }
 
 }  // namespace lake::store

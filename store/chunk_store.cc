@@ -26,4 +26,11 @@ Status ChunkStore::DeleteRecord(std::string key) {
   return Write(batch, Durability::kSync);
 }
 
+Result<RowGroup> ChunkStore::GetChunkColumns(const ChunkId& id,
+                                             const std::vector<size_t>& columns) const {
+  LAKE_ASSIGN_OR_RETURN(std::vector<DecodedPieces> whole,
+                        GetChunkColumnPieces(id, columns, kWholeColumn));
+  return WholeColumnsToRowGroup(std::move(whole));
+}
+
 }  // namespace lake::store

@@ -10,7 +10,7 @@
 //    bytes from peers must be verified before they are put).
 //  - GetChunk() returns exactly the bytes put and verifies them against the id, returning
 //    Corruption instead of bad data: it is what replication ships to peers.
-//  - GetChunkColumns() decodes only the columns asked for and does not hash: it is the scan
+//  - GetChunkColumnPieces() decodes only the columns asked for and does not hash: it is the scan
 //    path, where hashing whole chunks cost more than reading them. Damage at rest is caught below
 //    the codec instead: RocksDbChunkStore checks each column part's CRC-32C on every read
 //    (MemChunkStore has no media to damage). Malformed bytes are Corruption, never a crash.
@@ -76,12 +76,15 @@ class ChunkStore {
 
   // NotFound if absent; Corruption if the stored bytes do not hash to `id`.
   virtual Result<Bytes> GetChunk(const ChunkId& id) const = 0;
-  // The columns at `columns` (in that order) of the chunk, decoded as DecodeChunkColumns would
-  // decode GetChunk's bytes, reading only those columns where the store keeps them apart. Not
-  // verified against `id` (see the contracts above). NotFound if absent; Corruption for malformed
-  // bytes or an index out of range.
-  virtual Result<RowGroup> GetChunkColumns(const ChunkId& id,
-                                           const std::vector<size_t>& columns) const = 0;
+  // The columns at `columns` (in that order) of the chunk, in pieces of `piece_rows` rows,
+  // decoded as DecodeChunkColumnPieces would decode GetChunk's bytes, reading only those columns
+  // where the store keeps them apart. Not verified against `id` (see the contracts above).
+  // NotFound if absent; Corruption for malformed bytes or an index out of range.
+  // REQUIRES: piece_rows a positive multiple of 64.
+  virtual Result<std::vector<DecodedPieces>> GetChunkColumnPieces(
+      const ChunkId& id, const std::vector<size_t>& columns, size_t piece_rows) const = 0;
+  // The same, each column whole: what DecodeChunkColumns decodes from GetChunk's bytes.
+  Result<RowGroup> GetChunkColumns(const ChunkId& id, const std::vector<size_t>& columns) const;
   virtual Result<bool> HasChunk(const ChunkId& id) const = 0;
   // Every chunk id held, in ascending order.
   virtual Result<std::vector<ChunkId>> ListChunks() const = 0;

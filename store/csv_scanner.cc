@@ -46,8 +46,8 @@ Status CsvScanner::ReadHeader() {
   return Status::OK();
 }
 
-uint64_t CsvScanner::EstimateEncodedBytes(uint64_t rows) const {
-  // The chunk layout of chunk_codec.h: bitmap, then fixed-width values or offsets + text.
+uint64_t CsvScanner::EstimatePlainBytes(uint64_t rows) const {
+  // The columns decoded (common/vector.h): bitmap, then fixed-width values or offsets + text.
   uint64_t bytes = 0;
   for (size_t c = 0; c < schema_.size(); ++c) {
     const LogicalType type = inferrers_[c].Result();
@@ -82,7 +82,7 @@ Result<std::optional<RowGroupPlan>> CsvScanner::NextGroup() {
     ++group.rows;
     // Close the group when one more segment at this density would pass the target.
     if (group.rows % kSegmentRows == 0) {
-      const uint64_t bytes = EstimateEncodedBytes(group.rows);
+      const uint64_t bytes = EstimatePlainBytes(group.rows);
       if (bytes + bytes / (group.rows / kSegmentRows) > target_chunk_bytes_) break;
     }
   }

@@ -1,6 +1,7 @@
 // CsvScanner: the importer's first look at a CSV. It reads the file front to back once, checks
 // the header, narrows every column's type as rows go by (type_inference.h), and cuts the rows into
-// row groups whose encoded size is near the target. Each group it hands out carries where it
+// row groups whose decoded (plain: 8 bytes a number, a string's bytes and offset) size is near
+// the target; encoding makes the stored chunk smaller still. Each group it hands out carries where it
 // starts in the file and the column types known when it closed, which are correct for every row
 // up to that point; a later row may still widen a type, and the importer re-encodes the earlier
 // groups it affects (importer.h). The scanner stores nothing.
@@ -51,7 +52,7 @@ class CsvScanner {
 
  private:
   Status Fail(uint64_t line, uint64_t column, std::string_view what);
-  uint64_t EstimateEncodedBytes(uint64_t rows) const;
+  uint64_t EstimatePlainBytes(uint64_t rows) const;
 
   // Immutable after construction
   const ByteSource& source_;

@@ -32,7 +32,7 @@ namespace lake::store {
 
 struct ImportOptions {
   std::string name;                     // dataset name (see ValidateDatasetName)
-  size_t target_chunk_bytes = 1 << 20;  // encoded size a row group aims for
+  size_t target_chunk_bytes = 1 << 20;  // decoded size a row group aims for (csv_scanner.h)
   CsvOptions csv;
 };
 

@@ -31,12 +31,12 @@ Result<Bytes> MemChunkStore::GetChunk(const ChunkId& id) const {
   return it->second;
 }
 
-Result<RowGroup> MemChunkStore::GetChunkColumns(const ChunkId& id,
-                                                const std::vector<size_t>& columns) const {
+Result<std::vector<DecodedPieces>> MemChunkStore::GetChunkColumnPieces(
+    const ChunkId& id, const std::vector<size_t>& columns, size_t piece_rows) const {
   std::lock_guard<std::mutex> lock(mu_);
   auto it = chunks_.find(id);
   if (it == chunks_.end()) return Status::NotFound("chunk " + id.ShortHex() + " not stored");
-  return DecodeChunkColumns(it->second, columns);
+  return DecodeChunkColumnPieces(it->second, columns, piece_rows);
 }
 
 Result<bool> MemChunkStore::HasChunk(const ChunkId& id) const {

@@ -1,7 +1,7 @@
 // MemChunkStore: a ChunkStore in memory with the same contracts as the RocksDB one (atomic
 // batches, verified GetChunk). Tests and the simulator use it; in the simulator it plays a node's
 // disk and survives the node's restarts. kBuffered writes are as durable as kSync ones here.
-// Chunks are held whole: GetChunkColumns decodes the columns asked for from the held bytes.
+// Chunks are held whole: GetChunkColumnPieces decodes the columns asked for from the held bytes.
 // Thread-safety: all methods are safe to call concurrently (one mutex).
 #pragma once
 
@@ -16,8 +16,9 @@ class MemChunkStore final : public ChunkStore {
  public:
   Status Write(const StoreBatch& batch, Durability durability) override;
   Result<Bytes> GetChunk(const ChunkId& id) const override;
-  Result<RowGroup> GetChunkColumns(const ChunkId& id,
-                                   const std::vector<size_t>& columns) const override;
+  Result<std::vector<DecodedPieces>> GetChunkColumnPieces(const ChunkId& id,
+                                                          const std::vector<size_t>& columns,
+                                                          size_t piece_rows) const override;
   Result<bool> HasChunk(const ChunkId& id) const override;
   Result<std::vector<ChunkId>> ListChunks() const override;
   Result<Bytes> GetRecord(const std::string& key) const override;

@@ -148,7 +148,10 @@ rocksdb::ColumnFamilyOptions ChunkFamilyOptions() {
   // part carries its own CRC-32C (PartValue).
   options.enable_blob_files = true;
   options.min_blob_size = 4096;
-  options.blob_compression_type = rocksdb::kLZ4Compression;
+  // Parts come encoded and, where it pays, LZ4-compressed (chunk_codec.h): compressing them
+  // again would cost every read a second pass for nothing.
+  options.blob_compression_type = rocksdb::kNoCompression;
+  options.compression = rocksdb::kNoCompression;
   options.enable_blob_garbage_collection = true;
   options.write_buffer_size = 32 << 20;  // chunk values sit here until flushed: bounds RSS
   return options;
@@ -354,8 +357,8 @@ Result<Bytes> RocksDbChunkStore::GetChunk(const ChunkId& id) const {
   return bytes;
 }
 
-Result<RowGroup> RocksDbChunkStore::GetChunkColumns(const ChunkId& id,
-                                                    const std::vector<size_t>& columns) const {
+Result<std::vector<DecodedPieces>> RocksDbChunkStore::GetChunkColumnPieces(
+    const ChunkId& id, const std::vector<size_t>& columns, size_t piece_rows) const {
   rocksdb::ManagedSnapshot snapshot(db_.get());
   const rocksdb::ReadOptions options = VerifiedRead(snapshot.snapshot());
   rocksdb::PinnableSlice meta_value;
@@ -364,7 +367,7 @@ Result<RowGroup> RocksDbChunkStore::GetChunkColumns(const ChunkId& id,
   if (meta.prefix.empty()) {
     rocksdb::PinnableSlice value;
     LAKE_RETURN_IF_ERROR(ReadWhole(options, id, &value));
-    return DecodeChunkColumns(SliceView(value), columns);
+    return DecodeChunkColumnPieces(SliceView(value), columns, piece_rows);
   }
   LAKE_ASSIGN_OR_RETURN(const ChunkHeader header, DecodeChunkPrefix(meta.prefix));
   for (size_t c : columns) {
@@ -379,14 +382,15 @@ Result<RowGroup> RocksDbChunkStore::GetChunkColumns(const ChunkId& id,
   std::vector<rocksdb::PinnableSlice> values;
   std::vector<ByteView> parts;
   LAKE_RETURN_IF_ERROR(ReadParts(options, id, wanted, &values, &parts));
-  RowGroup group;
+  std::vector<DecodedPieces> decoded;
+  decoded.reserve(columns.size());
   for (size_t c : columns) {
     const size_t i = std::lower_bound(wanted.begin(), wanted.end(), c) - wanted.begin();
-    LAKE_ASSIGN_OR_RETURN(DecodedColumn decoded, DecodeColumnPart(parts[i], header.rows));
-    group.schema.push_back(std::move(decoded.column));
-    group.columns.push_back(std::move(decoded.vector));
+    LAKE_ASSIGN_OR_RETURN(DecodedPieces column,
+                          DecodeColumnPartPieces(parts[i], header.rows, piece_rows));
+    decoded.push_back(std::move(column));
   }
-  return group;
+  return decoded;
 }
 
 Result<bool> RocksDbChunkStore::HasChunk(const ChunkId& id) const {

@@ -3,7 +3,8 @@
 //               chunk id (32 bytes) ++ column index (4 bytes, big-endian) -> that column's
 //               bytes, so a scan reads only the columns it needs. Bytes SplitChunkColumns cannot
 //               cut (not a chunk in EncodeChunk's layout) are kept whole: chunk id -> bytes.
-//               Values of 4 KiB and more go to blob files (large, write-once).
+//               Values of 4 KiB and more go to blob files (large, write-once). RocksDB
+//               compresses none of them: the chunk format compresses where it pays.
 //   chunk_meta  chunk id -> encoded size (8 bytes LE), followed for a chunk kept in column parts
 //               by its prefix (the bytes before the first column): Has/List/Stats without
 //               reading chunks, and what GetChunk needs to put the parts back together. A chunk
@@ -43,8 +44,9 @@ class RocksDbChunkStore final : public ChunkStore {
 
   Status Write(const StoreBatch& batch, Durability durability) override;
   Result<Bytes> GetChunk(const ChunkId& id) const override;
-  Result<RowGroup> GetChunkColumns(const ChunkId& id,
-                                   const std::vector<size_t>& columns) const override;
+  Result<std::vector<DecodedPieces>> GetChunkColumnPieces(const ChunkId& id,
+                                                          const std::vector<size_t>& columns,
+                                                          size_t piece_rows) const override;
   Result<bool> HasChunk(const ChunkId& id) const override;
   Result<std::vector<ChunkId>> ListChunks() const override;
   Result<Bytes> GetRecord(const std::string& key) const override;

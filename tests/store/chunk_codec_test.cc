@@ -1,6 +1,7 @@
 #include "store/chunk_codec.h"
 
 #include <algorithm>
+#include <cmath>
 #include <map>
 #include <string>
 #include <vector>
@@ -58,6 +59,36 @@ RowGroup AllTypesGroup(size_t rows = kRows) {
   return group;
 }
 
+// Columns whose data calls for each encoding: bit-packed ids, flags and a constant timestamp,
+// run-length days, a dictionary of countries, decimal amounts, plain random doubles, and plain notes
+// that repeat enough inside for LZ4 to pay.
+RowGroup EncodingsGroup(size_t rows = 300) {
+  RowGroup group;
+  group.schema = {{"id", LogicalType::kBigInt},       {"day", LogicalType::kDate},
+                  {"flag", LogicalType::kBoolean},    {"country", LogicalType::kVarchar},
+                  {"amount", LogicalType::kDouble},   {"noise", LogicalType::kDouble},
+                  {"note", LogicalType::kVarchar},    {"ts", LogicalType::kTimestamp}};
+  for (const Column& c : group.schema) group.columns.emplace_back(c.type);
+  Rng rng(99);
+  static const char* const kCountries[] = {"DE", "FR", "US", "JP", "BR"};
+  for (size_t r = 0; r < rows; ++r) {
+    group.columns[0].Append<int64_t>(1'000'000 + static_cast<int64_t>(r));
+    group.columns[1].Append<int32_t>(static_cast<int32_t>(19000 + r / 100));
+    group.columns[2].Append<uint8_t>(r % 3 == 0);
+    if (r % 13 == 5) {
+      group.columns[3].AppendNull();
+      group.columns[4].AppendNull();
+    } else {
+      group.columns[3].AppendString(kCountries[(r * 7) % 5]);
+      group.columns[4].Append<double>(static_cast<double>((r * 37) % 10000) / 100.0);
+    }
+    group.columns[5].Append<double>(std::ldexp(static_cast<double>(rng.Next() >> 11), -53));
+    group.columns[6].AppendString("note number " + std::to_string(r) + " " + std::string(40, 'a'));
+    group.columns[7].Append<int64_t>(1'735'689'600'000'000);
+  }
+  return group;
+}
+
 void CheckSameVector(const Vector& actual, const Vector& expected) {
   REQUIRE(actual.type() == expected.type());
   REQUIRE(actual.size() == expected.size());
@@ -101,6 +132,32 @@ TEST_CASE("A chunk of every type round-trips with NULLs", "[store][chunk_codec]"
   CHECK(s.GetString(4) == "row 4 é😀");
   CHECK(decoded->columns[0].Get<int64_t>(129) == 129 * 129 - 1000);
   CHECK(decoded->columns[5].null_count() == 26);  // rows r with (r + 5) % 5 == 0
+}
+
+TEST_CASE("Each column gets the encoding its data calls for, and LZ4 only where it pays",
+          "[store][chunk_codec]") {
+  const RowGroup group = EncodingsGroup();
+  const Bytes encoded = EncodeChunk(group);
+  const ChunkParts parts = *SplitChunkColumns(encoded);
+  REQUIRE(parts.columns.size() == group.schema.size());
+  // enc codes: 0 plain, 1 bit-packed, 2 run-length, 3 dictionary, 4 decimal.
+  const uint64_t expected[] = {1, 2, 1, 3, 4, 0, 0, 1};  // a constant: bit width 0
+  for (size_t c = 0; c < parts.columns.size(); ++c) {
+    INFO("column " << group.schema[c].name);
+    msgpack::object_handle handle;
+    REQUIRE(UnpackUntrusted(parts.columns[c], &handle).ok());
+    uint64_t enc = 99;
+    REQUIRE(ReadUint(*FindField(handle.get(), "enc"), &enc));
+    CHECK(enc == expected[c]);
+    CHECK((FindField(handle.get(), "lz4") != nullptr) == (group.schema[c].name == "note"));
+  }
+  Result<RowGroup> decoded = DecodeChunk(encoded);
+  REQUIRE(decoded.ok());
+  CheckSameGroup(*decoded, group);
+  // Far smaller than the values' plain buffers (8 bytes a number, a string and its offset).
+  size_t plain = 0;
+  for (const Vector& v : group.columns) plain += v.MemoryBytes();
+  CHECK(encoded.size() * 3 < plain);
 }
 
 TEST_CASE("An empty string stays a non-NULL empty string", "[store][chunk_codec]") {
@@ -170,6 +227,7 @@ TEST_CASE("DecodeChunkColumns returns the requested columns in the requested ord
 
 TEST_CASE("Chunk encoding is deterministic and the id is the hash of the bytes",
           "[store][chunk_codec]") {
+  CHECK(EncodeChunk(EncodingsGroup()) == EncodeChunk(EncodingsGroup()));
   const Bytes first = EncodeChunk(AllTypesGroup());
   const Bytes second = EncodeChunk(AllTypesGroup());  // built again from scratch
   CHECK(first == second);
@@ -245,7 +303,7 @@ Bytes FlipRandomBytes(Bytes bytes, Rng& rng) {
 }
 
 TEST_CASE("DecodeChunk rejects every truncation of a valid chunk", "[store][chunk_codec]") {
-  const Bytes encoded = EncodeChunk(AllTypesGroup(40));
+  const Bytes encoded = EncodeChunk(GENERATE(AllTypesGroup(40), EncodingsGroup()));
   size_t not_corruption = 0;
   for (size_t len = 0; len < encoded.size(); ++len) {
     Result<RowGroup> decoded = DecodeChunk(ByteView(encoded.data(), len));
@@ -256,7 +314,7 @@ TEST_CASE("DecodeChunk rejects every truncation of a valid chunk", "[store][chun
 }
 
 TEST_CASE("DecodeChunk survives random byte flips", "[store][chunk_codec]") {
-  const Bytes encoded = EncodeChunk(AllTypesGroup(40));
+  const Bytes encoded = EncodeChunk(GENERATE(AllTypesGroup(40), EncodingsGroup()));
   Rng rng(0xC0FFEE);
   size_t corrupt = 0;
   for (int i = 0; i < 2000; ++i) {
@@ -296,18 +354,27 @@ TEST_CASE("DecodeChunk rejects well-formed msgpack that is not a valid chunk",
   // Header values are checked: version, row limit.
   msgpack::sbuffer buffer;
   msgpack::packer<msgpack::sbuffer> pk(buffer);
-  pk.pack_map(3);
-  pk.pack("v");
-  pk.pack(2);
-  pk.pack("rows");
-  pk.pack(0);
-  pk.pack("cols");
-  pk.pack_array(0);
-  CHECK(corrupt(Bytes(buffer.data(), buffer.data() + buffer.size())));
+  for (uint64_t version : {kChunkFormatVersion - 1, kChunkFormatVersion + 1}) {
+    buffer.clear();
+    pk.pack_map(3);
+    pk.pack("v");
+    pk.pack(version);
+    pk.pack("rows");
+    pk.pack(0);
+    pk.pack("cols");
+    pk.pack_array(0);
+    const Bytes header(buffer.data(), buffer.data() + buffer.size());
+    const Status status = DecodeChunk(header).status();
+    CHECK(status.IsCorruption());
+    CHECK_THAT(status.message(), Catch::Contains("unsupported chunk format version " +
+                                                 std::to_string(version)));
+    // The column-part path reads the same header and says the same.
+    CHECK(SplitChunkColumns(header).status().message() == status.message());
+  }
   buffer.clear();
   pk.pack_map(3);
   pk.pack("v");
-  pk.pack(1);
+  pk.pack(kChunkFormatVersion);
   pk.pack("rows");
   pk.pack(kMaxChunkRows + 1);
   pk.pack("cols");
@@ -422,7 +489,7 @@ TEST_CASE("SplitChunkColumns rejects every truncation and random garbage", "[sto
 }
 
 TEST_CASE("SplitChunkColumns survives random byte flips", "[store][chunk_codec]") {
-  const Bytes encoded = EncodeChunk(AllTypesGroup(40));
+  const Bytes encoded = EncodeChunk(GENERATE(AllTypesGroup(40), EncodingsGroup()));
   Rng rng(0xBEEF);
   size_t split = 0;
   for (int i = 0; i < 2000; ++i) {
@@ -470,7 +537,7 @@ TEST_CASE("SplitChunkColumns refuses bytes not in EncodeChunk's layout", "[store
   pk.pack("rows");
   pk.pack(0);
   pk.pack("v");
-  pk.pack(1);
+  pk.pack(kChunkFormatVersion);
   pk.pack("cols");
   pk.pack_array(0);
   const Bytes reordered(buffer.data(), buffer.data() + buffer.size());
@@ -481,7 +548,7 @@ TEST_CASE("SplitChunkColumns refuses bytes not in EncodeChunk's layout", "[store
   buffer.clear();
   pk.pack_map(3);
   pk.pack("v");
-  pk.pack(1);
+  pk.pack(kChunkFormatVersion);
   pk.pack("rows");
   pk.pack(0);
   pk.pack("cols");
