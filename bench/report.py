@@ -8,7 +8,9 @@ labels it. Its answers OUT_DIR/<engine>/raw/<qid>.csv (CSV with a header row, as
 wrote it) are rewritten in canonical form to OUT_DIR/<engine>/<qid>.csv, and an engine agrees
 with DuckDB on a query when the two canonical files are byte-identical. Prints (and writes to
 OUT_DIR/report.md) the median time per query and engine, each engine's ratio to DuckDB, the
-load times from OUT_DIR/phases.tsv ("load:<engine>" lines) and DATA_DIR/manifest.tsv.
+load times from OUT_DIR/phases.tsv ("load:<engine>" lines), DATA_DIR/manifest.tsv and
+OUT_DIR/disk.tsv ("engine<TAB>bytes" of its store). Engines named *_first (first runs in fresh
+processes) are also compared with duckdb_first, and p2plake_first with p2plake's warm runs.
 Exits 1 when an answer differs from DuckDB's or is missing.
 
 The canonical form depends on the text of each cell only, so any engine's CSV can be put in it:
@@ -32,7 +34,9 @@ import sys
 from decimal import Context, Decimal, ROUND_HALF_EVEN
 
 REFERENCE = "duckdb"
-FIRST = ["duckdb", "duckdb_t1", "sqlite", "p2plake", "p2plake_t1", "p2plake_cold"]  # then the other engines in name order
+FIRST = ["duckdb", "duckdb_t1", "sqlite", "p2plake", "p2plake_t1",
+         "duckdb_first", "sqlite_first", "p2plake_first"]  # then the other engines in name order
+FIRST_RUN_SUFFIX = "_first"  # first runs in fresh processes, compared with DuckDB's first runs
 NUMBER = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")
 TIMESTAMP = re.compile(r"(\d{4}-\d{2}-\d{2})[T ](\d{2}:\d{2}:\d{2}(\.\d+)?)")
 DIGITS_15 = Context(prec=15, rounding=ROUND_HALF_EVEN)
@@ -132,16 +136,30 @@ def main():
                      + ("same" if not bad else "DIFFER: " + ", ".join(bad)) + " |")
     lines.append("| **total** | " + " | ".join(f"**{total[e]:.0f}**" for e in engines) + " | | |")
 
-    others = [e for e in engines if e != REFERENCE]
-    lines += ["", "Time relative to DuckDB's (engine / duckdb; < 1 is faster):", "",
-              "| query | " + " | ".join(others) + " |", "|---|" + "---:|" * len(others)]
-    for q in qids + ["total"]:
-        ref_ms = total[REFERENCE] if q == "total" else median[REFERENCE].get(q)
-        cells = []
-        for e in others:
-            ms = total[e] if q == "total" else median[e].get(q)
-            cells.append(f"{ms / ref_ms:.2f}" if ms is not None and ref_ms else "-")
-        lines.append(f"| {q} | " + " | ".join(cells) + " |")
+    def ratio_table(title, pairs):
+        """pairs: [(column name, engine, reference engine)]; one row per query and the total."""
+        table = ["", title, "", "| query | " + " | ".join(p[0] for p in pairs) + " |",
+                 "|---|" + "---:|" * len(pairs)]
+        for q in qids + ["total"]:
+            cells = []
+            for _, e, ref in pairs:
+                ms = total[e] if q == "total" else median[e].get(q)
+                ref_ms = total[ref] if q == "total" else median[ref].get(q)
+                cells.append(f"{ms / ref_ms:.2f}" if ms is not None and ref_ms else "-")
+            table.append(f"| {q} | " + " | ".join(cells) + " |")
+        return table
+
+    first_runs = [e for e in engines if e.endswith(FIRST_RUN_SUFFIX)]
+    warm = [e for e in engines if e != REFERENCE and e not in first_runs]
+    lines += ratio_table("Time relative to DuckDB's (engine / duckdb; < 1 is faster):",
+                         [(e, e, REFERENCE) for e in warm])
+    first_ref = REFERENCE + FIRST_RUN_SUFFIX
+    if first_ref in engines:
+        pairs = [(e, e, first_ref) for e in first_runs if e != first_ref]
+        if "p2plake_first" in engines and "p2plake" in engines:
+            pairs.append(("p2plake first / warm", "p2plake_first", "p2plake"))
+        lines += ratio_table("First runs relative to DuckDB's first runs (< 1 is faster), and "
+                             "p2plake's first run relative to its warm run:", pairs)
 
     manifest = tsv(os.path.join(data, "manifest.tsv"))
     rows = sum(int(r[1]) for r in manifest)
@@ -149,11 +167,15 @@ def main():
     phases = tsv(os.path.join(out, "phases.tsv"))
     lines += ["", f"Load of {len(manifest)} CSV files, {mb:.1f} MB, {rows:,} rows (wall time of "
               "the loader process; MB = 10^6 bytes):", "",
-              "| engine | load s | MB/s | rows/s |", "|---|---:|---:|---:|"]
+              "| engine | load s | MB/s | rows/s | bytes on disk |", "|---|---:|---:|---:|---:|"]
+    disk_path = os.path.join(out, "disk.tsv")
+    disk = {name: int(size) for name, size in tsv(disk_path)} if os.path.exists(disk_path) else {}
     for name, wall, _ in phases:
         if name.startswith("load:"):
             s = float(wall)
-            lines.append(f"| {name[5:]} | {s:.2f} | {mb / s:.1f} | {rows / s:,.0f} |")
+            size = disk.get(name[5:])
+            lines.append(f"| {name[5:]} | {s:.2f} | {mb / s:.1f} | {rows / s:,.0f} | "
+                         + ("-" if size is None else f"{size / 1e6:,.1f} MB") + " |")
     noisy = [f"{n} ({float(o):.1f} CPU-s of {float(w):.0f} s)" for n, w, o in phases
              if float(o) > 0.05 * float(w)]
     lines += ["", f"{len(qids)} queries; answers differ from DuckDB's in {differ}.",

@@ -111,11 +111,10 @@ CommandRunner AddSqlCommand(CLI::App& app) {
       ->check(CLI::ExistingFile);
   cmd->add_option("sql", args->sql, "Statements to run, ';'-separated");
   cmd->callback([args] {
+    // With neither --data-dir nor --table the catalog is empty, and statements without FROM
+    // (SELECT 1) still run, as in the sqlite3 and duckdb shells.
     if (args->file.empty() == args->sql.empty()) {
       throw CLI::ValidationError("give either SQL or -f FILE");
-    }
-    if (args->data_dir.empty() && args->tables.empty()) {
-      throw CLI::ValidationError("give --data-dir and/or --table NAME=FILE.csv");
     }
   });
   return [args] { return RunSql(*args); };

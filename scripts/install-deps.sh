@@ -10,12 +10,14 @@ packages=(
   librocksdb-dev                     # chunk and metadata storage
   liblz4-dev                         # compression of chunk columns where it pays
   libpg-query-dev                    # SQL parser (the PostgreSQL 15 grammar)
+  libprotobuf-c-dev                  # the header of the parser's exact (protobuf) parse tree
   libcli11-dev                       # the p2plake command line
   nlohmann-json3-dev                 # JSON: CLI output, config.json, the HTTP API
   libcaf-dev                         # actors and the peer transport (CAF 0.17)
   libcpp-httplib-dev                 # the HTTP gateway
   libspdlog-dev                      # node logs
   catch2                             # tests (v2)
+  python3                            # the differential tester's oracle (its sqlite3 module)
 )
 
 missing=()

@@ -47,6 +47,7 @@ enum class ScalarOp : uint8_t {
   kSubstring = 28,  // children: value, BIGINT start (1-based) [, BIGINT length]
   kCase = 29,       // children: (condition, result)* then the else result (always present)
   kCast = 30,       // children[0] converted to the node's type; a failed conversion is an error
+  kNullIf = 31,     // children: a, b of the node's type; NULL where a = b, else a
 };
 
 struct BoundExpr {
@@ -58,6 +59,10 @@ struct BoundExpr {
   Value constant;                // kConstant
   ScalarOp op = ScalarOp::kAdd;  // kCall
   std::vector<std::unique_ptr<BoundExpr>> children;
+  // kConstant: a literal NULL or string, whose type PostgreSQL calls "unknown" until its context
+  // (a comparison, an operator, a CASE or IN sibling, a function argument) decides it. `type` is
+  // VARCHAR meanwhile, what an undecided one becomes. Only the binder reads it.
+  bool unknown = false;
 };
 using BoundExprPtr = std::unique_ptr<BoundExpr>;
 

@@ -73,7 +73,7 @@ Result<QueryResult> Engine::Execute(const Statement& statement) {
                         RunLeafFragment(q, tables_, runner_, AllChunks(q, tables_)));
   std::vector<PartialResult> partials;
   partials.push_back(std::move(leaf));
-  return RunRootStage(q, std::move(partials));
+  return RunRootStage(q, std::move(partials), runner_);
 }
 
 Result<Bytes> Engine::RunFragment(ByteView request_bytes) {
@@ -100,7 +100,7 @@ Result<QueryResult> Engine::MergeFragments(std::string_view sql, const std::vect
     LAKE_ASSIGN_OR_RETURN(PartialResult partial, DecodePartialResult(bytes, bound.select));
     partials.push_back(std::move(partial));
   }
-  return RunRootStage(bound.select, std::move(partials));
+  return RunRootStage(bound.select, std::move(partials), runner_);
 }
 
 Result<std::vector<QueryResult>> Engine::Run(std::string_view sql) {

@@ -340,6 +340,23 @@ Status EvalChoice(const BoundExpr& expr, const Context& ctx, const uint64_t* act
   return Status::OK();
 }
 
+// NULLIF(a, b): a, but NULL where a = b is TRUE (where b is NULL, a stays).
+Status EvalNullIf(const BoundExpr& expr, const Context& ctx, const uint64_t* active, Vector* out) {
+  std::vector<Operand> value(1);
+  LAKE_RETURN_IF_ERROR(EvalOperand(*expr.children[0], ctx, active, &value[0]));
+  Operand other;
+  LAKE_RETURN_IF_ERROR(EvalOperand(*expr.children[1], ctx, active, &other));
+  Vector equal(LogicalType::kBoolean);
+  internal::EvalCompare(ScalarOp::kEqual, value[0], other, active, ctx.rows, &equal);
+  std::vector<int32_t> source_of_row(ctx.rows, 0);
+  const uint8_t* is_equal = equal.data<uint8_t>();
+  for (size_t i = 0; i < ctx.rows; ++i) {
+    if (equal.IsValid(i) && is_equal[i]) source_of_row[i] = -1;
+  }
+  GatherRows(value, source_of_row, expr.type, ctx.rows, out);
+  return Status::OK();
+}
+
 Status EvalCall(const BoundExpr& expr, const Context& ctx, const uint64_t* active, Vector* out) {
   if (out->type() != expr.type) *out = Vector(expr.type);
   switch (expr.op) {
@@ -355,6 +372,8 @@ Status EvalCall(const BoundExpr& expr, const Context& ctx, const uint64_t* activ
     case ScalarOp::kCase:
     case ScalarOp::kCoalesce:
       return EvalChoice(expr, ctx, active, out);
+    case ScalarOp::kNullIf:
+      return EvalNullIf(expr, ctx, active, out);
     default:
       break;
   }

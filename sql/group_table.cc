@@ -1,6 +1,7 @@
 #include "sql/group_table.h"
 
 #include <algorithm>
+#include <bit>
 #include <cassert>
 #include <cstring>
 #include <functional>
@@ -8,6 +9,7 @@
 #include <vector>
 
 #include "sql/key_bits.h"
+#include "sql/radix_partitions.h"
 
 namespace lake::sql {
 namespace {
@@ -57,10 +59,20 @@ bool FixedEqual(const Vector& a, size_t row_a, const Vector& b, size_t row_b) {
 }  // namespace
 
 GroupTable::GroupTable(const std::vector<LogicalType>& key_types)
-    : exact_tags_(key_types.size() == 1 && key_types[0] != LogicalType::kVarchar) {
+    : exact_tags_(key_types.size() == 1 && key_types[0] != LogicalType::kVarchar),
+      split_at_(PartitionThreshold()) {
   for (LogicalType t : key_types) key_values_.emplace_back(t);
-  slots_.assign(1024, Slot{0, kEmpty});
-  mask_ = slots_.size() - 1;
+  partitions_.resize(1);
+  partitions_[0].slots.assign(1024, Slot{0, kEmpty});
+  partitions_[0].mask = 1023;
+}
+
+GroupTable::Partition& GroupTable::PartitionOf(uint64_t hash) {
+  return partitions_[RadixPartition(hash) & partition_mask_];
+}
+
+const GroupTable::Partition& GroupTable::PartitionOf(uint64_t hash) const {
+  return partitions_[RadixPartition(hash) & partition_mask_];
 }
 
 void GroupTable::HashRows(const std::vector<SelectedVector>& keys, size_t count) {
@@ -120,22 +132,76 @@ bool GroupTable::Matches(const std::vector<SelectedVector>& keys, size_t i, uint
   return true;
 }
 
-uint32_t GroupTable::AddGroup(const std::vector<SelectedVector>& keys, size_t i) {
+uint32_t GroupTable::AddGroup(const std::vector<SelectedVector>& keys, size_t i, uint64_t hash) {
   for (size_t k = 0; k < keys.size(); ++k) {
     key_values_[k].AppendRange(*keys[k].vector, keys[k].Row(i), 1);
   }
+  group_hashes_.push_back(hash);
   return static_cast<uint32_t>(group_count_++);
 }
 
-void GroupTable::Grow() {
-  std::vector<Slot> old = std::move(slots_);
-  slots_.assign(old.size() * 2, Slot{0, kEmpty});
-  mask_ = slots_.size() - 1;
+uint64_t GroupTable::TagOf(uint32_t group) const {
+  if (!exact_tags_) return group_hashes_[group];
+  return WithFixedType(key_values_[0].type(), [&](auto type) {
+    return KeyBits(key_values_[0].Get<decltype(type)>(group));
+  });
+}
+
+uint64_t GroupTable::SlotHash(const Slot& slot) const {
+  return exact_tags_ ? Mix64(slot.tag) : slot.tag;
+}
+
+template <class Same>
+size_t GroupTable::Probe(const Partition& partition, uint64_t hash, uint64_t tag, Same&& same) {
+  size_t at = hash & partition.mask;
+  while (true) {
+    const Slot& slot = partition.slots[at];
+    if (slot.group == kEmpty || (slot.tag == tag && same(slot.group))) return at;
+    at = (at + 1) & partition.mask;
+  }
+}
+
+template <class Same>
+uint32_t GroupTable::FindOrAdd(const std::vector<SelectedVector>& keys, size_t i, uint64_t hash,
+                               uint64_t tag, Same&& same) {
+  Partition& partition = PartitionOf(hash);
+  Slot& slot = partition.slots[Probe(partition, hash, tag, same)];
+  if (slot.group != kEmpty) return slot.group;
+  const uint32_t group = AddGroup(keys, i, hash);
+  slot = Slot{tag, group};
+  if (2 * ++partition.used > partition.slots.size()) Grow(&partition);
+  return group;
+}
+
+void GroupTable::Place(Partition* partition, const Slot& slot) {
+  size_t at = SlotHash(slot) & partition->mask;
+  while (partition->slots[at].group != kEmpty) at = (at + 1) & partition->mask;
+  partition->slots[at] = slot;
+  if (2 * ++partition->used > partition->slots.size()) Grow(partition);
+}
+
+void GroupTable::Grow(Partition* partition) {
+  std::vector<Slot> old = std::move(partition->slots);
+  partition->slots.assign(old.size() * 2, Slot{0, kEmpty});
+  partition->mask = partition->slots.size() - 1;
+  partition->used = 0;
   for (const Slot& slot : old) {
-    if (slot.group == kEmpty) continue;
-    size_t at = (exact_tags_ ? Mix64(slot.tag) : slot.tag) & mask_;
-    while (slots_[at].group != kEmpty) at = (at + 1) & mask_;
-    slots_[at] = slot;
+    if (slot.group != kEmpty) Place(partition, slot);
+  }
+}
+
+void GroupTable::Split() {
+  const std::vector<Slot> old = std::move(partitions_[0].slots);
+  partitions_.assign(kRadixPartitions, Partition{});
+  partition_mask_ = kRadixPartitions - 1;
+  // Room for each partition's share of the groups at most half full, so that none grows at once.
+  const size_t slots = std::bit_ceil(std::max<size_t>(16, 4 * group_count_ / kRadixPartitions));
+  for (Partition& partition : partitions_) {
+    partition.slots.assign(slots, Slot{0, kEmpty});
+    partition.mask = slots - 1;
+  }
+  for (const Slot& slot : old) {
+    if (slot.group != kEmpty) Place(&PartitionOf(SlotHash(slot)), slot);
   }
 }
 
@@ -150,37 +216,24 @@ void GroupTable::FindOrCreateExact(const std::vector<SelectedVector>& keys, size
   if (hashes_.size() < count) hashes_.resize(count);
   ForEachSelected(keys[0].selection, count, [&](size_t i, size_t row) {
     hashes_[i] = Mix64(KeyBits(values[row]));
-    __builtin_prefetch(&slots_[hashes_[i] & mask_]);
+    const Partition& partition = PartitionOf(hashes_[i]);
+    __builtin_prefetch(&partition.slots[hashes_[i] & partition.mask]);
   });
   ForEachSelected(keys[0].selection, count, [&](size_t i, size_t row) {
     if (has_nulls && !v.IsValid(row)) {
-      if (null_group_ == kEmpty) null_group_ = AddGroup(keys, i);
+      hashes_[i] = kNullHash;
+      if (null_group_ == kEmpty) null_group_ = AddGroup(keys, i, kNullHash);
       groups[i] = null_group_;
       return;
     }
-    const uint64_t bits = KeyBits(values[row]);
-    size_t at = hashes_[i] & mask_;
-    while (true) {
-      Slot& slot = slots_[at];
-      if (slot.group == kEmpty) {
-        slot = Slot{bits, AddGroup(keys, i)};
-        groups[i] = slot.group;
-        if (2 * group_count_ > slots_.size()) Grow();
-        return;
-      }
-      if (slot.tag == bits) {
-        groups[i] = slot.group;
-        return;
-      }
-      at = (at + 1) & mask_;
-    }
+    groups[i] = FindOrAdd(keys, i, hashes_[i], KeyBits(values[row]), [](uint32_t) { return true; });
   });
 }
 
 void GroupTable::FindOrCreateByCodes(const SelectedVector& key, size_t count, uint32_t* groups) {
   const StringDictionary& d = *key.vector->dictionary();
   // The distinct strings present, in order of first appearance (the order groups are numbered
-  // in), looked up as keys themselves; then each row takes its string's group.
+  // in), looked up as keys themselves; then each row takes its string's group and hash.
   std::vector<uint32_t> slot_of_code(d.values.size(), kEmpty), present;
   ForEachSelected(key.selection, count, [&](size_t, size_t row) {
     const uint8_t code = d.codes[row];
@@ -191,11 +244,27 @@ void GroupTable::FindOrCreateByCodes(const SelectedVector& key, size_t count, ui
   });
   std::vector<uint32_t> present_groups(present.size());
   FindOrCreate({SelectedVector{&d.values, present.data()}}, present.size(), present_groups.data());
+  const std::vector<uint64_t> present_hashes(hashes_.begin(), hashes_.begin() + present.size());
+  if (hashes_.size() < count) hashes_.resize(count);
   const uint8_t* codes = d.codes.data();  // locals: `groups` may alias the vectors' buffers
   const uint32_t* slots = slot_of_code.data();
   const uint32_t* found = present_groups.data();
-  ForEachSelected(key.selection, count,
-                  [&](size_t i, size_t row) { groups[i] = found[slots[codes[row]]]; });
+  const uint64_t* found_hashes = present_hashes.data();
+  uint64_t* hashes = hashes_.data();
+  ForEachSelected(key.selection, count, [&](size_t i, size_t row) {
+    const uint32_t at = slots[codes[row]];
+    groups[i] = found[at];
+    hashes[i] = found_hashes[at];
+  });
+}
+
+void GroupTable::FindOrCreateHashed(const std::vector<SelectedVector>& keys, size_t count,
+                                    uint32_t* groups) {
+  HashRows(keys, count);
+  for (size_t i = 0; i < count; ++i) {
+    const uint64_t hash = hashes_[i];
+    groups[i] = FindOrAdd(keys, i, hash, hash, [&](uint32_t g) { return Matches(keys, i, g); });
+  }
 }
 
 void GroupTable::FindOrCreate(const std::vector<SelectedVector>& keys, size_t count,
@@ -203,38 +272,46 @@ void GroupTable::FindOrCreate(const std::vector<SelectedVector>& keys, size_t co
   assert(keys.size() == key_values_.size());
   if (keys.size() == 1 && keys[0].vector->dictionary() != nullptr &&
       keys[0].vector->null_count() == 0) {
-    return FindOrCreateByCodes(keys[0], count, groups);
+    FindOrCreateByCodes(keys[0], count, groups);
+  } else if (exact_tags_) {
+    WithFixedType(key_values_[0].type(), [&](auto type) {
+      FindOrCreateExact<decltype(type)>(keys, count, groups);
+    });
+  } else {
+    FindOrCreateHashed(keys, count, groups);
   }
+  if (partition_mask_ == 0 && group_count_ >= split_at_) Split();
+}
+
+template <class T>
+void GroupTable::FindExact(const SelectedVector& key, const uint64_t* hashes, size_t count,
+                           uint32_t* groups) const {
+  const Vector& v = *key.vector;
+  const T* values = v.data<T>();
+  ForEachSelected(key.selection, count, [&](size_t i, size_t row) {
+    if (!v.IsValid(row)) {
+      groups[i] = null_group_;
+      return;
+    }
+    const Partition& partition = PartitionOf(hashes[i]);
+    const uint64_t bits = KeyBits(values[row]);
+    groups[i] = partition.slots[Probe(partition, hashes[i], bits, [](uint32_t) { return true; })].group;
+  });
+}
+
+void GroupTable::Find(const std::vector<SelectedVector>& keys, const uint64_t* hashes,
+                      size_t count, uint32_t* groups) const {
   if (exact_tags_) {
-    switch (key_values_[0].type()) {
-      case LogicalType::kDouble:
-        return FindOrCreateExact<double>(keys, count, groups);
-      case LogicalType::kDate:
-        return FindOrCreateExact<int32_t>(keys, count, groups);
-      case LogicalType::kBoolean:
-        return FindOrCreateExact<uint8_t>(keys, count, groups);
-      default:
-        return FindOrCreateExact<int64_t>(keys, count, groups);
-    }
+    WithFixedType(key_values_[0].type(), [&](auto type) {
+      FindExact<decltype(type)>(keys[0], hashes, count, groups);
+    });
+    return;
   }
-  HashRows(keys, count);
   for (size_t i = 0; i < count; ++i) {
-    const uint64_t hash = hashes_[i];
-    size_t at = hash & mask_;
-    while (true) {
-      Slot& slot = slots_[at];
-      if (slot.group == kEmpty) {
-        slot = Slot{hash, AddGroup(keys, i)};
-        groups[i] = slot.group;
-        if (2 * group_count_ > slots_.size()) Grow();
-        break;
-      }
-      if (slot.tag == hash && Matches(keys, i, slot.group)) {
-        groups[i] = slot.group;
-        break;
-      }
-      at = (at + 1) & mask_;
-    }
+    const Partition& partition = PartitionOf(hashes[i]);
+    const size_t at = Probe(partition, hashes[i], hashes[i],
+                            [&](uint32_t g) { return Matches(keys, i, g); });
+    groups[i] = partition.slots[at].group;
   }
 }
 

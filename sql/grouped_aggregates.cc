@@ -9,14 +9,6 @@
 namespace lake::sql {
 namespace {
 
-bool IsExtreme(AggregateKind kind) {
-  return kind == AggregateKind::kMin || kind == AggregateKind::kMax;
-}
-
-bool IsSum(AggregateKind kind) {
-  return kind == AggregateKind::kSum || kind == AggregateKind::kAvg;
-}
-
 // Calls f(i, value) for each logical row i of `arg` that is not NULL.
 template <class T, class F>
 void ForEachValid(const SelectedVector& arg, size_t count, F&& f) {
@@ -37,12 +29,6 @@ void ForEachValidString(const SelectedVector& arg, size_t count, F&& f) {
   ForEachSelected(arg.selection, count, [&](size_t i, size_t row) {
     if (v.IsValid(row)) f(i, v.GetString(row));
   });
-}
-
-// Folds value `v` into extreme slot `slot` of a group that had `seen` values before it.
-template <bool kMin, class T, class U>
-inline void FoldExtreme(bool first, const T& v, U& slot) {
-  if (first || (kMin ? v < slot : slot < v)) slot = v;
 }
 
 template <bool kMin, class T>
@@ -142,113 +128,113 @@ void ResizeState(AggregateState& s, size_t groups) {
   }
 }
 
-// Adds DISTINCT state `s`'s pairs for the non-NULL logical rows of `arg` (groups[i] each).
+// The pairs of the non-NULL logical rows of `arg` (row i of group groups[i], whose key hashes to
+// group_hashes[i], or to 0 for all rows when group_hashes is null).
 template <class T>
-void CollectPairs(const SelectedVector& arg, const uint32_t* groups, size_t count,
-                  std::vector<PairSet::Pair>* pairs) {
+void CollectPairs(const SelectedVector& arg, const uint32_t* groups, const uint64_t* group_hashes,
+                  size_t count, std::vector<PairSet::Pair>* pairs) {
   ForEachValid<T>(arg, count, [&](size_t i, T v) {
-    pairs->push_back(PairSet::Pair{KeyBits(v), groups[i]});
+    const uint64_t bits = KeyBits(v);
+    pairs->push_back(PairSet::Make(groups[i], bits, group_hashes ? group_hashes[i] : 0, bits));
   });
 }
 
+// Adds DISTINCT state `s`'s pairs for `arg`'s rows, as CollectPairs takes them.
 void UpdateDistinct(AggregateState& s, const SelectedVector& arg, const uint32_t* groups,
-                    size_t count, std::vector<uint32_t>* value_ids,
+                    const uint64_t* group_hashes, size_t count, std::vector<uint32_t>* value_ids,
                     std::vector<PairSet::Pair>* pairs) {
   pairs->clear();
   switch (s.arg_type) {
     case LogicalType::kVarchar: {
       value_ids->resize(std::max(value_ids->size(), count));
       s.distinct_strings->FindOrCreate({arg}, count, value_ids->data());
+      const uint64_t* string_hashes = s.distinct_strings->row_hashes();
       const Vector& v = *arg.vector;
       ForEachSelected(arg.selection, count, [&](size_t i, size_t row) {
-        if (v.IsValid(row)) pairs->push_back(PairSet::Pair{(*value_ids)[i], groups[i]});
+        if (!v.IsValid(row)) return;
+        pairs->push_back(PairSet::Make(groups[i], (*value_ids)[i],
+                                       group_hashes ? group_hashes[i] : 0, string_hashes[i]));
       });
       break;
     }
     case LogicalType::kDouble:
-      CollectPairs<double>(arg, groups, count, pairs);
+      CollectPairs<double>(arg, groups, group_hashes, count, pairs);
       break;
     case LogicalType::kDate:
-      CollectPairs<int32_t>(arg, groups, count, pairs);
+      CollectPairs<int32_t>(arg, groups, group_hashes, count, pairs);
       break;
     case LogicalType::kBoolean:
-      CollectPairs<uint8_t>(arg, groups, count, pairs);
+      CollectPairs<uint8_t>(arg, groups, group_hashes, count, pairs);
       break;
     case LogicalType::kBigInt:
     case LogicalType::kTimestamp:
-      CollectPairs<int64_t>(arg, groups, count, pairs);
+      CollectPairs<int64_t>(arg, groups, group_hashes, count, pairs);
       break;
   }
   s.distinct_pairs.InsertAll(pairs->data(), pairs->size());
 }
 
-void AppendInt(Vector* v, int64_t value) {
-  switch (v->type()) {
-    case LogicalType::kDate:
-      v->Append<int32_t>(static_cast<int32_t>(value));
-      break;
-    case LogicalType::kBoolean:
-      v->Append<uint8_t>(static_cast<uint8_t>(value));
-      break;
-    default:
-      v->Append<int64_t>(value);
-      break;
+// Fixed-width answers in bulk: `column` gets a row per group, value(g) as a T for a group with
+// inputs, NULL for one without.
+template <class T, class F>
+void FillFixed(const AggregateState& s, Vector* column, F&& value) {
+  const size_t groups = s.count.size();
+  column->Resize(groups);
+  T* out = column->mutable_data<T>();
+  uint64_t* valid = column->mutable_validity_words();
+  for (size_t g = 0; g < groups; ++g) {
+    if (s.count[g] == 0) {
+      valid[g / 64] &= ~(uint64_t{1} << (g % 64));
+    } else {
+      out[g] = static_cast<T>(value(g));
+    }
   }
-}
-
-// The value whose KeyBits are `bits`, appended to `v` (of a fixed-width type).
-void AppendFromBits(Vector* v, uint64_t bits) {
-  if (v->type() != LogicalType::kDouble) return AppendInt(v, static_cast<int64_t>(bits));
-  double d;
-  std::memcpy(&d, &bits, sizeof d);
-  v->Append<double>(d);
+  column->RecountNulls();
 }
 
 // The answers of non-DISTINCT state `s`, one row per group.
 Result<Vector> FinalizePlain(const AggregateState& s) {
   Vector column(s.result_type);
-  const size_t groups = s.count.size();
-  column.Reserve(groups);
-  for (size_t g = 0; g < groups; ++g) {
-    if (s.kind == AggregateKind::kCountStar || s.kind == AggregateKind::kCount) {
-      column.Append<int64_t>(s.count[g]);
-      continue;
-    }
-    if (s.count[g] == 0) {  // no non-NULL input: SQL's NULL
-      column.AppendNull();
-      continue;
-    }
-    const bool real = s.arg_type == LogicalType::kDouble;
-    switch (s.kind) {
-      case AggregateKind::kCountStar:
-      case AggregateKind::kCount:
-        break;
-      case AggregateKind::kSum:
-        if (real) {
-          column.Append<double>(s.real_sum[g]);
-        } else {
-          if (s.wide_sum[g] > INT64_MAX || s.wide_sum[g] < INT64_MIN) {
-            return Status::InvalidArgument("bigint out of range in SUM");
-          }
-          column.Append<int64_t>(static_cast<int64_t>(s.wide_sum[g]));
-        }
-        break;
-      case AggregateKind::kAvg: {
-        const double sum = real ? s.real_sum[g] : static_cast<double>(s.wide_sum[g]);
-        column.Append<double>(sum / static_cast<double>(s.count[g]));
+  const bool real = s.arg_type == LogicalType::kDouble;
+  switch (s.kind) {
+    case AggregateKind::kCountStar:
+    case AggregateKind::kCount:
+      column.Resize(s.count.size());
+      std::copy(s.count.begin(), s.count.end(), column.mutable_data<int64_t>());
+      break;
+    case AggregateKind::kSum:
+      if (real) {
+        FillFixed<double>(s, &column, [&](size_t g) { return s.real_sum[g]; });
         break;
       }
-      case AggregateKind::kMin:
-      case AggregateKind::kMax:
-        if (s.arg_type == LogicalType::kVarchar) {
-          column.AppendString(s.text_extreme[g]);
-        } else if (real) {
-          column.Append<double>(s.real_extreme[g]);
-        } else {
-          AppendInt(&column, s.int_extreme[g]);
+      for (size_t g = 0; g < s.count.size(); ++g) {
+        if (s.count[g] != 0 && (s.wide_sum[g] > INT64_MAX || s.wide_sum[g] < INT64_MIN)) {
+          return Status::InvalidArgument("bigint out of range in SUM");
         }
-        break;
-    }
+      }
+      FillFixed<int64_t>(s, &column, [&](size_t g) { return s.wide_sum[g]; });
+      break;
+    case AggregateKind::kAvg:
+      FillFixed<double>(s, &column, [&](size_t g) {
+        const double sum = real ? s.real_sum[g] : static_cast<double>(s.wide_sum[g]);
+        return sum / static_cast<double>(s.count[g]);
+      });
+      break;
+    case AggregateKind::kMin:
+    case AggregateKind::kMax:
+      if (s.arg_type == LogicalType::kVarchar) {
+        column.Reserve(s.count.size());
+        for (size_t g = 0; g < s.count.size(); ++g) {
+          s.count[g] == 0 ? column.AppendNull() : column.AppendString(s.text_extreme[g]);
+        }
+      } else if (real) {
+        FillFixed<double>(s, &column, [&](size_t g) { return s.real_extreme[g]; });
+      } else {
+        WithFixedType(s.result_type, [&](auto type) {
+          FillFixed<decltype(type)>(s, &column, [&](size_t g) { return s.int_extreme[g]; });
+        });
+      }
+      break;
   }
   return column;
 }
@@ -260,22 +246,35 @@ Result<Vector> FinalizeDistinct(const AggregateState& s) {
   plain.arg_type = s.arg_type;
   plain.result_type = s.result_type;
   ResizeState(plain, s.count.size());
-  std::vector<uint32_t> groups, rows;
-  groups.reserve(s.distinct_pairs.size());
-  rows.reserve(s.distinct_pairs.size());
+  if (s.kind == AggregateKind::kCount) {  // the values do not matter, only how many
+    s.distinct_pairs.ForEach([&](const PairSet::Pair& p) { ++plain.count[p.group]; });
+    return FinalizePlain(plain);
+  }
+  const size_t n = s.distinct_pairs.size();
+  std::vector<uint32_t> groups(n), rows;
   Vector values(s.arg_type);  // fixed-width arguments: the values themselves
-  s.distinct_pairs.ForEach([&](uint32_t group, uint64_t value) {
-    groups.push_back(group);
-    if (s.distinct_strings) {
-      rows.push_back(static_cast<uint32_t>(value));
-    } else {
-      AppendFromBits(&values, value);
-    }
-  });
+  size_t i = 0;
+  if (s.distinct_strings) {
+    rows.resize(n);
+    s.distinct_pairs.ForEach([&](const PairSet::Pair& p) {
+      groups[i] = p.group;
+      rows[i++] = static_cast<uint32_t>(p.value);
+    });
+  } else {
+    values.Resize(n);
+    WithFixedType(s.arg_type, [&](auto type) {
+      using T = decltype(type);
+      T* out = values.mutable_data<T>();
+      s.distinct_pairs.ForEach([&](const PairSet::Pair& p) {
+        groups[i] = p.group;
+        out[i++] = FromBits<T>(p.value);
+      });
+    });
+  }
   const SelectedVector arg = s.distinct_strings
                                  ? SelectedVector{&s.distinct_strings->keys()[0], rows.data()}
                                  : SelectedVector{&values, nullptr};
-  UpdatePlain(plain, arg, groups.data(), groups.size());
+  UpdatePlain(plain, arg, groups.data(), n);
   return FinalizePlain(plain);
 }
 
@@ -310,16 +309,19 @@ void GroupedAggregates::Resize() {
 void GroupedAggregates::Update(const std::vector<SelectedVector>& keys,
                                const std::vector<SelectedVector>& arguments, size_t count) {
   row_groups_.resize(std::max(row_groups_.size(), count));
+  const uint64_t* group_hashes = nullptr;  // no keys: the one group's hash is 0
   if (key_types_.empty()) {
     std::fill(row_groups_.begin(), row_groups_.begin() + count, 0);
   } else {
     groups_.FindOrCreate(keys, count, row_groups_.data());
+    group_hashes = groups_.row_hashes();
     Resize();
   }
   for (size_t a = 0; a < states_.size(); ++a) {
     AggregateState& s = states_[a];
     if (s.distinct) {
-      UpdateDistinct(s, arguments[a], row_groups_.data(), count, &value_ids_, &pairs_);
+      UpdateDistinct(s, arguments[a], row_groups_.data(), group_hashes, count, &value_ids_,
+                     &pairs_);
     } else {
       UpdatePlain(s, arguments[a], row_groups_.data(), count);
     }
@@ -331,59 +333,6 @@ void GroupedAggregates::CountRows(size_t rows) {
   for (AggregateState& s : states_) {
     assert(s.kind == AggregateKind::kCountStar);
     s.count[0] += static_cast<int64_t>(rows);
-  }
-}
-
-void GroupedAggregates::Combine(const GroupedAggregates& other) {
-  const size_t other_groups = other.groups();
-  std::vector<uint32_t> group_of(other_groups, 0);  // other's group -> ours
-  if (!key_types_.empty()) {
-    std::vector<SelectedVector> keys;
-    for (const Vector& k : other.groups_.keys()) keys.push_back(SelectedVector{&k, nullptr});
-    groups_.FindOrCreate(keys, other_groups, group_of.data());
-    Resize();
-  }
-  for (size_t a = 0; a < states_.size(); ++a) {
-    AggregateState& s = states_[a];
-    const AggregateState& o = other.states_[a];
-    if (s.distinct) {
-      std::vector<uint32_t> string_of;  // their string numbers -> ours
-      if (s.distinct_strings) {
-        const GroupTable& theirs = *o.distinct_strings;
-        string_of.resize(theirs.size());
-        s.distinct_strings->FindOrCreate({SelectedVector{&theirs.keys()[0], nullptr}},
-                                         theirs.size(), string_of.data());
-      }
-      o.distinct_pairs.ForEach([&](uint32_t group, uint64_t value) {
-        s.distinct_pairs.Insert(group_of[group], s.distinct_strings ? string_of[value] : value);
-      });
-      continue;
-    }
-    for (size_t og = 0; og < other_groups; ++og) {
-      const uint32_t g = group_of[og];
-      if (o.count[og] == 0) continue;
-      const bool first = s.count[g] == 0;
-      s.count[g] += o.count[og];
-      if (IsSum(s.kind)) {
-        if (s.arg_type == LogicalType::kDouble) {
-          s.real_sum[g] += o.real_sum[og];
-        } else {
-          s.wide_sum[g] += o.wide_sum[og];
-        }
-      } else if (s.kind == AggregateKind::kMin || s.kind == AggregateKind::kMax) {
-        const bool is_min = s.kind == AggregateKind::kMin;
-        if (s.arg_type == LogicalType::kVarchar) {
-          is_min ? FoldExtreme<true>(first, o.text_extreme[og], s.text_extreme[g])
-                 : FoldExtreme<false>(first, o.text_extreme[og], s.text_extreme[g]);
-        } else if (s.arg_type == LogicalType::kDouble) {
-          is_min ? FoldExtreme<true>(first, o.real_extreme[og], s.real_extreme[g])
-                 : FoldExtreme<false>(first, o.real_extreme[og], s.real_extreme[g]);
-        } else {
-          is_min ? FoldExtreme<true>(first, o.int_extreme[og], s.int_extreme[g])
-                 : FoldExtreme<false>(first, o.int_extreme[og], s.int_extreme[g]);
-        }
-      }
-    }
   }
 }
 

@@ -2,47 +2,30 @@
 // at a time as group keys and aggregate arguments, read through selection vectors; a GroupTable
 // gives each row its group, then every aggregate updates its typed per-group slots in one tight
 // loop per vector. Partial results (one per worker, per chunk or per node) are merged with
-// Combine, and Pack/Unpack carry them between nodes (sql/fragment_codec.h).
+// Merge, partition by partition in parallel once their tables are partitioned
+// (sql/radix_partitions.h), and Pack/Unpack carry them between nodes (sql/fragment_codec.h).
 // DISTINCT aggregates keep (group, value) pairs in one flat set, a fixed-width value as its bits
 // and a string as its number in a dictionary of the argument's strings; SUM/AVG/MIN/MAX DISTINCT
 // run over the pairs at Finalize.
-// Thread-safety: not thread-safe; one instance per worker, combined afterwards.
+// Thread-safety: not thread-safe; one instance per worker, merged afterwards (Merge runs its own
+// work on a TaskRunner).
 #pragma once
 
 #include <msgpack.hpp>
 
 #include <cstdint>
 #include <memory>
-#include <string>
 #include <vector>
 
 #include "common/result.h"
+#include "common/task_runner.h"
 #include "common/vector.h"
+#include "sql/aggregate_state.h"
 #include "sql/bound.h"
 #include "sql/group_table.h"
-#include "sql/pair_set.h"
 #include "sql/selected_vector.h"
 
 namespace lake::sql {
-
-__extension__ using WideInt = __int128;  // exact BIGINT sums (GCC/Clang extension)
-
-// One aggregate's state for every group: slot g belongs to group g.
-struct AggregateState {
-  AggregateKind kind = AggregateKind::kCountStar;
-  bool distinct = false;
-  LogicalType arg_type = LogicalType::kBigInt;
-  LogicalType result_type = LogicalType::kBigInt;
-  // COUNT's answer; for the others, the non-NULL inputs seen (AVG's divisor; 0 means NULL).
-  std::vector<int64_t> count;
-  std::vector<WideInt> wide_sum;     // BIGINT SUM/AVG: exact, range-checked at Finalize
-  std::vector<double> real_sum;      // DOUBLE SUM/AVG
-  std::vector<int64_t> int_extreme;  // MIN/MAX of BIGINT, DATE, TIMESTAMP, BOOLEAN
-  std::vector<double> real_extreme;
-  std::vector<std::string> text_extreme;
-  std::unique_ptr<GroupTable> distinct_strings;  // DISTINCT VARCHAR: numbers the strings
-  PairSet distinct_pairs;  // DISTINCT: (group, KeyBits of the value or the string's number)
-};
 
 class GroupedAggregates {
  public:
@@ -56,10 +39,17 @@ class GroupedAggregates {
               size_t count);
   // Adds `rows` rows without looking at them. REQUIRES: no keys, every aggregate COUNT(*).
   void CountRows(size_t rows);
-  // Merges `other` (same keys and aggregates) into this.
+  // Merges `others` (same keys and aggregates) into this: their groups this one lacks come after
+  // its own. Partitioned tables merge partition by partition on `runner`.
+  void Combine(const std::vector<const GroupedAggregates*>& others, TaskRunner* runner);
+  // Merges `other` into this on the calling thread.
   void Combine(const GroupedAggregates& other);
-  // One Vector per key then per aggregate, one row per group, in first-seen order. Errors: a
-  // BIGINT SUM out of range.
+  // The merge of `partials` (same keys and aggregates, at least one), into the one with the most
+  // groups.
+  static std::unique_ptr<GroupedAggregates> Merge(
+      std::vector<std::unique_ptr<GroupedAggregates>> partials, TaskRunner* runner);
+  // One Vector per key then per aggregate, one row per group, in first-seen order (groups a
+  // merge added: in the order Combine gives them). Errors: a BIGINT SUM out of range.
   Result<std::vector<Vector>> Finalize() const;
 
   size_t groups() const { return groups_.size(); }
@@ -73,6 +63,9 @@ class GroupedAggregates {
 
  private:
   void Resize();  // sizes every state to groups()
+  // Folds the non-DISTINCT states of `other`'s groups [begin, end) into groups group_of[...].
+  void CombineStates(const GroupedAggregates& other, const uint32_t* group_of, size_t begin,
+                     size_t end);
 
   std::vector<LogicalType> key_types_;
   GroupTable groups_;

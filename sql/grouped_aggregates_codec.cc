@@ -78,10 +78,6 @@ bool ValidPairValue(const AggregateState& s, uint64_t value, size_t string_count
   }
 }
 
-bool IsExtreme(AggregateKind kind) {
-  return kind == AggregateKind::kMin || kind == AggregateKind::kMax;
-}
-
 }  // namespace
 
 void GroupedAggregates::Pack(msgpack::packer<msgpack::sbuffer>& pk) const {
@@ -108,9 +104,9 @@ void GroupedAggregates::Pack(msgpack::packer<msgpack::sbuffer>& pk) const {
       std::vector<uint64_t> pair_values;
       pair_groups.reserve(s.distinct_pairs.size());
       pair_values.reserve(s.distinct_pairs.size());
-      s.distinct_pairs.ForEach([&](uint32_t group, uint64_t value) {
-        pair_groups.push_back(group);
-        pair_values.push_back(value);
+      s.distinct_pairs.ForEach([&](const PairSet::Pair& p) {
+        pair_groups.push_back(p.group);
+        pair_values.push_back(p.value);
       });
       pk.pack("pair_groups");
       PackArray(pk, pair_groups);
@@ -187,7 +183,11 @@ Result<std::unique_ptr<GroupedAggregates>> GroupedAggregates::Unpack(
         if (pair_groups[i] >= groups || !ValidPairValue(s, pair_values[i], string_count)) {
           return Corrupt("distinct pair out of range");
         }
-        s.distinct_pairs.Insert(pair_groups[i], pair_values[i]);
+        const uint64_t value_hash =
+            s.distinct_strings ? s.distinct_strings->hash(static_cast<uint32_t>(pair_values[i]))
+                               : pair_values[i];
+        s.distinct_pairs.Insert(PairSet::Make(pair_groups[i], pair_values[i],
+                                              agg.groups_.hash(pair_groups[i]), value_hash));
       }
     } else if (s.kind == AggregateKind::kSum || s.kind == AggregateKind::kAvg) {
       LAKE_RETURN_IF_ERROR(s.arg_type == LogicalType::kDouble

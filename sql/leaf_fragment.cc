@@ -150,8 +150,7 @@ class LeafExecution {
     result.chunks_scanned = chunks_scanned_;
     result.chunks_pruned = chunks_pruned_;
     if (q_.aggregated) {
-      for (size_t w = 1; w < workers; ++w) partials[0]->Combine(*partials[w]);
-      result.aggregates = std::move(partials[0]);
+      result.aggregates = GroupedAggregates::Merge(std::move(partials), runner_);
       return result;
     }
     for (const std::vector<Vector>& part : outputs_) {

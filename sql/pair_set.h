@@ -1,15 +1,21 @@
-// PairSet: the (group, value) pairs of DISTINCT aggregates, one flat table for all groups. A value
+// PairSet: the (group, value) pairs of DISTINCT aggregates, one flat set for all groups. A value
 // is a fixed-width argument's KeyBits (sql/key_bits.h), or a string's number in a dictionary, so
 // equality is decided in the slot: one probe, one cache miss at most, per row. Open addressing
 // with linear probing, at most half full.
-// Thread-safety: not thread-safe.
+// Group and string numbers are local to one worker's tables, so a pair also carries 32 bits of a
+// hash of its group's key and its value: a pair keeps its hash when another table's numbers
+// replace its own, and past PartitionThreshold() pairs the set splits into radix partitions by
+// that hash (sql/radix_partitions.h), so that sets merge partition by partition in parallel.
+// Thread-safety: not thread-safe, except that Merge runs its own work on a TaskRunner.
 #pragma once
 
 #include <cstddef>
 #include <cstdint>
 #include <vector>
 
+#include "common/task_runner.h"
 #include "sql/key_bits.h"
+#include "sql/radix_partitions.h"
 
 namespace lake::sql {
 
@@ -18,61 +24,68 @@ class PairSet {
   struct Pair {
     uint64_t value;
     uint32_t group;  // kNoGroup marks an empty slot
+    uint32_t hash;   // the top half of the pair's 64-bit hash (see Make)
   };
   static constexpr uint32_t kNoGroup = UINT32_MAX;
 
-  PairSet() : slots_(64, Pair{0, kNoGroup}), mask_(63) {}
-
-  // REQUIRES: group != kNoGroup.
-  void Insert(uint32_t group, uint64_t value) {
-    size_t at = Hash(group, value) & mask_;
-    while (slots_[at].group != kNoGroup) {
-      if (slots_[at].group == group && slots_[at].value == value) return;
-      at = (at + 1) & mask_;
-    }
-    slots_[at] = Pair{value, group};
-    if (2 * ++size_ > slots_.size()) Grow();
+  // The pair of `group` and `value`, whose group's key hashes to `group_hash`
+  // (GroupTable::hash) and whose value to `value_hash`: a fixed-width value's KeyBits as they
+  // are, a string's hash in its dictionary.
+  static Pair Make(uint32_t group, uint64_t value, uint64_t group_hash, uint64_t value_hash) {
+    return Pair{value, group, static_cast<uint32_t>(Mix64(value_hash ^ group_hash) >> 32)};
   }
 
+  PairSet();
+
+  // REQUIRES: pair.group != kNoGroup.
+  void Insert(const Pair& pair);
   // Inserts pairs[0..count): every slot is prefetched first, so that the cache misses of a large
   // set overlap instead of waiting in turn.
-  void InsertAll(const Pair* pairs, size_t count) {
-    for (size_t i = 0; i < count; ++i) {
-      __builtin_prefetch(&slots_[Hash(pairs[i].group, pairs[i].value) & mask_]);
-    }
-    for (size_t i = 0; i < count; ++i) Insert(pairs[i].group, pairs[i].value);
-  }
+  void InsertAll(const Pair* pairs, size_t count);
+
+  // Adds the pairs of `others`, each with its group number replaced by group_of[t][group] and,
+  // where value_of[t] is not null, its value by value_of[t][value] (numbers of the same keys and
+  // strings in this set's tables). Partitioned sets merge partition by partition on `runner`.
+  void Merge(const std::vector<const PairSet*>& others,
+             const std::vector<const uint32_t*>& group_of,
+             const std::vector<const uint32_t*>& value_of, TaskRunner* runner);
 
   size_t size() const { return size_; }
+  bool partitioned() const { return partitions_.size() > 1; }
 
-  // Calls f(group, value) for every pair, in no particular order.
+  // Calls f(pair) for every pair, in no particular order.
   template <class F>
   void ForEach(F&& f) const {
-    for (const Pair& p : slots_) {
-      if (p.group != kNoGroup) f(p.group, p.value);
+    for (const Partition& partition : partitions_) {
+      for (const Pair& p : partition.slots) {
+        if (p.group != kNoGroup) f(p);
+      }
     }
   }
 
  private:
-  static uint64_t Hash(uint32_t group, uint64_t value) {
-    return Mix64(value ^ (uint64_t{group} * 0x9e3779b97f4a7c15ULL));
-  }
+  struct Partition {
+    std::vector<Pair> slots;
+    size_t mask = 0;
+    size_t used = 0;
+  };
 
-  void Grow() {
-    std::vector<Pair> old(slots_.size() * 2, Pair{0, kNoGroup});
-    old.swap(slots_);
-    mask_ = slots_.size() - 1;
-    for (const Pair& p : old) {
-      if (p.group == kNoGroup) continue;
-      size_t at = Hash(p.group, p.value) & mask_;
-      while (slots_[at].group != kNoGroup) at = (at + 1) & mask_;
-      slots_[at] = p;
-    }
+  Partition& PartitionOf(uint32_t hash) {
+    return partitions_[RadixPartition(uint64_t{hash} << 32) & partition_mask_];
   }
+  // Inserts `pair` into `partition` (its own) unless it is there; true if it was not.
+  static bool InsertInto(Partition* partition, const Pair& pair);
+  // Inserts pairs[0..count), all of `partition`, prefetching their slots first; returns how many
+  // were new.
+  static size_t InsertPrefetched(Partition* partition, const Pair* pairs, size_t count);
+  static void Grow(Partition* partition);
+  // Moves the one slot array into kRadixPartitions of them.
+  void Split();
 
-  std::vector<Pair> slots_;
-  size_t mask_;
+  std::vector<Partition> partitions_;  // 1, or kRadixPartitions once split
+  size_t partition_mask_ = 0;          // 0, or kRadixPartitions - 1 once split
   size_t size_ = 0;
+  size_t split_at_;  // PartitionThreshold() when the set was made
 };
 
 }  // namespace lake::sql

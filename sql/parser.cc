@@ -5,7 +5,10 @@
 #include <nlohmann/json.hpp>
 
 #include <cctype>
+#include <optional>
 #include <string>
+
+#include "sql/integer_constants.h"
 
 namespace lake::sql {
 namespace {
@@ -66,7 +69,8 @@ class Transformer {
   }
 
  private:
-  std::string_view text_;  // the statement's text, for IntegerAt
+  std::string_view text_;                     // the statement's text
+  std::optional<IntegerConstants> integers_;  // read from text_ when first needed
 
   SelectStatement TransformSelect(const Json& s) {
     if (s.value("op", "SETOP_NONE") != "SETOP_NONE") {
@@ -126,7 +130,7 @@ class Transformer {
   int64_t TransformCount(const Json& node, const char* clause) {
     auto [kind, body] = Unwrap(node);
     if (kind == "A_Const" && body->contains("ival")) {
-      const int64_t n = IntegerAt(LocationOf(*body), body->at("ival").value("ival", int64_t{0}));
+      const int64_t n = IntegerOf(*body);
       if (n < 0) Fail(std::string(clause) + " must not be negative", LocationOf(*body));
       return n;
     }
@@ -181,7 +185,7 @@ class Transformer {
       lit.kind = Literal::Kind::kNull;
     } else if (body.contains("ival")) {
       lit.kind = Literal::Kind::kInteger;
-      lit.integer = IntegerAt(LocationOf(body), body["ival"].value("ival", int64_t{0}));
+      lit.integer = IntegerOf(body);
     } else if (body.contains("fval")) {
       // Decimal literals, and integers too large for int4, arrive as text.
       lit.kind = Literal::Kind::kDecimal;
@@ -200,21 +204,20 @@ class Transformer {
     return e;
   }
 
-  // libpg_query 15-4.0's JSON drops negative integer constants ("ival": {}), so an integer is
-  // read back from the query text at its location: [-] digits.
-  int64_t IntegerAt(int location, int64_t fallback) const {
-    if (location < 0 || static_cast<size_t>(location) >= text_.size()) return fallback;
-    size_t i = static_cast<size_t>(location);
-    const bool negative = text_[i] == '-';
-    if (negative) ++i;
-    while (i < text_.size() && std::isspace(static_cast<unsigned char>(text_[i]))) ++i;
-    int64_t value = 0;
-    size_t digits = 0;
-    for (; i < text_.size() && std::isdigit(static_cast<unsigned char>(text_[i])); ++i, ++digits) {
-      value = value * 10 + (text_[i] - '0');  // int4 range: libpg_query makes larger ones fval
+  // The value of an integer constant (an A_Const with "ival"): the JSON's when it has one, which
+  // it has only for positive values; otherwise the exact parse tree's (integer_constants.h).
+  // Integers beyond int4 arrive as "fval" text and are typed by the binder.
+  int64_t IntegerOf(const Json& body) {
+    const Json& ival = body.at("ival");
+    if (ival.contains("ival")) return ival["ival"].get<int64_t>();
+    if (!integers_) {
+      Result<IntegerConstants> collected = IntegerConstants::Collect(std::string(text_));
+      if (!collected.ok()) Fail(collected.status().message(), LocationOf(body));
+      integers_ = std::move(collected).value();
     }
-    if (digits == 0) return fallback;
-    return negative ? -value : value;
+    const std::optional<int64_t> value = integers_->At(LocationOf(body));
+    if (!value) Fail("internal: integer constant missing from the parse tree", LocationOf(body));
+    return *value;
   }
 
   ExprPtr TransformAExpr(const Json& body) {
@@ -259,7 +262,14 @@ class Transformer {
       for (const Json& bound : bounds) e->children.push_back(TransformExpr(bound));
       return e;
     }
-    if (kind == "AEXPR_NULLIF") Fail("NULLIF is not supported", LocationOf(body));
+    if (kind == "AEXPR_NULLIF") {
+      // NULLIF(a, b) is a function of two arguments to the binder (and its column is "nullif").
+      ExprPtr e = Make(ExprKind::kFunction, body);
+      e->name = "nullif";
+      e->children.push_back(TransformExpr(body.at("lexpr")));
+      e->children.push_back(TransformExpr(body.at("rexpr")));
+      return e;
+    }
     Fail("unsupported operator " + op, LocationOf(body));
   }
 

@@ -63,7 +63,8 @@ Result<std::vector<Vector>> ProjectGroups(const BoundSelect& q, const std::vecto
 
 }  // namespace
 
-Result<QueryResult> RunRootStage(const BoundSelect& q, std::vector<PartialResult> partials) {
+Result<QueryResult> RunRootStage(const BoundSelect& q, std::vector<PartialResult> partials,
+                                 TaskRunner* runner) {
   QueryResult result;
   std::vector<Vector> output;
   for (const BoundExprPtr& p : q.projections) output.emplace_back(p->type);
@@ -76,16 +77,14 @@ Result<QueryResult> RunRootStage(const BoundSelect& q, std::vector<PartialResult
     }
   }
   if (q.aggregated) {
-    std::unique_ptr<GroupedAggregates> total;
+    std::vector<std::unique_ptr<GroupedAggregates>> aggregates;
     for (PartialResult& part : partials) {
-      if (!part.aggregates) continue;
-      if (!total) {
-        total = std::move(part.aggregates);
-      } else {
-        total->Combine(*part.aggregates);
-      }
+      if (part.aggregates) aggregates.push_back(std::move(part.aggregates));
     }
-    if (!total) {  // no fragment at all: aggregate over no rows
+    std::unique_ptr<GroupedAggregates> total;
+    if (!aggregates.empty()) {
+      total = GroupedAggregates::Merge(std::move(aggregates), runner);
+    } else {  // no fragment at all: aggregate over no rows
       std::vector<LogicalType> key_types;
       for (const BoundExprPtr& k : q.group_keys) key_types.push_back(k->type);
       total = std::make_unique<GroupedAggregates>(key_types, q.aggregates);

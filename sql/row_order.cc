@@ -5,6 +5,8 @@
 #include <string>
 #include <unordered_set>
 
+#include "sql/key_bits.h"
+
 namespace lake::sql {
 namespace {
 
@@ -88,6 +90,10 @@ std::vector<size_t> DistinctRows(const std::vector<Vector>& columns, size_t visi
         const uint32_t size = static_cast<uint32_t>(s.size());
         key.append(reinterpret_cast<const char*>(&size), sizeof size);
         key.append(s);
+      } else if (v.type() == LogicalType::kDouble) {
+        // By value, as GROUP BY keys: -0.0 and 0.0 are one row.
+        const uint64_t bits = KeyBits(v.Get<double>(row));
+        key.append(reinterpret_cast<const char*>(&bits), sizeof bits);
       } else {
         const size_t width = FixedWidth(v.type());
         key.append(reinterpret_cast<const char*>(v.fixed_bytes().data()) + row * width, width);

@@ -23,6 +23,7 @@ std::vector<size_t> SortedRows(const std::vector<Vector>& columns,
                                const std::vector<BoundOrder>& order, size_t rows, size_t keep);
 
 // The indexes of the first occurrence of every distinct row over the first `visible` columns.
+// Values are compared as GROUP BY compares keys (DOUBLE -0.0 and 0.0 are one value).
 std::vector<size_t> DistinctRows(const std::vector<Vector>& columns, size_t visible, size_t rows);
 
 // New vectors holding rows `indexes` of `columns`, in that order.

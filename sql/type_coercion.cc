@@ -27,11 +27,11 @@ std::string Lower(std::string_view s) {
 
 std::string TypeLabel(LogicalType t) { return Lower(TypeName(t)); }
 
-// A constant whose type may still adapt to its context: NULL, or a string literal.
-bool Adaptable(const BoundExpr& e) {
-  return e.kind == BoundExpr::Kind::kConstant &&
-         (e.constant.is_null || e.type == LogicalType::kVarchar);
-}
+// A literal whose type may still adapt to its context: NULL, or a string (PostgreSQL's
+// "unknown"). A typed constant such as CAST(NULL AS BIGINT) keeps its type.
+bool Adaptable(const BoundExpr& e) { return e.kind == BoundExpr::Kind::kConstant && e.unknown; }
+
+bool IsNullLiteral(const BoundExpr& e) { return Adaptable(e) && e.constant.is_null; }
 
 std::optional<LogicalType> TypeFromCastName(const std::string& name) {
   static const std::pair<const char*, LogicalType> kNames[] = {
@@ -70,6 +70,12 @@ BoundExprPtr Constant(Value value, int location) {
   e->type = value.type;
   e->constant = std::move(value);
   e->location = location;
+  return e;
+}
+
+BoundExprPtr UnknownLiteral(Value value, int location) {
+  BoundExprPtr e = Constant(std::move(value), location);
+  e->unknown = true;
   return e;
 }
 
@@ -174,7 +180,10 @@ ScalarOp ComparisonOp(const std::string& op) {
 }  // namespace
 
 BoundExprPtr TypeCoercion::CastTo(BoundExprPtr e, LogicalType type) {
-  if (e->type == type && !(e->kind == BoundExpr::Kind::kConstant && e->constant.is_null)) return e;
+  if (e->type == type && !(e->kind == BoundExpr::Kind::kConstant && e->constant.is_null)) {
+    e->unknown = false;  // its type is decided now
+    return e;
+  }
   if (e->kind == BoundExpr::Kind::kConstant) return Constant(CastConstant(*e, type), e->location);
   const int location = e->location;
   std::vector<BoundExprPtr> children;
@@ -243,13 +252,13 @@ BoundExprPtr TypeCoercion::BindNode(const Expr& e, const LeafBinder& leaf) {
       const Literal& lit = e.literal;
       switch (lit.kind) {
         case Literal::Kind::kNull:
-          return Constant(Value::Null(LogicalType::kVarchar), e.location);
+          return UnknownLiteral(Value::Null(LogicalType::kVarchar), e.location);
         case Literal::Kind::kInteger:
           return Constant(Value::BigInt(lit.integer), e.location);
         case Literal::Kind::kBoolean:
           return Constant(Value::Boolean(lit.boolean), e.location);
         case Literal::Kind::kString:
-          return Constant(Value::Varchar(lit.text), e.location);
+          return UnknownLiteral(Value::Varchar(lit.text), e.location);
         case Literal::Kind::kDecimal: {
           int64_t i;
           if (ParseBigInt(lit.text, &i)) return Constant(Value::BigInt(i), e.location);
@@ -378,7 +387,12 @@ BoundExprPtr TypeCoercion::BindBinary(const Expr& e, const LeafBinder& leaf) {
     return Call(ComparisonOp(op), LogicalType::kBoolean, e.location,
                 Pair(CastTo(std::move(left), *type), CastTo(std::move(right), *type)));
   }
-  // Arithmetic: a string literal or NULL beside a number takes the number's type.
+  // Arithmetic: a string literal or NULL beside a number takes the number's type. NULL beside
+  // NULL is taken as BIGINT (PostgreSQL finds the operator ambiguous; any choice gives NULL).
+  if (IsNullLiteral(*left) && IsNullLiteral(*right)) {
+    left = CastTo(std::move(left), LogicalType::kBigInt);
+    right = CastTo(std::move(right), LogicalType::kBigInt);
+  }
   if (Adaptable(*left) && IsNumeric(right->type)) left = CastTo(std::move(left), right->type);
   if (Adaptable(*right) && IsNumeric(left->type)) right = CastTo(std::move(right), left->type);
   if (!IsNumeric(left->type) || !IsNumeric(right->type)) {
@@ -423,6 +437,18 @@ BoundExprPtr TypeCoercion::BindFunction(const Expr& e, const LeafBinder& leaf) {
            args[i]->location);
     }
   };
+  if (Is(e.name, "nullif")) {
+    // PostgreSQL's NULLIF(a, b): a and b meet in a = b's type, which is also the result's.
+    arity(2, 2);
+    std::optional<LogicalType> type = CommonType(*args[0], *args[1]);
+    if (!type) {
+      Fail(
+          "operator does not exist: " + TypeLabel(args[0]->type) + " = " + TypeLabel(args[1]->type),
+          e.location);
+    }
+    for (BoundExprPtr& arg : args) arg = CastTo(std::move(arg), *type);
+    return Call(ScalarOp::kNullIf, *type, e.location, std::move(args));
+  }
   if (Is(e.name, "round")) {
     arity(1, 2);
     require(0, LogicalType::kDouble);
@@ -480,8 +506,9 @@ BoundExprPtr TypeCoercion::BindCase(const Expr& e, const LeafBinder& leaf) {
     conditions.push_back(RequireBoolean(std::move(when), "CASE/WHEN"));
     results.push_back(BindTree(*e.children[next + 1], leaf));
   }
+  // A missing ELSE is ELSE NULL, a bare NULL that the other results type.
   results.push_back(e.has_else ? BindTree(*e.children.back(), leaf)
-                               : Constant(Value::Null(LogicalType::kVarchar), e.location));
+                               : UnknownLiteral(Value::Null(LogicalType::kVarchar), e.location));
   Unify(&results, "CASE", e.location);
   const LogicalType type = results[0]->type;
   std::vector<BoundExprPtr> children;

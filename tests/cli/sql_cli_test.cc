@@ -90,8 +90,26 @@ TEST_CASE("p2plake sql fails with exit 1 naming the position, usage errors exit 
   CHECK(bad.err.find("column \"nope\" does not exist") != std::string::npos);
   CHECK(bad.err.find("(at position 8)") != std::string::npos);
   CHECK(P2plake(kProducts + "\"SELECT 1/0\"").exit_code == 1);
-  CHECK(P2plake("sql \"SELECT 1\"").exit_code == 2);  // no --data-dir and no --table
+  CHECK(P2plake("sql").exit_code == 2);  // neither SQL nor -f
   CHECK(P2plake("sql --help").exit_code == 0);
+}
+
+TEST_CASE("p2plake sql without tables answers on an empty catalog, as with tables", "[cli]") {
+  // The sqlite3 and duckdb shells answer SELECT 1 with no database; the answer must be the one
+  // the same statement gets with a table attached.
+  const std::string query = "\"SELECT 1 AS one, -(62) AS two, NULLIF(2, 3) AS three\"";
+  Run bare = P2plake("sql --format csv " + query);
+  Run with_table = P2plake(kProducts + "--format csv " + query);
+  REQUIRE(bare.exit_code == 0);
+  REQUIRE(with_table.exit_code == 0);
+  CHECK(bare.out == with_table.out);
+  CHECK(bare.out.find("one,two,three\n") == 0);
+  Run show = P2plake("sql --format csv \"SHOW TABLES\"");
+  REQUIRE(show.exit_code == 0);
+  CHECK(show.out == "table_name,row_count,column_count,chunks\n");  // the header alone
+  Run missing = P2plake("sql \"SELECT * FROM products\"");
+  CHECK(missing.exit_code == 1);
+  CHECK(missing.err.find("table \"products\" does not exist") != std::string::npos);
 }
 
 }  // namespace

@@ -100,6 +100,30 @@ TEST_CASE("Bind types expressions as PostgreSQL does", "[sql][binder]") {
   CHECK(day_bound.type == LogicalType::kDate);
 }
 
+TEST_CASE("Bind types a bare NULL from its context and keeps a typed NULL's type",
+          "[sql][binder]") {
+  BoundSelect s = MustBind(
+      "SELECT CAST(NULL AS INTEGER) > NULL AS a, "
+      "CASE WHEN amount > 1 THEN CAST(NULL AS INTEGER) ELSE NULL END AS b, "
+      "COALESCE(NULL, CAST(NULL AS DOUBLE)) AS c, NULL AS d, NULLIF(event_id, 1.5) AS e, "
+      "NULLIF(NULL, event_id) AS f, NULL + NULL AS g, event_id IN (NULL, 2) AS h FROM events");
+  auto type = [&](size_t i) { return s.projections[i]->type; };
+  CHECK(type(0) == LogicalType::kBoolean);
+  REQUIRE(s.projections[0]->children.size() == 2);
+  CHECK(s.projections[0]->children[1]->type == LogicalType::kBigInt);
+  CHECK(type(1) == LogicalType::kBigInt);
+  CHECK(type(2) == LogicalType::kDouble);
+  CHECK(type(3) == LogicalType::kVarchar);  // undecided: text, as in PostgreSQL
+  CHECK(type(4) == LogicalType::kDouble);   // NULLIF takes the type a = b compares in
+  CHECK(s.projections[4]->op == ScalarOp::kNullIf);
+  CHECK(type(5) == LogicalType::kBigInt);
+  CHECK(type(6) == LogicalType::kBigInt);
+  CHECK(s.projections[7]->children[1]->type == LogicalType::kBigInt);
+  // A typed NULL does not bend: it is compared as its own type.
+  BindError("SELECT CAST(NULL AS VARCHAR) = event_id FROM events", "varchar = bigint");
+  BindError("SELECT NULLIF(country, 1) FROM events", "varchar = bigint");
+}
+
 TEST_CASE("Bind splits an aggregated query into keys, aggregates and outputs", "[sql][binder]") {
   BoundSelect s = MustBind(
       "SELECT country, COUNT(*) AS n, ROUND(SUM(amount), 2) AS total, COUNT(*) + 1 AS n1 "

@@ -123,6 +123,43 @@ TEST_CASE("Parse keeps negative and zero integer constants", "[sql][parser]") {
   CHECK(s.limit == std::optional<int64_t>(0));
 }
 
+TEST_CASE("Parse takes folded negative constants from the parse tree", "[sql][parser]") {
+  // The grammar folds a unary minus into the constant after it, however it is written.
+  SelectStatement s = MustParseSelect(
+      "SELECT -(62), - - ( - 19 ), -/* c */ 7, CAST(+-(- - 41) AS INTEGER), -(0), "
+      "-(2147483647), - -2147483648 FROM t WHERE x / -(59) > 0 LIMIT -(-(3))");
+  REQUIRE(s.items.size() == 7);
+  auto integer = [&](size_t i) {
+    const Expr& e = *s.items[i].expr;
+    REQUIRE(e.kind == ExprKind::kLiteral);
+    REQUIRE(e.literal.kind == Literal::Kind::kInteger);
+    return e.literal.integer;
+  };
+  CHECK(integer(0) == -62);
+  CHECK(integer(1) == -19);
+  CHECK(integer(2) == -7);
+  const Expr& cast = *s.items[3].expr;
+  REQUIRE(cast.kind == ExprKind::kCast);
+  REQUIRE(cast.children[0]->kind == ExprKind::kUnary);  // unary plus is not folded
+  CHECK(cast.children[0]->children[0]->literal.integer == -41);
+  CHECK(integer(4) == 0);
+  CHECK(integer(5) == -2147483647);
+  CHECK(s.items[6].expr->literal.kind == Literal::Kind::kDecimal);  // beyond int4: text
+  CHECK(s.items[6].expr->literal.text == "2147483648");
+  CHECK(s.where->children[0]->children[1]->literal.integer == -59);
+  CHECK(s.limit == std::optional<int64_t>(3));
+}
+
+TEST_CASE("Parse reads NULLIF as a function of two arguments", "[sql][parser]") {
+  SelectStatement s = MustParseSelect("SELECT NULLIF(a, -(1)) FROM t");
+  const Expr& e = *s.items[0].expr;
+  CHECK(e.kind == ExprKind::kFunction);
+  CHECK(e.name == "nullif");
+  REQUIRE(e.children.size() == 2);
+  CHECK(e.children[0]->name == "a");
+  CHECK(e.children[1]->literal.integer == -1);
+}
+
 TEST_CASE("Parse keeps semicolons inside quotes and comments", "[sql][parser]") {
   std::vector<Statement> statements = MustParse(
       "SELECT 'a;b' AS x FROM t -- a comment; still\n; /* ; */ SELECT \"odd;name\" FROM t");

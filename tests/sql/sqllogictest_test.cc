@@ -13,7 +13,6 @@
 // carry string dictionaries). Every failing record is printed with
 // file:line; the test fails if any did. LAKE_SLT_FILTER=<substring> runs only the files whose path
 // contains it.
-#include <strings.h>
 #include <catch2/catch.hpp>
 
 #include <algorithm>
@@ -30,11 +29,10 @@
 
 #include "common/clock.h"
 #include "local/local_engine.h"
-#include "sql/binder.h"
 #include "sql/engine.h"
-#include "sql/fragment_codec.h"
-#include "sql/parser.h"
 #include "sql/value.h"
+#include "tests/sql/key_cells.h"
+#include "tests/support/run_in_fragments.h"
 
 namespace lake {
 namespace {
@@ -281,42 +279,16 @@ class FileRunner {
     }
   }
 
-  // A single SELECT over a table run as the distributed engine runs it: one leaf fragment per
-  // chunk plus an empty one, each request and partial result through its wire encoding, merged
-  // by the root. nullopt (and nothing to check) for other statements.
+  // A single SELECT over a table run as the distributed engine runs it (see
+  // tests/support/run_in_fragments.h). nullopt (and nothing to check) for other statements.
   std::optional<sql::QueryResult> RunFragmented(size_t start, const std::string& sql) {
-    Result<std::vector<sql::Statement>> parsed = sql::Parse(sql);
-    if (!parsed.ok() || parsed->size() != 1 || (*parsed)[0].kind != sql::Statement::Kind::kSelect) {
+    std::optional<Result<sql::QueryResult>> merged = testing::RunInFragments(cached_, sql);
+    if (!merged) return std::nullopt;
+    if (!merged->ok()) {
+      Fail(start, merged->status().ToString() + "\n" + sql);
       return std::nullopt;
     }
-    Result<sql::BoundStatement> bound = sql::Bind((*parsed)[0], plain_.tables());
-    if (!bound.ok() || bound->select.table.empty()) return std::nullopt;
-    size_t chunks = 0;
-    for (const sql::TableInfo& t : plain_.tables().ListTables()) {
-      if (strcasecmp(t.name.c_str(), bound->select.table.c_str()) == 0) chunks = t.chunks;
-    }
-    std::vector<Bytes> partials;
-    for (size_t chunk = 0; chunk <= chunks; ++chunk) {
-      sql::FragmentRequest request{sql, {}};
-      if (chunk < chunks) request.chunks.push_back(chunk);
-      Result<Bytes> partial = cached_.engine().RunFragment(sql::EncodeFragmentRequest(request));
-      if (!partial.ok()) {
-        Fail(start, "fragment failed: " + partial.status().ToString() + "\n" + sql);
-        return std::nullopt;
-      }
-      partials.push_back(std::move(*partial));
-    }
-    Result<sql::QueryResult> merged = cached_.engine().MergeFragments(sql, partials);
-    if (!merged.ok()) {
-      Fail(start, "merging fragments failed: " + merged.status().ToString() + "\n" + sql);
-      return std::nullopt;
-    }
-    if (merged->chunks_scanned + merged->chunks_pruned != chunks) {
-      Fail(start, "fragments account for " +
-                      std::to_string(merged->chunks_scanned + merged->chunks_pruned) + " of " +
-                      std::to_string(chunks) + " chunks\n" + sql);
-    }
-    return std::move(*merged);
+    return std::move(*merged).value();
   }
 
   // Compares answer `r` with the record's expected rows; `label` prefixes any failure.
@@ -401,7 +373,8 @@ std::vector<fs::path> CorpusFiles() {
   return files;
 }
 
-TEST_CASE("sqllogictest corpus matches SQLite's answers", "[sql][slt]") {
+// Runs every corpus file and checks that all of them pass.
+void RunCorpus() {
   const std::vector<fs::path> files = CorpusFiles();
   REQUIRE(!files.empty());
   std::vector<Failure> failures;
@@ -419,6 +392,17 @@ TEST_CASE("sqllogictest corpus matches SQLite's answers", "[sql][slt]") {
     CHECK(queries >= 150);     // nothing skipped
     CHECK(fragmented >= 150);  // the distributed path saw most of them
   }
+}
+
+TEST_CASE("sqllogictest corpus matches SQLite's answers", "[sql][slt]") { RunCorpus(); }
+
+// The corpus' tables are far below the partition threshold; lowered to one entry, every GROUP BY
+// and DISTINCT table is partitioned from its first entry, so every answer also comes out of the
+// partitioned tables and their parallel merges, in the leaf and at the root.
+TEST_CASE("sqllogictest corpus matches SQLite's answers with every hash table partitioned",
+          "[sql][slt]") {
+  sql::testing::ScopedPartitionThreshold partition_everything(1);
+  RunCorpus();
 }
 
 }  // namespace
