@@ -2,8 +2,9 @@
 // fragments, over other chunk sizes, or the SQLite oracle): an error, or rows of cells as text in
 // the form our engine prints them, NULL apart. Comparing two answers: both errors agree (the
 // generator keeps runtime errors out of its queries, so an error on one side only is a finding);
-// rows agree in order for ordered queries, else as multisets; R (DOUBLE) cells agree within a
-// relative 1e-9 (sums and averages depend on the order of addition), with -0 equal to 0.
+// rows agree in order for ordered queries, else as multisets; R (DOUBLE) cells agree when they
+// hold the same double, with -0 equal to 0 (SQLite does not keep the sign of a stored zero). No
+// tolerance: every row's arithmetic is IEEE in both engines, and the generator keeps sums exact.
 // Thread-safety: value types and pure functions.
 #pragma once
 

@@ -188,17 +188,15 @@ TEST_CASE("Random queries answer as SQLite does, whole and in fragments", "[sql]
   Report(failures, checked, "differential");
 }
 
-// The table of a batch without its queries, and a generator over it that draws from its own
-// stream (so the metamorphic checks see the differential run's tables).
+// The table of a batch without its queries (the differential run's table for that seed), and
+// a random stream of its own for a metamorphic check's generator.
 struct TableOnly {
   Batch batch;
-  Rng rng{0};
+  Rng rng;
 };
 
 TableOnly MakeTable(uint64_t seed, uint64_t stream, const fs::path& dir) {
-  TableOnly out{MakeBatch(seed, 0, dir), Rng(seed)};
-  out.rng = Rng(seed).Child(stream);
-  return out;
+  return TableOnly{MakeBatch(seed, 0, dir), Rng(seed).Child(stream)};
 }
 
 // Rows of several answers together (of one query's parts).
@@ -304,7 +302,7 @@ TEST_CASE("Rows and aggregates WHERE p, WHERE NOT p and WHERE p IS NULL add up t
       if (difference.empty()) continue;
       failures.push_back("table seed " + std::to_string(t.batch.seed) + ", check " +
                          std::to_string(i + 1) + ": " + difference + "\n  " + select +
-                         "\n  partitioned by " + p);
+                         "\n  partitioned by " + p + "\n" + Replay(t.batch, i));
     }
   }
   fs::remove_all(dir);
@@ -335,7 +333,8 @@ TEST_CASE("The same table cut into chunks of other sizes gives the same answers"
         if (difference.empty()) continue;
         failures.push_back("table seed " + std::to_string(t.batch.seed) + ", query " +
                            std::to_string(i + 1) + ": " + difference + "\n  " + q.ours +
-                           "\none chunk:\n" + Describe(reference) + "cut:\n" + Describe(answer));
+                           "\none chunk:\n" + Describe(reference) + "cut:\n" + Describe(answer) +
+                           Replay(t.batch, i));
       }
     }
   }

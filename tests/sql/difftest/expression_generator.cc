@@ -126,6 +126,7 @@ QueryGenerator::Expr QueryGenerator::GenReal(int depth, Scope scope) {
         return e;
       }
       e.bound = op == '*' ? a.bound * b.bound : a.bound + b.bound;
+      e.dyadic = IsDyadic(a) && IsDyadic(b);
       e.ours = "(" + a.ours + " " + op + " " + b.ours + ")";
       e.sqlite = "(" + a.sqlite + " " + op + " " + b.sqlite + ")";
       return e;
@@ -136,6 +137,7 @@ QueryGenerator::Expr QueryGenerator::GenReal(int depth, Scope scope) {
       e.ours = negate ? "(- " + a.ours + ")" : "ABS(" + a.ours + ")";
       e.sqlite = negate ? "(- " + a.sqlite + ")" : "abs(" + a.sqlite + ")";
       e.bound = a.bound;
+      e.dyadic = a.dyadic;
       return e;
     }
     case 3: {
@@ -154,6 +156,7 @@ QueryGenerator::Expr QueryGenerator::GenReal(int depth, Scope scope) {
       e.ours = "CAST(" + a.ours + " AS " + TypeName(rng_, Kind::kReal) + ")";
       e.sqlite = "CAST(" + a.sqlite + " AS REAL)";
       e.bound = a.bound;
+      e.dyadic = true;
       return e;
     }
     default:
@@ -375,9 +378,10 @@ QueryGenerator::Expr QueryGenerator::Choice(Kind kind, int depth, Scope scope) {
   }
   Expr e;
   e.kind = kind;
+  e.dyadic = true;
   for (const Expr& v : values) {
     e.bound = std::max(e.bound, v.bound);
-    e.inexact |= v.inexact;
+    e.dyadic &= IsDyadic(v);
   }
   if (form == 3) {
     e.ours = "NULLIF(" + values[0].ours + ", " + values[1].ours + ")";

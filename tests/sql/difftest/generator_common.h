@@ -24,9 +24,11 @@ inline constexpr double kExactInDouble = 9007199254740992.0;
 // A BIGINT whose bound reaches 2^63 may be INT64_MIN: negating it or dividing it by -1
 // overflows (an error for us, a REAL for SQLite).
 inline constexpr double kWide = 9223372036854775808.0;
-// Doubles summed, averaged or cast to BIGINT stay below this, so that sums are exact enough
-// to compare and the casts cannot overflow.
+// Doubles in arithmetic or cast to BIGINT stay below this: the casts cannot overflow, and no
+// sum reaches inf - inf = NaN (which SQLite turns into NULL).
 inline constexpr double kRealLimit = 1e15;
+// Doubles summed or averaged stay below this, so that their sums are exact (Expr::dyadic).
+inline constexpr double kSumLimit = 1e6;
 
 template <class T>
 const T& Pick(Rng& rng, const std::vector<T>& options) {

@@ -35,9 +35,16 @@ QueryGenerator::Expr QueryGenerator::Literal(Kind kind) {
                                              2147483648,
                                              std::numeric_limits<int64_t>::max(),
                                              std::numeric_limits<int64_t>::min()};
-  static const std::vector<std::pair<std::string, double>> kReals = {
-      {"0.0", 0},         {"-0.0", 0},    {"0.5", 0.5},         {"-(2.25)", 2.25}, {"1e3", 1000},
-      {"2.5e-3", 0.0025}, {"- 1.5", 1.5}, {"100.125", 100.125}, {"-(-0.75)", 0.75}};
+  struct RealLiteral {
+    const char* text;
+    double magnitude;
+    bool dyadic;
+  };
+  static const std::vector<RealLiteral> kReals = {
+      {"0.0", 0, true},          {"-0.0", 0, true},          {"0.5", 0.5, true},
+      {"-(2.25)", 2.25, true},   {"1e3", 1000, true},        {"6.25e-2", 0.0625, true},
+      {"- 1.5", 1.5, true},      {"100.125", 100.125, true}, {"-(-0.75)", 0.75, true},
+      {"2.5e-3", 0.0025, false}, {"-(0.1)", 0.1, false}};
   static const std::vector<std::string> kTexts = {"",    "a",     "A",    "ab",         "b%c",
                                                   "x_y", "é",     "日本", "anchor",     "it's",
                                                   "zzz", " lead", "12",   "back\\slash"};
@@ -59,9 +66,10 @@ QueryGenerator::Expr QueryGenerator::Literal(Kind kind) {
       return e;
     }
     case Kind::kReal: {
-      const auto& [text, magnitude] = Pick(rng_, kReals);
-      e.ours = e.sqlite = "(" + text + ")";
-      e.bound = magnitude;
+      const RealLiteral& literal = Pick(rng_, kReals);
+      e.ours = e.sqlite = "(" + std::string(literal.text) + ")";
+      e.bound = literal.magnitude;
+      e.dyadic = literal.dyadic;
       return e;
     }
     case Kind::kBool:
@@ -95,12 +103,7 @@ QueryGenerator::Expr QueryGenerator::Column(Kind kind) {
   for (const ColumnSpec& c : table_.columns) {
     if (c.kind == kind) fits.push_back(&c);
   }
-  const ColumnSpec& c = *Pick(rng_, fits);
-  Expr e;
-  e.kind = kind;
-  e.ours = e.sqlite = c.name;
-  e.bound = c.bound;
-  return e;
+  return NamedColumn(Pick(rng_, fits)->name);
 }
 
 QueryGenerator::Expr QueryGenerator::NamedColumn(const std::string& name) {
@@ -110,6 +113,7 @@ QueryGenerator::Expr QueryGenerator::NamedColumn(const std::string& name) {
     e.kind = c.kind;
     e.ours = e.sqlite = c.name;
     e.bound = c.bound;
+    e.dyadic = c.dyadic;
     return e;
   }
   return Literal(Kind::kInt);
@@ -130,6 +134,7 @@ QueryGenerator::Expr QueryGenerator::Leaf(Kind kind, Scope scope) {
     null.kind = kind;
     null.ours = null.sqlite = "NULL";
     null.unknown = true;
+    null.dyadic = true;
     return rng_.Bernoulli(0.5) ? null : Typed(null);
   }
   if (scope == Scope::kRow) return rng_.Bernoulli(0.6) ? Column(kind) : Literal(kind);
@@ -179,17 +184,20 @@ QueryGenerator::Expr QueryGenerator::Aggregate(Kind kind, int depth) {
     return e;
   }
   if (kind == Kind::kReal && rng_.Bernoulli(0.6)) {
+    // Sums exact in any order (Expr::dyadic): dyadic values small enough that a sum of
+    // thousands of them stays within a double's 53 bits.
     Expr arg = Typed(GenNumber(arg_depth, Scope::kRow));
-    if (arg.bound > kRealLimit) arg = NamedColumn("d");
+    if (!IsDyadic(arg) || arg.bound > kSumLimit) arg = NamedColumn("d");
     const bool avg = arg.kind == Kind::kInt || rng_.Bernoulli(0.5);
     call(avg ? "AVG" : "SUM", arg, distinct);
     e.bound = avg ? arg.bound : arg.bound * rows;
-    e.inexact = true;
+    e.dyadic = !avg;
     return e;
   }
   const Expr arg = Typed(Gen(kind, arg_depth, Scope::kRow));
   call(rng_.Bernoulli(0.5) ? "MIN" : "MAX", arg, false);
   e.bound = arg.bound;
+  e.dyadic = arg.dyadic;
   return e;
 }
 
@@ -317,11 +325,8 @@ GeneratedQuery QueryGenerator::Next() {
   }
   // A total order: every output column is a key. NULLs sort last both ways for us (as in
   // DuckDB; PostgreSQL puts them first when descending, SQLite first when ascending), so the
-  // SQLite side says where they go. Sums and averages of doubles may differ in the last bits
-  // between the engines, which could swap rows: those answers are compared as multisets.
-  const bool inexact =
-      std::any_of(items.begin(), items.end(), [](const Expr& e) { return e.inexact; });
-  if (!inexact && rng_.Bernoulli(0.4)) {
+  // SQLite side says where they go.
+  if (rng_.Bernoulli(0.4)) {
     q.ordered = true;
     std::string ours = " ORDER BY ", sqlite = " ORDER BY ";
     auto key = [&](const std::string& our_key, const std::string& sqlite_key) {
@@ -342,7 +347,7 @@ GeneratedQuery QueryGenerator::Next() {
     if (!distinct && (grouped || !aggregated) && rng_.Bernoulli(0.3)) {
       const Expr hidden =
           SortOrGroupKey(Pick(rng_, kAll), aggregated ? Scope::kGroup : Scope::kRow);
-      if (!hidden.inexact) key(hidden.ours, hidden.sqlite);
+      key(hidden.ours, hidden.sqlite);
     }
     for (size_t i = 0; i < items.size(); ++i) key(std::to_string(i + 1), std::to_string(i + 1));
     q.ours += ours;

@@ -54,7 +54,11 @@ class QueryGenerator {
     double bound = 0;
     // A bare NULL or string literal: PostgreSQL's "unknown", typed by its context.
     bool unknown = false;
-    bool inexact = false;  // holds SUM or AVG of doubles, whose last bits depend on order
+    // DOUBLE: every value is a multiple of a small power of two (or NULL), so that a sum of it
+    // is exact in any order. SUM and AVG take only such arguments: sums of other doubles
+    // differ in their last bits between engines and chunkings, and a ROUND or a comparison
+    // over them can turn that into any difference.
+    bool dyadic = false;
   };
   enum class Scope { kRow, kGroup };
 
@@ -75,6 +79,8 @@ class QueryGenerator {
   Expr Literal(Kind kind);
   Expr Aggregate(Kind kind, int depth);
   Expr Typed(Expr e);
+  // Integers, and DOUBLEs whose Expr::dyadic holds.
+  static bool IsDyadic(const Expr& e) { return e.kind == Kind::kInt || e.dyadic; }
   Expr SortOrGroupKey(Kind kind, Scope scope);
 
   Rng& rng_;

@@ -50,13 +50,19 @@ std::string WideInt(Rng& rng) {
   return std::to_string(static_cast<int64_t>(rng.Next()));
 }
 
-std::string ModerateDouble(Rng& rng) {
-  static const std::vector<double> kEdges = {0.0, -0.0, 0.5, -0.5, 1.0,
-                                             2.5, -2.5, 0.1, 1e-3, 999.75};
+// Multiples of 1/4 in [-1000, 1000]: sums of them are exact in any order.
+std::string QuarterDouble(Rng& rng) {
+  static const std::vector<double> kEdges = {0.0, -0.0, 0.5, -0.5, 1.0, 2.5, -2.5, 999.75};
   if (rng.Bernoulli(0.4)) return DoubleText(Pick(rng, kEdges));
-  // Quarters keep sums exact in any order; a few thirds do not.
-  const double quarters = static_cast<double>(static_cast<int64_t>(rng.Uniform(8001)) - 4000) / 4;
-  return DoubleText(rng.Bernoulli(0.9) ? quarters : quarters / 3);
+  return DoubleText(static_cast<double>(static_cast<int64_t>(rng.Uniform(8001)) - 4000) / 4);
+}
+
+// Doubles in [-1000, 1000] that binary cannot hold exactly (0.1, thirds).
+std::string FractionDouble(Rng& rng) {
+  static const std::vector<double> kEdges = {0.1, -0.1, 1e-3, 0.3, 2.0 / 3, -0.0, 0.0};
+  if (rng.Bernoulli(0.4)) return DoubleText(Pick(rng, kEdges));
+  return DoubleText(static_cast<double>(static_cast<int64_t>(rng.Uniform(3001)) - 1500) / 3 *
+                    (rng.Bernoulli(0.5) ? 1 : 0.1));
 }
 
 std::string ExtremeDouble(Rng& rng) {
@@ -164,15 +170,12 @@ RandomTable MakeRandomTable(Rng& rng, const std::string& name, size_t max_rows) 
   RandomTable t;
   t.name = name;
   const double kMaxInt = 9223372036854775808.0;
-  t.columns = {{"k", Kind::kInt, 9},
-               {"i", Kind::kInt, 1000},
-               {"w", Kind::kInt, kMaxInt},
-               {"d", Kind::kReal, 1000},
-               {"e", Kind::kReal, std::numeric_limits<double>::infinity()},
-               {"b", Kind::kBool, 0},
-               {"s", Kind::kText, 0},
-               {"dt", Kind::kDate, 0},
-               {"ts", Kind::kTimestamp, 0}};
+  t.columns = {
+      {"k", Kind::kInt, 9},       {"i", Kind::kInt, 1000},
+      {"w", Kind::kInt, kMaxInt}, {"d", Kind::kReal, 1000, /*dyadic=*/true},
+      {"f", Kind::kReal, 1000},   {"e", Kind::kReal, std::numeric_limits<double>::infinity()},
+      {"b", Kind::kBool, 0},      {"s", Kind::kText, 0},
+      {"dt", Kind::kDate, 0},     {"ts", Kind::kTimestamp, 0}};
   const size_t rows = 1 + rng.Uniform(max_rows);
   const double null_rate = rng.Bernoulli(0.2) ? 0.0 : rng.UniformDouble() * 0.4;
   for (size_t r = 0; r < rows; ++r) {
@@ -185,7 +188,8 @@ RandomTable MakeRandomTable(Rng& rng, const std::string& name, size_t max_rows) 
       if (column.name == "k") row.push_back(SmallInt(rng, 9));
       if (column.name == "i") row.push_back(SmallInt(rng, 1000));
       if (column.name == "w") row.push_back(WideInt(rng));
-      if (column.name == "d") row.push_back(ModerateDouble(rng));
+      if (column.name == "d") row.push_back(QuarterDouble(rng));
+      if (column.name == "f") row.push_back(FractionDouble(rng));
       if (column.name == "e") row.push_back(ExtremeDouble(rng));
       if (column.name == "b") row.push_back(Boolean(rng));
       if (column.name == "s") row.push_back(r == 0 ? std::string("anchor") : Text(rng));

@@ -25,6 +25,7 @@ struct ColumnSpec {
   // overflow is an error for us and silently REAL for SQLite; double sums over huge values
   // depend on the order of addition).
   double bound = 0;
+  bool dyadic = false;  // DOUBLE: multiples of 1/4 only (see QueryGenerator's Expr::dyadic)
 };
 
 struct RandomTable {
