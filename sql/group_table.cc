@@ -14,8 +14,6 @@
 namespace lake::sql {
 namespace {
 
-constexpr uint64_t kNullHash = 0x9e3779b97f4a7c15ULL;
-
 inline uint64_t Combine(uint64_t seed, uint64_t value_hash) {
   return Mix64(seed ^ (value_hash + 0x9e3779b97f4a7c15ULL + (seed << 6) + (seed >> 2)));
 }
@@ -152,16 +150,6 @@ uint64_t GroupTable::SlotHash(const Slot& slot) const {
 }
 
 template <class Same>
-size_t GroupTable::Probe(const Partition& partition, uint64_t hash, uint64_t tag, Same&& same) {
-  size_t at = hash & partition.mask;
-  while (true) {
-    const Slot& slot = partition.slots[at];
-    if (slot.group == kEmpty || (slot.tag == tag && same(slot.group))) return at;
-    at = (at + 1) & partition.mask;
-  }
-}
-
-template <class Same>
 uint32_t GroupTable::FindOrAdd(const std::vector<SelectedVector>& keys, size_t i, uint64_t hash,
                                uint64_t tag, Same&& same) {
   Partition& partition = PartitionOf(hash);
@@ -281,38 +269,6 @@ void GroupTable::FindOrCreate(const std::vector<SelectedVector>& keys, size_t co
     FindOrCreateHashed(keys, count, groups);
   }
   if (partition_mask_ == 0 && group_count_ >= split_at_) Split();
-}
-
-template <class T>
-void GroupTable::FindExact(const SelectedVector& key, const uint64_t* hashes, size_t count,
-                           uint32_t* groups) const {
-  const Vector& v = *key.vector;
-  const T* values = v.data<T>();
-  ForEachSelected(key.selection, count, [&](size_t i, size_t row) {
-    if (!v.IsValid(row)) {
-      groups[i] = null_group_;
-      return;
-    }
-    const Partition& partition = PartitionOf(hashes[i]);
-    const uint64_t bits = KeyBits(values[row]);
-    groups[i] = partition.slots[Probe(partition, hashes[i], bits, [](uint32_t) { return true; })].group;
-  });
-}
-
-void GroupTable::Find(const std::vector<SelectedVector>& keys, const uint64_t* hashes,
-                      size_t count, uint32_t* groups) const {
-  if (exact_tags_) {
-    WithFixedType(key_values_[0].type(), [&](auto type) {
-      FindExact<decltype(type)>(keys[0], hashes, count, groups);
-    });
-    return;
-  }
-  for (size_t i = 0; i < count; ++i) {
-    const Partition& partition = PartitionOf(hashes[i]);
-    const size_t at = Probe(partition, hashes[i], hashes[i],
-                            [&](uint32_t g) { return Matches(keys, i, g); });
-    groups[i] = partition.slots[at].group;
-  }
 }
 
 }  // namespace lake::sql

@@ -71,18 +71,22 @@ class GroupTable {
   // The slot of the key whose hash is `hash` and tag `tag` (same(group) deciding the rest), or
   // the empty slot where it would go.
   template <class Same>
-  static size_t Probe(const Partition& partition, uint64_t hash, uint64_t tag, Same&& same);
+  static size_t Probe(const Partition& partition, uint64_t hash, uint64_t tag, Same&& same) {
+    size_t at = hash & partition.mask;
+    while (true) {
+      const Slot& slot = partition.slots[at];
+      if (slot.group == kEmpty || (slot.tag == tag && same(slot.group))) return at;
+      at = (at + 1) & partition.mask;
+    }
+  }
   // The group of row i of `keys` (hash `hash`, tag `tag`), added if absent.
   template <class Same>
   uint32_t FindOrAdd(const std::vector<SelectedVector>& keys, size_t i, uint64_t hash,
                      uint64_t tag, Same&& same);
-  // Like FindOrCreate, but finds only (kEmpty for an absent tuple), with the rows' hashes given.
-  // Reads nothing but the table, so calls may run concurrently.
-  void Find(const std::vector<SelectedVector>& keys, const uint64_t* hashes, size_t count,
-            uint32_t* groups) const;
-  template <class T>
-  void FindExact(const SelectedVector& key, const uint64_t* hashes, size_t count,
-                 uint32_t* groups) const;
+  // The slots of this table's groups of partition p (an exact table's NULL group among them,
+  // with tag 0): from its slot array once split, else groups sorted[start[p], start[p + 1]).
+  std::vector<Slot> SlotsIn(size_t p, const std::vector<uint32_t>& sorted,
+                            const std::vector<size_t>& start) const;
   void HashRows(const std::vector<SelectedVector>& keys, size_t count);
   bool Matches(const std::vector<SelectedVector>& keys, size_t i, uint32_t group) const;
   uint32_t AddGroup(const std::vector<SelectedVector>& keys, size_t i, uint64_t hash);

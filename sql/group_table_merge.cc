@@ -12,6 +12,7 @@
 #include <memory>
 
 #include "sql/group_table.h"
+#include "sql/key_bits.h"
 #include "sql/radix_partitions.h"
 
 namespace lake::sql {
@@ -51,6 +52,24 @@ void GroupTable::AppendUnindexed(const GroupTable& added) {
   group_count_ += added.size();
 }
 
+std::vector<GroupTable::Slot> GroupTable::SlotsIn(size_t p, const std::vector<uint32_t>& sorted,
+                                                  const std::vector<size_t>& start) const {
+  std::vector<Slot> slots;
+  if (!partitioned()) {
+    for (size_t i = start[p]; i < start[p + 1]; ++i) {
+      slots.push_back(Slot{TagOf(sorted[i]), sorted[i]});
+    }
+    return slots;
+  }
+  for (const Slot& slot : partitions_[p].slots) {
+    if (slot.group != kEmpty) slots.push_back(slot);
+  }
+  if (null_group_ != kEmpty && RadixPartition(kNullHash) == p) {
+    slots.push_back(Slot{0, null_group_});
+  }
+  return slots;
+}
+
 std::vector<std::vector<uint32_t>> GroupTable::Merge(const std::vector<const GroupTable*>& others,
                                                      TaskRunner* runner) {
   std::vector<std::vector<uint32_t>> maps(others.size());
@@ -69,55 +88,66 @@ std::vector<std::vector<uint32_t>> GroupTable::Merge(const std::vector<const Gro
   }
   if (!partitioned()) Split();
 
+  // 1. A split table lists its groups of a partition from its slot array; the others are
+  // sorted by partition first.
   std::vector<ByPartition> sorted(others.size());
-  runner->ParallelFor(others.size(), [&](size_t t) { sorted[t] = SortByPartition(*others[t]); });
-  const auto groups_in = [&](size_t t, size_t p) {
-    return std::pair(sorted[t].groups.data() + sorted[t].start[p],
-                     sorted[t].start[p + 1] - sorted[t].start[p]);
-  };
-
+  runner->ParallelFor(others.size(), [&](size_t t) {
+    if (!others[t]->partitioned()) sorted[t] = SortByPartition(*others[t]);
+  });
   std::vector<LogicalType> key_types;
   for (const Vector& k : key_values_) key_types.push_back(k.type());
+  // incoming[p][t]: the slots of table t's groups of partition p.
+  std::vector<std::vector<std::vector<Slot>>> incoming(kRadixPartitions);
   std::vector<std::unique_ptr<GroupTable>> added(kRadixPartitions);
   runner->ParallelFor(kRadixPartitions, [&](size_t p) {
     added[p] = std::make_unique<GroupTable>(key_types);
-    std::vector<uint64_t> hashes;
-    std::vector<uint32_t> found, missing, numbers;
+    Partition& mine = partitions_[p];
+    std::vector<uint32_t> groups, missing, numbers;
     for (size_t t = 0; t < others.size(); ++t) {
-      const auto [groups, n] = groups_in(t, p);
-      hashes.resize(n);
-      for (size_t i = 0; i < n; ++i) hashes[i] = others[t]->hash(groups[i]);
-      found.resize(n);
-      Find(keys_of(*others[t], groups), hashes.data(), n, found.data());
+      const GroupTable& other = *others[t];
+      incoming[p].push_back(other.SlotsIn(p, sorted[t].groups, sorted[t].start));
+      const std::vector<Slot>& slots = incoming[p].back();
+      groups.clear();
+      for (const Slot& slot : slots) groups.push_back(slot.group);
+      const std::vector<SelectedVector> keys = keys_of(other, groups.data());
+      // 2. Look each group up here (only partition p's slots are read).
       missing.clear();
-      for (size_t i = 0; i < n; ++i) {
-        if (found[i] == kEmpty) {
-          missing.push_back(groups[i]);
+      for (size_t i = 0; i < slots.size(); ++i) {
+        uint32_t found = null_group_;
+        if (!exact_tags_ || slots[i].group != other.null_group_) {
+          const size_t at = Probe(mine, other.SlotHash(slots[i]), slots[i].tag, [&](uint32_t g) {
+            return exact_tags_ || Matches(keys, i, g);
+          });
+          found = mine.slots[at].group;
+        }
+        if (found == kEmpty) {
+          missing.push_back(slots[i].group);
         } else {
-          maps[t][groups[i]] = found[i];
+          maps[t][slots[i].group] = found;
         }
       }
       numbers.resize(missing.size());
-      added[p]->FindOrCreate(keys_of(*others[t], missing.data()), missing.size(), numbers.data());
+      added[p]->FindOrCreate(keys_of(other, missing.data()), missing.size(), numbers.data());
       for (size_t j = 0; j < missing.size(); ++j) maps[t][missing[j]] = kNew | numbers[j];
     }
   });
 
+  // 3. Number the new groups after this table's, partition by partition.
   std::vector<uint32_t> first(kRadixPartitions);
   for (size_t p = 0; p < kRadixPartitions; ++p) {
     first[p] = static_cast<uint32_t>(group_count_);
     AppendUnindexed(*added[p]);
   }
 
+  // 4. Index them, and give the maps their numbers.
   runner->ParallelFor(kRadixPartitions, [&](size_t p) {
     const auto end = static_cast<uint32_t>(first[p] + added[p]->size());
     for (uint32_t g = first[p]; g < end; ++g) {
       if (g != null_group_) Place(&partitions_[p], Slot{TagOf(g), g});
     }
     for (size_t t = 0; t < others.size(); ++t) {
-      const auto [groups, n] = groups_in(t, p);
-      for (size_t i = 0; i < n; ++i) {
-        uint32_t& to = maps[t][groups[i]];
+      for (const Slot& slot : incoming[p][t]) {
+        uint32_t& to = maps[t][slot.group];
         if (to & kNew) to = first[p] + (to & ~kNew);
       }
     }

@@ -336,13 +336,28 @@ void GroupedAggregates::CountRows(size_t rows) {
   }
 }
 
-Result<std::vector<Vector>> GroupedAggregates::Finalize() const {
-  std::vector<Vector> out = groups_.keys();
-  for (const AggregateState& s : states_) {
-    LAKE_ASSIGN_OR_RETURN(Vector column, s.distinct ? FinalizeDistinct(s) : FinalizePlain(s));
-    out.push_back(std::move(column));
+Result<std::vector<Vector>> GroupedAggregates::Finalize(TaskRunner* runner) const {
+  const size_t keys = key_types_.size();
+  std::vector<Result<Vector>> columns(keys + states_.size(), Vector(LogicalType::kBigInt));
+  runner->ParallelFor(keys + states_.size(), [&](size_t c) {
+    if (c < keys) {
+      columns[c] = groups_.keys()[c];
+    } else {
+      const AggregateState& s = states_[c - keys];
+      columns[c] = s.distinct ? FinalizeDistinct(s) : FinalizePlain(s);
+    }
+  });
+  std::vector<Vector> out;
+  for (Result<Vector>& column : columns) {
+    LAKE_ASSIGN_OR_RETURN(Vector v, std::move(column));
+    out.push_back(std::move(v));
   }
   return out;
+}
+
+Result<std::vector<Vector>> GroupedAggregates::Finalize() const {
+  InlineTaskRunner here;
+  return Finalize(&here);
 }
 
 }  // namespace lake::sql

@@ -49,7 +49,9 @@ class GroupedAggregates {
   static std::unique_ptr<GroupedAggregates> Merge(
       std::vector<std::unique_ptr<GroupedAggregates>> partials, TaskRunner* runner);
   // One Vector per key then per aggregate, one row per group, in first-seen order (groups a
-  // merge added: in the order Combine gives them). Errors: a BIGINT SUM out of range.
+  // merge added: in the order Combine gives them); the columns are made in parallel on
+  // `runner`. Errors: a BIGINT SUM out of range.
+  Result<std::vector<Vector>> Finalize(TaskRunner* runner) const;
   Result<std::vector<Vector>> Finalize() const;
 
   size_t groups() const { return groups_.size(); }

@@ -22,6 +22,9 @@ inline uint64_t Mix64(uint64_t v) {
   return v ^ (v >> 33);
 }
 
+// The hash the tables give a NULL key value.
+inline constexpr uint64_t kNullHash = 0x9e3779b97f4a7c15ULL;
+
 template <class T>
 inline uint64_t KeyBits(T value) {
   if constexpr (std::is_same_v<T, double>) {

@@ -28,18 +28,17 @@ Value ValueAt(const Vector& v, size_t row) {
   return Value::Null(v.type());
 }
 
-// The groups that pass HAVING, projected through the select list.
-Result<std::vector<Vector>> ProjectGroups(const BoundSelect& q, const std::vector<Vector>& groups) {
+// Groups [first, last) that pass HAVING, projected through the select list into `output` (one
+// Vector per projection, appended to).
+Status ProjectGroupRange(const BoundSelect& q, const std::vector<Vector>& groups, size_t first,
+                         size_t last, std::vector<Vector>* output) {
   Schema schema;
   for (const Vector& v : groups) schema.push_back(Column{"", v.type()});
-  std::vector<Vector> output;
-  for (const BoundExprPtr& p : q.projections) output.emplace_back(p->type);
   Vector evaluated(LogicalType::kBoolean);
   std::vector<uint32_t> selection;
-  const size_t rows = groups.empty() ? 0 : groups[0].size();
   Batch batch(schema);
-  for (size_t offset = 0; offset < rows; offset += kVectorSize) {
-    const size_t count = std::min(kVectorSize, rows - offset);
+  for (size_t offset = first; offset < last; offset += kVectorSize) {
+    const size_t count = std::min(kVectorSize, last - offset);
     batch.CopyFrom(groups, offset, count);
     const Batch* input = &batch;
     Batch kept_rows(schema);
@@ -55,7 +54,32 @@ Result<std::vector<Vector>> ProjectGroups(const BoundSelect& q, const std::vecto
     }
     for (size_t p = 0; p < q.projections.size(); ++p) {
       LAKE_RETURN_IF_ERROR(Evaluate(*q.projections[p], *input, &evaluated));
-      output[p].AppendRange(evaluated, 0, evaluated.size());
+      (*output)[p].AppendRange(evaluated, 0, evaluated.size());
+    }
+  }
+  return Status::OK();
+}
+
+// The groups that pass HAVING, projected through the select list. Ranges of whole vectors run in
+// parallel on `runner`; the first error in row order is the one returned, as in a serial run.
+Result<std::vector<Vector>> ProjectGroups(const BoundSelect& q, const std::vector<Vector>& groups,
+                                          TaskRunner* runner) {
+  const size_t rows = groups.empty() ? 0 : groups[0].size();
+  const size_t vectors = (rows + kVectorSize - 1) / kVectorSize;
+  const size_t tasks = std::max<size_t>(1, std::min(vectors / 4, 4 * runner->parallelism()));
+  std::vector<std::vector<Vector>> outputs(tasks);
+  std::vector<Status> failures(tasks);
+  runner->ParallelFor(tasks, [&](size_t task) {
+    for (const BoundExprPtr& p : q.projections) outputs[task].emplace_back(p->type);
+    const size_t first = std::min(rows, vectors * task / tasks * kVectorSize);
+    const size_t last = std::min(rows, vectors * (task + 1) / tasks * kVectorSize);
+    failures[task] = ProjectGroupRange(q, groups, first, last, &outputs[task]);
+  });
+  for (const Status& failure : failures) LAKE_RETURN_IF_ERROR(failure);
+  std::vector<Vector> output = std::move(outputs[0]);
+  for (size_t task = 1; task < tasks; ++task) {
+    for (size_t p = 0; p < output.size(); ++p) {
+      output[p].AppendRange(outputs[task][p], 0, outputs[task][p].size());
     }
   }
   return output;
@@ -89,8 +113,8 @@ Result<QueryResult> RunRootStage(const BoundSelect& q, std::vector<PartialResult
       for (const BoundExprPtr& k : q.group_keys) key_types.push_back(k->type);
       total = std::make_unique<GroupedAggregates>(key_types, q.aggregates);
     }
-    LAKE_ASSIGN_OR_RETURN(std::vector<Vector> groups, total->Finalize());
-    LAKE_ASSIGN_OR_RETURN(output, ProjectGroups(q, groups));
+    LAKE_ASSIGN_OR_RETURN(std::vector<Vector> groups, total->Finalize(runner));
+    LAKE_ASSIGN_OR_RETURN(output, ProjectGroups(q, groups, runner));
   }
 
   size_t rows = output.empty() ? 0 : output[0].size();
@@ -101,7 +125,7 @@ Result<QueryResult> RunRootStage(const BoundSelect& q, std::vector<PartialResult
   std::vector<size_t> order;
   const size_t wanted = q.limit ? static_cast<size_t>(*q.limit + q.offset) : rows;
   if (!q.order_by.empty()) {
-    order = SortedRows(output, q.order_by, rows, std::min(wanted, rows));
+    order = SortedRows(output, q.order_by, rows, std::min(wanted, rows), runner);
   } else {
     order.resize(std::min(wanted, rows));
     for (size_t i = 0; i < order.size(); ++i) order[i] = i;

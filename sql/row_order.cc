@@ -55,21 +55,53 @@ int CompareRows(const std::vector<Vector>& columns, const std::vector<BoundOrder
   return 0;
 }
 
-std::vector<size_t> SortedRows(const std::vector<Vector>& columns,
-                               const std::vector<BoundOrder>& order, size_t rows, size_t keep) {
-  std::vector<size_t> indexes(rows);
-  std::iota(indexes.begin(), indexes.end(), 0);
+namespace {
+
+// `indexes` sorted by `order`, ties by index; only the first `keep` when fewer than all.
+void SortIndexes(const std::vector<Vector>& columns, const std::vector<BoundOrder>& order,
+                 size_t keep, std::vector<size_t>* indexes) {
   auto less = [&](size_t a, size_t b) {
     const int c = CompareRows(columns, order, a, b);
     return c != 0 ? c < 0 : a < b;  // ties keep input order
   };
-  if (keep < rows) {
-    std::partial_sort(indexes.begin(), indexes.begin() + keep, indexes.end(), less);
-    indexes.resize(keep);
+  if (keep < indexes->size()) {
+    std::partial_sort(indexes->begin(), indexes->begin() + keep, indexes->end(), less);
+    indexes->resize(keep);
   } else {
-    std::sort(indexes.begin(), indexes.end(), less);
+    std::sort(indexes->begin(), indexes->end(), less);
   }
+}
+
+}  // namespace
+
+std::vector<size_t> SortedRows(const std::vector<Vector>& columns,
+                               const std::vector<BoundOrder>& order, size_t rows, size_t keep) {
+  std::vector<size_t> indexes(rows);
+  std::iota(indexes.begin(), indexes.end(), 0);
+  SortIndexes(columns, order, keep, &indexes);
   return indexes;
+}
+
+std::vector<size_t> SortedRows(const std::vector<Vector>& columns,
+                               const std::vector<BoundOrder>& order, size_t rows, size_t keep,
+                               TaskRunner* runner) {
+  // Worth it only for a few rows out of many: each range keeps its own top `keep`, and the
+  // answer is the top `keep` of those (ties broken by index, so the same rows as one sort).
+  constexpr size_t kMinRowsPerRange = 16384;
+  const size_t ranges = std::min(4 * runner->parallelism(), rows / kMinRowsPerRange);
+  if (ranges < 2 || keep * ranges * 4 > rows) return SortedRows(columns, order, rows, keep);
+  std::vector<std::vector<size_t>> tops(ranges);
+  runner->ParallelFor(ranges, [&](size_t r) {
+    tops[r].resize(rows * (r + 1) / ranges - rows * r / ranges);
+    std::iota(tops[r].begin(), tops[r].end(), rows * r / ranges);
+    SortIndexes(columns, order, keep, &tops[r]);
+  });
+  std::vector<size_t> candidates;
+  for (const std::vector<size_t>& top : tops) {
+    candidates.insert(candidates.end(), top.begin(), top.end());
+  }
+  SortIndexes(columns, order, keep, &candidates);
+  return candidates;
 }
 
 std::vector<size_t> DistinctRows(const std::vector<Vector>& columns, size_t visible, size_t rows) {

@@ -7,6 +7,7 @@
 #include <cstddef>
 #include <vector>
 
+#include "common/task_runner.h"
 #include "common/vector.h"
 #include "sql/bound.h"
 
@@ -18,9 +19,13 @@ int CompareRows(const std::vector<Vector>& columns, const std::vector<BoundOrder
                 size_t b);
 
 // The indexes of `rows` rows sorted by `order` (stable: ties keep input order); if `keep` is
-// given, only the first `keep` of them (a partial sort).
+// less than `rows`, only the first `keep` of them (a partial sort).
 std::vector<size_t> SortedRows(const std::vector<Vector>& columns,
                                const std::vector<BoundOrder>& order, size_t rows, size_t keep);
+// The same; a top-N of many rows is cut from ranges of them in parallel on `runner`.
+std::vector<size_t> SortedRows(const std::vector<Vector>& columns,
+                               const std::vector<BoundOrder>& order, size_t rows, size_t keep,
+                               TaskRunner* runner);
 
 // The indexes of the first occurrence of every distinct row over the first `visible` columns.
 // Values are compared as GROUP BY compares keys (DOUBLE -0.0 and 0.0 are one value).
