@@ -7,8 +7,11 @@
 //  - ternary logic partitioning: rows WHERE p, WHERE NOT p and WHERE p IS NULL together are
 //    all rows, and COUNT/SUM/MIN/MAX over the three parts recombine to the whole table's;
 //  - the same CSV imported with different chunk sizes gives the same answers.
-// Dialect differences are handled where the queries are generated (query_generator.cc says
-// why at each) or in the answer's common form (answer.h); none is hidden in the comparison.
+// The three checks get LAKE_DIFFTEST_QUERIES queries each (by default 3000, 600 and 1000).
+// Dialect differences are handled where the queries are generated (generator_common.h,
+// query_generator.cc and expression_generator.cc say why at each), by the oracle's two
+// functions (sqlite_oracle.py) or in the answer's common form (answer.h); none is hidden in
+// the comparison.
 //
 // The default run is bounded for CI (fixed seeds, a few thousand queries). A long run:
 //   LAKE_DIFFTEST_SEED=<first seed> LAKE_DIFFTEST_QUERIES=<count> build/tests/sql_difftest_tests
@@ -23,7 +26,6 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
-#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -55,8 +57,9 @@ struct Config {
 Config ReadConfig(size_t default_queries) {
   Config config;
   config.queries = default_queries;
-  if (const char* seed = std::getenv("LAKE_DIFFTEST_SEED"))
+  if (const char* seed = std::getenv("LAKE_DIFFTEST_SEED")) {
     config.seed = std::strtoull(seed, nullptr, 10);
+  }
   if (const char* queries = std::getenv("LAKE_DIFFTEST_QUERIES")) {
     config.queries = std::strtoull(queries, nullptr, 10);
   }
