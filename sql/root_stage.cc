@@ -66,7 +66,9 @@ Result<std::vector<Vector>> ProjectGroups(const BoundSelect& q, const std::vecto
                                           TaskRunner* runner) {
   const size_t rows = groups.empty() ? 0 : groups[0].size();
   const size_t vectors = (rows + kVectorSize - 1) / kVectorSize;
-  const size_t tasks = std::max<size_t>(1, std::min(vectors / 4, 4 * runner->parallelism()));
+  // One range on one thread: ranges only add copies there.
+  const size_t parallelism = runner->parallelism();
+  const size_t tasks = parallelism == 1 ? 1 : std::max<size_t>(1, std::min(vectors / 4, 4 * parallelism));
   std::vector<std::vector<Vector>> outputs(tasks);
   std::vector<Status> failures(tasks);
   runner->ParallelFor(tasks, [&](size_t task) {
@@ -76,11 +78,14 @@ Result<std::vector<Vector>> ProjectGroups(const BoundSelect& q, const std::vecto
     failures[task] = ProjectGroupRange(q, groups, first, last, &outputs[task]);
   });
   for (const Status& failure : failures) LAKE_RETURN_IF_ERROR(failure);
-  std::vector<Vector> output = std::move(outputs[0]);
-  for (size_t task = 1; task < tasks; ++task) {
-    for (size_t p = 0; p < output.size(); ++p) {
-      output[p].AppendRange(outputs[task][p], 0, outputs[task][p].size());
-    }
+  if (tasks == 1) return std::move(outputs[0]);
+  std::vector<Vector> output;
+  for (size_t p = 0; p < q.projections.size(); ++p) {
+    output.emplace_back(q.projections[p]->type);
+    size_t total = 0;
+    for (const std::vector<Vector>& part : outputs) total += part[p].size();
+    output[p].Reserve(total);
+    for (const std::vector<Vector>& part : outputs) output[p].AppendRange(part[p], 0, part[p].size());
   }
   return output;
 }

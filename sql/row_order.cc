@@ -88,7 +88,8 @@ std::vector<size_t> SortedRows(const std::vector<Vector>& columns,
   // Worth it only for a few rows out of many: each range keeps its own top `keep`, and the
   // answer is the top `keep` of those (ties broken by index, so the same rows as one sort).
   constexpr size_t kMinRowsPerRange = 16384;
-  const size_t ranges = std::min(4 * runner->parallelism(), rows / kMinRowsPerRange);
+  const size_t parallelism = runner->parallelism();
+  const size_t ranges = parallelism == 1 ? 1 : std::min(4 * parallelism, rows / kMinRowsPerRange);
   if (ranges < 2 || keep * ranges * 4 > rows) return SortedRows(columns, order, rows, keep);
   std::vector<std::vector<size_t>> tops(ranges);
   runner->ParallelFor(ranges, [&](size_t r) {
