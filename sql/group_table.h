@@ -83,10 +83,12 @@ class GroupTable {
   template <class Same>
   uint32_t FindOrAdd(const std::vector<SelectedVector>& keys, size_t i, uint64_t hash,
                      uint64_t tag, Same&& same);
-  // The slots of this table's groups of partition p (an exact table's NULL group among them,
-  // with tag 0): from its slot array once split, else groups sorted[start[p], start[p + 1]).
-  std::vector<Slot> SlotsIn(size_t p, const std::vector<uint32_t>& sorted,
-                            const std::vector<size_t>& start) const;
+  // Calls f(slot) for the slot of each of this table's groups of partition p (an exact table's
+  // NULL group has none: it comes with tag 0): from its slot array once split, else for groups
+  // sorted[start[p], start[p + 1]).
+  template <class F>
+  void ForEachSlotIn(size_t p, const std::vector<uint32_t>& sorted,
+                     const std::vector<size_t>& start, F&& f) const;
   void HashRows(const std::vector<SelectedVector>& keys, size_t count);
   bool Matches(const std::vector<SelectedVector>& keys, size_t i, uint32_t group) const;
   uint32_t AddGroup(const std::vector<SelectedVector>& keys, size_t i, uint64_t hash);

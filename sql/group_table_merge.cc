@@ -1,7 +1,8 @@
 // GroupTable::Merge: other tables' groups folded into this one. Small tables are looked up group
 // by group; once any table is partitioned, partition p of every table is handled by one task,
 // which touches only partition p of this table, so the partitions run in parallel:
-//   1. each other table's groups are ordered by partition (a counting sort on their hashes);
+//   1. a split table's groups of a partition are the groups in that partition's slot array; an
+//      unsplit one's groups are ordered by partition (a counting sort on their hashes);
 //   2. per partition: every group is looked up here (reads only); the ones this table lacks go
 //      into a small table of that partition's new groups;
 //   3. serially: the new groups are numbered after this table's, partition by partition, and
@@ -37,9 +38,6 @@ ByPartition SortByPartition(const GroupTable& table) {
   return sorted;
 }
 
-// Marks a map entry holding a number in its partition's table of new groups (step 2 to 4).
-constexpr uint32_t kNew = uint32_t{1} << 31;
-
 }  // namespace
 
 void GroupTable::AppendUnindexed(const GroupTable& added) {
@@ -52,22 +50,17 @@ void GroupTable::AppendUnindexed(const GroupTable& added) {
   group_count_ += added.size();
 }
 
-std::vector<GroupTable::Slot> GroupTable::SlotsIn(size_t p, const std::vector<uint32_t>& sorted,
-                                                  const std::vector<size_t>& start) const {
-  std::vector<Slot> slots;
+template <class F>
+void GroupTable::ForEachSlotIn(size_t p, const std::vector<uint32_t>& sorted,
+                               const std::vector<size_t>& start, F&& f) const {
   if (!partitioned()) {
-    for (size_t i = start[p]; i < start[p + 1]; ++i) {
-      slots.push_back(Slot{TagOf(sorted[i]), sorted[i]});
-    }
-    return slots;
+    for (size_t i = start[p]; i < start[p + 1]; ++i) f(Slot{TagOf(sorted[i]), sorted[i]});
+    return;
   }
   for (const Slot& slot : partitions_[p].slots) {
-    if (slot.group != kEmpty) slots.push_back(slot);
+    if (slot.group != kEmpty) f(slot);
   }
-  if (null_group_ != kEmpty && RadixPartition(kNullHash) == p) {
-    slots.push_back(Slot{0, null_group_});
-  }
-  return slots;
+  if (null_group_ != kEmpty && RadixPartition(kNullHash) == p) f(Slot{0, null_group_});
 }
 
 std::vector<std::vector<uint32_t>> GroupTable::Merge(const std::vector<const GroupTable*>& others,
@@ -96,39 +89,39 @@ std::vector<std::vector<uint32_t>> GroupTable::Merge(const std::vector<const Gro
   });
   std::vector<LogicalType> key_types;
   for (const Vector& k : key_values_) key_types.push_back(k.type());
-  // incoming[p][t]: the slots of table t's groups of partition p.
-  std::vector<std::vector<std::vector<Slot>>> incoming(kRadixPartitions);
+  // lacking[p][t]: table t's groups of partition p that this table lacks, which go to added[p];
+  // until step 4 their maps hold their numbers there.
+  std::vector<std::vector<std::vector<uint32_t>>> lacking(kRadixPartitions);
   std::vector<std::unique_ptr<GroupTable>> added(kRadixPartitions);
   runner->ParallelFor(kRadixPartitions, [&](size_t p) {
     added[p] = std::make_unique<GroupTable>(key_types);
-    Partition& mine = partitions_[p];
-    std::vector<uint32_t> groups, missing, numbers;
+    lacking[p].resize(others.size());
+    const Partition& mine = partitions_[p];
     for (size_t t = 0; t < others.size(); ++t) {
       const GroupTable& other = *others[t];
-      incoming[p].push_back(other.SlotsIn(p, sorted[t].groups, sorted[t].start));
-      const std::vector<Slot>& slots = incoming[p].back();
-      groups.clear();
-      for (const Slot& slot : slots) groups.push_back(slot.group);
-      const std::vector<SelectedVector> keys = keys_of(other, groups.data());
-      // 2. Look each group up here (only partition p's slots are read).
-      missing.clear();
-      for (size_t i = 0; i < slots.size(); ++i) {
+      // 2. Look each group up here (only partition p's slots are read); the keys of a group
+      // are read only to tell tuples with equal hashes apart.
+      uint32_t current;
+      const std::vector<SelectedVector> current_keys = keys_of(other, &current);
+      other.ForEachSlotIn(p, sorted[t].groups, sorted[t].start, [&](const Slot& slot) {
         uint32_t found = null_group_;
-        if (!exact_tags_ || slots[i].group != other.null_group_) {
-          const size_t at = Probe(mine, other.SlotHash(slots[i]), slots[i].tag, [&](uint32_t g) {
-            return exact_tags_ || Matches(keys, i, g);
+        if (!exact_tags_ || slot.group != other.null_group_) {
+          current = slot.group;
+          const size_t at = Probe(mine, other.SlotHash(slot), slot.tag, [&](uint32_t g) {
+            return exact_tags_ || Matches(current_keys, 0, g);
           });
           found = mine.slots[at].group;
         }
         if (found == kEmpty) {
-          missing.push_back(slots[i].group);
+          lacking[p][t].push_back(slot.group);
         } else {
-          maps[t][slots[i].group] = found;
+          maps[t][slot.group] = found;
         }
-      }
-      numbers.resize(missing.size());
+      });
+      const std::vector<uint32_t>& missing = lacking[p][t];
+      std::vector<uint32_t> numbers(missing.size());
       added[p]->FindOrCreate(keys_of(other, missing.data()), missing.size(), numbers.data());
-      for (size_t j = 0; j < missing.size(); ++j) maps[t][missing[j]] = kNew | numbers[j];
+      for (size_t j = 0; j < missing.size(); ++j) maps[t][missing[j]] = numbers[j];
     }
   });
 
@@ -146,10 +139,7 @@ std::vector<std::vector<uint32_t>> GroupTable::Merge(const std::vector<const Gro
       if (g != null_group_) Place(&partitions_[p], Slot{TagOf(g), g});
     }
     for (size_t t = 0; t < others.size(); ++t) {
-      for (const Slot& slot : incoming[p][t]) {
-        uint32_t& to = maps[t][slot.group];
-        if (to & kNew) to = first[p] + (to & ~kNew);
-      }
+      for (uint32_t group : lacking[p][t]) maps[t][group] += first[p];
     }
   });
   return maps;

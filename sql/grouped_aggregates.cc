@@ -239,17 +239,14 @@ Result<Vector> FinalizePlain(const AggregateState& s) {
   return column;
 }
 
-// A DISTINCT aggregate's answers: the plain aggregate run over each group's distinct values.
+// A DISTINCT aggregate's answers but COUNT's: the plain aggregate run over each group's
+// distinct values.
 Result<Vector> FinalizeDistinct(const AggregateState& s) {
   AggregateState plain;
   plain.kind = s.kind;
   plain.arg_type = s.arg_type;
   plain.result_type = s.result_type;
   ResizeState(plain, s.count.size());
-  if (s.kind == AggregateKind::kCount) {  // the values do not matter, only how many
-    s.distinct_pairs.ForEach([&](const PairSet::Pair& p) { ++plain.count[p.group]; });
-    return FinalizePlain(plain);
-  }
   const size_t n = s.distinct_pairs.size();
   std::vector<uint32_t> groups(n), rows;
   Vector values(s.arg_type);  // fixed-width arguments: the values themselves
@@ -339,12 +336,26 @@ void GroupedAggregates::CountRows(size_t rows) {
 Result<std::vector<Vector>> GroupedAggregates::Finalize(TaskRunner* runner) const {
   const size_t keys = key_types_.size();
   std::vector<Result<Vector>> columns(keys + states_.size(), Vector(LogicalType::kBigInt));
+  // COUNT(DISTINCT)'s answer is how many pairs each group has, counted in parallel first.
+  for (size_t a = 0; a < states_.size(); ++a) {
+    const AggregateState& s = states_[a];
+    if (!s.distinct || s.kind != AggregateKind::kCount) continue;
+    Vector counts(LogicalType::kBigInt);
+    counts.Resize(groups());
+    const std::vector<int64_t> counted = s.distinct_pairs.CountPerGroup(groups(), runner);
+    std::copy(counted.begin(), counted.end(), counts.mutable_data<int64_t>());
+    columns[keys + a] = std::move(counts);
+  }
   runner->ParallelFor(keys + states_.size(), [&](size_t c) {
     if (c < keys) {
       columns[c] = groups_.keys()[c];
-    } else {
-      const AggregateState& s = states_[c - keys];
-      columns[c] = s.distinct ? FinalizeDistinct(s) : FinalizePlain(s);
+      return;
+    }
+    const AggregateState& s = states_[c - keys];
+    if (!s.distinct) {
+      columns[c] = FinalizePlain(s);
+    } else if (s.kind != AggregateKind::kCount) {
+      columns[c] = FinalizeDistinct(s);
     }
   });
   std::vector<Vector> out;

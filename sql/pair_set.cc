@@ -1,6 +1,7 @@
 #include "sql/pair_set.h"
 
 #include <algorithm>
+#include <atomic>
 #include <bit>
 
 namespace lake::sql {
@@ -114,6 +115,25 @@ void PairSet::Merge(const std::vector<const PairSet*>& others,
     added[q] += InsertPrefetched(&partitions_[q], batch, n);
   });
   for (size_t n : added) size_ += n;
+}
+
+std::vector<int64_t> PairSet::CountPerGroup(size_t groups, TaskRunner* runner) const {
+  // A count per group and worker: workers take partitions in turn, then the counts are summed.
+  const size_t workers = std::min(runner->parallelism(), partitions_.size());
+  std::vector<std::vector<int64_t>> counts(workers);
+  std::atomic<size_t> next{0};
+  runner->ParallelFor(workers, [&](size_t w) {
+    counts[w].assign(groups, 0);
+    for (size_t q = next++; q < partitions_.size(); q = next++) {
+      for (const Pair& p : partitions_[q].slots) {
+        if (p.group != kNoGroup) ++counts[w][p.group];
+      }
+    }
+  });
+  for (size_t w = 1; w < workers; ++w) {
+    for (size_t g = 0; g < groups; ++g) counts[0][g] += counts[w][g];
+  }
+  return std::move(counts[0]);
 }
 
 }  // namespace lake::sql

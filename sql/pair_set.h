@@ -50,6 +50,9 @@ class PairSet {
              const std::vector<const uint32_t*>& group_of,
              const std::vector<const uint32_t*>& value_of, TaskRunner* runner);
 
+  // How many pairs each group 0 .. groups-1 has, counted partition by partition on `runner`.
+  std::vector<int64_t> CountPerGroup(size_t groups, TaskRunner* runner) const;
+
   size_t size() const { return size_; }
   bool partitioned() const { return partitions_.size() > 1; }
 

@@ -28,8 +28,13 @@ Value ValueAt(const Vector& v, size_t row) {
   return Value::Null(v.type());
 }
 
+// Without HAVING, a projection that is a group column is that column, unevaluated.
+bool IsDirect(const BoundSelect& q, size_t p) {
+  return !q.having && q.projections[p]->kind == BoundExpr::Kind::kColumn;
+}
+
 // Groups [first, last) that pass HAVING, projected through the select list into `output` (one
-// Vector per projection, appended to).
+// Vector per projection, appended to; direct projections are left alone).
 Status ProjectGroupRange(const BoundSelect& q, const std::vector<Vector>& groups, size_t first,
                          size_t last, std::vector<Vector>* output) {
   Schema schema;
@@ -53,6 +58,7 @@ Status ProjectGroupRange(const BoundSelect& q, const std::vector<Vector>& groups
       }
     }
     for (size_t p = 0; p < q.projections.size(); ++p) {
+      if (IsDirect(q, p)) continue;
       LAKE_RETURN_IF_ERROR(Evaluate(*q.projections[p], *input, &evaluated));
       (*output)[p].AppendRange(evaluated, 0, evaluated.size());
     }
@@ -62,13 +68,16 @@ Status ProjectGroupRange(const BoundSelect& q, const std::vector<Vector>& groups
 
 // The groups that pass HAVING, projected through the select list. Ranges of whole vectors run in
 // parallel on `runner`; the first error in row order is the one returned, as in a serial run.
-Result<std::vector<Vector>> ProjectGroups(const BoundSelect& q, const std::vector<Vector>& groups,
+Result<std::vector<Vector>> ProjectGroups(const BoundSelect& q, std::vector<Vector> groups,
                                           TaskRunner* runner) {
   const size_t rows = groups.empty() ? 0 : groups[0].size();
-  const size_t vectors = (rows + kVectorSize - 1) / kVectorSize;
+  size_t evaluated = 0;  // projections not direct
+  for (size_t p = 0; p < q.projections.size(); ++p) evaluated += !IsDirect(q, p);
+  const size_t vectors = evaluated == 0 ? 0 : (rows + kVectorSize - 1) / kVectorSize;
   // One range on one thread: ranges only add copies there.
   const size_t parallelism = runner->parallelism();
-  const size_t tasks = parallelism == 1 ? 1 : std::max<size_t>(1, std::min(vectors / 4, 4 * parallelism));
+  const size_t tasks =
+      parallelism == 1 ? 1 : std::max<size_t>(1, std::min(vectors / 4, 4 * parallelism));
   std::vector<std::vector<Vector>> outputs(tasks);
   std::vector<Status> failures(tasks);
   runner->ParallelFor(tasks, [&](size_t task) {
@@ -78,9 +87,22 @@ Result<std::vector<Vector>> ProjectGroups(const BoundSelect& q, const std::vecto
     failures[task] = ProjectGroupRange(q, groups, first, last, &outputs[task]);
   });
   for (const Status& failure : failures) LAKE_RETURN_IF_ERROR(failure);
-  if (tasks == 1) return std::move(outputs[0]);
+  // A group column used once moves to its projection; the others' ranges are concatenated.
+  std::vector<size_t> uses(groups.size(), 0);
+  for (size_t p = 0; p < q.projections.size(); ++p) {
+    if (IsDirect(q, p)) ++uses[q.projections[p]->column];
+  }
   std::vector<Vector> output;
   for (size_t p = 0; p < q.projections.size(); ++p) {
+    if (IsDirect(q, p)) {
+      Vector& column = groups[q.projections[p]->column];
+      output.push_back(--uses[q.projections[p]->column] == 0 ? std::move(column) : column);
+      continue;
+    }
+    if (tasks == 1) {
+      output.push_back(std::move(outputs[0][p]));
+      continue;
+    }
     output.emplace_back(q.projections[p]->type);
     size_t total = 0;
     for (const std::vector<Vector>& part : outputs) total += part[p].size();
@@ -119,7 +141,7 @@ Result<QueryResult> RunRootStage(const BoundSelect& q, std::vector<PartialResult
       total = std::make_unique<GroupedAggregates>(key_types, q.aggregates);
     }
     LAKE_ASSIGN_OR_RETURN(std::vector<Vector> groups, total->Finalize(runner));
-    LAKE_ASSIGN_OR_RETURN(output, ProjectGroups(q, groups, runner));
+    LAKE_ASSIGN_OR_RETURN(output, ProjectGroups(q, std::move(groups), runner));
   }
 
   size_t rows = output.empty() ? 0 : output[0].size();
