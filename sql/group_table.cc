@@ -262,9 +262,8 @@ void GroupTable::FindOrCreate(const std::vector<SelectedVector>& keys, size_t co
       keys[0].vector->null_count() == 0) {
     FindOrCreateByCodes(keys[0], count, groups);
   } else if (exact_tags_) {
-    WithFixedType(key_values_[0].type(), [&](auto type) {
-      FindOrCreateExact<decltype(type)>(keys, count, groups);
-    });
+    WithFixedType(key_values_[0].type(),
+                  [&](auto type) { FindOrCreateExact<decltype(type)>(keys, count, groups); });
   } else {
     FindOrCreateHashed(keys, count, groups);
   }

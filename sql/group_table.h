@@ -81,8 +81,8 @@ class GroupTable {
   }
   // The group of row i of `keys` (hash `hash`, tag `tag`), added if absent.
   template <class Same>
-  uint32_t FindOrAdd(const std::vector<SelectedVector>& keys, size_t i, uint64_t hash,
-                     uint64_t tag, Same&& same);
+  uint32_t FindOrAdd(const std::vector<SelectedVector>& keys, size_t i, uint64_t hash, uint64_t tag,
+                     Same&& same);
   // Calls f(slot) for the slot of each of this table's groups of partition p (an exact table's
   // NULL group has none: it comes with tag 0): from its slot array once split, else for groups
   // sorted[start[p], start[p + 1]).

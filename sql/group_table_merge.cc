@@ -41,12 +41,13 @@ ByPartition SortByPartition(const GroupTable& table) {
 }  // namespace
 
 void GroupTable::AppendUnindexed(const GroupTable& added) {
-  if (added.null_group_ != kEmpty) null_group_ = static_cast<uint32_t>(group_count_) + added.null_group_;
+  if (added.null_group_ != kEmpty) {
+    null_group_ = static_cast<uint32_t>(group_count_) + added.null_group_;
+  }
   for (size_t k = 0; k < key_values_.size(); ++k) {
     key_values_[k].AppendRange(added.key_values_[k], 0, added.size());
   }
-  group_hashes_.insert(group_hashes_.end(), added.group_hashes_.begin(),
-                       added.group_hashes_.end());
+  group_hashes_.insert(group_hashes_.end(), added.group_hashes_.begin(), added.group_hashes_.end());
   group_count_ += added.size();
 }
 

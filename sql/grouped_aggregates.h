@@ -4,9 +4,9 @@
 // loop per vector. Partial results (one per worker, per chunk or per node) are merged with
 // Merge, partition by partition in parallel once their tables are partitioned
 // (sql/radix_partitions.h), and Pack/Unpack carry them between nodes (sql/fragment_codec.h).
-// DISTINCT aggregates keep (group, value) pairs in one flat set, a fixed-width value as its bits
-// and a string as its number in a dictionary of the argument's strings; SUM/AVG/MIN/MAX DISTINCT
-// run over the pairs at Finalize.
+// DISTINCT aggregates keep (group, value) pairs in one set (sql/pair_set.h), a fixed-width value
+// as its bits and a string as its number in a dictionary of the argument's strings; COUNT
+// DISTINCT counts each group's pairs, SUM/AVG/MIN/MAX DISTINCT run over them at Finalize.
 // Thread-safety: not thread-safe; one instance per worker, merged afterwards (Merge runs its own
 // work on a TaskRunner).
 #pragma once
@@ -52,6 +52,7 @@ class GroupedAggregates {
   // merge added: in the order Combine gives them); the columns are made in parallel on
   // `runner`. Errors: a BIGINT SUM out of range.
   Result<std::vector<Vector>> Finalize(TaskRunner* runner) const;
+  // The same on the calling thread.
   Result<std::vector<Vector>> Finalize() const;
 
   size_t groups() const { return groups_.size(); }

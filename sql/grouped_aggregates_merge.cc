@@ -96,7 +96,9 @@ void GroupedAggregates::Combine(const std::vector<const GroupedAggregates*>& oth
     std::vector<std::vector<uint32_t>> string_of;  // others' string numbers -> ours
     if (s.distinct_strings) {
       std::vector<const GroupTable*> tables;
-      for (const GroupedAggregates* o : others) tables.push_back(o->states_[a].distinct_strings.get());
+      for (const GroupedAggregates* o : others) {
+        tables.push_back(o->states_[a].distinct_strings.get());
+      }
       string_of = s.distinct_strings->Merge(tables, runner);
     }
     std::vector<const PairSet*> pair_sets;
@@ -119,9 +121,9 @@ std::unique_ptr<GroupedAggregates> GroupedAggregates::Merge(
     std::vector<std::unique_ptr<GroupedAggregates>> partials, TaskRunner* runner) {
   assert(!partials.empty());
   // Into the largest: the fewest groups to look up and add.
-  auto largest = std::max_element(
-      partials.begin(), partials.end(),
-      [](const auto& a, const auto& b) { return a->groups() < b->groups(); });
+  auto largest =
+      std::max_element(partials.begin(), partials.end(),
+                       [](const auto& a, const auto& b) { return a->groups() < b->groups(); });
   std::unique_ptr<GroupedAggregates> total = std::move(*largest);
   std::vector<const GroupedAggregates*> others;
   for (const auto& p : partials) {

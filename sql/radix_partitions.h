@@ -22,7 +22,9 @@ inline constexpr size_t kRadixPartitions = size_t{1} << kRadixBits;
 inline constexpr size_t kDefaultPartitionThreshold = size_t{1} << 15;
 
 // The partition of an entry whose hash is `hash`.
-inline size_t RadixPartition(uint64_t hash) { return static_cast<size_t>(hash >> (64 - kRadixBits)); }
+inline size_t RadixPartition(uint64_t hash) {
+  return static_cast<size_t>(hash >> (64 - kRadixBits));
+}
 
 // The threshold tables created from now on split at: kDefaultPartitionThreshold unless a test
 // lowered it.

@@ -107,7 +107,9 @@ Result<std::vector<Vector>> ProjectGroups(const BoundSelect& q, std::vector<Vect
     size_t total = 0;
     for (const std::vector<Vector>& part : outputs) total += part[p].size();
     output[p].Reserve(total);
-    for (const std::vector<Vector>& part : outputs) output[p].AppendRange(part[p], 0, part[p].size());
+    for (const std::vector<Vector>& part : outputs) {
+      output[p].AppendRange(part[p], 0, part[p].size());
+    }
   }
   return output;
 }

@@ -5,8 +5,8 @@
 
 #include <map>
 #include <memory>
-#include <set>
 #include <optional>
+#include <set>
 #include <string>
 #include <tuple>
 #include <vector>
@@ -150,8 +150,7 @@ TEST_CASE("GroupTable::Merge maps every table's groups to the merged table's, in
         for (size_t t = 1; t < tables; ++t) others.push_back(built[t].get());
         const std::vector<std::vector<uint32_t>> maps =
             merged.Merge(others, tables == 4 ? static_cast<TaskRunner*>(&pool) : &here);
-        INFO("threshold " << threshold << ", " << shape.size() << " keys, " << tables
-                          << " tables");
+        INFO("threshold " << threshold << ", " << shape.size() << " keys, " << tables << " tables");
         std::set<std::vector<Cell>> all(before.begin(), before.end());
         for (uint32_t g = 0; g < own; ++g) {  // the merged table's own groups keep their numbers
           REQUIRE(KeyTuple(merged, shape.size(), g) == before[g]);

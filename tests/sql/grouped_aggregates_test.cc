@@ -151,8 +151,9 @@ std::unique_ptr<GroupedAggregates> ThroughWire(const GroupedAggregates& partial,
   return std::move(*back);
 }
 
-TEST_CASE("Partial aggregates merged in parallel, partitioned or not, match a brute-force reference",
-          "[sql][aggregates]") {
+TEST_CASE(
+    "Partial aggregates merged in parallel, partitioned or not, match a brute-force reference",
+    "[sql][aggregates]") {
   const std::vector<std::vector<LogicalType>> shapes = {
       {},
       {LogicalType::kBigInt},
@@ -187,16 +188,18 @@ TEST_CASE("Partial aggregates merged in parallel, partitioned or not, match a br
           for (size_t offset = 0, piece = 0; offset < rows; offset += 500, ++piece) {
             std::vector<uint32_t> selection;
             for (size_t r = offset; r < std::min(rows, offset + 500); ++r) {
-              if (piece % 2 == 0 || rng.Uniform(2) == 0) selection.push_back(static_cast<uint32_t>(r));
+              if (piece % 2 == 0 || rng.Uniform(2) == 0) {
+                selection.push_back(static_cast<uint32_t>(r));
+              }
             }
             std::vector<SelectedVector> keys, arguments;
             for (size_t k = 0; k < shape.size(); ++k) {
               keys.push_back(SelectedVector{&columns[k], selection.data()});
             }
             for (const BoundAggregate& a : aggregates) {
-              arguments.push_back(a.argument ? SelectedVector{&columns[a.argument->column],
-                                                              selection.data()}
-                                             : SelectedVector{});
+              arguments.push_back(
+                  a.argument ? SelectedVector{&columns[a.argument->column], selection.data()}
+                             : SelectedVector{});
             }
             const size_t w = piece == 0 ? 0 : 1 + piece % std::max<size_t>(1, workers - 1);
             partials[std::min(w, workers - 1)]->Update(keys, arguments, selection.size());

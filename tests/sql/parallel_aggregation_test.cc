@@ -31,8 +31,8 @@ std::map<int64_t, int64_t> WriteTable(const std::string& path) {
   for (size_t i = 0; i < kRows; ++i) {
     const auto k = static_cast<int64_t>(rng.Uniform(60000)) * 7 - 1000;
     ++counts[k];
-    out << k << ",s" << rng.Uniform(3000) << ","
-        << static_cast<double>(rng.Uniform(400)) / 4 - 50 << "," << rng.Uniform(100) << "\n";
+    out << k << ",s" << rng.Uniform(3000) << "," << static_cast<double>(rng.Uniform(400)) / 4 - 50
+        << "," << rng.Uniform(100) << "\n";
   }
   return counts;
 }
