@@ -7,14 +7,12 @@
 #include <atomic>
 #include <string>
 
-#include "common/clock.h"
 #include "common/task_runner.h"
 #include "local/combined_tables.h"
 #include "local/store_table_provider.h"
 #include "sql/engine.h"
-#include "store/byte_source.h"
-#include "store/importer.h"
 #include "store/mem_chunk_store.h"
+#include "tests/support/import_text.h"
 
 namespace lake::local {
 namespace {
@@ -57,15 +55,8 @@ std::string EventsCsv() {
 TEST_CASE("Zone maps skip chunks that cannot match and never change an answer",
           "[sql][pruning]") {
   store::MemChunkStore store;
-  ManualClock clock(FromMicros(1'000'000));
   InlineTaskRunner runner;
-  store::ImportOptions options;
-  options.name = "events";
-  options.target_chunk_bytes = 4096;  // many small chunks
-  store::ImportEnv env;
-  env.clock = &clock;
-  env.runner = &runner;
-  REQUIRE(store::ImportCsv(store, store::MemorySource(EventsCsv()), options, env).ok());
+  testing::ImportText(store, "events", EventsCsv(), 4096);  // many small chunks
   StoreTableProvider zoned(store);
   REQUIRE(zoned.Refresh().ok());
   const size_t chunks = zoned.ListTables().at(0).chunks;
@@ -137,15 +128,8 @@ TEST_CASE("Zone maps skip chunks that cannot match and never change an answer",
 TEST_CASE("A filter over some columns reads the others only of chunks where a row passes",
           "[sql][pruning]") {
   store::MemChunkStore store;
-  ManualClock clock(FromMicros(1'000'000));
   InlineTaskRunner runner;
-  store::ImportOptions options;
-  options.name = "events";
-  options.target_chunk_bytes = 4096;
-  store::ImportEnv env;
-  env.clock = &clock;
-  env.runner = &runner;
-  REQUIRE(store::ImportCsv(store, store::MemorySource(EventsCsv()), options, env).ok());
+  testing::ImportText(store, "events", EventsCsv(), 4096);
   StoreTableProvider tables(store);
   REQUIRE(tables.Refresh().ok());
   const size_t chunks = tables.ListTables().at(0).chunks;

@@ -15,11 +15,14 @@
 
 namespace lake::testing {
 
-inline void ImportText(store::ChunkStore& store, const std::string& name, const std::string& csv) {
+// `target_chunk_bytes` as store::ImportOptions' (small values cut many chunks).
+inline void ImportText(store::ChunkStore& store, const std::string& name, const std::string& csv,
+                       size_t target_chunk_bytes = store::ImportOptions{}.target_chunk_bytes) {
   ManualClock clock(FromMicros(1'000'000));
   InlineTaskRunner runner;
   store::ImportOptions options;
   options.name = name;
+  options.target_chunk_bytes = target_chunk_bytes;
   store::ImportEnv env;
   env.clock = &clock;
   env.runner = &runner;
