@@ -12,13 +12,18 @@
 
 #include "common/bytes.h"
 #include "common/id.h"
+#include "common/status.h"
 #include "sql/engine.h"
+#include "store/manifest.h"
 
 // --- Atoms (CAF 0.17: at most 10 characters) ----------------------------------------------------
 namespace lake::actors {
 
 using attach_atom = caf::atom_constant<caf::atom("attach")>;
 using close_atom = caf::atom_constant<caf::atom("close")>;
+using dataset_atom = caf::atom_constant<caf::atom("dataset")>;
+using datasets_atom = caf::atom_constant<caf::atom("datasets")>;
+using delete_atom = caf::atom_constant<caf::atom("delete")>;
 using deliver_atom = caf::atom_constant<caf::atom("deliver")>;
 using dial_atom = caf::atom_constant<caf::atom("dial")>;
 using dialed_atom = caf::atom_constant<caf::atom("dialed")>;
@@ -29,13 +34,16 @@ using get_first_atom = caf::atom_constant<caf::atom("get_first")>;
 using peer_down_atom = caf::atom_constant<caf::atom("peer_down")>;
 using peer_up_atom = caf::atom_constant<caf::atom("peer_up")>;
 using peers_atom = caf::atom_constant<caf::atom("peers")>;
+using publish_atom = caf::atom_constant<caf::atom("publish")>;
 using put_atom = caf::atom_constant<caf::atom("put")>;
 using query_atom = caf::atom_constant<caf::atom("query")>;
+using replicate_atom = caf::atom_constant<caf::atom("replicate")>;
 using send_atom = caf::atom_constant<caf::atom("send")>;
 using stats_atom = caf::atom_constant<caf::atom("stats")>;
 using status_atom = caf::atom_constant<caf::atom("status")>;
 using tick_atom = caf::atom_constant<caf::atom("tick")>;
 using unreach_atom = caf::atom_constant<caf::atom("unreach")>;
+using upload_atom = caf::atom_constant<caf::atom("upload")>;
 
 }  // namespace lake::actors
 
@@ -102,17 +110,73 @@ typename Inspector::result_type inspect(Inspector& f, TransportStats& x) {
            x.connections_refused, x.frames_limited, x.dials_failed);
 }
 
-// What the chunk keeper stores.
+// What the chunk keeper stores, and how its replication is doing.
 struct StorageStatus {
   uint64_t datasets = 0;
   uint64_t chunks = 0;
   uint64_t bytes = 0;
   std::vector<std::string> dataset_names;
+  uint64_t pushes_sent = 0;         // objects pushed to peers and acknowledged
+  uint64_t pushes_failed = 0;       // pushes that were refused or timed out
+  uint64_t pushes_received = 0;     // objects peers pushed here, verified and stored
+  uint64_t pushes_refused = 0;      // pushed bytes that did not match their id, or did not decode
+  uint64_t repair_rounds = 0;       // repair rounds finished
+  uint64_t repair_copies = 0;       // copies pushed by repair
+  uint64_t repair_handoffs = 0;     // local copies dropped because R closer nodes hold them
+  uint64_t repair_pending = 0;      // copies the current round still has to push
+  uint64_t chunks_collected = 0;    // chunks no live dataset version references any more
 };
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, StorageStatus& x) {
-  return f(caf::meta::type_name("StorageStatus"), x.datasets, x.chunks, x.bytes, x.dataset_names);
+  return f(caf::meta::type_name("StorageStatus"), x.datasets, x.chunks, x.bytes, x.dataset_names,
+           x.pushes_sent, x.pushes_failed, x.pushes_received, x.pushes_refused, x.repair_rounds,
+           x.repair_copies, x.repair_handoffs, x.repair_pending, x.chunks_collected);
 }
+
+// An upload: a CSV the gateway has spooled to a file of the data directory, to be stored as
+// dataset `name`. The keeper deletes the file when the upload ends.
+struct UploadRequest {
+  std::string name;
+  std::string csv_path;
+};
+// What an upload stored (local only: it never crosses the wire).
+struct UploadReceipt {
+  Id dataset_id;  // the manifest's id
+  std::string name;
+  uint64_t version = 0;
+  uint64_t rows = 0;
+  Schema columns;
+  uint64_t chunks = 0;
+  uint64_t bytes = 0;         // encoded chunk bytes
+  uint64_t source_bytes = 0;  // CSV bytes read
+  uint32_t replicas_min = 0;  // the fewest durable copies any chunk (or the manifest) reached
+  uint32_t replicas_target = 0;
+  double elapsed_ms = 0;
+};
+
+// An upload's outcome. `status` is OK or the failure; a malformed CSV is InvalidArgument with
+// its 1-based `line` and `column` set (nothing of it is stored anywhere).
+struct UploadOutcome {
+  Status status;
+  uint64_t line = 0;
+  uint64_t column = 0;
+  UploadReceipt receipt;
+};
+
+// One dataset as every node lists it (local only).
+struct DatasetSummary {
+  store::Manifest manifest;
+  Id manifest_id;
+};
+
+// One dataset in detail: its manifest and, per chunk, the nodes confirmed to hold it right now
+// (asked when the request came; local only).
+struct DatasetDetail {
+  store::Manifest manifest;
+  Id manifest_id;
+  std::vector<std::vector<NodeId>> holders;  // by chunk, in manifest order
+  uint32_t replicas_target = 0;
+};
 
 // A query's answer (its errors travel as actors/errors.h errors). Local only (never crosses the
 // wire): the distributed planner will ship msgpack-encoded fragments and partial states, not this.
@@ -158,7 +222,27 @@ using DhtRouterActor = caf::typed_actor<
     caf::replies_to<peers_atom>::with<std::vector<PeerInfo>>,
     caf::replies_to<status_atom>::with<RouterStatus>>;
 
-using ChunkKeeperActor = caf::typed_actor<caf::replies_to<status_atom>::with<StorageStatus>>;
+// The chunk keeper: the store's owner, chunk placement and transfer (/lake/chunk/1), the catalog
+// of datasets every node lists, and repair.
+using ChunkKeeperActor = caf::typed_actor<
+    // from node assembly: where to send payloads and whom to ask for contacts, and its address.
+    caf::reacts_to<attach_atom, TransportActor, DhtRouterActor, std::string>,
+    // from the transport: an authenticated /lake/chunk/1 payload from `from`.
+    caf::reacts_to<deliver_atom, NodeId, Bytes>,
+    // from the transport: `peer` could not be reached.
+    caf::reacts_to<unreach_atom, NodeId>,
+    // from itself: time to check deadlines, gossip the catalog, and run repair.
+    caf::reacts_to<tick_atom>,
+    // from the gateway: store a spooled CSV as a dataset in the network. Answers when every chunk
+    // and the manifest are durable on W of their R holders, or with the failure.
+    caf::replies_to<upload_atom, UploadRequest>::with<UploadOutcome>,
+    // from the gateway: every live dataset, by name.
+    caf::replies_to<datasets_atom>::with<std::vector<DatasetSummary>>,
+    // from the gateway: one dataset with its chunks' holders (NotFound if unknown or deleted).
+    caf::replies_to<dataset_atom, std::string>::with<DatasetDetail>,
+    // from the gateway: delete a dataset network-wide; answers the version deleted.
+    caf::replies_to<delete_atom, std::string>::with<uint64_t>,
+    caf::replies_to<status_atom>::with<StorageStatus>>;
 
 // from the gateway: runs one SQL text (the answer of its last statement). Errors: the SQL's own
 // (InvalidArgument with its position), the store's (IOError, Corruption).
@@ -168,3 +252,7 @@ using QueryPlannerActor =
 }  // namespace lake::actors
 
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(lake::actors::QueryAnswer)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(lake::actors::UploadRequest)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(lake::actors::UploadOutcome)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(lake::actors::DatasetDetail)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(std::vector<lake::actors::DatasetSummary>)
