@@ -15,6 +15,7 @@
 
 #include "actors/node.h"
 #include "common/task_runner.h"
+#include "gateway/http_reply.h"
 #include "gateway/query_json.h"
 #include "local/data_dir.h"
 #include "local/local_engine.h"
