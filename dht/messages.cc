@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include "common/msgpack_util.h"
+#include "dht/envelope.h"
 
 namespace lake::dht {
 namespace {
@@ -115,14 +116,7 @@ bool IsRequest(MessageKind kind) {
 Bytes EncodeMessage(const Message& m) {
   msgpack::sbuffer buffer;
   Packer pk(buffer);
-  pk.pack_map(4);
-  pk.pack("p");
-  pk.pack(m.protocol);
-  pk.pack("k");
-  pk.pack(static_cast<uint8_t>(m.kind));
-  pk.pack("r");
-  pk.pack(m.request_id);
-  pk.pack("b");
+  PackEnvelopeHead(pk, m.protocol, static_cast<uint8_t>(m.kind), m.request_id);
   PackBody(pk, m);
   return BufferBytes(buffer);
 }
@@ -138,21 +132,15 @@ Result<Message> DecodeMessage(ByteView bytes, const MessageLimits& limits) {
   LAKE_RETURN_IF_ERROR(UnpackUntrusted(bytes, &handle, unpack_limits));
   const msgpack::object& root = handle.get();
 
-  Message m;
-  std::string_view protocol;
-  uint64_t kind = 0;
-  const msgpack::object* p = FindField(root, "p");
-  const msgpack::object* k = FindField(root, "k");
-  const msgpack::object* r = FindField(root, "r");
-  const msgpack::object* body = FindField(root, "b");
-  if (p == nullptr || !ReadStr(*p, &protocol) || k == nullptr || !ReadUint(*k, &kind) ||
-      r == nullptr || !ReadUint(*r, &m.request_id) || body == nullptr ||
-      body->type != msgpack::type::MAP) {
-    return Corrupt("bad envelope");
+  LAKE_ASSIGN_OR_RETURN(const Envelope envelope, ReadEnvelope(root, "kad message"));
+  if (envelope.protocol != kKadProtocol) {
+    return Corrupt("unknown protocol " + std::string(envelope.protocol));
   }
-  if (protocol != kKadProtocol) return Corrupt("unknown protocol " + std::string(protocol));
-  if (kind < 1 || kind > 8) return Corrupt("unknown kind");
-  m.kind = static_cast<MessageKind>(kind);
+  if (envelope.kind < 1 || envelope.kind > 8) return Corrupt("unknown kind");
+  Message m;
+  m.kind = static_cast<MessageKind>(envelope.kind);
+  m.request_id = envelope.request_id;
+  const msgpack::object* body = envelope.body;
   if (IsRequest(m.kind)) {
     const msgpack::object* src = FindField(*body, "src");
     std::string_view address;

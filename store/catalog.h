@@ -4,6 +4,7 @@
 #pragma once
 
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -20,5 +21,17 @@ inline std::string DatasetRecordKey(const std::string& name) { return kDatasetRe
 Result<std::optional<Manifest>> LoadManifest(const ChunkStore& store, const std::string& name);
 // Every dataset's manifest, by name.
 Result<std::vector<Manifest>> ListManifests(const ChunkStore& store);
+
+// The chunks `manifests` reference.
+std::set<ChunkId> ReferencedChunks(const std::vector<Manifest>& manifests);
+
+// Makes `manifest` (with `encoded`, its encoding) the current version of its dataset, or with
+// `manifest` null removes dataset `name`, in one synced batch that also applies `batch`. In the
+// same batch it deletes the chunks that only the replaced version referenced, and those of
+// `candidates` (e.g. chunks an import wrote but its manifest does not use) that no dataset
+// references. A dataset's chunks that this store never held are simply absent.
+Status ReplaceDataset(ChunkStore& store, const std::string& name, const Manifest* manifest,
+                      const Bytes* encoded, const std::vector<ChunkId>& candidates,
+                      StoreBatch batch);
 
 }  // namespace lake::store

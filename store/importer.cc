@@ -57,14 +57,6 @@ Result<EncodedChunk> EncodeRowGroup(const ByteSource& source, const std::vector<
   return out;
 }
 
-std::set<ChunkId> ReferencedChunks(const std::vector<Manifest>& manifests) {
-  std::set<ChunkId> referenced;
-  for (const Manifest& m : manifests) {
-    for (const ChunkRef& ref : m.chunks) referenced.insert(ref.id);
-  }
-  return referenced;
-}
-
 // Deletes `candidates` that no stored manifest references, plus their journal records.
 Status RemoveUnreferenced(ChunkStore& store, const std::vector<ChunkId>& candidates,
                           uint64_t* removed) {
@@ -235,66 +227,20 @@ class ImportPipeline {
   Status failure_;
 };
 
-// Writes the manifest and drops the journal; deletes chunks that were written but are not in the
-// manifest (encoded before a type widened) and chunks only the superseded version used.
-Status Commit(ChunkStore& store, const Manifest& manifest, const Bytes& encoded,
-              const std::optional<Manifest>& previous, const std::vector<ChunkId>& journalled) {
-  LAKE_ASSIGN_OR_RETURN(std::vector<Manifest> stored, ListManifests(store));
-  std::vector<Manifest> others;
-  for (Manifest& m : stored) {
-    if (m.name != manifest.name) others.push_back(std::move(m));
-  }
-  others.push_back(manifest);
-  const std::set<ChunkId> still_used = ReferencedChunks(others);
-
-  StoreBatch batch;
-  batch.PutRecord(DatasetRecordKey(manifest.name), encoded);
-  std::set<ChunkId> deleted;
-  for (const ChunkId& id : journalled) {
-    batch.DeleteRecord(PendingKey(id));
-    if (still_used.count(id) == 0 && deleted.insert(id).second) batch.DeleteChunk(id);
-  }
-  if (previous) {
-    for (const ChunkRef& ref : previous->chunks) {
-      if (still_used.count(ref.id) == 0 && deleted.insert(ref.id).second) batch.DeleteChunk(ref.id);
-    }
-  }
-  return store.Write(batch, Durability::kSync);
-}
-
 }  // namespace
 
-Result<ImportSummary> ImportCsv(ChunkStore& store, const ByteSource& source,
-                                const ImportOptions& options, const ImportEnv& env,
-                                CsvPosition* error_at) {
+Result<StagedImport> StageCsv(ChunkStore& store, const ByteSource& source,
+                              const ImportOptions& options, const ImportEnv& env,
+                              CsvPosition* error_at) {
   LAKE_RETURN_IF_ERROR(ValidateDatasetName(options.name));
-  LAKE_ASSIGN_OR_RETURN(std::optional<Manifest> previous, LoadManifest(store, options.name));
   ImportPipeline pipeline(store, source, options, env);
   Status status = pipeline.ReadHeader();
   if (status.ok()) status = pipeline.Run();
   if (status.ok()) status = pipeline.Finalize();
-  if (!status.ok() && status.IsInvalidArgument() && error_at != nullptr) {
-    *error_at = pipeline.scanner().error_position();
-  }
-
-  ImportSummary summary;
-  summary.source_bytes = source.size();
-  Manifest& manifest = summary.manifest;
-  if (status.ok()) {
-    manifest.name = options.name;
-    manifest.version = previous ? previous->version + 1 : 1;
-    manifest.schema = pipeline.scanner().schema();
-    manifest.total_rows = pipeline.scanner().rows();
-    manifest.created_at_us = ToMicros(env.clock->Now());
-    manifest.uploader = env.uploader;
-    manifest.chunks = pipeline.chunks();
-    for (const ChunkRef& ref : manifest.chunks) manifest.total_bytes += ref.bytes;
-    if (env.progress) env.progress({ImportProgress::Phase::kCommitting, 0, 1});
-    const Bytes encoded = EncodeManifest(manifest);
-    summary.manifest_id = Blake2b256(encoded);
-    status = Commit(store, manifest, encoded, previous, pipeline.journalled());
-  }
   if (!status.ok()) {
+    if (status.IsInvalidArgument() && error_at != nullptr) {
+      *error_at = pipeline.scanner().error_position();
+    }
     uint64_t removed = 0;
     Status cleanup = RemoveUnreferenced(store, pipeline.journalled(), &removed);
     if (!cleanup.ok()) {
@@ -303,9 +249,56 @@ Result<ImportSummary> ImportCsv(ChunkStore& store, const ByteSource& source,
     }
     return status;
   }
+  StagedImport staged;
+  staged.source_bytes = source.size();
+  staged.journalled = pipeline.journalled();
+  Manifest& manifest = staged.manifest;
+  manifest.name = options.name;
+  manifest.schema = pipeline.scanner().schema();
+  manifest.total_rows = pipeline.scanner().rows();
+  manifest.created_at_us = ToMicros(env.clock->Now());
+  manifest.uploader = env.uploader;
+  manifest.chunks = pipeline.chunks();
+  for (const ChunkRef& ref : manifest.chunks) manifest.total_bytes += ref.bytes;
+  return staged;
+}
+
+Status CommitStaged(ChunkStore& store, const StagedImport& staged, const Manifest& manifest,
+                    const Bytes& encoded, StoreBatch batch) {
+  for (const ChunkId& id : staged.journalled) batch.DeleteRecord(PendingKey(id));
+  return ReplaceDataset(store, manifest.name, &manifest, &encoded, staged.journalled,
+                        std::move(batch));
+}
+
+Status AbandonStaged(ChunkStore& store, const StagedImport& staged) {
+  uint64_t removed = 0;
+  return RemoveUnreferenced(store, staged.journalled, &removed);
+}
+
+Result<ImportSummary> ImportCsv(ChunkStore& store, const ByteSource& source,
+                                const ImportOptions& options, const ImportEnv& env,
+                                CsvPosition* error_at) {
+  LAKE_RETURN_IF_ERROR(ValidateDatasetName(options.name));
+  LAKE_ASSIGN_OR_RETURN(std::optional<Manifest> previous, LoadManifest(store, options.name));
+  LAKE_ASSIGN_OR_RETURN(StagedImport staged, StageCsv(store, source, options, env, error_at));
+  if (env.progress) env.progress({ImportProgress::Phase::kCommitting, 0, 1});
+  ImportSummary summary;
+  summary.source_bytes = staged.source_bytes;
+  summary.manifest = staged.manifest;
+  summary.manifest.version = previous ? previous->version + 1 : 1;
+  const Bytes encoded = EncodeManifest(summary.manifest);
+  summary.manifest_id = Blake2b256(encoded);
+  if (Status committed = CommitStaged(store, staged, summary.manifest, encoded); !committed.ok()) {
+    Status cleanup = AbandonStaged(store, staged);
+    if (!cleanup.ok()) {
+      return committed.WithContext("import failed, and removing its chunks failed too (" +
+                                   cleanup.ToString() + ")");
+    }
+    return committed;
+  }
   std::set<ChunkId> in_manifest;
-  for (const ChunkRef& ref : manifest.chunks) in_manifest.insert(ref.id);
-  for (const ChunkId& id : pipeline.journalled()) summary.new_chunks += in_manifest.count(id);
+  for (const ChunkRef& ref : summary.manifest.chunks) in_manifest.insert(ref.id);
+  for (const ChunkId& id : staged.journalled) summary.new_chunks += in_manifest.count(id);
   return summary;
 }
 

@@ -18,6 +18,7 @@
 #include <cstdint>
 #include <functional>
 #include <string>
+#include <vector>
 
 #include "common/clock.h"
 #include "common/id.h"
@@ -60,10 +61,29 @@ struct ImportSummary {
 };
 
 // On a CSV error returns InvalidArgument ("line L, column C: ...") and, if `error_at` is given,
-// the position as numbers.
+// the position as numbers. ImportCsv is StageCsv then CommitStaged with the next local version.
 Result<ImportSummary> ImportCsv(ChunkStore& store, const ByteSource& source,
                                 const ImportOptions& options, const ImportEnv& env,
                                 CsvPosition* error_at = nullptr);
+
+// The two halves of an import, for callers that must do something between writing the chunks
+// and making the dataset visible (a network upload replicates the chunks first).
+struct StagedImport {
+  Manifest manifest;  // version unset (0): the caller chooses it
+  std::vector<ChunkId> journalled;  // chunks this import wrote (journalled until commit or abandon)
+  uint64_t source_bytes = 0;
+};
+// Writes the chunks (buffered) with their journal records; nothing is visible yet, and a crash
+// before CommitStaged leaves nothing after RecoverInterruptedImports. Errors as ImportCsv's.
+Result<StagedImport> StageCsv(ChunkStore& store, const ByteSource& source,
+                              const ImportOptions& options, const ImportEnv& env,
+                              CsvPosition* error_at = nullptr);
+// Makes `manifest` (staged.manifest with its version set; `encoded` its encoding) current and
+// drops the journal, in one synced batch together with `batch` (see ReplaceDataset).
+Status CommitStaged(ChunkStore& store, const StagedImport& staged, const Manifest& manifest,
+                    const Bytes& encoded, StoreBatch batch = {});
+// Removes a staged import's chunks (those no dataset references) and its journal.
+Status AbandonStaged(ChunkStore& store, const StagedImport& staged);
 
 // Removes what imports interrupted by a crash left behind: journalled chunks that no manifest
 // references. Call once when a store is opened. Returns how many chunks were removed.
