@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <csignal>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -86,18 +87,23 @@ int RunUpload(const UploadArgs& args) {
   std::ifstream in(args.file, std::ios::binary);
   if (ec || !in) return Fail("cannot read " + args.file);
 
+  // A node that refuses the file closes the connection while it is being sent: that must be a
+  // failed write (reported below), not a SIGPIPE ending the process.
+  std::signal(SIGPIPE, SIG_IGN);
   client.set_connection_timeout(10, 0);
   client.set_write_timeout(60, 0);
   client.set_read_timeout(args.timeout_s, 0);  // the node answers once the upload is stored
   ProgressPrinter progress;
   std::vector<char> piece(kPieceBytes);
-  bool read_failed = false;
+  bool read_failed = false;  // the file shrank or could not be read
+  bool send_failed = false;  // the node closed the connection
   // Sent with its length, so a node that takes no file this large refuses it before the body.
   auto provider = [&](size_t offset, size_t length, httplib::DataSink& sink) {
     in.read(piece.data(), static_cast<std::streamsize>(std::min(length, piece.size())));
     const size_t got = static_cast<size_t>(in.gcount());
-    read_failed = got == 0;  // the file shrank or could not be read
-    if (read_failed || !sink.write(piece.data(), got)) return false;
+    read_failed = got == 0;
+    send_failed = !read_failed && !sink.write(piece.data(), got);
+    if (read_failed || send_failed) return false;
     progress.UpdateTransfer(offset + got, size);
     return true;
   };
@@ -107,13 +113,11 @@ int RunUpload(const UploadArgs& args) {
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   progress.Clear();
   if (read_failed) return Fail("cannot read " + args.file + " (did it change while being sent?)");
-  if (!res) {
-    if (res.error() == httplib::Error::Write) {
-      return Fail("the node at " + args.node + " stopped reading " + args.file +
-                  " before its end (is it larger than the node's storage.maxUploadBytes?)");
-    }
-    return Fail("cannot reach " + args.node + ": " + httplib::to_string(res.error()));
+  if (send_failed || (!res && res.error() == httplib::Error::Write)) {
+    return Fail("the node at " + args.node + " closed the connection while " + args.file +
+                " was being sent (is it larger than the node's storage.maxUploadBytes?)");
   }
+  if (!res) return Fail("cannot reach " + args.node + ": " + httplib::to_string(res.error()));
   if (res->status != 201) return FailWithAnswer(*res);
   const json body = json::parse(res->body, nullptr, /*allow_exceptions=*/false);
   if (!body.is_object()) return Fail("the node answered 201 with no JSON: " + res->body);

@@ -208,6 +208,9 @@ void HttpGateway::AddDatasetRoutes() {
         const Status refused = CheckUploadHeaders(req, limits);
         if (refused.ok()) return 100;
         ReplyError(res, refused);
+        // httplib sends this early answer without a length, which the client needs to know
+        // where it ends.
+        res.set_header("Content-Length", std::to_string(res.body.size()));
         return res.status;
       });
 
