@@ -8,8 +8,8 @@
 #include <filesystem>
 #include <fstream>
 #include <iterator>
-#include <optional>
 #include <limits>
+#include <optional>
 #include <system_error>
 
 #include <nlohmann/json.hpp>
