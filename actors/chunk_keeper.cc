@@ -1,28 +1,203 @@
 #include "actors/chunk_keeper.h"
 
+#include <sodium.h>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
+
 #include "actors/errors.h"
+#include "actors/keeper_ops.h"
+#include "actors/upload_job.h"
+#include "common/hash.h"
+#include "local/system_clock.h"
 #include "store/catalog.h"
 
 namespace lake::actors {
+namespace {
 
-ChunkKeeperActor::behavior_type ChunkKeeper(
-    ChunkKeeperActor::stateful_pointer<ChunkKeeperState> self,
-    std::shared_ptr<store::ChunkStore> store) {
-  self->state.store = std::move(store);
-  const auto not_built = [](auto&&...) -> caf::error {
-    return ToCafError(Status::Unavailable("upload and the network catalog are being built"));
-  };
+using namespace keeper;  // the operations this file's handlers drive
+using dht::ChunkMessage;
+using dht::ChunkMessageKind;
+
+void OnDeliver(Self self, const NodeId& from, const Bytes& payload) {
+  auto& st = self->state;
+  Result<ChunkMessage> message = dht::DecodeChunkMessage(payload);
+  if (!message.ok()) {
+    ++st.counters.pushes_refused;
+    spdlog::warn("keeper: dropping session with {}: {}", from.ShortHex(),
+                 message.status().ToString());
+    caf::anon_send(st.transport, close_atom::value, from);
+    return;
+  }
+  switch (message->kind) {
+    case ChunkMessageKind::kPush:
+      return OnPush(self, from, *message);
+    case ChunkMessageKind::kPushAck:
+      if (!message->ok) {
+        spdlog::warn("keeper: {} refused a push: {}", from.ShortHex(), message->error);
+      }
+      st.pushes->OnAck(from, message->request_id, message->ok);
+      return FlushPushes(self);
+    case ChunkMessageKind::kFetch:
+      return OnFetch(self, from, *message);
+    case ChunkMessageKind::kHave:
+      return OnHave(self, from, *message);
+    case ChunkMessageKind::kCatalog:
+      return OnCatalog(self, from, *message);
+    case ChunkMessageKind::kFetchReply:
+    case ChunkMessageKind::kHaveReply:
+      return OnReply(self, from, *message);
+  }
+}
+
+void OnTick(Self self) {
+  auto& st = self->state;
+  ExpireDeadlines(self);
+  const TimePoint now = Now(self);
+  if (now >= st.next_catalog_sync) {
+    st.next_catalog_sync = now + st.options.catalog_interval;
+    SyncCatalog(self);
+  }
+  self->delayed_send(self, st.options.tick, tick_atom::value);
+}
+
+void StartNextUpload(Self self) {
+  auto& st = self->state;
+  if (st.upload_running || st.waiting_uploads.empty()) return;
+  ChunkKeeperState::WaitingUpload next = std::move(st.waiting_uploads.front());
+  st.waiting_uploads.pop_front();
+  st.upload_running = true;
+  UploadJobContext context;
+  context.keeper = caf::actor_cast<ChunkKeeperActor>(self);
+  context.router = st.router;
+  context.store = st.store;
+  context.identity = *st.identity;
+  context.options = st.options;
+  self->spawn(UploadJob, std::move(context), next.id, std::move(next.request));
+}
+
+}  // namespace
+
+ChunkKeeperActor::behavior_type ChunkKeeper(keeper::Self self, ChunkKeeperOptions options,
+                                            dht::Identity identity,
+                                            std::shared_ptr<store::ChunkStore> store) {
+  auto& st = self->state;
+  st.options = options;
+  st.identity = std::move(identity);
+  st.store = std::move(store);
+  st.catalog = std::make_unique<local::NetworkCatalog>(*st.store);
+  st.pushes = std::make_unique<dht::PushQueue>(options.pushes);
+  uint64_t seed = 0;
+  randombytes_buf(&seed, sizeof seed);
+  st.rng.seed(seed);
   return {
-      [=](attach_atom, TransportActor, DhtRouterActor, const std::string&) {},
-      [=](deliver_atom, const NodeId&, const Bytes&) {},
-      [=](unreach_atom, const NodeId&) {},
-      [=](tick_atom) {},
-      [=](upload_atom, const UploadRequest&) -> caf::result<UploadOutcome> { return not_built(); },
-      [=](datasets_atom) -> caf::result<std::vector<DatasetSummary>> { return not_built(); },
-      [=](dataset_atom, const std::string&) -> caf::result<DatasetDetail> { return not_built(); },
-      [=](delete_atom, const std::string&) -> caf::result<uint64_t> { return not_built(); },
+      [=](attach_atom, TransportActor transport, DhtRouterActor router,
+          const std::string& address) {
+        auto& st = self->state;
+        const bool first = !st.transport;
+        st.transport = std::move(transport);
+        st.router = std::move(router);
+        st.address = address;
+        if (first) self->send(self, tick_atom::value);
+      },
+      [=](deliver_atom, const NodeId& from, const Bytes& payload) {
+        OnDeliver(self, from, payload);
+      },
+      [=](unreach_atom, const NodeId& peer) { OnPeerFailed(self, peer); },
+      [=](tick_atom) { OnTick(self); },
+      [=](sync_atom) { OnSync(self); },
+      [=](upload_atom, UploadRequest& request) -> caf::result<UploadOutcome> {
+        auto& st = self->state;
+        const uint64_t id = st.next_upload++;
+        auto promise = self->make_response_promise<UploadOutcome>();
+        st.uploads.emplace(id, promise);
+        st.waiting_uploads.push_back({id, std::move(request)});
+        StartNextUpload(self);
+        return promise;
+      },
+      [=](upload_atom, uint64_t id, UploadOutcome& outcome) {
+        auto& st = self->state;
+        st.upload_running = false;
+        if (auto it = st.uploads.find(id); it != st.uploads.end()) {
+          it->second.deliver(std::move(outcome));
+          st.uploads.erase(it);
+        }
+        StartNextUpload(self);
+      },
+      [=](replicate_atom, const ReplicateRequest& request) -> caf::result<std::vector<uint32_t>> {
+        auto promise = self->make_response_promise<std::vector<uint32_t>>();
+        WithFreshContacts(
+            self,
+            [=]() mutable {
+              Replicate(self, request.kind, request.ids,
+                        [promise](std::vector<uint32_t> copies) mutable {
+                          promise.deliver(std::move(copies));
+                        });
+            },
+            [=](const caf::error& error) mutable { promise.deliver(error); });
+        return promise;
+      },
+      [=](publish_atom, const PublishRequest& request) -> caf::result<bool> {
+        auto& st = self->state;
+        if (Status committed = st.catalog->CommitUpload(request.staged, request.manifest,
+                                                        request.encoded, request.pointer);
+            !committed.ok()) {
+          return ToCafError(committed);
+        }
+        Gossip(self, request.pointer, std::nullopt);
+        PutInDht(self, request.pointer);
+        return true;
+      },
+      [=](datasets_atom) -> caf::result<std::vector<DatasetSummary>> {
+        Result<std::vector<store::Manifest>> manifests = store::ListManifests(*self->state.store);
+        if (!manifests.ok()) return ToCafError(manifests.status());
+        std::vector<DatasetSummary> summaries;
+        for (store::Manifest& m : *manifests) {
+          const Id id = Blake2b256(store::EncodeManifest(m));
+          summaries.push_back(DatasetSummary{std::move(m), id});
+        }
+        return summaries;
+      },
+      [=](dataset_atom, const std::string& name) -> caf::result<DatasetDetail> {
+        Result<std::optional<store::Manifest>> manifest =
+            store::LoadManifest(*self->state.store, name);
+        if (!manifest.ok()) return ToCafError(manifest.status());
+        if (!*manifest) return ToCafError(Status::NotFound("no dataset named " + name));
+        auto promise = self->make_response_promise<DatasetDetail>();
+        DatasetDetail detail;
+        detail.manifest_id = Blake2b256(store::EncodeManifest(**manifest));
+        detail.manifest = std::move(**manifest);
+        detail.replicas_target = self->state.options.replication;
+        WithFreshContacts(
+            self,
+            [=]() mutable {
+              FindHolders(self, detail.manifest,
+                          [promise, detail](std::vector<std::vector<NodeId>> holders) mutable {
+                            detail.holders = std::move(holders);
+                            promise.deliver(std::move(detail));
+                          });
+            },
+            [=](const caf::error& error) mutable { promise.deliver(error); });
+        return promise;
+      },
+      [=](delete_atom, const std::string& name) -> caf::result<uint64_t> {
+        auto& st = self->state;
+        Result<std::optional<dht::DatasetPointer>> current = st.catalog->Pointer(name);
+        if (!current.ok()) return ToCafError(current.status());
+        if (!*current || (*current)->deleted) {
+          return ToCafError(Status::NotFound("no dataset named " + name));
+        }
+        const dht::DatasetPointer tombstone = dht::SignDatasetPointer(
+            *st.identity, name, (*current)->version + 1, Id(), true,
+            ToMicros(local::SystemClock().Now()));
+        if (Result<bool> adopted = st.catalog->Adopt(tombstone, nullptr); !adopted.ok()) {
+          return ToCafError(adopted.status());
+        }
+        spdlog::info("keeper: deleted {} (version {})", name, tombstone.version);
+        Gossip(self, tombstone, std::nullopt);
+        PutInDht(self, tombstone);
+        return tombstone.version;
+      },
       [=](status_atom) -> caf::result<StorageStatus> {
         const store::ChunkStore& store = *self->state.store;
         Result<std::vector<store::Manifest>> manifests = store::ListManifests(store);
@@ -31,10 +206,11 @@ ChunkKeeperActor::behavior_type ChunkKeeper(
           return ToCafError(manifests.status());
         }
         const store::StoreStats stats = store.Stats();
-        StorageStatus status;
+        StorageStatus status = self->state.counters;
         status.datasets = manifests->size();
         status.chunks = stats.chunks;
         status.bytes = stats.chunk_bytes;
+        status.dataset_names.clear();
         for (const store::Manifest& m : *manifests) status.dataset_names.push_back(m.name);
         return status;
       },

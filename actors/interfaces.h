@@ -13,7 +13,10 @@
 #include "common/bytes.h"
 #include "common/id.h"
 #include "common/status.h"
+#include "dht/chunk_messages.h"
+#include "dht/dataset_pointer.h"
 #include "sql/engine.h"
+#include "store/importer.h"
 #include "store/manifest.h"
 
 // --- Atoms (CAF 0.17: at most 10 characters) ----------------------------------------------------
@@ -41,6 +44,7 @@ using replicate_atom = caf::atom_constant<caf::atom("replicate")>;
 using send_atom = caf::atom_constant<caf::atom("send")>;
 using stats_atom = caf::atom_constant<caf::atom("stats")>;
 using status_atom = caf::atom_constant<caf::atom("status")>;
+using sync_atom = caf::atom_constant<caf::atom("sync")>;
 using tick_atom = caf::atom_constant<caf::atom("tick")>;
 using unreach_atom = caf::atom_constant<caf::atom("unreach")>;
 using upload_atom = caf::atom_constant<caf::atom("upload")>;
@@ -185,6 +189,20 @@ struct QueryAnswer {
   double execution_ms = 0;
 };
 
+// From an upload job to its keeper: push objects this node holds to their R closest nodes.
+struct ReplicateRequest {
+  dht::ObjectKind kind = dht::ObjectKind::kChunk;
+  std::vector<Id> ids;
+};
+
+// From an upload job to its keeper: commit the replicated upload here and announce it.
+struct PublishRequest {
+  store::StagedImport staged;
+  store::Manifest manifest;  // staged.manifest with its version
+  Bytes encoded;             // the manifest's encoding, named by pointer.manifest_id
+  dht::DatasetPointer pointer;
+};
+
 // --- Actor protocols ----------------------------------------------------------------------------
 
 // The peer transport (actors/peer_transport.h over TCP; an in-memory one in the actor tests) is a
@@ -192,9 +210,13 @@ struct QueryAnswer {
 //   (send_atom, NodeId to, std::string address, Bytes payload)  from the router: deliver one
 //       payload, dialing `address` first if no session with `to` is open.
 //   (dial_atom, std::string address)  from the router: connect to a seed whose id is unknown.
-//   (close_atom, NodeId peer)  from the router: end that session (it sent a malformed frame).
+//   (close_atom, NodeId peer)  from the router or keeper: end that session (a malformed frame).
+//   (attach_atom, std::string protocol, caf::actor handler)  from node assembly: deliver that
+//       protocol's payloads to `handler` (the router gets /lake/kad/1), and tell it of
+//       unreachable peers.
 //   (stats_atom) -> TransportStats  from the gateway.
-// and sends the router deliver/peer_up/peer_down/unreach messages (DhtRouterActor below).
+// and sends the router deliver/peer_up/peer_down/unreach messages (DhtRouterActor below), and
+// attached handlers deliver/unreach messages.
 using TransportActor = caf::actor;
 
 using DhtRouterActor = caf::typed_actor<
@@ -233,9 +255,18 @@ using ChunkKeeperActor = caf::typed_actor<
     caf::reacts_to<unreach_atom, NodeId>,
     // from itself: time to check deadlines, gossip the catalog, and run repair.
     caf::reacts_to<tick_atom>,
+    // from itself: make the chunks peers pushed since the last sync durable, then ack them.
+    caf::reacts_to<sync_atom>,
     // from the gateway: store a spooled CSV as a dataset in the network. Answers when every chunk
     // and the manifest are durable on W of their R holders, or with the failure.
     caf::replies_to<upload_atom, UploadRequest>::with<UploadOutcome>,
+    // from an upload job: push its objects to their R closest nodes; answers, per object, its
+    // durable copies there (this node's own included when it is one of the R).
+    caf::replies_to<replicate_atom, ReplicateRequest>::with<std::vector<uint32_t>>,
+    // from an upload job: commit the upload on this node and announce it to the network.
+    caf::replies_to<publish_atom, PublishRequest>::with<bool>,
+    // from an upload job: its outcome, the answer to the upload request `upload_id`.
+    caf::reacts_to<upload_atom, uint64_t, UploadOutcome>,
     // from the gateway: every live dataset, by name.
     caf::replies_to<datasets_atom>::with<std::vector<DatasetSummary>>,
     // from the gateway: one dataset with its chunks' holders (NotFound if unknown or deleted).
@@ -254,5 +285,7 @@ using QueryPlannerActor =
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(lake::actors::QueryAnswer)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(lake::actors::UploadRequest)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(lake::actors::UploadOutcome)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(lake::actors::ReplicateRequest)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(lake::actors::PublishRequest)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(lake::actors::DatasetDetail)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(std::vector<lake::actors::DatasetSummary>)

@@ -8,6 +8,7 @@
 
 #include "actors/chunk_keeper.h"
 #include "actors/query_planner.h"
+#include "dht/chunk_messages.h"
 
 namespace lake::actors {
 
@@ -41,7 +42,17 @@ Result<std::unique_ptr<Node>> Node::Start(const local::NodeConfig& config,
   randombytes_buf(&router.rng_seed, sizeof router.rng_seed);
   LAKE_ASSIGN_OR_RETURN(node->overlay_,
                         StartOverlay(*node->system_, identity, transport, std::move(router)));
-  node->keeper_ = node->system_->spawn(ChunkKeeper, dir->store());
+  ChunkKeeperOptions keeper;
+  keeper.replication = config.storage.replication_factor;
+  keeper.write_quorum = config.storage.write_quorum;
+  keeper.chunk_bytes = config.storage.chunk_size;
+  keeper.import_threads = std::max(1u, std::thread::hardware_concurrency());
+  keeper.repair_interval = std::chrono::milliseconds(config.storage.repair_interval_ms);
+  node->keeper_ = node->system_->spawn(ChunkKeeper, keeper, identity, dir->store());
+  caf::anon_send(node->overlay_.transport, attach_atom::value, std::string(dht::kChunkProtocol),
+                 caf::actor_cast<caf::actor>(node->keeper_));
+  caf::anon_send(node->keeper_, attach_atom::value, node->overlay_.transport,
+                 node->overlay_.router, node->overlay_.address);
   node->planner_ = node->system_->spawn<caf::detached>(
       QueryPlanner, dir->store(), std::max(1u, std::thread::hardware_concurrency()),
       static_cast<size_t>(config.analytics.cache_size));

@@ -4,6 +4,8 @@
 #include <spdlog/spdlog.h>
 
 #include "actors/dialer.h"
+#include "dht/envelope.h"
+#include "dht/messages.h"
 
 namespace lake::actors {
 namespace {
@@ -50,10 +52,14 @@ void WriteOut(PeerTransportBroker* self, connection_handle handle, Connection& c
   self->flush(handle);
 }
 
-// Payloads waiting for `peer` cannot be sent: drop them and tell the router.
+// Payloads waiting for `peer` cannot be sent: drop them and tell the router and every other
+// protocol's actor (they may be waiting for that peer's answers).
 void Unreachable(PeerTransportBroker* self, const NodeId& peer) {
   self->state.waiting.erase(peer);
   self->send(self->state.router, unreach_atom::value, peer);
+  for (const auto& [protocol, handler] : self->state.handlers) {
+    self->send(handler, unreach_atom::value, peer);
+  }
 }
 
 // Forgets a connection that is gone, telling the router what it lost.
@@ -114,20 +120,36 @@ void OnData(PeerTransportBroker* self, connection_handle handle, std::vector<cha
   WriteOut(self, handle, conn);
   if (conn.session->established() && !conn.announced) Established(self, handle, conn);
   // Payloads decrypted before a failure are authentic: deliver them, then drop.
+  Status violation = status;
   for (Bytes& payload : conn.session->TakeReceived()) {
     if (!conn.limiter.Allow(now)) {
       ++st.stats.frames_limited;
       continue;
     }
-    self->send(st.router, deliver_atom::value, conn.session->peer_id(), std::move(payload));
+    const std::optional<std::string_view> protocol = dht::PeekProtocol(payload);
+    if (protocol == dht::kKadProtocol) {
+      self->send(st.router, deliver_atom::value, conn.session->peer_id(), std::move(payload));
+    } else if (auto handler = protocol ? st.handlers.find(std::string(*protocol))
+                                       : st.handlers.end();
+               handler != st.handlers.end()) {
+      self->send(handler->second, deliver_atom::value, conn.session->peer_id(),
+                 std::move(payload));
+    } else if (violation.ok()) {
+      violation = Status::Corruption("a frame of no protocol this node speaks");
+    }
   }
-  if (!status.ok()) Drop(self, handle, status.ToString());
+  if (!violation.ok()) Drop(self, handle, violation.ToString());
 }
 
 void SendTo(PeerTransportBroker* self, const NodeId& to, const std::string& address,
             Bytes payload) {
   auto& st = self->state;
   if (auto by = st.by_peer.find(to); by != st.by_peer.end()) {
+    // Counted where bytes are appended: a peer that stops reading is dropped before its queue
+    // grows past the limit, not after some later write completes.
+    if (self->wr_buf(by->second).size() + payload.size() > st.options.max_queued_bytes) {
+      return Drop(self, by->second, "peer does not read its data");
+    }
     Connection& conn = st.connections.at(by->second);
     if (conn.session->Send(payload).ok()) WriteOut(self, by->second, conn);
     return;
@@ -236,6 +258,9 @@ caf::behavior PeerTransport(PeerTransportBroker* self, PeerTransportOptions opti
         if (auto by = st.by_peer.find(peer); by != st.by_peer.end()) {
           Drop(self, by->second, "malformed message");
         }
+      },
+      [=](attach_atom, const std::string& protocol, const caf::actor& handler) {
+        self->state.handlers[protocol] = handler;
       },
       [=](stats_atom) {
         TransportStats stats = self->state.stats;

@@ -1,13 +1,15 @@
 // The TCP peer transport: a CAF io broker that listens for peers, adopts outbound connections
 // made by the dialer, and runs one dht::SecureSession per connection (handshake, then encrypted
-// length-prefixed frames). Authenticated payloads go to the router with the peer's
-// proven NodeId. The broker runs on CAF's single I/O thread, so it only moves bytes and counts;
-// decoding and protocol logic happen in the router.
+// length-prefixed frames). Authenticated payloads go, with the peer's proven NodeId, to the
+// actor that speaks their protocol (read from the envelope's first bytes): /lake/kad/1 to the
+// router, others to the actors attached for them (the keeper for /lake/chunk/1); a frame of
+// any other protocol is a violation. The broker runs on CAF's single I/O thread, so it only
+// moves bytes and counts; decoding and protocol logic happen in those actors.
 //
 // Defences: the session caps every frame before buffering it; a handshake must
 // finish within handshake_timeout and a connection idle for idle_timeout is closed (a peer that
 // sends half a frame cannot hold it); each peer's frames are rate-limited; a peer that does not
-// read its data is dropped once max_queued_bytes wait for it; at most max_connections are open.
+// read its data is dropped once max_queued_bytes wait for it (counted as payloads are appended); at most max_connections are open.
 // Any protocol violation closes that session only and is counted.
 #pragma once
 
@@ -63,13 +65,14 @@ struct PeerTransportState {
   // Immutable after the broker starts
   PeerTransportOptions options;
   std::unique_ptr<dht::Identity> identity;
-  DhtRouterActor router;
+  DhtRouterActor router;  // gets /lake/kad/1 payloads
 
   // Mutable state
   std::map<caf::io::connection_handle, Connection> connections;
   std::map<NodeId, caf::io::connection_handle> by_peer;  // latest established session per peer
   std::map<uint64_t, PendingDial> dials;                 // by dial id
   std::map<NodeId, std::vector<Bytes>> waiting;          // payloads for peers being dialed
+  std::map<std::string, caf::actor> handlers;  // by protocol id: who gets its payloads
   uint64_t next_dial_id = 1;
   TransportStats stats;
 };

@@ -9,6 +9,7 @@
 #include <fstream>
 #include <iterator>
 #include <limits>
+#include <optional>
 #include <system_error>
 
 #include <nlohmann/json.hpp>
@@ -67,6 +68,15 @@ Status ReadValue(const Json& v, const std::string& key, std::vector<std::string>
   return Status::OK();
 }
 
+// An optional member: set only when present.
+template <class T>
+Status ReadValue(const Json& v, const std::string& key, std::optional<T>* out) {
+  T value{};
+  LAKE_RETURN_IF_ERROR(ReadValue(v, key, &value));
+  *out = std::move(value);
+  return Status::OK();
+}
+
 // The members of one JSON object. Remembers every key it was asked about, so whatever is left
 // over can be reported as unknown.
 class ObjectReader {
@@ -121,9 +131,12 @@ Status ReadMembers(ObjectReader& r, NetworkConfig* c) {
 Status ReadMembers(ObjectReader& r, StorageConfig* c) {
   LAKE_RETURN_IF_ERROR(r.Read("dataPath", &c->data_path));
   LAKE_RETURN_IF_ERROR(r.Read("replicationFactor", &c->replication_factor));
-  LAKE_RETURN_IF_ERROR(r.Read("writeQuorum", &c->write_quorum));
+  std::optional<uint32_t> write_quorum;
+  LAKE_RETURN_IF_ERROR(r.Read("writeQuorum", &write_quorum));
+  c->write_quorum = write_quorum.value_or(std::min<uint32_t>(2, c->replication_factor));
   LAKE_RETURN_IF_ERROR(r.Read("chunkSize", &c->chunk_size));
-  return r.Read("maxUploadBytes", &c->max_upload_bytes);
+  LAKE_RETURN_IF_ERROR(r.Read("maxUploadBytes", &c->max_upload_bytes));
+  return r.Read("repairInterval", &c->repair_interval_ms);
 }
 
 Status ReadMembers(ObjectReader& r, AnalyticsConfig* c) {
@@ -217,6 +230,7 @@ Status ValidateNodeConfig(const NodeConfig& config) {
       {"storage.writeQuorum", config.storage.write_quorum, 1},
       {"storage.chunkSize", config.storage.chunk_size, 4096},
       {"storage.maxUploadBytes", config.storage.max_upload_bytes, 1},
+      {"storage.repairInterval", config.storage.repair_interval_ms, 1},
       {"analytics.maxQueryTime", config.analytics.max_query_time_ms, 1},
   };
   for (const AtLeast& m : minimums) {

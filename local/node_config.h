@@ -29,9 +29,11 @@ struct NetworkConfig {
 struct StorageConfig {
   std::string data_path = "./data";         // dataPath: node key, database and logs
   uint32_t replication_factor = 3;          // replicationFactor: target replicas per chunk
-  uint32_t write_quorum = 2;                // writeQuorum: replicas acked before an upload succeeds
+  uint32_t write_quorum = 2;  // writeQuorum: replicas acked before an upload succeeds;
+                              // absent from the file: min(2, replicationFactor)
   uint64_t chunk_size = uint64_t{1} << 20;  // chunkSize: target chunk bytes, >= 4096
   uint64_t max_upload_bytes = uint64_t{10} << 30;  // maxUploadBytes: larger uploads get 413
+  uint32_t repair_interval_ms = 30000;  // repairInterval (ours): between repair rounds, >= 1
 };
 
 struct AnalyticsConfig {

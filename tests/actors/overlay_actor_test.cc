@@ -125,7 +125,10 @@ class OverlayFixture {
     node.router = Spawn(options);
     node.transport = system_.spawn(MemoryTransport, node.id, node.router, directory_);
     node.store = std::make_shared<store::MemChunkStore>();
-    node.keeper = system_.spawn(ChunkKeeper, node.store);
+    dht::Identity::Seed identity_seed{};
+    identity_seed[0] = static_cast<uint8_t>(index + 1);
+    node.keeper = system_.spawn(ChunkKeeper, ChunkKeeperOptions{}, dht::Identity(identity_seed),
+                                node.store);
     node.planner = system_.spawn(QueryPlanner, node.store, size_t{1}, size_t{1} << 20);
     directory_->by_address[node.address] = Directory::Entry{node.id, node.transport, false};
     caf::anon_send(node.router, attach_atom::value, node.transport, node.address);
