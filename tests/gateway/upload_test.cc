@@ -177,6 +177,12 @@ TEST_CASE_METHOD(UploadFixture, "A body over maxUploadBytes answers 413 and leav
       GatewayNode::Body(gateway.client().Post("/api/upload?name=big", big, "text/csv"), 413);
   CHECK(declared["success"] == false);
   CHECK(declared["error"].get<std::string>().find("maxUploadBytes") != std::string::npos);
+  // A client that asks before sending ("Expect: 100-continue") gets the 413 in place of
+  // "100 Continue", with the length that says where it ends.
+  const httplib::Result asking = gateway.client().Post(
+      "/api/upload?name=big", httplib::Headers{{"Expect", "100-continue"}}, big, "text/csv");
+  CHECK(GatewayNode::Body(asking, 413) == declared);
+  CHECK(asking->get_header_value("Content-Length") == std::to_string(asking->body.size()));
 
   // Chunked, so only counting finds it out.
   httplib::Client chunked_client("127.0.0.1", gateway.port());
