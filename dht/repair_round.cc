@@ -52,9 +52,17 @@ bool RepairRound::Confirmed(const ChunkId& chunk, const NodeId& peer) const {
 }
 
 RepairPlan RepairRound::Plan() const {
-  return PlanRepair(
-      self_, held_, live_.ids(), r_,
-      [this](const ChunkId& chunk, const NodeId& node) { return Confirmed(chunk, node); });
+  std::vector<NodeId> reachable;
+  reachable.reserve(live_.ids().size());
+  for (const NodeId& node : live_.ids()) {
+    auto answer = answers_.find(node);
+    if (answer == answers_.end() || answer->second.state != Answer::State::kFailed) {
+      reachable.push_back(node);
+    }
+  }
+  return PlanRepair(self_, held_, reachable, r_, [this](const ChunkId& chunk, const NodeId& node) {
+    return Confirmed(chunk, node);
+  });
 }
 
 std::vector<NodeId> RepairRound::ConfirmedHolders(const ChunkId& chunk) const {

@@ -31,15 +31,18 @@ class RepairRound {
   // after OnPeerFailed, or one from a peer not asked is ignored (returns false); true if it was
   // used. Once a peer is settled (answered or failed) its part of the plan no longer changes.
   bool OnHaveReply(const NodeId& peer, const std::vector<bool>& have);
-  // The peer did not answer (unreachable, timed out): its chunks count as missing there. No
-  // effect on a peer that already answered or was not asked.
+  // The peer did not answer (unreachable, timed out): the plan leaves it out of the live nodes,
+  // so its chunks go to the next closest node instead (a crashed node stays in routing tables
+  // until the heartbeat notices; pushing to it alone would leave its chunks one copy short
+  // meanwhile). No effect on a peer that already answered or was not asked.
   void OnPeerFailed(const NodeId& peer);
   // Every asked peer answered or failed.
   bool complete() const { return unsettled_ == 0; }
 
-  // What to push where and what may be dropped, from PlanRepair with the answers so far (an
-  // unanswered peer counts as lacking the chunk, so repair errs toward an extra copy; a chunk
-  // is droppable only if every one of its r closest confirmed a copy). Pushes come in ascending
+  // What to push where and what may be dropped, from PlanRepair with the answers so far over
+  // the live nodes less the failed ones (a peer yet to answer counts as lacking the chunk, and
+  // a stand-in for a failed one was not asked, so repair errs toward an extra copy; a chunk is
+  // droppable only if every one of its r closest confirmed a copy). Pushes come in ascending
   // chunk order, each chunk's targets closest first; droppable chunks ascending.
   RepairPlan Plan() const;
 

@@ -9,6 +9,10 @@
 //              the heal must find the true k closest across the whole network again.
 //   heartbeat  N nodes join; a few crash silently (nobody is told); every running node's
 //              heartbeat must drop them from its routing table within HeartbeatBound().
+//   repair     N nodes join; data sets of chunks are placed on the R closest nodes; then rounds
+//              of a dht::RepairRound on every node over its own routing table, with fewer than R
+//              crashes (and as many joins) between rounds; no chunk may be lost, and after two
+//              quiet rounds every chunk is back on R nodes (sim/repair_scenario.h).
 // A scenario is a pure function of its config: same seed, same report (trace hash included).
 #pragma once
 
@@ -30,7 +34,14 @@ struct SimConfig {
   size_t churn_minutes = 10;
   size_t records = 200;  // churn: records stored before the churn starts
   Duration partition_length = std::chrono::minutes(10);
-  size_t crashes = 3;  // heartbeat: nodes crashed at once
+  size_t crashes = 3;            // heartbeat: nodes crashed at once
+  size_t datasets = 50;          // repair: data sets, each of 1 to 20 chunks
+  size_t replication = 3;        // repair: R, the copies a chunk should have
+  size_t rounds = 20;            // repair: rounds with crashes and joins, before two quiet ones
+  size_t crashes_per_round = 1;  // repair: crashed (and as many joined) before each round
+  // repair: between rounds. Longer than HeartbeatBound(), so only the nodes that crashed in the
+  // last interval can still be in routing tables when a round runs.
+  Duration repair_interval = std::chrono::seconds(30);
   dht::DhtOptions dht;
   NetworkOptions network;
 };
@@ -49,14 +60,27 @@ struct SimReport {
   size_t gets_found = 0;
   // heartbeat: one removal is one running node dropping one crashed node from its table, timed
   // from the crash.
-  size_t crashed = 0;
+  size_t crashed = 0;           // heartbeat: at once; repair: over all rounds
   size_t removals = 0;          // holdings seen (a node that takes a crashed one back counts again)
   size_t removals_missing = 0;  // of those, still held when the scenario gave up
   double removal_p50_s = 0;
   double removal_max_s = 0;
   double removal_bound_s = 0;  // HeartbeatBound()
   bool removed_within_bound = false;
-  uint64_t messages = 0;  // delivered
+  // repair: the end state is judged against the true R closest running nodes.
+  size_t chunks = 0;
+  size_t replication = 0;
+  size_t rounds = 0;
+  size_t joins = 0;
+  size_t chunks_lost = 0;       // held by no running node
+  size_t under_replicated = 0;  // held by fewer than R running nodes (or all, if fewer run)
+  size_t misplaced = 0;         // copies on running nodes outside the chunk's true R closest
+  uint64_t have_queries = 0;    // one per node asked per round
+  uint64_t have_failed = 0;     // of those, to nodes that had crashed (stale routing tables)
+  uint64_t pushes = 0;          // copies sent
+  uint64_t pushes_lost = 0;     // of those, to nodes that had crashed (the copy is lost)
+  uint64_t drops = 0;           // copies dropped by a node outside the R closest
+  uint64_t messages = 0;        // delivered
   uint64_t bytes = 0;
   double simulated_seconds = 0;
   std::string trace_hash;

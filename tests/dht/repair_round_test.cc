@@ -1,6 +1,6 @@
 // RepairRound: who is asked about which chunks (against a brute-force sort by XOR distance), how
 // answers, failures and bad replies shape the plan, and its plan against PlanRepair fed with the
-// same answers.
+// same answers over the nodes that did not fail.
 #include "dht/repair_round.h"
 
 #include <catch2/catch.hpp>
@@ -119,14 +119,14 @@ TEST_CASE("A node outside the r closest drops its copy only once all r confirmed
     CHECK(round.ConfirmedHolders(line.chunk) ==
           std::vector<NodeId>{self, closest[0], closest[1], closest[2]});
   }
-  SECTION("one failed: pushed there, kept") {
+  SECTION("one failed: pushed to the next closest instead, kept") {
     CHECK(round.OnHaveReply(closest[0], {true}));
     round.OnPeerFailed(closest[1]);
     CHECK(round.OnHaveReply(closest[2], {true}));
     CHECK(round.complete());
     const RepairPlan plan = round.Plan();
     REQUIRE(plan.pushes.size() == 1);
-    CHECK(plan.pushes[0].to == closest[1]);
+    CHECK(plan.pushes[0].to == line.order[3]);  // not asked: it may lack the chunk
     CHECK(plan.droppable.empty());
     CHECK(round.ConfirmedHolders(line.chunk) == std::vector<NodeId>{self, closest[0], closest[2]});
   }
@@ -148,6 +148,21 @@ TEST_CASE("A node outside the r closest drops its copy only once all r confirmed
     CHECK(plan.pushes[0].to == closest[2]);
     CHECK(plan.droppable.empty());
   }
+}
+
+TEST_CASE("A node becomes responsible for a chunk when a closer peer fails", "[dht][repair]") {
+  Line line;
+  const NodeId self = line.order[3];
+  RepairRound round(self, {line.chunk}, line.live, line.r);
+  REQUIRE(round.queries().size() == 3);
+  CHECK(round.OnHaveReply(line.order[0], {true}));
+  CHECK(round.OnHaveReply(line.order[1], {false}));
+  round.OnPeerFailed(line.order[2]);
+  // The failed peer gets nothing; self, now third closest, keeps its copy.
+  const RepairPlan plan = round.Plan();
+  REQUIRE(plan.pushes.size() == 1);
+  CHECK(plan.pushes[0].to == line.order[1]);
+  CHECK(plan.droppable.empty());
 }
 
 TEST_CASE("RepairRound ignores replies of the wrong size, second replies and unasked peers",
@@ -238,10 +253,12 @@ TEST_CASE("RepairRound's plan is PlanRepair's with the answers it was given", "[
 
     // Each peer answers at random, fails, or stays silent; answers are random per chunk.
     std::set<std::pair<ChunkId, NodeId>> confirmed;
+    std::set<NodeId> failed;
     for (const auto& [peer, chunks] : round.queries()) {
       const uint64_t fate = rng.Uniform(4);
       if (fate == 0) {
         round.OnPeerFailed(peer);
+        failed.insert(peer);
       } else if (fate != 1) {
         std::vector<bool> have;
         for (const ChunkId& chunk : chunks) {
@@ -251,10 +268,16 @@ TEST_CASE("RepairRound's plan is PlanRepair's with the answers it was given", "[
         REQUIRE(round.OnHaveReply(peer, have));
       }
     }
+    // The plan is made over the nodes that did not fail.
+    std::vector<NodeId> reachable;
+    for (const NodeId& node : live) {
+      if (failed.count(node) == 0) reachable.push_back(node);
+    }
     const RepairPlan want =
-        PlanRepair(self, held, live, r, [&](const ChunkId& chunk, const NodeId& node) {
+        PlanRepair(self, held, reachable, r, [&](const ChunkId& chunk, const NodeId& node) {
           return confirmed.count({chunk, node}) != 0;
         });
+    for (const RepairPlan::Push& push : round.Plan().pushes) CHECK(failed.count(push.to) == 0);
     const RepairPlan got = round.Plan();
     INFO("round " << t);
     std::set<std::pair<ChunkId, NodeId>> want_pushes;
