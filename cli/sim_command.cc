@@ -84,8 +84,11 @@ int RunSim(SimArgs args) {
       out["have_queries"] = r.have_queries;
       out["have_failed"] = r.have_failed;
       out["pushes"] = r.pushes;
-      out["pushes_lost"] = r.pushes_lost;
+      out["pushes_failed"] = r.pushes_failed;
       out["drops"] = r.drops;
+      out["final_round_pushes"] = r.final_round_pushes;
+      out["final_round_drops"] = r.final_round_drops;
+      out["handoff_lookups"] = args.config.handoff_lookups;
     }
     std::cout << out.dump() << "\n";
     return kExitOk;
@@ -121,8 +124,12 @@ int RunSim(SimArgs args) {
                 static_cast<unsigned long long>(r.have_failed));
     std::printf("             %llu pushes (%llu to crashed nodes), %llu drops\n",
                 static_cast<unsigned long long>(r.pushes),
-                static_cast<unsigned long long>(r.pushes_lost),
+                static_cast<unsigned long long>(r.pushes_failed),
                 static_cast<unsigned long long>(r.drops));
+    std::printf("             last round: %llu pushes, %llu drops%s\n",
+                static_cast<unsigned long long>(r.final_round_pushes),
+                static_cast<unsigned long long>(r.final_round_drops),
+                args.config.handoff_lookups ? " (hand-off lookups)" : "");
   }
   std::printf("messages     %llu (%.1f MB), %.0f s simulated\n",
               static_cast<unsigned long long>(r.messages), r.bytes / 1e6, r.simulated_seconds);
@@ -176,6 +183,9 @@ CommandRunner AddSimCommand(CLI::App& app) {
   cmd->add_option("--crashes-per-round", args->config.crashes_per_round,
                   "repair: nodes crashed (and as many joined) before each round; below R")
       ->capture_default_str();
+  cmd->add_flag("--handoff-lookups", args->config.handoff_lookups,
+                "repair: before handing a chunk off, look up its closest nodes rather than trust "
+                "the routing table");
   cmd->add_option("--heartbeat-s", args->heartbeat_s,
                   "Heartbeat interval in seconds (default: the node's, 10)")
       ->check(CLI::PositiveNumber);

@@ -1,13 +1,16 @@
 // RepairRound: one node's repair pass over the chunks it holds, as a sans-I/O state machine.
 // It says which peers to ask about which chunks (a HAVE query each: ids in, one bool per id
-// out), takes their answers or failures, and turns them into a RepairPlan (PlanRepair's rule:
-// every chunk on the r closest live nodes, a copy outside them dropped once all r hold one).
+// out), takes their answers, failures and the outcome of the pushes it planned, and turns them
+// into a RepairPlan (PlanRepair's rule: every chunk on the r closest live nodes, a copy outside
+// them dropped once all r hold one). A driver asks, answers, then loops: push what Plan() says,
+// report each push (OnPushed / OnPeerFailed), and plan again while pushes failed.
 // Owned by whoever drives the round (the chunk keeper, the simulator); no clock, no I/O.
 // Thread-safety: not thread-safe.
 #pragma once
 
 #include <cstddef>
 #include <map>
+#include <set>
 #include <vector>
 
 #include "common/id.h"
@@ -29,25 +32,29 @@ class RepairRound {
 
   // `have[i]` answers queries().at(peer)[i]. A reply of the wrong size, a second reply, a reply
   // after OnPeerFailed, or one from a peer not asked is ignored (returns false); true if it was
-  // used. Once a peer is settled (answered or failed) its part of the plan no longer changes.
+  // used.
   bool OnHaveReply(const NodeId& peer, const std::vector<bool>& have);
-  // The peer did not answer (unreachable, timed out): the plan leaves it out of the live nodes,
-  // so its chunks go to the next closest node instead (a crashed node stays in routing tables
-  // until the heartbeat notices; pushing to it alone would leave its chunks one copy short
-  // meanwhile). No effect on a peer that already answered or was not asked.
+  // `peer` (any live node but self) did not answer its HAVE query or a push (unreachable, timed
+  // out): from now on the plan leaves it out of the live nodes, so its chunks go to the next
+  // closest node instead. A crashed node stays in routing tables until the heartbeat notices;
+  // pushing to it alone would leave its chunks one copy short meanwhile.
   void OnPeerFailed(const NodeId& peer);
   // Every asked peer answered or failed.
   bool complete() const { return unsettled_ == 0; }
 
-  // What to push where and what may be dropped, from PlanRepair with the answers so far over
-  // the live nodes less the failed ones (a peer yet to answer counts as lacking the chunk, and
-  // a stand-in for a failed one was not asked, so repair errs toward an extra copy; a chunk is
-  // droppable only if every one of its r closest confirmed a copy). Pushes come in ascending
-  // chunk order, each chunk's targets closest first; droppable chunks ascending.
+  // A push of a held `chunk` to `peer` was acknowledged: `peer` now counts as holding it.
+  void OnPushed(const ChunkId& chunk, const NodeId& peer);
+
+  // What to push where and what may be dropped, from PlanRepair with the answers and pushes so
+  // far over the live nodes less the failed ones. A peer yet to answer counts as lacking the
+  // chunk, as does a stand-in for a failed one (it was not asked), so repair errs toward an
+  // extra copy; a chunk is droppable only if every one of its r closest reachable nodes
+  // confirmed a copy. Pushes come in ascending chunk order, each chunk's targets closest first;
+  // droppable chunks ascending.
   RepairPlan Plan() const;
 
-  // The peers that confirmed holding `chunk`, closest first, after self (which holds every
-  // chunk it offers). Empty for a chunk this round does not cover.
+  // Self (which holds every chunk it offers), then the reachable peers that confirmed holding
+  // `chunk` or took a push of it, closest first. Empty for a chunk this round does not cover.
   std::vector<NodeId> ConfirmedHolders(const ChunkId& chunk) const;
 
  private:
@@ -58,8 +65,9 @@ class RepairRound {
     std::vector<bool> have;
   };
 
-  // Whether `peer` confirmed holding `chunk` (false for self, an unasked peer, or a failure).
+  // Whether `peer` said it holds `chunk` or took a push of it (false for self).
   bool Confirmed(const ChunkId& chunk, const NodeId& peer) const;
+  bool Held(const ChunkId& chunk) const;
 
   // Immutable after construction
   NodeId self_;
@@ -71,6 +79,8 @@ class RepairRound {
   // Mutable state
   std::map<NodeId, Answer> answers_;  // one per key of queries_
   size_t unsettled_ = 0;              // peers still kWaiting
+  std::set<NodeId> failed_;           // asked or not
+  std::set<std::pair<ChunkId, NodeId>> pushed_;
 };
 
 }  // namespace lake::dht

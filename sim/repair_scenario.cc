@@ -3,10 +3,12 @@
 #include <algorithm>
 #include <array>
 #include <map>
+#include <memory>
 #include <optional>
 #include <set>
 #include <vector>
 
+#include "dht/placement.h"
 #include "dht/repair_round.h"
 #include "sim/scenario_support.h"
 #include "sim/sim_cluster.h"
@@ -54,10 +56,27 @@ class RepairRun {
     }
   }
 
-  // One repair round on every running node, in index order; each sees the pushes and drops of
-  // the nodes before it.
+  // One repair round on every running node; each sees the pushes and drops of the nodes that
+  // finished before it. With handoff_lookups a node first looks up the chunks it would hand off
+  // (those outside its own R closest, by its table), and repairs once its lookups are done.
   void RepairAll() {
-    for (size_t node : cluster_.RunningNodes()) Repair(node);
+    const uint64_t pushes_before = report_.pushes;
+    const uint64_t drops_before = report_.drops;
+    for (size_t node : cluster_.RunningNodes()) {
+      auto own = stores_.find(cluster_.id(node));
+      if (own == stores_.end() || own->second.empty()) continue;
+      std::vector<NodeId> view = View(node);
+      std::vector<ChunkId> handoffs;
+      if (config_.handoff_lookups) handoffs = HandOffs(node, view, own->second);
+      if (handoffs.empty()) {
+        Repair(node, std::move(view));
+      } else {
+        LookUpThenRepair(node, std::move(view), handoffs);
+      }
+    }
+    cluster_.loop().RunWhile([this] { return lookups_pending_ > 0; });
+    report_.final_round_pushes = report_.pushes - pushes_before;
+    report_.final_round_drops = report_.drops - drops_before;
   }
 
   // Counts lost, under-replicated and misplaced chunks against the true R closest running nodes.
@@ -97,16 +116,58 @@ class RepairRun {
     ++report_.joins;
   }
 
-  // Node `index` asks about its chunks, the asked nodes answer from their true stores (a crashed
-  // one fails), and the plan is applied at once.
-  void Repair(size_t index) {
+  // Node `index`'s own view: itself and its routing table.
+  std::vector<NodeId> View(size_t index) const {
+    std::vector<NodeId> view = {cluster_.id(index)};
+    for (const dht::Contact& contact : cluster_.core(index).table().All()) {
+      view.push_back(contact.id);
+    }
+    return view;
+  }
+
+  // The chunks of `held` whose R closest nodes in `view` leave out node `index`.
+  std::vector<ChunkId> HandOffs(size_t index, const std::vector<NodeId>& view,
+                                const std::set<ChunkId>& held) const {
+    const dht::SortedNodes sorted(view);
+    std::vector<ChunkId> out;
+    for (const ChunkId& chunk : held) {
+      const std::vector<NodeId> closest = sorted.Closest(chunk, config_.replication);
+      if (std::find(closest.begin(), closest.end(), cluster_.id(index)) == closest.end()) {
+        out.push_back(chunk);
+      }
+    }
+    return out;
+  }
+
+  // Looks up each chunk of `handoffs` from node `index` (a FIND_NODE through the DHT), adds the
+  // nodes found to `view`, and repairs once every lookup is done.
+  void LookUpThenRepair(size_t index, std::vector<NodeId> view,
+                        const std::vector<ChunkId>& handoffs) {
+    struct Pending {
+      std::vector<NodeId> view;
+      size_t lookups;
+    };
+    auto pending = std::make_shared<Pending>(Pending{std::move(view), handoffs.size()});
+    ++lookups_pending_;
+    for (const ChunkId& chunk : handoffs) {
+      cluster_.FindNode(index, chunk,
+                        [this, index, pending](const dht::DhtCore::OperationResult& r) {
+                          for (const dht::Contact& contact : r.closest)
+                            pending->view.push_back(contact.id);
+                          if (--pending->lookups > 0) return;
+                          --lookups_pending_;
+                          Repair(index, std::move(pending->view));
+                        });
+    }
+  }
+
+  // Node `index` asks the nodes of `live` about its chunks, the asked nodes answer from their
+  // true stores (a crashed one fails), and the plan is applied at once, as the chunk keeper
+  // would.
+  void Repair(size_t index, std::vector<NodeId> live) {
     const NodeId self = cluster_.id(index);
     auto own = stores_.find(self);
     if (own == stores_.end() || own->second.empty()) return;
-    std::vector<NodeId> live = {self};
-    for (const dht::Contact& contact : cluster_.core(index).table().All()) {
-      live.push_back(contact.id);
-    }
     dht::RepairRound round(self, std::vector<ChunkId>(own->second.begin(), own->second.end()),
                            std::move(live), config_.replication);
     for (const auto& [peer, asked] : round.queries()) {
@@ -124,15 +185,26 @@ class RepairRun {
       }
       round.OnHaveReply(peer, have);
     }
-    const dht::RepairPlan plan = round.Plan();
-    for (const dht::RepairPlan::Push& push : plan.pushes) {
-      ++report_.pushes;
-      Fold(Event::kPush, push.chunk, push.to);
-      if (cluster_.running(push.to)) {
-        stores_[push.to].insert(push.chunk);
-      } else {
-        ++report_.pushes_lost;
+    // A push to a crashed node fails; the round then plans again without it, so the chunk goes
+    // to the next closest node. Drops come from the last plan, which counts only copies
+    // confirmed by a HAVE answer or an acknowledged push.
+    dht::RepairPlan plan = round.Plan();
+    bool any_failed = true;
+    while (any_failed) {
+      any_failed = false;
+      for (const dht::RepairPlan::Push& push : plan.pushes) {
+        ++report_.pushes;
+        Fold(Event::kPush, push.chunk, push.to);
+        if (cluster_.running(push.to)) {
+          stores_[push.to].insert(push.chunk);
+          round.OnPushed(push.chunk, push.to);
+        } else {
+          ++report_.pushes_failed;
+          round.OnPeerFailed(push.to);
+          any_failed = true;
+        }
       }
+      if (any_failed) plan = round.Plan();
     }
     for (const ChunkId& chunk : plan.droppable) {
       ++report_.drops;
@@ -154,6 +226,7 @@ class RepairRun {
   SimReport& report_;
   std::vector<ChunkId> chunks_;
   std::map<NodeId, std::set<ChunkId>> stores_;  // by running node; a missing entry is empty
+  size_t lookups_pending_ = 0;                  // nodes waiting for hand-off lookups
 };
 
 }  // namespace

@@ -42,6 +42,10 @@ struct SimConfig {
   // repair: between rounds. Longer than HeartbeatBound(), so only the nodes that crashed in the
   // last interval can still be in routing tables when a round runs.
   Duration repair_interval = std::chrono::seconds(30);
+  // repair: a node about to hand a chunk off (outside its R closest by its routing table) looks
+  // the chunk's closest nodes up first. A table knows only k nodes of each far bucket, so a node
+  // far from a chunk can misjudge its closest nodes and push copies that they drop, every round.
+  bool handoff_lookups = false;
   dht::DhtOptions dht;
   NetworkOptions network;
 };
@@ -78,9 +82,12 @@ struct SimReport {
   uint64_t have_queries = 0;    // one per node asked per round
   uint64_t have_failed = 0;     // of those, to nodes that had crashed (stale routing tables)
   uint64_t pushes = 0;          // copies sent
-  uint64_t pushes_lost = 0;     // of those, to nodes that had crashed (the copy is lost)
+  uint64_t pushes_failed = 0;   // of those, to nodes that had crashed (sent on to the next)
   uint64_t drops = 0;           // copies dropped by a node outside the R closest
-  uint64_t messages = 0;        // delivered
+  // In the last round: none once the nodes agree where every chunk belongs.
+  uint64_t final_round_pushes = 0;
+  uint64_t final_round_drops = 0;
+  uint64_t messages = 0;  // delivered
   uint64_t bytes = 0;
   double simulated_seconds = 0;
   std::string trace_hash;

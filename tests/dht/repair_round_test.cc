@@ -1,6 +1,6 @@
 // RepairRound: who is asked about which chunks (against a brute-force sort by XOR distance), how
 // answers, failures and bad replies shape the plan, and its plan against PlanRepair fed with the
-// same answers over the nodes that did not fail.
+// same answers and pushes over the nodes that did not fail.
 #include "dht/repair_round.h"
 
 #include <catch2/catch.hpp>
@@ -188,15 +188,51 @@ TEST_CASE("RepairRound ignores replies of the wrong size, second replies and una
   CHECK_FALSE(round.OnHaveReply(a, std::vector<bool>(asked, true)));
   CHECK(round.ConfirmedHolders(line.chunk) == std::vector<NodeId>{self});
 
-  // A failed peer's late reply is ignored too, and a failure after an answer changes nothing.
+  // A failed peer's late reply is ignored too.
   const NodeId b = line.order[1];
   round.OnPeerFailed(b);
   CHECK_FALSE(round.OnHaveReply(b, std::vector<bool>(round.queries().at(b).size(), true)));
   const NodeId c = line.order[2];
   CHECK(round.OnHaveReply(c, std::vector<bool>(round.queries().at(c).size(), true)));
+  CHECK(round.ConfirmedHolders(line.chunk) == std::vector<NodeId>{self, c});
+  // A peer that answered and then failed (a push to it did) no longer counts as a holder.
   round.OnPeerFailed(c);
-  const std::vector<NodeId> holders = round.ConfirmedHolders(line.chunk);
-  CHECK(holders == std::vector<NodeId>{self, c});
+  CHECK(round.ConfirmedHolders(line.chunk) == std::vector<NodeId>{self});
+  CHECK(round.Plan().droppable.empty());
+}
+
+TEST_CASE("A failed push goes on to the next closest node, an acknowledged one counts as a copy",
+          "[dht][repair]") {
+  Line line;
+  const NodeId self = line.order[6];
+  RepairRound round(self, {line.chunk}, line.live, line.r);
+  CHECK(round.OnHaveReply(line.order[0], {true}));
+  CHECK(round.OnHaveReply(line.order[1], {true}));
+  round.OnPeerFailed(line.order[2]);
+  RepairPlan plan = round.Plan();
+  REQUIRE(plan.pushes.size() == 1);
+  REQUIRE(plan.pushes[0].to == line.order[3]);
+
+  // order[3] was never asked; it is unreachable too (crashed, still in the routing table).
+  round.OnPeerFailed(line.order[3]);
+  plan = round.Plan();
+  REQUIRE(plan.pushes.size() == 1);
+  CHECK(plan.pushes[0].to == line.order[4]);
+  CHECK(plan.droppable.empty());
+
+  round.OnPushed(line.chunk, line.order[4]);
+  plan = round.Plan();
+  CHECK(plan.pushes.empty());
+  // order[0], order[1] and order[4] hold it: the r closest reachable nodes, so self may drop.
+  CHECK(plan.droppable == std::vector<ChunkId>{line.chunk});
+  CHECK(round.ConfirmedHolders(line.chunk) ==
+        std::vector<NodeId>{self, line.order[0], line.order[1], line.order[4]});
+
+  // Pushes of chunks not held and failures of self are ignored.
+  Rng rng(9);
+  round.OnPushed(rng.NextId(), line.order[5]);
+  round.OnPeerFailed(self);
+  CHECK(round.Plan().droppable == std::vector<ChunkId>{line.chunk});
 }
 
 TEST_CASE("With r larger than the network every other node is asked and nothing is dropped",
@@ -251,10 +287,25 @@ TEST_CASE("RepairRound's plan is PlanRepair's with the answers it was given", "[
     const std::vector<ChunkId> held = RandomIds(rng, 1 + rng.Uniform(100));
     RepairRound round(self, held, live, r);
 
-    // Each peer answers at random, fails, or stays silent; answers are random per chunk.
+    // Each peer answers at random, fails, or stays silent; answers are random per chunk. Some
+    // nodes nobody asked fail too (failed pushes), and some pushes are acknowledged.
     std::set<std::pair<ChunkId, NodeId>> confirmed;
     std::set<NodeId> failed;
+    for (const NodeId& node : live) {
+      if (node != self && rng.Bernoulli(0.1)) {
+        round.OnPeerFailed(node);
+        failed.insert(node);
+      }
+    }
+    for (const ChunkId& chunk : held) {
+      if (rng.Bernoulli(0.2)) {
+        const NodeId& to = live[rng.Uniform(live.size())];
+        round.OnPushed(chunk, to);
+        if (to != self) confirmed.insert({chunk, to});
+      }
+    }
     for (const auto& [peer, chunks] : round.queries()) {
+      if (failed.count(peer) != 0) continue;
       const uint64_t fate = rng.Uniform(4);
       if (fate == 0) {
         round.OnPeerFailed(peer);
@@ -291,8 +342,10 @@ TEST_CASE("RepairRound's plan is PlanRepair's with the answers it was given", "[
     CHECK(std::is_sorted(got.droppable.begin(), got.droppable.end()));
     for (const ChunkId& chunk : held) {
       std::vector<NodeId> holders = {self};
-      for (const NodeId& node : BruteClosest(chunk, live, r)) {
-        if (confirmed.count({chunk, node}) != 0) holders.push_back(node);
+      for (const NodeId& node : BruteClosest(chunk, live, live.size())) {
+        if (failed.count(node) == 0 && confirmed.count({chunk, node}) != 0) {
+          holders.push_back(node);
+        }
       }
       CHECK(round.ConfirmedHolders(chunk) == holders);
     }

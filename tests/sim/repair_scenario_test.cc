@@ -41,7 +41,9 @@ TEST_CASE("Repair over 100 nodes loses no chunk and restores R copies on the R c
   CHECK(report->have_queries > 0);
   CHECK(report->chunks_lost == 0);
   CHECK(report->under_replicated == 0);
-  CHECK(report->misplaced == 0);
+  // A node far from a chunk knows only k nodes of its far buckets and may keep a surplus copy
+  // (see the hand-off lookup case below); a handful at most.
+  CHECK(report->misplaced * 100 <= report->chunks * config.replication);
   CHECK(report->messages > 0);
 
   Result<SimReport> again = RunScenario(config);
@@ -92,7 +94,25 @@ TEST_CASE("Ten nodes with R = 3 and two crashes a round lose nothing", "[sim][re
   CHECK(report->have_failed > 0);  // some views were stale
   CHECK(report->chunks_lost == 0);
   CHECK(report->under_replicated == 0);
+  CHECK(report->misplaced * 100 <= report->chunks * config.replication);
+}
+
+TEST_CASE("With hand-off lookups the nodes agree where every chunk belongs", "[sim][repair]") {
+  // Without the lookups this run ends with copies pushed to nodes outside the R closest and
+  // dropped by them again every round (p2plake sim --scenario repair --crashes-per-round 2
+  // --seed 4 reports them as misplaced and in the last round's pushes and drops).
+  SimConfig config = RepairConfig(4);
+  config.crashes_per_round = 2;
+  config.handoff_lookups = true;
+  INFO("replay: p2plake sim --scenario repair --crashes-per-round 2 --seed 4 --handoff-lookups");
+  Result<SimReport> report = RunScenario(config);
+  REQUIRE(report.ok());
+  CHECK(report->crashed == 40);
+  CHECK(report->chunks_lost == 0);
+  CHECK(report->under_replicated == 0);
   CHECK(report->misplaced == 0);
+  CHECK(report->final_round_pushes == 0);
+  CHECK(report->final_round_drops == 0);
 }
 
 TEST_CASE("The repair scenario refuses configs that could lose chunks by construction",
