@@ -181,7 +181,7 @@ CommandRunner AddSimCommand(CLI::App& app) {
                   "repair: rounds of crashes, joins and repair (then two quiet rounds)")
       ->capture_default_str();
   cmd->add_option("--crashes-per-round", args->config.crashes_per_round,
-                  "repair: nodes crashed (and as many joined) before each round; below R")
+                  "repair: nodes crashed (and as many joined) between two rounds; below R")
       ->capture_default_str();
   cmd->add_flag("--handoff-lookups", args->config.handoff_lookups,
                 "repair: before handing a chunk off, look up its closest nodes rather than trust "

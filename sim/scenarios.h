@@ -11,8 +11,9 @@
 //              heartbeat must drop them from its routing table within HeartbeatBound().
 //   repair     N nodes join; data sets of chunks are placed on the R closest nodes; then rounds
 //              of a dht::RepairRound on every node over its own routing table, with fewer than R
-//              crashes (and as many joins) between rounds; no chunk may be lost, and after two
-//              quiet rounds every chunk is back on R nodes (sim/repair_scenario.h).
+//              crashes (and as many joins) at random moments between rounds; no chunk may be
+//              lost, and after two quiet rounds every chunk is back on R nodes
+//              (sim/repair_scenario.h).
 // A scenario is a pure function of its config: same seed, same report (trace hash included).
 #pragma once
 
@@ -38,9 +39,9 @@ struct SimConfig {
   size_t datasets = 50;          // repair: data sets, each of 1 to 20 chunks
   size_t replication = 3;        // repair: R, the copies a chunk should have
   size_t rounds = 20;            // repair: rounds with crashes and joins, before two quiet ones
-  size_t crashes_per_round = 1;  // repair: crashed (and as many joined) before each round
-  // repair: between rounds. Longer than HeartbeatBound(), so only the nodes that crashed in the
-  // last interval can still be in routing tables when a round runs.
+  size_t crashes_per_round = 1;  // repair: crashed (and as many joined) between two rounds
+  // repair: between rounds. Longer than HeartbeatBound() with the default heartbeat, so only the
+  // nodes that crashed since the previous round can still be in routing tables.
   Duration repair_interval = std::chrono::seconds(30);
   // repair: a node about to hand a chunk off (outside its R closest by its routing table) looks
   // the chunk's closest nodes up first. A table knows only k nodes of each far bucket, so a node
