@@ -63,8 +63,8 @@ int FailWithAnswer(const httplib::Response& res) {
   }
   std::string message = body.value("error", "");
   if (body.contains("line") && body["line"].is_number() && body["column"].is_number()) {
-    const std::string where = "line " + std::to_string(body["line"].get<uint64_t>()) +
-                              ", column " + std::to_string(body["column"].get<uint64_t>());
+    const std::string where = "line " + std::to_string(body["line"].get<uint64_t>()) + ", column " +
+                              std::to_string(body["column"].get<uint64_t>());
     if (message.rfind(where, 0) != 0) message = where + ": " + message;
   }
   return Fail("error: " + message + " (HTTP " + std::to_string(res.status) + ")");
@@ -108,7 +108,8 @@ int RunUpload(const UploadArgs& args) {
     return true;
   };
   const auto start = std::chrono::steady_clock::now();
-  httplib::Result res = client.Post(("/api/upload?name=" + name).c_str(), size, provider, "text/csv");
+  httplib::Result res =
+      client.Post(("/api/upload?name=" + name).c_str(), size, provider, "text/csv");
   const double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   progress.Clear();

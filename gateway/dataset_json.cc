@@ -18,7 +18,7 @@ json UploaderJson(const NodeId& uploader) {
 
 std::string IsoTime(int64_t micros_since_epoch) {
   // A manifest's time comes from the network: keep it within years 0001-9999.
-  constexpr int64_t kFirst = -62135596800LL * 1000000;      // 0001-01-01T00:00:00Z
+  constexpr int64_t kFirst = -62135596800LL * 1000000;          // 0001-01-01T00:00:00Z
   constexpr int64_t kLast = 253402300799LL * 1000000 + 999999;  // 9999-12-31T23:59:59.999999Z
   const int64_t micros = std::clamp(micros_since_epoch, kFirst, kLast);
   // FormatTimestamp of the time cut to whole milliseconds is "YYYY-MM-DD HH:MM:SS" plus at most
@@ -93,11 +93,17 @@ json DatasetDetailJson(const actors::DatasetDetail& detail) {
 }
 
 json ReplicationJson(const actors::StorageStatus& s) {
-  return json{{"pushesSent", s.pushes_sent},         {"pushesFailed", s.pushes_failed},
-              {"pushesReceived", s.pushes_received}, {"pushesRefused", s.pushes_refused},
-              {"repairRounds", s.repair_rounds},     {"repairCopies", s.repair_copies},
-              {"repairHandoffs", s.repair_handoffs}, {"repairPending", s.repair_pending},
-              {"chunksCollected", s.chunks_collected}};
+  json out;
+  out["pushesSent"] = s.pushes_sent;
+  out["pushesFailed"] = s.pushes_failed;
+  out["pushesReceived"] = s.pushes_received;
+  out["pushesRefused"] = s.pushes_refused;
+  out["repairRounds"] = s.repair_rounds;
+  out["repairCopies"] = s.repair_copies;
+  out["repairHandoffs"] = s.repair_handoffs;
+  out["repairPending"] = s.repair_pending;
+  out["chunksCollected"] = s.chunks_collected;
+  return out;
 }
 
 }  // namespace lake::gateway

@@ -243,8 +243,8 @@ void HttpGateway::AddDatasetRoutes() {
   server.Delete(kDatasetPath, [=, this](const httplib::Request& req, httplib::Response& res) {
     const std::string name = req.matches[1];
     if (Status bad = store::ValidateDatasetName(name); !bad.ok()) return ReplyError(res, bad);
-    auto version = Ask<uint64_t>(system_, handles_.keeper, timeout, actors::delete_atom::value,
-                                 name);
+    auto version =
+        Ask<uint64_t>(system_, handles_.keeper, timeout, actors::delete_atom::value, name);
     if (!version.ok()) return ReplyError(res, version.status());
     Reply(res, 200, json{{"success", true}, {"name", name}, {"version", *version}});
   });

@@ -30,9 +30,9 @@ struct GatewayOptions {
   uint16_t port = 0;                              // 0: any free port
   std::vector<std::string> allowed_origins{"*"};  // CORS
   std::chrono::milliseconds actor_timeout{5000};
-  std::chrono::milliseconds max_query_time{30000};  // a query running longer answers 504
-  std::string spool_dir;                            // upload bodies stream here; "" = no uploads
-  uint64_t max_upload_bytes = uint64_t{10} << 30;   // a larger upload body answers 413
+  std::chrono::milliseconds max_query_time{30000};    // a query running longer answers 504
+  std::string spool_dir;                              // upload bodies stream here; "" = no uploads
+  uint64_t max_upload_bytes = uint64_t{10} << 30;     // a larger upload body answers 413
   std::chrono::milliseconds upload_timeout{3600000};  // an upload stored later answers 504
 };
 

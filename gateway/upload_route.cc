@@ -48,7 +48,8 @@ Result<BodyForm> FormOf(const httplib::Request& req) {
   }
   return Status::InvalidArgument(
       "an upload is application/json {filename, data}, text/csv with ?name=NAME, or "
-      "multipart/form-data with a 'file' part; Content-Type '" + type + "' is none of them");
+      "multipart/form-data with a 'file' part; Content-Type '" +
+      type + "' is none of them");
 }
 
 uint64_t BodyBound(BodyForm form, const UploadLimits& limits) {
@@ -56,15 +57,21 @@ uint64_t BodyBound(BodyForm form, const UploadLimits& limits) {
                                  : limits.max_upload_bytes;
 }
 
+Status OverLimit(uint64_t max_upload_bytes) {
+  return Status::ResourceExhausted("the upload is larger than this node accepts (" +
+                                   std::to_string(max_upload_bytes) +
+                                   " bytes, storage.maxUploadBytes)");
+}
+
+// OverLimit, or for the JSON form the lower bound of a body parsed in memory.
 Status TooLarge(BodyForm form, const UploadLimits& limits) {
   const uint64_t bound = BodyBound(form, limits);
   if (form == BodyForm::kJson && bound < limits.max_upload_bytes) {
-    return Status::ResourceExhausted("a JSON upload body may hold at most " +
-                                     std::to_string(bound) +
-                                     " bytes; send larger files as text/csv or multipart/form-data");
+    return Status::ResourceExhausted(
+        "a JSON upload body may hold at most " + std::to_string(bound) +
+        " bytes; send larger files as text/csv or multipart/form-data");
   }
-  return Status::ResourceExhausted("the upload is larger than this node accepts (" +
-                                   std::to_string(bound) + " bytes, storage.maxUploadBytes)");
+  return OverLimit(bound);
 }
 
 // The dataset name an upload asked for (`given`), else the one its file name implies.
@@ -203,9 +210,7 @@ bool SpoolFile::Append(const char* data, size_t size) {
   if (file_ == nullptr) {
     status_ = Status::IOError("spool file " + path_ + " is already closed");
   } else if (size > max_bytes_ - bytes_) {
-    status_ = Status::ResourceExhausted("the upload is larger than this node accepts (" +
-                                        std::to_string(max_bytes_) +
-                                        " bytes, storage.maxUploadBytes)");
+    status_ = OverLimit(max_bytes_);
   } else if (std::fwrite(data, 1, size, file_) != size) {
     status_ = Status::IOError("cannot write spool file " + path_ + ": " + std::strerror(errno));
   } else {
@@ -232,7 +237,7 @@ std::string SpoolFile::Release() {
   return path_;
 }
 
-// --- The route ------------------------------------------------------------------------------------
+// --- The route -----------------------------------------------------------------------------------
 
 Status CheckUploadHeaders(const httplib::Request& req, const UploadLimits& limits) {
   LAKE_ASSIGN_OR_RETURN(BodyForm form, FormOf(req));
@@ -285,9 +290,9 @@ void ServeUpload(caf::actor_system& system, const actors::ChunkKeeperActor& keep
   if (!spooled.ok()) return ReplyError(res, spooled.status());
   const uint64_t source_bytes = spooled->file->bytes();
   const std::string path = spooled->file->Release();
-  Result<actors::UploadOutcome> outcome = Ask<actors::UploadOutcome>(
-      system, keeper, timeout, actors::upload_atom::value,
-      actors::UploadRequest{spooled->name, path});
+  Result<actors::UploadOutcome> outcome =
+      Ask<actors::UploadOutcome>(system, keeper, timeout, actors::upload_atom::value,
+                                 actors::UploadRequest{spooled->name, path});
   // The keeper deletes the file once done with it. Past our deadline it may still be reading it;
   // any other answer means it is done, or never got the request (it was down), so whatever is
   // left is ours to remove.
@@ -307,8 +312,8 @@ void ServeUpload(caf::actor_system& system, const actors::ChunkKeeperActor& keep
   const double ms =
       std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
   const actors::UploadReceipt& receipt = outcome->receipt;
-  spdlog::info("upload {} version {}: {} rows, {} CSV bytes, {} chunks in {:.0f} ms",
-               receipt.name, receipt.version, receipt.rows, source_bytes, receipt.chunks, ms);
+  spdlog::info("upload {} version {}: {} rows, {} CSV bytes, {} chunks in {:.0f} ms", receipt.name,
+               receipt.version, receipt.rows, source_bytes, receipt.chunks, ms);
   Reply(res, 201, UploadReceiptJson(receipt, ms));
 }
 

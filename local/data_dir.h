@@ -28,8 +28,9 @@ struct DataDirOptions {
 class DataDir {
  public:
   // Creates the directory if needed, takes its lock, opens the store and removes what an
-  // interrupted import or upload left behind (chunks of an unfinished import, spool files). Unavailable, naming the holder's pid, when another process
-  // has the directory open; IOError when it cannot be created or locked.
+  // interrupted import or upload left behind (chunks of an unfinished import, spool files).
+  // Unavailable, naming the holder's pid, when another process has the directory open; IOError
+  // when it cannot be created or locked.
   static Result<std::unique_ptr<DataDir>> Open(const std::string& path,
                                                const DataDirOptions& options = {});
   DataDir(const DataDir&) = delete;

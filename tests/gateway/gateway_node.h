@@ -84,11 +84,11 @@ class GatewayNode {
     REQUIRE(started.ok());
     node_ = std::move(*started);
     options.spool_dir = spool_dir_;
-    gateway_ = std::make_unique<HttpGateway>(
-        node_->system(),
-        NodeHandles{node_->overlay().router, node_->keeper(), node_->planner(),
-                    node_->overlay().transport},
-        options);
+    gateway_ =
+        std::make_unique<HttpGateway>(node_->system(),
+                                      NodeHandles{node_->overlay().router, node_->keeper(),
+                                                  node_->planner(), node_->overlay().transport},
+                                      options);
     auto port = gateway_->Start();
     REQUIRE(port.ok());
     port_ = *port;

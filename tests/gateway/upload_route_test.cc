@@ -24,8 +24,8 @@ using nlohmann::json;
 const std::string kCsv = "id,name\n1,apple\n2,\"pear, green\"\n3,plum\n";
 
 std::string FreshSpool(const std::string& name) {
-  const std::string dir = std::string(LAKE_BINARY_DIR) + "/test-tmp/spool-" + name + "-" +
-                          std::to_string(::getpid());
+  const std::string dir =
+      std::string(LAKE_BINARY_DIR) + "/test-tmp/spool-" + name + "-" + std::to_string(::getpid());
   std::filesystem::remove_all(dir);
   std::filesystem::create_directories(dir);
   return dir;
@@ -113,8 +113,8 @@ TEST_CASE("A body past maxUploadBytes stops being read at the bound and leaves n
   CHECK(std::filesystem::is_empty(spool));
 
   ScriptedBody multipart{"", {{"file", "big.csv", std::string(1 << 20, 'x')}}, 4096};
-  refused = SpoolUploadBody(RequestOf("multipart/form-data; boundary=b"), multipart.Reader(),
-                            limits);
+  refused =
+      SpoolUploadBody(RequestOf("multipart/form-data; boundary=b"), multipart.Reader(), limits);
   REQUIRE_FALSE(refused.ok());
   CHECK(refused.status().IsResourceExhausted());
   CHECK(multipart.delivered <= limits.max_upload_bytes + multipart.piece);
@@ -135,15 +135,14 @@ TEST_CASE("A multipart body spools its file part; the name comes from a name par
   const std::string spool = FreshSpool("multipart");
   const UploadLimits limits{spool, 1 << 20};
   ScriptedBody named{"", {{"name", "", "orchard"}, {"file", "fruit-2024.csv", kCsv}}, 5};
-  auto spooled = SpoolUploadBody(RequestOf("multipart/form-data; boundary=b"), named.Reader(),
-                                 limits);
+  auto spooled =
+      SpoolUploadBody(RequestOf("multipart/form-data; boundary=b"), named.Reader(), limits);
   REQUIRE(spooled.ok());
   CHECK(spooled->name == "orchard");
   CHECK(ReadWhole(spooled->file->path()) == kCsv);
 
   ScriptedBody unnamed{"", {{"note", "", "ignored"}, {"file", "dir/fruit-2024.csv", kCsv}}, 5};
-  spooled = SpoolUploadBody(RequestOf("multipart/form-data; boundary=b"), unnamed.Reader(),
-                            limits);
+  spooled = SpoolUploadBody(RequestOf("multipart/form-data; boundary=b"), unnamed.Reader(), limits);
   REQUIRE(spooled.ok());
   CHECK(spooled->name == "fruit_2024");
   CHECK(ReadWhole(spooled->file->path()) == kCsv);

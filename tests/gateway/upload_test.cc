@@ -88,23 +88,22 @@ TEST_CASE_METHOD(UploadFixture,
 
   // The original app's JSON; the name comes from the file name.
   CheckStoredLikeImport(
-      GatewayNode::Body(client.Post("/api/upload",
-                                    json{{"filename", "products.csv"}, {"data", csv}}.dump(),
-                                    "application/json"),
-                        201),
+      GatewayNode::Body(
+          client.Post("/api/upload", json{{"filename", "products.csv"}, {"data", csv}}.dump(),
+                      "application/json"),
+          201),
       "products");
   // Raw CSV named by ?name=.
   CheckStoredLikeImport(
       GatewayNode::Body(client.Post("/api/upload?name=products_raw", csv, "text/csv"), 201),
       "products_raw");
   // A browser's form: the file and a name field.
-  CheckStoredLikeImport(
-      GatewayNode::Body(client.Post("/api/upload",
-                                    httplib::MultipartFormDataItems{
-                                        {"file", csv, "products.csv", "text/csv"},
-                                        {"name", "products_form", "", ""}}),
-                        201),
-      "products_form");
+  CheckStoredLikeImport(GatewayNode::Body(client.Post("/api/upload",
+                                                      httplib::MultipartFormDataItems{
+                                                          {"file", csv, "products.csv", "text/csv"},
+                                                          {"name", "products_form", "", ""}}),
+                                          201),
+                        "products_form");
   CHECK(std::filesystem::is_empty(gateway.spool_dir()));
 
   const json list = gateway.Get("/api/datasets");
@@ -147,7 +146,8 @@ TEST_CASE_METHOD(UploadFixture,
   CHECK(gateway.Get("/api/datasets")["datasets"].size() == 2);
 }
 
-TEST_CASE_METHOD(UploadFixture, "A malformed CSV answers 400 with its line and column, storing nothing",
+TEST_CASE_METHOD(UploadFixture,
+                 "A malformed CSV answers 400 with its line and column, storing nothing",
                  "[gateway][upload][net]") {
   // Line 3 has a third field the header does not.
   const json refused = GatewayNode::Body(
@@ -186,17 +186,17 @@ TEST_CASE_METHOD(UploadFixture, "A body over maxUploadBytes answers 413 and leav
 
   // Chunked, so only counting finds it out.
   httplib::Client chunked_client("127.0.0.1", gateway.port());
-  const json counted = GatewayNode::Body(
-      chunked_client.Post(
-          "/api/upload?name=big",
-          [&](size_t offset, httplib::DataSink& sink) {
-            const size_t n = std::min<size_t>(1024, big.size() - offset);
-            sink.write(big.data() + offset, n);
-            if (offset + n == big.size()) sink.done();
-            return true;
-          },
-          "text/csv"),
-      413);
+  const json counted = GatewayNode::Body(chunked_client.Post(
+                                             "/api/upload?name=big",
+                                             [&](size_t offset, httplib::DataSink& sink) {
+                                               const size_t n =
+                                                   std::min<size_t>(1024, big.size() - offset);
+                                               sink.write(big.data() + offset, n);
+                                               if (offset + n == big.size()) sink.done();
+                                               return true;
+                                             },
+                                             "text/csv"),
+                                         413);
   CHECK(counted["success"] == false);
   CHECK(std::filesystem::is_empty(gateway.spool_dir()));
   CHECK(gateway.Get("/api/datasets")["datasets"] == json::array());
