@@ -201,7 +201,11 @@ ChunkKeeperActor::behavior_type ChunkKeeper(keeper::Self self, ChunkKeeperOption
           return ToCafError(adopted.status());
         }
         spdlog::info("keeper: deleted {} (version {})", name, tombstone.version);
-        Gossip(self, tombstone, std::nullopt);
+        // The contacts are refreshed only every catalog interval (an upload's pointer follows
+        // the refresh its replication made): refresh them, so the tombstone reaches the nodes
+        // that joined since, falling back on the last known contacts.
+        const auto gossip = [self, tombstone] { Gossip(self, tombstone, std::nullopt); };
+        WithFreshContacts(self, gossip, [gossip](const caf::error&) { gossip(); });
         PutInDht(self, tombstone);
         return tombstone.version;
       },
