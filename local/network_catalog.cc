@@ -95,6 +95,10 @@ store::StoreBatch NetworkCatalog::PointerBatch(
 }
 
 Result<bool> NetworkCatalog::Adopt(const dht::DatasetPointer& pointer, const Bytes* manifest) {
+  // A peer chooses the name, which becomes a record key and a SQL table name.
+  if (!store::ValidateDatasetName(pointer.name).ok()) {
+    return Status::Corruption("a pointer names no valid dataset");
+  }
   LAKE_ASSIGN_OR_RETURN(const std::optional<dht::DatasetPointer> previous, Pointer(pointer.name));
   if (previous && !dht::Supersedes(pointer, *previous)) return false;
   if (pointer.deleted) {

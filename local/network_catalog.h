@@ -45,8 +45,9 @@ class NetworkCatalog {
 
   // Makes `pointer` current if it supersedes ours: a tombstone removes the dataset; otherwise
   // `manifest` (the bytes of pointer.manifest_id) becomes the dataset's version. Returns false
-  // (and changes nothing) if ours is as new. Corruption if the manifest does not match the
-  // pointer (its hash, name or version).
+  // (and changes nothing) if ours is as new. Corruption if the pointer's name is no valid
+  // dataset name (store::ValidateDatasetName) or the manifest does not match the pointer (its
+  // hash, name or version).
   Result<bool> Adopt(const dht::DatasetPointer& pointer, const Bytes* manifest);
   // Commits a staged upload on this node under `pointer` (which names `encoded`, the encoding
   // of `manifest`), in one synced batch with its journal drop (store/importer.h). Unavailable
