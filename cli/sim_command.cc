@@ -63,7 +63,7 @@ int RunSim(SimArgs args) {
       out["gets"] = r.gets;
       out["get_success_rate"] = static_cast<double>(r.gets_found) / r.gets;
     }
-    if (r.crashed > 0) {
+    if (r.scenario == "heartbeat") {
       out["crashed"] = r.crashed;
       out["removals"] = r.removals;
       out["removals_missing"] = r.removals_missing;
@@ -72,26 +72,64 @@ int RunSim(SimArgs args) {
       out["removal_bound_s"] = r.removal_bound_s;
       out["removed_within_bound"] = r.removed_within_bound;
     }
+    if (r.scenario == "repair") {
+      out["chunks"] = r.chunks;
+      out["replication"] = r.replication;
+      out["rounds"] = r.rounds;
+      out["crashes"] = r.crashed;
+      out["joins"] = r.joins;
+      out["chunks_lost"] = r.chunks_lost;
+      out["under_replicated"] = r.under_replicated;
+      out["misplaced"] = r.misplaced;
+      out["have_queries"] = r.have_queries;
+      out["have_failed"] = r.have_failed;
+      out["pushes"] = r.pushes;
+      out["pushes_failed"] = r.pushes_failed;
+      out["drops"] = r.drops;
+      out["final_round_pushes"] = r.final_round_pushes;
+      out["final_round_drops"] = r.final_round_drops;
+      out["handoff_lookups"] = args.config.handoff_lookups;
+    }
     std::cout << out.dump() << "\n";
     return kExitOk;
   }
   std::printf("scenario     %s, %zu nodes, seed %llu\n", r.scenario.c_str(), r.nodes,
               static_cast<unsigned long long>(r.seed));
-  std::printf(
-      "lookups      %zu, %.2f%% found exactly the true k closest (%.2f%% of them on "
-      "average)\n",
-      r.lookups, 100 * r.success_rate, 100 * r.closest_found);
-  std::printf("hops         p50 %.0f, p99 %.0f\n", r.hops_p50, r.hops_p99);
+  // The heartbeat and repair scenarios issue no lookups.
+  if (r.lookups > 0) {
+    std::printf(
+        "lookups      %zu, %.2f%% found exactly the true k closest (%.2f%% of them on "
+        "average)\n",
+        r.lookups, 100 * r.success_rate, 100 * r.closest_found);
+    std::printf("hops         p50 %.0f, p99 %.0f\n", r.hops_p50, r.hops_p99);
+  }
   if (r.gets > 0) {
     std::printf("record gets  %zu, %.2f%% found the value\n", r.gets,
                 100.0 * r.gets_found / r.gets);
   }
-  if (r.crashed > 0) {
+  if (r.scenario == "heartbeat") {
     std::printf(
         "heartbeat    %zu crashed, %zu removals (%zu missing), p50 %.2f s, max %.2f s, bound "
         "%.2f s: %s\n",
         r.crashed, r.removals, r.removals_missing, r.removal_p50_s, r.removal_max_s,
         r.removal_bound_s, r.removed_within_bound ? "within" : "NOT within");
+  }
+  if (r.scenario == "repair") {
+    std::printf("repair       %zu chunks, R = %zu, %zu rounds: %zu crashes, %zu joins\n", r.chunks,
+                r.replication, r.rounds, r.crashed, r.joins);
+    std::printf("             %zu lost, %zu under-replicated, %zu copies misplaced\n",
+                r.chunks_lost, r.under_replicated, r.misplaced);
+    std::printf("             %llu HAVE queries (%llu to crashed nodes)\n",
+                static_cast<unsigned long long>(r.have_queries),
+                static_cast<unsigned long long>(r.have_failed));
+    std::printf("             %llu pushes (%llu to crashed nodes), %llu drops\n",
+                static_cast<unsigned long long>(r.pushes),
+                static_cast<unsigned long long>(r.pushes_failed),
+                static_cast<unsigned long long>(r.drops));
+    std::printf("             last round: %llu pushes, %llu drops%s\n",
+                static_cast<unsigned long long>(r.final_round_pushes),
+                static_cast<unsigned long long>(r.final_round_drops),
+                args.config.handoff_lookups ? " (hand-off lookups)" : "");
   }
   std::printf("messages     %llu (%.1f MB), %.0f s simulated\n",
               static_cast<unsigned long long>(r.messages), r.bytes / 1e6, r.simulated_seconds);
@@ -111,12 +149,13 @@ CommandRunner AddSimCommand(CLI::App& app) {
       "sim",
       "Run the deterministic network simulator: many nodes running the real Kademlia "
       "core on virtual time; the same seed always gives the same trace hash");
-  cmd->add_option("--scenario", args->config.scenario, "lookup, churn, partition or heartbeat")
-      ->check(CLI::IsMember({"lookup", "churn", "partition", "heartbeat"}))
+  cmd->add_option("--scenario", args->config.scenario,
+                  "lookup, churn, partition, heartbeat or repair")
+      ->check(CLI::IsMember({"lookup", "churn", "partition", "heartbeat", "repair"}))
       ->capture_default_str();
-  cmd->add_option("--nodes", args->config.nodes, "Number of nodes")
-      ->check(CLI::Range(size_t{2}, size_t{1'000'000}))
-      ->capture_default_str();
+  CLI::Option* nodes =
+      cmd->add_option("--nodes", args->config.nodes, "Number of nodes (default: 1000; repair: 100)")
+          ->check(CLI::Range(size_t{2}, size_t{1'000'000}));
   cmd->add_option("--seed", args->config.seed, "Seed of every random choice (or $LAKE_SIM_SEED)")
       ->capture_default_str();
   CLI::Option* lookups =
@@ -131,6 +170,22 @@ CommandRunner AddSimCommand(CLI::App& app) {
       ->capture_default_str();
   cmd->add_option("--crashes", args->config.crashes, "heartbeat: nodes crashed silently")
       ->capture_default_str();
+  cmd->add_option("--datasets", args->config.datasets,
+                  "repair: data sets stored, each of 1 to 20 chunks")
+      ->capture_default_str();
+  cmd->add_option("--replication", args->config.replication,
+                  "repair: copies of each chunk (R), on the R closest nodes")
+      ->check(CLI::Range(size_t{1}, size_t{1000}))
+      ->capture_default_str();
+  cmd->add_option("--rounds", args->config.rounds,
+                  "repair: rounds of crashes, joins and repair (then two quiet rounds)")
+      ->capture_default_str();
+  cmd->add_option("--crashes-per-round", args->config.crashes_per_round,
+                  "repair: nodes crashed (and as many joined) between two rounds; below R")
+      ->capture_default_str();
+  cmd->add_flag("--handoff-lookups", args->config.handoff_lookups,
+                "repair: before handing a chunk off, look up its closest nodes rather than trust "
+                "the routing table");
   cmd->add_option("--heartbeat-s", args->heartbeat_s,
                   "Heartbeat interval in seconds (default: the node's, 10)")
       ->check(CLI::PositiveNumber);
@@ -138,7 +193,8 @@ CommandRunner AddSimCommand(CLI::App& app) {
       ->check(CLI::Range(0.0, 0.5))
       ->capture_default_str();
   cmd->add_flag("--json", args->json, "Print one JSON object");
-  return [args, lookups] {
+  return [args, nodes, lookups] {
+    if (nodes->count() == 0 && args->config.scenario == "repair") args->config.nodes = 100;
     if (lookups->count() == 0) args->config.lookups = args->config.nodes;
     return RunSim(*args);
   };

@@ -13,14 +13,45 @@ std::vector<NodeId> ClosestNodes(const Id& key, const std::vector<NodeId>& nodes
   return out;
 }
 
+SortedNodes::SortedNodes(std::vector<NodeId> nodes) : ids_(std::move(nodes)) {
+  std::sort(ids_.begin(), ids_.end());
+  ids_.erase(std::unique(ids_.begin(), ids_.end()), ids_.end());
+}
+
+std::vector<NodeId> SortedNodes::Closest(const Id& key, size_t r) const {
+  // The prefix an id shares with `key` grows towards key's place in the sorted order and
+  // shrinks past it, so walking outwards from there, always to the side sharing more, meets
+  // the nodes longest prefix first. The walk stops once it holds r nodes and has taken every
+  // node sharing as long a prefix as the last one it took: those are closer than all the rest.
+  auto shared = [&](const NodeId& id) { return key.Distance(id).LeadingZeros(); };
+  const auto split = std::lower_bound(ids_.begin(), ids_.end(), key);
+  auto left = split;  // taken: [left, right)
+  auto right = split;
+  int level = Id::kBits;  // prefix shared by the last node taken
+  while (true) {
+    const int left_shared = left != ids_.begin() ? shared(*(left - 1)) : -1;
+    const int right_shared = right != ids_.end() ? shared(*right) : -1;
+    const int next = std::max(left_shared, right_shared);
+    if (next < 0 || (static_cast<size_t>(right - left) >= r && next < level)) break;
+    level = next;
+    if (left_shared >= right_shared) {
+      --left;
+    } else {
+      ++right;
+    }
+  }
+  return ClosestNodes(key, std::vector<NodeId>(left, right), r);
+}
+
 RepairPlan PlanRepair(const NodeId& self, const std::vector<ChunkId>& held,
                       const std::vector<NodeId>& live, size_t r,
                       const std::function<bool(const ChunkId&, const NodeId&)>& has_copy) {
   RepairPlan plan;
+  const SortedNodes sorted(live);
   for (const ChunkId& chunk : held) {
     bool self_responsible = false;
     bool all_have_it = true;
-    for (const NodeId& node : ClosestNodes(chunk, live, r)) {
+    for (const NodeId& node : sorted.Closest(chunk, r)) {
       if (node == self) {
         self_responsible = true;
       } else if (!has_copy(chunk, node)) {

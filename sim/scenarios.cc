@@ -2,32 +2,19 @@
 
 #include <algorithm>
 #include <cmath>
+#include <optional>
 #include <set>
 
-#include "common/hash.h"
+#include "sim/repair_scenario.h"
+#include "sim/scenario_support.h"
 #include "sim/sim_cluster.h"
 
 namespace lake::sim {
 namespace {
 
-constexpr Duration kJoinSpacing = std::chrono::milliseconds(50);
 constexpr Duration kLookupSpacing = std::chrono::milliseconds(10);
-constexpr Duration kSettle = std::chrono::minutes(2);
 constexpr Duration kJoinTime = std::chrono::seconds(10);
 constexpr Duration kRemovalPoll = std::chrono::milliseconds(50);
-
-template <class T>
-const T& Pick(Rng& rng, const std::vector<T>& items) {
-  return items[rng.Uniform(items.size())];
-}
-
-// Up to three running nodes to bootstrap through.
-std::vector<size_t> PickSeeds(SimCluster& cluster) {
-  const std::vector<size_t> running = cluster.RunningNodes();
-  std::vector<size_t> seeds;
-  for (int i = 0; i < 3 && !running.empty(); ++i) seeds.push_back(Pick(cluster.rng(), running));
-  return seeds;
-}
 
 // Running nodes that started at least kJoinTime ago. Only they issue lookups and gets: a node
 // knows nobody until one of its seeds answers its dial, and a lookup from it before then finds
@@ -113,27 +100,6 @@ class LookupJudge {
   std::function<bool()> pending_issue_ = [] { return false; };
 };
 
-// Starts `count` new nodes, one every kJoinSpacing, each through seeds among the running ones.
-void JoinNodes(SimCluster& cluster, size_t count) {
-  for (size_t i = 0; i < count; ++i) {
-    const size_t index = cluster.AddNode();
-    cluster.loop().After(kJoinSpacing * static_cast<int64_t>(i),
-                         [&cluster, index] { cluster.Start(index, PickSeeds(cluster)); });
-  }
-  cluster.loop().RunUntil(cluster.loop().now() + kJoinSpacing * static_cast<int64_t>(count) +
-                          kSettle);
-}
-
-void FillCommon(const SimConfig& config, SimCluster& cluster, TimePoint start, SimReport* report) {
-  report->scenario = config.scenario;
-  report->nodes = config.nodes;
-  report->seed = config.seed;
-  report->messages = cluster.messages_delivered();
-  report->bytes = cluster.bytes_delivered();
-  report->simulated_seconds = std::chrono::duration<double>(cluster.loop().now() - start).count();
-  report->trace_hash = cluster.TraceHash();
-}
-
 SimReport RunLookup(const SimConfig& config) {
   SimCluster cluster(config.seed, config.dht, config.network);
   const TimePoint start = cluster.loop().now();
@@ -180,10 +146,8 @@ SimReport RunChurn(SimConfig config) {
     const Duration step = std::chrono::minutes(1) / std::max<size_t>(1, replaced_per_minute);
     for (size_t c = 0; c < replaced_per_minute; ++c) {
       cluster.loop().After(step * static_cast<int64_t>(c), [&cluster] {
-        const std::vector<size_t> running = cluster.RunningNodes();
-        if (running.size() > 1) cluster.Crash(Pick(cluster.rng(), running));
-        const size_t fresh = cluster.AddNode();
-        cluster.Start(fresh, PickSeeds(cluster));
+        CrashRandomNode(cluster);
+        StartFreshNode(cluster);
       });
     }
     const Duration lookup_step = std::chrono::minutes(1) / static_cast<int64_t>(lookups_per_minute);
@@ -246,14 +210,13 @@ SimReport RunHeartbeat(const SimConfig& config) {
   const TimePoint start = cluster.loop().now();
   JoinNodes(cluster, config.nodes);
 
-  std::vector<size_t> running = cluster.RunningNodes();
   std::vector<NodeId> dead;
-  while (dead.size() < config.crashes && running.size() > 1) {
-    const size_t at = cluster.rng().Uniform(running.size());
-    dead.push_back(cluster.id(running[at]));
-    cluster.Crash(running[at]);
-    running.erase(running.begin() + static_cast<std::ptrdiff_t>(at));
+  while (dead.size() < config.crashes) {
+    const std::optional<size_t> crashed = CrashRandomNode(cluster);
+    if (!crashed) break;
+    dead.push_back(cluster.id(*crashed));
   }
+  const std::vector<size_t> running = cluster.RunningNodes();
   const TimePoint crashed_at = cluster.loop().now();
 
   SimReport report;
@@ -317,8 +280,22 @@ Result<SimReport> RunScenario(const SimConfig& config) {
     }
     return RunHeartbeat(config);
   }
+  if (config.scenario == "repair") {
+    if (config.replication == 0) return Status::InvalidArgument("repair needs replication >= 1");
+    if (config.crashes_per_round >= config.replication) {
+      return Status::InvalidArgument(
+          "repair needs fewer crashes per round than copies of a chunk (replication)");
+    }
+    if (config.crashes_per_round >= config.nodes) {
+      return Status::InvalidArgument("repair needs fewer crashes per round than nodes");
+    }
+    if (config.repair_interval <= Duration::zero()) {
+      return Status::InvalidArgument("repair needs a positive interval between rounds");
+    }
+    return RunRepair(config);
+  }
   return Status::InvalidArgument("unknown scenario '" + config.scenario +
-                                 "' (lookup, churn, partition, heartbeat)");
+                                 "' (lookup, churn, partition, heartbeat, repair)");
 }
 
 }  // namespace lake::sim

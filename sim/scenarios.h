@@ -9,6 +9,11 @@
 //              the heal must find the true k closest across the whole network again.
 //   heartbeat  N nodes join; a few crash silently (nobody is told); every running node's
 //              heartbeat must drop them from its routing table within HeartbeatBound().
+//   repair     N nodes join; data sets of chunks are placed on the R closest nodes; then rounds
+//              of a dht::RepairRound on every node over its own routing table, with fewer than R
+//              crashes (and as many joins) at random moments between rounds; no chunk may be
+//              lost, and after two quiet rounds every chunk is back on R nodes
+//              (sim/repair_scenario.h).
 // A scenario is a pure function of its config: same seed, same report (trace hash included).
 #pragma once
 
@@ -30,7 +35,18 @@ struct SimConfig {
   size_t churn_minutes = 10;
   size_t records = 200;  // churn: records stored before the churn starts
   Duration partition_length = std::chrono::minutes(10);
-  size_t crashes = 3;  // heartbeat: nodes crashed at once
+  size_t crashes = 3;            // heartbeat: nodes crashed at once
+  size_t datasets = 50;          // repair: data sets, each of 1 to 20 chunks
+  size_t replication = 3;        // repair: R, the copies a chunk should have
+  size_t rounds = 20;            // repair: rounds with crashes and joins, before two quiet ones
+  size_t crashes_per_round = 1;  // repair: crashed (and as many joined) between two rounds
+  // repair: between rounds. Longer than HeartbeatBound() with the default heartbeat, so only the
+  // nodes that crashed since the previous round can still be in routing tables.
+  Duration repair_interval = std::chrono::seconds(30);
+  // repair: a node about to hand a chunk off (outside its R closest by its routing table) looks
+  // the chunk's closest nodes up first. A table knows only k nodes of each far bucket, so a node
+  // far from a chunk can misjudge its closest nodes and push copies that they drop, every round.
+  bool handoff_lookups = false;
   dht::DhtOptions dht;
   NetworkOptions network;
 };
@@ -49,13 +65,29 @@ struct SimReport {
   size_t gets_found = 0;
   // heartbeat: one removal is one running node dropping one crashed node from its table, timed
   // from the crash.
-  size_t crashed = 0;
+  size_t crashed = 0;           // heartbeat: at once; repair: over all rounds
   size_t removals = 0;          // holdings seen (a node that takes a crashed one back counts again)
   size_t removals_missing = 0;  // of those, still held when the scenario gave up
   double removal_p50_s = 0;
   double removal_max_s = 0;
   double removal_bound_s = 0;  // HeartbeatBound()
   bool removed_within_bound = false;
+  // repair: the end state is judged against the true R closest running nodes.
+  size_t chunks = 0;
+  size_t replication = 0;
+  size_t rounds = 0;
+  size_t joins = 0;
+  size_t chunks_lost = 0;       // held by no running node
+  size_t under_replicated = 0;  // held by fewer than R running nodes (or all, if fewer run)
+  size_t misplaced = 0;         // copies on running nodes outside the chunk's true R closest
+  uint64_t have_queries = 0;    // one per node asked per round
+  uint64_t have_failed = 0;     // of those, to nodes that had crashed (stale routing tables)
+  uint64_t pushes = 0;          // copies sent
+  uint64_t pushes_failed = 0;   // of those, to nodes that had crashed (sent on to the next)
+  uint64_t drops = 0;           // copies dropped by a node outside the R closest
+  // In the last round: none once the nodes agree where every chunk belongs.
+  uint64_t final_round_pushes = 0;
+  uint64_t final_round_drops = 0;
   uint64_t messages = 0;  // delivered
   uint64_t bytes = 0;
   double simulated_seconds = 0;

@@ -159,6 +159,12 @@ std::vector<NodeId> SimCluster::TrueClosest(
   return dht::ClosestNodes(target, ids, n);
 }
 
+void SimCluster::FoldIntoTrace(ByteView event) {
+  const uint64_t time = static_cast<uint64_t>(ToMicros(loop_.now()));
+  trace_.Update(ByteView(reinterpret_cast<const uint8_t*>(&time), sizeof time));
+  trace_.Update(event);
+}
+
 std::string SimCluster::TraceHash() const {
   Blake2bHasher copy = trace_;
   return copy.Finish().ToHex();

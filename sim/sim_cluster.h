@@ -3,7 +3,8 @@
 // real node; a seed dial is answered after a round trip if the seed is running).
 // Each node's randomness is a child of the master seed (adding nodes never reshuffles the
 // others), every message really goes through the wire encoding (EncodeMessage/DecodeMessage),
-// and every delivered message is folded into a trace hash: the same seed gives the same hash.
+// and every delivered message is folded into a trace hash (as are the events a scenario adds
+// with FoldIntoTrace): the same seed gives the same hash.
 // Crash and restart keep a node's identity and address; a restarted node starts with an empty
 // table and bootstraps again.
 // Thread-safety: not thread-safe; the simulation is one thread.
@@ -64,7 +65,10 @@ class SimCluster {
 
   uint64_t messages_delivered() const { return messages_delivered_; }
   uint64_t bytes_delivered() const { return bytes_delivered_; }
-  // Hash of every delivery so far (time, sender, receiver, bytes), as hex.
+  // Folds an event of the scenario's own (one that is no message, e.g. a chunk copied by a
+  // repair round) into the trace hash, with the current time.
+  void FoldIntoTrace(ByteView event);
+  // Hash of every delivery (time, sender, receiver, bytes) and folded event so far, as hex.
   std::string TraceHash() const;
 
  private:

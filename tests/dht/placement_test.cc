@@ -1,12 +1,14 @@
-// Placement: ClosestNodes against brute force, and PlanRepair's pushes and drops checked against
-// the rule "a chunk lives on the R closest live nodes" computed independently.
+// Placement: ClosestNodes and SortedNodes against brute force, and PlanRepair's pushes and drops
+// checked against the rule "a chunk lives on the R closest live nodes" computed independently.
 #include "dht/placement.h"
 
 #include <catch2/catch.hpp>
 
 #include <algorithm>
+#include <array>
 #include <map>
 #include <set>
+#include <string>
 #include <vector>
 
 #include "common/rng.h"
@@ -40,6 +42,55 @@ TEST_CASE("ClosestNodes equals a brute-force sort by XOR distance", "[dht][place
       }
     }
   }
+}
+
+// Ids sharing long prefixes with each other and with some keys: the runs SortedNodes walks are
+// then long and uneven, unlike those of uniform ids.
+std::vector<NodeId> ClusteredIds(Rng& rng, size_t n, const Id& centre) {
+  std::vector<NodeId> out;
+  for (size_t i = 0; i < n; ++i) {
+    std::array<uint8_t, Id::kBytes> bytes = rng.NextId().bytes();
+    const size_t shared_bytes = rng.Uniform(Id::kBytes);
+    for (size_t b = 0; b < shared_bytes; ++b) bytes[b] = centre.bytes()[b];
+    out.push_back(Id(bytes));
+  }
+  return out;
+}
+
+TEST_CASE("SortedNodes finds the same closest nodes as a brute-force sort", "[dht][placement]") {
+  Rng rng(6);
+  for (size_t n : {0, 1, 2, 5, 50, 500}) {
+    for (bool clustered : {false, true}) {
+      const Id centre = rng.NextId();
+      std::vector<NodeId> nodes = clustered ? ClusteredIds(rng, n, centre) : RandomIds(rng, n);
+      const SortedNodes sorted(nodes);
+      REQUIRE(sorted.ids().size() == n);
+      CHECK(std::is_sorted(sorted.ids().begin(), sorted.ids().end()));
+      for (int t = 0; t < 30; ++t) {
+        // Keys: a node's own id, keys near the cluster, far keys and the extremes.
+        Id key = rng.NextId();
+        if (t == 0 && n > 0) key = nodes[rng.Uniform(n)];
+        if (t == 1) key = Id();
+        if (t == 2) key = *Id::FromHex(std::string(64, 'f'));
+        if (t % 3 == 0 && t > 2) key = ClusteredIds(rng, 1, centre)[0];
+        for (size_t r : {0, 1, 3, 20, 600}) {
+          INFO("n " << n << " clustered " << clustered << " t " << t << " r " << r);
+          CHECK(sorted.Closest(key, r) == BruteClosest(key, nodes, r));
+        }
+      }
+    }
+  }
+}
+
+TEST_CASE("SortedNodes drops duplicate nodes", "[dht][placement]") {
+  Rng rng(7);
+  const std::vector<NodeId> unique = RandomIds(rng, 10);
+  std::vector<NodeId> doubled = unique;
+  doubled.insert(doubled.end(), unique.begin(), unique.end());
+  const SortedNodes sorted(doubled);
+  CHECK(sorted.ids().size() == 10);
+  const Id key = rng.NextId();
+  CHECK(sorted.Closest(key, 4) == BruteClosest(key, unique, 4));
 }
 
 // Copies: chunk -> nodes known to hold it.

@@ -1,0 +1,41 @@
+// Building blocks the scenarios share: picking random nodes, growing a network through seeds,
+// crashing and replacing nodes, and the figures every report carries. Every random choice
+// comes from the cluster's scenario Rng, so a scenario stays a pure function of its seed.
+// Thread-safety: as SimCluster (one thread).
+#pragma once
+
+#include <cstddef>
+#include <optional>
+#include <vector>
+
+#include "common/clock.h"
+#include "common/rng.h"
+#include "sim/scenarios.h"
+#include "sim/sim_cluster.h"
+
+namespace lake::sim {
+
+// REQUIRES: !items.empty().
+template <class T>
+const T& Pick(Rng& rng, const std::vector<T>& items) {
+  return items[rng.Uniform(items.size())];
+}
+
+// Up to three running nodes to bootstrap through.
+std::vector<size_t> PickSeeds(SimCluster& cluster);
+
+// Starts `count` new nodes, one every 50 ms, each through seeds among the running ones, then
+// runs the loop until two minutes after the last start, so the tables settle.
+void JoinNodes(SimCluster& cluster, size_t count);
+
+// Adds a node and starts it now through seeds among the running ones; returns its index.
+size_t StartFreshNode(SimCluster& cluster);
+
+// Crashes a random running node, unless none or only one is running; returns its index.
+std::optional<size_t> CrashRandomNode(SimCluster& cluster);
+
+// The figures every report carries: the config's name, size and seed, the messages and bytes
+// delivered, the simulated time since `start` and the trace hash.
+void FillCommon(const SimConfig& config, SimCluster& cluster, TimePoint start, SimReport* report);
+
+}  // namespace lake::sim
