@@ -21,6 +21,8 @@ using dht::ChunkMessageKind;
 
 void OnDeliver(Self self, const NodeId& from, const Bytes& payload) {
   auto& st = self->state;
+  // Done with these bytes once this returns: the transport may read more from `from`.
+  caf::anon_send(st.transport, consumed_atom::value, from, static_cast<uint64_t>(payload.size()));
   Result<ChunkMessage> message = dht::DecodeChunkMessage(payload);
   if (!message.ok()) {
     ++st.counters.pushes_refused;
@@ -57,6 +59,11 @@ void OnTick(Self self) {
   if (now >= st.next_catalog_sync) {
     st.next_catalog_sync = now + st.options.catalog_interval;
     SyncCatalog(self);
+  }
+  if (now >= st.next_repair) {
+    // The first round waits one interval: a node just started has few contacts yet.
+    if (st.next_repair != TimePoint{}) StartRepair(self);
+    st.next_repair = now + st.options.repair_interval;
   }
   self->delayed_send(self, st.options.tick, tick_atom::value);
 }

@@ -28,6 +28,7 @@
 #include "actors/interfaces.h"
 #include "dht/identity.h"
 #include "dht/push_queue.h"
+#include "dht/repair_round.h"
 #include "local/network_catalog.h"
 #include "store/chunk_store.h"
 
@@ -41,6 +42,8 @@ struct ChunkKeeperOptions {
   std::chrono::milliseconds tick{250};
   std::chrono::milliseconds catalog_interval{2000};
   std::chrono::milliseconds repair_interval{30000};
+  uint64_t repair_bytes_per_second = 64 << 20;  // repair's bandwidth bound, per node
+  std::chrono::milliseconds orphan_grace{std::chrono::hours(1)};  // see CollectOrphans
   std::chrono::milliseconds request_timeout{10000};  // FETCH, HAVE and router requests
   std::chrono::milliseconds upload_step_timeout{std::chrono::hours(1)};
   size_t gossip_fanout = 8;  // contacts a new pointer is passed to
@@ -90,6 +93,10 @@ struct ChunkKeeperState {
   uint64_t next_upload = 1;
   TimePoint next_catalog_sync{};
   TimePoint next_repair{};
+  std::unique_ptr<dht::RepairRound> repair;  // the round under way, if any
+  std::map<ChunkId, uint64_t> repair_sizes;  // bytes of the round's chunks (from manifests)
+  int repair_attempt = 0;
+  std::map<ChunkId, TimePoint> unreferenced_since;  // held chunks no dataset references
   std::mt19937_64 rng;
   StorageStatus counters;
 };

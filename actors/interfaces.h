@@ -24,6 +24,7 @@ namespace lake::actors {
 
 using attach_atom = caf::atom_constant<caf::atom("attach")>;
 using close_atom = caf::atom_constant<caf::atom("close")>;
+using consumed_atom = caf::atom_constant<caf::atom("consumed")>;
 using dataset_atom = caf::atom_constant<caf::atom("dataset")>;
 using datasets_atom = caf::atom_constant<caf::atom("datasets")>;
 using delete_atom = caf::atom_constant<caf::atom("delete")>;
@@ -214,6 +215,8 @@ struct PublishRequest {
 //   (attach_atom, std::string protocol, caf::actor handler)  from node assembly: deliver that
 //       protocol's payloads to `handler` (the router gets /lake/kad/1), and tell it of
 //       unreachable peers.
+//   (consumed_atom, NodeId peer, uint64_t bytes)  from an attached handler: it has processed
+//       that many bytes of `peer`'s payloads (reading from a peer pauses while too many wait).
 //   (stats_atom) -> TransportStats  from the gateway.
 // and sends the router deliver/peer_up/peer_down/unreach messages (DhtRouterActor below), and
 // attached handlers deliver/unreach messages.

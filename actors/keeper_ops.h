@@ -62,4 +62,11 @@ void OnCatalog(Self self, const NodeId& from, const dht::ChunkMessage& message);
 // (anti-entropy: whatever gossip missed converges here).
 void SyncCatalog(Self self);
 
+// --- keeper_repair.cc ---------------------------------------------------------------------------
+// Starts a repair round unless one is under way: for every held chunk some dataset references,
+// ask its R closest live nodes whether they hold it, push the missing copies (within the
+// bandwidth bound), then drop the copies this node no longer needs. Held chunks no dataset
+// references are collected once they stayed so for the orphan grace.
+void StartRepair(Self self);
+
 }  // namespace lake::actors::keeper

@@ -132,13 +132,18 @@ void OnData(PeerTransportBroker* self, connection_handle handle, std::vector<cha
     } else if (auto handler = protocol ? st.handlers.find(std::string(*protocol))
                                        : st.handlers.end();
                handler != st.handlers.end()) {
+      conn.handler_backlog += payload.size();
       self->send(handler->second, deliver_atom::value, conn.session->peer_id(),
                  std::move(payload));
     } else if (violation.ok()) {
       violation = Status::Corruption("a frame of no protocol this node speaks");
     }
   }
-  if (!violation.ok()) Drop(self, handle, violation.ToString());
+  if (!violation.ok()) return Drop(self, handle, violation.ToString());
+  if (conn.handler_backlog > st.options.max_handler_backlog && !conn.reading_paused) {
+    conn.reading_paused = true;
+    self->halt(handle);
+  }
 }
 
 void SendTo(PeerTransportBroker* self, const NodeId& to, const std::string& address,
@@ -257,6 +262,17 @@ caf::behavior PeerTransport(PeerTransportBroker* self, PeerTransportOptions opti
         auto& st = self->state;
         if (auto by = st.by_peer.find(peer); by != st.by_peer.end()) {
           Drop(self, by->second, "malformed message");
+        }
+      },
+      [=](consumed_atom, const NodeId& peer, uint64_t bytes) {
+        auto& st = self->state;
+        auto by = st.by_peer.find(peer);
+        if (by == st.by_peer.end()) return;
+        Connection& conn = st.connections.at(by->second);
+        conn.handler_backlog -= std::min(conn.handler_backlog, bytes);
+        if (conn.reading_paused && conn.handler_backlog <= st.options.max_handler_backlog / 2) {
+          conn.reading_paused = false;
+          self->trigger(by->second);
         }
       },
       [=](attach_atom, const std::string& protocol, const caf::actor& handler) {

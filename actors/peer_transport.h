@@ -9,7 +9,8 @@
 // Defences: the session caps every frame before buffering it; a handshake must
 // finish within handshake_timeout and a connection idle for idle_timeout is closed (a peer that
 // sends half a frame cannot hold it); each peer's frames are rate-limited; a peer that does not
-// read its data is dropped once max_queued_bytes wait for it (counted as payloads are appended); at most max_connections are open.
+// read its data is dropped once max_queued_bytes wait for it (counted as payloads are appended);
+// reading from a peer pauses while an attached handler (the keeper) is behind on its payloads; at most max_connections are open.
 // Any protocol violation closes that session only and is counted.
 #pragma once
 
@@ -38,6 +39,8 @@ struct PeerTransportOptions {
   double max_frames_per_second = 2000;  // per peer; bursts of one second's worth are fine
   size_t max_queued_bytes = 16 << 20;   // written but not yet sent to one peer
   size_t max_waiting_payloads = 1024;   // queued for a peer while it is being dialed
+  size_t max_handler_backlog = 8 << 20;  // a peer's bytes an attached handler has not consumed
+                                         // yet: reading from that peer pauses beyond this
   std::chrono::milliseconds dial_timeout{3000};
   std::chrono::milliseconds handshake_timeout{5000};
   std::chrono::milliseconds idle_timeout{120000};
@@ -56,6 +59,8 @@ struct PeerTransportState {
     TimePoint opened{};
     TimePoint last_read{};
     bool announced = false;  // router told peer_up
+    uint64_t handler_backlog = 0;  // delivered to an attached handler, not yet consumed
+    bool reading_paused = false;
   };
   struct PendingDial {
     std::optional<NodeId> expected;

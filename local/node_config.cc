@@ -136,7 +136,9 @@ Status ReadMembers(ObjectReader& r, StorageConfig* c) {
   c->write_quorum = write_quorum.value_or(std::min<uint32_t>(2, c->replication_factor));
   LAKE_RETURN_IF_ERROR(r.Read("chunkSize", &c->chunk_size));
   LAKE_RETURN_IF_ERROR(r.Read("maxUploadBytes", &c->max_upload_bytes));
-  return r.Read("repairInterval", &c->repair_interval_ms);
+  LAKE_RETURN_IF_ERROR(r.Read("repairInterval", &c->repair_interval_ms));
+  LAKE_RETURN_IF_ERROR(r.Read("repairBandwidth", &c->repair_bandwidth));
+  return r.Read("orphanGrace", &c->orphan_grace_ms);
 }
 
 Status ReadMembers(ObjectReader& r, AnalyticsConfig* c) {
@@ -231,6 +233,7 @@ Status ValidateNodeConfig(const NodeConfig& config) {
       {"storage.chunkSize", config.storage.chunk_size, 4096},
       {"storage.maxUploadBytes", config.storage.max_upload_bytes, 1},
       {"storage.repairInterval", config.storage.repair_interval_ms, 1},
+      {"storage.repairBandwidth", config.storage.repair_bandwidth, 1},
       {"analytics.maxQueryTime", config.analytics.max_query_time_ms, 1},
   };
   for (const AtLeast& m : minimums) {

@@ -34,6 +34,8 @@ struct StorageConfig {
   uint64_t chunk_size = uint64_t{1} << 20;  // chunkSize: target chunk bytes, >= 4096
   uint64_t max_upload_bytes = uint64_t{10} << 30;  // maxUploadBytes: larger uploads get 413
   uint32_t repair_interval_ms = 30000;  // repairInterval (ours): between repair rounds, >= 1
+  uint64_t repair_bandwidth = uint64_t{64} << 20;  // repairBandwidth (ours): bytes/s, >= 1
+  uint32_t orphan_grace_ms = 3600000;  // orphanGrace (ours): unreferenced chunks kept this long
 };
 
 struct AnalyticsConfig {

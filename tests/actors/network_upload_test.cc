@@ -11,6 +11,7 @@
 #include <filesystem>
 #include <fstream>
 #include <memory>
+#include <optional>
 #include <set>
 #include <string>
 #include <thread>
@@ -66,7 +67,11 @@ bool Eventually(const std::function<bool()>& done, milliseconds timeout) {
 // N nodes on loopback, each seeded by the first, with their own data directories.
 class Cluster {
  public:
-  Cluster(const std::string& name, size_t n, uint32_t replication) : root_(TestDir(name)) {
+  // Nodes repair every `repair_interval` and ping quiet contacts every heartbeat interval.
+  Cluster(const std::string& name, size_t n, uint32_t replication,
+          milliseconds repair_interval = milliseconds(30000),
+          milliseconds heartbeat = milliseconds(10000))
+      : root_(TestDir(name)) {
     spdlog::set_level(spdlog::level::warn);
     for (size_t i = 0; i < n; ++i) {
       local::NodeConfig config;
@@ -74,6 +79,8 @@ class Cluster {
       config.storage.replication_factor = replication;
       config.storage.write_quorum = std::min<uint32_t>(2, replication);
       config.storage.chunk_size = kChunkBytes;
+      config.storage.repair_interval_ms = static_cast<uint32_t>(repair_interval.count());
+      config.network.heartbeat_interval_ms = static_cast<uint32_t>(heartbeat.count());
       config.network.p2p_port = 0;
       if (i > 0) config.network.bootstrap_nodes = {nodes_[0]->overlay().address};
       auto dir = local::DataDir::Open(config.storage.data_path);
@@ -95,11 +102,18 @@ class Cluster {
         milliseconds(20000)));
   }
   ~Cluster() {
-    for (auto& node : nodes_) node->Stop();
+    for (auto& node : nodes_) {
+      if (node) node->Stop();
+    }
     std::filesystem::remove_all(root_);
   }
 
   Node& node(size_t i) { return *nodes_[i]; }
+  // Stops node `i` for good: to the others it is a node that died.
+  void Stop(size_t i) {
+    nodes_[i]->Stop();
+    nodes_[i].reset();
+  }
   size_t size() const { return nodes_.size(); }
 
   // Uploads `csv_text` (or the file at `csv_path`) through node `i`'s keeper.
@@ -264,6 +278,60 @@ TEST_CASE("A malformed CSV is refused with its line and column and leaves nothin
     CHECK(cluster.Listed(i).empty());
     CHECK(cluster.Storage(i).chunks == 0);
   }
+}
+
+// The holders of every chunk of `name` as node `i` finds them, or nullopt if it cannot ask.
+std::optional<std::vector<std::vector<NodeId>>> Holders(Cluster& cluster, size_t i,
+                                                        const std::string& name) {
+  auto detail = Ask<DatasetDetail>(cluster.node(i).system(), cluster.node(i).keeper(),
+                                   dataset_atom::value, name);
+  if (!detail.ok()) return std::nullopt;
+  return detail->holders;
+}
+
+// Whether every chunk has exactly `copies` holders, none of them a stopped node.
+bool EveryChunkHeldBy(const std::vector<std::vector<NodeId>>& holders, size_t copies,
+                      const std::set<NodeId>& stopped) {
+  for (const auto& chunk : holders) {
+    if (chunk.size() != copies) return false;
+    for (const NodeId& node : chunk) {
+      if (stopped.count(node)) return false;
+    }
+  }
+  return true;
+}
+
+TEST_CASE("With R = 3 on 5 nodes, two nodes lost one after another lose no chunk",
+          "[actors][net][upload][repair]") {
+  Cluster cluster("repair", 5, 3, milliseconds(500), milliseconds(500));
+  const UploadOutcome outcome = cluster.Upload(0, "numbers", NumbersCsv(60000));
+  REQUIRE(outcome.status.ok());
+  REQUIRE(outcome.receipt.chunks > 3);
+  REQUIRE(Eventually([&] { return !cluster.Listed(4).empty(); }, milliseconds(2000)));
+  // Repair hands the uploader's extra copies off: every chunk on exactly its 3 closest.
+  CHECK(Eventually(
+      [&] {
+        auto holders = Holders(cluster, 4, "numbers");
+        return holders && EveryChunkHeldBy(*holders, 3, {});
+      },
+      milliseconds(15000)));
+
+  std::set<NodeId> stopped;
+  for (size_t lost : {size_t{1}, size_t{2}}) {
+    stopped.insert(cluster.node(lost).id());
+    cluster.Stop(lost);
+    // The survivors notice, and repair puts each chunk back on 3 live nodes.
+    CHECK(Eventually(
+        [&] {
+          auto holders = Holders(cluster, 4, "numbers");
+          return holders && EveryChunkHeldBy(*holders, 3, stopped);
+        },
+        milliseconds(30000)));
+  }
+  StorageStatus status = cluster.Storage(0);
+  CHECK(status.repair_rounds > 0);
+  CHECK(status.repair_copies + cluster.Storage(3).repair_copies + cluster.Storage(4).repair_copies >
+        0);
 }
 
 }  // namespace
