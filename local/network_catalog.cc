@@ -58,11 +58,12 @@ Result<std::vector<dht::DatasetPointer>> NetworkCatalog::ToAdopt(
 }
 
 Result<std::vector<dht::DatasetPointer>> NetworkCatalog::ToOffer(
-    const std::vector<dht::DatasetPointer>& theirs) const {
+    const std::vector<dht::DatasetPointer>& theirs, const NameRange& range) const {
   LAKE_ASSIGN_OR_RETURN(const std::vector<dht::DatasetPointer> ours, Pointers());
   const auto known = ByName(theirs);
   std::vector<dht::DatasetPointer> offer;
   for (const dht::DatasetPointer& pointer : ours) {
+    if (!range.Contains(pointer.name)) continue;
     auto it = known.find(pointer.name);
     if (it == known.end() || dht::Supersedes(pointer, *it->second)) offer.push_back(pointer);
   }

@@ -34,9 +34,18 @@ class NetworkCatalog {
   // The pointers of `theirs` that supersede ours (or name datasets we do not know): to adopt.
   Result<std::vector<dht::DatasetPointer>> ToAdopt(
       const std::vector<dht::DatasetPointer>& theirs) const;
-  // Our pointers that supersede theirs or that they lack: the answer to a peer's full catalog.
-  Result<std::vector<dht::DatasetPointer>> ToOffer(
-      const std::vector<dht::DatasetPointer>& theirs) const;
+  // Names from `low` (inclusive) to `high` (exclusive; "" = no end): one page of a catalog.
+  struct NameRange {
+    std::string low;
+    std::string high;
+    bool Contains(const std::string& name) const {
+      return low <= name && (high.empty() || name < high);
+    }
+  };
+  // Our pointers in `range` that supersede theirs or that they lack: the answer to a page of a
+  // peer's full catalog.
+  Result<std::vector<dht::DatasetPointer>> ToOffer(const std::vector<dht::DatasetPointer>& theirs,
+                                                   const NameRange& range = {}) const;
 
   // A manifest object by id; nullopt if not held.
   Result<std::optional<Bytes>> ManifestObject(const Id& id) const;

@@ -112,6 +112,8 @@ std::vector<ChunkMessage> SampleMessages() {
   ChunkMessage catalog;
   catalog.kind = ChunkMessageKind::kCatalog;
   catalog.full = true;
+  catalog.range_low = "events";
+  catalog.range_high = "products";
   catalog.pointers = {RandomBytes(rng, 180), RandomBytes(rng, 1), Bytes{}};
   out.push_back(catalog);
 

@@ -330,6 +330,12 @@ TEST_CASE("ToAdopt and ToOffer pick exactly the newer and the missing pointers",
   // Against an empty catalog: nothing to adopt, everything to offer.
   CHECK(catalog.ToAdopt({})->empty());
   CHECK(catalog.ToOffer({})->size() == 4);
+  // A page of a catalog covering names [b, f) gets offers in that range alone.
+  Result<std::vector<DatasetPointer>> page = catalog.ToOffer({}, {"b", "f"});
+  REQUIRE(page.ok());
+  CHECK(names(*page) == std::set<std::pair<std::string, uint64_t>>{{"b", 1}, {"c", 3}});
+  CHECK(names(*catalog.ToOffer({}, {"c", ""})) ==
+        std::set<std::pair<std::string, uint64_t>>{{"c", 3}, {"f", 1}});
 }
 
 TEST_CASE("CommitUpload publishes a staged import unless a newer pointer arrived",
