@@ -26,5 +26,6 @@ CommandRunner AddNodeCommand(CLI::App& app);
 CommandRunner AddSimCommand(CLI::App& app);
 CommandRunner AddSqlCommand(CLI::App& app);
 CommandRunner AddStatusCommand(CLI::App& app);
+CommandRunner AddUploadCommand(CLI::App& app);
 
 }  // namespace lake::cli

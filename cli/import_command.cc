@@ -4,7 +4,6 @@
 
 #include <chrono>
 #include <cstdio>
-#include <filesystem>
 #include <iostream>
 #include <memory>
 
@@ -15,6 +14,7 @@
 #include "common/task_runner.h"
 #include "store/byte_source.h"
 #include "store/importer.h"
+#include "store/manifest.h"
 
 namespace lake::cli {
 namespace {
@@ -27,16 +27,6 @@ struct ImportArgs {
   size_t threads = 0;
   bool json = false;
 };
-
-// "sales-2024.csv" -> "sales_2024": a valid dataset name from a file name.
-std::string NameFromPath(const std::string& path) {
-  std::string name = std::filesystem::path(path).stem().string();
-  for (char& c : name) {
-    if (!std::isalnum(static_cast<unsigned char>(c))) c = '_';
-  }
-  if (name.empty() || std::isdigit(static_cast<unsigned char>(name[0]))) name = "_" + name;
-  return name;
-}
 
 // Wall time spent in each import phase, measured from the progress callbacks.
 struct PhaseTimes {
@@ -104,7 +94,7 @@ int RunImport(const ImportArgs& args) {
   }
 
   store::ImportOptions options;
-  options.name = args.name.empty() ? NameFromPath(args.file) : args.name;
+  options.name = args.name.empty() ? store::DatasetNameFromFileName(args.file) : args.name;
   options.target_chunk_bytes = args.chunk_bytes;
   local::SystemClock clock;
   ThreadPool pool(WorkerThreads(args.threads));

@@ -33,6 +33,7 @@ int main(int argc, char** argv) {
   add(lake::cli::AddSimCommand(app));
   add(lake::cli::AddSqlCommand(app));
   add(lake::cli::AddStatusCommand(app));
+  add(lake::cli::AddUploadCommand(app));
 
   try {
     app.parse(argc, argv);

@@ -27,6 +27,7 @@ struct NodeArgs {
   std::optional<uint32_t> replication;
   std::optional<std::string> bind;
   std::optional<std::string> log_level;
+  uint32_t upload_timeout_s = 3600;
 };
 
 Result<local::NodeConfig> ResolveConfig(const NodeArgs& args, std::vector<std::string>* warnings) {
@@ -80,6 +81,11 @@ int RunNode(const NodeArgs& args) {
         "authenticated and encrypted");
   }
 
+  if ((*dir)->removed_spool_files() > 0) {
+    spdlog::info("removed {} spool files of interrupted uploads", (*dir)->removed_spool_files());
+  }
+  const std::string spool_dir = (*dir)->spool_dir();
+
   Result<std::unique_ptr<actors::Node>> node = actors::Node::Start(*config, std::move(dir).value());
   if (!node.ok()) {
     spdlog::error("node failed to start: {}", node.status().ToString());
@@ -90,6 +96,9 @@ int RunNode(const NodeArgs& args) {
   gateway_options.port = config->network.default_port;
   gateway_options.allowed_origins = config->security.allowed_origins;
   gateway_options.max_query_time = std::chrono::milliseconds(config->analytics.max_query_time_ms);
+  gateway_options.spool_dir = spool_dir;
+  gateway_options.max_upload_bytes = config->storage.max_upload_bytes;
+  gateway_options.upload_timeout = std::chrono::seconds(args.upload_timeout_s);
   gateway::HttpGateway gateway(
       (*node)->system(),
       gateway::NodeHandles{(*node)->overlay().router, (*node)->keeper(), (*node)->planner(),
@@ -131,6 +140,10 @@ CommandRunner AddNodeCommand(CLI::App& app) {
       ->check(CLI::Range(1, 64));
   cmd->add_option("--bind", args->bind, "address both ports listen on (default 127.0.0.1)");
   cmd->add_option("--log-level", args->log_level, "trace, debug, info, warn, error or off");
+  cmd->add_option("--upload-timeout", args->upload_timeout_s,
+                  "seconds an upload may take to be stored before it answers 504")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 86400));
   return [args] { return RunNode(*args); };
 }
 

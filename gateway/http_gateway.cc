@@ -7,40 +7,16 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 
-#include "actors/errors.h"
+#include "gateway/dataset_json.h"
+#include "gateway/http_reply.h"
 #include "gateway/query_json.h"
+#include "gateway/upload_route.h"
+#include "store/manifest.h"
 
 namespace lake::gateway {
 namespace {
 
 using nlohmann::json;
-
-// Sends one request to an actor and waits for its answer or the deadline.
-template <class T, class Handle, class... Args>
-Result<T> Ask(caf::actor_system& system, const Handle& actor, std::chrono::milliseconds timeout,
-              Args&&... args) {
-  caf::scoped_actor self{system};
-  Result<T> answer = Status::Unavailable("no answer");
-  self->request(actor, timeout, std::forward<Args>(args)...)
-      .receive([&](T& value) { answer = std::move(value); },
-               [&](const caf::error& error) { answer = actors::ToStatus(error); });
-  return answer;
-}
-
-void Reply(httplib::Response& res, int status, const json& body) {
-  res.status = status;
-  res.set_content(body.dump(), "application/json");
-}
-
-// {success: false, error, position}: a caller's error (4xx) is its message alone, which for SQL
-// names the position; the node's own errors keep their code's name.
-void ReplyError(httplib::Response& res, const Status& status) {
-  const int http_status = HttpStatusOf(status.code());
-  Reply(res, http_status,
-        json{{"success", false},
-             {"error", http_status < 500 ? status.message() : status.ToString()},
-             {"position", status.position() > 0 ? json(status.position()) : json(nullptr)}});
-}
 
 // The SQL text of a /api/query body: {"sql": ...} or, as the original app sent it, {"query": ...}.
 std::optional<std::string> QueryText(const std::string& body) {
@@ -82,26 +58,6 @@ uint64_t ResidentBytes() {
 }
 
 }  // namespace
-
-int HttpStatusOf(Status::Code code) {
-  switch (code) {
-    case Status::Code::kInvalidArgument:
-      return 400;
-    case Status::Code::kNotFound:
-      return 404;
-    case Status::Code::kResourceExhausted:
-      return 413;
-    case Status::Code::kUnavailable:
-      return 503;
-    case Status::Code::kTimeout:
-      return 504;
-    case Status::Code::kOk:
-    case Status::Code::kCorruption:
-    case Status::Code::kIOError:
-      break;
-  }
-  return 500;
-}
 
 HttpGateway::HttpGateway(caf::actor_system& system, NodeHandles handles, GatewayOptions options)
     : system_(system),
@@ -226,6 +182,7 @@ void HttpGateway::AddRoutes() {
                  {"totalChunks", storage->chunks},
                  {"totalSize", storage->bytes},
                  {"formattedSize", FormatBytes(storage->bytes)}}},
+               {"replication", ReplicationJson(*storage)},
                {"dht", {{"records", router->records}, {"lookupsDone", router->lookups_done}}},
                {"transport",
                 {{"connections", transport->connections},
@@ -234,6 +191,62 @@ void HttpGateway::AddRoutes() {
                  {"framesRateLimited", transport->frames_limited},
                  {"framesMalformed", router->frames_bad},
                  {"dialsFailed", transport->dials_failed}}}});
+  });
+
+  AddDatasetRoutes();
+}
+
+void HttpGateway::AddDatasetRoutes() {
+  httplib::Server& server = *server_;
+  const auto timeout = options_.actor_timeout;
+  const UploadLimits limits{options_.spool_dir, options_.max_upload_bytes};
+
+  // A client that waits for "100 Continue" learns of a refused upload before sending the body.
+  server.set_expect_100_continue_handler(
+      [limits](const httplib::Request& req, httplib::Response& res) {
+        if (req.path != "/api/upload") return 100;
+        const Status refused = CheckUploadHeaders(req, limits);
+        if (refused.ok()) return 100;
+        ReplyError(res, refused);
+        // httplib sends this early answer without a length, which the client needs to know
+        // where it ends.
+        res.set_header("Content-Length", std::to_string(res.body.size()));
+        return res.status;
+      });
+
+  server.Post("/api/upload", [=, this](const httplib::Request& req, httplib::Response& res,
+                                       const httplib::ContentReader& reader) {
+    ServeUpload(system_, handles_.keeper, limits, options_.upload_timeout, req, res, reader);
+  });
+
+  server.Get("/api/datasets", [=, this](const httplib::Request&, httplib::Response& res) {
+    auto datasets = Ask<std::vector<actors::DatasetSummary>>(system_, handles_.keeper, timeout,
+                                                             actors::datasets_atom::value);
+    if (!datasets.ok()) return ReplyError(res, datasets.status());
+    json list = json::array();
+    for (const actors::DatasetSummary& summary : *datasets) {
+      list.push_back(DatasetSummaryJson(summary));
+    }
+    Reply(res, 200, json{{"success", true}, {"datasets", list}});
+  });
+
+  static const char* const kDatasetPath = R"(/api/datasets/([^/]+))";
+  server.Get(kDatasetPath, [=, this](const httplib::Request& req, httplib::Response& res) {
+    const std::string name = req.matches[1];
+    if (Status bad = store::ValidateDatasetName(name); !bad.ok()) return ReplyError(res, bad);
+    auto detail = Ask<actors::DatasetDetail>(system_, handles_.keeper, timeout,
+                                             actors::dataset_atom::value, name);
+    if (!detail.ok()) return ReplyError(res, detail.status());
+    Reply(res, 200, DatasetDetailJson(*detail));
+  });
+
+  server.Delete(kDatasetPath, [=, this](const httplib::Request& req, httplib::Response& res) {
+    const std::string name = req.matches[1];
+    if (Status bad = store::ValidateDatasetName(name); !bad.ok()) return ReplyError(res, bad);
+    auto version =
+        Ask<uint64_t>(system_, handles_.keeper, timeout, actors::delete_atom::value, name);
+    if (!version.ok()) return ReplyError(res, version.status());
+    Reply(res, 200, json{{"success", true}, {"name", name}, {"version", *version}});
   });
 }
 

@@ -2,6 +2,8 @@
 // actors and their answers into the JSON of the HTTP API (docs/ARCHITECTURE.md; the original
 // app's field names). It owns the HTTP server and its listener thread; handlers run on httplib's
 // worker threads and talk to the actors through scoped actors, with a deadline on every request.
+// Uploads stream to a spool file first (gateway/upload_route.h); datasets render as
+// gateway/dataset_json.h shows them.
 // Thread-safety: Start and Stop from one thread; handlers are thread-safe.
 #pragma once
 
@@ -28,7 +30,10 @@ struct GatewayOptions {
   uint16_t port = 0;                              // 0: any free port
   std::vector<std::string> allowed_origins{"*"};  // CORS
   std::chrono::milliseconds actor_timeout{5000};
-  std::chrono::milliseconds max_query_time{30000};  // a query running longer answers 504
+  std::chrono::milliseconds max_query_time{30000};    // a query running longer answers 504
+  std::string spool_dir;                              // upload bodies stream here; "" = no uploads
+  uint64_t max_upload_bytes = uint64_t{10} << 30;     // a larger upload body answers 413
+  std::chrono::milliseconds upload_timeout{3600000};  // an upload stored later answers 504
 };
 
 // What the gateway asks.
@@ -38,11 +43,6 @@ struct NodeHandles {
   actors::QueryPlannerActor planner;
   actors::TransportActor transport;
 };
-
-// The one table from error codes to HTTP statuses: the caller's mistakes are 4xx (400 bad
-// request, 404 unknown, 413 too large), the node's state 503 (overloaded or unavailable) and 504
-// (past the deadline), damage or I/O failures on this node 500.
-int HttpStatusOf(Status::Code code);
 
 class HttpGateway {
  public:
@@ -58,7 +58,10 @@ class HttpGateway {
   void Stop();
 
  private:
+  // Health, query, peers and status.
   void AddRoutes();
+  // Upload and the dataset catalog (called by AddRoutes).
+  void AddDatasetRoutes();
 
   // Immutable after construction
   caf::actor_system& system_;

@@ -66,6 +66,22 @@ Status WriteKeyFile(const std::string& path, const std::string& text) {
   return Status::OK();
 }
 
+// Creates <spool> if needed and deletes whatever it holds: a spool file outlives its upload only
+// when the process died during it. Returns how many entries were removed.
+Result<uint64_t> ResetSpoolDir(const std::string& spool) {
+  std::error_code ec;
+  std::filesystem::create_directories(spool, ec);
+  if (ec) return Status::IOError("cannot create spool directory " + spool + ": " + ec.message());
+  uint64_t removed = 0;
+  for (const auto& entry : std::filesystem::directory_iterator(spool, ec)) {
+    std::filesystem::remove_all(entry.path(), ec);
+    if (ec) return Status::IOError("cannot remove " + entry.path().string() + ": " + ec.message());
+    ++removed;
+  }
+  if (ec) return Status::IOError("cannot list spool directory " + spool + ": " + ec.message());
+  return removed;
+}
+
 }  // namespace
 
 Result<std::unique_ptr<DataDir>> DataDir::Open(const std::string& path,
@@ -78,7 +94,10 @@ Result<std::unique_ptr<DataDir>> DataDir::Open(const std::string& path,
   const std::filesystem::path root(path);
   dir->key_path_ = options.key_path.empty() ? (root / "node.key").string() : options.key_path;
   dir->log_path_ = options.log_path.empty() ? (root / "node.log").string() : options.log_path;
+  dir->spool_dir_ = (root / "spool").string();
   LAKE_ASSIGN_OR_RETURN(dir->lock_fd_, Lock(path));
+  // Only under the lock: another process's spool files are its uploads in progress.
+  LAKE_ASSIGN_OR_RETURN(dir->removed_spool_files_, ResetSpoolDir(dir->spool_dir_));
   LAKE_ASSIGN_OR_RETURN(std::unique_ptr<store::RocksDbChunkStore> store,
                         store::RocksDbChunkStore::Open((root / "db").string()));
   LAKE_ASSIGN_OR_RETURN(dir->recovered_chunks_, store::RecoverInterruptedImports(*store));

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Starts a local network of p2plake nodes on 127.0.0.1 (default 3) in the background, waits until
-# every node lists all the others, and prints each node's URL. Node i (1-based) serves HTTP on
+# every node lists all the others, uploads every sample-data/*.csv through node 1 (a second run
+# stores the next version), and prints each node's URL. Node i (1-based) serves HTTP on
 # HTTP_BASE+i-1 and peers on P2P_BASE+i-1, keeps its key, database and log in NET_DIR/node-i,
 # and joins through node 1. Stop them with scripts/stop-network.sh.
 #   usage: scripts/start-network.sh [NODES]    env: HTTP_BASE=3000 P2P_BASE=4000 NET_DIR=network
@@ -8,7 +9,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 if [ "${1:-}" = "--help" ] || [ "${1:-}" = "-h" ]; then
-  sed -n '2,7p' "$0" | sed 's/^# \{0,1\}//'
+  sed -n '2,8p' "$0" | sed 's/^# \{0,1\}//'
   exit 0
 fi
 nodes=${1:-3}
@@ -47,8 +48,26 @@ for i in $(seq 1 "$nodes"); do
     sleep 0.2
   done
 done
+
+# The sample data, stored in the network through node 1: each file becomes the dataset named
+# after it (employees, products).
+first="http://127.0.0.1:$http_base"
+for csv in sample-data/*.csv; do
+  log="$net_dir/upload-$(basename "$csv" .csv).log"
+  if ! "$binary" upload --node "$first" "$csv" >"$log" 2>&1; then
+    echo "start-network: uploading $csv to $first failed:" >&2
+    cat "$log" >&2
+    exit 1
+  fi
+  echo "start-network: $(head -n 1 "$log")"
+done
+
 echo "p2plake network of $nodes nodes is up:"
 for i in $(seq 1 "$nodes"); do
   echo "  node $i  http://127.0.0.1:$((http_base + i - 1))   (data and log in $net_dir/node-$i)"
 done
+echo "query it:"
+echo "  curl -s -X POST $first/api/query -H 'Content-Type: application/json' \\"
+echo "    -d '{\"sql\": \"SELECT department, COUNT(*) AS n, AVG(salary) AS avg_salary FROM employees GROUP BY department ORDER BY n DESC\"}'"
+echo "upload more: build/p2plake upload --node $first FILE.csv"
 echo "check it: scripts/check-network.sh $nodes    stop it: scripts/stop-network.sh"

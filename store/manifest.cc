@@ -133,7 +133,7 @@ Result<Manifest> DecodeManifest(ByteView bytes) {
 Id DatasetKey(const std::string& name) { return Blake2b256("dataset/" + name); }
 
 Status ValidateDatasetName(const std::string& name) {
-  if (name.empty() || name.size() > 128) {
+  if (name.empty() || name.size() > kMaxDatasetNameLength) {
     return Status::InvalidArgument("dataset name must be 1 to 128 characters");
   }
   auto is_alpha = [](char c) {
@@ -149,6 +149,25 @@ Status ValidateDatasetName(const std::string& name) {
     }
   }
   return Status::OK();
+}
+
+std::string DatasetNameFromFileName(std::string_view file_name) {
+  const size_t separator = file_name.find_last_of("/\\");
+  std::string_view base =
+      separator == std::string_view::npos ? file_name : file_name.substr(separator + 1);
+  // The stem: a leading dot (".hidden") starts the name rather than an extension.
+  const size_t dot = base.rfind('.');
+  if (dot != std::string_view::npos && dot > 0) base = base.substr(0, dot);
+  std::string name(base.substr(0, kMaxDatasetNameLength));
+  for (char& c : name) {
+    const bool keep = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+    if (!keep) c = '_';
+  }
+  if (name.empty() || (name[0] >= '0' && name[0] <= '9')) {
+    name.insert(0, "_");
+    if (name.size() > kMaxDatasetNameLength) name.pop_back();
+  }
+  return name;
 }
 
 }  // namespace lake::store

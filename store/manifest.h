@@ -12,6 +12,7 @@
 
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "common/bytes.h"
@@ -51,8 +52,16 @@ Result<Manifest> DecodeManifest(ByteView bytes);
 // The overlay key of a dataset's manifest: BLAKE2b-256("dataset/" + name).
 Id DatasetKey(const std::string& name);
 
+inline constexpr size_t kMaxDatasetNameLength = 128;
+
 // A dataset name is 1-128 characters of [A-Za-z0-9_], starting with a letter or '_', so it is
 // a valid SQL identifier and a safe key. InvalidArgument explains what is wrong.
 Status ValidateDatasetName(const std::string& name);
+
+// The dataset name a file is stored under when none is given (`p2plake import`, uploads):
+// its base name (after the last '/' or '\') without the extension, every character outside
+// [A-Za-z0-9_] replaced by '_', prefixed with '_' if it would start with a digit or be empty, and
+// cut to kMaxDatasetNameLength. "data/sales-2024.csv" -> "sales_2024". Always valid.
+std::string DatasetNameFromFileName(std::string_view file_name);
 
 }  // namespace lake::store

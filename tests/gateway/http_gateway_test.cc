@@ -3,129 +3,58 @@
 // and a cpp-httplib client checking the JSON contract of each route.
 #include "gateway/http_gateway.h"
 
-#include <httplib.h>
-#include <spdlog/spdlog.h>
 #include <catch2/catch.hpp>
 
-#include <unistd.h>
-
 #include <filesystem>
-#include <memory>
 #include <nlohmann/json.hpp>
 
-#include "actors/node.h"
-#include "common/task_runner.h"
-#include "gateway/query_json.h"
-#include "local/data_dir.h"
-#include "local/local_engine.h"
-#include "local/system_clock.h"
-#include "store/byte_source.h"
-#include "store/importer.h"
+#include "gateway/http_reply.h"
+#include "tests/gateway/gateway_node.h"
 
 namespace lake::gateway {
 namespace {
 
 using nlohmann::json;
+using testing::GatewayNode;
 
 const std::string kProductsCsv = std::string(LAKE_SOURCE_DIR) + "/sample-data/products.csv";
-
-// Per process: ctest runs the cases of this binary in parallel.
-std::string FreshDir(const std::string& name) {
-  const std::string dir =
-      std::string(LAKE_BINARY_DIR) + "/test-tmp/gateway-" + name + "-" + std::to_string(::getpid());
-  std::filesystem::remove_all(dir);
-  return dir;
-}
-
-void ImportProducts(const std::string& data_dir) {
-  auto dir = local::DataDir::Open(data_dir);
-  REQUIRE(dir.ok());
-  auto source = store::OpenFileSource(kProductsCsv);
-  REQUIRE(source.ok());
-  local::SystemClock clock;
-  InlineTaskRunner runner;
-  store::ImportOptions options;
-  options.name = "products";
-  store::ImportEnv env;
-  env.clock = &clock;
-  env.runner = &runner;
-  REQUIRE(store::ImportCsv(*(*dir)->store(), **source, options, env).ok());
-}
-
-// The engine's own answer on the same store, as the gateway should render it.
-json EngineRows(const std::string& data_dir, const std::string& sql) {
-  auto dir = local::DataDir::Open(data_dir);
-  REQUIRE(dir.ok());
-  local::LocalEngine local(local::LocalEngineOptions{});
-  REQUIRE(local.AttachStore(*(*dir)->store()).ok());
-  auto results = local.engine().Run(sql);
-  REQUIRE(results.ok());
-  return RowsToJson(results->back());
-}
 
 const std::string kGroupSql =
     "SELECT category, COUNT(*) AS n, ROUND(AVG(price), 2) AS avg_price FROM products "
     "GROUP BY category ORDER BY category";
 
+// A node whose store holds products.csv, imported before it starts.
 struct GatewayFixture {
-  GatewayFixture() {
-    spdlog::set_level(spdlog::level::warn);
-    data_dir = FreshDir("smoke");
-    ImportProducts(data_dir);
-    expected_group_rows = EngineRows(data_dir, kGroupSql);  // before the node locks the store
-    local::NodeConfig config;
-    config.storage.data_path = data_dir;
-    config.network.p2p_port = 0;
-    auto dir = local::DataDir::Open(data_dir);
-    REQUIRE(dir.ok());
-    auto started = actors::Node::Start(config, std::move(dir).value());
-    REQUIRE(started.ok());
-    node = std::move(*started);
-    gateway = std::make_unique<HttpGateway>(node->system(),
-                                            NodeHandles{node->overlay().router, node->keeper(),
-                                                        node->planner(), node->overlay().transport},
-                                            GatewayOptions{});
-    auto port = gateway->Start();
-    REQUIRE(port.ok());
-    client = std::make_unique<httplib::Client>("127.0.0.1", *port);
-  }
-  ~GatewayFixture() {
-    gateway->Stop();
-    node->Stop();
-    std::filesystem::remove_all(data_dir);
-  }
+  GatewayFixture()
+      : data_dir(testing::FreshDir("smoke")),
+        expected_group_rows((testing::ImportFile(data_dir, kProductsCsv, "products"),
+                             testing::EngineRows(data_dir, kGroupSql))),
+        gateway(data_dir, local::NodeConfig{}) {}
+  ~GatewayFixture() { std::filesystem::remove_all(data_dir); }
 
   json Get(const std::string& path, int expected_status = 200) {
-    auto res = client->Get(path.c_str());
-    REQUIRE(res);
-    CHECK(res->status == expected_status);
-    CHECK(res->get_header_value("Access-Control-Allow-Origin") == "*");
-    return json::parse(res->body, nullptr, /*allow_exceptions=*/false);
+    return gateway.Get(path, expected_status);
   }
   json Query(const std::string& body, int expected_status) {
-    auto res = client->Post("/api/query", body, "application/json");
-    REQUIRE(res);
-    CHECK(res->status == expected_status);
-    return json::parse(res->body, nullptr, /*allow_exceptions=*/false);
+    return gateway.Query(body, expected_status);
   }
 
-  std::string data_dir;
-  json expected_group_rows;
-  std::unique_ptr<actors::Node> node;
-  std::unique_ptr<HttpGateway> gateway;
-  std::unique_ptr<httplib::Client> client;
+  const std::string data_dir;
+  const json expected_group_rows;  // computed before the node locks the store
+  GatewayNode gateway;
+  actors::Node& node = gateway.node();
 };
 
 TEST_CASE_METHOD(GatewayFixture, "Health, status and peers answer with the original app's fields",
                  "[gateway][net]") {
   const json health = Get("/api/health");
   CHECK(health["status"] == "healthy");
-  CHECK(health["nodeId"] == node->id().ToHex());
+  CHECK(health["nodeId"] == node.id().ToHex());
   CHECK(health["peersCount"] == 0);
   CHECK(health["uptime"].is_number());
 
   const json status = Get("/api/status");
-  CHECK(status["nodeId"] == node->id().ToHex());
+  CHECK(status["nodeId"] == node.id().ToHex());
   CHECK(status["peersCount"] == 0);
   CHECK(status["peers"].is_array());
   CHECK(status["datasetsCount"] == 1);
@@ -135,7 +64,13 @@ TEST_CASE_METHOD(GatewayFixture, "Health, status and peers answer with the origi
   CHECK(status["storageUsage"]["totalChunks"] == 1);
   CHECK(status["storageUsage"]["totalSize"].get<uint64_t>() > 0);
   CHECK(status["storageUsage"]["formattedSize"].is_string());
-  CHECK(status["p2pPort"] == node->overlay().port);
+  CHECK(status["p2pPort"] == node.overlay().port);
+  for (const char* counter : {"pushesSent", "pushesFailed", "pushesReceived", "pushesRefused",
+                              "repairRounds", "repairCopies", "repairHandoffs", "repairPending",
+                              "chunksCollected"}) {
+    INFO(counter);
+    CHECK(status["replication"][counter].is_number_unsigned());
+  }
 
   const json peers = Get("/api/peers");
   CHECK(peers["success"] == true);

@@ -45,6 +45,27 @@ TEST_CASE("A data directory holds its lock, database, key and log at known place
   std::filesystem::remove_all(path);
 }
 
+TEST_CASE("A data directory's spool exists and is emptied of an interrupted upload's files",
+          "[local][datadir]") {
+  const std::string path = FreshDir("spool");
+  std::string spool;
+  {
+    auto dir = DataDir::Open(path);
+    REQUIRE(dir.ok());
+    spool = (*dir)->spool_dir();
+    CHECK(spool == path + "/spool");
+    CHECK(std::filesystem::is_directory(spool));
+    CHECK((*dir)->removed_spool_files() == 0);
+    std::ofstream(spool + "/upload-1.csv") << "a,b\n1,2\n";
+    std::ofstream(spool + "/upload-2.csv") << "x\n";
+  }
+  auto reopened = DataDir::Open(path);
+  REQUIRE(reopened.ok());
+  CHECK((*reopened)->removed_spool_files() == 2);
+  CHECK(std::filesystem::is_empty(spool));
+  std::filesystem::remove_all(path);
+}
+
 TEST_CASE("A data directory kept open by one process cannot be opened by another",
           "[local][datadir]") {
   const std::string path = FreshDir("lock");

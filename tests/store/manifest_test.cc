@@ -184,6 +184,26 @@ TEST_CASE("ValidateDatasetName accepts SQL identifiers of 1 to 128 characters",
   }
 }
 
+TEST_CASE("DatasetNameFromFileName turns any file name into a valid dataset name",
+          "[store][manifest]") {
+  CHECK(DatasetNameFromFileName("sales-2024.csv") == "sales_2024");
+  CHECK(DatasetNameFromFileName("data/in/products.csv") == "products");
+  CHECK(DatasetNameFromFileName("C:\\Users\\me\\employees.csv") == "employees");
+  CHECK(DatasetNameFromFileName("archive.tar.gz") == "archive_tar");
+  CHECK(DatasetNameFromFileName("2024.csv") == "_2024");
+  CHECK(DatasetNameFromFileName(".hidden") == "_hidden");
+  CHECK(DatasetNameFromFileName("naïve.csv") == "na__ve");
+  CHECK(DatasetNameFromFileName("") == "_");
+  CHECK(DatasetNameFromFileName("dir/") == "_");
+  for (const std::string& file :
+       {std::string(300, 'x') + ".csv", "9" + std::string(300, 'x'), std::string("a b/c d.e f")}) {
+    INFO(file);
+    const std::string name = DatasetNameFromFileName(file);
+    CHECK(ValidateDatasetName(name).ok());
+  }
+  CHECK(DatasetNameFromFileName("9" + std::string(300, 'x')).size() == kMaxDatasetNameLength);
+}
+
 // --- ComputeZoneMap ------------------------------------------------------------------------------
 
 TEST_CASE("ComputeZoneMap finds min, max and NULL count per type", "[store][zone_map]") {
