@@ -274,7 +274,8 @@ using ChunkKeeperActor = caf::typed_actor<
     caf::replies_to<datasets_atom>::with<std::vector<DatasetSummary>>,
     // from the gateway: one dataset with its chunks' holders (NotFound if unknown or deleted).
     caf::replies_to<dataset_atom, std::string>::with<DatasetDetail>,
-    // from the gateway: delete a dataset network-wide; answers the version deleted.
+    // from the gateway: delete a dataset network-wide; answers the tombstone's version (the
+    // dataset's next version, which every node adopts).
     caf::replies_to<delete_atom, std::string>::with<uint64_t>,
     caf::replies_to<status_atom>::with<StorageStatus>>;
 

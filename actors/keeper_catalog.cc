@@ -28,14 +28,24 @@ void AdoptAndGossip(Self self, const dht::DatasetPointer& pointer, const Bytes* 
   Gossip(self, pointer, from);
 }
 
+// Sends our whole catalog in pages of at most max_pointers, each naming the range of names it
+// covers (pointers come sorted by name), so the peer answers each page for its range alone.
 void SendFullCatalog(Self self, const NodeId& to) {
   Result<std::vector<dht::DatasetPointer>> pointers = self->state.catalog->Pointers();
   if (!pointers.ok()) return;
-  ChunkMessage catalog;
-  catalog.kind = ChunkMessageKind::kCatalog;
-  catalog.full = true;
-  for (const dht::DatasetPointer& p : *pointers) catalog.pointers.push_back(EncodeDatasetPointer(p));
-  Send(self, to, catalog);
+  const size_t page_size = dht::ChunkMessageLimits().max_pointers;
+  size_t start = 0;
+  do {
+    const size_t end = std::min(pointers->size(), start + page_size);
+    ChunkMessage page;
+    page.kind = ChunkMessageKind::kCatalog;
+    page.full = true;
+    if (start > 0) page.range_low = (*pointers)[start].name;
+    if (end < pointers->size()) page.range_high = (*pointers)[end].name;
+    for (size_t i = start; i < end; ++i) page.pointers.push_back(EncodeDatasetPointer((*pointers)[i]));
+    Send(self, to, page);
+    start = end;
+  } while (start < pointers->size());
 }
 
 }  // namespace
@@ -79,7 +89,8 @@ void OnCatalog(Self self, const NodeId& from, const ChunkMessage& message) {
     theirs.push_back(std::move(pointer).value());
   }
   if (message.full) {
-    Result<std::vector<dht::DatasetPointer>> offer = st.catalog->ToOffer(theirs);
+    Result<std::vector<dht::DatasetPointer>> offer =
+        st.catalog->ToOffer(theirs, {message.range_low, message.range_high});
     if (offer.ok() && !offer->empty()) {
       ChunkMessage reply;
       reply.kind = ChunkMessageKind::kCatalog;

@@ -30,6 +30,10 @@ void Send(Self self, const NodeId& to, const dht::ChunkMessage& message);
 // Sends a request and calls `done` with its reply, or with nullptr if it fails or times out.
 void Ask(Self self, const NodeId& peer, dht::ChunkMessage message,
          std::function<void(const dht::ChunkMessage*)> done);
+// Asks `peer` which of `ids` it holds, in HAVE messages of at most max_ids each; `done` gets one
+// answer per id, or nullptr if any part failed.
+void AskHave(Self self, const NodeId& peer, const std::vector<ChunkId>& ids,
+             std::function<void(const std::vector<bool>*)> done);
 // A reply to one of Ask's requests.
 void OnReply(Self self, const NodeId& from, const dht::ChunkMessage& reply);
 // Sends what the push windows admit and hands finished jobs their results.

@@ -10,9 +10,6 @@
 namespace lake::actors::keeper {
 namespace {
 
-using dht::ChunkMessage;
-using dht::ChunkMessageKind;
-
 // Pushes failed to peers that then count as dead get their chunks re-planned this many times
 // within one round; anything left waits for the next round.
 constexpr int kMaxPushAttempts = 3;
@@ -104,42 +101,6 @@ void PushRepairs(Self self) {
   FlushPushes(self);
 }
 
-// Asks `peer` about `ids` in HAVE messages of at most max_ids each, and reports the whole answer
-// (or the failure) to the round.
-void AskHave(Self self, const NodeId& peer, const std::vector<ChunkId>& ids) {
-  const size_t batch = dht::ChunkMessageLimits().max_ids;
-  struct Pending {
-    std::vector<bool> have;
-    size_t batches_left = 0;
-    bool failed = false;
-  };
-  auto pending = std::make_shared<Pending>();
-  pending->have.assign(ids.size(), false);
-  pending->batches_left = (ids.size() + batch - 1) / batch;
-  for (size_t start = 0; start < ids.size(); start += batch) {
-    ChunkMessage have;
-    have.kind = ChunkMessageKind::kHave;
-    have.ids.assign(ids.begin() + start, ids.begin() + std::min(ids.size(), start + batch));
-    const size_t count = have.ids.size();
-    Ask(self, peer, std::move(have), [self, peer, pending, start, count](const ChunkMessage* reply) {
-      if (reply == nullptr || reply->have.size() != count) {
-        pending->failed = true;
-      } else {
-        std::copy(reply->have.begin(), reply->have.end(), pending->have.begin() + start);
-      }
-      if (--pending->batches_left > 0) return;
-      auto& st = self->state;
-      if (!st.repair) return;
-      if (pending->failed) {
-        st.repair->OnPeerFailed(peer);
-      } else {
-        st.repair->OnHaveReply(peer, pending->have);
-      }
-      if (st.repair->complete()) PushRepairs(self);
-    });
-  }
-}
-
 }  // namespace
 
 void StartRepair(Self self) {
@@ -170,7 +131,18 @@ void StartRepair(Self self) {
                                                        LiveNodes(self), st.options.replication);
         st.repair_attempt = 0;
         if (st.repair->complete()) return PushRepairs(self);
-        for (const auto& [peer, ids] : st.repair->queries()) AskHave(self, peer, ids);
+        for (const auto& [peer, ids] : st.repair->queries()) {
+          AskHave(self, peer, ids, [self, peer](const std::vector<bool>* have) {
+            auto& st = self->state;
+            if (!st.repair) return;
+            if (have == nullptr) {
+              st.repair->OnPeerFailed(peer);
+            } else {
+              st.repair->OnHaveReply(peer, *have);
+            }
+            if (st.repair->complete()) PushRepairs(self);
+          });
+        }
       },
       [](const caf::error&) {});
 }

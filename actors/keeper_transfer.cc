@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <memory>
 
 #include "common/hash.h"
@@ -56,6 +57,37 @@ void Ask(Self self, const NodeId& peer, ChunkMessage message,
                       ChunkKeeperState::PendingRequest{
                           peer, Now(self) + st.options.request_timeout, std::move(done)});
   Send(self, peer, message);
+}
+
+void AskHave(Self self, const NodeId& peer, const std::vector<ChunkId>& ids,
+             std::function<void(const std::vector<bool>*)> done) {
+  const size_t batch = dht::ChunkMessageLimits().max_ids;
+  struct Pending {
+    std::vector<bool> have;
+    size_t batches_left = 0;
+    bool failed = false;
+    std::function<void(const std::vector<bool>*)> done;
+  };
+  auto pending = std::make_shared<Pending>();
+  pending->have.assign(ids.size(), false);
+  pending->batches_left = (ids.size() + batch - 1) / batch;
+  pending->done = std::move(done);
+  if (ids.empty()) return pending->done(&pending->have);
+  for (size_t start = 0; start < ids.size(); start += batch) {
+    ChunkMessage have;
+    have.kind = ChunkMessageKind::kHave;
+    have.ids.assign(ids.begin() + start, ids.begin() + std::min(ids.size(), start + batch));
+    const size_t count = have.ids.size();
+    Ask(self, peer, std::move(have), [pending, start, count](const ChunkMessage* reply) {
+      if (reply == nullptr || reply->have.size() != count) {
+        pending->failed = true;
+      } else {
+        std::copy(reply->have.begin(), reply->have.end(), pending->have.begin() + start);
+      }
+      if (--pending->batches_left > 0) return;
+      pending->done(pending->failed ? nullptr : &pending->have);
+    });
+  }
 }
 
 void FlushPushes(Self self) {
@@ -140,18 +172,17 @@ void FindHolders(Self self, const store::Manifest& manifest,
   auto remaining = std::make_shared<size_t>(asks.size());
   auto finish = std::make_shared<std::function<void(std::vector<std::vector<NodeId>>)>>(done);
   for (auto& [peer, chunks] : asks) {
-    ChunkMessage have;
-    have.kind = ChunkMessageKind::kHave;
-    for (size_t i : chunks) have.ids.push_back(manifest.chunks[i].id);
-    Ask(self, peer, have,
-        [holders, remaining, finish, peer, chunks](const ChunkMessage* reply) {
-          if (reply != nullptr && reply->have.size() == chunks.size()) {
-            for (size_t j = 0; j < chunks.size(); ++j) {
-              if (reply->have[j]) (*holders)[chunks[j]].push_back(peer);
-            }
-          }
-          if (--*remaining == 0) (*finish)(std::move(*holders));
-        });
+    std::vector<ChunkId> ids;
+    for (size_t i : chunks) ids.push_back(manifest.chunks[i].id);
+    AskHave(self, peer, ids,
+            [holders, remaining, finish, peer, chunks](const std::vector<bool>* have) {
+              if (have != nullptr) {
+                for (size_t j = 0; j < chunks.size(); ++j) {
+                  if ((*have)[j]) (*holders)[chunks[j]].push_back(peer);
+                }
+              }
+              if (--*remaining == 0) (*finish)(std::move(*holders));
+            });
   }
 }
 

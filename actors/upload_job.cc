@@ -73,7 +73,8 @@ Result<uint32_t> ReplicateAll(caf::blocking_actor* self, const UploadJobContext&
           ids[i].ShortHex() + " is durable on " + std::to_string(copies[i]) + " node(s), " +
           "fewer than the write quorum of " + std::to_string(context.options.write_quorum) +
           " (replication factor " + std::to_string(context.options.replication) +
-          "); nothing was published");
+          "); nothing was published. A network accepts uploads once W of each chunk's R " +
+          "closest nodes answer: with fewer nodes up, start more or lower storage.writeQuorum");
     }
     fewest = std::min(fewest, copies[i]);
   }

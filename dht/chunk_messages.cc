@@ -32,7 +32,7 @@ void PackBody(Packer& pk, const ChunkMessage& m) {
                           (outcome ? (m.ok ? 1 : 2) : 0) +
                           (m.kind == ChunkMessageKind::kHave ? 1 : 0) +
                           (m.kind == ChunkMessageKind::kHaveReply ? 1 : 0) +
-                          (m.kind == ChunkMessageKind::kCatalog ? 2 : 0);
+                          (m.kind == ChunkMessageKind::kCatalog ? (m.full ? 4 : 2) : 0);
   pk.pack_map(fields);
   if (NamesObject(m.kind)) {
     pk.pack("o");
@@ -65,6 +65,12 @@ void PackBody(Packer& pk, const ChunkMessage& m) {
   if (m.kind == ChunkMessageKind::kCatalog) {
     pk.pack("full");
     pk.pack(m.full);
+    if (m.full) {
+      pk.pack("lo");
+      pk.pack(m.range_low);
+      pk.pack("hi");
+      pk.pack(m.range_high);
+    }
     pk.pack("ptrs");
     pk.pack_array(static_cast<uint32_t>(m.pointers.size()));
     for (const Bytes& p : m.pointers) PackBin(pk, p.data(), p.size());
@@ -129,6 +135,18 @@ Status ReadBody(const msgpack::object& body, const ChunkMessageLimits& limits, C
   if (m->kind == ChunkMessageKind::kCatalog) {
     const msgpack::object* full = FindField(body, "full");
     if (full == nullptr || !ReadBool(*full, &m->full)) return Corrupt("bad catalog");
+    if (m->full) {
+      const msgpack::object* low = FindField(body, "lo");
+      const msgpack::object* high = FindField(body, "hi");
+      std::string_view low_name, high_name;
+      if (low == nullptr || !ReadStr(*low, &low_name) || high == nullptr ||
+          !ReadStr(*high, &high_name) || low_name.size() > limits.max_name_bytes ||
+          high_name.size() > limits.max_name_bytes) {
+        return Corrupt("bad catalog range");
+      }
+      m->range_low = std::string(low_name);
+      m->range_high = std::string(high_name);
+    }
     const msgpack::object* pointers = ArrayField(body, "ptrs", limits.max_pointers);
     if (pointers == nullptr) return Corrupt("bad pointers");
     for (uint32_t i = 0; i < pointers->via.array.size; ++i) {
@@ -157,7 +175,7 @@ Result<ChunkMessage> DecodeChunkMessage(ByteView bytes, const ChunkMessageLimits
   UnpackLimits unpack_limits;
   unpack_limits.max_array = std::max(limits.max_ids, limits.max_pointers);
   unpack_limits.max_map = 16;
-  unpack_limits.max_str = std::max<size_t>(limits.max_error_bytes, 64);
+  unpack_limits.max_str = std::max<size_t>({limits.max_error_bytes, limits.max_name_bytes, 64});
   unpack_limits.max_bin = limits.max_data_bytes;
   unpack_limits.max_depth = 4;
   msgpack::object_handle handle;

@@ -4,9 +4,10 @@
 //   PUSH {o, id, data} -> PUSH_ACK {ok, err?}    store an object (acked only once durable)
 //   FETCH {o, id}      -> FETCH_REPLY {ok, data?, err?}
 //   HAVE {ids}         -> HAVE_REPLY {have}      which of these chunks do you hold?
-//   CATALOG {full, ptrs}                         dataset pointers (gossip; no reply expected,
-//                                                but a full catalog is answered with what the
-//                                                sender lacks)
+//   CATALOG {full, lo?, hi?, ptrs}               dataset pointers (gossip; no reply expected,
+//                                                but a page of a full catalog, which covers the
+//                                                names in [lo, hi), is answered with what the
+//                                                sender lacks in that range)
 // Decoding treats bytes as untrusted: bounded, never throws, Corruption on anything malformed.
 // Thread-safety: value types and pure functions.
 #pragma once
@@ -50,7 +51,9 @@ struct ChunkMessage {
   std::string error;                       // kPushAck, kFetchReply (when !ok)
   std::vector<Id> ids;                     // kHave
   std::vector<bool> have;                  // kHaveReply
-  bool full = false;                       // kCatalog: the sender's whole catalog
+  bool full = false;                       // kCatalog: a page of the sender's whole catalog
+  std::string range_low;                   // kCatalog when full: the page's first name
+  std::string range_high;                  // kCatalog when full: past its names ("" = no end)
   std::vector<Bytes> pointers;             // kCatalog: encoded dataset pointers
   friend bool operator==(const ChunkMessage&, const ChunkMessage&) = default;
 };
@@ -61,6 +64,7 @@ struct ChunkMessageLimits {
   size_t max_pointers = 4096;                // pointers in one CATALOG
   size_t max_pointer_bytes = 1024;
   size_t max_error_bytes = 1024;
+  size_t max_name_bytes = 256;  // a catalog page's bounds
 };
 
 Bytes EncodeChunkMessage(const ChunkMessage& message);

@@ -58,11 +58,12 @@ Result<std::vector<dht::DatasetPointer>> NetworkCatalog::ToAdopt(
 }
 
 Result<std::vector<dht::DatasetPointer>> NetworkCatalog::ToOffer(
-    const std::vector<dht::DatasetPointer>& theirs) const {
+    const std::vector<dht::DatasetPointer>& theirs, const NameRange& range) const {
   LAKE_ASSIGN_OR_RETURN(const std::vector<dht::DatasetPointer> ours, Pointers());
   const auto known = ByName(theirs);
   std::vector<dht::DatasetPointer> offer;
   for (const dht::DatasetPointer& pointer : ours) {
+    if (!range.Contains(pointer.name)) continue;
     auto it = known.find(pointer.name);
     if (it == known.end() || dht::Supersedes(pointer, *it->second)) offer.push_back(pointer);
   }
@@ -95,6 +96,10 @@ store::StoreBatch NetworkCatalog::PointerBatch(
 }
 
 Result<bool> NetworkCatalog::Adopt(const dht::DatasetPointer& pointer, const Bytes* manifest) {
+  // A peer chooses the name, which becomes a record key and a SQL table name.
+  if (!store::ValidateDatasetName(pointer.name).ok()) {
+    return Status::Corruption("a pointer names no valid dataset");
+  }
   LAKE_ASSIGN_OR_RETURN(const std::optional<dht::DatasetPointer> previous, Pointer(pointer.name));
   if (previous && !dht::Supersedes(pointer, *previous)) return false;
   if (pointer.deleted) {

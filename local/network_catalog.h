@@ -34,9 +34,18 @@ class NetworkCatalog {
   // The pointers of `theirs` that supersede ours (or name datasets we do not know): to adopt.
   Result<std::vector<dht::DatasetPointer>> ToAdopt(
       const std::vector<dht::DatasetPointer>& theirs) const;
-  // Our pointers that supersede theirs or that they lack: the answer to a peer's full catalog.
-  Result<std::vector<dht::DatasetPointer>> ToOffer(
-      const std::vector<dht::DatasetPointer>& theirs) const;
+  // Names from `low` (inclusive) to `high` (exclusive; "" = no end): one page of a catalog.
+  struct NameRange {
+    std::string low;
+    std::string high;
+    bool Contains(const std::string& name) const {
+      return low <= name && (high.empty() || name < high);
+    }
+  };
+  // Our pointers in `range` that supersede theirs or that they lack: the answer to a page of a
+  // peer's full catalog.
+  Result<std::vector<dht::DatasetPointer>> ToOffer(const std::vector<dht::DatasetPointer>& theirs,
+                                                   const NameRange& range = {}) const;
 
   // A manifest object by id; nullopt if not held.
   Result<std::optional<Bytes>> ManifestObject(const Id& id) const;
@@ -45,8 +54,9 @@ class NetworkCatalog {
 
   // Makes `pointer` current if it supersedes ours: a tombstone removes the dataset; otherwise
   // `manifest` (the bytes of pointer.manifest_id) becomes the dataset's version. Returns false
-  // (and changes nothing) if ours is as new. Corruption if the manifest does not match the
-  // pointer (its hash, name or version).
+  // (and changes nothing) if ours is as new. Corruption if the pointer's name is no valid
+  // dataset name (store::ValidateDatasetName) or the manifest does not match the pointer (its
+  // hash, name or version).
   Result<bool> Adopt(const dht::DatasetPointer& pointer, const Bytes* manifest);
   // Commits a staged upload on this node under `pointer` (which names `encoded`, the encoding
   // of `manifest`), in one synced batch with its journal drop (store/importer.h). Unavailable

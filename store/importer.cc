@@ -254,6 +254,7 @@ Result<StagedImport> StageCsv(ChunkStore& store, const ByteSource& source,
   staged.journalled = pipeline.journalled();
   Manifest& manifest = staged.manifest;
   manifest.name = options.name;
+  manifest.version = 0;  // unset: the caller chooses it at the commit
   manifest.schema = pipeline.scanner().schema();
   manifest.total_rows = pipeline.scanner().rows();
   manifest.created_at_us = ToMicros(env.clock->Now());

@@ -230,7 +230,7 @@ TEST_CASE("An upload lands on every node of a 3-node network with R = 3, and eac
   auto deleted = Ask<uint64_t>(cluster.node(2).system(), cluster.node(2).keeper(),
                                delete_atom::value, std::string("products"));
   REQUIRE(deleted.ok());
-  CHECK(*deleted == 3);
+  CHECK(*deleted == 3);  // the tombstone is the dataset's next version
   for (size_t i = 0; i < cluster.size(); ++i) {
     CHECK(Eventually([&] { return cluster.Listed(i).empty(); }, milliseconds(2000)));
     CHECK(Eventually([&] { return cluster.Storage(i).chunks == 0; }, milliseconds(2000)));

@@ -130,7 +130,7 @@ TEST_CASE("A body past maxUploadBytes stops being read at the bound and leaves n
   CHECK(std::filesystem::is_empty(spool));
 }
 
-TEST_CASE("A multipart body spools its file part; the name comes from a name part or the file",
+TEST_CASE("A multipart body spools its file part, named by a name part or else by the file",
           "[gateway][upload]") {
   const std::string spool = FreshSpool("multipart");
   const UploadLimits limits{spool, 1 << 20};

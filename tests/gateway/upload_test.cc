@@ -184,19 +184,19 @@ TEST_CASE_METHOD(UploadFixture, "A body over maxUploadBytes answers 413 and leav
   CHECK(GatewayNode::Body(asking, 413) == declared);
   CHECK(asking->get_header_value("Content-Length") == std::to_string(asking->body.size()));
 
-  // Chunked, so only counting finds it out.
+  // Chunked, so only counting finds it out. The node stops reading at the bound and answers;
+  // the bound is passed by the last chunk here, so this client is done sending by then (one
+  // still sending would see its connection reset instead).
+  const std::string over = big.substr(0, kMaxUploadBytes + 100);
+  auto send_chunks = [&](size_t offset, httplib::DataSink& sink) {
+    const size_t n = std::min<size_t>(1024, over.size() - offset);
+    sink.write(over.data() + offset, n);
+    if (offset + n == over.size()) sink.done();
+    return true;
+  };
   httplib::Client chunked_client("127.0.0.1", gateway.port());
-  const json counted = GatewayNode::Body(chunked_client.Post(
-                                             "/api/upload?name=big",
-                                             [&](size_t offset, httplib::DataSink& sink) {
-                                               const size_t n =
-                                                   std::min<size_t>(1024, big.size() - offset);
-                                               sink.write(big.data() + offset, n);
-                                               if (offset + n == big.size()) sink.done();
-                                               return true;
-                                             },
-                                             "text/csv"),
-                                         413);
+  const json counted =
+      GatewayNode::Body(chunked_client.Post("/api/upload?name=big", send_chunks, "text/csv"), 413);
   CHECK(counted["success"] == false);
   CHECK(std::filesystem::is_empty(gateway.spool_dir()));
   CHECK(gateway.Get("/api/datasets")["datasets"] == json::array());

@@ -1,10 +1,12 @@
 // ImportCsv end to end over the in-memory and RocksDB stores: content, determinism, late type
-// widening, atomic failure, crash recovery, versions.
+// widening, atomic failure, crash recovery, versions; and its halves StageCsv, CommitStaged and
+// AbandonStaged.
 #include "store/importer.h"
 
 #include <catch2/catch.hpp>
 
 #include <filesystem>
+#include <set>
 #include <string>
 
 #include "common/clock.h"
@@ -35,6 +37,18 @@ struct ImportFixture {
     env.clock = &clock;
     env.runner = parallel ? static_cast<TaskRunner*>(&pool) : &inline_runner;
     return ImportCsv(store, source, options, env, error_at);
+  }
+
+  Result<StagedImport> Stage(ChunkStore& store, const std::string& csv, const std::string& name,
+                             size_t target_bytes) {
+    MemorySource source(csv);
+    ImportOptions options;
+    options.name = name;
+    options.target_chunk_bytes = target_bytes;
+    ImportEnv env;
+    env.clock = &clock;
+    env.runner = &pool;
+    return StageCsv(store, source, options, env);
   }
 };
 
@@ -359,6 +373,92 @@ TEST_CASE_METHOD(ImportFixture, "Import rejects bad dataset names and empty inpu
   CHECK(at.column == 1);
   CHECK(store.Stats().chunks == 0);
   CHECK(store.Stats().records == 0);
+}
+
+TEST_CASE_METHOD(ImportFixture, "A staged import shows nothing until it is committed",
+                 "[store][import][stage]") {
+  MemChunkStore store;
+  // An existing dataset whose rows open the staged file, so some chunks are shared.
+  REQUIRE(Import(store, NumberedCsv(5'000), "kept", 16 << 10).ok());
+  const StoreStats before = store.Stats();
+  const std::vector<ChunkId> chunks_before = *store.ListChunks();
+  Result<std::optional<Manifest>> kept = LoadManifest(store, "kept");
+  REQUIRE(kept.ok());
+  REQUIRE(kept->has_value());
+
+  Result<StagedImport> staged = Stage(store, NumberedCsv(40'000), "staged", 16 << 10);
+  REQUIRE(staged.ok());
+  const Manifest& m = staged->manifest;
+  CHECK(m.name == "staged");
+  CHECK(m.version == 0);
+  CHECK(m.total_rows == 40'000);
+  CHECK(staged->source_bytes == NumberedCsv(40'000).size());
+  REQUIRE(m.chunks.size() > (*kept)->chunks.size());
+  // Every chunk of the manifest is in the store; only those it did not hold are journalled.
+  for (const ChunkRef& ref : m.chunks) CHECK(*store.HasChunk(ref.id));
+  const std::set<ChunkId> shared(chunks_before.begin(), chunks_before.end());
+  size_t fresh = 0;
+  for (const ChunkRef& ref : m.chunks) fresh += shared.count(ref.id) == 0;
+  REQUIRE(fresh > 0);
+  REQUIRE(fresh < m.chunks.size());  // the first chunks are the same as kept's
+  CHECK(staged->journalled.size() == fresh);
+  CHECK(store.ScanRecords("pending/")->size() == fresh);
+  CHECK(store.Stats().chunks == before.chunks + fresh);
+  // ... but no dataset: nothing lists it.
+  CHECK_FALSE(LoadManifest(store, "staged")->has_value());
+  REQUIRE(ListManifests(store)->size() == 1);
+  CHECK(ListManifests(store)->front().name == "kept");
+
+  SECTION("CommitStaged makes it visible and drops the journal") {
+    Manifest committed = m;
+    committed.version = 7;
+    const Bytes encoded = EncodeManifest(committed);
+    StoreBatch extra;
+    extra.PutRecord("note/staged", Bytes{1});
+    REQUIRE(CommitStaged(store, *staged, committed, encoded, std::move(extra)).ok());
+    CHECK(LoadManifest(store, "staged")->value() == committed);
+    CHECK(store.ScanRecords("pending/")->empty());
+    CHECK(store.GetRecord("note/staged").ok());  // the caller's batch went in with it
+    CHECK(ListManifests(store)->size() == 2);
+    CHECK(*RecoverInterruptedImports(store) == 0);
+    for (const ChunkRef& ref : committed.chunks) CHECK(store.GetChunk(ref.id).ok());
+  }
+  SECTION("AbandonStaged removes its chunks and journal, keeping shared ones") {
+    REQUIRE(AbandonStaged(store, *staged).ok());
+    CHECK(*store.ListChunks() == chunks_before);
+    CHECK(store.Stats().records == before.records);
+    CHECK(store.ScanRecords("pending/")->empty());
+    CHECK_FALSE(LoadManifest(store, "staged")->has_value());
+  }
+  SECTION("a crash between stage and commit leaves nothing after recovery") {
+    Result<uint64_t> removed = RecoverInterruptedImports(store);
+    REQUIRE(removed.ok());
+    CHECK(*removed == fresh);
+    CHECK(*store.ListChunks() == chunks_before);
+    CHECK(store.Stats().records == before.records);
+    CHECK(store.ScanRecords("pending/")->empty());
+    CHECK_FALSE(LoadManifest(store, "staged")->has_value());
+    for (const ChunkRef& ref : (*kept)->chunks) CHECK(store.GetChunk(ref.id).ok());
+  }
+}
+
+TEST_CASE_METHOD(ImportFixture, "Staging a new version leaves the current one in place",
+                 "[store][import][stage]") {
+  MemChunkStore store;
+  Result<ImportSummary> v1 = Import(store, NumberedCsv(3'000), "t", 16 << 10);
+  REQUIRE(v1.ok());
+  Result<StagedImport> staged = Stage(store, "x\n1\n2\n", "t", 16 << 10);
+  REQUIRE(staged.ok());
+  CHECK(LoadManifest(store, "t")->value() == v1->manifest);
+  for (const ChunkRef& ref : v1->manifest.chunks) CHECK(*store.HasChunk(ref.id));
+
+  // Committing version 2 replaces version 1 and deletes its chunks.
+  Manifest v2 = staged->manifest;
+  v2.version = 2;
+  REQUIRE(CommitStaged(store, *staged, v2, EncodeManifest(v2)).ok());
+  CHECK(LoadManifest(store, "t")->value() == v2);
+  for (const ChunkRef& ref : v1->manifest.chunks) CHECK_FALSE(*store.HasChunk(ref.id));
+  CHECK(store.Stats().chunks == v2.chunks.size());
 }
 
 }  // namespace
