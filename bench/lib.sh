@@ -1,5 +1,5 @@
-# Helpers sourced by bench/sql_bench.sh and bench/import_bench.sh (not run by itself). They
-# expect $root (the repository) and `set -euo pipefail` from the caller.
+# Helpers sourced by bench/sql_bench.sh, bench/import_bench.sh and bench/upload_bench.sh (not run
+# by itself). They expect $root (the repository) and `set -euo pipefail` from the caller.
 
 # bench_data ROWS SEED: sets $data to bench/out/data/ROWS-SEED, generating the CSVs there with
 # bench/gen_data.py unless its manifest shows they were made with these parameters already.
