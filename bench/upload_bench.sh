@@ -3,8 +3,8 @@
 # into a 3-node loopback cluster with R = 3 (W = 2), beside `p2plake import` of the same file in
 # the same run. Prints the median MB/s of both and their ratio, each node's peak RSS, chunks and
 # bytes on disk, the replicas the uploads reached, and where node 1 spent the upload's time.
-#   bench/upload_bench.sh                          5M events (seed 42, ~327 MB), 3 runs: ~3 min
-#   ROWS=200000 RUNS=1 QUIET_WAIT=0 bench/upload_bench.sh      a smoke test: ~20 s
+#   bench/upload_bench.sh                          5M events (seed 42, ~327 MB), 3 runs: ~1 min
+#   ROWS=200000 RUNS=1 QUIET_WAIT=0 bench/upload_bench.sh      a smoke test: ~15 s
 # Knobs: ROWS (5000000), SEED (42), RUNS (3), QUIET_WAIT (600: seconds to wait for an idle
 # machine before each timed step), PORT_BASE (18300: node i serves HTTP on PORT_BASE+i and peers
 # on PORT_BASE+100+i), P2PLAKE (build/p2plake).

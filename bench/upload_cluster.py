@@ -125,12 +125,13 @@ def report(work, csv_bytes, rows):
     print(f"peak RSS per node: max {worst:.0f} MB; target <= 256 MB: {'met' if worst <= 256 else 'MISSED'}")
     mins = sorted({f"{r[1]}/{r[2]}" for r in replies})
     print(f"replicas min/target in the replies: {', '.join(mins)}")
-    med = [statistics.median(float(s[i]) for s in split) for i in (1, 2, 3, 4)]
+    med = [statistics.median(float(s[i]) for s in split) for i in (1, 2, 3)]
     print(f"upload time on node 1 (medians, from its log): body spooled {med[0]:.2f} s, then "
           f"100% of the CSV parsed {med[1]:.2f} s, then published {med[2]:.2f} s later (the "
           f"encoding's tail, the pushes to the other nodes, the manifest and the pointer)")
-    print(f"CPU used by other processes during the uploads: median {med[3]:.1f} s per run "
-          f"(the machine is shared; above a few seconds the figures are disturbed)")
+    others = ", ".join(s[4] for s in split)
+    print(f"CPU-s used by other processes during each upload: {others} (the machine may be shared: "
+          f"more than a few tenths of a second disturbed that run)")
     hung = os.path.join(work, "hung.txt")
     if os.path.exists(hung):
         with open(hung) as f:
