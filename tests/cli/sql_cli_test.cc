@@ -2,6 +2,7 @@
 #include <catch2/catch.hpp>
 
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include <array>
 #include <cstdio>
@@ -22,7 +23,8 @@ struct Run {
 Run P2plake(const std::string& args) {
   const std::string dir = std::string(LAKE_BINARY_DIR) + "/test-tmp";
   std::filesystem::create_directories(dir);
-  const std::string err_file = dir + "/sql_cli_stderr.txt";
+  // Per process: ctest runs this binary's cases in parallel, each in a process of its own.
+  const std::string err_file = dir + "/sql_cli_stderr-" + std::to_string(::getpid()) + ".txt";
   const std::string command = std::string(LAKE_BINARY_DIR) + "/p2plake " + args + " 2>" + err_file;
   FILE* pipe = ::popen(command.c_str(), "r");
   REQUIRE(pipe != nullptr);
