@@ -115,8 +115,7 @@ std::vector<ScatterGather::Fragment> ScatterGather::Assign(std::vector<size_t> p
   return out;
 }
 
-ScatterGather::SentFragment* ScatterGather::Outstanding(uint64_t request_id,
-                                                        const NodeId& from) {
+ScatterGather::SentFragment* ScatterGather::Outstanding(uint64_t request_id, const NodeId& from) {
   auto it = fragments_.find(request_id);
   if (done() || it == fragments_.end() || it->second.state != FragmentState::kOutstanding ||
       it->second.holder != from) {
@@ -148,8 +147,7 @@ void ScatterGather::FailHolder(const NodeId& holder, std::vector<size_t>* orphan
 
 std::vector<ScatterGather::Fragment> ScatterGather::OnFailure(uint64_t request_id,
                                                               const NodeId& from,
-                                                              const Status& error,
-                                                              TimePoint now) {
+                                                              const Status& error, TimePoint now) {
   SentFragment* fragment = Outstanding(request_id, from);
   if (fragment == nullptr) return {};
   if (error.IsInvalidArgument()) {

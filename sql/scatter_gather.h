@@ -131,13 +131,13 @@ class ScatterGather {
   const Options options_;
 
   // Mutable state
-  std::vector<ChunkProgress> progress_;            // by position in chunks_
-  size_t pending_ = 0;                             // chunks neither covered nor failed
-  std::map<uint64_t, SentFragment> fragments_;     // by request id
-  std::map<NodeId, uint64_t> load_;                // rows given to each holder
+  std::vector<ChunkProgress> progress_;         // by position in chunks_
+  size_t pending_ = 0;                          // chunks neither covered nor failed
+  std::map<uint64_t, SentFragment> fragments_;  // by request id
+  std::map<NodeId, uint64_t> load_;             // rows given to each holder
   std::set<NodeId> failed_holders_;
   std::set<NodeId> contacted_;
-  Status statement_error_;                         // set by an InvalidArgument failure
+  Status statement_error_;  // set by an InvalidArgument failure
   bool finished_ = false;
   uint64_t next_request_id_ = 1;
   Stats stats_;

@@ -113,8 +113,10 @@ struct Cluster {
   }
 };
 
-TEST_CASE("Scattered over failing holders, a query answers as the engine does on one node, or "
-          "names the chunks it could not reach", "[sql][scatter]") {
+TEST_CASE(
+    "Scattered over failing holders, a query answers as the engine does on one node, or "
+    "names the chunks it could not reach",
+    "[sql][scatter]") {
   Cluster cluster;
   struct Query {
     const char* sql;

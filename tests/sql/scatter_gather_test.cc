@@ -89,7 +89,9 @@ const Fragment& To(const std::vector<Fragment>& fragments, const NodeId& holder)
 }
 
 void AnswerAll(ScatterGather& sg, const std::vector<Fragment>& fragments) {
-  for (const Fragment& f : fragments) CHECK(sg.OnPartial(f.request_id, f.holder, EncodeIndexes(f.chunks)));
+  for (const Fragment& f : fragments) {
+    CHECK(sg.OnPartial(f.request_id, f.holder, EncodeIndexes(f.chunks)));
+  }
 }
 
 std::set<size_t> Union(const std::vector<Fragment>& fragments) {
@@ -104,7 +106,7 @@ TEST_CASE("With three nodes holding every chunk, each scans a third, this node i
   for (size_t count : {30, 31, 32}) {
     ScatterGather sg(n.self, HeldByAll(count, {n.self, n.b, n.c}), Opts());
     const std::vector<Fragment> fragments = sg.Start(kStart);
-    REQUIRE(fragments.size() == 3);  // one fragment per holder
+    REQUIRE(fragments.size() == 3);            // one fragment per holder
     CHECK(fragments.back().holder == n.self);  // peers' first: a driver sends them before its own
     CHECK(To(fragments, n.self).chunks.size() == (count + 2) / 3);  // the larger share of a rest
     for (const Fragment& f : fragments) {
@@ -123,7 +125,9 @@ TEST_CASE("Chunks of different sizes balance by rows, within one chunk", "[sql][
   Rng rng(3);
   std::vector<ScatterGather::Chunk> chunks = HeldByAll(40, {n.self, n.b, n.c, n.d});
   std::map<size_t, uint64_t> rows_of;
-  for (ScatterGather::Chunk& chunk : chunks) rows_of[chunk.index] = chunk.rows = 50 + rng.Uniform(101);
+  for (ScatterGather::Chunk& chunk : chunks) {
+    rows_of[chunk.index] = chunk.rows = 50 + rng.Uniform(101);
+  }
   ScatterGather sg(n.self, chunks, Opts());
   std::vector<uint64_t> loads;
   for (const Fragment& f : sg.Start(kStart)) {
@@ -132,8 +136,8 @@ TEST_CASE("Chunks of different sizes balance by rows, within one chunk", "[sql][
     loads.push_back(rows);
   }
   REQUIRE(loads.size() == 4);
-  CHECK(*std::max_element(loads.begin(), loads.end()) -
-            *std::min_element(loads.begin(), loads.end()) <= 150);
+  const auto [least, most] = std::minmax_element(loads.begin(), loads.end());
+  CHECK(*most - *least <= 150);  // the largest chunk
 }
 
 TEST_CASE("A query over one chunk this node holds runs here, even when a peer is closer",
@@ -166,8 +170,10 @@ TEST_CASE("Chunks only one node holds go to it, and the others balance around th
   CHECK(To(fragments, n.c).chunks.size() == 3);
 }
 
-TEST_CASE("An error reply moves the holder's chunks to the other replicas; its late answer "
-          "is discarded", "[sql][scatter]") {
+TEST_CASE(
+    "An error reply moves the holder's chunks to the other replicas; its late answer "
+    "is discarded",
+    "[sql][scatter]") {
   const Nodes n = MakeNodes();
   ScatterGather sg(n.self, HeldByAll(9, {n.self, n.b, n.c}), Opts());
   const std::vector<Fragment> first = sg.Start(kStart);
@@ -198,8 +204,10 @@ TEST_CASE("An error reply moves the holder's chunks to the other replicas; its l
   CHECK(sg.stats().replies_ignored == 1);
 }
 
-TEST_CASE("A holder past its deadline is failed and its chunks move; its answer then counts "
-          "for nothing", "[sql][scatter]") {
+TEST_CASE(
+    "A holder past its deadline is failed and its chunks move; its answer then counts "
+    "for nothing",
+    "[sql][scatter]") {
   const Nodes n = MakeNodes();
   ScatterGather sg(n.self, HeldByAll(6, {n.self, n.b, n.c}), Opts());
   const std::vector<Fragment> first = sg.Start(kStart);
@@ -208,7 +216,8 @@ TEST_CASE("A holder past its deadline is failed and its chunks move; its answer 
   CHECK(sg.OnTimer(kStart + kTimeout - Duration(1)).empty());
   const std::vector<Fragment> retries = sg.OnTimer(kStart + kTimeout);
   REQUIRE_FALSE(retries.empty());
-  CHECK(Union(retries) == std::set<size_t>(To(first, n.b).chunks.begin(), To(first, n.b).chunks.end()));
+  CHECK(Union(retries) ==
+        std::set<size_t>(To(first, n.b).chunks.begin(), To(first, n.b).chunks.end()));
   CHECK(sg.NextDeadline() == kStart + 2 * kTimeout);
   CHECK_FALSE(sg.OnPartial(To(first, n.b).request_id, n.b, EncodeIndexes(To(first, n.b).chunks)));
   AnswerAll(sg, retries);
@@ -226,10 +235,10 @@ TEST_CASE("Duplicate, unknown and misdirected replies are ignored", "[sql][scatt
   ScatterGather sg(n.self, HeldByAll(4, {n.self, n.b}), Opts());
   const std::vector<Fragment> first = sg.Start(kStart);
   const Fragment& to_b = To(first, n.b);
-  CHECK_FALSE(sg.OnPartial(999, n.b, EncodeIndexes(to_b.chunks)));           // unknown
-  CHECK_FALSE(sg.OnPartial(to_b.request_id, n.c, EncodeIndexes({1, 4})));    // not its holder
+  CHECK_FALSE(sg.OnPartial(999, n.b, EncodeIndexes(to_b.chunks)));         // unknown
+  CHECK_FALSE(sg.OnPartial(to_b.request_id, n.c, EncodeIndexes({1, 4})));  // not its holder
   CHECK(sg.OnFailure(to_b.request_id, n.c, Status::Unavailable("x"), kStart).empty());
-  CHECK(sg.OnPartial(to_b.request_id, n.b, EncodeIndexes(to_b.chunks)));     // b still counts
+  CHECK(sg.OnPartial(to_b.request_id, n.b, EncodeIndexes(to_b.chunks)));        // b still counts
   CHECK_FALSE(sg.OnPartial(to_b.request_id, n.b, EncodeIndexes(to_b.chunks)));  // duplicate
   CHECK(sg.OnFailure(to_b.request_id, n.b, Status::Unavailable("x"), kStart).empty());
   AnswerAll(sg, {To(first, n.self)});
@@ -287,7 +296,8 @@ struct Unreachable {
           CHECK(sg.OnPartial(f.request_id, f.holder, EncodeIndexes(f.chunks)));
           continue;
         }
-        for (Fragment& g : sg.OnFailure(f.request_id, f.holder, Status::Unavailable("down"), kStart)) {
+        for (Fragment& g :
+             sg.OnFailure(f.request_id, f.holder, Status::Unavailable("down"), kStart)) {
           next.push_back(std::move(g));
         }
       }
@@ -314,8 +324,10 @@ TEST_CASE("When every replica of a chunk fails, the query fails naming exactly t
   CHECK(message.find(setup.chunks[1].id.ToHex()) == std::string::npos);
 }
 
-TEST_CASE("With partial answers allowed, the query answers with what was reachable and says "
-          "how many rows that covers", "[sql][scatter]") {
+TEST_CASE(
+    "With partial answers allowed, the query answers with what was reachable and says "
+    "how many rows that covers",
+    "[sql][scatter]") {
   Unreachable setup;
   ScatterGather sg(setup.n.self, setup.chunks, Opts(/*allow_partial=*/true));
   setup.Run(sg);
@@ -343,8 +355,7 @@ TEST_CASE("A statement error from a holder fails the query with that error, with
   CHECK(sg.stats().fragments_retried == 0);
 }
 
-TEST_CASE("max_attempts_per_chunk bounds how many replicas a chunk is sent to",
-          "[sql][scatter]") {
+TEST_CASE("max_attempts_per_chunk bounds how many replicas a chunk is sent to", "[sql][scatter]") {
   const Nodes n = MakeNodes();
   for (size_t attempts : {1, 2, 3}) {
     ScatterGather sg(n.self, {{0, n.self, 10, {n.b, n.c, n.d}}}, Opts(false, attempts));
@@ -362,8 +373,10 @@ TEST_CASE("max_attempts_per_chunk bounds how many replicas a chunk is sent to",
   }
 }
 
-TEST_CASE("Finished at a query deadline, pending chunks are named as timed out, or left out "
-          "when partial answers are allowed", "[sql][scatter]") {
+TEST_CASE(
+    "Finished at a query deadline, pending chunks are named as timed out, or left out "
+    "when partial answers are allowed",
+    "[sql][scatter]") {
   const Nodes n = MakeNodes();
   for (bool allow_partial : {false, true}) {
     ScatterGather sg(n.self, HeldByAll(6, {n.self, n.b}), Opts(allow_partial));
@@ -398,8 +411,10 @@ TEST_CASE("A query with no chunk left to read is done at once", "[sql][scatter]"
   CHECK(outcome->rows_total == 0);
 }
 
-TEST_CASE("Randomised: every chunk is counted exactly once, or the query names exactly the "
-          "chunks no replica could scan", "[sql][scatter][random]") {
+TEST_CASE(
+    "Randomised: every chunk is counted exactly once, or the query names exactly the "
+    "chunks no replica could scan",
+    "[sql][scatter][random]") {
   constexpr int kRuns = 1000;
   size_t complete_runs = 0, failed_runs = 0, retries = 0;
   for (int run = 0; run < kRuns; ++run) {
@@ -464,8 +479,8 @@ TEST_CASE("Randomised: every chunk is counted exactly once, or the query names e
     uint64_t rows_covered = 0, rows_total = 0;
     for (const ScatterGather::Chunk& chunk : chunks) {
       rows_total += chunk.rows;
-      const bool missing = std::binary_search(expected_missing.begin(), expected_missing.end(),
-                                              chunk.index);
+      const bool missing =
+          std::binary_search(expected_missing.begin(), expected_missing.end(), chunk.index);
       CHECK(times.count(chunk.index) == (missing ? 0 : 1));
       if (!missing) {
         CHECK(times.at(chunk.index) == 1);
