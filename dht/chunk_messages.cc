@@ -176,7 +176,7 @@ Result<ChunkMessage> DecodeChunkMessage(ByteView bytes, const ChunkMessageLimits
   unpack_limits.max_array = std::max(limits.max_ids, limits.max_pointers);
   unpack_limits.max_map = 16;
   unpack_limits.max_str = std::max<size_t>({limits.max_error_bytes, limits.max_name_bytes, 64});
-  unpack_limits.max_bin = limits.max_data_bytes;
+  unpack_limits.max_bin = std::max(limits.max_data_bytes, Id::kBytes);  // ids are bins too
   unpack_limits.max_depth = 4;
   msgpack::object_handle handle;
   LAKE_RETURN_IF_ERROR(UnpackUntrusted(bytes, &handle, unpack_limits));
