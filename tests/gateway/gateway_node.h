@@ -38,6 +38,20 @@ inline std::string FreshDir(const std::string& name) {
   return dir;
 }
 
+// A FreshDir removed again when the object goes. Declare it before the node that uses the
+// directory (members are destroyed in reverse order), so that the node has stopped by then.
+class ScratchDir {
+ public:
+  explicit ScratchDir(const std::string& name) : path_(FreshDir(name)) {}
+  ScratchDir(const ScratchDir&) = delete;
+  ScratchDir& operator=(const ScratchDir&) = delete;
+  ~ScratchDir() { std::filesystem::remove_all(path_); }
+  const std::string& path() const { return path_; }
+
+ private:
+  const std::string path_;
+};
+
 // `p2plake import` of `csv_path` as dataset `name` into `data_dir` (not open elsewhere).
 inline store::ImportSummary ImportFile(const std::string& data_dir, const std::string& csv_path,
                                        const std::string& name) {

@@ -26,11 +26,11 @@ const std::string kGroupSql =
 // A node whose store holds products.csv, imported before it starts.
 struct GatewayFixture {
   GatewayFixture()
-      : data_dir(testing::FreshDir("smoke")),
+      : scratch("smoke"),
+        data_dir(scratch.path()),
         expected_group_rows((testing::ImportFile(data_dir, kProductsCsv, "products"),
                              testing::EngineRows(data_dir, kGroupSql))),
         gateway(data_dir, local::NodeConfig{}) {}
-  ~GatewayFixture() { std::filesystem::remove_all(data_dir); }
 
   json Get(const std::string& path, int expected_status = 200) {
     return gateway.Get(path, expected_status);
@@ -39,6 +39,7 @@ struct GatewayFixture {
     return gateway.Query(body, expected_status);
   }
 
+  const testing::ScratchDir scratch;  // removed after the node below has stopped
   const std::string data_dir;
   const json expected_group_rows;  // computed before the node locks the store
   GatewayNode gateway;

@@ -45,14 +45,12 @@ GatewayOptions SmallUploads() {
 // elsewhere as the reference.
 struct UploadFixture {
   UploadFixture()
-      : reference_dir(testing::FreshDir("upload-ref")),
+      : reference_scratch("upload-ref"),
+        reference_dir(reference_scratch.path()),
         reference(testing::ImportFile(reference_dir, kProductsCsv, "products")),
-        data_dir(testing::FreshDir("upload")),
+        scratch("upload"),
+        data_dir(scratch.path()),
         gateway(data_dir, OneReplica(), SmallUploads()) {}
-  ~UploadFixture() {
-    std::filesystem::remove_all(reference_dir);
-    std::filesystem::remove_all(data_dir);
-  }
 
   // A 201's body holds what the import of the same file reports.
   void CheckStoredLikeImport(const json& answer, const std::string& name) {
@@ -74,8 +72,10 @@ struct UploadFixture {
     CHECK(answer["executionTime"].is_number());
   }
 
+  const testing::ScratchDir reference_scratch;
   const std::string reference_dir;
   const store::ImportSummary reference;
+  const testing::ScratchDir scratch;  // removed after the node below has stopped
   const std::string data_dir;
   GatewayNode gateway;
 };
