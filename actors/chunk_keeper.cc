@@ -194,9 +194,9 @@ ChunkKeeperActor::behavior_type ChunkKeeper(keeper::Self self, ChunkKeeperOption
         if (!*current || (*current)->deleted) {
           return ToCafError(Status::NotFound("no dataset named " + name));
         }
-        const dht::DatasetPointer tombstone = dht::SignDatasetPointer(
-            *st.identity, name, (*current)->version + 1, Id(), true,
-            ToMicros(local::SystemClock().Now()));
+        const dht::DatasetPointer tombstone =
+            dht::SignDatasetPointer(*st.identity, name, (*current)->version + 1, Id(), true,
+                                    ToMicros(local::SystemClock().Now()));
         if (Result<bool> adopted = st.catalog->Adopt(tombstone, nullptr); !adopted.ok()) {
           return ToCafError(adopted.status());
         }

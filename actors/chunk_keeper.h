@@ -44,7 +44,7 @@ struct ChunkKeeperOptions {
   std::chrono::milliseconds repair_interval{30000};
   uint64_t repair_bytes_per_second = 64 << 20;  // repair's bandwidth bound, per node
   std::chrono::milliseconds orphan_grace{std::chrono::hours(1)};  // see CollectOrphans
-  std::chrono::milliseconds request_timeout{10000};  // FETCH, HAVE and router requests
+  std::chrono::milliseconds request_timeout{10000};               // FETCH, HAVE and router requests
   std::chrono::milliseconds upload_step_timeout{std::chrono::hours(1)};
   size_t gossip_fanout = 8;  // contacts a new pointer is passed to
   dht::PushQueue::Options pushes;

@@ -42,7 +42,8 @@ void SendFullCatalog(Self self, const NodeId& to) {
     page.full = true;
     if (start > 0) page.range_low = (*pointers)[start].name;
     if (end < pointers->size()) page.range_high = (*pointers)[end].name;
-    for (size_t i = start; i < end; ++i) page.pointers.push_back(EncodeDatasetPointer((*pointers)[i]));
+    for (size_t i = start; i < end; ++i)
+      page.pointers.push_back(EncodeDatasetPointer((*pointers)[i]));
     Send(self, to, page);
     start = end;
   } while (start < pointers->size());
@@ -136,7 +137,8 @@ void SyncCatalog(Self self) {
           if (st.synced.insert(id).second) SendFullCatalog(self, id);
         }
         if (!ids.empty()) {
-          SendFullCatalog(self, ids[std::uniform_int_distribution<size_t>(0, ids.size() - 1)(st.rng)]);
+          SendFullCatalog(self,
+                          ids[std::uniform_int_distribution<size_t>(0, ids.size() - 1)(st.rng)]);
         }
       },
       [](const caf::error&) {});

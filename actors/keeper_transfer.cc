@@ -54,8 +54,8 @@ void Ask(Self self, const NodeId& peer, ChunkMessage message,
   auto& st = self->state;
   message.request_id = st.next_request++;
   st.requests.emplace(message.request_id,
-                      ChunkKeeperState::PendingRequest{
-                          peer, Now(self) + st.options.request_timeout, std::move(done)});
+                      ChunkKeeperState::PendingRequest{peer, Now(self) + st.options.request_timeout,
+                                                       std::move(done)});
   Send(self, peer, message);
 }
 
@@ -217,8 +217,8 @@ void OnPush(Self self, const NodeId& from, const ChunkMessage& push) {
 
 void OnSync(Self self) {
   auto& st = self->state;
-  const Status written = st.unsynced.empty() ? Status::OK()
-                                             : st.store->Write(st.unsynced, store::Durability::kSync);
+  const Status written =
+      st.unsynced.empty() ? Status::OK() : st.store->Write(st.unsynced, store::Durability::kSync);
   if (!written.ok()) spdlog::error("keeper: cannot store pushed chunks: {}", written.ToString());
   for (const ChunkKeeperState::UnsyncedAck& pending : st.unsynced_acks) {
     ChunkMessage ack;

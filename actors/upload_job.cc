@@ -46,9 +46,9 @@ uint64_t NextVersion(caf::blocking_actor* self, const UploadJobContext& context,
   uint64_t latest = 0;
   local::NetworkCatalog catalog(*context.store);
   if (auto pointer = catalog.Pointer(name); pointer.ok() && *pointer) latest = (*pointer)->version;
-  Result<std::vector<Bytes>> values = AskAndWait<std::vector<Bytes>>(
-      self, context.router, context.options.request_timeout, get_atom::value,
-      store::DatasetKey(name));
+  Result<std::vector<Bytes>> values =
+      AskAndWait<std::vector<Bytes>>(self, context.router, context.options.request_timeout,
+                                     get_atom::value, store::DatasetKey(name));
   if (values.ok()) {
     for (const Bytes& value : *values) {
       Result<dht::DatasetPointer> pointer = dht::DecodeDatasetPointer(value);
@@ -61,10 +61,10 @@ uint64_t NextVersion(caf::blocking_actor* self, const UploadJobContext& context,
 // Pushes `ids` to their R closest nodes and checks each reached W copies; returns the fewest.
 Result<uint32_t> ReplicateAll(caf::blocking_actor* self, const UploadJobContext& context,
                               dht::ObjectKind kind, const std::vector<Id>& ids) {
-  LAKE_ASSIGN_OR_RETURN(const std::vector<uint32_t> copies,
-                        AskAndWait<std::vector<uint32_t>>(
-                            self, context.keeper, context.options.upload_step_timeout,
-                            replicate_atom::value, ReplicateRequest{kind, ids}));
+  LAKE_ASSIGN_OR_RETURN(
+      const std::vector<uint32_t> copies,
+      AskAndWait<std::vector<uint32_t>>(self, context.keeper, context.options.upload_step_timeout,
+                                        replicate_atom::value, ReplicateRequest{kind, ids}));
   uint32_t fewest = context.options.replication;
   for (size_t i = 0; i < ids.size(); ++i) {
     if (copies[i] < context.options.write_quorum) {
@@ -127,8 +127,7 @@ UploadOutcome RunUpload(caf::blocking_actor* self, const UploadJobContext& conte
     const dht::DatasetPointer pointer =
         dht::SignDatasetPointer(*context.identity, request.name, manifest.version, manifest_id,
                                 false, ToMicros(clock.Now()));
-    LAKE_RETURN_IF_ERROR(AskAndWait<bool>(self, context.keeper,
-                                          context.options.upload_step_timeout,
+    LAKE_RETURN_IF_ERROR(AskAndWait<bool>(self, context.keeper, context.options.upload_step_timeout,
                                           publish_atom::value,
                                           PublishRequest{*staged, manifest, encoded, pointer})
                              .status());
@@ -154,8 +153,7 @@ UploadOutcome RunUpload(caf::blocking_actor* self, const UploadJobContext& conte
     return outcome;
   }
   outcome.receipt.elapsed_ms =
-      std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started)
-          .count();
+      std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
   return outcome;
 }
 
@@ -169,9 +167,9 @@ void UploadJob(caf::blocking_actor* self, UploadJobContext context, uint64_t upl
   std::filesystem::remove(request.csv_path, ignored);
   if (outcome.status.ok()) {
     const UploadReceipt& r = outcome.receipt;
-    spdlog::info("upload {}: version {} published, {} rows, {} chunks, {} of {} replicas, {:.0f} ms",
-                 r.name, r.version, r.rows, r.chunks, r.replicas_min, r.replicas_target,
-                 r.elapsed_ms);
+    spdlog::info(
+        "upload {}: version {} published, {} rows, {} chunks, {} of {} replicas, {:.0f} ms", r.name,
+        r.version, r.rows, r.chunks, r.replicas_min, r.replicas_target, r.elapsed_ms);
   } else {
     spdlog::warn("upload {}: failed: {}", request.name, outcome.status.ToString());
   }

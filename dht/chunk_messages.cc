@@ -182,11 +182,10 @@ Result<ChunkMessage> DecodeChunkMessage(ByteView bytes, const ChunkMessageLimits
   LAKE_RETURN_IF_ERROR(UnpackUntrusted(bytes, &handle, unpack_limits));
   const msgpack::object& root = handle.get();
 
-  LAKE_ASSIGN_OR_RETURN(const Envelope envelope, ReadEnvelope(root, "chunk message"));
-  if (envelope.protocol != kChunkProtocol) {
-    return Corrupt("unknown protocol " + std::string(envelope.protocol));
-  }
-  if (envelope.kind < 1 || envelope.kind > 7) return Corrupt("unknown kind");
+  LAKE_ASSIGN_OR_RETURN(
+      const Envelope envelope,
+      ReadEnvelope(root, kChunkProtocol, static_cast<uint64_t>(ChunkMessageKind::kCatalog),
+                   "chunk message"));
   ChunkMessage m;
   m.kind = static_cast<ChunkMessageKind>(envelope.kind);
   m.request_id = envelope.request_id;

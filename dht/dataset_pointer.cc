@@ -105,7 +105,8 @@ Result<DatasetPointer> DecodeDatasetPointer(ByteView bytes) {
       !ReadFixedBin(root, "pk", &p.key) || !ReadFixedBin(root, "sig", &p.signature)) {
     return Corrupt("malformed");
   }
-  if (format != kPointerFormatVersion) return Corrupt("unsupported format " + std::to_string(format));
+  if (format != kPointerFormatVersion)
+    return Corrupt("unsupported format " + std::to_string(format));
   p.name = std::string(name);
   if (NodeIdOfKey(ByteView(p.key.data(), p.key.size())) != p.uploader) {
     return Corrupt("uploader is not its key's node");

@@ -18,7 +18,8 @@ void PackEnvelopeHead(msgpack::packer<msgpack::sbuffer>& pk, std::string_view pr
   pk.pack("b");
 }
 
-Result<Envelope> ReadEnvelope(const msgpack::object& root, std::string_view what) {
+Result<Envelope> ReadEnvelope(const msgpack::object& root, std::string_view protocol,
+                              uint64_t max_kind, std::string_view what) {
   Envelope envelope;
   const msgpack::object* p = FindField(root, "p");
   const msgpack::object* k = FindField(root, "k");
@@ -28,6 +29,13 @@ Result<Envelope> ReadEnvelope(const msgpack::object& root, std::string_view what
       !ReadUint(*k, &envelope.kind) || r == nullptr || !ReadUint(*r, &envelope.request_id) ||
       envelope.body == nullptr || envelope.body->type != msgpack::type::MAP) {
     return Status::Corruption(std::string(what) + ": bad envelope");
+  }
+  if (envelope.protocol != protocol) {
+    return Status::Corruption(std::string(what) + ": unknown protocol " +
+                              std::string(envelope.protocol));
+  }
+  if (envelope.kind < 1 || envelope.kind > max_kind) {
+    return Status::Corruption(std::string(what) + ": unknown kind");
   }
   return envelope;
 }

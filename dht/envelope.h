@@ -26,8 +26,10 @@ struct Envelope {
   uint64_t request_id = 0;
   const msgpack::object* body = nullptr;  // a map
 };
-// Reads the envelope of an unpacked message; Corruption (prefixed with `what`) if malformed.
-Result<Envelope> ReadEnvelope(const msgpack::object& root, std::string_view what);
+// Reads the envelope of an unpacked message, which must name `protocol` and a kind in
+// [1, max_kind]; Corruption (prefixed with `what`) if it is malformed or does not.
+Result<Envelope> ReadEnvelope(const msgpack::object& root, std::string_view protocol,
+                              uint64_t max_kind, std::string_view what);
 
 // The protocol id of an envelope as PackEnvelopeHead writes it, read from the first bytes
 // without unpacking the rest; nullopt for anything else.

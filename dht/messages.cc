@@ -132,11 +132,9 @@ Result<Message> DecodeMessage(ByteView bytes, const MessageLimits& limits) {
   LAKE_RETURN_IF_ERROR(UnpackUntrusted(bytes, &handle, unpack_limits));
   const msgpack::object& root = handle.get();
 
-  LAKE_ASSIGN_OR_RETURN(const Envelope envelope, ReadEnvelope(root, "kad message"));
-  if (envelope.protocol != kKadProtocol) {
-    return Corrupt("unknown protocol " + std::string(envelope.protocol));
-  }
-  if (envelope.kind < 1 || envelope.kind > 8) return Corrupt("unknown kind");
+  LAKE_ASSIGN_OR_RETURN(const Envelope envelope,
+                        ReadEnvelope(root, kKadProtocol,
+                                     static_cast<uint64_t>(MessageKind::kStoreAck), "kad message"));
   Message m;
   m.kind = static_cast<MessageKind>(envelope.kind);
   m.request_id = envelope.request_id;

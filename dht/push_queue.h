@@ -21,7 +21,7 @@ namespace lake::dht {
 class PushQueue {
  public:
   struct Options {
-    size_t window = 4;                           // pushes in flight per peer
+    size_t window = 4;                            // pushes in flight per peer
     Duration timeout = std::chrono::seconds(30);  // from sending to its ack
   };
   struct Push {

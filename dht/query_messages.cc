@@ -139,11 +139,10 @@ Result<QueryMessage> DecodeQueryMessage(ByteView bytes, const QueryMessageLimits
   unpack_limits.max_depth = 3;
   msgpack::object_handle handle;
   LAKE_RETURN_IF_ERROR(UnpackUntrusted(bytes, &handle, unpack_limits));
-  LAKE_ASSIGN_OR_RETURN(const Envelope envelope, ReadEnvelope(handle.get(), "query message"));
-  if (envelope.protocol != kQueryProtocol) {
-    return Corrupt("unknown protocol " + std::string(envelope.protocol));
-  }
-  if (envelope.kind < 1 || envelope.kind > 4) return Corrupt("unknown kind");
+  LAKE_ASSIGN_OR_RETURN(
+      const Envelope envelope,
+      ReadEnvelope(handle.get(), kQueryProtocol, static_cast<uint64_t>(QueryMessageKind::kCancel),
+                   "query message"));
   QueryMessage m;
   m.kind = static_cast<QueryMessageKind>(envelope.kind);
   m.request_id = envelope.request_id;

@@ -69,7 +69,7 @@ Result<ImportSummary> ImportCsv(ChunkStore& store, const ByteSource& source,
 // The two halves of an import, for callers that must do something between writing the chunks
 // and making the dataset visible (a network upload replicates the chunks first).
 struct StagedImport {
-  Manifest manifest;  // version unset (0): the caller chooses it
+  Manifest manifest;                // version unset (0): the caller chooses it
   std::vector<ChunkId> journalled;  // chunks this import wrote (journalled until commit or abandon)
   uint64_t source_bytes = 0;
 };

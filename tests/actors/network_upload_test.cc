@@ -38,8 +38,8 @@ constexpr size_t kChunkBytes = 64 << 10;
 const std::string kProductsCsv = std::string(LAKE_SOURCE_DIR) + "/sample-data/products.csv";
 
 std::string TestDir(const std::string& name) {
-  const std::string dir = std::string(LAKE_BINARY_DIR) + "/test-tmp/upload-" + name + "-" +
-                          std::to_string(::getpid());
+  const std::string dir =
+      std::string(LAKE_BINARY_DIR) + "/test-tmp/upload-" + name + "-" + std::to_string(::getpid());
   std::filesystem::remove_all(dir);
   std::filesystem::create_directories(dir);
   return dir;
@@ -160,8 +160,8 @@ std::string ReadAll(const std::string& path) {
 std::string NumbersCsv(size_t rows) {
   std::string csv = "id,label,value\n";
   for (size_t i = 0; i < rows; ++i) {
-    csv += std::to_string(i) + ",label-" + std::to_string(i % 97) + "," +
-           std::to_string(i * 0.5) + "\n";
+    csv += std::to_string(i) + ",label-" + std::to_string(i % 97) + "," + std::to_string(i * 0.5) +
+           "\n";
   }
   return csv;
 }
@@ -209,7 +209,8 @@ TEST_CASE("An upload lands on every node of a 3-node network with R = 3, and eac
   // Any node answers SQL over it as the embedded engine does over the same file.
   local::LocalEngine engine(local::LocalEngineOptions{});
   REQUIRE(engine.AttachStore(local_store).ok());
-  const std::string sql = "SELECT category, COUNT(*), SUM(price) FROM products GROUP BY 1 ORDER BY 1";
+  const std::string sql =
+      "SELECT category, COUNT(*), SUM(price) FROM products GROUP BY 1 ORDER BY 1";
   auto expected = engine.engine().Run(sql);
   REQUIRE(expected.ok());
   for (size_t i = 0; i < cluster.size(); ++i) {

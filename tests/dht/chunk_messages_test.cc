@@ -15,17 +15,14 @@
 
 #include "common/msgpack_util.h"
 #include "common/rng.h"
+#include "tests/support/random_data.h"
 
 namespace lake::dht {
 namespace {
 
-using Packer = msgpack::packer<msgpack::sbuffer>;
+using testing::RandomBytes;
 
-Bytes RandomBytes(Rng& rng, size_t size) {
-  Bytes out(size);
-  for (uint8_t& b : out) b = static_cast<uint8_t>(rng.Next());
-  return out;
-}
+using Packer = msgpack::packer<msgpack::sbuffer>;
 
 // One realistic message of every kind, and the variants of each (fields a kind does not carry
 // keep their defaults, since they are not on the wire).

@@ -103,8 +103,10 @@ TEST_CASE("PeekProtocol refuses bytes that are not an envelope's head", "[dht][e
   }
 }
 
-TEST_CASE("ReadEnvelope reads what PackEnvelopeHead wrote and names the caller in its errors",
-          "[dht][envelope]") {
+TEST_CASE(
+    "ReadEnvelope reads what PackEnvelopeHead wrote, checks protocol and kind, and names the "
+    "caller in its errors",
+    "[dht][envelope]") {
   msgpack::sbuffer buffer;
   Packer pk(buffer);
   PackEnvelopeHead(pk, "/some/1", 200, UINT64_MAX);
@@ -114,7 +116,7 @@ TEST_CASE("ReadEnvelope reads what PackEnvelopeHead wrote and names the caller i
   const Bytes bytes = BufferBytes(buffer);
   msgpack::object_handle handle;
   REQUIRE(UnpackUntrusted(bytes, &handle).ok());
-  Result<Envelope> envelope = ReadEnvelope(handle.get(), "test");
+  Result<Envelope> envelope = ReadEnvelope(handle.get(), "/some/1", 200, "test");
   REQUIRE(envelope.ok());
   CHECK(envelope->protocol == "/some/1");
   CHECK(envelope->kind == 200);
@@ -125,10 +127,15 @@ TEST_CASE("ReadEnvelope reads what PackEnvelopeHead wrote and names the caller i
 
   const Bytes array = PackToBytes(std::vector<int>{1, 2});
   REQUIRE(UnpackUntrusted(array, &handle).ok());
-  Result<Envelope> bad = ReadEnvelope(handle.get(), "test thing");
+  Result<Envelope> bad = ReadEnvelope(handle.get(), "/some/1", 200, "test thing");
   REQUIRE_FALSE(bad.ok());
   CHECK(bad.status().IsCorruption());
   CHECK(bad.status().message().find("test thing") != std::string::npos);
+
+  // Another protocol, or a kind past the last, is refused too.
+  REQUIRE(UnpackUntrusted(bytes, &handle).ok());
+  CHECK(ReadEnvelope(handle.get(), "/other/1", 200, "test").status().IsCorruption());
+  CHECK(ReadEnvelope(handle.get(), "/some/1", 199, "test").status().IsCorruption());
 }
 
 }  // namespace

@@ -12,23 +12,13 @@
 #include <vector>
 
 #include "common/rng.h"
+#include "tests/support/random_data.h"
 
 namespace lake::dht {
 namespace {
 
-// Brute force: sort everything by XOR distance, keep r.
-std::vector<NodeId> BruteClosest(const Id& key, std::vector<NodeId> nodes, size_t r) {
-  std::sort(nodes.begin(), nodes.end(),
-            [&](const NodeId& a, const NodeId& b) { return a.Distance(key) < b.Distance(key); });
-  nodes.resize(std::min(r, nodes.size()));
-  return nodes;
-}
-
-std::vector<NodeId> RandomIds(Rng& rng, size_t n) {
-  std::vector<NodeId> out;
-  for (size_t i = 0; i < n; ++i) out.push_back(rng.NextId());
-  return out;
-}
+using testing::BruteClosest;
+using testing::RandomIds;
 
 TEST_CASE("ClosestNodes equals a brute-force sort by XOR distance", "[dht][placement]") {
   Rng rng(1);

@@ -10,15 +10,12 @@
 #include "common/rng.h"
 #include "dht/chunk_messages.h"
 #include "dht/envelope.h"
+#include "tests/support/random_data.h"
 
 namespace lake::dht {
 namespace {
 
-Bytes RandomBytes(Rng& rng, size_t size) {
-  Bytes out(size);
-  for (uint8_t& b : out) b = static_cast<uint8_t>(rng.Next());
-  return out;
-}
+using testing::RandomBytes;
 
 std::vector<QueryMessage> SampleMessages() {
   Rng rng(77);

@@ -11,22 +11,13 @@
 #include <vector>
 
 #include "common/rng.h"
+#include "tests/support/random_data.h"
 
 namespace lake::dht {
 namespace {
 
-std::vector<NodeId> BruteClosest(const Id& key, std::vector<NodeId> nodes, size_t r) {
-  std::sort(nodes.begin(), nodes.end(),
-            [&](const NodeId& a, const NodeId& b) { return a.Distance(key) < b.Distance(key); });
-  nodes.resize(std::min(r, nodes.size()));
-  return nodes;
-}
-
-std::vector<NodeId> RandomIds(Rng& rng, size_t n) {
-  std::vector<NodeId> out;
-  for (size_t i = 0; i < n; ++i) out.push_back(rng.NextId());
-  return out;
-}
+using testing::BruteClosest;
+using testing::RandomIds;
 
 // Answers every query: `holds(chunk, peer)` says what the peer replies.
 template <class Holds>

@@ -9,9 +9,12 @@
 #include <catch2/catch.hpp>
 
 #include "common/rng.h"
+#include "tests/support/random_data.h"
 
 namespace lake::dht {
 namespace {
+
+using testing::RandomBytes;
 
 using Role = SecureSession::Role;
 using Seed32 = std::array<uint8_t, 32>;
@@ -20,12 +23,6 @@ Seed32 SeedOf(uint8_t fill) {
   Seed32 seed;
   seed.fill(fill);
   return seed;
-}
-
-Bytes RandomBytes(Rng& rng, size_t size) {
-  Bytes out(size);
-  for (uint8_t& b : out) b = static_cast<uint8_t>(rng.Next());
-  return out;
 }
 
 // Delivers `bytes` to `to` in pieces of `piece` bytes (0: random pieces drawn from `rng`).

@@ -20,9 +20,12 @@
 #include "store/chunk_codec.h"
 #include "store/mem_chunk_store.h"
 #include "store/rocksdb_chunk_store.h"
+#include "tests/support/random_data.h"
 
 namespace lake::store {
 namespace {
+
+using testing::RandomBytes;
 
 namespace fs = std::filesystem;
 
@@ -44,12 +47,6 @@ struct ScopedDir {
   ScopedDir& operator=(const ScopedDir&) = delete;
   std::string path;
 };
-
-Bytes RandomBytes(Rng& rng, size_t n) {
-  Bytes bytes(n);
-  for (uint8_t& b : bytes) b = static_cast<uint8_t>(rng.Next());
-  return bytes;
-}
 
 Bytes Text(std::string_view s) { return Bytes(s.begin(), s.end()); }
 
