@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <memory>
+#include <optional>
 
 #include "common/hash.h"
 #include "dht/placement.h"
@@ -14,6 +15,20 @@ namespace lake::actors::keeper {
 using dht::ChunkMessage;
 using dht::ChunkMessageKind;
 using dht::ObjectKind;
+
+namespace {
+
+// The bytes of an object this node holds, as pushes and fetches ship them: a chunk verified
+// against its id, or a manifest object. NotFound if not held here.
+Result<Bytes> ReadObject(Self self, ObjectKind kind, const Id& id) {
+  auto& st = self->state;
+  if (kind == ObjectKind::kChunk) return st.store->GetChunk(id);
+  LAKE_ASSIGN_OR_RETURN(std::optional<Bytes> manifest, st.catalog->ManifestObject(id));
+  if (!manifest) return Status::NotFound("manifest " + id.ShortHex() + " not held here");
+  return std::move(*manifest);
+}
+
+}  // namespace
 
 TimePoint Now(Self self) {
   return TimePoint(std::chrono::duration_cast<Duration>(self->clock().now().time_since_epoch()));
@@ -93,15 +108,7 @@ void AskHave(Self self, const NodeId& peer, const std::vector<ChunkId>& ids,
 void FlushPushes(Self self) {
   auto& st = self->state;
   for (const dht::PushQueue::Outgoing& out : st.pushes->TakeSendable(Now(self))) {
-    Result<Bytes> bytes = Status::NotFound("no such object");
-    if (out.push.object == ObjectKind::kChunk) {
-      bytes = st.store->GetChunk(out.push.id);
-    } else if (Result<std::optional<Bytes>> manifest = st.catalog->ManifestObject(out.push.id);
-               !manifest.ok()) {
-      bytes = manifest.status();
-    } else if (manifest->has_value()) {
-      bytes = std::move(**manifest);
-    }
+    Result<Bytes> bytes = ReadObject(self, out.push.object, out.push.id);
     if (!bytes.ok() || st.contacts.count(out.push.to) == 0) {
       spdlog::warn("keeper: cannot push {} to {}: {}", out.push.id.ShortHex(),
                    out.push.to.ShortHex(),
@@ -234,16 +241,10 @@ void OnSync(Self self) {
 }
 
 void OnFetch(Self self, const NodeId& from, const ChunkMessage& fetch) {
-  auto& st = self->state;
   ChunkMessage reply;
   reply.kind = ChunkMessageKind::kFetchReply;
   reply.request_id = fetch.request_id;
-  Result<Bytes> bytes = Status::NotFound("not held here");
-  if (fetch.object == ObjectKind::kChunk) {
-    bytes = st.store->GetChunk(fetch.id);
-  } else if (auto manifest = st.catalog->ManifestObject(fetch.id); manifest.ok() && *manifest) {
-    bytes = std::move(**manifest);
-  }
+  Result<Bytes> bytes = ReadObject(self, fetch.object, fetch.id);
   reply.ok = bytes.ok();
   if (bytes.ok()) {
     reply.data = std::move(bytes).value();
