@@ -6,7 +6,9 @@
 
 #include <caf/all.hpp>
 
+#include <atomic>
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -183,11 +185,34 @@ struct DatasetDetail {
   uint32_t replicas_target = 0;
 };
 
+// From the gateway to its planner: one SQL text to answer (the answer of its last statement).
+struct QueryRequest {
+  std::string sql;
+  bool allow_partial = false;  // answer with the chunks reachable instead of failing
+  uint64_t max_rows = 0;       // answers with more rows are refused (InvalidArgument); 0 = any
+  // Set by the gateway when its client went away: the planner then cancels the query.
+  std::shared_ptr<const std::atomic<bool>> abandoned;
+};
+
+// How a query ran, for /api/query's "stats".
+struct QueryStats {
+  uint64_t chunks_total = 0;    // chunks of the tables read
+  uint64_t chunks_scanned = 0;  // read by some holder
+  uint64_t chunks_pruned = 0;   // ruled out by zone maps (at the planner or a holder)
+  uint64_t nodes_contacted = 0;  // holders sent a fragment, this node included
+  uint64_t retries = 0;          // fragments sent again to another replica
+  uint64_t bytes_transferred = 0;  // fragment requests and partial results over the network
+  uint64_t rows_covered = 0;       // rows of the chunks answered for
+  uint64_t rows_total = 0;         // rows of the chunks the query had to read
+  bool cached = false;             // answered from the query cache
+};
+
 // A query's answer (its errors travel as actors/errors.h errors). Local only (never crosses the
-// wire): the distributed planner will ship msgpack-encoded fragments and partial states, not this.
+// wire: holders ship msgpack-encoded fragments and partial results, /lake/query/1).
 struct QueryAnswer {
   sql::QueryResult result;
   double execution_ms = 0;
+  QueryStats stats;
 };
 
 // From an upload job to its keeper: push objects this node holds to their R closest nodes.
@@ -280,13 +305,16 @@ using ChunkKeeperActor = caf::typed_actor<
     caf::replies_to<status_atom>::with<StorageStatus>>;
 
 // from the gateway: runs one SQL text (the answer of its last statement). Errors: the SQL's own
-// (InvalidArgument with its position), the store's (IOError, Corruption).
+// (InvalidArgument with its position), an answer over max_rows (InvalidArgument), chunks no
+// replica could scan (Unavailable, naming them), too many queries running (Unavailable, "busy"),
+// past analytics.maxQueryTime (Timeout), the store's (IOError, Corruption).
 using QueryPlannerActor =
-    caf::typed_actor<caf::replies_to<query_atom, std::string>::with<QueryAnswer>>;
+    caf::typed_actor<caf::replies_to<query_atom, QueryRequest>::with<QueryAnswer>>;
 
 }  // namespace lake::actors
 
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(lake::actors::QueryAnswer)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(lake::actors::QueryRequest)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(lake::actors::UploadRequest)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(lake::actors::UploadOutcome)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(lake::actors::ReplicateRequest)

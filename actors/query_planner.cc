@@ -21,7 +21,8 @@ QueryPlannerActor::behavior_type QueryPlanner(
     spdlog::error("planner: cannot read the store's datasets: {}", attached.ToString());
   }
   return {
-      [=](query_atom, const std::string& sql) -> caf::result<QueryAnswer> {
+      [=](query_atom, const QueryRequest& request) -> caf::result<QueryAnswer> {
+        const std::string& sql = request.sql;
         auto& st = self->state;
         // Datasets may have changed since the last query (imports, later uploads).
         if (Status refreshed = st.engine->Refresh(); !refreshed.ok()) {

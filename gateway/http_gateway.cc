@@ -125,8 +125,10 @@ void HttpGateway::AddRoutes() {
     if (!sql) {
       return ReplyError(res, Status::InvalidArgument("body must be JSON {\"sql\": \"SELECT ...\"}"));
     }
+    actors::QueryRequest request;
+    request.sql = *sql;
     auto answer = Ask<actors::QueryAnswer>(system_, handles_.planner, options_.max_query_time,
-                                           actors::query_atom::value, *sql);
+                                           actors::query_atom::value, request);
     if (!answer.ok()) return ReplyError(res, answer.status());
     const sql::QueryResult& result = answer->result;
     Reply(res, 200,

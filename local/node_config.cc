@@ -143,7 +143,10 @@ Status ReadMembers(ObjectReader& r, StorageConfig* c) {
 
 Status ReadMembers(ObjectReader& r, AnalyticsConfig* c) {
   LAKE_RETURN_IF_ERROR(r.Read("maxQueryTime", &c->max_query_time_ms));
-  return r.Read("cacheSize", &c->cache_size);
+  LAKE_RETURN_IF_ERROR(r.Read("cacheSize", &c->cache_size));
+  LAKE_RETURN_IF_ERROR(r.Read("maxConcurrentQueries", &c->max_concurrent_queries));
+  LAKE_RETURN_IF_ERROR(r.Read("maxResultRows", &c->max_result_rows));
+  return r.Read("resultCacheSize", &c->result_cache_size);
 }
 
 Status ReadMembers(ObjectReader& r, SecurityConfig* c) {
@@ -235,6 +238,8 @@ Status ValidateNodeConfig(const NodeConfig& config) {
       {"storage.repairInterval", config.storage.repair_interval_ms, 1},
       {"storage.repairBandwidth", config.storage.repair_bandwidth, 1},
       {"analytics.maxQueryTime", config.analytics.max_query_time_ms, 1},
+      {"analytics.maxConcurrentQueries", config.analytics.max_concurrent_queries, 1},
+      {"analytics.maxResultRows", config.analytics.max_result_rows, 1},
   };
   for (const AtLeast& m : minimums) {
     if (m.value < m.min) {

@@ -41,6 +41,9 @@ struct StorageConfig {
 struct AnalyticsConfig {
   uint32_t max_query_time_ms = 30000;         // maxQueryTime: queries running longer get 504, >= 1
   uint64_t cache_size = uint64_t{256} << 20;  // cacheSize: bytes of decoded columns; 0 = none
+  uint32_t max_concurrent_queries = 8;  // maxConcurrentQueries (ours): more get 503, >= 1
+  uint64_t max_result_rows = 100000;    // maxResultRows (ours): larger answers only streamed
+  uint64_t result_cache_size = uint64_t{64} << 20;  // resultCacheSize (ours): bytes; 0 = none
 };
 
 struct SecurityConfig {
