@@ -189,7 +189,6 @@ struct DatasetDetail {
 struct QueryRequest {
   std::string sql;
   bool allow_partial = false;  // answer with the chunks reachable instead of failing
-  uint64_t max_rows = 0;       // answers with more rows are refused (InvalidArgument); 0 = any
   // Set by the gateway when its client went away: the planner then cancels the query.
   std::shared_ptr<const std::atomic<bool>> abandoned;
 };
@@ -305,7 +304,7 @@ using ChunkKeeperActor = caf::typed_actor<
     caf::replies_to<status_atom>::with<StorageStatus>>;
 
 // from the gateway: runs one SQL text (the answer of its last statement). Errors: the SQL's own
-// (InvalidArgument with its position), an answer over max_rows (InvalidArgument), chunks no
+// (InvalidArgument with its position), chunks no
 // replica could scan (Unavailable, naming them), too many queries running (Unavailable, "busy"),
 // past analytics.maxQueryTime (Timeout), the store's (IOError, Corruption).
 using QueryPlannerActor =
