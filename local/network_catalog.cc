@@ -70,11 +70,15 @@ Result<std::vector<dht::DatasetPointer>> NetworkCatalog::ToOffer(
   return offer;
 }
 
-Result<std::optional<Bytes>> NetworkCatalog::ManifestObject(const Id& id) const {
-  Result<Bytes> bytes = store_.GetRecord(ManifestKey(id));
+Result<std::optional<Bytes>> LoadManifestObject(const store::ChunkStore& store, const Id& id) {
+  Result<Bytes> bytes = store.GetRecord(ManifestKey(id));
   if (bytes.status().IsNotFound()) return std::optional<Bytes>();
   if (!bytes.ok()) return bytes.status();
   return std::optional<Bytes>(std::move(bytes).value());
+}
+
+Result<std::optional<Bytes>> NetworkCatalog::ManifestObject(const Id& id) const {
+  return LoadManifestObject(store_, id);
 }
 
 Status NetworkCatalog::PutManifestObject(const Id& id, const Bytes& bytes) {

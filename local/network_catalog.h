@@ -24,6 +24,10 @@
 
 namespace lake::local {
 
+// The manifest object `id` in `store`; nullopt if not held. (NetworkCatalog::ManifestObject for
+// readers that hold the store read-only, like a chunk holder answering a query.)
+Result<std::optional<Bytes>> LoadManifestObject(const store::ChunkStore& store, const Id& id);
+
 class NetworkCatalog {
  public:
   explicit NetworkCatalog(store::ChunkStore& store) : store_(store) {}

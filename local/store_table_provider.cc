@@ -9,9 +9,13 @@ namespace lake::local {
 
 Status StoreTableProvider::Refresh() {
   LAKE_ASSIGN_OR_RETURN(std::vector<store::Manifest> manifests, store::ListManifests(store_));
+  Pin(std::move(manifests));
+  return Status::OK();
+}
+
+void StoreTableProvider::Pin(std::vector<store::Manifest> manifests) {
   manifests_.clear();
   for (store::Manifest& m : manifests) manifests_.emplace(m.name, std::move(m));
-  return Status::OK();
 }
 
 const store::Manifest* StoreTableProvider::Find(const std::string& name) const {

@@ -1,5 +1,6 @@
 // StoreTableProvider: the datasets of a local ChunkStore as SQL tables (sql/table_provider.h).
-// Each dataset's newest manifest gives the schema and the chunk order; a scan reads and decodes
+// Each dataset's newest manifest (or the version a query pinned) gives the schema and the chunk
+// order; a scan reads and decodes
 // only the requested columns of a chunk, straight into the pieces scans read, dictionaries
 // included (ChunkStore::GetChunkColumnPieces: not hashed, the store's own checksums catch damage
 // at rest). With a ColumnCache, decoded columns are kept for the scans that come back to them.
@@ -8,6 +9,7 @@
 
 #include <map>
 #include <string>
+#include <vector>
 
 #include "sql/table_provider.h"
 #include "store/chunk_store.h"
@@ -24,6 +26,9 @@ class StoreTableProvider final : public sql::TableProvider {
 
   // Loads the current manifests; call after imports.
   Status Refresh();
+  // Serves exactly `manifests` instead (a query's pinned versions, whatever the store's current
+  // ones are), until the next Refresh.
+  void Pin(std::vector<store::Manifest> manifests);
 
   std::optional<Schema> FindTable(const std::string& name) const override;
   std::vector<sql::TableInfo> ListTables() const override;

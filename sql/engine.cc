@@ -76,7 +76,7 @@ Result<QueryResult> Engine::Execute(const Statement& statement) {
   return RunRootStage(q, std::move(partials), runner_);
 }
 
-Result<Bytes> Engine::RunFragment(ByteView request_bytes) {
+Result<Bytes> Engine::RunFragment(ByteView request_bytes, const std::atomic<bool>* cancel) {
   LAKE_ASSIGN_OR_RETURN(FragmentRequest request, DecodeFragmentRequest(request_bytes));
   LAKE_ASSIGN_OR_RETURN(BoundStatement bound, BindOneSelect(request.sql, tables_));
   const size_t available = AllChunks(bound.select, tables_).size();
@@ -89,11 +89,12 @@ Result<Bytes> Engine::RunFragment(ByteView request_bytes) {
     chunks.push_back(static_cast<size_t>(chunk));
   }
   LAKE_ASSIGN_OR_RETURN(PartialResult partial,
-                        RunLeafFragment(bound.select, tables_, runner_, chunks));
+                        RunLeafFragment(bound.select, tables_, runner_, chunks, cancel));
   return EncodePartialResult(partial);
 }
 
-Result<QueryResult> Engine::MergeFragments(std::string_view sql, const std::vector<Bytes>& encoded) {
+Result<QueryResult> Engine::MergeFragments(std::string_view sql,
+                                           const std::vector<Bytes>& encoded) {
   LAKE_ASSIGN_OR_RETURN(BoundStatement bound, BindOneSelect(sql, tables_));
   std::vector<PartialResult> partials;
   for (const Bytes& bytes : encoded) {

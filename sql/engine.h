@@ -8,6 +8,7 @@
 // Thread-safety: one call at a time per Engine.
 #pragma once
 
+#include <atomic>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -42,8 +43,8 @@ class Engine {
 
   // Leaf side: runs an encoded FragmentRequest (untrusted bytes) over its chunks and returns
   // the encoded PartialResult. Errors: Corruption for a malformed request; the statement's own
-  // errors as Execute's.
-  Result<Bytes> RunFragment(ByteView request);
+  // errors as Execute's; Timeout once `*cancel` is set (null: not cancellable).
+  Result<Bytes> RunFragment(ByteView request, const std::atomic<bool>* cancel = nullptr);
   // Root side: `sql` is the one SELECT the fragments ran; `partials` their encoded results
   // (untrusted), in chunk order.
   Result<QueryResult> MergeFragments(std::string_view sql, const std::vector<Bytes>& partials);

@@ -4,6 +4,7 @@
 #include <atomic>
 #include <memory>
 #include <mutex>
+#include <numeric>
 
 #include "common/batch.h"
 #include "sql/expression_executor.h"
@@ -59,16 +60,23 @@ void AppendAll(std::vector<Vector>* to, const std::vector<Vector>& from) {
   for (size_t c = 0; c < from.size(); ++c) (*to)[c].AppendRange(from[c], 0, from[c].size());
 }
 
-// Cuts non-aggregated output to what the root can use: distinct rows under SELECT DISTINCT, the
-// first LIMIT + OFFSET rows in ORDER BY order when both bound the answer.
+// Cuts non-aggregated output to what the root can use: distinct rows under SELECT DISTINCT, and
+// under a LIMIT without DISTINCT the first LIMIT + OFFSET rows, in ORDER BY order if there is one
+// (without one, any rows will do, so the first in chunk order).
 void Reduce(const BoundSelect& q, std::vector<Vector>* rows) {
   if (rows->empty() || (*rows)[0].size() == 0) return;
   if (q.distinct) *rows = TakeRows(*rows, DistinctRows(*rows, q.visible, (*rows)[0].size()));
-  if (!q.order_by.empty() && q.limit && !q.distinct) {
-    const size_t keep = static_cast<size_t>(*q.limit + q.offset);
-    const size_t n = (*rows)[0].size();
-    if (keep < n) *rows = TakeRows(*rows, SortedRows(*rows, q.order_by, n, keep));
+  if (!q.limit || q.distinct) return;
+  const size_t keep = static_cast<size_t>(*q.limit + q.offset);
+  const size_t n = (*rows)[0].size();
+  if (keep >= n) return;
+  if (!q.order_by.empty()) {
+    *rows = TakeRows(*rows, SortedRows(*rows, q.order_by, n, keep));
+    return;
   }
+  std::vector<size_t> first(keep);
+  std::iota(first.begin(), first.end(), size_t{0});
+  *rows = TakeRows(*rows, first);
 }
 
 // The rows of one vector of a chunk that passed the filter, and the expressions over them. A
@@ -111,10 +119,12 @@ class SelectedRows {
 
 class LeafExecution {
  public:
-  LeafExecution(const BoundSelect& q, const TableProvider& tables, TaskRunner* runner)
+  LeafExecution(const BoundSelect& q, const TableProvider& tables, TaskRunner* runner,
+                const std::atomic<bool>* cancel)
       : q_(q),
         tables_(tables),
         runner_(runner),
+        cancel_(cancel),
         scan_schema_(ScanSchema(q)),
         late_top_n_(LateTopN()),
         filter_first_(FilterFirstColumns(q)) {
@@ -137,7 +147,8 @@ class LeafExecution {
     std::atomic<size_t> next{0};
     runner_->ParallelFor(workers, [&](size_t worker) {
       for (size_t i = next++; i < chunks.size(); i = next++) {
-        Status s = ProcessChunk(chunks[i], partials[worker].get(), &outputs_[i]);
+        Status s = Cancelled() ? CancelledStatus()
+                               : ProcessChunk(chunks[i], partials[worker].get(), &outputs_[i]);
         if (!s.ok()) {
           std::lock_guard<std::mutex> lock(mu_);
           if (failure_.ok()) failure_ = s;
@@ -164,6 +175,10 @@ class LeafExecution {
   }
 
  private:
+  // Checked between vectors, so a cancelled fragment stops within one vector's work per worker.
+  bool Cancelled() const { return cancel_ != nullptr && cancel_->load(std::memory_order_relaxed); }
+  static Status CancelledStatus() { return Status::Timeout("query cancelled"); }
+
   // A BOOLEAN column of `rows` rows: the scan of a query that reads no column.
   static ColumnRef RowsOnly(size_t rows) {
     Vector v(LogicalType::kBoolean);
@@ -295,6 +310,7 @@ class LeafExecution {
     Batch batch(scan_schema_);
     std::vector<const Vector*> piece_columns(columns.size());
     for (size_t piece = 0; piece < pieces; ++piece) {
+      if (Cancelled()) return CancelledStatus();
       for (size_t c = 0; c < columns.size(); ++c) piece_columns[c] = &(*columns[c])[piece];
       batch.Borrow(piece_columns);
       const size_t count = batch.rows();
@@ -387,10 +403,11 @@ class LeafExecution {
   const BoundSelect& q_;
   const TableProvider& tables_;
   TaskRunner* runner_;
+  const std::atomic<bool>* const cancel_;  // null: not cancellable
   const Schema scan_schema_;
-  const bool late_top_n_;                     // see LateTopN
-  const std::vector<size_t> filter_first_;    // see FilterFirstColumns
-  std::vector<Vector> full_stand_ins_;        // kVectorSize NULLs per scan column, if filtering first
+  const bool late_top_n_;                   // see LateTopN
+  const std::vector<size_t> filter_first_;  // see FilterFirstColumns
+  std::vector<Vector> full_stand_ins_;      // kVectorSize NULLs per scan column, if filtering first
   std::vector<std::vector<Vector>> outputs_;  // non-aggregated, by position in `chunks`
   std::mutex mu_;
   Status failure_;
@@ -401,8 +418,9 @@ class LeafExecution {
 }  // namespace
 
 Result<PartialResult> RunLeafFragment(const BoundSelect& q, const TableProvider& tables,
-                                      TaskRunner* runner, const std::vector<size_t>& chunks) {
-  return LeafExecution(q, tables, runner).Run(chunks);
+                                      TaskRunner* runner, const std::vector<size_t>& chunks,
+                                      const std::atomic<bool>* cancel) {
+  return LeafExecution(q, tables, runner, cancel).Run(chunks);
 }
 
 }  // namespace lake::sql

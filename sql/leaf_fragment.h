@@ -9,6 +9,7 @@
 // Thread-safety: reentrant; the TableProvider must allow concurrent reads.
 #pragma once
 
+#include <atomic>
 #include <cstddef>
 #include <vector>
 
@@ -22,8 +23,10 @@ namespace lake::sql {
 
 // Runs `q`'s leaf part over chunks `chunks` (indexes into q.table's chunks; for a SELECT
 // without FROM, pass {0}: its one synthetic row). Errors: reading a chunk, runtime errors of
-// expressions ("(at position P)").
+// expressions ("(at position P)"), Timeout("query cancelled") once `*cancel` is set (checked
+// between vectors; null: never).
 Result<PartialResult> RunLeafFragment(const BoundSelect& q, const TableProvider& tables,
-                                      TaskRunner* runner, const std::vector<size_t>& chunks);
+                                      TaskRunner* runner, const std::vector<size_t>& chunks,
+                                      const std::atomic<bool>* cancel = nullptr);
 
 }  // namespace lake::sql

@@ -227,14 +227,17 @@ Result<ScatterGather::Outcome> ScatterGather::Finish() {
     return pending.empty() ? Status::Unavailable(message) : Status::Timeout(message);
   }
 
-  std::vector<SentFragment*> answered;
+  std::vector<std::pair<uint64_t, SentFragment*>> answered;
   for (auto& [id, fragment] : fragments_) {
-    if (fragment.state == FragmentState::kAnswered) answered.push_back(&fragment);
+    if (fragment.state == FragmentState::kAnswered) answered.emplace_back(id, &fragment);
   }
-  std::sort(answered.begin(), answered.end(), [&](const SentFragment* a, const SentFragment* b) {
-    return chunks_[a->positions.front()].index < chunks_[b->positions.front()].index;
+  std::sort(answered.begin(), answered.end(), [&](const auto& a, const auto& b) {
+    return chunks_[a.second->positions.front()].index < chunks_[b.second->positions.front()].index;
   });
-  for (SentFragment* fragment : answered) outcome.partials.push_back(std::move(fragment->partial));
+  for (auto& [id, fragment] : answered) {
+    outcome.partials.push_back(std::move(fragment->partial));
+    outcome.request_ids.push_back(id);
+  }
   outcome.missing = MissingChunks();
   return outcome;
 }

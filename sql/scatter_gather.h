@@ -53,8 +53,9 @@ class ScatterGather {
     size_t nodes_contacted = 0;    // distinct holders sent a fragment, self included
   };
   struct Outcome {
-    std::vector<Bytes> partials;  // one per accepted fragment, in order of its first chunk
-    std::vector<size_t> missing;  // chunk indexes not covered, ascending (only if allowed)
+    std::vector<Bytes> partials;        // one per accepted fragment, in order of its first chunk
+    std::vector<uint64_t> request_ids;  // of those fragments, in the same order
+    std::vector<size_t> missing;        // chunk indexes not covered, ascending (only if allowed)
     uint64_t rows_covered = 0;
     uint64_t rows_total = 0;
   };

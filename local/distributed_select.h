@@ -1,0 +1,104 @@
+// DistributedSelect: the planner's side of one SELECT over a dataset spread across the network,
+// as a sans-I/O machine. It binds the statement against the dataset version the planner pinned
+// (its manifest), drops the chunks the manifest's zone maps rule out, and drives a
+// sql::ScatterGather over the rest: one fragment request per holder, failed holders' chunks sent
+// again to other replicas, every chunk counted once. Finish merges the partial results with the
+// root stage (combine, finalize, HAVING, DISTINCT, ORDER BY, LIMIT).
+// Owned by whoever drives the query: the planner actor over real peers, the simulator over
+// simulated ones. It sends what Start/OnFailure/OnTimer return, reports answers with `now`, and
+// calls Finish once done() or at the query's deadline. No clock, no I/O.
+// Thread-safety: not thread-safe.
+#pragma once
+
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "common/bytes.h"
+#include "common/clock.h"
+#include "common/id.h"
+#include "common/result.h"
+#include "common/task_runner.h"
+#include "local/store_table_provider.h"
+#include "sql/bound.h"
+#include "sql/engine.h"
+#include "sql/partial_result.h"
+#include "sql/scatter_gather.h"
+#include "store/chunk_store.h"
+#include "store/manifest.h"
+
+namespace lake::local {
+
+class DistributedSelect {
+ public:
+  // The live holders of a chunk, closest first (this node among them if it is one).
+  using ReplicaLookup = std::function<std::vector<NodeId>(const ChunkId&)>;
+
+  // A fragment to send: `holder` runs `request` (an encoded sql::FragmentRequest) over the
+  // version `manifest_id` and answers `request_id` before `deadline`.
+  struct Send {
+    uint64_t request_id = 0;
+    NodeId holder;
+    Id manifest_id;
+    Bytes request;
+    TimePoint deadline;
+  };
+  struct Answer {
+    sql::QueryResult result;
+    uint64_t chunks_total = 0;   // of the manifest
+    uint64_t chunks_pruned = 0;  // by the zone maps, here or at a holder
+    uint64_t rows_covered = 0;   // rows of the chunks answered for
+    uint64_t rows_total = 0;     // rows of the chunks the query had to read
+    sql::ScatterGather::Stats scatter;
+  };
+
+  // Plans `sql` (exactly one SELECT over dataset `manifest.name`) against `manifest`, whose
+  // object id is `manifest_id`. Errors: the statement's own (InvalidArgument with its position).
+  // REQUIRES: `store` outlives this object (merging reads no chunk; binding reads the schema).
+  static Result<std::unique_ptr<DistributedSelect>> Plan(std::string sql, store::Manifest manifest,
+                                                         const Id& manifest_id,
+                                                         const store::ChunkStore& store,
+                                                         const NodeId& self,
+                                                         const ReplicaLookup& replicas,
+                                                         sql::ScatterGather::Options options);
+
+  // See sql::ScatterGather for the rules; these wrap its calls in fragment requests.
+  std::vector<Send> Start(TimePoint now);
+  // `from`'s partial result (untrusted): one that does not decode fails `from` as an error
+  // reply would, and the fragments returned take over its chunks.
+  std::vector<Send> OnPartial(uint64_t request_id, const NodeId& from, ByteView partial,
+                              TimePoint now);
+  std::vector<Send> OnFailure(uint64_t request_id, const NodeId& from, const Status& error,
+                              TimePoint now);
+  std::vector<Send> OnTimer(TimePoint now);
+  bool done() const { return scatter_->done(); }
+  TimePoint NextDeadline() const { return scatter_->NextDeadline(); }
+
+  // The merged answer, or the error: the statement's own, a partial result that does not decode
+  // (Corruption), or the chunks not covered (see ScatterGather::Finish). REQUIRES: called once.
+  Result<Answer> Finish(TaskRunner* runner);
+
+  const store::Manifest& manifest() const { return manifest_; }
+  const std::string& sql() const { return sql_; }
+
+ private:
+  DistributedSelect(std::string sql, store::Manifest manifest, const Id& manifest_id,
+                    const store::ChunkStore& store);
+  std::vector<Send> Requests(const std::vector<sql::ScatterGather::Fragment>& fragments) const;
+
+  // Set by Plan, then immutable
+  const std::string sql_;
+  const store::Manifest manifest_;
+  const Id manifest_id_;
+  StoreTableProvider tables_;  // pinned to manifest_
+  sql::BoundSelect query_;
+  uint64_t chunks_pruned_ = 0;
+
+  // Mutable state
+  std::unique_ptr<sql::ScatterGather> scatter_;
+  std::map<uint64_t, sql::PartialResult> partials_;  // accepted answers, by request id
+};
+
+}  // namespace lake::local
