@@ -4,6 +4,7 @@
 
 #include <algorithm>
 
+#include "actors/actor_clock.h"
 #include "actors/errors.h"
 #include "common/rng.h"
 
@@ -12,9 +13,7 @@ namespace {
 
 using Self = DhtRouterActor::stateful_pointer<DhtRouterState>;
 
-TimePoint Now(Self self) {
-  return TimePoint(std::chrono::duration_cast<Duration>(self->clock().now().time_since_epoch()));
-}
+TimePoint Now(Self self) { return ActorNow(self); }
 
 PeerInfo ToPeerInfo(const DhtRouterState& state, const dht::RoutingTable::PeerView& peer) {
   PeerInfo info;

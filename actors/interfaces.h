@@ -17,6 +17,8 @@
 #include "common/status.h"
 #include "dht/chunk_messages.h"
 #include "dht/dataset_pointer.h"
+#include "local/distributed_select.h"
+#include "sql/ast.h"
 #include "sql/engine.h"
 #include "store/importer.h"
 #include "store/manifest.h"
@@ -37,6 +39,7 @@ using dial_fail_atom = caf::atom_constant<caf::atom("dial_fail")>;
 using find_atom = caf::atom_constant<caf::atom("find")>;
 using get_atom = caf::atom_constant<caf::atom("get")>;
 using get_first_atom = caf::atom_constant<caf::atom("get_first")>;
+using merge_atom = caf::atom_constant<caf::atom("merge")>;
 using peer_down_atom = caf::atom_constant<caf::atom("peer_down")>;
 using peer_up_atom = caf::atom_constant<caf::atom("peer_up")>;
 using peers_atom = caf::atom_constant<caf::atom("peers")>;
@@ -44,6 +47,7 @@ using publish_atom = caf::atom_constant<caf::atom("publish")>;
 using put_atom = caf::atom_constant<caf::atom("put")>;
 using query_atom = caf::atom_constant<caf::atom("query")>;
 using replicate_atom = caf::atom_constant<caf::atom("replicate")>;
+using run_atom = caf::atom_constant<caf::atom("run")>;
 using send_atom = caf::atom_constant<caf::atom("send")>;
 using stats_atom = caf::atom_constant<caf::atom("stats")>;
 using status_atom = caf::atom_constant<caf::atom("status")>;
@@ -123,15 +127,15 @@ struct StorageStatus {
   uint64_t chunks = 0;
   uint64_t bytes = 0;
   std::vector<std::string> dataset_names;
-  uint64_t pushes_sent = 0;         // objects pushed to peers and acknowledged
-  uint64_t pushes_failed = 0;       // pushes that were refused or timed out
-  uint64_t pushes_received = 0;     // objects peers pushed here, verified and stored
-  uint64_t pushes_refused = 0;      // pushed bytes that did not match their id, or did not decode
-  uint64_t repair_rounds = 0;       // repair rounds finished
-  uint64_t repair_copies = 0;       // copies pushed by repair
-  uint64_t repair_handoffs = 0;     // local copies dropped because R closer nodes hold them
-  uint64_t repair_pending = 0;      // copies the current round still has to push
-  uint64_t chunks_collected = 0;    // chunks no live dataset version references any more
+  uint64_t pushes_sent = 0;       // objects pushed to peers and acknowledged
+  uint64_t pushes_failed = 0;     // pushes that were refused or timed out
+  uint64_t pushes_received = 0;   // objects peers pushed here, verified and stored
+  uint64_t pushes_refused = 0;    // pushed bytes that did not match their id, or did not decode
+  uint64_t repair_rounds = 0;     // repair rounds finished
+  uint64_t repair_copies = 0;     // copies pushed by repair
+  uint64_t repair_handoffs = 0;   // local copies dropped because R closer nodes hold them
+  uint64_t repair_pending = 0;    // copies the current round still has to push
+  uint64_t chunks_collected = 0;  // chunks no live dataset version references any more
 };
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, StorageStatus& x) {
@@ -189,17 +193,18 @@ struct DatasetDetail {
 struct QueryRequest {
   std::string sql;
   bool allow_partial = false;  // answer with the chunks reachable instead of failing
+  bool use_cache = true;       // false: run it even if the result cache has the answer
   // Set by the gateway when its client went away: the planner then cancels the query.
   std::shared_ptr<const std::atomic<bool>> abandoned;
 };
 
 // How a query ran, for /api/query's "stats".
 struct QueryStats {
-  uint64_t chunks_total = 0;    // chunks of the tables read
-  uint64_t chunks_scanned = 0;  // read by some holder
-  uint64_t chunks_pruned = 0;   // ruled out by zone maps (at the planner or a holder)
-  uint64_t nodes_contacted = 0;  // holders sent a fragment, this node included
-  uint64_t retries = 0;          // fragments sent again to another replica
+  uint64_t chunks_total = 0;       // chunks of the tables read
+  uint64_t chunks_scanned = 0;     // read by some holder
+  uint64_t chunks_pruned = 0;      // ruled out by zone maps (at the planner or a holder)
+  uint64_t nodes_contacted = 0;    // holders sent a fragment, this node included
+  uint64_t retries = 0;            // fragments sent again to another replica
   uint64_t bytes_transferred = 0;  // fragment requests and partial results over the network
   uint64_t rows_covered = 0;       // rows of the chunks answered for
   uint64_t rows_total = 0;         // rows of the chunks the query had to read
@@ -212,6 +217,16 @@ struct QueryAnswer {
   sql::QueryResult result;
   double execution_ms = 0;
   QueryStats stats;
+};
+
+// What the executor runs: a fragment of this node's share of a query, or a peer's.
+struct FragmentJob {
+  // The pinned version: the planner's own fragments pass the manifest it holds; a peer's
+  // fragment names its id only.
+  std::shared_ptr<const store::Manifest> manifest;
+  Id manifest_id;
+  Bytes request;  // an encoded sql::FragmentRequest
+  std::shared_ptr<const std::atomic<bool>> cancel;
 };
 
 // From an upload job to its keeper: push objects this node holds to their R closest nodes.
@@ -303,17 +318,41 @@ using ChunkKeeperActor = caf::typed_actor<
     caf::replies_to<delete_atom, std::string>::with<uint64_t>,
     caf::replies_to<status_atom>::with<StorageStatus>>;
 
-// from the gateway: runs one SQL text (the answer of its last statement). Errors: the SQL's own
-// (InvalidArgument with its position), chunks no
-// replica could scan (Unavailable, naming them), too many queries running (Unavailable, "busy"),
-// past analytics.maxQueryTime (Timeout), the store's (IOError, Corruption).
-using QueryPlannerActor =
-    caf::typed_actor<caf::replies_to<query_atom, QueryRequest>::with<QueryAnswer>>;
+using QueryExecutorActor = caf::typed_actor<
+    // from the planner: run a fragment; answers the encoded partial result (errors: see
+    // FragmentHost::Run).
+    caf::replies_to<run_atom, FragmentJob>::with<Bytes>,
+    // from the planner: merge a distributed SELECT that is done (or past its deadline).
+    caf::replies_to<merge_atom, std::shared_ptr<local::DistributedSelect>>::with<
+        local::DistributedSelect::Answer>,
+    // from the planner: one statement that reads no dataset's chunks.
+    caf::replies_to<query_atom, std::shared_ptr<const sql::Statement>>::with<sql::QueryResult>>;
+
+// The query planner (actors/query_planner.h).
+using QueryPlannerActor = caf::typed_actor<
+    // from node assembly: where to send payloads and whom to ask for contacts.
+    caf::reacts_to<attach_atom, TransportActor, DhtRouterActor>,
+    // from the transport: an authenticated /lake/query/1 payload from `from`.
+    caf::reacts_to<deliver_atom, NodeId, Bytes>,
+    // from the transport: `peer` could not be reached, or its session closed.
+    caf::reacts_to<unreach_atom, NodeId>,
+    // from itself: time to check deadlines and abandoned clients.
+    caf::reacts_to<tick_atom>,
+    // from the gateway: runs one SQL text (the answer of its last statement). Errors: the SQL's
+    // own (InvalidArgument with its position), chunks no replica could scan (Unavailable,
+    // naming them), too many queries running (Unavailable, "busy"), past
+    // analytics.maxQueryTime (Timeout), the store's (IOError, Corruption).
+    caf::replies_to<query_atom, QueryRequest>::with<QueryAnswer>>;
 
 }  // namespace lake::actors
 
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(lake::actors::QueryAnswer)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(lake::actors::QueryRequest)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(lake::actors::FragmentJob)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(std::shared_ptr<lake::local::DistributedSelect>)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(lake::local::DistributedSelect::Answer)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(std::shared_ptr<const lake::sql::Statement>)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(lake::sql::QueryResult)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(lake::actors::UploadRequest)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(lake::actors::UploadOutcome)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(lake::actors::ReplicateRequest)

@@ -6,6 +6,7 @@
 #include <memory>
 #include <optional>
 
+#include "actors/actor_clock.h"
 #include "common/hash.h"
 #include "dht/placement.h"
 #include "store/chunk_codec.h"
@@ -30,9 +31,7 @@ Result<Bytes> ReadObject(Self self, ObjectKind kind, const Id& id) {
 
 }  // namespace
 
-TimePoint Now(Self self) {
-  return TimePoint(std::chrono::duration_cast<Duration>(self->clock().now().time_since_epoch()));
-}
+TimePoint Now(Self self) { return ActorNow(self); }
 
 const NodeId& SelfId(Self self) { return self->state.identity->node_id(); }
 

@@ -7,8 +7,10 @@
 #include <caf/io/all.hpp>
 
 #include "actors/chunk_keeper.h"
+#include "actors/query_executor.h"
 #include "actors/query_planner.h"
 #include "dht/chunk_messages.h"
+#include "dht/query_messages.h"
 
 namespace lake::actors {
 
@@ -53,11 +55,22 @@ Result<std::unique_ptr<Node>> Node::Start(const local::NodeConfig& config,
   node->keeper_ = node->system_->spawn(ChunkKeeper, keeper, identity, dir->store());
   caf::anon_send(node->overlay_.transport, attach_atom::value, std::string(dht::kChunkProtocol),
                  caf::actor_cast<caf::actor>(node->keeper_));
-  caf::anon_send(node->keeper_, attach_atom::value, node->overlay_.transport,
-                 node->overlay_.router, node->overlay_.address);
-  node->planner_ = node->system_->spawn<caf::detached>(
-      QueryPlanner, dir->store(), std::max(1u, std::thread::hardware_concurrency()),
+  caf::anon_send(node->keeper_, attach_atom::value, node->overlay_.transport, node->overlay_.router,
+                 node->overlay_.address);
+  node->executor_ = node->system_->spawn<caf::detached>(
+      QueryExecutor, dir->store(), std::max(1u, std::thread::hardware_concurrency()),
       static_cast<size_t>(config.analytics.cache_size));
+  QueryPlannerOptions planner;
+  planner.replication = config.storage.replication_factor;
+  planner.max_query_time = std::chrono::milliseconds(config.analytics.max_query_time_ms);
+  planner.max_concurrent = config.analytics.max_concurrent_queries;
+  planner.result_cache_bytes = static_cast<size_t>(config.analytics.result_cache_size);
+  node->planner_ =
+      node->system_->spawn(QueryPlanner, planner, node->id_, dir->store(), node->executor_);
+  caf::anon_send(node->overlay_.transport, attach_atom::value, std::string(dht::kQueryProtocol),
+                 caf::actor_cast<caf::actor>(node->planner_));
+  caf::anon_send(node->planner_, attach_atom::value, node->overlay_.transport,
+                 node->overlay_.router);
   node->dir_ = std::move(dir);
   spdlog::info("node {} listening for peers on {}", node->id_.ToHex(), node->overlay_.address);
   return node;
@@ -70,10 +83,12 @@ void Node::Stop() {
   StopOverlay(overlay_);
   caf::anon_send_exit(keeper_, caf::exit_reason::user_shutdown);
   caf::anon_send_exit(planner_, caf::exit_reason::user_shutdown);
+  caf::anon_send_exit(executor_, caf::exit_reason::user_shutdown);
   // The system waits for its detached actors to be destroyed, so no handle may outlive it.
   overlay_ = OverlayHandles{};
   keeper_ = nullptr;
   planner_ = nullptr;
+  executor_ = nullptr;
   system_.reset();  // waits for every actor
   caf_config_.reset();
   dir_.reset();  // closes the store and releases the directory's lock

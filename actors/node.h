@@ -10,10 +10,10 @@
 #include <memory>
 
 #include "actors/interfaces.h"
-#include "local/node_config.h"
 #include "actors/overlay.h"
 #include "common/result.h"
 #include "dht/identity.h"
+#include "local/node_config.h"
 
 namespace lake::actors {
 
@@ -45,6 +45,7 @@ class Node {
   OverlayHandles overlay_;
   ChunkKeeperActor keeper_;
   QueryPlannerActor planner_;
+  QueryExecutorActor executor_;
   std::unique_ptr<local::DataDir> dir_;  // released after the actors that use its store
 };
 

@@ -74,6 +74,10 @@ void Forget(PeerTransportBroker* self, connection_handle handle) {
     if (by != st.by_peer.end() && by->second == handle) {
       st.by_peer.erase(by);
       self->send(st.router, peer_down_atom::value, peer);
+      // Requests in flight on the session are lost with it: their askers stop waiting.
+      for (const auto& [protocol, handler] : st.handlers) {
+        self->send(handler, unreach_atom::value, peer);
+      }
     }
   } else if (conn.expected) {
     Unreachable(self, *conn.expected);  // a dial that never became a session

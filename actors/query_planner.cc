@@ -2,43 +2,65 @@
 
 #include <spdlog/spdlog.h>
 
-#include <chrono>
-
-#include "actors/errors.h"
+#include "actors/planner_ops.h"
 
 namespace lake::actors {
+namespace planner {
+
+void SendMessage(Self self, const NodeId& to, const std::string& address,
+                 const dht::QueryMessage& message) {
+  if (!self->state.transport) return;
+  caf::anon_send(self->state.transport, send_atom::value, to, address,
+                 dht::EncodeQueryMessage(message));
+}
+
+}  // namespace planner
 
 QueryPlannerActor::behavior_type QueryPlanner(
-    QueryPlannerActor::stateful_pointer<QueryPlannerState> self,
-    std::shared_ptr<store::ChunkStore> store, size_t threads, size_t cache_bytes) {
+    QueryPlannerActor::stateful_pointer<QueryPlannerState> self, QueryPlannerOptions options,
+    NodeId self_id, std::shared_ptr<store::ChunkStore> store, QueryExecutorActor executor) {
   auto& st = self->state;
+  st.options = options;
+  st.self_id = self_id;
   st.store = std::move(store);
-  local::LocalEngineOptions options;
-  options.threads = threads;
-  options.cache_bytes = cache_bytes;
-  st.engine = std::make_unique<local::LocalEngine>(options);
-  if (Status attached = st.engine->AttachStore(*st.store); !attached.ok()) {
-    spdlog::error("planner: cannot read the store's datasets: {}", attached.ToString());
-  }
+  st.executor = std::move(executor);
+  st.cache = std::make_unique<local::ResultCache>(options.result_cache_bytes);
   return {
-      [=](query_atom, const QueryRequest& request) -> caf::result<QueryAnswer> {
-        const std::string& sql = request.sql;
-        auto& st = self->state;
-        // Datasets may have changed since the last query (imports, later uploads).
-        if (Status refreshed = st.engine->Refresh(); !refreshed.ok()) {
-          return ToCafError(refreshed);
+      [=](attach_atom, const TransportActor& transport, const DhtRouterActor& router) {
+        self->state.transport = transport;
+        self->state.router = router;
+      },
+      [=](deliver_atom, const NodeId& from, const Bytes& payload) {
+        Result<dht::QueryMessage> message = dht::DecodeQueryMessage(payload);
+        if (!message.ok()) {
+          // Authenticated but malformed: that peer's session is not to be trusted further.
+          spdlog::warn("query: malformed message from {}: {}", from.ShortHex(),
+                       message.status().ToString());
+          if (self->state.transport) {
+            caf::anon_send(self->state.transport, close_atom::value, from);
+          }
+          planner::OnPeerLost(self, from);
+          return;
         }
-        const auto start = std::chrono::steady_clock::now();
-        Result<std::vector<sql::QueryResult>> results = st.engine->engine().Run(sql);
-        QueryAnswer answer;
-        answer.execution_ms =
-            std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start)
-                .count();
-        if (!results.ok()) return ToCafError(results.status());
-        if (!results->empty()) answer.result = std::move(results->back());
-        spdlog::info("query done in {:.1f} ms, {} rows", answer.execution_ms,
-                     answer.result.rows.size());
-        return answer;
+        switch (message->kind) {
+          case dht::QueryMessageKind::kPartial:
+          case dht::QueryMessageKind::kError:
+            planner::OnAnswer(self, from, std::move(message).value());
+            return;
+          case dht::QueryMessageKind::kFragment:
+          case dht::QueryMessageKind::kCancel:
+          case dht::QueryMessageKind::kAck:
+            planner::OnServingMessage(self, from, *message);
+            return;
+        }
+      },
+      [=](unreach_atom, const NodeId& peer) {
+        planner::OnPeerLost(self, peer);
+        planner::StopServing(self, peer);
+      },
+      [=](tick_atom) { planner::OnTick(self); },
+      [=](query_atom, QueryRequest& request) -> caf::result<QueryAnswer> {
+        return planner::StartQuery(self, std::move(request));
       },
   };
 }

@@ -50,7 +50,21 @@ void PackBody(Packer& pk, const QueryMessage& m) {
     case QueryMessageKind::kCancel:
       pk.pack_map(0);
       return;
+    case QueryMessageKind::kAck:
+      pk.pack_map(1);
+      pk.pack("seq");
+      pk.pack(m.piece);
+      return;
   }
+}
+
+// A piece number: "seq" of PARTIAL and ACK.
+Status ReadPiece(const msgpack::object& body, QueryMessage* m) {
+  const msgpack::object* seq = FindField(body, "seq");
+  uint64_t piece = 0;
+  if (seq == nullptr || !ReadUint(*seq, &piece) || piece > UINT32_MAX) return Corrupt("bad piece");
+  m->piece = static_cast<uint32_t>(piece);
+  return Status::OK();
 }
 
 Status ReadData(const msgpack::object& body, std::string_view key, size_t max, Bytes* out) {
@@ -69,14 +83,9 @@ Status ReadBody(const msgpack::object& body, const QueryMessageLimits& limits, Q
       if (!ReadIdField(body, "man", &m->manifest_id)) return Corrupt("missing manifest id");
       return ReadData(body, "req", limits.max_data_bytes, &m->data);
     case QueryMessageKind::kPartial: {
-      const msgpack::object* seq = FindField(body, "seq");
+      LAKE_RETURN_IF_ERROR(ReadPiece(body, m));
       const msgpack::object* last = FindField(body, "last");
-      uint64_t piece = 0;
-      if (seq == nullptr || !ReadUint(*seq, &piece) || piece > UINT32_MAX || last == nullptr ||
-          !ReadBool(*last, &m->last)) {
-        return Corrupt("bad piece");
-      }
-      m->piece = static_cast<uint32_t>(piece);
+      if (last == nullptr || !ReadBool(*last, &m->last)) return Corrupt("bad piece");
       return ReadData(body, "data", limits.max_data_bytes, &m->data);
     }
     case QueryMessageKind::kError: {
@@ -98,6 +107,8 @@ Status ReadBody(const msgpack::object& body, const QueryMessageLimits& limits, Q
     }
     case QueryMessageKind::kCancel:
       return Status::OK();
+    case QueryMessageKind::kAck:
+      return ReadPiece(body, m);
   }
   return Corrupt("unknown kind");
 }
@@ -141,7 +152,7 @@ Result<QueryMessage> DecodeQueryMessage(ByteView bytes, const QueryMessageLimits
   LAKE_RETURN_IF_ERROR(UnpackUntrusted(bytes, &handle, unpack_limits));
   LAKE_ASSIGN_OR_RETURN(
       const Envelope envelope,
-      ReadEnvelope(handle.get(), kQueryProtocol, static_cast<uint64_t>(QueryMessageKind::kCancel),
+      ReadEnvelope(handle.get(), kQueryProtocol, static_cast<uint64_t>(QueryMessageKind::kAck),
                    "query message"));
   QueryMessage m;
   m.kind = static_cast<QueryMessageKind>(envelope.kind);

@@ -6,6 +6,9 @@
 //                                a frame comes in pieces, seq 0, 1, ..., the last marked)
 //   ERROR {code, msg, pos}       the fragment failed (a Status: code, message, SQL position)
 //   CANCEL {}                    stop the fragment of this request id (a reply is not expected)
+//   ACK {seq}                    the planner took piece `seq`: the holder may send another (a
+//                                holder keeps at most a few pieces unacknowledged, so a large
+//                                result never piles up in the transport's queue)
 // Replies carry the request id of their FRAGMENT. Decoding treats bytes as untrusted: bounded,
 // never throws, Corruption on anything malformed.
 // Thread-safety: value types and pure functions.
@@ -30,6 +33,7 @@ enum class QueryMessageKind : uint8_t {
   kPartial = 2,
   kError = 3,
   kCancel = 4,
+  kAck = 5,
 };
 
 struct QueryMessage {
@@ -37,7 +41,7 @@ struct QueryMessage {
   uint64_t request_id = 0;
   Id manifest_id;      // kFragment
   Bytes data;          // kFragment: the encoded FragmentRequest; kPartial: one piece
-  uint32_t piece = 0;  // kPartial: its index
+  uint32_t piece = 0;  // kPartial: its index; kAck: the piece taken
   bool last = false;   // kPartial: the result's last piece
   Status error;        // kError (never OK)
   friend bool operator==(const QueryMessage& a, const QueryMessage& b) {

@@ -21,8 +21,8 @@
 namespace lake::local {
 
 struct LocalEngineOptions {
-  size_t threads = 1;                       // workers for scans and CSV imports, >= 1
-  size_t cache_bytes = 0;                   // decoded columns kept between scans; 0 = no cache
+  size_t threads = 1;                            // workers for scans and CSV imports, >= 1
+  size_t cache_bytes = 0;                        // decoded columns kept between scans; 0 = no cache
   uint64_t csv_chunk_bytes = uint64_t{1} << 20;  // target chunk size of imported CSV tables
 };
 
@@ -45,6 +45,8 @@ class LocalEngine {
   // Every attached table: the engine's catalog.
   const sql::TableProvider& tables() const { return tables_; }
   TaskRunner& runner() { return pool_; }
+  // Decoded columns kept between scans, for other readers of the same stores (fragments).
+  store::ColumnCache& cache() { return cache_; }
 
  private:
   // Immutable after construction

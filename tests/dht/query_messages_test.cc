@@ -41,6 +41,11 @@ std::vector<QueryMessage> SampleMessages() {
   cancel.kind = QueryMessageKind::kCancel;
   cancel.request_id = 45;
   out.push_back(cancel);
+  QueryMessage ack;
+  ack.kind = QueryMessageKind::kAck;
+  ack.request_id = 46;
+  ack.piece = 3;
+  out.push_back(ack);
   return out;
 }
 

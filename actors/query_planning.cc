@@ -1,0 +1,432 @@
+// The planning side of the query planner: queries this node answers, their statements one after
+// the other, each SELECT over a dataset scattered to the holders of its chunks.
+#include <spdlog/spdlog.h>
+#include <strings.h>
+
+#include <algorithm>
+#include <chrono>
+
+#include "actors/actor_clock.h"
+#include "actors/errors.h"
+#include "actors/planner_ops.h"
+#include "common/hash.h"
+#include "dht/placement.h"
+#include "local/network_catalog.h"
+#include "sql/parser.h"
+#include "store/catalog.h"
+
+namespace lake::actors::planner {
+namespace {
+
+using Query = QueryPlannerState::Query;
+
+// The dataset version a statement reads, pinned when it starts.
+struct PinnedVersion {
+  store::Manifest manifest;
+  Id id;
+  bool replicated = false;  // published to the network (else imported here, held only here)
+};
+
+// The current version of dataset `name` (as SQL folds names: exact, else ignoring case), or
+// nullopt if there is none.
+Result<std::optional<PinnedVersion>> CurrentVersion(store::ChunkStore& store,
+                                                    const std::string& name) {
+  LAKE_ASSIGN_OR_RETURN(std::optional<store::Manifest> manifest, store::LoadManifest(store, name));
+  if (!manifest) {
+    LAKE_ASSIGN_OR_RETURN(std::vector<store::Manifest> all, store::ListManifests(store));
+    for (store::Manifest& m : all) {
+      if (strcasecmp(m.name.c_str(), name.c_str()) == 0) manifest = std::move(m);
+    }
+    if (!manifest) return std::optional<PinnedVersion>();
+  }
+  LAKE_ASSIGN_OR_RETURN(std::optional<dht::DatasetPointer> pointer,
+                        local::NetworkCatalog(store).Pointer(manifest->name));
+  if (pointer && !pointer->deleted) {
+    // The pointer's manifest object, not the dataset record: an adoption between two reads
+    // cannot pair one version's id with another's chunks.
+    LAKE_ASSIGN_OR_RETURN(std::optional<Bytes> bytes,
+                          local::LoadManifestObject(store, pointer->manifest_id));
+    if (bytes) {
+      LAKE_ASSIGN_OR_RETURN(store::Manifest pinned, store::DecodeManifest(*bytes));
+      return std::optional<PinnedVersion>(
+          PinnedVersion{std::move(pinned), pointer->manifest_id, true});
+    }
+  }
+  const Id id = Blake2b256(store::EncodeManifest(*manifest));
+  return std::optional<PinnedVersion>(PinnedVersion{std::move(*manifest), id, false});
+}
+
+void ArmTick(Self self) {
+  auto& st = self->state;
+  if (st.ticking || st.queries.empty()) return;
+  st.ticking = true;
+  self->delayed_send(self, st.options.tick, tick_atom::value);
+}
+
+// Stops everything still running for query `id`: its own fragment (the flag) and its peers'
+// fragments (CANCEL), whose late answers are then dropped.
+void CancelOutstanding(Self self, uint64_t id) {
+  auto& st = self->state;
+  auto q = st.queries.find(id);
+  if (q != st.queries.end() && q->second.cancel) q->second.cancel->store(true);
+  for (auto it = st.outstanding.begin(); it != st.outstanding.end();) {
+    if (it->second.query != id) {
+      ++it;
+      continue;
+    }
+    dht::QueryMessage cancel;
+    cancel.kind = dht::QueryMessageKind::kCancel;
+    cancel.request_id = it->first;
+    SendMessage(self, it->second.holder, "", cancel);
+    it = st.outstanding.erase(it);
+  }
+}
+
+double MillisSince(Self self, TimePoint start) {
+  return std::chrono::duration<double, std::milli>(ActorNow(self) - start).count();
+}
+
+void Fail(Self self, uint64_t id, const Status& error) {
+  auto& st = self->state;
+  auto it = st.queries.find(id);
+  if (it == st.queries.end()) return;
+  CancelOutstanding(self, id);
+  spdlog::info("query {} failed after {:.1f} ms: {}", id, MillisSince(self, it->second.started),
+               error.ToString());
+  it->second.promise.deliver(ToCafError(error));
+  st.queries.erase(it);
+}
+
+void Complete(Self self, uint64_t id) {
+  auto& st = self->state;
+  auto it = st.queries.find(id);
+  if (it == st.queries.end()) return;
+  Query& q = it->second;
+  QueryAnswer answer;
+  answer.execution_ms = MillisSince(self, q.started);
+  answer.stats = q.stats;
+  answer.result = std::move(q.last);
+  spdlog::info("query {} done in {:.1f} ms: {} rows, {} of {} chunks scanned on {} nodes{}", id,
+               answer.execution_ms, answer.result.rows.size(), answer.stats.chunks_scanned,
+               answer.stats.chunks_total, answer.stats.nodes_contacted,
+               answer.stats.cached ? " (cached)" : "");
+  q.promise.deliver(std::move(answer));
+  st.queries.erase(it);
+}
+
+void RunNext(Self self, uint64_t id);
+void Dispatch(Self self, uint64_t id, std::vector<local::DistributedSelect::Send> sends);
+
+void Merge(Self self, uint64_t id) {
+  Query& q = self->state.queries.at(id);
+  q.merging = true;
+  std::shared_ptr<local::DistributedSelect> select = q.select;
+  self->request(self->state.executor, caf::infinite, merge_atom::value, select)
+      .then(
+          [=](local::DistributedSelect::Answer& answer) {
+            auto it = self->state.queries.find(id);
+            if (it == self->state.queries.end() || it->second.select != select) return;
+            Query& q = it->second;
+            QueryStats& s = q.stats;
+            s.chunks_total += answer.chunks_total;
+            s.chunks_scanned += answer.result.chunks_scanned;
+            s.chunks_pruned += answer.chunks_pruned;
+            s.nodes_contacted =
+                std::max<uint64_t>(s.nodes_contacted, answer.scatter.nodes_contacted);
+            s.retries += answer.scatter.fragments_retried;
+            s.rows_covered += answer.rows_covered;
+            s.rows_total += answer.rows_total;
+            s.cached = false;
+            if (!q.cache_key.empty() && answer.rows_covered == answer.rows_total) {
+              self->state.cache->Insert(q.cache_key, answer.result);
+            }
+            q.last = std::move(answer.result);
+            q.select.reset();
+            q.merging = false;
+            RunNext(self, id);
+          },
+          [=](caf::error& error) { Fail(self, id, ToStatus(error)); });
+}
+
+void CheckDone(Self self, uint64_t id) {
+  auto it = self->state.queries.find(id);
+  if (it == self->state.queries.end()) return;
+  Query& q = it->second;
+  if (q.select && !q.merging && q.select->done()) Merge(self, id);
+}
+
+// This node's own share: run on the executor over the manifest the plan holds.
+void RunOwn(Self self, uint64_t id, const local::DistributedSelect::Send& send) {
+  Query& q = self->state.queries.at(id);
+  std::shared_ptr<local::DistributedSelect> select = q.select;
+  // Aliasing: the job's manifest lives as long as the plan that holds it.
+  FragmentJob job{std::shared_ptr<const store::Manifest>(select, &select->manifest()),
+                  send.manifest_id, send.request, q.cancel};
+  const uint64_t request_id = send.request_id;
+  auto current = [=]() -> Query* {
+    auto it = self->state.queries.find(id);
+    if (it == self->state.queries.end() || it->second.select != select || it->second.merging) {
+      return nullptr;
+    }
+    return &it->second;
+  };
+  self->request(self->state.executor, caf::infinite, run_atom::value, std::move(job))
+      .then(
+          [=](Bytes& partial) {
+            if (current() == nullptr) return;
+            Dispatch(self, id,
+                     select->OnPartial(request_id, self->state.self_id, partial, ActorNow(self)));
+            CheckDone(self, id);
+          },
+          [=](caf::error& error) {
+            if (current() == nullptr) return;
+            Dispatch(self, id,
+                     select->OnFailure(request_id, self->state.self_id, ToStatus(error),
+                                       ActorNow(self)));
+            CheckDone(self, id);
+          });
+}
+
+void Dispatch(Self self, uint64_t id, std::vector<local::DistributedSelect::Send> sends) {
+  auto& st = self->state;
+  for (local::DistributedSelect::Send& send : sends) {
+    Query& q = st.queries.at(id);
+    if (send.holder == st.self_id) {
+      RunOwn(self, id, send);
+      continue;
+    }
+    const uint64_t wire_id = st.next_wire_id++;
+    st.outstanding.emplace(wire_id,
+                           QueryPlannerState::Outstanding{id, send.request_id, send.holder, {}, 0});
+    dht::QueryMessage fragment;
+    fragment.kind = dht::QueryMessageKind::kFragment;
+    fragment.request_id = wire_id;
+    fragment.manifest_id = send.manifest_id;
+    fragment.data = std::move(send.request);
+    q.stats.bytes_transferred += fragment.data.size();
+    auto address = q.addresses.find(send.holder);
+    SendMessage(self, send.holder, address == q.addresses.end() ? "" : address->second, fragment);
+  }
+}
+
+void Scatter(Self self, uint64_t id, std::string sql, PinnedVersion version,
+             const std::vector<PeerInfo>& peers) {
+  auto& st = self->state;
+  Query& q = st.queries.at(id);
+  std::vector<NodeId> nodes{st.self_id};
+  for (const PeerInfo& peer : peers) {
+    nodes.push_back(peer.id);
+    q.addresses[peer.id] = peer.address;
+  }
+  const dht::SortedNodes sorted(std::move(nodes));
+  const NodeId self_id = st.self_id;
+  const bool replicated = version.replicated;
+  const size_t replication = st.options.replication;
+  auto replicas = [&](const ChunkId& chunk) {
+    return replicated ? sorted.Closest(chunk, replication) : std::vector<NodeId>{self_id};
+  };
+  sql::ScatterGather::Options options;
+  options.fragment_timeout =
+      std::max<Duration>(std::chrono::seconds(1), st.options.max_query_time / 3);
+  options.max_attempts_per_chunk = std::max<size_t>(1, replication);
+  options.allow_partial = q.request.allow_partial;
+  Result<std::unique_ptr<local::DistributedSelect>> plan =
+      local::DistributedSelect::Plan(std::move(sql), std::move(version.manifest), version.id,
+                                     *st.store, self_id, replicas, options);
+  if (!plan.ok()) return Fail(self, id, plan.status());
+  q.select = std::move(plan).value();
+  q.cancel = std::make_shared<std::atomic<bool>>(false);
+  Dispatch(self, id, q.select->Start(ActorNow(self)));
+  CheckDone(self, id);
+}
+
+// The statement reads no dataset's chunks (or names none that exists: the engine says so).
+void RunWhole(Self self, uint64_t id, std::shared_ptr<const sql::Statement> statement) {
+  self->request(self->state.executor, caf::infinite, query_atom::value, statement)
+      .then(
+          [=](sql::QueryResult& result) {
+            auto it = self->state.queries.find(id);
+            if (it == self->state.queries.end()) return;
+            QueryStats& s = it->second.stats;
+            s.chunks_total += result.chunks_scanned + result.chunks_pruned;
+            s.chunks_scanned += result.chunks_scanned;
+            s.chunks_pruned += result.chunks_pruned;
+            s.nodes_contacted = std::max<uint64_t>(s.nodes_contacted, 1);
+            s.cached = false;
+            it->second.last = std::move(result);
+            RunNext(self, id);
+          },
+          [=](caf::error& error) { Fail(self, id, ToStatus(error)); });
+}
+
+void RunNext(Self self, uint64_t id) {
+  auto& st = self->state;
+  auto it = st.queries.find(id);
+  if (it == st.queries.end()) return;
+  Query& q = it->second;
+  if (q.next_statement == q.statements.size()) return Complete(self, id);
+  std::shared_ptr<const sql::Statement> next = q.statements[q.next_statement++];
+  const sql::Statement& statement = *next;
+  if (statement.kind != sql::Statement::Kind::kSelect || statement.select.table.empty()) {
+    return RunWhole(self, id, next);
+  }
+  Result<std::optional<PinnedVersion>> version = CurrentVersion(*st.store, statement.select.table);
+  if (!version.ok()) return Fail(self, id, version.status());
+  if (!*version) return RunWhole(self, id, next);
+  // One statement travels as the whole text, so positions in errors are the text's own.
+  std::string sql = q.statements.size() == 1 ? q.request.sql : statement.text;
+  q.cache_key.clear();
+  if (q.request.use_cache) {
+    q.cache_key = local::ResultCache::Key(sql, {(*version)->id});
+    if (std::optional<sql::QueryResult> hit = st.cache->Find(q.cache_key)) {
+      q.last = std::move(*hit);
+      q.stats.cached = true;
+      return RunNext(self, id);
+    }
+  }
+  self->request(st.router, caf::infinite, peers_atom::value)
+      .then(
+          [=, version = std::move(**version)](std::vector<PeerInfo>& peers) mutable {
+            if (!self->state.queries.count(id)) return;
+            Scatter(self, id, std::move(sql), std::move(version), peers);
+          },
+          [=](caf::error& error) { Fail(self, id, ToStatus(error)); });
+}
+
+}  // namespace
+
+caf::result<QueryAnswer> StartQuery(Self self, QueryRequest request) {
+  auto& st = self->state;
+  if (st.queries.size() >= st.options.max_concurrent) {
+    return ToCafError(Status::Unavailable("busy: " + std::to_string(st.queries.size()) +
+                                          " queries running (analytics.maxConcurrentQueries); "
+                                          "try again shortly"));
+  }
+  Result<std::vector<sql::Statement>> statements = sql::Parse(request.sql);
+  if (!statements.ok()) return ToCafError(statements.status());
+  if (statements->empty()) return ToCafError(Status::InvalidArgument("no statement to run"));
+  const uint64_t id = st.next_query++;
+  Query& q = st.queries[id];
+  q.request = std::move(request);
+  q.promise = self->make_response_promise<QueryAnswer>();
+  for (sql::Statement& statement : *statements) {
+    q.statements.push_back(std::make_shared<const sql::Statement>(std::move(statement)));
+  }
+  q.started = ActorNow(self);
+  q.deadline = q.started + st.options.max_query_time;
+  // Copied first: the query may end (and be erased) before this returns.
+  caf::typed_response_promise<QueryAnswer> promise = q.promise;
+  RunNext(self, id);
+  ArmTick(self);
+  return promise;
+}
+
+void OnAnswer(Self self, const NodeId& from, dht::QueryMessage message) {
+  auto& st = self->state;
+  auto it = st.outstanding.find(message.request_id);
+  if (it == st.outstanding.end() || it->second.holder != from) return;  // late or stray
+  QueryPlannerState::Outstanding& fragment = it->second;
+  auto q = st.queries.find(fragment.query);
+  if (q == st.queries.end() || !q->second.select || q->second.merging) {
+    st.outstanding.erase(it);
+    return;
+  }
+  const uint64_t id = fragment.query;
+  const uint64_t request_id = fragment.request_id;
+  std::shared_ptr<local::DistributedSelect> select = q->second.select;
+  const TimePoint now = ActorNow(self);
+  if (message.kind == dht::QueryMessageKind::kError) {
+    st.outstanding.erase(it);
+    Dispatch(self, id, select->OnFailure(request_id, from, message.error, now));
+    return CheckDone(self, id);
+  }
+  q->second.stats.bytes_transferred += message.data.size();
+  Status bad;
+  if (message.piece != fragment.next_piece) {
+    bad = Status::Corruption("partial result pieces out of order");
+  } else if (fragment.assembled.size() + message.data.size() > st.options.max_partial_bytes) {
+    bad = Status::Corruption("partial result over " + std::to_string(st.options.max_partial_bytes) +
+                             " bytes");
+  }
+  if (!bad.ok()) {
+    dht::QueryMessage cancel;
+    cancel.kind = dht::QueryMessageKind::kCancel;
+    cancel.request_id = message.request_id;
+    SendMessage(self, from, "", cancel);
+    st.outstanding.erase(it);
+    Dispatch(self, id, select->OnFailure(request_id, from, bad, now));
+    return CheckDone(self, id);
+  }
+  fragment.assembled.insert(fragment.assembled.end(), message.data.begin(), message.data.end());
+  ++fragment.next_piece;
+  if (!message.last) {
+    dht::QueryMessage ack;
+    ack.kind = dht::QueryMessageKind::kAck;
+    ack.request_id = message.request_id;
+    ack.piece = message.piece;
+    SendMessage(self, from, "", ack);
+    return;
+  }
+  Bytes partial = std::move(fragment.assembled);
+  st.outstanding.erase(it);
+  Dispatch(self, id, select->OnPartial(request_id, from, partial, now));
+  CheckDone(self, id);
+}
+
+void OnPeerLost(Self self, const NodeId& peer) {
+  auto& st = self->state;
+  std::vector<std::pair<uint64_t, uint64_t>> lost;  // (query, request id)
+  for (auto it = st.outstanding.begin(); it != st.outstanding.end();) {
+    if (it->second.holder == peer) {
+      lost.emplace_back(it->second.query, it->second.request_id);
+      it = st.outstanding.erase(it);
+    } else {
+      ++it;
+    }
+  }
+  const TimePoint now = ActorNow(self);
+  for (const auto& [id, request_id] : lost) {
+    auto q = st.queries.find(id);
+    if (q == st.queries.end() || !q->second.select || q->second.merging) continue;
+    std::shared_ptr<local::DistributedSelect> select = q->second.select;
+    Dispatch(self, id,
+             select->OnFailure(request_id, peer, Status::Unavailable("peer unreachable"), now));
+    CheckDone(self, id);
+  }
+}
+
+void OnTick(Self self) {
+  auto& st = self->state;
+  st.ticking = false;
+  const TimePoint now = ActorNow(self);
+  std::vector<uint64_t> ids;
+  for (const auto& [id, q] : st.queries) ids.push_back(id);
+  for (uint64_t id : ids) {
+    auto it = st.queries.find(id);
+    if (it == st.queries.end()) continue;
+    Query& q = it->second;
+    if (q.request.abandoned && q.request.abandoned->load()) {
+      Fail(self, id, Status::Timeout("the client went away"));
+      continue;
+    }
+    const bool scattering = q.select && !q.merging;
+    if (now >= q.deadline) {
+      if (!scattering) {
+        Fail(self, id, Status::Timeout("query ran past analytics.maxQueryTime"));
+        continue;
+      }
+      // The merge reports the chunks still pending (or, if allowed, answers without them).
+      CancelOutstanding(self, id);
+      Merge(self, id);
+      continue;
+    }
+    if (scattering) {
+      std::shared_ptr<local::DistributedSelect> select = q.select;
+      Dispatch(self, id, select->OnTimer(now));
+      CheckDone(self, id);
+    }
+  }
+  ArmTick(self);
+}
+
+}  // namespace lake::actors::planner
