@@ -1,5 +1,6 @@
-# Helpers sourced by bench/sql_bench.sh, bench/import_bench.sh and bench/upload_bench.sh (not run
-# by itself). They expect $root (the repository) and `set -euo pipefail` from the caller.
+# Helpers sourced by bench/sql_bench.sh, bench/import_bench.sh, bench/upload_bench.sh and
+# bench/query_bench.sh (not run by itself). They expect $root (the repository) and
+# `set -euo pipefail` from the caller.
 
 # bench_data ROWS SEED: sets $data to bench/out/data/ROWS-SEED, generating the CSVs there with
 # bench/gen_data.py unless its manifest shows they were made with these parameters already.
@@ -8,6 +9,34 @@ bench_data() {
   if [ "$(head -1 "$data/manifest.tsv" 2>/dev/null)" != "# rows=$1 employees=5000 products=3000 seed=$2" ]; then
     python3 "$root/bench/gen_data.py" --rows "$1" --seed "$2" --out "$data" >&2
   fi
+}
+
+# query_list FILE: "qid<TAB>statement" per query of FILE (bench/queries.sql's layout: a line
+# "-- <qid>: <what it exercises>", then the statement on one line).
+query_list() {
+  awk '/^-- *[A-Za-z0-9_]+:/ { id = $0; sub(/^-- */, "", id); sub(/:.*/, "", id); next }
+       /^--/ || /^[ \t]*$/ { next } { print id "\t" $0 }' "$1"
+}
+
+# p2plake_warm LAKE DIR THREADS RUNS SKIP: for each "qid<TAB>statement" line on stdin, the answer
+# of `p2plake sql` over the data dir LAKE from a run of its own (untimed) to DIR/raw/QID.csv, then
+# one process that runs the statement SKIP + RUNS times with --timing: its decoded-column cache is
+# warm after the first run. The last RUNS times (execution only, ms) are appended to
+# DIR/times.tsv as "qid<TAB>run<TAB>ms". A failing query gets no times; its error goes to stderr.
+# Uses $p2plake.
+p2plake_warm() {
+  local lake=$1 dir=$2 threads=$3 runs=$4 skip=$5 qid sql run
+  local sql_cmd=("$p2plake" sql --data-dir "$lake" --threads "$threads" --format csv)
+  mkdir -p "$dir/raw"
+  : > "$dir/times.tsv"
+  while IFS=$'\t' read -r qid sql; do
+    "${sql_cmd[@]}" "$sql" < /dev/null > "$dir/raw/$qid.csv" 2> "$dir/error.txt" ||
+      { cat "$dir/error.txt" >&2; continue; }
+    "${sql_cmd[@]}" --timing "$(for run in $(seq $((skip + runs))); do printf '%s\n' "$sql"; done)" \
+      < /dev/null > /dev/null 2> "$dir/time.txt" || { cat "$dir/time.txt" >&2; continue; }
+    awk -v q="$qid" -v skip="$skip" '/^Time:/ && ++n > skip { printf "%s\t%d\t%s\n", q, n - skip, $2 }' \
+      "$dir/time.txt" >> "$dir/times.tsv"
+  done
 }
 
 # duckdb_setup: installs @duckdb/node-api from bench/package-lock.json into bench/out/node (again
@@ -60,10 +89,19 @@ sqlite_load() {
 # The machine may be shared with other jobs. wait_quiet waits until the CPUs are less than 15%
 # busy over 2 s, at most QUIET_WAIT seconds (default 600; status 1 when it gives up). phase NAME
 # CMD... runs CMD (a command or a function) after wait_quiet and measures the CPU seconds that
-# *other* processes used meanwhile; above 5% of the phase's wall time it runs CMD again (3 tries
-# at most, none after wait_quiet gave up). Each phase appends "NAME<TAB>wall s<TAB>others' CPU s"
-# to the file $phases.
+# *other* processes used meanwhile (the phase's own are this shell's children that finished, and
+# the running processes whose pids are in $phase_pids, e.g. cluster nodes); above 5% of the
+# phase's wall time it runs CMD again (3 tries at most, none after wait_quiet gave up). Each phase
+# appends "NAME<TAB>wall s<TAB>others' CPU s" to the file $phases.
 cpu_busy() { awk '/^cpu / { print $2 + $3 + $4 + $7 + $8 + $9 }' /proc/stat; }  # jiffies
+# node_cpu PID: user + system CPU seconds of a running process (0 once it has exited).
+node_cpu() { awk '{ print ($14 + $15) / 100 }' "/proc/$1/stat" 2>/dev/null || echo 0; }
+# running_cpu PID...: the sum of node_cpu over the pids.
+running_cpu() {
+  local pid sum=0
+  for pid; do sum=$(awk -v a="$sum" -v b="$(node_cpu "$pid")" 'BEGIN { print a + b }'); done
+  echo "$sum"
+}
 # CPU seconds of this shell's finished children, from a file the builtin `times` wrote. `times`
 # itself must run in this shell, never inside $(...): a subshell reports its own children, none.
 children_cpu() {
@@ -82,22 +120,66 @@ wait_quiet() {
   done
 }
 phase() {
-  local name=$1 try t0 busy0 wall others quiet
+  local name=$1 try t0 busy0 own0 wall others quiet
   shift
   for try in 1 2 3; do
     quiet=1
     wait_quiet || quiet=0
     times > "$phases.times0"
-    t0=$(date +%s.%N); busy0=$(cpu_busy)
+    # shellcheck disable=SC2086  # $phase_pids: a list of pids
+    t0=$(date +%s.%N); busy0=$(cpu_busy); own0=$(running_cpu ${phase_pids:-})
     "$@"
     wall=$(awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN { printf "%.3f", b - a }')
     times > "$phases.times1"
+    # shellcheck disable=SC2086
     others=$(awk -v b0="$busy0" -v b1="$(cpu_busy)" -v o0="$(children_cpu "$phases.times0")" \
-      -v o1="$(children_cpu "$phases.times1")" \
-      'BEGIN { printf "%.1f", (b1 - b0) / 100 - (o1 - o0) }')
+      -v o1="$(children_cpu "$phases.times1")" -v r0="$own0" -v r1="$(running_cpu ${phase_pids:-})" \
+      'BEGIN { printf "%.1f", (b1 - b0) / 100 - (o1 - o0) - (r1 - r0) }')
     awk -v o="$others" -v w="$wall" 'BEGIN { exit !(o <= 0.05 * w) }' && break
     echo "$name: other processes used $others CPU-s during its $wall s (try $try)" >&2
     [ "$quiet" = 1 ] || break  # the machine never got idle: another try would not be better
   done
   printf '%s\t%s\t%s\n' "$name" "$wall" "$others" >> "$phases"
+}
+
+# A loopback cluster of three `p2plake node` processes with R = 3, for upload_bench.sh and
+# query_bench.sh: node i serves HTTP on PORT_BASE+i and peers on PORT_BASE+100+i. Uses $p2plake,
+# $PORT_BASE and $work; start_nodes sets the array urls (the nodes' HTTP URLs) and appends the
+# nodes' pids to the array pids, which the caller declares (pids=()) and stops with stop_nodes
+# (also from an EXIT trap).
+#
+# start_nodes DIR: three fresh nodes with data dirs DIR/node-I. Each starts once the ones before
+# it see each other: a node that joins through a node still joining may stay unknown to the
+# first node until its next discovery round (network.discoveryInterval, 30 s).
+start_nodes() {
+  local i seed=()
+  urls=() && for i in 1 2 3; do urls+=("http://127.0.0.1:$((PORT_BASE + i))"); done
+  for i in 1 2 3; do
+    mkdir -p "$1/node-$i"
+    "$p2plake" node --data-dir "$1/node-$i" --http-port $((PORT_BASE + i)) \
+      --p2p-port $((PORT_BASE + 100 + i)) --replication 3 "${seed[@]}" \
+      >"$1/node-$i/stdout" 2>&1 </dev/null &
+    pids+=($!)
+    seed=(--seed "127.0.0.1:$((PORT_BASE + 100 + i))")
+    if ! python3 "$root/bench/upload_cluster.py" peers "${urls[@]:0:i}"; then
+      for i in 1 2 3; do echo "--- node $i:" >&2; tail -n 5 "$1/node-$i/stdout" >&2 || true; done
+      exit 1
+    fi
+  done
+}
+
+# stop_nodes: SIGTERM to every node in $pids, then waits for them; a node that has not exited
+# 30 s later is killed, and counted in $work/hung.txt.
+stop_nodes() {
+  local pid i
+  for pid in ${pids[@]+"${pids[@]}"}; do kill "$pid" 2>/dev/null || true; done
+  for pid in ${pids[@]+"${pids[@]}"}; do
+    for i in $(seq 300); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+    if kill -0 "$pid" 2>/dev/null; then
+      echo "node pid $pid still runs 30 s after SIGTERM: killed" | tee -a "$work/hung.txt" >&2
+      kill -KILL "$pid" 2>/dev/null || true
+    fi
+    wait "$pid" 2>/dev/null || true
+  done
+  pids=()
 }

@@ -45,12 +45,6 @@ out=$work/results
 rm -rf "$work" && mkdir -p "$out"
 phases=$out/phases.tsv
 
-# query_list: "qid<TAB>statement" per query of queries.sql.
-query_list() {
-  awk '/^-- *[A-Za-z0-9_]+:/ { id = $0; sub(/^-- */, "", id); sub(/:.*/, "", id); next }
-       /^--/ || /^[ \t]*$/ { next } { print id "\t" $0 }' "$queries"
-}
-
 # --- loads ---------------------------------------------------------------------------------------
 p2plake_import() {
   local table
@@ -76,7 +70,7 @@ sqlite_queries() {
   mkdir -p "$dir/raw"
   {
     printf 'PRAGMA cache_size = -1048576;\nPRAGMA temp_store = MEMORY;\n.headers on\n.mode csv\n.timer on\n'
-    query_list | while IFS=$'\t' read -r qid sql; do
+    query_list "$queries" | while IFS=$'\t' read -r qid sql; do
       for run in $(seq "$RUNS"); do
         printf '.output stdout\n.print @@ %s %s\n.output %s\n%s\n' "$qid" "$run" "$dir/raw/$qid.csv" "$sql"
       done
@@ -90,18 +84,9 @@ sqlite_queries() {
 phase query:sqlite sqlite_queries
 
 p2plake_queries() {  # p2plake_queries NAME THREADS
-  local name=$1 threads=$2 dir=$out/$1 qid sql run
-  local sql_cmd=("$p2plake" sql --data-dir "$work/lake" --threads "$threads" --format csv)
-  mkdir -p "$dir/raw"
-  echo "p2plake sql, threads=$threads, warm" > "$dir/engine.txt"
-  : > "$dir/times.tsv"
-  query_list | while IFS=$'\t' read -r qid sql; do
-    # The answer comes from a run of its own (untimed); a failing query gets no times.
-    "${sql_cmd[@]}" "$sql" > "$dir/raw/$qid.csv" 2> "$dir/error.txt" || { cat "$dir/error.txt" >&2; continue; }
-    "${sql_cmd[@]}" --timing "$(for run in $(seq "$RUNS"); do printf '%s\n' "$sql"; done)" \
-      > /dev/null 2> "$dir/time.txt"
-    awk -v q="$qid" '/^Time:/ { printf "%s\t%d\t%s\n", q, ++run, $2 }' "$dir/time.txt" >> "$dir/times.tsv"
-  done
+  mkdir -p "$out/$1"
+  echo "p2plake sql, threads=$2, warm" > "$out/$1/engine.txt"
+  query_list "$queries" | p2plake_warm "$work/lake" "$out/$1" "$2" "$RUNS" 0
 }
 phase query:p2plake p2plake_queries p2plake 2
 phase query:p2plake_t1 p2plake_queries p2plake_t1 1
@@ -123,7 +108,7 @@ first_runs() {
   mkdir -p "$dir/raw"
   echo "$label, first run in a fresh process, $cache_note" > "$dir/engine.txt"
   : > "$dir/times.tsv"
-  query_list | while IFS=$'\t' read -r qid sql; do
+  query_list "$queries" | while IFS=$'\t' read -r qid sql; do
     for run in $(seq "$RUNS"); do
       drop_page_cache
       ms=$("$@" "$qid" "$sql" "$run" "$dir") || { echo "$name $qid failed" >&2; continue 2; }

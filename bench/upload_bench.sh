@@ -34,46 +34,10 @@ rm -rf "$work" && mkdir -p "$work"
 csv=$data/events.csv
 bytes=$(stat -c %s "$csv")
 rows=$(($(wc -l < "$csv") - 1))  # the generator writes no line breaks inside fields
-urls=() && for i in 1 2 3; do urls+=("http://127.0.0.1:$((PORT_BASE + i))"); done
-
-# The nodes this script started; stopped (by pid) at the end of each run and on any exit. A
-# node that has not exited 30 s after SIGTERM is killed, and counted in $work/hung.txt.
+# The nodes this script started (bench/lib.sh): stopped at the end of each run and on any exit.
 pids=()
-stop_nodes() {
-  local pid i
-  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
-  for pid in "${pids[@]}"; do
-    for i in $(seq 300); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-    if kill -0 "$pid" 2>/dev/null; then
-      echo "node pid $pid still runs 30 s after SIGTERM: killed" | tee -a "$work/hung.txt" >&2
-      kill -KILL "$pid" 2>/dev/null || true
-    fi
-    wait "$pid" 2>/dev/null || true
-  done
-  pids=()
-}
 trap stop_nodes EXIT
 
-# start_nodes DIR: three fresh nodes under DIR. Each starts once the ones before it see each
-# other: a node that joins through a node still joining may stay unknown to the first node until
-# its next discovery round (network.discoveryInterval, 30 s).
-start_nodes() {
-  local i seed=()
-  for i in 1 2 3; do
-    mkdir -p "$1/node-$i"
-    "$p2plake" node --data-dir "$1/node-$i" --http-port $((PORT_BASE + i)) \
-      --p2p-port $((PORT_BASE + 100 + i)) --replication 3 "${seed[@]}" \
-      >"$1/node-$i/stdout" 2>&1 </dev/null &
-    pids+=($!)
-    seed=(--seed "127.0.0.1:$((PORT_BASE + 100 + i))")
-    if ! "${cluster[@]}" peers "${urls[@]:0:i}"; then
-      for i in 1 2 3; do echo "--- node $i:" >&2; tail -n 5 "$1/node-$i/stdout" >&2 || true; done
-      exit 1
-    fi
-  done
-}
-
-node_cpu() { awk '{ print ($14 + $15) / 100 }' "/proc/$1/stat"; }  # user + system CPU s
 # The time of the first line of log $1 matching $2, in seconds since the epoch.
 log_time() { date -d "$(grep -m1 -- "$2" "$1" | cut -c1-23 | tr T ' ')" +%s.%N; }
 elapsed() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f", b - a }'; }

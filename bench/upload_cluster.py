@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 """The HTTP side of bench/upload_bench.sh: waits for its loopback cluster, checks an upload on
-every node, and prints the summary table. Standard library only.
+every node, and prints the summary table (bench/query_bench.sh uses the wait and the check too).
+Standard library only.
 
 usage: upload_cluster.py peers URL...                  until each node lists all the others
        upload_cluster.py check NAME ROWS REPLY URL...   the upload's checks; appends per-node
