@@ -74,6 +74,8 @@ Result<uint16_t> HttpGateway::Start() {
   // waits for the client to acknowledge the headers, and on a keep-alive connection a delayed
   // ACK makes that about 40 ms per request.
   server_->set_tcp_nodelay(true);
+  // A dashboard or script asking query after query keeps its connection (the default is 5).
+  server_->set_keep_alive_max_count(100);
   const bool bound = options_.port == 0
                          ? (port_ = server_->bind_to_any_port(options_.bind_address)) > 0
                          : server_->bind_to_port(options_.bind_address, options_.port);
@@ -127,7 +129,8 @@ void HttpGateway::AddRoutes() {
   server.Post("/api/query", [=, this](const httplib::Request& req, httplib::Response& res) {
     const std::optional<std::string> sql = QueryText(req.body);
     if (!sql) {
-      return ReplyError(res, Status::InvalidArgument("body must be JSON {\"sql\": \"SELECT ...\"}"));
+      return ReplyError(res,
+                        Status::InvalidArgument("body must be JSON {\"sql\": \"SELECT ...\"}"));
     }
     actors::QueryRequest request;
     request.sql = *sql;

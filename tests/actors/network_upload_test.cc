@@ -215,7 +215,7 @@ TEST_CASE("An upload lands on every node of a 3-node network with R = 3, and eac
   REQUIRE(expected.ok());
   for (size_t i = 0; i < cluster.size(); ++i) {
     auto answer = Ask<QueryAnswer>(cluster.node(i).system(), cluster.node(i).planner(),
-                                   query_atom::value, sql);
+                                   query_atom::value, QueryRequest{sql, false, true, nullptr});
     REQUIRE(answer.ok());
     CHECK(answer->result.rows == expected->back().rows);
   }

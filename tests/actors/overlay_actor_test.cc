@@ -17,6 +17,7 @@
 #include "actors/dht_router.h"
 #include "actors/errors.h"
 #include "actors/interfaces.h"
+#include "actors/query_executor.h"
 #include "actors/query_planner.h"
 #include "common/clock.h"
 #include "common/hash.h"
@@ -93,6 +94,7 @@ struct ActorNode {
   caf::actor transport;
   std::shared_ptr<store::MemChunkStore> store;
   ChunkKeeperActor keeper;
+  QueryExecutorActor executor;
   QueryPlannerActor planner;
 };
 
@@ -127,9 +129,12 @@ class OverlayFixture {
     node.store = std::make_shared<store::MemChunkStore>();
     dht::Identity::Seed identity_seed{};
     identity_seed[0] = static_cast<uint8_t>(index + 1);
-    node.keeper = system_.spawn(ChunkKeeper, ChunkKeeperOptions{}, dht::Identity(identity_seed),
-                                node.store);
-    node.planner = system_.spawn(QueryPlanner, node.store, size_t{1}, size_t{1} << 20);
+    node.keeper =
+        system_.spawn(ChunkKeeper, ChunkKeeperOptions{}, dht::Identity(identity_seed), node.store);
+    node.executor = system_.spawn(QueryExecutor, node.store, size_t{1}, size_t{1} << 20);
+    node.planner =
+        system_.spawn(QueryPlanner, QueryPlannerOptions{}, node.id, node.store, node.executor);
+    caf::anon_send(node.planner, attach_atom::value, node.transport, node.router);
     directory_->by_address[node.address] = Directory::Entry{node.id, node.transport, false};
     caf::anon_send(node.router, attach_atom::value, node.transport, node.address);
     sched_.run();
@@ -186,7 +191,8 @@ class OverlayFixture {
     directory_->by_address.erase(node.address);
     for (const caf::actor& actor :
          {caf::actor_cast<caf::actor>(node.router), node.transport,
-          caf::actor_cast<caf::actor>(node.keeper), caf::actor_cast<caf::actor>(node.planner)}) {
+          caf::actor_cast<caf::actor>(node.keeper), caf::actor_cast<caf::actor>(node.planner),
+          caf::actor_cast<caf::actor>(node.executor)}) {
       caf::anon_send_exit(actor, caf::exit_reason::kill);
     }
   }
@@ -280,8 +286,8 @@ TEST_CASE_METHOD(OverlayFixture, "Each node's keeper and planner answer over its
   CHECK(storage.dataset_names == std::vector<std::string>{"t"});
   CHECK(storage.chunks == 1);
 
-  const QueryAnswer sum =
-      Ask<QueryAnswer>(node.planner, query_atom::value, std::string("SELECT SUM(a) FROM t"));
+  const QueryAnswer sum = Ask<QueryAnswer>(
+      node.planner, query_atom::value, QueryRequest{"SELECT SUM(a) FROM t", false, true, nullptr});
   CHECK(sum.result.chunks_scanned == 1);
   // The planner's answer is the embedded engine's over the same store.
   local::LocalEngine direct_engine(local::LocalEngineOptions{});
@@ -291,8 +297,8 @@ TEST_CASE_METHOD(OverlayFixture, "Each node's keeper and planner answer over its
   CHECK(sum.result.names == direct->back().names);
   CHECK(sum.result.rows == direct->back().rows);
   // A SQL error reaches the requester with its code and position, not as a string.
-  const Status bad =
-      ToStatus(AskError(node.planner, query_atom::value, std::string("SELECT c FROM t")));
+  const Status bad = ToStatus(AskError(node.planner, query_atom::value,
+                                       QueryRequest{"SELECT c FROM t", false, true, nullptr}));
   CHECK(bad.IsInvalidArgument());
   CHECK(bad.message().find("\"c\"") != std::string::npos);
   CHECK(bad.position() == 8);
