@@ -102,7 +102,15 @@ actors::QueryAnswer AnswerWithStats() {
   answer.result.types = {LogicalType::kBigInt};
   answer.result.rows = {{sql::Value::BigInt(7)}};
   answer.execution_ms = 12.5;
-  answer.stats = actors::QueryStats{10, 6, 4, 3, 2, 12345, 600, 1000, true};
+  answer.stats = actors::QueryStats{.chunks_total = 10,
+                                    .chunks_scanned = 6,
+                                    .chunks_pruned = 4,
+                                    .nodes_contacted = 3,
+                                    .retries = 2,
+                                    .bytes_transferred = 12345,
+                                    .rows_covered = 600,
+                                    .rows_total = 1000,
+                                    .cached = true};
   return answer;
 }
 
