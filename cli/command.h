@@ -23,6 +23,7 @@ size_t WorkerThreads(size_t requested);
 
 CommandRunner AddImportCommand(CLI::App& app);
 CommandRunner AddNodeCommand(CLI::App& app);
+CommandRunner AddQueryCommand(CLI::App& app);
 CommandRunner AddSimCommand(CLI::App& app);
 CommandRunner AddSqlCommand(CLI::App& app);
 CommandRunner AddStatusCommand(CLI::App& app);

@@ -30,6 +30,7 @@ int main(int argc, char** argv) {
   };
   add(lake::cli::AddImportCommand(app));
   add(lake::cli::AddNodeCommand(app));
+  add(lake::cli::AddQueryCommand(app));
   add(lake::cli::AddSimCommand(app));
   add(lake::cli::AddSqlCommand(app));
   add(lake::cli::AddStatusCommand(app));

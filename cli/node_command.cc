@@ -96,6 +96,7 @@ int RunNode(const NodeArgs& args) {
   gateway_options.port = config->network.default_port;
   gateway_options.allowed_origins = config->security.allowed_origins;
   gateway_options.max_query_time = std::chrono::milliseconds(config->analytics.max_query_time_ms);
+  gateway_options.max_result_rows = config->analytics.max_result_rows;
   gateway_options.spool_dir = spool_dir;
   gateway_options.max_upload_bytes = config->storage.max_upload_bytes;
   gateway_options.upload_timeout = std::chrono::seconds(args.upload_timeout_s);

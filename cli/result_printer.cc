@@ -3,22 +3,11 @@
 #include <algorithm>
 
 #include "common/utf8.h"
+#include "gateway/query_csv.h"
 #include "gateway/query_json.h"
 
 namespace lake::cli {
 namespace {
-
-std::string CsvField(const sql::Value& v) {
-  if (v.is_null) return "";
-  std::string text = v.ToString();
-  if (text.find_first_of(",\"\r\n") == std::string::npos) return text;
-  std::string quoted = "\"";
-  for (char c : text) {
-    if (c == '"') quoted += '"';
-    quoted += c;
-  }
-  return quoted + "\"";
-}
 
 // Display width in characters (UTF-8 aware, so non-ASCII names stay aligned).
 size_t Width(const std::string& s) {
@@ -68,14 +57,8 @@ void PrintResult(const sql::QueryResult& r, ResultFormat format, std::ostream& o
       PrintTable(r, out);
       return;
     case ResultFormat::kCsv:
-      for (size_t c = 0; c < r.names.size(); ++c) {
-        out << (c == 0 ? "" : ",") << CsvField(sql::Value::Varchar(r.names[c]));
-      }
-      out << "\n";
-      for (const auto& row : r.rows) {
-        for (size_t c = 0; c < row.size(); ++c) out << (c == 0 ? "" : ",") << CsvField(row[c]);
-        out << "\n";
-      }
+      out << gateway::CsvHeader(r);
+      for (size_t row = 0; row < r.rows.size(); ++row) out << gateway::CsvRow(r, row);
       return;
     case ResultFormat::kJson: {
       out << gateway::RowsToJson(r).dump() << "\n";

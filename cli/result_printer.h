@@ -1,6 +1,7 @@
-// Prints query results the way `p2plake sql` promises: an aligned table for people,
-// CSV (header row, RFC 4180 quoting, NULL as an empty field, booleans true/false, ISO
-// timestamps) and JSON (an array of row objects per statement) for programs.
+// Prints query results the way `p2plake sql` and `p2plake query` promise: an aligned table for
+// people, CSV (gateway/query_csv.h: header row, RFC 4180 quoting, NULL as an empty field, booleans
+// true/false, ISO timestamps) and JSON (gateway/query_json.h: an array of row objects per
+// statement) for programs.
 #pragma once
 
 #include <ostream>

@@ -9,7 +9,7 @@
 
 #include "gateway/dataset_json.h"
 #include "gateway/http_reply.h"
-#include "gateway/query_json.h"
+#include "gateway/query_route.h"
 #include "gateway/upload_route.h"
 #include "store/manifest.h"
 
@@ -17,16 +17,6 @@ namespace lake::gateway {
 namespace {
 
 using nlohmann::json;
-
-// The SQL text of a /api/query body: {"sql": ...} or, as the original app sent it, {"query": ...}.
-std::optional<std::string> QueryText(const std::string& body) {
-  const json parsed = json::parse(body, nullptr, false);
-  if (!parsed.is_object()) return std::nullopt;
-  for (const char* key : {"sql", "query"}) {
-    if (parsed.contains(key) && parsed[key].is_string()) return parsed[key].get<std::string>();
-  }
-  return std::nullopt;
-}
 
 json PeerJson(const actors::PeerInfo& peer) {
   json out{{"nodeId", peer.id.ToHex()}, {"address", peer.address}, {"lastSeen", peer.last_seen_ms}};
@@ -126,29 +116,9 @@ void HttpGateway::AddRoutes() {
                {"uptime", uptime_s()}});
   });
 
+  const QueryLimits query_limits{options_.max_query_time, options_.max_result_rows};
   server.Post("/api/query", [=, this](const httplib::Request& req, httplib::Response& res) {
-    const std::optional<std::string> sql = QueryText(req.body);
-    if (!sql) {
-      return ReplyError(res,
-                        Status::InvalidArgument("body must be JSON {\"sql\": \"SELECT ...\"}"));
-    }
-    actors::QueryRequest request;
-    request.sql = *sql;
-    auto answer = Ask<actors::QueryAnswer>(system_, handles_.planner, options_.max_query_time,
-                                           actors::query_atom::value, request);
-    if (!answer.ok()) return ReplyError(res, answer.status());
-    const sql::QueryResult& result = answer->result;
-    Reply(res, 200,
-          json{{"success", true},
-               {"columns", ColumnsToJson(result)},
-               {"data", RowsToJson(result)},
-               {"rowCount", result.rows.size()},
-               {"executionTime", answer->execution_ms},
-               {"stats",
-                {{"chunksTotal", result.chunks_scanned + result.chunks_pruned},
-                 {"chunksScanned", result.chunks_scanned},
-                 {"chunksPruned", result.chunks_pruned},
-                 {"nodesContacted", 1}}}});
+    ServeQuery(system_, handles_.planner, query_limits, req, res);
   });
 
   server.Get("/api/peers", [=, this](const httplib::Request&, httplib::Response& res) {

@@ -2,8 +2,8 @@
 // actors and their answers into the JSON of the HTTP API (docs/ARCHITECTURE.md; the original
 // app's field names). It owns the HTTP server and its listener thread; handlers run on httplib's
 // worker threads and talk to the actors through scoped actors, with a deadline on every request.
-// Uploads stream to a spool file first (gateway/upload_route.h); datasets render as
-// gateway/dataset_json.h shows them.
+// Uploads stream to a spool file first (gateway/upload_route.h); queries are answered whole or
+// streamed (gateway/query_route.h); datasets render as gateway/dataset_json.h shows them.
 // Thread-safety: Start and Stop from one thread; handlers are thread-safe.
 #pragma once
 
@@ -30,8 +30,9 @@ struct GatewayOptions {
   uint16_t port = 0;                              // 0: any free port
   std::vector<std::string> allowed_origins{"*"};  // CORS
   std::chrono::milliseconds actor_timeout{5000};
-  std::chrono::milliseconds max_query_time{30000};    // a query running longer answers 504
-  std::string spool_dir;                              // upload bodies stream here; "" = no uploads
+  std::chrono::milliseconds max_query_time{30000};  // a query running longer answers 504
+  uint64_t max_result_rows = 100000;  // a larger answer is only streamed (?stream=1), else 400
+  std::string spool_dir;              // upload bodies stream here; "" = no uploads
   uint64_t max_upload_bytes = uint64_t{10} << 30;     // a larger upload body answers 413
   std::chrono::milliseconds upload_timeout{3600000};  // an upload stored later answers 504
 };

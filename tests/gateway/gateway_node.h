@@ -71,16 +71,20 @@ inline store::ImportSummary ImportFile(const std::string& data_dir, const std::s
   return std::move(summary).value();
 }
 
-// The local engine's rows for `sql` over the store of `data_dir` (not open elsewhere), as the
-// gateway renders rows.
-inline json EngineRows(const std::string& data_dir, const std::string& sql) {
+// The local engine's answer to `sql` over the store of `data_dir` (not open elsewhere).
+inline sql::QueryResult EngineResult(const std::string& data_dir, const std::string& sql) {
   auto dir = local::DataDir::Open(data_dir);
   REQUIRE(dir.ok());
   local::LocalEngine local(local::LocalEngineOptions{});
   REQUIRE(local.AttachStore(*(*dir)->store()).ok());
   auto results = local.engine().Run(sql);
   REQUIRE(results.ok());
-  return RowsToJson(results->back());
+  return std::move(results->back());
+}
+
+// EngineResult's rows as the gateway renders rows.
+inline json EngineRows(const std::string& data_dir, const std::string& sql) {
+  return RowsToJson(EngineResult(data_dir, sql));
 }
 
 class GatewayNode {

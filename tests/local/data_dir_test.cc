@@ -20,8 +20,8 @@ using Catch::Matchers::Contains;
 
 // Per process: ctest runs the cases of this binary in parallel.
 std::string FreshDir(const std::string& name) {
-  const std::string dir = std::string(LAKE_BINARY_DIR) + "/test-tmp/datadir-" + name + "-" +
-                          std::to_string(::getpid());
+  const std::string dir =
+      std::string(LAKE_BINARY_DIR) + "/test-tmp/datadir-" + name + "-" + std::to_string(::getpid());
   std::filesystem::remove_all(dir);
   return dir;
 }

@@ -12,6 +12,7 @@
 #include "common/hash.h"
 #include "common/task_runner.h"
 #include "local/network_catalog.h"
+#include "local/store_table_provider.h"
 #include "sql/engine.h"
 #include "sql/fragment_codec.h"
 #include "store/catalog.h"

@@ -57,8 +57,8 @@ struct Version {
 Version Publish(const dht::Identity& by, store::Manifest manifest, uint64_t version) {
   manifest.version = version;
   Version v{manifest, store::EncodeManifest(manifest), {}};
-  v.pointer = dht::SignDatasetPointer(by, manifest.name, version, Blake2b256(v.encoded), false,
-                                      1'000'000);
+  v.pointer =
+      dht::SignDatasetPointer(by, manifest.name, version, Blake2b256(v.encoded), false, 1'000'000);
   return v;
 }
 
@@ -311,8 +311,8 @@ TEST_CASE("ToAdopt and ToOffer pick exactly the newer and the missing pointers",
   const Version a1 = version(peer, "a", 1), b2 = version(peer, "b", 2), d1 = version(peer, "d", 1);
   const Version e1 = version(peer, "e", 1), e2 = version(peer, "e", 2);
   const DatasetPointer their_c3 = dht::SignDatasetPointer(peer, "c", 3, Id(), true, 0);
-  const std::vector<DatasetPointer> theirs{a1.pointer, e2.pointer, b2.pointer, their_c3,
-                                           d1.pointer, e1.pointer};
+  const std::vector<DatasetPointer> theirs{a1.pointer, e2.pointer, b2.pointer,
+                                           their_c3,   d1.pointer, e1.pointer};
 
   const auto names = [](const std::vector<DatasetPointer>& pointers) {
     std::set<std::pair<std::string, uint64_t>> out;
