@@ -31,6 +31,10 @@ QueryPlannerActor::behavior_type QueryPlanner(
         self->state.router = router;
       },
       [=](deliver_atom, const NodeId& from, const Bytes& payload) {
+        // Done with these bytes once this returns (pieces are copied into their partial
+        // result): the transport may read more from `from`. Flow is bounded by the ACKs.
+        caf::anon_send(self->state.transport, consumed_atom::value, from,
+                       static_cast<uint64_t>(payload.size()));
         Result<dht::QueryMessage> message = dht::DecodeQueryMessage(payload);
         if (!message.ok()) {
           // Authenticated but malformed: that peer's session is not to be trusted further.
