@@ -180,16 +180,29 @@ void GroupTable::Grow(Partition* partition) {
 
 void GroupTable::Split() {
   const std::vector<Slot> old = std::move(partitions_[0].slots);
-  partitions_.assign(kRadixPartitions, Partition{});
-  partition_mask_ = kRadixPartitions - 1;
+  SizePartitions(kRadixPartitions, group_count_);
+  for (const Slot& slot : old) {
+    if (slot.group != kEmpty) Place(&PartitionOf(SlotHash(slot)), slot);
+  }
+}
+
+void GroupTable::Reserve(size_t groups) {
+  assert(group_count_ == 0);
+  if (groups >= split_at_) {
+    SizePartitions(kRadixPartitions, groups);
+  } else if (2 * groups > partitions_[0].slots.size()) {
+    SizePartitions(1, groups);
+  }
+}
+
+void GroupTable::SizePartitions(size_t count, size_t groups) {
+  partitions_.assign(count, Partition{});
+  partition_mask_ = count - 1;
   // Room for each partition's share of the groups at most half full, so that none grows at once.
-  const size_t slots = std::bit_ceil(std::max<size_t>(16, 4 * group_count_ / kRadixPartitions));
+  const size_t slots = std::bit_ceil(std::max<size_t>(16, 4 * groups / count));
   for (Partition& partition : partitions_) {
     partition.slots.assign(slots, Slot{0, kEmpty});
     partition.mask = slots - 1;
-  }
-  for (const Slot& slot : old) {
-    if (slot.group != kEmpty) Place(&PartitionOf(SlotHash(slot)), slot);
   }
 }
 

@@ -31,6 +31,10 @@ class GroupTable {
   // Writes to groups[i] the group of logical row i of `keys` (one per key column, of the
   // key types, each with at least `count` logical rows), creating groups for unseen tuples.
   void FindOrCreate(const std::vector<SelectedVector>& keys, size_t count, uint32_t* groups);
+  // Sizes an empty table's index for `groups` groups (split into partitions already if they
+  // will pass the threshold), so that a table rebuilt from a known number of keys (a partial
+  // result from another node) never grows or splits on the way. REQUIRES: size() == 0.
+  void Reserve(size_t groups);
   // The hash of each row's key tuple in the last FindOrCreate: row i's at [i].
   const uint64_t* row_hashes() const { return hashes_.data(); }
 
@@ -100,6 +104,9 @@ class GroupTable {
   void Grow(Partition* partition);
   // Moves the one slot array into kRadixPartitions of them.
   void Split();
+  // Replaces the (empty or about to be refilled) index with `count` partitions, each with room
+  // for its share of `groups`.
+  void SizePartitions(size_t count, size_t groups);
   // Appends the groups of `added` (which this table lacks) without indexing them.
   void AppendUnindexed(const GroupTable& added);
 

@@ -8,6 +8,7 @@
 // Vectors as common/vector_codec.h; numbers little-endian. The receiver rebuilds its hash tables
 // from the keys and strings, which must therefore be distinct, and checks every pair's bounds.
 // A pair's value is the KeyBits of a fixed-width argument, or the number of a string in "strings".
+#include <algorithm>
 #include <bit>
 #include <cstring>
 #include <string>
@@ -25,6 +26,9 @@ static_assert(std::endian::native == std::endian::little,
 
 // More groups than any chunk set could hold on one node: a forged count is refused early.
 constexpr uint64_t kMaxGroups = 1u << 28;
+// Tables rebuilt from a partial are sized for at most this many groups before their keys are
+// checked; larger ones grow as they fill.
+constexpr size_t kMaxReservedGroups = size_t{1} << 20;
 // Counts (rows) past this are forged; the bound keeps combined counts and sums from overflowing.
 constexpr int64_t kMaxCount = int64_t{1} << 48;
 
@@ -56,6 +60,8 @@ Status Rebuild(GroupTable* table, const std::vector<Vector>& keys, size_t rows) 
   std::vector<SelectedVector> view;
   for (const Vector& k : keys) view.push_back(SelectedVector{&k, nullptr});
   std::vector<uint32_t> groups(rows);
+  // Sized up front, but only as far as honest partials go: a forged count must not allocate.
+  table->Reserve(std::min<size_t>(rows, kMaxReservedGroups));
   table->FindOrCreate(view, rows, groups.data());
   for (size_t i = 0; i < rows; ++i) {
     if (groups[i] != i) return Corrupt("duplicate keys");
