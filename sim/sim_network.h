@@ -45,7 +45,8 @@ class SimNetwork {
   NetworkOptions options_;
   Rng rng_;
   std::vector<int> side_;  // empty: no partition
-  std::map<std::pair<size_t, size_t>, TimePoint> last_arrival_;  // by (from, to), streams only
+  // The latest arrival on each stream, by (from, to).
+  std::map<std::pair<size_t, size_t>, TimePoint> last_arrival_;
   uint64_t lost_ = 0;
 };
 

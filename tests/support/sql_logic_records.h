@@ -22,10 +22,10 @@
 namespace lake::testing {
 
 struct SqlLogicRecord {
-  size_t line = 0;                 // of the record's first line, 0-based
-  std::vector<std::string> words;  // of the first line: the record type, then its arguments
-  std::string sql;                 // statement and query records: the SQL lines, joined by \n
-  bool has_results = false;        // a "----" line followed the SQL
+  size_t line = 0;                    // of the record's first line, 0-based
+  std::vector<std::string> words;     // of the first line: the record type, then its arguments
+  std::string sql;                    // statement and query records: the SQL lines, joined by \n
+  bool has_results = false;           // a "----" line followed the SQL
   std::vector<std::string> expected;  // the lines after "----"
 };
 
