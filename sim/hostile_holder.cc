@@ -4,6 +4,7 @@
 #include <string_view>
 
 #include "common/msgpack_util.h"
+#include "sql/fragment_codec.h"
 
 namespace lake::sim {
 namespace {
@@ -77,11 +78,20 @@ Bytes WithExtraColumn(const Bytes& partial) {
   return BufferBytes(buffer);
 }
 
+Bytes RequestRun(HolderBehaviour behaviour, const Bytes& request) {
+  if (behaviour != HolderBehaviour::kSkipsChunks) return request;
+  Result<sql::FragmentRequest> decoded = sql::DecodeFragmentRequest(request);
+  if (!decoded.ok()) return request;
+  decoded->chunks.clear();
+  return sql::EncodeFragmentRequest(*decoded);
+}
+
 std::vector<dht::QueryMessage> HolderPieces(HolderBehaviour behaviour, uint64_t request_id,
                                             const Bytes& honest, size_t piece_bytes,
                                             size_t oversize_bytes, Rng& rng) {
   switch (behaviour) {
     case HolderBehaviour::kHonest:
+    case HolderBehaviour::kSkipsChunks:  // honest pieces of a dishonest answer (RequestRun)
       break;
     case HolderBehaviour::kGarbage:
       return dht::PartialPieces(request_id, RandomBytes(rng, 1 + rng.Uniform(2 * piece_bytes)),

@@ -7,6 +7,8 @@
 //   kExtraColumn     the honest partial result with one column more than the query has (its
 //                    first row column, aggregate state or group key repeated)
 //   kOversized       the honest partial result padded past the planner's limit on one answer
+//   kSkipsChunks     a well-formed partial result of none of the chunks asked for (so the
+//                    planner must check what an answer accounts for)
 // Thread-safety: pure functions (the Rng is the caller's).
 #pragma once
 
@@ -28,8 +30,13 @@ enum class HolderBehaviour : uint8_t {
   kWrongSequence,
   kExtraColumn,
   kOversized,
+  kSkipsChunks,
 };
-inline constexpr size_t kHolderBehaviours = 6;
+inline constexpr size_t kHolderBehaviours = 7;
+
+// The fragment request (sql/fragment_codec.h) a holder behaving as `behaviour` runs in place of
+// `request`: for kSkipsChunks the same without its chunks, else `request` itself.
+Bytes RequestRun(HolderBehaviour behaviour, const Bytes& request);
 
 // The PARTIAL messages a holder behaving as `behaviour` sends for request `request_id` whose
 // honest partial result is `honest`: pieces of at most `piece_bytes`; kOversized sends

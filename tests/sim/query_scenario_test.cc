@@ -1,8 +1,8 @@
 // Distributed SQL in the simulator under faults: 1,000 seeded runs of the query scenario give
 // the embedded engine's answer or an error naming the chunks not read, never another answer;
 // the runs are a pure function of their seed; hostile holders (garbage, truncated, out of
-// sequence, an extra column, oversized) are refused and their chunks read elsewhere; and the
-// judge itself tells a wrong answer from a right one.
+// sequence, an extra column, oversized, skipping chunks) are refused and their chunks read
+// elsewhere; and the judge itself tells a wrong answer from a right one.
 #include "sim/query_scenario.h"
 
 #include <catch2/catch.hpp>
@@ -127,6 +127,7 @@ TEST_CASE("A hostile holder's answers are refused, its chunks read elsewhere, th
       {HolderBehaviour::kWrongSequence, "pieces out of sequence"},
       {HolderBehaviour::kExtraColumn, "an extra column"},
       {HolderBehaviour::kOversized, "an oversized partial"},
+      {HolderBehaviour::kSkipsChunks, "a well-formed partial of no chunk"},
   };
   for (const auto& [behaviour, name] : hostile) {
     for (uint64_t seed = 1; seed <= 3; ++seed) {
