@@ -254,8 +254,7 @@ void QueryCluster::FinishWork(size_t holder, size_t planner, uint64_t wire_id,
   const bool cancelled = it->second;
   node.working.erase(it);
   if (cancelled) return;  // a cancelled fragment expects no reply
-  Result<Bytes> partial =
-      node.host->Run(manifest_id, RequestRun(node.behaviour, request), nullptr);
+  Result<Bytes> partial = node.host->Run(manifest_id, RequestRun(node.behaviour, request), nullptr);
   if (!partial.ok()) {
     dht::QueryMessage error;
     error.kind = dht::QueryMessageKind::kError;
