@@ -82,7 +82,7 @@ bool QueryCluster::Holds(size_t node, const ChunkId& chunk) const {
 void QueryCluster::Crash(size_t node, bool noticed) {
   nodes_[node].running = false;
   nodes_[node].noticed_down = noticed;
-  nodes_[node].working.clear();
+  nodes_[node].serving.clear();
   Fold(noticed ? 'X' : 'C', node);
 }
 
@@ -223,13 +223,10 @@ void QueryCluster::Deliver(size_t from, size_t to, const Bytes& bytes) {
   if (!message.ok()) return;  // a node drops what it cannot read
   switch (message->kind) {
     case dht::QueryMessageKind::kFragment:
-      OnFragment(to, from, *message);
+    case dht::QueryMessageKind::kCancel:
+    case dht::QueryMessageKind::kAck:
+      OnServing(to, from, *message);
       return;
-    case dht::QueryMessageKind::kCancel: {
-      auto it = nodes_[to].working.find(message->request_id);
-      if (it != nodes_[to].working.end()) it->second = true;
-      return;
-    }
     case dht::QueryMessageKind::kPartial:
     case dht::QueryMessageKind::kError:
       OnReply(from, *message);
@@ -237,25 +234,43 @@ void QueryCluster::Deliver(size_t from, size_t to, const Bytes& bytes) {
   }
 }
 
-void QueryCluster::OnFragment(size_t holder, size_t planner, const dht::QueryMessage& message) {
+void QueryCluster::OnServing(size_t holder, size_t planner, const dht::QueryMessage& message) {
   Node& node = nodes_[holder];
-  node.working[message.request_id] = false;
-  loop_.After(node.work_time, [this, holder, planner, wire_id = message.request_id,
-                               manifest_id = message.manifest_id, request = message.data] {
-    FinishWork(holder, planner, wire_id, manifest_id, request);
-  });
+  auto it = node.serving.find(message.request_id);
+  switch (message.kind) {
+    case dht::QueryMessageKind::kFragment:
+      if (it != node.serving.end()) return;  // a duplicate
+      node.serving.emplace(message.request_id, Node::Serving{});
+      loop_.After(node.work_time, [this, holder, planner, wire_id = message.request_id,
+                                   manifest_id = message.manifest_id, request = message.data] {
+        FinishWork(holder, planner, wire_id, manifest_id, request);
+      });
+      return;
+    case dht::QueryMessageKind::kCancel:
+      if (it != node.serving.end()) node.serving.erase(it);  // no reply is expected
+      return;
+    case dht::QueryMessageKind::kAck:
+      // Only the oldest piece not acknowledged may be: pieces travel in order.
+      if (it == node.serving.end() || message.piece != it->second.acked ||
+          it->second.acked >= it->second.sent) {
+        return;
+      }
+      ++it->second.acked;
+      SendPieces(holder, planner, message.request_id);
+      return;
+    default:
+      return;
+  }
 }
 
 void QueryCluster::FinishWork(size_t holder, size_t planner, uint64_t wire_id,
                               const Id& manifest_id, const Bytes& request) {
   Node& node = nodes_[holder];
-  auto it = node.working.find(wire_id);
-  if (!node.running || it == node.working.end()) return;
-  const bool cancelled = it->second;
-  node.working.erase(it);
-  if (cancelled) return;  // a cancelled fragment expects no reply
+  auto it = node.serving.find(wire_id);
+  if (!node.running || it == node.serving.end()) return;  // crashed, or cancelled meanwhile
   Result<Bytes> partial = node.host->Run(manifest_id, RequestRun(node.behaviour, request), nullptr);
   if (!partial.ok()) {
+    node.serving.erase(it);
     dht::QueryMessage error;
     error.kind = dht::QueryMessageKind::kError;
     error.request_id = wire_id;
@@ -263,11 +278,22 @@ void QueryCluster::FinishWork(size_t holder, size_t planner, uint64_t wire_id,
     Send(holder, planner, error);
     return;
   }
-  for (const dht::QueryMessage& piece :
-       HolderPieces(node.behaviour, wire_id, *partial, options_.piece_bytes,
-                    options_.max_partial_bytes + 1, node.rng)) {
-    Send(holder, planner, piece);
+  it->second.pieces = HolderPieces(node.behaviour, wire_id, *partial, options_.piece_bytes,
+                                   options_.max_partial_bytes + 1, node.rng);
+  SendPieces(holder, planner, wire_id);
+}
+
+void QueryCluster::SendPieces(size_t holder, size_t planner, uint64_t wire_id) {
+  Node& node = nodes_[holder];
+  auto it = node.serving.find(wire_id);
+  if (it == node.serving.end()) return;
+  Node::Serving& serving = it->second;
+  while (serving.sent < serving.pieces.size() &&
+         serving.sent - serving.acked < options_.piece_window) {
+    Send(holder, planner, serving.pieces[serving.sent++]);
   }
+  // The last piece is not acknowledged: once it left, nothing is left to do.
+  if (serving.sent == serving.pieces.size()) node.serving.erase(it);
 }
 
 void QueryCluster::OnReply(size_t from, const dht::QueryMessage& message) {
@@ -289,12 +315,23 @@ void QueryCluster::OnReply(size_t from, const dht::QueryMessage& message) {
   }
   Result<std::optional<Bytes>> joined = it->second.assembly.Add(message);
   if (!joined.ok()) {
+    // Refused: the holder may stop sending.
+    dht::QueryMessage cancel;
+    cancel.kind = dht::QueryMessageKind::kCancel;
+    cancel.request_id = message.request_id;
+    Send(q.planner, from, cancel);
     pending_.erase(it);
     Dispatch(q.select->OnFailure(request_id, holder, joined.status(), loop_.now()), true);
   } else if (joined->has_value()) {
     const Bytes partial = std::move(**joined);
     pending_.erase(it);
     Dispatch(q.select->OnPartial(request_id, holder, partial, loop_.now()), true);
+  } else {
+    dht::QueryMessage ack;
+    ack.kind = dht::QueryMessageKind::kAck;
+    ack.request_id = message.request_id;
+    ack.piece = message.piece;
+    Send(q.planner, from, ack);
   }
   Advance();
 }

@@ -4,10 +4,12 @@
 // and every node given every manifest object, as the network catalog keeps them. A query is
 // planned at one node by local::DistributedSelect, the replicas of a chunk being the R closest
 // nodes the planner believes alive, closest first. Its fragments travel as /lake/query/1
-// messages through the SimNetwork, each answer in PARTIAL pieces on the holder's session stream,
-// joined by a dht::PartialAssembly; a holder answers with local::FragmentHost after its work
-// time; the planner runs its own share itself. The driver calls OnTimer at NextDeadline(), calls
-// Finish once done() or at the query's deadline, and then cancels what is still outstanding.
+// messages through the SimNetwork, on session streams (in order). A holder answers with
+// local::FragmentHost after its work time, in PARTIAL pieces, a window of them unacknowledged at
+// a time; the planner joins them with a dht::PartialAssembly, acknowledging each piece but the
+// last and cancelling a fragment whose pieces it refuses, as the node's query planner does. The
+// planner runs its own share itself. The driver calls OnTimer at NextDeadline(), calls Finish
+// once done() or at the query's deadline, and then cancels what is still outstanding.
 // Faults: nodes crash (silently, or noticed by the planner, who then leaves them out of its
 // replicas), are cut off from the rest, work past the fragment deadline, or answer as a hostile
 // holder (sim/hostile_holder.h); the network loses and delays messages as its options say.
@@ -46,6 +48,7 @@ struct QueryClusterOptions {
   size_t nodes = 20;
   size_t replication = 3;                                  // R: copies of each chunk
   size_t piece_bytes = 4096;                               // of a PARTIAL piece
+  size_t piece_window = 2;                                 // pieces sent and not yet acknowledged
   size_t max_partial_bytes = 1 << 20;                      // the planner's limit on one answer
   Duration work_time = std::chrono::milliseconds(2);       // a holder's time to run a fragment
   Duration query_deadline = std::chrono::seconds(20);      // Finish then, done or not
@@ -118,7 +121,13 @@ class QueryCluster {
     bool noticed_down = false;
     Duration work_time{};
     HolderBehaviour behaviour = HolderBehaviour::kHonest;
-    std::map<uint64_t, bool> working;  // fragments in progress by wire request id: cancelled?
+    // Planners' fragments this node runs, then streams back, by wire request id.
+    struct Serving {
+      std::vector<dht::QueryMessage> pieces;  // once run
+      size_t sent = 0;
+      size_t acked = 0;
+    };
+    std::map<uint64_t, Serving> serving;
   };
   // A fragment sent and not answered yet, by wire request id (unique in the cluster, while the
   // DistributedSelect numbers its own from 1 each query).
@@ -146,9 +155,12 @@ class QueryCluster {
 
   void Send(size_t from, size_t to, const dht::QueryMessage& message);
   void Deliver(size_t from, size_t to, const Bytes& bytes);
-  void OnFragment(size_t holder, size_t planner, const dht::QueryMessage& message);
+  // The holder's side: a FRAGMENT, CANCEL or ACK from `planner`.
+  void OnServing(size_t holder, size_t planner, const dht::QueryMessage& message);
   void FinishWork(size_t holder, size_t planner, uint64_t wire_id, const Id& manifest_id,
                   const Bytes& request);
+  // Sends the pieces the window admits.
+  void SendPieces(size_t holder, size_t planner, uint64_t wire_id);
   void OnReply(size_t from, const dht::QueryMessage& message);
 
   // Sends the DistributedSelect's fragments (`retry`: they take over failed ones' chunks).

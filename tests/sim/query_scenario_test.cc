@@ -118,6 +118,21 @@ TEST_CASE("A hostile holder's answers are refused, its chunks read elsewhere, th
   Result<std::vector<store::Manifest>> manifests = store::ListManifests(workload->store());
   REQUIRE(manifests.ok());
   REQUIRE(manifests->size() == 1);
+  // An oversized answer is refused for its size, which no honest one comes near: not even one
+  // holder's answer for every chunk.
+  QueryClusterOptions options;
+  options.max_partial_bytes = 256 << 10;
+  local::StoreTableProvider tables(workload->store());
+  REQUIRE(tables.Refresh().ok());
+  InlineTaskRunner runner;
+  sql::Engine engine(tables, &runner);
+  std::vector<uint64_t> every_chunk(manifests->front().chunks.size());
+  for (size_t i = 0; i < every_chunk.size(); ++i) every_chunk[i] = i;
+  for (const QueryWorkload::Query& q : workload->queries()) {
+    Result<Bytes> whole = engine.RunFragment(sql::EncodeFragmentRequest({q.sql, every_chunk}));
+    REQUIRE(whole.ok());
+    REQUIRE(whole->size() * 4 < options.max_partial_bytes);
+  }
   const struct {
     HolderBehaviour behaviour;
     const char* name;
@@ -133,8 +148,6 @@ TEST_CASE("A hostile holder's answers are refused, its chunks read elsewhere, th
     for (uint64_t seed = 1; seed <= 3; ++seed) {
       INFO("a hostile holder answering with " << name << ", seed " << seed);
       Trace trace;
-      QueryClusterOptions options;
-      options.max_partial_bytes = 256 << 10;  // well above every honest answer here
       Result<std::unique_ptr<QueryCluster>> cluster =
           QueryCluster::Create(workload->store(), seed, options, &trace);
       REQUIRE(cluster.ok());
