@@ -9,6 +9,7 @@
 #include <cstdlib>
 #include <iostream>
 #include <memory>
+#include <string>
 
 #include "cli/command.h"
 #include "sim/scenarios.h"
@@ -90,6 +91,17 @@ int RunSim(SimArgs args) {
       out["final_round_drops"] = r.final_round_drops;
       out["handoff_lookups"] = args.config.handoff_lookups;
     }
+    if (r.scenario == "query") {
+      out["replication"] = r.replication;
+      out["queries"] = r.queries;
+      out["exact"] = r.queries_exact;
+      out["failed_named"] = r.queries_failed_named;
+      out["wrong"] = r.queries_wrong;
+      out["retried"] = r.queries_retried;
+      out["fragments_sent"] = r.fragments_sent;
+      out["fragments_retried"] = r.fragments_retried;
+      out["wrong_runs"] = r.wrong;
+    }
     std::cout << out.dump() << "\n";
     return kExitOk;
   }
@@ -131,6 +143,17 @@ int RunSim(SimArgs args) {
                 static_cast<unsigned long long>(r.final_round_drops),
                 args.config.handoff_lookups ? " (hand-off lookups)" : "");
   }
+  if (r.scenario == "query") {
+    std::printf(
+        "queries      %zu over %zu nodes, R = %zu: %zu exact, %zu failed naming chunks, "
+        "%zu wrong\n",
+        r.queries, r.nodes, r.replication, r.queries_exact, r.queries_failed_named,
+        r.queries_wrong);
+    std::printf("             %zu runs retried; %llu fragments sent, %llu of them retries\n",
+                r.queries_retried, static_cast<unsigned long long>(r.fragments_sent),
+                static_cast<unsigned long long>(r.fragments_retried));
+    for (const std::string& wrong : r.wrong) std::printf("WRONG        %s\n", wrong.c_str());
+  }
   std::printf("messages     %llu (%.1f MB), %.0f s simulated\n",
               static_cast<unsigned long long>(r.messages), r.bytes / 1e6, r.simulated_seconds);
   std::printf("wall         %.0f ms, peak RSS %.0f MB\n", wall_ms, PeakRssMb());
@@ -148,14 +171,15 @@ CommandRunner AddSimCommand(CLI::App& app) {
   CLI::App* cmd = app.add_subcommand(
       "sim",
       "Run the deterministic network simulator: many nodes running the real Kademlia "
-      "core on virtual time; the same seed always gives the same trace hash");
+      "core (or the distributed query pieces) on virtual time; the same seed always gives the "
+      "same trace hash");
   cmd->add_option("--scenario", args->config.scenario,
-                  "lookup, churn, partition, heartbeat or repair")
-      ->check(CLI::IsMember({"lookup", "churn", "partition", "heartbeat", "repair"}))
+                  "lookup, churn, partition, heartbeat, repair or query")
+      ->check(CLI::IsMember({"lookup", "churn", "partition", "heartbeat", "repair", "query"}))
       ->capture_default_str();
-  CLI::Option* nodes =
-      cmd->add_option("--nodes", args->config.nodes, "Number of nodes (default: 1000; repair: 100)")
-          ->check(CLI::Range(size_t{2}, size_t{1'000'000}));
+  CLI::Option* nodes = cmd->add_option("--nodes", args->config.nodes,
+                                       "Number of nodes (default: 1000; repair: 100; query: 20)")
+                           ->check(CLI::Range(size_t{2}, size_t{1'000'000}));
   cmd->add_option("--seed", args->config.seed, "Seed of every random choice (or $LAKE_SIM_SEED)")
       ->capture_default_str();
   CLI::Option* lookups =
@@ -174,7 +198,7 @@ CommandRunner AddSimCommand(CLI::App& app) {
                   "repair: data sets stored, each of 1 to 20 chunks")
       ->capture_default_str();
   cmd->add_option("--replication", args->config.replication,
-                  "repair: copies of each chunk (R), on the R closest nodes")
+                  "repair, query: copies of each chunk (R), on the R closest nodes")
       ->check(CLI::Range(size_t{1}, size_t{1000}))
       ->capture_default_str();
   cmd->add_option("--rounds", args->config.rounds,
@@ -186,15 +210,29 @@ CommandRunner AddSimCommand(CLI::App& app) {
   cmd->add_flag("--handoff-lookups", args->config.handoff_lookups,
                 "repair: before handing a chunk off, look up its closest nodes rather than trust "
                 "the routing table");
+  cmd->add_option("--runs", args->config.runs,
+                  "query: runs, each one SELECT over a fresh cluster with random faults")
+      ->check(CLI::Range(size_t{1}, size_t{100'000'000}))
+      ->capture_default_str();
+  cmd->add_option("--fault-rate", args->config.fault_rate,
+                  "query: the most a run's probability that a node is faulty (crashed, cut off, "
+                  "slow or hostile) may be; 0: no faulty nodes")
+      ->check(CLI::Range(0.0, 1.0))
+      ->capture_default_str();
   cmd->add_option("--heartbeat-s", args->heartbeat_s,
                   "Heartbeat interval in seconds (default: the node's, 10)")
       ->check(CLI::PositiveNumber);
-  cmd->add_option("--loss", args->loss, "Probability that a message is lost")
-      ->check(CLI::Range(0.0, 0.5))
-      ->capture_default_str();
+  CLI::Option* loss = cmd->add_option("--loss", args->loss,
+                                      "Probability that a message is lost (query: the most a "
+                                      "run's may be; default 0.02 there, else 0)")
+                          ->check(CLI::Range(0.0, 0.5));
   cmd->add_flag("--json", args->json, "Print one JSON object");
-  return [args, nodes, lookups] {
+  return [args, nodes, lookups, loss] {
     if (nodes->count() == 0 && args->config.scenario == "repair") args->config.nodes = 100;
+    if (args->config.scenario == "query") {
+      if (nodes->count() == 0) args->config.nodes = 20;
+      if (loss->count() == 0) args->loss = 0.02;
+    }
     if (lookups->count() == 0) args->config.lookups = args->config.nodes;
     return RunSim(*args);
   };

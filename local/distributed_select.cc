@@ -3,6 +3,7 @@
 #include <strings.h>
 
 #include <map>
+#include <string>
 #include <utility>
 
 #include "sql/binder.h"
@@ -56,9 +57,10 @@ Result<std::unique_ptr<DistributedSelect>> DistributedSelect::Plan(
 }
 
 std::vector<DistributedSelect::Send> DistributedSelect::Requests(
-    const std::vector<sql::ScatterGather::Fragment>& fragments) const {
+    const std::vector<sql::ScatterGather::Fragment>& fragments) {
   std::vector<Send> sends;
   for (const sql::ScatterGather::Fragment& f : fragments) {
+    chunks_asked_[f.request_id] = f.chunks.size();
     sql::FragmentRequest request{sql_, {}};
     request.chunks.assign(f.chunks.begin(), f.chunks.end());
     sends.push_back(
@@ -78,6 +80,17 @@ std::vector<DistributedSelect::Send> DistributedSelect::OnPartial(uint64_t reque
   // errs, while its chunks can still go to another replica.
   Result<sql::PartialResult> decoded = sql::DecodePartialResult(partial, query_);
   if (!decoded.ok()) return OnFailure(request_id, from, decoded.status(), now);
+  // A well-formed answer from a holder that skipped chunks would leave them uncounted: every
+  // chunk a fragment names is scanned or pruned there, once.
+  auto asked = chunks_asked_.find(request_id);
+  const uint64_t accounted = decoded->chunks_scanned + decoded->chunks_pruned;
+  if (asked != chunks_asked_.end() && accounted != asked->second) {
+    return OnFailure(request_id, from,
+                     Status::Corruption("partial result accounts for " +
+                                        std::to_string(accounted) + " chunks of " +
+                                        std::to_string(asked->second)),
+                     now);
+  }
   if (scatter_->OnPartial(request_id, from, Bytes())) {
     partials_.emplace(request_id, std::move(decoded).value());
   }

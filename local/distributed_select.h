@@ -66,8 +66,9 @@ class DistributedSelect {
 
   // See sql::ScatterGather for the rules; these wrap its calls in fragment requests.
   std::vector<Send> Start(TimePoint now);
-  // `from`'s partial result (untrusted): one that does not decode fails `from` as an error
-  // reply would, and the fragments returned take over its chunks.
+  // `from`'s partial result (untrusted): one that does not decode, or accounts for other than
+  // the fragment's number of chunks (scanned or pruned), fails `from` as an error reply would,
+  // and the fragments returned take over its chunks.
   std::vector<Send> OnPartial(uint64_t request_id, const NodeId& from, ByteView partial,
                               TimePoint now);
   std::vector<Send> OnFailure(uint64_t request_id, const NodeId& from, const Status& error,
@@ -86,7 +87,8 @@ class DistributedSelect {
  private:
   DistributedSelect(std::string sql, store::Manifest manifest, const Id& manifest_id,
                     const store::ChunkStore& store);
-  std::vector<Send> Requests(const std::vector<sql::ScatterGather::Fragment>& fragments) const;
+  // Also notes how many chunks each fragment names.
+  std::vector<Send> Requests(const std::vector<sql::ScatterGather::Fragment>& fragments);
 
   // Set by Plan, then immutable
   const std::string sql_;
@@ -99,6 +101,7 @@ class DistributedSelect {
   // Mutable state
   std::unique_ptr<sql::ScatterGather> scatter_;
   std::map<uint64_t, sql::PartialResult> partials_;  // accepted answers, by request id
+  std::map<uint64_t, uint64_t> chunks_asked_;        // chunks each fragment names, by request id
 };
 
 }  // namespace lake::local

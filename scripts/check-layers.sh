@@ -19,7 +19,7 @@ declare -A allowed=(
   [sql]="common sql"
   [dht]="common dht"
   [local]="common store sql dht local"
-  [sim]="common store sql dht sim"
+  [sim]="common store sql dht local sim"
   [actors]="common store sql dht local actors"
   [gateway]="common store sql dht local actors gateway"
 )

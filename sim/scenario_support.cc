@@ -39,14 +39,21 @@ std::optional<size_t> CrashRandomNode(SimCluster& cluster) {
   return victim;
 }
 
-void FillCommon(const SimConfig& config, SimCluster& cluster, TimePoint start, SimReport* report) {
+void FillCommon(const SimConfig& config, const CommonFigures& figures, SimReport* report) {
   report->scenario = config.scenario;
   report->nodes = config.nodes;
   report->seed = config.seed;
-  report->messages = cluster.messages_delivered();
-  report->bytes = cluster.bytes_delivered();
-  report->simulated_seconds = std::chrono::duration<double>(cluster.loop().now() - start).count();
-  report->trace_hash = cluster.TraceHash();
+  report->messages = figures.messages;
+  report->bytes = figures.bytes;
+  report->simulated_seconds = std::chrono::duration<double>(figures.simulated).count();
+  report->trace_hash = figures.trace_hash;
+}
+
+void FillCommon(const SimConfig& config, SimCluster& cluster, TimePoint start, SimReport* report) {
+  FillCommon(config,
+             {cluster.messages_delivered(), cluster.bytes_delivered(), cluster.loop().now() - start,
+              cluster.TraceHash()},
+             report);
 }
 
 }  // namespace lake::sim

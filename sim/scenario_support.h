@@ -6,6 +6,7 @@
 
 #include <cstddef>
 #include <optional>
+#include <string>
 #include <vector>
 
 #include "common/clock.h"
@@ -35,7 +36,15 @@ size_t StartFreshNode(SimCluster& cluster);
 std::optional<size_t> CrashRandomNode(SimCluster& cluster);
 
 // The figures every report carries: the config's name, size and seed, the messages and bytes
-// delivered, the simulated time since `start` and the trace hash.
+// delivered, the simulated time and the trace hash.
+struct CommonFigures {
+  uint64_t messages = 0;
+  uint64_t bytes = 0;
+  Duration simulated{};
+  std::string trace_hash;
+};
+void FillCommon(const SimConfig& config, const CommonFigures& figures, SimReport* report);
+// The same for a scenario on one cluster, simulated since `start`.
 void FillCommon(const SimConfig& config, SimCluster& cluster, TimePoint start, SimReport* report);
 
 }  // namespace lake::sim

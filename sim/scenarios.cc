@@ -5,6 +5,7 @@
 #include <optional>
 #include <set>
 
+#include "sim/query_scenario.h"
 #include "sim/repair_scenario.h"
 #include "sim/scenario_support.h"
 #include "sim/sim_cluster.h"
@@ -294,8 +295,17 @@ Result<SimReport> RunScenario(const SimConfig& config) {
     }
     return RunRepair(config);
   }
+  if (config.scenario == "query") {
+    if (config.replication == 0 || config.runs == 0) {
+      return Status::InvalidArgument("query needs replication >= 1 and at least one run");
+    }
+    if (config.fault_rate < 0 || config.fault_rate > 1) {
+      return Status::InvalidArgument("query needs a fault rate between 0 and 1");
+    }
+    return RunQueries(config);
+  }
   return Status::InvalidArgument("unknown scenario '" + config.scenario +
-                                 "' (lookup, churn, partition, heartbeat, repair)");
+                                 "' (lookup, churn, partition, heartbeat, repair, query)");
 }
 
 }  // namespace lake::sim

@@ -14,11 +14,16 @@
 //              crashes (and as many joins) at random moments between rounds; no chunk may be
 //              lost, and after two quiet rounds every chunk is back on R nodes
 //              (sim/repair_scenario.h).
+//   query      runs of one distributed SELECT each over N nodes holding a dataset's chunks on
+//              the R closest, with random faults (crashes, cut-off, slow and hostile holders,
+//              lost messages); every answer must equal the embedded engine's, or fail naming
+//              the chunks it could not read (sim/query_scenario.h).
 // A scenario is a pure function of its config: same seed, same report (trace hash included).
 #pragma once
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "common/result.h"
 #include "dht/dht_core.h"
@@ -47,8 +52,10 @@ struct SimConfig {
   // the chunk's closest nodes up first. A table knows only k nodes of each far bucket, so a node
   // far from a chunk can misjudge its closest nodes and push copies that they drop, every round.
   bool handoff_lookups = false;
+  size_t runs = 1000;       // query: runs, each one query over a fresh cluster
+  double fault_rate = 0.3;  // query: the most a run's per-node fault probability may be
   dht::DhtOptions dht;
-  NetworkOptions network;
+  NetworkOptions network;  // query: its loss is the most a run's loss may be
 };
 
 struct SimReport {
@@ -88,7 +95,16 @@ struct SimReport {
   // In the last round: none once the nodes agree where every chunk belongs.
   uint64_t final_round_pushes = 0;
   uint64_t final_round_drops = 0;
-  uint64_t messages = 0;  // delivered
+  // query: each run's answer judged against the embedded engine's (sim/query_judge.h).
+  size_t queries = 0;
+  size_t queries_exact = 0;
+  size_t queries_failed_named = 0;  // Unavailable or Timeout naming a chunk
+  size_t queries_wrong = 0;         // anything else
+  size_t queries_retried = 0;       // runs that sent a fragment again
+  uint64_t fragments_sent = 0;
+  uint64_t fragments_retried = 0;
+  std::vector<std::string> wrong;  // the first few wrong runs, described
+  uint64_t messages = 0;           // delivered
   uint64_t bytes = 0;
   double simulated_seconds = 0;
   std::string trace_hash;

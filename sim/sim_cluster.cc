@@ -126,9 +126,7 @@ void SimCluster::Deliver(size_t from, size_t to, uint64_t generation, const Byte
   if (!node.driver || node.generation != generation) return;
   ++messages_delivered_;
   bytes_delivered_ += bytes.size();
-  uint64_t header[3] = {static_cast<uint64_t>(ToMicros(loop_.now())), from, to};
-  trace_.Update(ByteView(reinterpret_cast<const uint8_t*>(header), sizeof header));
-  trace_.Update(ByteView(bytes));
+  trace_.Delivery(loop_.now(), from, to, bytes);
   Result<dht::Message> message = dht::DecodeMessage(bytes);
   if (!message.ok()) return;
   node.driver->core().OnMessage(loop_.now(), nodes_[from].id, *message);
@@ -159,15 +157,8 @@ std::vector<NodeId> SimCluster::TrueClosest(
   return dht::ClosestNodes(target, ids, n);
 }
 
-void SimCluster::FoldIntoTrace(ByteView event) {
-  const uint64_t time = static_cast<uint64_t>(ToMicros(loop_.now()));
-  trace_.Update(ByteView(reinterpret_cast<const uint8_t*>(&time), sizeof time));
-  trace_.Update(event);
-}
+void SimCluster::FoldIntoTrace(ByteView event) { trace_.Event(loop_.now(), event); }
 
-std::string SimCluster::TraceHash() const {
-  Blake2bHasher copy = trace_;
-  return copy.Finish().ToHex();
-}
+std::string SimCluster::TraceHash() const { return trace_.Hash(); }
 
 }  // namespace lake::sim

@@ -16,12 +16,12 @@
 #include <unordered_map>
 #include <vector>
 
-#include "common/hash.h"
 #include "common/rng.h"
 #include "dht/core_driver.h"
 #include "dht/dht_core.h"
 #include "sim/event_loop.h"
 #include "sim/sim_network.h"
+#include "sim/trace.h"
 
 namespace lake::sim {
 
@@ -94,7 +94,7 @@ class SimCluster {
   SimNetwork network_;
   std::vector<Node> nodes_;
   std::unordered_map<NodeId, size_t> index_of_;
-  Blake2bHasher trace_;
+  Trace trace_;
   uint64_t messages_delivered_ = 0;
   uint64_t bytes_delivered_ = 0;
 };

@@ -1,5 +1,6 @@
 #include "sim/sim_network.h"
 
+#include <algorithm>
 #include <cmath>
 
 namespace lake::sim {
@@ -16,6 +17,14 @@ std::optional<Duration> SimNetwork::Transit(size_t from, size_t to) {
   }
   const double jitter_us = -std::log1p(-u) * static_cast<double>(options_.mean_jitter.count());
   return options_.base_latency + Duration(static_cast<int64_t>(jitter_us));
+}
+
+std::optional<TimePoint> SimNetwork::StreamArrival(size_t from, size_t to, TimePoint now) {
+  const std::optional<Duration> transit = Transit(from, to);
+  if (!transit) return std::nullopt;
+  TimePoint& last = last_arrival_[{from, to}];
+  last = std::max(last, now + *transit);
+  return last;
 }
 
 }  // namespace lake::sim

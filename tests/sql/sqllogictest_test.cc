@@ -7,6 +7,7 @@
 //                           optional "-- sqlite: ..." template lines (skipped here), SQL, "----",
 //                           then one row per line, TAB between values, NULL as NULL, an
 //                           empty string as (empty)
+// (read by tests/support/sql_logic_records.h, which the simulator's corpus run shares)
 // Each file gets its own MemChunkStore. Every query over a table is answered twice: by the engine
 // as one statement, and as the distributed engine runs it, in leaf fragments whose requests and
 // partial results go through their wire encodings, reading through a column cache (whose pieces
@@ -19,11 +20,9 @@
 #include <cmath>
 #include <cstdlib>
 #include <filesystem>
-#include <fstream>
 #include <iostream>
 #include <memory>
 #include <optional>
-#include <sstream>
 #include <string>
 #include <vector>
 
@@ -33,6 +32,7 @@
 #include "sql/value.h"
 #include "tests/sql/key_cells.h"
 #include "tests/support/run_in_fragments.h"
+#include "tests/support/sql_logic_records.h"
 
 namespace lake {
 namespace {
@@ -51,17 +51,6 @@ local::LocalEngineOptions EngineOptions(size_t cache_bytes) {
   return options;
 }
 
-std::vector<std::string> ReadLines(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::vector<std::string> lines;
-  std::string line;
-  while (std::getline(in, line)) {
-    if (!line.empty() && line.back() == '\r') line.pop_back();
-    lines.push_back(line);
-  }
-  return lines;
-}
-
 std::vector<std::string> SplitTabs(const std::string& s) {
   std::vector<std::string> out;
   size_t start = 0;
@@ -74,23 +63,8 @@ std::vector<std::string> SplitTabs(const std::string& s) {
   return out;
 }
 
-std::vector<std::string> SplitWords(const std::string& s) {
-  std::istringstream in(s);
-  std::vector<std::string> out;
-  std::string w;
-  while (in >> w) out.push_back(w);
-  return out;
-}
-
-bool StartsWith(const std::string& s, const std::string& prefix) {
-  return s.compare(0, prefix.size(), prefix) == 0;
-}
-
-std::string Join(const std::vector<std::string>& parts, const std::string& sep) {
-  std::string out;
-  for (size_t i = 0; i < parts.size(); ++i) out += (i ? sep : "") + parts[i];
-  return out;
-}
+using testing::JoinLines;
+using testing::SqlLogicRecord;
 
 bool TypeMatches(char letter, LogicalType type) {
   switch (letter) {
@@ -147,26 +121,16 @@ class FileRunner {
         fragmented_(fragmented) {}
 
   void Run() {
-    lines_ = ReadLines(path_);
-    i_ = 0;
-    while (i_ < lines_.size()) {
-      const std::string& line = lines_[i_];
-      if (line.empty() || line[0] == '#') {
-        ++i_;
-        continue;
-      }
-      const size_t start = i_;
-      std::vector<std::string> words = SplitWords(line);
-      ++i_;
-      if (words[0] == "load") {
-        Load(start, words);
-      } else if (words[0] == "statement") {
-        Statement(start, words);
-      } else if (words[0] == "query") {
-        Query(start, words);
+    for (const SqlLogicRecord& record : testing::ReadSqlLogicRecords(path_)) {
+      const std::string& type = record.words[0];
+      if (type == "load") {
+        Load(record);
+      } else if (type == "statement") {
+        Statement(record);
+      } else if (type == "query") {
+        Query(record);
       } else {
-        Fail(start, "unknown record type: " + line);
-        SkipBlock();
+        Fail(record.line, "unknown record type: " + JoinLines(record.words, " "));
       }
     }
   }
@@ -176,31 +140,9 @@ class FileRunner {
     failures_->push_back({rel_ + ":" + std::to_string(line_idx + 1), std::move(what)});
   }
 
-  void SkipBlock() {
-    while (i_ < lines_.size() && !lines_[i_].empty()) ++i_;
-  }
-
-  // SQL lines up to a blank line or "----" (left unconsumed); "-- sqlite:" template lines are
-  // the generator's and skipped.
-  std::string ReadSql() {
-    std::vector<std::string> sql;
-    while (i_ < lines_.size() && !lines_[i_].empty() && lines_[i_] != "----") {
-      if (!StartsWith(lines_[i_], "-- sqlite:")) sql.push_back(lines_[i_]);
-      ++i_;
-    }
-    return Join(sql, "\n");
-  }
-
-  std::vector<std::string> ReadExpected() {
-    std::vector<std::string> rows;
-    if (i_ < lines_.size() && lines_[i_] == "----") {
-      ++i_;
-      while (i_ < lines_.size() && !lines_[i_].empty()) rows.push_back(lines_[i_++]);
-    }
-    return rows;
-  }
-
-  void Load(size_t start, const std::vector<std::string>& words) {
+  void Load(const SqlLogicRecord& record) {
+    const size_t start = record.line;
+    const std::vector<std::string>& words = record.words;
     if (words.size() != 3) {
       Fail(start, "load takes a table name and a path");
       return;
@@ -214,16 +156,16 @@ class FileRunner {
     }
   }
 
-  void Statement(size_t start, const std::vector<std::string>& words) {
+  void Statement(const SqlLogicRecord& record) {
+    const size_t start = record.line;
+    const std::vector<std::string>& words = record.words;
     const bool expect_error = words.size() > 1 && words[1] == "error";
     if (words.size() != 2 || (!expect_error && words[1] != "ok")) {
       Fail(start, "expected 'statement ok' or 'statement error'");
-      SkipBlock();
       return;
     }
-    const std::string sql = ReadSql();
-    std::vector<std::string> expected = ReadExpected();
-    const std::string wanted = Join(expected, "\n");
+    const std::string& sql = record.sql;
+    const std::string wanted = JoinLines(record.expected, "\n");
     Result<std::vector<sql::QueryResult>> result = plain_.engine().Run(sql);
     if (!expect_error) {
       if (!result.ok()) Fail(start, "statement failed: " + result.status().ToString() + "\n" + sql);
@@ -244,23 +186,23 @@ class FileRunner {
     }
   }
 
-  void Query(size_t start, const std::vector<std::string>& words) {
+  void Query(const SqlLogicRecord& record) {
     ++*queries_;
+    const size_t start = record.line;
+    const std::vector<std::string>& words = record.words;
     if (words.size() < 2 || words.size() > 3 ||
         (words.size() == 3 && words[2] != "nosort" && words[2] != "rowsort")) {
       Fail(start, "expected 'query <types> [nosort|rowsort]'");
-      SkipBlock();
       return;
     }
     const std::string& types = words[1];
     const bool rowsort = words.size() == 3 && words[2] == "rowsort";
-    const std::string sql = ReadSql();
-    if (i_ >= lines_.size() || lines_[i_] != "----") {
+    const std::string& sql = record.sql;
+    if (!record.has_results) {
       Fail(start, "query without '----'");
-      SkipBlock();
       return;
     }
-    std::vector<std::string> expected = ReadExpected();
+    const std::vector<std::string>& expected = record.expected;
 
     Result<std::vector<sql::QueryResult>> result = plain_.engine().Run(sql);
     if (!result.ok()) {
@@ -313,7 +255,7 @@ class FileRunner {
     for (const std::vector<sql::Value>& row : r.rows) {
       std::vector<std::string> cells;
       for (const sql::Value& v : row) cells.push_back(CellText(v));
-      actual.emplace_back(Join(cells, "\t"), &row);
+      actual.emplace_back(JoinLines(cells, "\t"), &row);
     }
     if (rowsort) {
       std::sort(expected.begin(), expected.end());
@@ -356,26 +298,11 @@ class FileRunner {
   // dictionary form of repeating strings, which the kernels and hash tables use. So every
   // query is checked over plain columns and over dictionary-coded ones.
   local::LocalEngine cached_{EngineOptions(64 << 20)};
-  std::vector<std::string> lines_;
-  size_t i_ = 0;
 };
-
-std::vector<fs::path> CorpusFiles() {
-  std::vector<fs::path> files;
-  const char* filter = std::getenv("LAKE_SLT_FILTER");
-  for (const auto& entry :
-       fs::recursive_directory_iterator(fs::path(LAKE_SOURCE_DIR) / "tests" / "sql")) {
-    if (!entry.is_regular_file() || entry.path().extension() != ".test") continue;
-    if (filter != nullptr && entry.path().string().find(filter) == std::string::npos) continue;
-    files.push_back(entry.path());
-  }
-  std::sort(files.begin(), files.end());
-  return files;
-}
 
 // Runs every corpus file and checks that all of them pass.
 void RunCorpus() {
-  const std::vector<fs::path> files = CorpusFiles();
+  const std::vector<fs::path> files = testing::SqlLogicCorpusFiles();
   REQUIRE(!files.empty());
   std::vector<Failure> failures;
   int queries = 0, fragmented = 0;

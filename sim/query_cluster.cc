@@ -1,0 +1,397 @@
+#include "sim/query_cluster.h"
+
+#include <strings.h>
+
+#include <utility>
+
+#include "common/hash.h"
+#include "dht/placement.h"
+#include "local/network_catalog.h"
+#include "local/store_table_provider.h"
+#include "sql/binder.h"
+#include "sql/parser.h"
+#include "store/catalog.h"
+
+namespace lake::sim {
+namespace {
+
+// Child streams of the seed: nodes use their index, the network this one (far above any index).
+constexpr uint64_t kNetworkStream = 1ull << 62;
+
+// The simulator's clock starts at a fixed, realistic instant (as SimCluster's).
+constexpr int64_t kEpochMicros = 1'767'225'600'000'000;  // 2026-01-01T00:00:00Z
+
+}  // namespace
+
+QueryCluster::QueryCluster(uint64_t seed, const QueryClusterOptions& options, Trace* trace)
+    : options_(options),
+      trace_(trace),
+      master_(seed),
+      loop_(FromMicros(kEpochMicros)),
+      network_(options.network, master_.Child(kNetworkStream)) {
+  for (size_t i = 0; i < options_.nodes; ++i) {
+    Node node;
+    node.rng = master_.Child(i);
+    node.id = node.rng.NextId();
+    node.store = std::make_unique<store::MemChunkStore>();
+    node.host = std::make_unique<local::FragmentHost>(*node.store, nullptr, &runner_);
+    node.work_time = options_.work_time;
+    index_of_.emplace(node.id, i);
+    nodes_.push_back(std::move(node));
+  }
+}
+
+Result<std::unique_ptr<QueryCluster>> QueryCluster::Create(const store::ChunkStore& source,
+                                                           uint64_t seed,
+                                                           const QueryClusterOptions& options,
+                                                           Trace* trace) {
+  std::unique_ptr<QueryCluster> cluster(new QueryCluster(seed, options, trace));
+  LAKE_RETURN_IF_ERROR(cluster->Place(source));
+  return cluster;
+}
+
+Status QueryCluster::Place(const store::ChunkStore& source) {
+  LAKE_ASSIGN_OR_RETURN(std::vector<store::Manifest> manifests, store::ListManifests(source));
+  std::vector<NodeId> ids;
+  for (const Node& node : nodes_) ids.push_back(node.id);
+  const dht::SortedNodes sorted(ids);
+  for (store::Manifest& manifest : manifests) {
+    // The manifest object is the dataset record's bytes; its id is their hash.
+    LAKE_ASSIGN_OR_RETURN(Bytes encoded, source.GetRecord(store::DatasetRecordKey(manifest.name)));
+    const Id manifest_id = Blake2b256(encoded);
+    for (Node& node : nodes_) {
+      LAKE_RETURN_IF_ERROR(
+          local::NetworkCatalog(*node.store).PutManifestObject(manifest_id, encoded));
+    }
+    for (const store::ChunkRef& chunk : manifest.chunks) {
+      LAKE_ASSIGN_OR_RETURN(Bytes bytes, source.GetChunk(chunk.id));
+      for (const NodeId& holder : sorted.Closest(chunk.id, options_.replication)) {
+        LAKE_RETURN_IF_ERROR(nodes_[index_of_.at(holder)].store->PutChunk(chunk.id, bytes));
+      }
+    }
+    datasets_.push_back({std::move(manifest), manifest_id});
+  }
+  return Status::OK();
+}
+
+bool QueryCluster::Holds(size_t node, const ChunkId& chunk) const {
+  Result<bool> held = nodes_[node].store->HasChunk(chunk);
+  return held.ok() && *held;
+}
+
+void QueryCluster::Crash(size_t node, bool noticed) {
+  nodes_[node].running = false;
+  nodes_[node].noticed_down = noticed;
+  nodes_[node].serving.clear();
+  Fold(noticed ? 'X' : 'C', node);
+}
+
+void QueryCluster::CutOff(const std::vector<size_t>& nodes) {
+  std::vector<int> side(nodes_.size(), 0);
+  for (size_t node : nodes) {
+    side[node] = 1;
+    Fold('P', node);
+  }
+  network_.Partition(std::move(side));
+}
+
+void QueryCluster::Heal() {
+  network_.Heal();
+  Fold('H', 0);
+}
+
+void QueryCluster::SetWorkTime(size_t node, Duration work_time) {
+  nodes_[node].work_time = work_time;
+}
+
+void QueryCluster::SetBehaviour(size_t node, HolderBehaviour behaviour) {
+  nodes_[node].behaviour = behaviour;
+}
+
+Result<const QueryCluster::Dataset*> QueryCluster::DatasetOf(size_t planner,
+                                                             const std::string& sql) const {
+  LAKE_ASSIGN_OR_RETURN(std::vector<sql::Statement> statements, sql::Parse(sql));
+  if (statements.size() != 1 || statements[0].kind != sql::Statement::Kind::kSelect ||
+      statements[0].select.table.empty()) {
+    return Status::InvalidArgument("a distributed query is one SELECT over a dataset");
+  }
+  local::StoreTableProvider catalog(*nodes_[planner].store);
+  std::vector<store::Manifest> manifests;
+  for (const Dataset& d : datasets_) manifests.push_back(d.manifest);
+  catalog.Pin(std::move(manifests));
+  LAKE_ASSIGN_OR_RETURN(sql::BoundStatement bound, sql::Bind(statements[0], catalog));
+  for (const Dataset& d : datasets_) {
+    if (strcasecmp(d.manifest.name.c_str(), bound.select.table.c_str()) == 0) return &d;
+  }
+  return Status::InvalidArgument("no dataset " + bound.select.table);
+}
+
+QueryOutcome QueryCluster::Query(size_t planner, const std::string& sql) {
+  active_ = std::make_unique<Active>();
+  Active& q = *active_;
+  q.query = next_query_++;
+  q.planner = planner;
+  q.started = loop_.now();
+  // A statement that cannot be planned is answered at once with its error.
+  auto refuse = [&](const Status& error) {
+    q.finished = true;
+    q.outcome.status = error;
+    Fold('F', planner, error);
+    return std::move(q.outcome);
+  };
+  Result<const Dataset*> dataset = DatasetOf(planner, sql);
+  if (!dataset.ok()) return refuse(dataset.status());
+  for (const store::ChunkRef& chunk : (*dataset)->manifest.chunks) {
+    q.outcome.chunks.push_back(chunk.id);
+  }
+  // The planner's view: every node it has not seen go down.
+  std::vector<NodeId> live;
+  for (const Node& node : nodes_) {
+    if (!node.noticed_down) live.push_back(node.id);
+  }
+  const dht::SortedNodes view(std::move(live));
+  const size_t r = options_.replication;
+  Result<std::unique_ptr<local::DistributedSelect>> select = local::DistributedSelect::Plan(
+      sql, (*dataset)->manifest, (*dataset)->manifest_id, *nodes_[planner].store, id(planner),
+      [&](const ChunkId& chunk) { return view.Closest(chunk, r); }, options_.scatter);
+  if (!select.ok()) return refuse(select.status());
+  q.select = std::move(select).value();
+  const uint64_t query = q.query;
+  loop_.After(options_.query_deadline, [this, query] {
+    if (active_ && active_->query == query && !active_->finished) Finish();
+  });
+  Dispatch(q.select->Start(loop_.now()), /*retry=*/false);
+  Advance();
+  loop_.RunWhile([this] { return !active_->finished; });
+  return std::move(active_->outcome);
+}
+
+void QueryCluster::Dispatch(const std::vector<local::DistributedSelect::Send>& sends, bool retry) {
+  Active& q = *active_;
+  for (const local::DistributedSelect::Send& send : sends) {
+    ++q.outcome.fragments_sent;
+    q.outcome.fragments_retried += retry;
+    const uint64_t wire_id = next_wire_id_++;
+    const size_t holder = index_of_.at(send.holder);
+    pending_.emplace(wire_id, Pending{q.query, send.request_id, holder,
+                                      dht::PartialAssembly(options_.max_partial_bytes)});
+    if (holder == q.planner) {
+      // Its own share runs here, after the fragments sent to peers have left.
+      loop_.After(Duration::zero(),
+                  [this, wire_id, request = send.request] { RunOwn(wire_id, request); });
+      continue;
+    }
+    dht::QueryMessage fragment;
+    fragment.kind = dht::QueryMessageKind::kFragment;
+    fragment.request_id = wire_id;
+    fragment.manifest_id = send.manifest_id;
+    fragment.data = send.request;
+    Send(q.planner, holder, fragment);
+  }
+}
+
+void QueryCluster::RunOwn(uint64_t wire_id, const Bytes& request) {
+  auto it = pending_.find(wire_id);
+  if (it == pending_.end() || !active_ || active_->finished || it->second.query != active_->query) {
+    return;
+  }
+  Active& q = *active_;
+  const uint64_t request_id = it->second.request_id;
+  pending_.erase(it);
+  Result<Bytes> partial = nodes_[q.planner].host->Run(q.select->manifest(), request, nullptr);
+  if (partial.ok()) {
+    Dispatch(q.select->OnPartial(request_id, id(q.planner), *partial, loop_.now()), true);
+  } else {
+    Dispatch(q.select->OnFailure(request_id, id(q.planner), partial.status(), loop_.now()), true);
+  }
+  Advance();
+}
+
+void QueryCluster::Send(size_t from, size_t to, const dht::QueryMessage& message) {
+  Bytes bytes = dht::EncodeQueryMessage(message);
+  const std::optional<TimePoint> arrival = network_.StreamArrival(from, to, loop_.now());
+  if (!arrival) return;
+  loop_.At(*arrival, [this, from, to, bytes = std::move(bytes)] { Deliver(from, to, bytes); });
+}
+
+void QueryCluster::Deliver(size_t from, size_t to, const Bytes& bytes) {
+  if (!nodes_[to].running) return;
+  ++messages_delivered_;
+  bytes_delivered_ += bytes.size();
+  trace_->Delivery(loop_.now(), from, to, bytes);
+  Result<dht::QueryMessage> message = dht::DecodeQueryMessage(bytes);
+  if (!message.ok()) return;  // a node drops what it cannot read
+  switch (message->kind) {
+    case dht::QueryMessageKind::kFragment:
+    case dht::QueryMessageKind::kCancel:
+    case dht::QueryMessageKind::kAck:
+      OnServing(to, from, *message);
+      return;
+    case dht::QueryMessageKind::kPartial:
+    case dht::QueryMessageKind::kError:
+      OnReply(from, *message);
+      return;
+  }
+}
+
+void QueryCluster::OnServing(size_t holder, size_t planner, const dht::QueryMessage& message) {
+  Node& node = nodes_[holder];
+  auto it = node.serving.find(message.request_id);
+  switch (message.kind) {
+    case dht::QueryMessageKind::kFragment:
+      if (it != node.serving.end()) return;  // a duplicate
+      node.serving.emplace(message.request_id, Node::Serving{});
+      loop_.After(node.work_time, [this, holder, planner, wire_id = message.request_id,
+                                   manifest_id = message.manifest_id, request = message.data] {
+        FinishWork(holder, planner, wire_id, manifest_id, request);
+      });
+      return;
+    case dht::QueryMessageKind::kCancel:
+      if (it != node.serving.end()) node.serving.erase(it);  // no reply is expected
+      return;
+    case dht::QueryMessageKind::kAck:
+      // Only the oldest piece not acknowledged may be: pieces travel in order.
+      if (it == node.serving.end() || message.piece != it->second.acked ||
+          it->second.acked >= it->second.sent) {
+        return;
+      }
+      ++it->second.acked;
+      SendPieces(holder, planner, message.request_id);
+      return;
+    default:
+      return;
+  }
+}
+
+void QueryCluster::FinishWork(size_t holder, size_t planner, uint64_t wire_id,
+                              const Id& manifest_id, const Bytes& request) {
+  Node& node = nodes_[holder];
+  auto it = node.serving.find(wire_id);
+  if (!node.running || it == node.serving.end()) return;  // crashed, or cancelled meanwhile
+  Result<Bytes> partial = node.host->Run(manifest_id, RequestRun(node.behaviour, request), nullptr);
+  if (!partial.ok()) {
+    node.serving.erase(it);
+    dht::QueryMessage error;
+    error.kind = dht::QueryMessageKind::kError;
+    error.request_id = wire_id;
+    error.error = partial.status();
+    Send(holder, planner, error);
+    return;
+  }
+  it->second.pieces = HolderPieces(node.behaviour, wire_id, *partial, options_.piece_bytes,
+                                   options_.max_partial_bytes + 1, node.rng);
+  SendPieces(holder, planner, wire_id);
+}
+
+void QueryCluster::SendPieces(size_t holder, size_t planner, uint64_t wire_id) {
+  Node& node = nodes_[holder];
+  auto it = node.serving.find(wire_id);
+  if (it == node.serving.end()) return;
+  Node::Serving& serving = it->second;
+  while (serving.sent < serving.pieces.size() &&
+         serving.sent - serving.acked < options_.piece_window) {
+    Send(holder, planner, serving.pieces[serving.sent++]);
+  }
+  // The last piece is not acknowledged: once it left, nothing is left to do.
+  if (serving.sent == serving.pieces.size()) node.serving.erase(it);
+}
+
+void QueryCluster::OnReply(size_t from, const dht::QueryMessage& message) {
+  auto it = pending_.find(message.request_id);
+  // Replies to fragments answered, failed or of an earlier query, and strays, change nothing.
+  if (it == pending_.end() || it->second.holder != from) return;
+  if (!active_ || active_->finished || it->second.query != active_->query) {
+    pending_.erase(it);
+    return;
+  }
+  Active& q = *active_;
+  const uint64_t request_id = it->second.request_id;
+  const NodeId& holder = id(from);
+  if (message.kind == dht::QueryMessageKind::kError) {
+    pending_.erase(it);
+    Dispatch(q.select->OnFailure(request_id, holder, message.error, loop_.now()), true);
+    Advance();
+    return;
+  }
+  Result<std::optional<Bytes>> joined = it->second.assembly.Add(message);
+  if (!joined.ok()) {
+    // Refused: the holder may stop sending.
+    dht::QueryMessage cancel;
+    cancel.kind = dht::QueryMessageKind::kCancel;
+    cancel.request_id = message.request_id;
+    Send(q.planner, from, cancel);
+    pending_.erase(it);
+    Dispatch(q.select->OnFailure(request_id, holder, joined.status(), loop_.now()), true);
+  } else if (joined->has_value()) {
+    const Bytes partial = std::move(**joined);
+    pending_.erase(it);
+    Dispatch(q.select->OnPartial(request_id, holder, partial, loop_.now()), true);
+  } else {
+    dht::QueryMessage ack;
+    ack.kind = dht::QueryMessageKind::kAck;
+    ack.request_id = message.request_id;
+    ack.piece = message.piece;
+    Send(q.planner, from, ack);
+  }
+  Advance();
+}
+
+void QueryCluster::Advance() {
+  Active& q = *active_;
+  if (q.finished) return;
+  if (q.select->done()) {
+    Finish();
+    return;
+  }
+  const TimePoint deadline = q.select->NextDeadline();
+  if (deadline == TimePoint::max() || deadline >= q.timer_at) return;
+  q.timer_at = deadline;
+  const uint64_t query = q.query;
+  loop_.At(deadline, [this, query] {
+    // Only the timer armed last fires; earlier ones were replaced.
+    if (!active_ || active_->query != query || active_->finished ||
+        active_->timer_at != loop_.now()) {
+      return;
+    }
+    active_->timer_at = TimePoint::max();
+    Dispatch(active_->select->OnTimer(loop_.now()), true);
+    Advance();
+  });
+}
+
+void QueryCluster::Finish() {
+  Active& q = *active_;
+  q.finished = true;
+  Result<local::DistributedSelect::Answer> answer = q.select->Finish(&runner_);
+  q.outcome.elapsed = loop_.now() - q.started;
+  if (answer.ok()) {
+    q.outcome.result = std::move(answer->result);
+  } else {
+    q.outcome.status = answer.status();
+  }
+  Fold('F', q.planner, q.outcome.status);
+  // What is still outstanding is abandoned: its holders may stop.
+  for (auto it = pending_.begin(); it != pending_.end();) {
+    if (it->second.query != q.query) {
+      ++it;
+      continue;
+    }
+    if (it->second.holder != q.planner) {
+      dht::QueryMessage cancel;
+      cancel.kind = dht::QueryMessageKind::kCancel;
+      cancel.request_id = it->first;
+      Send(q.planner, it->second.holder, cancel);
+    }
+    it = pending_.erase(it);
+  }
+}
+
+void QueryCluster::Fold(char tag, size_t node, const Status& status) {
+  std::string event(1, tag);
+  event += id(node).ToHex();
+  event += static_cast<char>(status.code());
+  event += status.message();
+  trace_->Event(loop_.now(), AsBytes(event));
+}
+
+}  // namespace lake::sim
