@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "actors/interfaces.h"
+#include "dht/partial_assembly.h"
 #include "dht/query_messages.h"
 #include "local/distributed_select.h"
 #include "local/result_cache.h"
@@ -62,10 +63,9 @@ struct QueryPlannerState {
     uint64_t query = 0;
     uint64_t request_id = 0;  // the DistributedSelect's
     NodeId holder;
-    Bytes assembled;  // pieces so far
-    uint32_t next_piece = 0;
+    dht::PartialAssembly answer;  // its pieces so far
   };
-  // A peer's fragment this node runs, then streams back.
+  // A peer's fragment this node runs, then streams back (until its last piece is sent).
   struct Serving {
     std::shared_ptr<std::atomic<bool>> cancel;
     std::vector<dht::QueryMessage> pieces;  // once the executor answered

@@ -196,8 +196,9 @@ void Dispatch(Self self, uint64_t id, std::vector<local::DistributedSelect::Send
       continue;
     }
     const uint64_t wire_id = st.next_wire_id++;
-    st.outstanding.emplace(wire_id,
-                           QueryPlannerState::Outstanding{id, send.request_id, send.holder, {}, 0});
+    st.outstanding.emplace(wire_id, QueryPlannerState::Outstanding{
+                                        id, send.request_id, send.holder,
+                                        dht::PartialAssembly(st.options.max_partial_bytes)});
     dht::QueryMessage fragment;
     fragment.kind = dht::QueryMessageKind::kFragment;
     fragment.request_id = wire_id;
@@ -341,25 +342,17 @@ void OnAnswer(Self self, const NodeId& from, dht::QueryMessage message) {
     return CheckDone(self, id);
   }
   q->second.stats.bytes_transferred += message.data.size();
-  Status bad;
-  if (message.piece != fragment.next_piece) {
-    bad = Status::Corruption("partial result pieces out of order");
-  } else if (fragment.assembled.size() + message.data.size() > st.options.max_partial_bytes) {
-    bad = Status::Corruption("partial result over " + std::to_string(st.options.max_partial_bytes) +
-                             " bytes");
-  }
-  if (!bad.ok()) {
+  Result<std::optional<Bytes>> joined = fragment.answer.Add(message);
+  if (!joined.ok()) {
     dht::QueryMessage cancel;
     cancel.kind = dht::QueryMessageKind::kCancel;
     cancel.request_id = message.request_id;
     SendMessage(self, from, "", cancel);
     st.outstanding.erase(it);
-    Dispatch(self, id, select->OnFailure(request_id, from, bad, now));
+    Dispatch(self, id, select->OnFailure(request_id, from, joined.status(), now));
     return CheckDone(self, id);
   }
-  fragment.assembled.insert(fragment.assembled.end(), message.data.begin(), message.data.end());
-  ++fragment.next_piece;
-  if (!message.last) {
+  if (!*joined) {
     dht::QueryMessage ack;
     ack.kind = dht::QueryMessageKind::kAck;
     ack.request_id = message.request_id;
@@ -367,7 +360,7 @@ void OnAnswer(Self self, const NodeId& from, dht::QueryMessage message) {
     SendMessage(self, from, "", ack);
     return;
   }
-  Bytes partial = std::move(fragment.assembled);
+  Bytes partial = std::move(**joined);
   st.outstanding.erase(it);
   Dispatch(self, id, select->OnPartial(request_id, from, partial, now));
   CheckDone(self, id);

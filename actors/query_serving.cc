@@ -33,7 +33,8 @@ void SendPieces(Self self, const Key& key) {
          serving.sent - serving.acked < st.options.piece_window) {
     SendMessage(self, key.first, "", serving.pieces[serving.sent++]);
   }
-  if (serving.acked == serving.pieces.size()) st.serving.erase(it);
+  // The last piece is not acknowledged: once it is on its way, nothing is left to do.
+  if (serving.sent == serving.pieces.size()) st.serving.erase(it);
 }
 
 void Serve(Self self, const NodeId& from, const dht::QueryMessage& fragment) {
