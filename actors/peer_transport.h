@@ -10,8 +10,8 @@
 // finish within handshake_timeout and a connection idle for idle_timeout is closed (a peer that
 // sends half a frame cannot hold it); each peer's frames are rate-limited; a peer that does not
 // read its data is dropped once max_queued_bytes wait for it (counted as payloads are appended);
-// reading from a peer pauses while an attached handler (the keeper) is behind on its payloads; at most max_connections are open.
-// Any protocol violation closes that session only and is counted.
+// reading from a peer pauses while an attached handler (the keeper) is behind on its payloads; at
+// most max_connections are open. Any protocol violation closes that session only and is counted.
 #pragma once
 
 #include <caf/io/all.hpp>
@@ -36,9 +36,9 @@ struct PeerTransportOptions {
   std::string bind_address = "127.0.0.1";
   uint16_t port = 0;  // 0: any free port
   size_t max_connections = 128;
-  double max_frames_per_second = 2000;  // per peer; bursts of one second's worth are fine
-  size_t max_queued_bytes = 16 << 20;   // written but not yet sent to one peer
-  size_t max_waiting_payloads = 1024;   // queued for a peer while it is being dialed
+  double max_frames_per_second = 2000;   // per peer; bursts of one second's worth are fine
+  size_t max_queued_bytes = 16 << 20;    // written but not yet sent to one peer
+  size_t max_waiting_payloads = 1024;    // queued for a peer while it is being dialed
   size_t max_handler_backlog = 8 << 20;  // a peer's bytes an attached handler has not consumed
                                          // yet: reading from that peer pauses beyond this
   std::chrono::milliseconds dial_timeout{3000};
@@ -58,9 +58,10 @@ struct PeerTransportState {
     dht::RateLimiter limiter{0, 0};
     TimePoint opened{};
     TimePoint last_read{};
-    bool announced = false;  // router told peer_up
+    bool announced = false;        // router told peer_up
     uint64_t handler_backlog = 0;  // delivered to an attached handler, not yet consumed
     bool reading_paused = false;
+    size_t read_chunk = 0;  // the size reads are configured to
   };
   struct PendingDial {
     std::optional<NodeId> expected;
@@ -77,7 +78,7 @@ struct PeerTransportState {
   std::map<NodeId, caf::io::connection_handle> by_peer;  // latest established session per peer
   std::map<uint64_t, PendingDial> dials;                 // by dial id
   std::map<NodeId, std::vector<Bytes>> waiting;          // payloads for peers being dialed
-  std::map<std::string, caf::actor> handlers;  // by protocol id: who gets its payloads
+  std::map<std::string, caf::actor> handlers;            // by protocol id: who gets its payloads
   uint64_t next_dial_id = 1;
   TransportStats stats;
 };

@@ -111,6 +111,12 @@ Status SecureSession::OnBytes(ByteView received) {
   return Status::OK();
 }
 
+size_t SecureSession::FrameRemainder() const {
+  if (rx_buffer_.size() < kLengthPrefixBytes) return 0;
+  const size_t frame = kLengthPrefixBytes + GetLength(rx_buffer_.data());
+  return frame > rx_buffer_.size() ? frame - rx_buffer_.size() : 0;
+}
+
 Status SecureSession::ConsumeFrames(ByteView data, size_t* consumed) {
   size_t pos = 0;
   while (data.size() - pos >= kLengthPrefixBytes) {

@@ -87,6 +87,10 @@ class SecureSession {
   // every later call returns that same Status. Buffers at most max_frame_bytes + 4 + one read.
   Status OnBytes(ByteView received);
 
+  // Bytes still to come of the frame being received (0 at a frame boundary), so that a reader
+  // can read large frames in large pieces and small ones in small pieces.
+  size_t FrameRemainder() const;
+
   // Encrypts `payload` into a DATA frame queued for TakeOutput(). REQUIRES: established().
   // Returns the session's error if it failed, InvalidArgument before the handshake completes or
   // for a payload over max_frame_bytes - kTagBytes.

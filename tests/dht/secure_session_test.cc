@@ -144,6 +144,20 @@ TEST_CASE("SecureSession carries 100 payloads each way, 0 to 64 KiB, in order", 
   CHECK(got[0] == biggest);
 }
 
+TEST_CASE("SecureSession says how much of a frame is still to come", "[dht][session]") {
+  Pair pair;
+  REQUIRE(pair.initiator.Send(Bytes(100000, 0x11)).ok());
+  const Bytes wire = pair.initiator.TakeOutput();
+  CHECK(pair.responder.FrameRemainder() == 0);
+  REQUIRE(pair.responder.OnBytes(ByteView(wire.data(), 2)).ok());
+  CHECK(pair.responder.FrameRemainder() == 0);  // the length is not known yet
+  REQUIRE(pair.responder.OnBytes(ByteView(wire.data() + 2, 1000)).ok());
+  CHECK(pair.responder.FrameRemainder() == wire.size() - 1002);
+  REQUIRE(pair.responder.OnBytes(ByteView(wire.data() + 1002, wire.size() - 1002)).ok());
+  CHECK(pair.responder.FrameRemainder() == 0);
+  CHECK(pair.responder.TakeReceived().size() == 1);
+}
+
 TEST_CASE("SecureSession encrypts: the payload is not visible on the wire", "[dht][session]") {
   Pair pair;
   const std::string secret = "a very recognisable secret string";
