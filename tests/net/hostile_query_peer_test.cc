@@ -12,7 +12,6 @@
 
 #include <msgpack.hpp>
 
-#include <algorithm>
 #include <chrono>
 #include <future>
 #include <iostream>
@@ -114,9 +113,7 @@ class HostilePeer {
 
   // Whether `node` lists the raw peer in its routing table.
   static bool Listed(const NodeProcess& node) {
-    const std::vector<std::string> ids = PeerIds(node.http_port());
-    return std::find(ids.begin(), ids.end(), TestIdentity(kHostileFill).node_id().ToHex()) !=
-           ids.end();
+    return ListsPeer(node, TestIdentity(kHostileFill).node_id().ToHex());
   }
 
   // Runs kSql on the node, answering its messages as `behavior` says until the reply comes.

@@ -19,9 +19,21 @@ std::optional<json> DatasetList(const NodeProcess& node) {
   return (*list)["datasets"];
 }
 
-bool ListsPeer(const NodeProcess& node, const std::string& id) {
-  const std::vector<std::string> ids = PeerIds(node.http_port());
-  return std::find(ids.begin(), ids.end(), id) != ids.end();
+// POST /api/query with `body`, waiting up to `timeout` for the answer.
+QueryReply PostQueryBody(uint16_t port, const json& body, milliseconds timeout) {
+  httplib::Client client("127.0.0.1", port);
+  client.set_connection_timeout(seconds(5));
+  client.set_read_timeout(timeout);
+  client.set_write_timeout(timeout);
+  QueryReply reply;
+  httplib::Result res = client.Post("/api/query", body.dump(), "application/json");
+  if (!res) {
+    reply.error = httplib::to_string(res.error());
+    return reply;
+  }
+  reply.status = res->status;
+  reply.body = json::parse(res->body, nullptr, /*allow_exceptions=*/false);
+  return reply;
 }
 
 }  // namespace
@@ -66,23 +78,11 @@ std::ostream& operator<<(std::ostream& out, const QueryReply& reply) {
 }
 
 QueryReply PostQuery(uint16_t port, const std::string& sql, milliseconds timeout) {
-  httplib::Client client("127.0.0.1", port);
-  client.set_connection_timeout(seconds(5));
-  client.set_read_timeout(timeout);
-  client.set_write_timeout(timeout);
-  QueryReply reply;
-  httplib::Result res = client.Post("/api/query", json{{"sql", sql}}.dump(), "application/json");
-  if (!res) {
-    reply.error = httplib::to_string(res.error());
-    return reply;
-  }
-  reply.status = res->status;
-  reply.body = json::parse(res->body, nullptr, /*allow_exceptions=*/false);
-  return reply;
+  return PostQueryBody(port, json{{"sql", sql}, {"rowMode", "array"}}, timeout);
 }
 
 std::optional<json> QueryRows(uint16_t port, const std::string& sql) {
-  const QueryReply reply = PostQuery(port, sql);
+  const QueryReply reply = PostQueryBody(port, json{{"sql", sql}}, seconds(30));
   if (reply.status != 200 || !reply.body.is_object() || !reply.body.contains("data")) {
     return std::nullopt;
   }
@@ -115,6 +115,11 @@ bool Unlisted(const NodeProcess& node, const std::string& name) {
 bool ListsVersion(const NodeProcess& node, const std::string& name, uint64_t version) {
   const std::optional<json> dataset = Listed(node, name);
   return dataset && (*dataset)["version"] == version;
+}
+
+bool ListsPeer(const NodeProcess& node, const std::string& id) {
+  const std::vector<std::string> ids = PeerIds(node.http_port());
+  return std::find(ids.begin(), ids.end(), id) != ids.end();
 }
 
 int64_t TotalChunks(const NodeProcess& node) {

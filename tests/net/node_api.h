@@ -43,10 +43,10 @@ struct QueryReply {
 };
 std::ostream& operator<<(std::ostream& out, const QueryReply& reply);
 
-// POST /api/query {sql}, waiting up to `timeout` for the answer.
+// POST /api/query {"sql": sql, "rowMode": "array"}: each row an array of one value per column.
 QueryReply PostQuery(uint16_t port, const std::string& sql,
                      milliseconds timeout = milliseconds(30000));
-// The `data` rows of a 200 answer to PostQuery, else nullopt.
+// The `data` rows (objects keyed by column name) of a 200 answer to {"sql": sql}, else nullopt.
 std::optional<nlohmann::json> QueryRows(uint16_t port, const std::string& sql);
 
 // DELETE /api/datasets/{name}; true on 200.
@@ -63,6 +63,8 @@ int64_t TotalChunks(const NodeProcess& node);
 // One of /api/status's `replication` counters, or -1 if the node does not answer.
 int64_t ReplicationCounter(const NodeProcess& node, const std::string& name);
 
+// True if `node` lists the node whose id is `id` (hex) in /api/peers.
+bool ListsPeer(const NodeProcess& node, const std::string& id);
 // True once every node of `nodes` lists every other one in /api/peers, and none of `gone`.
 bool Meshed(const Nodes& nodes, const Nodes& gone = {});
 

@@ -59,11 +59,10 @@ TEST_CASE("A holder killed in the middle of a query leaves the answer exact", "[
   INFO(undisturbed);
   REQUIRE(undisturbed.status == 200);
   CHECK(AnswerMismatch(*expected, undisturbed.body, false).empty());
-  const std::optional<QueryLogLine> logged = LastQueryLog(n1);
-  REQUIRE(logged);
-  REQUIRE(logged->nodes == 3);
+  REQUIRE(QueryStat(undisturbed, "nodesContacted") == 3);
 
   // Node 2 is killed once it has spent some CPU on its share, a little later each time.
+  int retried = 0;  // kills after which the planner sent node 2's chunks elsewhere
   for (const int delay_ms : {0, 150, 300}) {
     INFO("killed " << delay_ms << " ms after node 2 started scanning");
     if (!n2.running()) {
@@ -85,9 +84,13 @@ TEST_CASE("A holder killed in the middle of a query leaves the answer exact", "[
                       << " ms: " << answer);
     CHECK(answer.status == 200);
     CHECK(AnswerMismatch(*expected, answer.body, false).empty());
+    retried += QueryStat(answer, "retries") > 0;
     std::cout << "query-kill: node 2 killed " << killed_at << " ms into the query, answered after "
-              << MillisSince(started) << " ms\n";
+              << MillisSince(started) << " ms, " << QueryStat(answer, "retries")
+              << " fragments retried\n";
   }
+  // Node 2 had not answered yet at least once (it takes longer than the latest kill).
+  CHECK(retried >= 1);
 
   // With node 2 still dead, either live node answers exactly.
   REQUIRE_FALSE(n2.running());

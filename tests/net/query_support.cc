@@ -4,8 +4,6 @@
 
 #include <algorithm>
 #include <cmath>
-#include <regex>
-#include <sstream>
 
 #include <catch2/catch.hpp>
 
@@ -121,29 +119,18 @@ std::string AnswerMismatch(const sql::QueryResult& expected, const json& body, b
                        {"type", std::string(TypeName(expected.types[c]))}};
     if (columns[c] != want) return "column " + std::to_string(c + 1) + ": " + columns[c].dump();
   }
-  // A row travels as an object keyed by column name, so of columns that share a name only the
-  // last one's value reaches the client: that is the value each of them is compared with.
-  std::vector<size_t> carried(width);
-  for (size_t c = 0; c < width; ++c) {
-    carried[c] = c;
-    for (size_t later = c + 1; later < width; ++later) {
-      if (expected.names[later] == expected.names[c]) carried[c] = later;
-    }
-  }
   // Both sides' rows as text, cell by cell.
   std::vector<std::vector<std::string>> want_rows;
   for (const std::vector<sql::Value>& row : expected.rows) {
     std::vector<std::string> cells;
-    for (size_t c = 0; c < width; ++c) cells.push_back(row[carried[c]].ToString());
+    for (const sql::Value& value : row) cells.push_back(value.ToString());
     want_rows.push_back(std::move(cells));
   }
   std::vector<std::vector<std::string>> got_rows;
   for (const json& row : body["data"]) {
+    if (!row.is_array() || row.size() != width) return "a row of another width: " + row.dump();
     std::vector<std::string> cells;
-    for (size_t c = 0; c < width; ++c) {
-      const std::string& name = expected.names[c];
-      cells.push_back(row.is_object() && row.contains(name) ? CellText(row[name]) : "<missing>");
-    }
+    for (const json& cell : row) cells.push_back(CellText(cell));
     got_rows.push_back(std::move(cells));
   }
   if (sort_rows) {
@@ -169,24 +156,11 @@ std::string AnswerMismatch(const sql::QueryResult& expected, const json& body, b
   return "";
 }
 
-std::vector<QueryLogLine> QueryLog(const NodeProcess& node) {
-  static const std::regex kDone(
-      R"(query (\d+) done in [0-9.]+ ms: (\d+) rows, (\d+) of (\d+) chunks scanned on (\d+) nodes)");
-  std::vector<QueryLogLine> lines;
-  std::istringstream log(ReadFile(node.data_dir() + "/node.log"));
-  std::smatch m;
-  for (std::string line; std::getline(log, line);) {
-    if (!std::regex_search(line, m, kDone)) continue;
-    lines.push_back({std::stoull(m[1]), std::stoull(m[2]), std::stoull(m[3]), std::stoull(m[4]),
-                     std::stoull(m[5])});
-  }
-  return lines;
-}
-
-std::optional<QueryLogLine> LastQueryLog(const NodeProcess& node) {
-  std::vector<QueryLogLine> lines = QueryLog(node);
-  if (lines.empty()) return std::nullopt;
-  return lines.back();
+int64_t QueryStat(const QueryReply& reply, const std::string& name) {
+  if (reply.status != 200 || !reply.body.is_object() || !reply.body.contains("stats")) return -1;
+  const json& stats = reply.body["stats"];
+  if (!stats.is_object() || !stats.contains(name) || !stats[name].is_number_integer()) return -1;
+  return stats[name].get<int64_t>();
 }
 
 }  // namespace lake::nettest

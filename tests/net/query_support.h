@@ -1,12 +1,11 @@
 // Test helpers for the distributed-SQL [net] tests: the config.json of a query cluster, the
 // embedded engine over the same CSV files (chunked as the nodes chunk an upload) whose answers
-// the cluster's must equal, the comparison of an /api/query answer with one of them, and the
-// planner's "query N done" log lines, which say how many nodes a query reached.
+// the cluster's must equal, the comparison of an /api/query answer with one of them, its stats,
+// and a slow WHERE condition for tests that act while a query runs.
 // Thread-safety: EmbeddedEngine is one call at a time; the free functions are pure or read files.
 #pragma once
 
 #include <cstdint>
-#include <optional>
 #include <string>
 #include <vector>
 
@@ -62,26 +61,14 @@ class EmbeddedEngine {
 void LoadEverywhere(EmbeddedEngine& embedded, const Nodes& nodes, const std::string& dir,
                     const std::string& name, const std::string& csv);
 
-// "" if the body of a 200 answer to /api/query has exactly the columns (names and types) and
-// rows of `expected`, else what differs. Values compare as their text, as the corpus runner
-// compares them; DOUBLE values also match within a relative 1e-9 (sums may add up in another
-// order). With `sort_rows`, both sides' rows are sorted by their text first. Rows are objects
-// keyed by column name, which cannot carry two columns of one name: each of those is compared
-// with the value of the last column of its name, the only one the answer holds.
+// "" if the body of a 200 answer to PostQuery (rows as arrays) has exactly the columns (names
+// and types) and rows of `expected`, else what differs. Values compare as their text, as the
+// corpus runner compares them; DOUBLE values also match within a relative 1e-9 (sums may add
+// up in another order). With `sort_rows`, both sides' rows are sorted by their text first.
 std::string AnswerMismatch(const sql::QueryResult& expected, const nlohmann::json& body,
                            bool sort_rows);
 
-// One "query N done in X ms: R rows, S of T chunks scanned on K nodes" line of a node's log.
-struct QueryLogLine {
-  uint64_t query = 0;
-  uint64_t rows = 0;
-  uint64_t chunks_scanned = 0;
-  uint64_t chunks_total = 0;
-  uint64_t nodes = 0;
-};
-// Every such line of `node`'s node.log so far, in order.
-std::vector<QueryLogLine> QueryLog(const NodeProcess& node);
-// The last of them, if any.
-std::optional<QueryLogLine> LastQueryLog(const NodeProcess& node);
+// A number of the "stats" object of a 200 answer to /api/query (-1 if it has none such).
+int64_t QueryStat(const QueryReply& reply, const std::string& name);
 
 }  // namespace lake::nettest
