@@ -225,6 +225,7 @@ class LeafExecution {
     std::vector<const Vector*> piece_columns(scan_schema_.size());
     size_t passed = 0;
     for (size_t piece = 0; piece < first.size(); ++piece) {
+      if (Cancelled()) return CancelledStatus();
       const size_t rows = first[piece].size();
       for (size_t c = 0; c < scan_schema_.size(); ++c) {
         if ((*columns)[c]) {

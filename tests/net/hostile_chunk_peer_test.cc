@@ -9,7 +9,6 @@
 #include <msgpack.hpp>
 
 #include <chrono>
-#include <fstream>
 #include <memory>
 #include <optional>
 #include <random>
@@ -128,15 +127,6 @@ std::optional<uint64_t> PushesRefused(const NodeProcess& node) {
     return std::nullopt;
   }
   return (*status)["replication"]["pushesRefused"].get<uint64_t>();
-}
-
-// The resident set of process `pid` in bytes, from /proc (0 if it cannot be read).
-uint64_t ResidentBytes(pid_t pid) {
-  std::ifstream in("/proc/" + std::to_string(pid) + "/status");
-  for (std::string line; std::getline(in, line);) {
-    if (line.rfind("VmRSS:", 0) == 0) return std::stoull(line.substr(6)) * 1024;  // in kB
-  }
-  return 0;
 }
 
 TEST_CASE("Pushes whose bytes are not what their id names are refused with an ack", "[net]") {

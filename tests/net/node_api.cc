@@ -19,9 +19,21 @@ std::optional<json> DatasetList(const NodeProcess& node) {
   return (*list)["datasets"];
 }
 
-bool ListsPeer(const NodeProcess& node, const std::string& id) {
-  const std::vector<std::string> ids = PeerIds(node.http_port());
-  return std::find(ids.begin(), ids.end(), id) != ids.end();
+// POST /api/query with `body`, waiting up to `timeout` for the answer.
+QueryReply PostQueryBody(uint16_t port, const json& body, milliseconds timeout) {
+  httplib::Client client("127.0.0.1", port);
+  client.set_connection_timeout(seconds(5));
+  client.set_read_timeout(timeout);
+  client.set_write_timeout(timeout);
+  QueryReply reply;
+  httplib::Result res = client.Post("/api/query", body.dump(), "application/json");
+  if (!res) {
+    reply.error = httplib::to_string(res.error());
+    return reply;
+  }
+  reply.status = res->status;
+  reply.body = json::parse(res->body, nullptr, /*allow_exceptions=*/false);
+  return reply;
 }
 
 }  // namespace
@@ -46,15 +58,35 @@ UploadReply PostCsv(uint16_t port, const std::string& name, const std::string& c
   return reply;
 }
 
+UploadReply UploadEverywhere(const NodeProcess& to, const std::string& name, const std::string& csv,
+                             const Nodes& nodes) {
+  const UploadReply reply = PostCsv(to.http_port(), name, csv);
+  INFO(name << ": " << reply);
+  REQUIRE(reply.status == 201);
+  REQUIRE(Eventually(
+      [&] {
+        return std::all_of(nodes.begin(), nodes.end(),
+                           [&](const NodeProcess* n) { return ListsVersion(*n, name, 1); });
+      },
+      seconds(5)));
+  return reply;
+}
+
+std::ostream& operator<<(std::ostream& out, const QueryReply& reply) {
+  return out << "HTTP " << reply.status << " " << reply.body.dump().substr(0, 2000) << " "
+             << reply.error;
+}
+
+QueryReply PostQuery(uint16_t port, const std::string& sql, milliseconds timeout) {
+  return PostQueryBody(port, json{{"sql", sql}, {"rowMode", "array"}}, timeout);
+}
+
 std::optional<json> QueryRows(uint16_t port, const std::string& sql) {
-  httplib::Client client("127.0.0.1", port);
-  client.set_connection_timeout(seconds(5));
-  client.set_read_timeout(seconds(30));
-  httplib::Result res = client.Post("/api/query", json{{"sql", sql}}.dump(), "application/json");
-  if (!res || res->status != 200) return std::nullopt;
-  const json answer = json::parse(res->body, nullptr, /*allow_exceptions=*/false);
-  if (!answer.is_object() || !answer.contains("data")) return std::nullopt;
-  return answer["data"];
+  const QueryReply reply = PostQueryBody(port, json{{"sql", sql}}, seconds(30));
+  if (reply.status != 200 || !reply.body.is_object() || !reply.body.contains("data")) {
+    return std::nullopt;
+  }
+  return reply.body["data"];
 }
 
 bool DeleteDataset(uint16_t port, const std::string& name) {
@@ -85,6 +117,11 @@ bool ListsVersion(const NodeProcess& node, const std::string& name, uint64_t ver
   return dataset && (*dataset)["version"] == version;
 }
 
+bool ListsPeer(const NodeProcess& node, const std::string& id) {
+  const std::vector<std::string> ids = PeerIds(node.http_port());
+  return std::find(ids.begin(), ids.end(), id) != ids.end();
+}
+
 int64_t TotalChunks(const NodeProcess& node) {
   const std::optional<json> status = GetJson(node.http_port(), "/api/status");
   return status ? (*status)["storageUsage"]["totalChunks"].get<int64_t>() : -1;
@@ -108,10 +145,15 @@ bool Meshed(const Nodes& nodes, const Nodes& gone) {
 }
 
 void StartMesh(const Nodes& nodes, const std::vector<std::string>& extra_args) {
+  StartMeshOf(nodes, std::vector<std::vector<std::string>>(nodes.size(), extra_args));
+}
+
+void StartMeshOf(const Nodes& nodes, const std::vector<std::vector<std::string>>& args_per_node) {
+  REQUIRE(args_per_node.size() == nodes.size());
   for (size_t i = 0; i < nodes.size(); ++i) {
     std::vector<std::string> seeds;
     if (i > 0) seeds.push_back(nodes[0]->p2p_address());
-    const bool started = nodes[i]->Start(seeds, extra_args);
+    const bool started = nodes[i]->Start(seeds, args_per_node[i]);
     INFO(nodes[i]->error());
     REQUIRE(started);
   }

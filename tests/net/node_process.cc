@@ -129,6 +129,29 @@ std::vector<std::string> PeerIds(uint16_t http_port) {
   return ids;
 }
 
+uint64_t ResidentBytes(pid_t pid) {
+  std::ifstream in("/proc/" + std::to_string(pid) + "/status");
+  for (std::string line; std::getline(in, line);) {
+    if (line.rfind("VmRSS:", 0) == 0) return std::stoull(line.substr(6)) * 1024;  // in kB
+  }
+  return 0;
+}
+
+milliseconds CpuTime(pid_t pid) {
+  // Fields after the command name, which is in parentheses and may hold spaces: the 14th and
+  // 15th fields of the line, utime and stime, are the 12th and 13th after the ')'.
+  const std::string stat = ReadFile("/proc/" + std::to_string(pid) + "/stat");
+  const size_t paren = stat.rfind(')');
+  if (paren == std::string::npos) return milliseconds(0);
+  std::istringstream fields(stat.substr(paren + 1));
+  std::string field;
+  uint64_t ticks = 0;
+  for (int i = 1; i <= 13 && fields >> field; ++i) {
+    if (i >= 12) ticks += std::stoull(field);
+  }
+  return milliseconds(ticks * 1000 / static_cast<uint64_t>(::sysconf(_SC_CLK_TCK)));
+}
+
 RunResult RunP2plake(const std::vector<std::string>& args, milliseconds timeout) {
   RunResult result;
   std::vector<std::string> all{Binary()};

@@ -40,6 +40,11 @@ std::optional<nlohmann::json> GetJson(uint16_t port, const std::string& path,
 // The nodeIds listed by GET /api/peers (empty if the node does not answer).
 std::vector<std::string> PeerIds(uint16_t http_port);
 
+// The resident set of process `pid` in bytes, from /proc (0 if it cannot be read).
+uint64_t ResidentBytes(pid_t pid);
+// The CPU time process `pid` has used so far, user and system (from /proc; 0 if unreadable).
+milliseconds CpuTime(pid_t pid);
+
 // A p2plake command run to completion: exit code (128 + signal if killed), stdout, stderr.
 struct RunResult {
   int exit_code = -1;

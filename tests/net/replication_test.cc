@@ -12,7 +12,6 @@
 #include <map>
 #include <memory>
 #include <optional>
-#include <random>
 #include <set>
 #include <string>
 #include <vector>
@@ -21,6 +20,7 @@
 
 #include "common/id.h"
 #include "dht/placement.h"
+#include "tests/net/generated_csv.h"
 #include "tests/net/node_api.h"
 #include "tests/net/node_process.h"
 
@@ -49,25 +49,6 @@ std::string WriteConfig(const std::string& path, std::optional<uint64_t> orphan_
                    json{{"network", {{"heartbeatInterval", 1000}}}, {"storage", storage}}.dump());
 }
 
-// `rows` rows of id,city,amount,day,note; `seed` varies every value. The note column is random
-// hex, so chunks stay about as large encoded as decoded (pushes take a while).
-std::string GeneratedCsv(size_t rows, uint64_t seed) {
-  std::mt19937_64 rng(seed);
-  std::string csv = "id,city,amount,day,note\n";
-  csv.reserve(rows * 56);
-  char line[128];
-  for (size_t i = 0; i < rows; ++i) {
-    const uint64_t r = rng();
-    std::snprintf(
-        line, sizeof line, "%zu,city-%02u,%u.%02u,2024-%02u-%02u,%016llx\n", i + seed * 1000000,
-        static_cast<unsigned>(r % 40), static_cast<unsigned>((r >> 8) % 100000),
-        static_cast<unsigned>((r >> 32) % 100), static_cast<unsigned>((r >> 40) % 12 + 1),
-        static_cast<unsigned>((r >> 48) % 28 + 1), static_cast<unsigned long long>(rng()));
-    csv += line;
-  }
-  return csv;
-}
-
 // GET /api/datasets/{name}: its chunks with their confirmed holders. HAVE requests to a peer
 // that just died may wait for the keeper's request timeout (10 s), hence the long read timeout.
 std::optional<json> Detail(const NodeProcess& node, const std::string& name) {
@@ -79,21 +60,6 @@ int64_t CountRows(const NodeProcess& node, const std::string& table) {
   const std::optional<json> rows =
       QueryRows(node.http_port(), "SELECT COUNT(*) AS n FROM " + table);
   return rows && rows->size() == 1 ? (*rows)[0]["n"].get<int64_t>() : -1;
-}
-
-// Uploads `csv` as `name` (version 1) through `to` and waits until every node of `nodes` lists it.
-UploadReply UploadEverywhere(const NodeProcess& to, const std::string& name, const std::string& csv,
-                             const Nodes& nodes) {
-  const UploadReply reply = PostCsv(to.http_port(), name, csv);
-  INFO(name << ": " << reply);
-  REQUIRE(reply.status == 201);
-  REQUIRE(Eventually(
-      [&] {
-        return std::all_of(nodes.begin(), nodes.end(),
-                           [&](const NodeProcess* n) { return ListsVersion(*n, name, 1); });
-      },
-      seconds(5)));
-  return reply;
 }
 
 // The holders of each chunk of `name` (by chunk id) as `node` reports them: itself if it holds
