@@ -34,8 +34,10 @@ struct QueryPlannerOptions {
   size_t max_concurrent = 8;
   size_t result_cache_bytes = size_t{64} << 20;
   Duration tick = std::chrono::milliseconds(50);  // deadlines and abandoned clients checked
-  size_t piece_window = 2;                        // unacknowledged pieces per partial result
-  size_t max_partial_bytes = size_t{1} << 30;     // a larger partial result fails its holder
+  // A merge running at the deadline may finish within this (less than the gateway's margin).
+  Duration merge_grace = std::chrono::seconds(1);
+  size_t piece_window = 2;                     // unacknowledged pieces per partial result
+  size_t max_partial_bytes = size_t{1} << 30;  // a larger partial result fails its holder
 };
 
 struct QueryPlannerState {

@@ -404,13 +404,16 @@ void OnTick(Self self) {
     }
     const bool scattering = q.select && !q.merging;
     if (now >= q.deadline) {
-      if (!scattering) {
-        Fail(self, id, Status::Timeout("query ran past analytics.maxQueryTime"));
+      if (scattering) {
+        // The merge reports the chunks still pending (or, if allowed, answers without them).
+        CancelOutstanding(self, id);
+        Merge(self, id);
         continue;
       }
-      // The merge reports the chunks still pending (or, if allowed, answers without them).
-      CancelOutstanding(self, id);
-      Merge(self, id);
+      // A merge under way (the one started at the deadline too: it waits for this node's
+      // cancelled fragment to stop) gets a moment more; anything else is cut off now.
+      if (q.merging && now < q.deadline + st.options.merge_grace) continue;
+      Fail(self, id, Status::Timeout("query ran past analytics.maxQueryTime"));
       continue;
     }
     if (scattering) {
