@@ -31,6 +31,7 @@ using close_atom = caf::atom_constant<caf::atom("close")>;
 using consumed_atom = caf::atom_constant<caf::atom("consumed")>;
 using dataset_atom = caf::atom_constant<caf::atom("dataset")>;
 using datasets_atom = caf::atom_constant<caf::atom("datasets")>;
+using decode_atom = caf::atom_constant<caf::atom("decode")>;
 using delete_atom = caf::atom_constant<caf::atom("delete")>;
 using deliver_atom = caf::atom_constant<caf::atom("deliver")>;
 using dial_atom = caf::atom_constant<caf::atom("dial")>;
@@ -48,6 +49,7 @@ using put_atom = caf::atom_constant<caf::atom("put")>;
 using query_atom = caf::atom_constant<caf::atom("query")>;
 using replicate_atom = caf::atom_constant<caf::atom("replicate")>;
 using run_atom = caf::atom_constant<caf::atom("run")>;
+using scan_atom = caf::atom_constant<caf::atom("scan")>;
 using send_atom = caf::atom_constant<caf::atom("send")>;
 using stats_atom = caf::atom_constant<caf::atom("stats")>;
 using status_atom = caf::atom_constant<caf::atom("status")>;
@@ -322,6 +324,9 @@ using QueryExecutorActor = caf::typed_actor<
     // from the planner: run a fragment; answers the encoded partial result (errors: see
     // FragmentHost::Run).
     caf::replies_to<run_atom, FragmentJob>::with<Bytes>,
+    // from the planner: run its own share of a query; answers the partial result unencoded
+    // (shared: messages are copyable, partial results are not).
+    caf::replies_to<scan_atom, FragmentJob>::with<std::shared_ptr<sql::PartialResult>>,
     // from the planner: merge a distributed SELECT that is done (or past its deadline).
     caf::replies_to<merge_atom, std::shared_ptr<local::DistributedSelect>>::with<
         local::DistributedSelect::Answer>,
@@ -349,6 +354,7 @@ using QueryPlannerActor = caf::typed_actor<
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(lake::actors::QueryAnswer)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(lake::actors::QueryRequest)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(lake::actors::FragmentJob)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(std::shared_ptr<lake::sql::PartialResult>)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(std::shared_ptr<lake::local::DistributedSelect>)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(lake::local::DistributedSelect::Answer)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(std::shared_ptr<const lake::sql::Statement>)

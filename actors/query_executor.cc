@@ -29,6 +29,12 @@ QueryExecutorActor::behavior_type QueryExecutor(
         if (!partial.ok()) return ToCafError(partial.status());
         return std::move(partial).value();
       },
+      [=](scan_atom, const FragmentJob& job) -> caf::result<std::shared_ptr<sql::PartialResult>> {
+        Result<sql::PartialResult> partial =
+            self->state.host->RunPartial(*job.manifest, job.request, job.cancel.get());
+        if (!partial.ok()) return ToCafError(partial.status());
+        return std::make_shared<sql::PartialResult>(std::move(partial).value());
+      },
       [=](merge_atom, const std::shared_ptr<local::DistributedSelect>& select)
           -> caf::result<local::DistributedSelect::Answer> {
         Result<local::DistributedSelect::Answer> answer =

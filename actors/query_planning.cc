@@ -156,6 +156,53 @@ void CheckDone(Self self, uint64_t id) {
 }
 
 // This node's own share: run on the executor over the manifest the plan holds.
+// The query `id` is still scattering `select`: an answer for it still counts.
+bool Scattering(Self self, uint64_t id, const std::shared_ptr<local::DistributedSelect>& select) {
+  auto it = self->state.queries.find(id);
+  return it != self->state.queries.end() && it->second.select == select && !it->second.merging;
+}
+
+// A holder's answer for `select`'s fragment `request_id`, decoded or not.
+void Accept(Self self, uint64_t id, const std::shared_ptr<local::DistributedSelect>& select,
+            uint64_t request_id, const NodeId& from, Result<sql::PartialResult> partial) {
+  if (!Scattering(self, id, select)) return;
+  Dispatch(self, id, select->OnDecoded(request_id, from, std::move(partial), ActorNow(self)));
+  CheckDone(self, id);
+}
+
+// Decodes one large partial result on a thread of its own and quits: answers arriving together
+// decode side by side, and the planner keeps routing messages meanwhile.
+caf::behavior PartialDecoder(caf::event_based_actor* self) {
+  return {
+      [=](decode_atom, const std::shared_ptr<local::DistributedSelect>& select,
+          const Bytes& partial) -> caf::result<std::shared_ptr<sql::PartialResult>> {
+        self->quit();
+        Result<sql::PartialResult> decoded = select->Decode(partial);
+        if (!decoded.ok()) return ToCafError(decoded.status());
+        return std::make_shared<sql::PartialResult>(std::move(decoded).value());
+      },
+  };
+}
+
+// Small answers decode faster than a thread starts.
+constexpr size_t kInlineDecodeBytes = size_t{256} << 10;
+
+void Decode(Self self, uint64_t id, const std::shared_ptr<local::DistributedSelect>& select,
+            uint64_t request_id, const NodeId& from, Bytes partial) {
+  if (partial.size() < kInlineDecodeBytes) {
+    return Accept(self, id, select, request_id, from, select->Decode(partial));
+  }
+  self->request(self->spawn<caf::detached>(PartialDecoder), caf::infinite, decode_atom::value,
+                select, std::move(partial))
+      .then(
+          [=](std::shared_ptr<sql::PartialResult>& decoded) {
+            Accept(self, id, select, request_id, from, std::move(*decoded));
+          },
+          [=](caf::error& error) { Accept(self, id, select, request_id, from, ToStatus(error)); });
+}
+
+// This node's own share: run on the executor over the manifest the plan holds, its partial
+// result handed over unencoded.
 void RunOwn(Self self, uint64_t id, const local::DistributedSelect::Send& send) {
   Query& q = self->state.queries.at(id);
   std::shared_ptr<local::DistributedSelect> select = q.select;
@@ -163,26 +210,16 @@ void RunOwn(Self self, uint64_t id, const local::DistributedSelect::Send& send) 
   FragmentJob job{std::shared_ptr<const store::Manifest>(select, &select->manifest()),
                   send.manifest_id, send.request, q.cancel};
   const uint64_t request_id = send.request_id;
-  auto current = [=]() -> Query* {
-    auto it = self->state.queries.find(id);
-    if (it == self->state.queries.end() || it->second.select != select || it->second.merging) {
-      return nullptr;
-    }
-    return &it->second;
-  };
-  self->request(self->state.executor, caf::infinite, run_atom::value, std::move(job))
+  const NodeId self_id = self->state.self_id;
+  self->request(self->state.executor, caf::infinite, scan_atom::value, std::move(job))
       .then(
-          [=](Bytes& partial) {
-            if (current() == nullptr) return;
-            Dispatch(self, id,
-                     select->OnPartial(request_id, self->state.self_id, partial, ActorNow(self)));
-            CheckDone(self, id);
+          [=](std::shared_ptr<sql::PartialResult>& partial) {
+            Accept(self, id, select, request_id, self_id, std::move(*partial));
           },
           [=](caf::error& error) {
-            if (current() == nullptr) return;
+            if (!Scattering(self, id, select)) return;
             Dispatch(self, id,
-                     select->OnFailure(request_id, self->state.self_id, ToStatus(error),
-                                       ActorNow(self)));
+                     select->OnFailure(request_id, self_id, ToStatus(error), ActorNow(self)));
             CheckDone(self, id);
           });
 }
@@ -362,8 +399,7 @@ void OnAnswer(Self self, const NodeId& from, dht::QueryMessage message) {
   }
   Bytes partial = std::move(**joined);
   st.outstanding.erase(it);
-  Dispatch(self, id, select->OnPartial(request_id, from, partial, now));
-  CheckDone(self, id);
+  Decode(self, id, select, request_id, from, std::move(partial));
 }
 
 void OnPeerLost(Self self, const NodeId& peer) {

@@ -76,9 +76,17 @@ std::vector<DistributedSelect::Send> DistributedSelect::Start(TimePoint now) {
 std::vector<DistributedSelect::Send> DistributedSelect::OnPartial(uint64_t request_id,
                                                                   const NodeId& from,
                                                                   ByteView partial, TimePoint now) {
+  return OnDecoded(request_id, from, Decode(partial), now);
+}
+
+Result<sql::PartialResult> DistributedSelect::Decode(ByteView partial) const {
+  return sql::DecodePartialResult(partial, query_);
+}
+
+std::vector<DistributedSelect::Send> DistributedSelect::OnDecoded(
+    uint64_t request_id, const NodeId& from, Result<sql::PartialResult> decoded, TimePoint now) {
   // Decoded on arrival, so a holder whose answer does not decode is failed like one that
   // errs, while its chunks can still go to another replica.
-  Result<sql::PartialResult> decoded = sql::DecodePartialResult(partial, query_);
   if (!decoded.ok()) return OnFailure(request_id, from, decoded.status(), now);
   // A well-formed answer from a holder that skipped chunks would leave them uncounted: every
   // chunk a fragment names is scanned or pruned there, once.
@@ -86,9 +94,8 @@ std::vector<DistributedSelect::Send> DistributedSelect::OnPartial(uint64_t reque
   const uint64_t accounted = decoded->chunks_scanned + decoded->chunks_pruned;
   if (asked != chunks_asked_.end() && accounted != asked->second) {
     return OnFailure(request_id, from,
-                     Status::Corruption("partial result accounts for " +
-                                        std::to_string(accounted) + " chunks of " +
-                                        std::to_string(asked->second)),
+                     Status::Corruption("partial result accounts for " + std::to_string(accounted) +
+                                        " chunks of " + std::to_string(asked->second)),
                      now);
   }
   if (scatter_->OnPartial(request_id, from, Bytes())) {

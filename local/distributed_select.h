@@ -71,6 +71,12 @@ class DistributedSelect {
   // and the fragments returned take over its chunks.
   std::vector<Send> OnPartial(uint64_t request_id, const NodeId& from, ByteView partial,
                               TimePoint now);
+  // OnPartial in two steps, so that drivers can decode answers side by side: Decode reads only
+  // what Plan fixed, and may run on any thread while this object is otherwise in use;
+  // OnDecoded takes its result (a decoding error fails `from` as OnPartial would).
+  Result<sql::PartialResult> Decode(ByteView partial) const;
+  std::vector<Send> OnDecoded(uint64_t request_id, const NodeId& from,
+                              Result<sql::PartialResult> partial, TimePoint now);
   std::vector<Send> OnFailure(uint64_t request_id, const NodeId& from, const Status& error,
                               TimePoint now);
   std::vector<Send> OnTimer(TimePoint now);

@@ -35,6 +35,13 @@ Result<Bytes> FragmentHost::Run(const Id& manifest_id, ByteView request,
 
 Result<Bytes> FragmentHost::Run(const store::Manifest& manifest, ByteView request,
                                 const std::atomic<bool>* cancel) {
+  LAKE_ASSIGN_OR_RETURN(sql::PartialResult partial, RunPartial(manifest, request, cancel));
+  return sql::EncodePartialResult(partial);
+}
+
+Result<sql::PartialResult> FragmentHost::RunPartial(const store::Manifest& manifest,
+                                                    ByteView request,
+                                                    const std::atomic<bool>* cancel) {
   LAKE_ASSIGN_OR_RETURN(sql::FragmentRequest decoded, sql::DecodeFragmentRequest(request));
   for (uint64_t chunk : decoded.chunks) {
     if (chunk >= manifest.chunks.size()) {
@@ -48,7 +55,7 @@ Result<Bytes> FragmentHost::Run(const store::Manifest& manifest, ByteView reques
   StoreTableProvider tables(store_, cache_);
   tables.Pin({manifest});
   sql::Engine engine(tables, runner_);
-  return engine.RunFragment(request, cancel);
+  return engine.RunFragmentPartial(request, cancel);
 }
 
 }  // namespace lake::local

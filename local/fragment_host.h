@@ -17,6 +17,7 @@
 #include "common/id.h"
 #include "common/result.h"
 #include "common/task_runner.h"
+#include "sql/partial_result.h"
 #include "store/chunk_store.h"
 #include "store/column_cache.h"
 #include "store/manifest.h"
@@ -34,9 +35,12 @@ class FragmentHost {
   // malformed request or a chunk index past the manifest's; the statement's own errors
   // (InvalidArgument); Timeout once `*cancel` is set (null: not cancellable).
   Result<Bytes> Run(const Id& manifest_id, ByteView request, const std::atomic<bool>* cancel);
-  // The same over a manifest the caller holds (the planner's own share of its query).
+  // The same over a manifest the caller holds.
   Result<Bytes> Run(const store::Manifest& manifest, ByteView request,
                     const std::atomic<bool>* cancel);
+  // The same, the partial result not encoded (the planner's own share of its query).
+  Result<sql::PartialResult> RunPartial(const store::Manifest& manifest, ByteView request,
+                                        const std::atomic<bool>* cancel);
 
  private:
   // The manifest `id` from the store, decoded once.

@@ -77,6 +77,12 @@ Result<QueryResult> Engine::Execute(const Statement& statement) {
 }
 
 Result<Bytes> Engine::RunFragment(ByteView request_bytes, const std::atomic<bool>* cancel) {
+  LAKE_ASSIGN_OR_RETURN(PartialResult partial, RunFragmentPartial(request_bytes, cancel));
+  return EncodePartialResult(partial);
+}
+
+Result<PartialResult> Engine::RunFragmentPartial(ByteView request_bytes,
+                                                 const std::atomic<bool>* cancel) {
   LAKE_ASSIGN_OR_RETURN(FragmentRequest request, DecodeFragmentRequest(request_bytes));
   LAKE_ASSIGN_OR_RETURN(BoundStatement bound, BindOneSelect(request.sql, tables_));
   const size_t available = AllChunks(bound.select, tables_).size();
@@ -88,9 +94,7 @@ Result<Bytes> Engine::RunFragment(ByteView request_bytes, const std::atomic<bool
     }
     chunks.push_back(static_cast<size_t>(chunk));
   }
-  LAKE_ASSIGN_OR_RETURN(PartialResult partial,
-                        RunLeafFragment(bound.select, tables_, runner_, chunks, cancel));
-  return EncodePartialResult(partial);
+  return RunLeafFragment(bound.select, tables_, runner_, chunks, cancel);
 }
 
 Result<QueryResult> Engine::MergeFragments(std::string_view sql,

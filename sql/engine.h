@@ -16,6 +16,7 @@
 #include "common/bytes.h"
 #include "common/task_runner.h"
 #include "sql/ast.h"
+#include "sql/partial_result.h"
 #include "sql/table_provider.h"
 #include "sql/value.h"
 
@@ -45,6 +46,9 @@ class Engine {
   // the encoded PartialResult. Errors: Corruption for a malformed request; the statement's own
   // errors as Execute's; Timeout once `*cancel` is set (null: not cancellable).
   Result<Bytes> RunFragment(ByteView request, const std::atomic<bool>* cancel = nullptr);
+  // The same, its partial result not encoded (for a root that runs a fragment itself).
+  Result<PartialResult> RunFragmentPartial(ByteView request,
+                                           const std::atomic<bool>* cancel = nullptr);
   // Root side: `sql` is the one SELECT the fragments ran; `partials` their encoded results
   // (untrusted), in chunk order.
   Result<QueryResult> MergeFragments(std::string_view sql, const std::vector<Bytes>& partials);

@@ -180,7 +180,8 @@ void GroupTable::Grow(Partition* partition) {
 
 void GroupTable::Split() {
   const std::vector<Slot> old = std::move(partitions_[0].slots);
-  SizePartitions(kRadixPartitions, group_count_);
+  // Room for four times each partition's share: the table keeps growing after a split.
+  SizePartitions(kRadixPartitions, 4 * group_count_ / kRadixPartitions);
   for (const Slot& slot : old) {
     if (slot.group != kEmpty) Place(&PartitionOf(SlotHash(slot)), slot);
   }
@@ -188,18 +189,19 @@ void GroupTable::Split() {
 
 void GroupTable::Reserve(size_t groups) {
   assert(group_count_ == 0);
+  // Twice each partition's share (rounded up to a power of two): at most half full, as Place
+  // keeps it, and no more memory to clear than that.
   if (groups >= split_at_) {
-    SizePartitions(kRadixPartitions, groups);
+    SizePartitions(kRadixPartitions, 2 * groups / kRadixPartitions);
   } else if (2 * groups > partitions_[0].slots.size()) {
-    SizePartitions(1, groups);
+    SizePartitions(1, 2 * groups);
   }
 }
 
-void GroupTable::SizePartitions(size_t count, size_t groups) {
+void GroupTable::SizePartitions(size_t count, size_t slots_wanted) {
   partitions_.assign(count, Partition{});
   partition_mask_ = count - 1;
-  // Room for each partition's share of the groups at most half full, so that none grows at once.
-  const size_t slots = std::bit_ceil(std::max<size_t>(16, 4 * groups / count));
+  const size_t slots = std::bit_ceil(std::max<size_t>(16, slots_wanted));
   for (Partition& partition : partitions_) {
     partition.slots.assign(slots, Slot{0, kEmpty});
     partition.mask = slots - 1;

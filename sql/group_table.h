@@ -104,9 +104,9 @@ class GroupTable {
   void Grow(Partition* partition);
   // Moves the one slot array into kRadixPartitions of them.
   void Split();
-  // Replaces the (empty or about to be refilled) index with `count` partitions, each with room
-  // for its share of `groups`.
-  void SizePartitions(size_t count, size_t groups);
+  // Replaces the (empty or about to be refilled) index with `count` partitions of at least
+  // `slots_wanted` slots each.
+  void SizePartitions(size_t count, size_t slots_wanted);
   // Appends the groups of `added` (which this table lacks) without indexing them.
   void AppendUnindexed(const GroupTable& added);
 
