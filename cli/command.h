@@ -5,6 +5,8 @@
 
 #include <cstddef>
 #include <functional>
+#include <optional>
+#include <string>
 
 namespace CLI {
 class App;
@@ -20,6 +22,9 @@ using CommandRunner = std::function<int()>;
 
 // A `--threads` value: 0 means every core.
 size_t WorkerThreads(size_t requested);
+// The SQL a command runs: the contents of `file` when one is given (`-f FILE`), else `sql`;
+// nullopt if the file cannot be read.
+std::optional<std::string> SqlText(const std::string& sql, const std::string& file);
 
 CommandRunner AddImportCommand(CLI::App& app);
 CommandRunner AddNodeCommand(CLI::App& app);

@@ -9,9 +9,9 @@
 
 #include "cli/command.h"
 #include "cli/progress_printer.h"
+#include "common/task_runner.h"
 #include "local/data_dir.h"
 #include "local/system_clock.h"
-#include "common/task_runner.h"
 #include "store/byte_source.h"
 #include "store/importer.h"
 #include "store/manifest.h"

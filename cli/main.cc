@@ -4,14 +4,25 @@
 #include <malloc.h>
 
 #include <algorithm>
+#include <fstream>
 #include <iostream>
 #include <map>
+#include <sstream>
 #include <thread>
 
 #include "cli/command.h"
 
 size_t lake::cli::WorkerThreads(size_t requested) {
   return requested != 0 ? requested : std::max(1u, std::thread::hardware_concurrency());
+}
+
+std::optional<std::string> lake::cli::SqlText(const std::string& sql, const std::string& file) {
+  if (file.empty()) return sql;
+  std::ifstream in(file, std::ios::binary);
+  if (!in) return std::nullopt;
+  std::stringstream buffer;
+  buffer << in.rdbuf();
+  return buffer.str();
 }
 
 int main(int argc, char** argv) {

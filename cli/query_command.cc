@@ -6,10 +6,9 @@
 #include <nlohmann/json.hpp>
 
 #include <cstdio>
-#include <fstream>
 #include <iostream>
 #include <memory>
-#include <sstream>
+#include <optional>
 #include <string>
 
 #include "cli/command.h"
@@ -63,14 +62,9 @@ void PrintFooter(const sql::QueryResult& result, const json& answer) {
 }
 
 int RunQuery(const QueryArgs& args) {
-  std::string text = args.sql;
-  if (!args.file.empty()) {
-    std::ifstream in(args.file, std::ios::binary);
-    if (!in) return Fail("cannot read " + args.file);
-    std::stringstream buffer;
-    buffer << in.rdbuf();
-    text = buffer.str();
-  }
+  const std::optional<std::string> sql_text = SqlText(args.sql, args.file);
+  if (!sql_text) return Fail("cannot read " + args.file);
+  const std::string& text = *sql_text;
   httplib::Client client(args.node);
   if (!client.is_valid()) {
     std::fprintf(stderr, "p2plake query: not a node URL: %s\n", args.node.c_str());
@@ -91,9 +85,7 @@ int RunQuery(const QueryArgs& args) {
   Result<sql::QueryResult> result = gateway::ResultFromJson(answer["columns"], answer["data"]);
   if (!result.ok()) return Fail("cannot read the node's answer: " + result.status().message());
 
-  const ResultFormat format = args.format == "csv"    ? ResultFormat::kCsv
-                              : args.format == "json" ? ResultFormat::kJson
-                                                      : ResultFormat::kTable;
+  const ResultFormat format = ResultFormatNamed(args.format);
   PrintResult(*result, format, std::cout);
   std::cout.flush();
   if (format == ResultFormat::kTable) PrintFooter(*result, answer);

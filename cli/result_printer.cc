@@ -51,6 +51,12 @@ void PrintTable(const sql::QueryResult& r, std::ostream& out) {
 
 }  // namespace
 
+ResultFormat ResultFormatNamed(const std::string& name) {
+  return name == "csv"    ? ResultFormat::kCsv
+         : name == "json" ? ResultFormat::kJson
+                          : ResultFormat::kTable;
+}
+
 void PrintResult(const sql::QueryResult& r, ResultFormat format, std::ostream& out) {
   switch (format) {
     case ResultFormat::kTable:

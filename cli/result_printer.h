@@ -13,6 +13,9 @@ namespace lake::cli {
 
 enum class ResultFormat { kTable, kCsv, kJson };
 
+// A `--format` value ("table", "csv" or "json", as the option checks it).
+ResultFormat ResultFormatNamed(const std::string& name);
+
 void PrintResult(const sql::QueryResult& result, ResultFormat format, std::ostream& out);
 
 }  // namespace lake::cli

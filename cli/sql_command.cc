@@ -5,9 +5,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
-#include <fstream>
 #include <iostream>
-#include <sstream>
 
 #include "cli/command.h"
 #include "cli/result_printer.h"
@@ -36,18 +34,11 @@ int Fail(const std::string& message) {
 }
 
 int RunSql(const SqlArgs& args) {
-  std::string text = args.sql;
-  if (!args.file.empty()) {
-    std::ifstream in(args.file, std::ios::binary);
-    if (!in) return Fail("cannot read " + args.file);
-    std::stringstream buffer;
-    buffer << in.rdbuf();
-    text = buffer.str();
-  }
+  const std::optional<std::string> sql_text = SqlText(args.sql, args.file);
+  if (!sql_text) return Fail("cannot read " + args.file);
+  const std::string& text = *sql_text;
   if (text.empty()) return Fail("no SQL given (a query argument or -f FILE)");
-  const ResultFormat format = args.format == "csv"    ? ResultFormat::kCsv
-                              : args.format == "json" ? ResultFormat::kJson
-                                                      : ResultFormat::kTable;
+  const ResultFormat format = ResultFormatNamed(args.format);
   local::SystemClock clock;
   local::LocalEngineOptions options;
   options.threads = WorkerThreads(args.threads);
