@@ -7,6 +7,7 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 
+#include "gateway/dashboard_route.h"
 #include "gateway/dataset_json.h"
 #include "gateway/http_reply.h"
 #include "gateway/query_route.h"
@@ -173,6 +174,7 @@ void HttpGateway::AddRoutes() {
   });
 
   AddDatasetRoutes();
+  AddDashboardRoutes(server);
 }
 
 void HttpGateway::AddDatasetRoutes() {
