@@ -18,7 +18,11 @@ packages=(
   libspdlog-dev                      # node logs
   catch2                             # tests (v2)
   python3                            # the differential tester's oracle (its sqlite3 module)
+  chromium                           # the dashboard's browser test (headless)
 )
+# Node.js runs the browser test (tests/browser). Debian's nodejs and npm only when no node is
+# installed: a node from elsewhere brings its own npm, which Debian's npm package conflicts with.
+command -v node >/dev/null || packages+=(nodejs npm)
 
 missing=()
 for p in "${packages[@]}"; do

@@ -7,7 +7,8 @@ import { cellText, el, formatMs, plural } from './format.js';
 const kShownRows = 1000;
 let lastResult = null;  // {columns, data} of the last answer, for the download
 
-// RFC 4180: a field holding a comma, quote or line break is quoted, quotes doubled.
+// RFC 4180 fields (one holding a comma, quote or line break is quoted, quotes doubled), lines
+// ending in \n as `p2plake sql --format csv` writes them.
 function csvField(value) {
   const text = value === null || value === undefined ? '' : String(value);
   return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
@@ -16,7 +17,7 @@ function csvField(value) {
 export function resultToCsv(result) {
   const lines = [result.columns.map((c) => csvField(c.name)).join(',')];
   for (const row of result.data) lines.push(row.map(csvField).join(','));
-  return `${lines.join('\r\n')}\r\n`;
+  return `${lines.join('\n')}\n`;
 }
 
 function renderTable(table, result) {
@@ -98,8 +99,9 @@ export function initQuery(onDone) {
                          'the download holds them all.';
       download.disabled = false;
     } catch (e) {
+      // The message names the position ("... (at position P)"); the context shows it.
       const position = e.body && e.body.position;
-      error.textContent = position ? `${e.message} (at character ${position})` : e.message;
+      error.textContent = e.message;
       error.hidden = false;
       if (position) {
         context.textContent = errorContext(sql, position);
