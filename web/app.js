@@ -2,7 +2,7 @@
 // The header, peers, data sets and ring refresh every kRefreshMs and soon after any event that
 // changes them (a peer came or went, a data set was stored or deleted, replicas moved).
 import { getJson } from './http.js';
-import { formatDuration, shortId } from './format.js';
+import { formatDuration, plural, shortId } from './format.js';
 import { initUpload } from './upload.js';
 import { initQuery, suggestQuery } from './query.js';
 import { initDatasets, refreshDatasets } from './datasets.js';
@@ -38,7 +38,8 @@ async function refreshNode() {
     setText('node-peers', peers.some((p) => 'connected' in p)
                               ? `${peers.length} (${connected} connected)` : String(peers.length));
     setText('node-datasets', String(status.datasetsCount));
-    setText('node-storage', `${status.storageUsage.formattedSize} · ${status.storageUsage.totalChunks} chunks`);
+    setText('node-storage', `${status.storageUsage.formattedSize} · ` +
+                            plural(status.storageUsage.totalChunks, 'chunk'));
     setText('node-uptime', formatDuration(status.uptime));
     state.textContent = 'online';
     state.className = 'badge ok';

@@ -60,7 +60,7 @@ export function initFeed(onEvent) {
       return;  // not the contract's JSON: nothing to show
     }
     if (!event || typeof event.type !== 'string') return;
-    const item = el('li', `feed-item ${kindOf(event.type)}`);
+    const item = el('li', `feed-item kind-${kindOf(event.type)}`);
     item.dataset.eventType = event.type;
     item.append(el('time', '', formatClock(event.time)), el('span', 'feed-type', event.type),
                 el('span', 'feed-text', describe(event)));

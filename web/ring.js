@@ -81,13 +81,23 @@ export function drawRing(root, selfId, peers, dataset) {
     titled(mark, `chunk ${chunk.id}\n${chunk.rows} rows on ${chunk.holders.length} nodes`);
   }
 
+  // Nodes whose ids lie close together would write their labels over each other: going round
+  // the ring, each label closer than kCrowdedAngle to the one before moves one step outwards.
+  const kCrowdedAngle = 0.35;
+  const byAngle = [...nodes.values()].sort((a, b) => idAngle(a.id) - idAngle(b.id));
+  let level = 0;
+  byAngle.forEach((n, i) => {
+    level = i > 0 && idAngle(n.id) - idAngle(byAngle[i - 1].id) < kCrowdedAngle ? level + 1 : 0;
+    n.labelRadius = kNodeRadius + 20 + 14 * level;
+  });
+
   for (const n of nodes.values()) {
     const at = point(n.id, kNodeRadius);
     const group = svg('g', { class: `node ${n.kind}${n.connected ? ' connected' : ''}` }, nodeLayer);
     group.dataset.nodeId = n.id;
     svg('circle', { cx: at.x, cy: at.y, r: n.kind === 'self' ? 11 : 8 }, group);
     // Labels go outside the ring, anchored away from the centre so they never cross it.
-    const label = point(n.id, kNodeRadius + 20);
+    const label = point(n.id, n.labelRadius);
     const sin = Math.sin(at.angle);
     const anchor = sin > 0.3 ? 'start' : sin < -0.3 ? 'end' : 'middle';
     svg('text', { x: label.x, y: label.y + 4, 'text-anchor': anchor }, group).textContent =

@@ -95,8 +95,10 @@ export function initUpload(onStored) {
       showReceipt(result, receipt);
       onStored(receipt);
     } catch (e) {
+      // A malformed CSV's line and column, unless the message already names them.
       const b = e.body || {};
-      error.textContent = (b.line ? `${e.message} (line ${b.line}, column ${b.column})` : e.message);
+      const where = b.line ? `line ${b.line}, column ${b.column}` : '';
+      error.textContent = where && !e.message.includes(where) ? `${e.message} (${where})` : e.message;
       error.hidden = false;
     } finally {
       button.disabled = false;
