@@ -4,6 +4,7 @@
 import { el, formatBytes, formatClock, formatMs, plural, shortId } from './format.js';
 
 const kMaxItems = 100;
+const kReopenMs = 10000;
 
 function describe(e) {
   switch (e.type) {
@@ -49,10 +50,7 @@ export function initFeed(onEvent) {
     state.className = `badge ${className}`;
   };
 
-  const source = new EventSource('/api/events');
-  source.onopen = () => setState('live', 'ok');
-  source.onerror = () => setState('reconnecting', 'warn');
-  source.onmessage = (message) => {
+  const onMessage = (message) => {
     let event;
     try {
       event = JSON.parse(message.data);
@@ -69,5 +67,18 @@ export function initFeed(onEvent) {
     empty.hidden = true;
     onEvent(event);
   };
-  return source;
+
+  // EventSource retries a dropped stream by itself, but gives up on an answer other than 200
+  // (a node without the endpoint, a proxy's error page): then a new one is opened later.
+  const connect = () => {
+    const source = new EventSource('/api/events');
+    source.onopen = () => setState('live', 'ok');
+    source.onmessage = onMessage;
+    source.onerror = () => {
+      if (source.readyState !== EventSource.CLOSED) return setState('reconnecting', 'warn');
+      setState('offline', 'warn');
+      setTimeout(connect, kReopenMs);
+    };
+  };
+  connect();
 }
