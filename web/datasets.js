@@ -1,7 +1,8 @@
 // The data sets card: GET /api/datasets as a list; picking one shows GET /api/datasets/{name}
 // (schema with types, version, rows, and each chunk with the nodes holding its replicas) and
-// hands the detail to the ring.
-import { getJson } from './http.js';
+// hands the detail to the ring. The detail's delete button asks to be pressed twice, then sends
+// DELETE /api/datasets/{name} with the token.
+import { getJson, send } from './http.js';
 import { el, formatBytes, formatCount, plural, shortId } from './format.js';
 
 let selected = '';    // the name picked, '' for none
@@ -73,8 +74,34 @@ function renderDetail(box, d) {
                          return [id, formatCount(c.rows), formatBytes(c.bytes), holderList(c.holders)];
                        }));
   chunks.classList.add('chunks');
-  box.append(title, facts, schema, chunks);
+  box.append(title, facts, schema, chunks, deleteButton(d.name));
   box.hidden = false;
+}
+
+function deleteButton(name) {
+  const row = el('div', 'row delete-row');
+  const button = el('button', 'danger', 'Delete data set');
+  button.type = 'button';
+  button.id = 'dataset-delete';
+  const message = el('span', 'error');
+  button.addEventListener('click', async () => {
+    if (!button.classList.contains('armed')) {
+      button.classList.add('armed');
+      button.textContent = `Press again to delete ${name}`;
+      return;
+    }
+    button.disabled = true;
+    try {
+      await send('DELETE', `/api/datasets/${encodeURIComponent(name)}`);
+      if (selected === name) selected = '';
+      await refreshDatasets();
+    } catch (e) {
+      message.textContent = e.message;
+      button.disabled = false;
+    }
+  });
+  row.append(button, message);
+  return row;
 }
 
 async function select(name) {
@@ -94,10 +121,17 @@ async function refreshDetail() {
   }
   try {
     const detail = await getJson(`/api/datasets/${encodeURIComponent(selected)}`);
-    renderDetail(box, detail);
+    // Redrawn only when it changed, so a periodic refresh keeps the reader's place (and a delete
+    // button pressed once).
+    const text = JSON.stringify(detail);
+    if (box.hidden || box.dataset.shown !== text) {
+      renderDetail(box, detail);
+      box.dataset.shown = text;
+    }
     onSelect(detail);
   } catch (e) {
     box.replaceChildren(el('p', 'error', `${selected}: ${e.message}`));
+    box.dataset.shown = '';
     box.hidden = false;
     onSelect(null);
   }

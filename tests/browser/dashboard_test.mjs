@@ -1,9 +1,10 @@
 // The dashboard in a real browser: a 3-node network of `p2plake node` processes on 127.0.0.1,
 // headless Chromium (Debian's /usr/bin/chromium, driven by playwright-core) on node 1's page.
-// Through the page it uploads sample-data/products.csv, runs a query with Ctrl+Enter and
-// downloads its CSV, and checks what the page shows against answers computed independently
-// (`p2plake sql`, the embedded engine on the same file), the ring against the network, and the
-// live feed against the upload. Saves a screenshot to BUILD/dashboard.png.
+// Through the page it uploads sample-data/products.csv, answers a 401 with the token form, runs a
+// query with Ctrl+Enter and downloads its CSV, checks what the page shows against answers
+// computed independently (`p2plake sql`, the embedded engine on the same file), the ring against
+// the network and the live feed against the upload, and deletes the data set. Saves a
+// screenshot to BUILD/dashboard.png (before the delete, or where a failed step left the page).
 //   usage: node tests/browser/dashboard_test.mjs [--build-dir build] [--source-dir .]
 // playwright-core is installed in BUILD/browser by scripts/install-browser-deps.sh.
 // Prints "N passed, M failed" last and exits non-zero on any failure; the nodes are killed and
@@ -172,13 +173,18 @@ async function run(consoleErrors) {
     page.on('pageerror', (e) => consoleErrors.push(`page error: ${e.message}`));
     try {
       await testPage(page, nodes[0]);
-    } finally {
-      // The CI artifact, also (especially) when a step failed.
-      await page.screenshot({ path: path.join(buildDir, 'dashboard.png'), fullPage: true }).catch(() => {});
+    } catch (e) {
+      // The CI artifact shows where a failed step left the page.
+      await screenshot(page).catch(() => {});
+      throw e;
     }
   } finally {
     await context.close();
   }
+}
+
+function screenshot(page) {
+  return page.screenshot({ path: path.join(buildDir, 'dashboard.png'), fullPage: true });
 }
 
 async function testPage(page, node) {
@@ -287,6 +293,17 @@ async function testPage(page, node) {
     await page.waitForSelector('#feed [data-event-type="dataset.stored"]');
     const text = await page.textContent('#feed [data-event-type="dataset.stored"]');
     check(text.includes('products') && text.includes(`v${stored.version}`), `the feed reads "${text}"`);
+  });
+  // The CI artifact: the page with everything above on it.
+  await screenshot(page);
+
+  await step('deleting the data set takes two presses and empties the list', async () => {
+    await page.click('#dataset-delete');
+    check(await page.isVisible('#dataset-list [data-dataset="products"]'), 'one press deleted it');
+    await page.click('#dataset-delete');
+    await page.waitForSelector('#datasets-empty:not([hidden])');
+    check((await getJson(`${node.url}/api/datasets`)).datasets.length === 0, 'the node still lists it');
+    await page.waitForFunction(() => document.querySelectorAll('#ring [data-chunk-id]').length === 0);
   });
 }
 
