@@ -137,6 +137,7 @@ function sameCell(a, b) {
 // --- The test ---------------------------------------------------------------------------------------
 
 const results = [];  // {name, ok}
+let browser = null;  // the Chromium context, once launched
 
 async function step(name, body) {
   const started = Date.now();
@@ -162,12 +163,12 @@ async function run(consoleErrors) {
   } catch {
     fail(`playwright-core is not installed in ${buildDir}/browser: run scripts/install-browser-deps.sh`);
   }
-  const context = await chromium.launchPersistentContext(path.join(scratch, 'chromium-profile'), {
+  browser = await chromium.launchPersistentContext(path.join(scratch, 'chromium-profile'), {
     executablePath: kChromium, headless: true, args: kChromiumArgs,
     viewport: { width: 1440, height: 960 }, acceptDownloads: true,
   });
   try {
-    const page = context.pages()[0] || await context.newPage();
+    const page = browser.pages()[0] || await browser.newPage();
     page.setDefaultTimeout(kStepTimeoutMs);
     page.on('console', (m) => { if (m.type() === 'error') consoleErrors.push(`console: ${m.text()}`); });
     page.on('pageerror', (e) => consoleErrors.push(`page error: ${e.message}`));
@@ -179,7 +180,7 @@ async function run(consoleErrors) {
       throw e;
     }
   } finally {
-    await context.close();
+    await browser.close();
   }
 }
 
@@ -307,15 +308,47 @@ async function testPage(page, node) {
   });
 }
 
+// Chromium may still be writing its profile as it goes: a few tries, and never an exception.
+function removeScratch(dir = scratch) {
+  try {
+    fs.rmSync(dir, { recursive: true, force: true, maxRetries: 5, retryDelay: 200 });
+  } catch (e) {
+    console.error(`could not remove ${dir}: ${e.message}`);
+  }
+}
+
+// The scratch directories of runs that were killed outright (their process is gone).
+function removeAbandonedScratch() {
+  const parent = path.dirname(scratch);
+  for (const name of fs.existsSync(parent) ? fs.readdirSync(parent) : []) {
+    const pid = Number((name.match(/^browser-(\d+)$/) || [])[1]);
+    if (!pid || pid === process.pid) continue;
+    try {
+      process.kill(pid, 0);
+    } catch {
+      removeScratch(path.join(parent, name));
+    }
+  }
+}
+
 async function main() {
-  fs.rmSync(scratch, { recursive: true, force: true });
+  removeAbandonedScratch();
+  removeScratch();
   fs.mkdirSync(scratch, { recursive: true });
   const consoleErrors = [];
   let failure = null;
-  const overall = setTimeout(() => {
-    console.error(`FAIL: the test took longer than ${kOverallTimeoutMs / 1000} s`);
-    stopNodes().finally(() => process.exit(1));
-  }, kOverallTimeoutMs);
+  // Past the deadline, or stopped from outside: the nodes go with the test.
+  const abandon = async (why) => {
+    console.error(`FAIL: ${why}`);
+    for (const { process: child } of nodes) child.kill('SIGKILL');
+    await Promise.race([browser?.close(), sleep(3000)]).catch(() => {});
+    removeScratch();
+    console.log(`${results.length} passed, 1 failed`);
+    process.exit(1);
+  };
+  const overall = setTimeout(() => abandon(`the test took longer than ${kOverallTimeoutMs / 1000} s`),
+                             kOverallTimeoutMs);
+  for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => abandon(`received ${signal}`));
   try {
     await run(consoleErrors);
     await step('the page logged no errors', async () => {
@@ -338,7 +371,7 @@ async function main() {
       console.error(fs.readFileSync(log, 'utf8').split('\n').slice(-15).join('\n'));
     }
   }
-  fs.rmSync(scratch, { recursive: true, force: true });
+  removeScratch();
   console.log(`${results.length} passed, ${failure ? 1 : 0} failed`);
   process.exit(failure ? 1 : 0);
 }
