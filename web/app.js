@@ -72,7 +72,7 @@ async function main() {
     refreshDatasets(receipt.name).catch(() => {});
     refreshNode();
   });
-  initQuery(() => {});
+  initQuery();
   initFeed((event) => {
     if (/^(peer|dataset|replica)\./.test(event.type)) refreshSoon();
   });

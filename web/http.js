@@ -2,7 +2,7 @@
 // on the thrown ApiError, and writes that ask for the token and retry once after a 401.
 import { askToken, authHeaders, currentToken } from './token.js';
 
-export class ApiError extends Error {
+class ApiError extends Error {
   constructor(status, body) {
     super(body && body.error ? body.error : `HTTP ${status}`);
     this.status = status;

@@ -14,7 +14,7 @@ function csvField(value) {
   return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
 }
 
-export function resultToCsv(result) {
+function resultToCsv(result) {
   const lines = [result.columns.map((c) => csvField(c.name)).join(',')];
   for (const row of result.data) lines.push(row.map(csvField).join(','));
   return `${lines.join('\n')}\n`;
@@ -70,8 +70,8 @@ function errorContext(sql, position) {
   return `${line}\n${' '.repeat(position - 1 - lineStart)}^`;
 }
 
-// Wires the card; `onDone()` runs after each answer.
-export function initQuery(onDone) {
+// Wires the card.
+export function initQuery() {
   const form = document.getElementById('query-form');
   const editor = document.getElementById('sql');
   const button = document.getElementById('run-query');
@@ -110,7 +110,6 @@ export function initQuery(onDone) {
     } finally {
       button.disabled = false;
       table.removeAttribute('aria-busy');
-      onDone();
     }
   };
 

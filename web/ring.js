@@ -10,7 +10,7 @@ const kCenter = 200;
 const kNodeRadius = 150;
 const kChunkRadius = 100;
 
-export function idAngle(hex) {
+function idAngle(hex) {
   const prefix = parseInt(String(hex).slice(0, 8), 16);
   return ((Number.isFinite(prefix) ? prefix : 0) / 2 ** 32) * 2 * Math.PI;
 }

@@ -7,7 +7,7 @@ import { parseBody, withToken } from './http.js';
 import { el, formatBytes, formatMs, plural } from './format.js';
 
 // What a file name implies as a data set name: its base name with every other character '_'.
-export function nameFromFile(fileName) {
+function nameFromFile(fileName) {
   let name = fileName.replace(/\.[^.]*$/, '').replace(/[^A-Za-z0-9_]/g, '_');
   if (!/^[A-Za-z_]/.test(name)) name = `_${name}`;
   return name.slice(0, 128);
