@@ -199,6 +199,34 @@ TEST_CASE("Uploads and queries reach /api/events subscribers as they happen",
   }
 }
 
+TEST_CASE("A peer's session opening and closing reach /api/events and /api/peers",
+          "[gateway][events][net]") {
+  testing::ScratchDir scratch("events-peer");
+  testing::ScratchDir peer_scratch("events-peer-2");
+  GatewayNode node(scratch.path(), Alone(), FastHeartbeat());
+  EventReader reader(node.port());
+  REQUIRE(reader.WaitForHeartbeats(1));
+
+  local::NodeConfig config = Alone();
+  config.storage.data_path = peer_scratch.path();
+  config.network.p2p_port = 0;
+  config.network.bootstrap_nodes = {node.node().overlay().address};
+  auto dir = local::DataDir::Open(peer_scratch.path());
+  REQUIRE(dir.ok());
+  auto peer = actors::Node::Start(config, std::move(dir).value());
+  REQUIRE(peer.ok());
+  const std::string peer_id = (*peer)->id().ToHex();
+  const auto is_peer = [&](const json& e) { return e["nodeId"] == peer_id; };
+  CHECK(reader.WaitFor(actors::event_type::kPeerJoined, is_peer).is_object());
+  const json peers = node.Get("/api/peers")["peers"];
+  REQUIRE(peers.size() == 1);
+  CHECK(peers[0]["nodeId"] == peer_id);
+  CHECK(peers[0]["connected"] == true);
+
+  (*peer)->Stop();
+  CHECK(reader.WaitFor(actors::event_type::kPeerLeft, is_peer).is_object());
+}
+
 TEST_CASE("Event subscribers past the limit get 503, and a slot frees when one leaves",
           "[gateway][events][net]") {
   testing::ScratchDir scratch("events-limit");
