@@ -7,6 +7,7 @@
 
 #include "actors/errors.h"
 #include "actors/keeper_ops.h"
+#include "actors/node_events.h"
 #include "actors/upload_job.h"
 #include "common/hash.h"
 #include "local/system_clock.h"
@@ -201,6 +202,8 @@ ChunkKeeperActor::behavior_type ChunkKeeper(keeper::Self self, ChunkKeeperOption
           return ToCafError(adopted.status());
         }
         spdlog::info("keeper: deleted {} (version {})", name, tombstone.version);
+        PublishEvent(self->system(), event_type::kDatasetDeleted,
+                     {{"name", name}, {"version", tombstone.version}});
         // The contacts are refreshed only every catalog interval (an upload's pointer follows
         // the refresh its replication made): refresh them, so the tombstone reaches the nodes
         // that joined since, falling back on the last known contacts.

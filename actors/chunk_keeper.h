@@ -96,6 +96,7 @@ struct ChunkKeeperState {
   std::unique_ptr<dht::RepairRound> repair;  // the round under way, if any
   std::map<ChunkId, uint64_t> repair_sizes;  // bytes of the round's chunks (from manifests)
   int repair_attempt = 0;
+  uint64_t repair_copies_before = 0;                // counters.repair_copies when the round began
   std::map<ChunkId, TimePoint> unreferenced_since;  // held chunks no dataset references
   std::mt19937_64 rng;
   StorageStatus counters;

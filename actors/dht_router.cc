@@ -6,6 +6,7 @@
 
 #include "actors/actor_clock.h"
 #include "actors/errors.h"
+#include "actors/node_events.h"
 #include "common/rng.h"
 
 namespace lake::actors {
@@ -23,6 +24,7 @@ PeerInfo ToPeerInfo(const DhtRouterState& state, const dht::RoutingTable::PeerVi
                           (peer.last_seen + state.wall_offset).time_since_epoch())
                           .count();
   if (peer.rtt) info.rtt_ms = std::chrono::duration<double, std::milli>(*peer.rtt).count();
+  info.connected = state.connected.count(peer.contact.id) > 0;
   return info;
 }
 
@@ -54,7 +56,7 @@ void Deliver(caf::response_promise& promise, dht::DhtCore::OperationResult resul
     case dht::DhtCore::OperationKind::kFindNode: {
       std::vector<PeerInfo> closest;
       for (const dht::Contact& c : result.closest) {
-        closest.push_back(PeerInfo{c.id, c.address, 0, -1});
+        closest.push_back(PeerInfo{c.id, c.address, 0, -1, false});
       }
       promise.deliver(std::move(closest));
       return;
@@ -114,6 +116,10 @@ DhtRouterActor::behavior_type DhtRouter(Self self, DhtRouterOptions options) {
       },
       [=](peer_up_atom, const NodeId& peer, const std::string& address, bool outbound) {
         auto& st = self->state;
+        if (st.connected.insert(peer).second) {
+          PublishEvent(self->system(), event_type::kPeerJoined,
+                       {{"nodeId", peer.ToHex()}, {"address", address}});
+        }
         if (!st.driver || !outbound) return;
         if (st.driver->core().OnDialed(Now(self), dht::Contact{peer, address})) {
           spdlog::info("dht: seed {} is {}, joining", address, peer.ShortHex());
@@ -122,6 +128,9 @@ DhtRouterActor::behavior_type DhtRouter(Self self, DhtRouterOptions options) {
       },
       [=](peer_down_atom, const NodeId& peer) {
         auto& st = self->state;
+        if (st.connected.erase(peer) > 0) {
+          PublishEvent(self->system(), event_type::kPeerLeft, {{"nodeId", peer.ToHex()}});
+        }
         if (!st.driver) return;
         st.driver->core().CheckAlive(Now(self), peer);
         st.driver->Flush();

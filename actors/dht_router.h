@@ -7,6 +7,7 @@
 #pragma once
 
 #include <memory>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -35,6 +36,7 @@ struct DhtRouterState {
   std::unique_ptr<dht::CoreDriver> driver;  // created once the transport is attached
   TransportActor transport;
   uint64_t frames_bad = 0;
+  std::set<NodeId> connected;  // peers with an open session (the transport said up, not down)
 };
 
 DhtRouterActor::behavior_type DhtRouter(DhtRouterActor::stateful_pointer<DhtRouterState> self,

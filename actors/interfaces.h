@@ -87,10 +87,12 @@ struct PeerInfo {
   std::string address;
   int64_t last_seen_ms = 0;  // Unix milliseconds
   double rtt_ms = -1;        // latest request round trip; -1 if none was measured yet
+  bool connected = false;    // a session with it is open right now
 };
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, PeerInfo& x) {
-  return f(caf::meta::type_name("PeerInfo"), x.id, x.address, x.last_seen_ms, x.rtt_ms);
+  return f(caf::meta::type_name("PeerInfo"), x.id, x.address, x.last_seen_ms, x.rtt_ms,
+           x.connected);
 }
 
 // The router's view of the overlay.
@@ -116,11 +118,13 @@ struct TransportStats {
   uint64_t connections_refused = 0;  // inbound connections over the limit
   uint64_t frames_limited = 0;       // frames dropped by the per-peer rate limit
   uint64_t dials_failed = 0;
+  uint64_t bytes_in = 0;   // read from peers' sockets, encrypted framing included
+  uint64_t bytes_out = 0;  // queued to peers' sockets
 };
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, TransportStats& x) {
   return f(caf::meta::type_name("TransportStats"), x.port, x.connections, x.sessions_dropped,
-           x.connections_refused, x.frames_limited, x.dials_failed);
+           x.connections_refused, x.frames_limited, x.dials_failed, x.bytes_in, x.bytes_out);
 }
 
 // What the chunk keeper stores, and how its replication is doing.
@@ -144,6 +148,19 @@ typename Inspector::result_type inspect(Inspector& f, StorageStatus& x) {
   return f(caf::meta::type_name("StorageStatus"), x.datasets, x.chunks, x.bytes, x.dataset_names,
            x.pushes_sent, x.pushes_failed, x.pushes_received, x.pushes_refused, x.repair_rounds,
            x.repair_copies, x.repair_handoffs, x.repair_pending, x.chunks_collected);
+}
+
+// What the query planner is doing.
+struct PlannerStatus {
+  uint64_t queries_running = 0;    // queries this node plans, admitted and not yet answered
+  uint64_t fragments_serving = 0;  // peers' fragments this node runs or streams back
+  uint64_t cached_answers = 0;     // answers in the result cache
+  uint64_t cached_bytes = 0;
+};
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, PlannerStatus& x) {
+  return f(caf::meta::type_name("PlannerStatus"), x.queries_running, x.fragments_serving,
+           x.cached_answers, x.cached_bytes);
 }
 
 // An upload: a CSV the gateway has spooled to a file of the data directory, to be stored as
@@ -347,7 +364,8 @@ using QueryPlannerActor = caf::typed_actor<
     // own (InvalidArgument with its position), chunks no replica could scan (Unavailable,
     // naming them), too many queries running (Unavailable, "busy"), past
     // analytics.maxQueryTime (Timeout), the store's (IOError, Corruption).
-    caf::replies_to<query_atom, QueryRequest>::with<QueryAnswer>>;
+    caf::replies_to<query_atom, QueryRequest>::with<QueryAnswer>,
+    caf::replies_to<status_atom>::with<PlannerStatus>>;
 
 }  // namespace lake::actors
 

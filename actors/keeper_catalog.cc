@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include "actors/errors.h"
+#include "actors/node_events.h"
 #include "store/manifest.h"
 
 namespace lake::actors::keeper {
@@ -13,6 +14,22 @@ namespace {
 using dht::ChunkMessage;
 using dht::ChunkMessageKind;
 using dht::ObjectKind;
+
+// Tells the node's watchers of a version adopted from the network (`manifest` is its encoding,
+// null for a tombstone; Adopt has decoded it once already, so it decodes).
+void PublishAdopted(Self self, const dht::DatasetPointer& pointer, const Bytes* manifest) {
+  if (pointer.deleted || manifest == nullptr) {
+    PublishEvent(self->system(), event_type::kDatasetDeleted,
+                 {{"name", pointer.name}, {"version", pointer.version}});
+    return;
+  }
+  Result<store::Manifest> decoded = store::DecodeManifest(*manifest);
+  if (!decoded.ok()) return;
+  PublishDatasetStored(self->system(),
+                       {pointer.name, pointer.manifest_id, pointer.version, decoded->total_rows,
+                        decoded->chunks.size(), decoded->total_bytes},
+                       "network");
+}
 
 void AdoptAndGossip(Self self, const dht::DatasetPointer& pointer, const Bytes* manifest,
                     const NodeId& from) {
@@ -25,6 +42,7 @@ void AdoptAndGossip(Self self, const dht::DatasetPointer& pointer, const Bytes* 
   if (!*adopted) return;
   spdlog::info("keeper: {} {} version {} (from {})", pointer.deleted ? "deleted" : "adopted",
                pointer.name, pointer.version, from.ShortHex());
+  PublishAdopted(self, pointer, manifest);
   Gossip(self, pointer, from);
 }
 

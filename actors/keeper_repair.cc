@@ -1,4 +1,5 @@
 #include "actors/keeper_ops.h"
+#include "actors/node_events.h"
 
 #include <spdlog/spdlog.h>
 
@@ -61,6 +62,12 @@ void FinishRepair(Self self) {
   }
   st.counters.repair_pending = plan.pushes.size();
   ++st.counters.repair_rounds;
+  const uint64_t copies = st.counters.repair_copies - st.repair_copies_before;
+  if (copies > 0 || !plan.droppable.empty()) {
+    PublishEvent(
+        self->system(), event_type::kReplicaRepaired,
+        {{"copies", copies}, {"handoffs", plan.droppable.size()}, {"pending", plan.pushes.size()}});
+  }
   st.repair.reset();
 }
 
@@ -130,6 +137,7 @@ void StartRepair(Self self) {
         st.repair = std::make_unique<dht::RepairRound>(SelfId(self), std::move(referenced),
                                                        LiveNodes(self), st.options.replication);
         st.repair_attempt = 0;
+        st.repair_copies_before = st.counters.repair_copies;
         if (st.repair->complete()) return PushRepairs(self);
         for (const auto& [peer, ids] : st.repair->queries()) {
           AskHave(self, peer, ids, [self, peer](const std::vector<bool>* have) {

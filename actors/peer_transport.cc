@@ -53,6 +53,7 @@ void WriteOut(PeerTransportBroker* self, connection_handle handle, Connection& c
   if (out.empty()) return;
   std::vector<char>& buf = self->wr_buf(handle);
   buf.insert(buf.end(), out.begin(), out.end());
+  self->state.stats.bytes_out += out.size();
   self->flush(handle);
 }
 
@@ -123,6 +124,7 @@ void OnData(PeerTransportBroker* self, connection_handle handle, std::vector<cha
   Connection& conn = it->second;
   const TimePoint now = Now(self);
   conn.last_read = now;
+  st.stats.bytes_in += buf.size();
   const Status status =
       conn.session->OnBytes(ByteView(reinterpret_cast<const uint8_t*>(buf.data()), buf.size()));
   const size_t read_chunk =

@@ -66,6 +66,17 @@ QueryPlannerActor::behavior_type QueryPlanner(
       [=](query_atom, QueryRequest& request) -> caf::result<QueryAnswer> {
         return planner::StartQuery(self, std::move(request));
       },
+      [=](status_atom) {
+        const auto& st = self->state;
+        PlannerStatus status;
+        status.queries_running = st.queries.size();
+        status.fragments_serving = st.serving.size();
+        if (st.cache) {
+          status.cached_answers = st.cache->entries();
+          status.cached_bytes = st.cache->bytes();
+        }
+        return status;
+      },
   };
 }
 

@@ -8,6 +8,7 @@
 
 #include "actors/actor_clock.h"
 #include "actors/errors.h"
+#include "actors/node_events.h"
 #include "actors/planner_ops.h"
 #include "common/hash.h"
 #include "dht/placement.h"
@@ -86,13 +87,41 @@ double MillisSince(Self self, TimePoint start) {
   return std::chrono::duration<double, std::milli>(ActorNow(self) - start).count();
 }
 
+// query.done for the node's watchers; a long SQL text is cut to its first 200 bytes (whole
+// UTF-8 characters).
+void PublishQueryDone(Self self, const std::string& sql, const char* outcome, double ms,
+                      uint64_t rows, uint64_t nodes_contacted) {
+  size_t cut = std::min<size_t>(sql.size(), 200);
+  while (cut < sql.size() && cut > 0 && (static_cast<uint8_t>(sql[cut]) & 0xC0) == 0x80) --cut;
+  PublishEvent(self->system(), event_type::kQueryDone,
+               {{"sql", sql.substr(0, cut)},
+                {"outcome", outcome},
+                {"ms", ms},
+                {"rows", rows},
+                {"nodesContacted", nodes_contacted}});
+}
+
+// How a failed query ended, as query.done names it.
+const char* OutcomeOf(const Status& error) {
+  switch (error.code()) {
+    case Status::Code::kTimeout:
+      return "timeout";
+    case Status::Code::kUnavailable:
+      return "unavailable";
+    default:
+      return "error";
+  }
+}
+
 void Fail(Self self, uint64_t id, const Status& error) {
   auto& st = self->state;
   auto it = st.queries.find(id);
   if (it == st.queries.end()) return;
   CancelOutstanding(self, id);
-  spdlog::info("query {} failed after {:.1f} ms: {}", id, MillisSince(self, it->second.started),
-               error.ToString());
+  const double ms = MillisSince(self, it->second.started);
+  spdlog::info("query {} failed after {:.1f} ms: {}", id, ms, error.ToString());
+  PublishQueryDone(self, it->second.request.sql, OutcomeOf(error), ms, 0,
+                   it->second.stats.nodes_contacted);
   it->second.promise.deliver(ToCafError(error));
   st.queries.erase(it);
 }
@@ -110,6 +139,8 @@ void Complete(Self self, uint64_t id) {
                answer.execution_ms, answer.result.rows.size(), answer.stats.chunks_scanned,
                answer.stats.chunks_total, answer.stats.nodes_contacted,
                answer.stats.cached ? " (cached)" : "");
+  PublishQueryDone(self, q.request.sql, "ok", answer.execution_ms, answer.result.rows.size(),
+                   answer.stats.nodes_contacted);
   q.promise.deliver(std::move(answer));
   st.queries.erase(it);
 }
@@ -336,12 +367,16 @@ void RunNext(Self self, uint64_t id) {
 caf::result<QueryAnswer> StartQuery(Self self, QueryRequest request) {
   auto& st = self->state;
   if (st.queries.size() >= st.options.max_concurrent) {
+    PublishQueryDone(self, request.sql, "busy", 0, 0, 0);
     return ToCafError(Status::Unavailable("busy: " + std::to_string(st.queries.size()) +
                                           " queries running (analytics.maxConcurrentQueries); "
                                           "try again shortly"));
   }
   Result<std::vector<sql::Statement>> statements = sql::Parse(request.sql);
-  if (!statements.ok()) return ToCafError(statements.status());
+  if (!statements.ok()) {
+    PublishQueryDone(self, request.sql, "error", 0, 0, 0);
+    return ToCafError(statements.status());
+  }
   if (statements->empty()) return ToCafError(Status::InvalidArgument("no statement to run"));
   const uint64_t id = st.next_query++;
   Query& q = st.queries[id];

@@ -7,6 +7,7 @@
 #include <filesystem>
 
 #include "actors/errors.h"
+#include "actors/node_events.h"
 #include "common/hash.h"
 #include "common/task_runner.h"
 #include "local/network_catalog.h"
@@ -170,8 +171,12 @@ void UploadJob(caf::blocking_actor* self, UploadJobContext context, uint64_t upl
     spdlog::info(
         "upload {}: version {} published, {} rows, {} chunks, {} of {} replicas, {:.0f} ms", r.name,
         r.version, r.rows, r.chunks, r.replicas_min, r.replicas_target, r.elapsed_ms);
+    PublishDatasetStored(self->system(),
+                         {r.name, r.dataset_id, r.version, r.rows, r.chunks, r.bytes}, "upload");
   } else {
     spdlog::warn("upload {}: failed: {}", request.name, outcome.status.ToString());
+    PublishEvent(self->system(), event_type::kUploadFailed,
+                 {{"name", request.name}, {"error", outcome.status.message()}});
   }
   self->send(context.keeper, upload_atom::value, upload_id, std::move(outcome));
 }

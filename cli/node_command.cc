@@ -11,7 +11,7 @@
 #include "actors/node.h"
 #include "cli/command.h"
 #include "cli/logging.h"
-#include "gateway/http_gateway.h"
+#include "gateway/gateway_actor.h"
 #include "local/data_dir.h"
 #include "local/node_config.h"
 
@@ -100,28 +100,28 @@ int RunNode(const NodeArgs& args) {
   gateway_options.spool_dir = spool_dir;
   gateway_options.max_upload_bytes = config->storage.max_upload_bytes;
   gateway_options.upload_timeout = std::chrono::seconds(args.upload_timeout_s);
-  gateway::HttpGateway gateway(
+  Result<std::unique_ptr<gateway::Gateway>> gateway = gateway::Gateway::Start(
       (*node)->system(),
       gateway::NodeHandles{(*node)->overlay().router, (*node)->keeper(), (*node)->planner(),
                            (*node)->overlay().transport},
       gateway_options);
-  Result<uint16_t> http_port = gateway.Start();
-  if (!http_port.ok()) {
-    spdlog::error("node failed to start: {}", http_port.status().ToString());
+  if (!gateway.ok()) {
+    spdlog::error("node failed to start: {}", gateway.status().ToString());
     return kExitFailure;
   }
+  const uint16_t http_port = (*gateway)->port();
   const std::string host =
       config->network.bind_address == "0.0.0.0" ? "127.0.0.1" : config->network.bind_address;
-  spdlog::info("node {} serving http://{}:{}", (*node)->id().ToHex(), host, *http_port);
+  spdlog::info("node {} serving http://{}:{}", (*node)->id().ToHex(), host, http_port);
   std::printf("p2plake node %s\n  http  http://%s:%u\n  p2p   %s\n  data  %s\n",
-              (*node)->id().ToHex().c_str(), host.c_str(), *http_port,
+              (*node)->id().ToHex().c_str(), host.c_str(), http_port,
               (*node)->overlay().address.c_str(), config->storage.data_path.c_str());
   std::fflush(stdout);
 
   int signal_number = 0;
   sigwait(&stop_signals, &signal_number);
   spdlog::info("received {}, shutting down", signal_number == SIGINT ? "SIGINT" : "SIGTERM");
-  gateway.Stop();
+  (*gateway)->Stop();
   (*node)->Stop();
   return kExitOk;
 }

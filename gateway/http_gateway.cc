@@ -4,12 +4,14 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
-#include <fstream>
 #include <nlohmann/json.hpp>
 
 #include "gateway/dashboard_route.h"
 #include "gateway/dataset_json.h"
+#include "gateway/event_route.h"
 #include "gateway/http_reply.h"
+#include "gateway/metrics_text.h"
+#include "gateway/node_snapshot.h"
 #include "gateway/query_route.h"
 #include "gateway/upload_route.h"
 #include "store/manifest.h"
@@ -22,6 +24,7 @@ using nlohmann::json;
 json PeerJson(const actors::PeerInfo& peer) {
   json out{{"nodeId", peer.id.ToHex()}, {"address", peer.address}, {"lastSeen", peer.last_seen_ms}};
   out["rttMs"] = peer.rtt_ms >= 0 ? json(peer.rtt_ms) : json(nullptr);
+  out["connected"] = peer.connected;
   return out;
 }
 
@@ -39,22 +42,32 @@ std::string FormatBytes(uint64_t bytes) {
   return text;
 }
 
-// Resident set size of this process, from /proc (0 where it is not available).
-uint64_t ResidentBytes() {
-  std::ifstream statm("/proc/self/statm");
-  uint64_t pages_total = 0;
-  uint64_t pages_resident = 0;
-  statm >> pages_total >> pages_resident;
-  return pages_resident * static_cast<uint64_t>(sysconf(_SC_PAGESIZE));
+// The four actors of the node and what each is doing.
+json ActorsJson(const NodeSnapshot& s) {
+  return {{"router", {{"peers", s.router.peers}, {"records", s.router.records}}},
+          {"keeper",
+           {{"chunks", s.storage.chunks},
+            {"repairRounds", s.storage.repair_rounds},
+            {"repairPending", s.storage.repair_pending}}},
+          {"planner",
+           {{"queriesRunning", s.planner.queries_running},
+            {"fragmentsServing", s.planner.fragments_serving},
+            {"cachedAnswers", s.planner.cached_answers}}},
+          {"gateway",
+           {{"subscribers", s.gateway.events.subscribers},
+            {"eventsPublished", s.gateway.events.published},
+            {"eventsDropped", s.gateway.events.subscribers_dropped}}}};
 }
 
 }  // namespace
 
-HttpGateway::HttpGateway(caf::actor_system& system, NodeHandles handles, GatewayOptions options)
+HttpGateway::HttpGateway(caf::actor_system& system, NodeHandles handles, GatewayOptions options,
+                         caf::actor gateway)
     : system_(system),
       options_(std::move(options)),
       started_(std::chrono::steady_clock::now()),
       handles_(std::move(handles)),
+      gateway_(std::move(gateway)),
       server_(std::make_unique<httplib::Server>()) {}
 
 HttpGateway::~HttpGateway() { Stop(); }
@@ -85,6 +98,7 @@ void HttpGateway::Stop() {
     thread_.join();
   }
   handles_ = NodeHandles{};
+  gateway_ = nullptr;
 }
 
 void HttpGateway::AddRoutes() {
@@ -132,45 +146,51 @@ void HttpGateway::AddRoutes() {
   });
 
   server.Get("/api/status", [=, this](const httplib::Request&, httplib::Response& res) {
-    auto router =
-        Ask<actors::RouterStatus>(system_, handles_.router, timeout, actors::status_atom::value);
-    if (!router.ok()) return ReplyError(res, router.status());
-    auto peers = Ask<std::vector<actors::PeerInfo>>(system_, handles_.router, timeout,
-                                                    actors::peers_atom::value);
-    if (!peers.ok()) return ReplyError(res, peers.status());
-    auto storage =
-        Ask<actors::StorageStatus>(system_, handles_.keeper, timeout, actors::status_atom::value);
-    if (!storage.ok()) return ReplyError(res, storage.status());
-    auto transport = Ask<actors::TransportStats>(system_, handles_.transport, timeout,
-                                                 actors::stats_atom::value);
-    if (!transport.ok()) return ReplyError(res, transport.status());
+    Result<NodeSnapshot> node = AskSnapshot(system_, handles_, gateway_, timeout);
+    if (!node.ok()) return ReplyError(res, node.status());
     json peer_list = json::array();
-    for (const actors::PeerInfo& peer : *peers) peer_list.push_back(PeerJson(peer));
+    for (const actors::PeerInfo& peer : node->peers) peer_list.push_back(PeerJson(peer));
+    const actors::StorageStatus& storage = node->storage;
+    const actors::TransportStats& transport = node->transport;
     Reply(res, 200,
-          json{{"nodeId", router->id.ToHex()},
-               {"address", router->address},
+          json{{"nodeId", node->router.id.ToHex()},
+               {"address", node->router.address},
                {"port", port_},
-               {"p2pPort", transport->port},
-               {"peersCount", router->peers},
+               {"p2pPort", transport.port},
+               {"peersCount", node->router.peers},
                {"peers", peer_list},
-               {"datasetsCount", storage->datasets},
-               {"datasets", storage->dataset_names},
+               {"datasetsCount", storage.datasets},
+               {"datasets", storage.dataset_names},
                {"uptime", uptime_s()},
-               {"memoryUsage", {{"rss", ResidentBytes()}}},
+               {"memoryUsage", {{"rss", node->resident_bytes}}},
                {"storageUsage",
-                {{"totalDatasets", storage->datasets},
-                 {"totalChunks", storage->chunks},
-                 {"totalSize", storage->bytes},
-                 {"formattedSize", FormatBytes(storage->bytes)}}},
-               {"replication", ReplicationJson(*storage)},
-               {"dht", {{"records", router->records}, {"lookupsDone", router->lookups_done}}},
+                {{"totalDatasets", storage.datasets},
+                 {"totalChunks", storage.chunks},
+                 {"totalSize", storage.bytes},
+                 {"formattedSize", FormatBytes(storage.bytes)}}},
+               {"replication", ReplicationJson(storage)},
+               {"dht",
+                {{"records", node->router.records}, {"lookupsDone", node->router.lookups_done}}},
                {"transport",
-                {{"connections", transport->connections},
-                 {"sessionsDropped", transport->sessions_dropped},
-                 {"connectionsRefused", transport->connections_refused},
-                 {"framesRateLimited", transport->frames_limited},
-                 {"framesMalformed", router->frames_bad},
-                 {"dialsFailed", transport->dials_failed}}}});
+                {{"connections", transport.connections},
+                 {"sessionsDropped", transport.sessions_dropped},
+                 {"connectionsRefused", transport.connections_refused},
+                 {"framesRateLimited", transport.frames_limited},
+                 {"framesMalformed", node->router.frames_bad},
+                 {"dialsFailed", transport.dials_failed},
+                 {"bytesIn", transport.bytes_in},
+                 {"bytesOut", transport.bytes_out}}},
+               {"actors", ActorsJson(*node)}});
+  });
+
+  server.Get("/api/events", [this](const httplib::Request& req, httplib::Response& res) {
+    ServeEvents(system_, gateway_, options_.event_heartbeat, req, res);
+  });
+
+  server.Get("/metrics", [=, this](const httplib::Request&, httplib::Response& res) {
+    Result<NodeSnapshot> node = AskSnapshot(system_, handles_, gateway_, timeout);
+    if (!node.ok()) return ReplyError(res, node.status());
+    res.set_content(MetricsText(*node, uptime_s()), "text/plain; version=0.0.4; charset=utf-8");
   });
 
   AddDatasetRoutes();

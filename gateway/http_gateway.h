@@ -1,10 +1,12 @@
-// The HTTP gateway: cpp-httplib routes that translate each request into requests to the node's
-// actors and their answers into the JSON of the HTTP API (docs/ARCHITECTURE.md; the original
-// app's field names). It owns the HTTP server and its listener thread; handlers run on httplib's
-// worker threads and talk to the actors through scoped actors, with a deadline on every request.
-// Uploads stream to a spool file first (gateway/upload_route.h); queries are answered whole or
-// streamed (gateway/query_route.h); datasets render as gateway/dataset_json.h shows them.
-// Thread-safety: Start and Stop from one thread; handlers are thread-safe.
+// The HTTP server of the gateway actor (gateway/gateway_actor.h): cpp-httplib routes that
+// translate each request into requests to the node's actors and their answers into the JSON of
+// the HTTP API (docs/ARCHITECTURE.md; the original app's field names). It owns the server and its
+// listener thread; handlers run on httplib's worker threads and talk to the actors through scoped
+// actors, with a deadline on every request. Uploads stream to a spool file first
+// (gateway/upload_route.h); queries are answered whole or streamed (gateway/query_route.h);
+// datasets render as gateway/dataset_json.h shows them; events stream from the gateway actor's
+// hub (gateway/event_route.h); /metrics renders a node snapshot (gateway/metrics_text.h).
+// Thread-safety: Start and Stop from one thread (the gateway actor's); handlers are thread-safe.
 #pragma once
 
 #include <caf/all.hpp>
@@ -18,6 +20,7 @@
 
 #include "actors/interfaces.h"
 #include "common/result.h"
+#include "gateway/event_hub.h"
 
 namespace httplib {
 class Server;
@@ -35,6 +38,8 @@ struct GatewayOptions {
   std::string spool_dir;              // upload bodies stream here; "" = no uploads
   uint64_t max_upload_bytes = uint64_t{10} << 30;     // a larger upload body answers 413
   std::chrono::milliseconds upload_timeout{3600000};  // an upload stored later answers 504
+  EventHubOptions events;                             // /api/events history and subscribers
+  std::chrono::milliseconds event_heartbeat{15000};   // a comment on an idle event stream
 };
 
 // What the gateway asks.
@@ -47,7 +52,9 @@ struct NodeHandles {
 
 class HttpGateway {
  public:
-  HttpGateway(caf::actor_system& system, NodeHandles handles, GatewayOptions options);
+  // `gateway` is the actor that owns this server and the event hub.
+  HttpGateway(caf::actor_system& system, NodeHandles handles, GatewayOptions options,
+              caf::actor gateway);
   HttpGateway(const HttpGateway&) = delete;
   HttpGateway& operator=(const HttpGateway&) = delete;
   ~HttpGateway();  // stops the server
@@ -59,7 +66,7 @@ class HttpGateway {
   void Stop();
 
  private:
-  // Health, query, peers and status.
+  // Health, query, peers, status, events and metrics.
   void AddRoutes();
   // Upload and the dataset catalog (called by AddRoutes).
   void AddDatasetRoutes();
@@ -71,6 +78,7 @@ class HttpGateway {
 
   // Mutable state
   NodeHandles handles_;  // released by Stop()
+  caf::actor gateway_;   // released by Stop()
   std::unique_ptr<httplib::Server> server_;
   std::thread thread_;
   uint16_t port_ = 0;

@@ -64,8 +64,9 @@ done
 
 echo "p2plake network of $nodes nodes is up:"
 for i in $(seq 1 "$nodes"); do
-  echo "  node $i  http://127.0.0.1:$((http_base + i - 1))   (data and log in $net_dir/node-$i)"
+  echo "  node $i  http://127.0.0.1:$((http_base + i - 1))/   (data and log in $net_dir/node-$i)"
 done
+echo "open a node's URL in a browser for its dashboard (upload, SQL, data sets, the ring, live events)"
 echo "query it:"
 echo "  curl -s -X POST $first/api/query -H 'Content-Type: application/json' \\"
 echo "    -d '{\"sql\": \"SELECT department, COUNT(*) AS n, AVG(salary) AS avg_salary FROM employees GROUP BY department ORDER BY n DESC\"}'"

@@ -18,7 +18,7 @@
 
 #include "actors/node.h"
 #include "common/task_runner.h"
-#include "gateway/http_gateway.h"
+#include "gateway/gateway_actor.h"
 #include "gateway/query_json.h"
 #include "local/data_dir.h"
 #include "local/local_engine.h"
@@ -102,14 +102,13 @@ class GatewayNode {
     REQUIRE(started.ok());
     node_ = std::move(*started);
     options.spool_dir = spool_dir_;
-    gateway_ =
-        std::make_unique<HttpGateway>(node_->system(),
-                                      NodeHandles{node_->overlay().router, node_->keeper(),
-                                                  node_->planner(), node_->overlay().transport},
-                                      options);
-    auto port = gateway_->Start();
-    REQUIRE(port.ok());
-    port_ = *port;
+    auto gateway = Gateway::Start(node_->system(),
+                                  NodeHandles{node_->overlay().router, node_->keeper(),
+                                              node_->planner(), node_->overlay().transport},
+                                  options);
+    REQUIRE(gateway.ok());
+    gateway_ = std::move(gateway).value();
+    port_ = gateway_->port();
     client_ = std::make_unique<httplib::Client>("127.0.0.1", port_);
     client_->set_read_timeout(60, 0);  // an upload answers once stored
   }
@@ -141,7 +140,7 @@ class GatewayNode {
   std::string spool_dir_;
   uint16_t port_ = 0;
   std::unique_ptr<actors::Node> node_;
-  std::unique_ptr<HttpGateway> gateway_;
+  std::unique_ptr<Gateway> gateway_;
   std::unique_ptr<httplib::Client> client_;
 };
 

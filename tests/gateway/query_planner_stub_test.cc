@@ -12,7 +12,7 @@
 #include <vector>
 
 #include "actors/errors.h"
-#include "gateway/http_gateway.h"
+#include "gateway/gateway_actor.h"
 #include "gateway/query_route.h"
 
 namespace lake::gateway {
@@ -54,19 +54,17 @@ caf::actor_system_config& Sharing(caf::actor_system_config& config) {
 
 // A gateway on 127.0.0.1 whose planner is the stub (it has no router or keeper).
 struct StubFixture {
-  StubFixture()
-      : system(Sharing(config)),
-        planner(system.spawn(StubPlanner, script)),
-        gateway(system,
-                NodeHandles{{}, {}, caf::actor_cast<actors::QueryPlannerActor>(planner), {}},
-                Options()) {
-    auto port = gateway.Start();
-    REQUIRE(port.ok());
-    client = std::make_unique<httplib::Client>("127.0.0.1", *port);
+  StubFixture() : system(Sharing(config)), planner(system.spawn(StubPlanner, script)) {
+    auto started = Gateway::Start(
+        system, NodeHandles{{}, {}, caf::actor_cast<actors::QueryPlannerActor>(planner), {}},
+        Options());
+    REQUIRE(started.ok());
+    gateway = std::move(started).value();
+    client = std::make_unique<httplib::Client>("127.0.0.1", gateway->port());
     client->set_read_timeout(30, 0);
   }
   ~StubFixture() {
-    gateway.Stop();
+    gateway->Stop();
     caf::anon_send_exit(planner, caf::exit_reason::user_shutdown);
   }
   static GatewayOptions Options() {
@@ -92,7 +90,7 @@ struct StubFixture {
   caf::actor_system_config config;
   caf::actor_system system;
   caf::actor planner;
-  HttpGateway gateway;
+  std::unique_ptr<Gateway> gateway;
   std::unique_ptr<httplib::Client> client;
 };
 
