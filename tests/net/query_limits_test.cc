@@ -106,8 +106,11 @@ TEST_CASE("A query past maxQueryTime answers 504 and every holder stops working 
   INFO(reply << " after " << answered_ms << " ms");
   CHECK(reply.status == 504);
   const std::string error = reply.body.is_object() ? reply.body.value("error", "") : "";
-  // The planner's own answer: the chunks it was still waiting for, by id.
-  CHECK(error.find("still pending at the deadline") != std::string::npos);
+  // The planner's own answer, not the gateway's: the chunks it was still waiting for, by id, or,
+  // on a loaded machine where the deadline came before the fragments went out or the merge
+  // outlived its grace, the limit itself.
+  CHECK((error.find("still pending at the deadline") != std::string::npos ||
+         error.find("ran past analytics.maxQueryTime") != std::string::npos));
   CHECK(answered_ms < 2000);
 
   // Within a second of the answer every holder has stopped: over the next second the three
