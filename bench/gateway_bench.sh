@@ -13,10 +13,10 @@
 #   bench/gateway_bench.sh                   3 nodes (R = 3), 32 clients, two runs of 60 s: ~3 min
 #   DURATION=10 bench/gateway_bench.sh       a quick check: ~1 min
 #   NODES=1 bench/gateway_bench.sh           node 1 alone (R = 1)
-# Knobs: NODES (3), CLIENTS (32), DURATION (60: seconds per run),
-# UPLOAD_EVERY (20), UPLOAD_ROWS (200: rows of each uploaded CSV, the first of events.csv), NAMES
-# (4), ROWS (10000 events; 5000 employees), SEED (42), QUIET_WAIT (120: seconds to wait for an
-# idle machine before each run), PORT_BASE (18700: node i serves HTTP on PORT_BASE+i and peers on
+# Knobs: NODES (3), CLIENTS (32), DURATION (60: seconds per run), UPLOAD_EVERY (20), UPLOAD_ROWS
+# (200: rows of each uploaded CSV, the first of events.csv), NAMES (4), ROWS (10000 events; 5000
+# employees), SEED (42), QUIET_WAIT (120: seconds to wait for an idle machine before each run; it
+# measures anyway after that), PORT_BASE (18700: node i serves HTTP on PORT_BASE+i and peers on
 # PORT_BASE+100+i), P2PLAKE (default: build/p2plake, built first if out of date).
 # Work folder bench/out/gateway (emptied first): the nodes' data dirs and logs (node-I/, stdout
 # and logs there), each run's wrk output (run-N.txt), the report (report.md). Installs wrk with
@@ -24,7 +24,7 @@
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 if [ "${1:-}" = "--help" ] || [ "${1:-}" = "-h" ]; then
-  sed -n '2,24p' "$0" | sed 's/^# \{0,1\}//'
+  awk 'NR > 1 && !/^#/ { exit } NR > 1 { sub(/^# ?/, ""); print }' "$0"
   exit 0
 fi
 source "$root/bench/lib.sh"
