@@ -1,5 +1,5 @@
-# Helpers sourced by bench/sql_bench.sh, bench/import_bench.sh, bench/upload_bench.sh and
-# bench/query_bench.sh (not run by itself). They expect $root (the repository) and
+# Helpers sourced by bench/sql_bench.sh, bench/import_bench.sh, bench/upload_bench.sh,
+# bench/query_bench.sh and bench/gateway_bench.sh (not run by itself). They expect $root (the repository) and
 # `set -euo pipefail` from the caller.
 
 # bench_data ROWS SEED: sets $data to bench/out/data/ROWS-SEED, generating the CSVs there with
@@ -142,27 +142,28 @@ phase() {
   printf '%s\t%s\t%s\n' "$name" "$wall" "$others" >> "$phases"
 }
 
-# A loopback cluster of three `p2plake node` processes with R = 3, for upload_bench.sh and
-# query_bench.sh: node i serves HTTP on PORT_BASE+i and peers on PORT_BASE+100+i. Uses $p2plake,
-# $PORT_BASE and $work; start_nodes sets the array urls (the nodes' HTTP URLs) and appends the
-# nodes' pids to the array pids, which the caller declares (pids=()) and stops with stop_nodes
-# (also from an EXIT trap).
+# A loopback cluster of `p2plake node` processes (three with R = 3 unless asked otherwise), for
+# upload_bench.sh, query_bench.sh and gateway_bench.sh: node i serves HTTP on PORT_BASE+i and peers
+# on PORT_BASE+100+i. Uses $p2plake, $PORT_BASE and $work; start_nodes sets the array urls (the
+# nodes' HTTP URLs) and appends the nodes' pids to the array pids, which the caller declares
+# (pids=()) and stops with stop_nodes (also from an EXIT trap).
 #
-# start_nodes DIR: three fresh nodes with data dirs DIR/node-I. Each starts once the ones before
-# it see each other: a node that joins through a node still joining may stay unknown to the
-# first node until its next discovery round (network.discoveryInterval, 30 s).
+# start_nodes DIR [N]: N (default 3) fresh nodes with data dirs DIR/node-I and R = min(N, 3).
+# Each starts once the ones before it see each other: a node that joins through a node still
+# joining may stay unknown to the first node until its next discovery round
+# (network.discoveryInterval, 30 s).
 start_nodes() {
-  local i seed=()
-  urls=() && for i in 1 2 3; do urls+=("http://127.0.0.1:$((PORT_BASE + i))"); done
-  for i in 1 2 3; do
+  local i n=${2:-3} seed=()
+  urls=() && for i in $(seq "$n"); do urls+=("http://127.0.0.1:$((PORT_BASE + i))"); done
+  for i in $(seq "$n"); do
     mkdir -p "$1/node-$i"
     "$p2plake" node --data-dir "$1/node-$i" --http-port $((PORT_BASE + i)) \
-      --p2p-port $((PORT_BASE + 100 + i)) --replication 3 "${seed[@]}" \
+      --p2p-port $((PORT_BASE + 100 + i)) --replication $((n < 3 ? n : 3)) "${seed[@]}" \
       >"$1/node-$i/stdout" 2>&1 </dev/null &
     pids+=($!)
     seed=(--seed "127.0.0.1:$((PORT_BASE + 100 + i))")
     if ! python3 "$root/bench/upload_cluster.py" peers "${urls[@]:0:i}"; then
-      for i in 1 2 3; do echo "--- node $i:" >&2; tail -n 5 "$1/node-$i/stdout" >&2 || true; done
+      for i in $(seq "$n"); do echo "--- node $i:" >&2; tail -n 5 "$1/node-$i/stdout" >&2 || true; done
       exit 1
     fi
   done
