@@ -10,6 +10,7 @@
 #include "gateway/dataset_json.h"
 #include "gateway/http_reply.h"
 #include "gateway/query_route.h"
+#include "gateway/server_guard.h"
 #include "gateway/upload_route.h"
 #include "store/manifest.h"
 
@@ -60,6 +61,7 @@ HttpGateway::~HttpGateway() { Stop(); }
 
 Result<uint16_t> HttpGateway::Start() {
   AddRoutes();
+  GuardServer(*server_, options_);
   // An answer goes out as two writes (headers, then body). With Nagle's algorithm the body
   // waits for the client to acknowledge the headers, and on a keep-alive connection a delayed
   // ACK makes that about 40 ms per request.
@@ -92,18 +94,6 @@ void HttpGateway::AddRoutes() {
   const auto uptime_s = [this] {
     return std::chrono::duration<double>(std::chrono::steady_clock::now() - started_).count();
   };
-
-  server.set_post_routing_handler([this](const httplib::Request& req, httplib::Response& res) {
-    const std::string origin = req.get_header_value("Origin");
-    const auto& allowed = options_.allowed_origins;
-    if (std::find(allowed.begin(), allowed.end(), "*") != allowed.end()) {
-      res.set_header("Access-Control-Allow-Origin", "*");
-    } else if (!origin.empty() &&
-               std::find(allowed.begin(), allowed.end(), origin) != allowed.end()) {
-      res.set_header("Access-Control-Allow-Origin", origin);
-      res.set_header("Vary", "Origin");
-    }
-  });
 
   server.Get("/api/health", [=, this](const httplib::Request&, httplib::Response& res) {
     auto status =
