@@ -27,7 +27,7 @@ namespace lake::gateway {
 
 struct GatewayOptions {
   std::string bind_address = "127.0.0.1";
-  uint16_t port = 0;                              // 0: any free port
+  uint16_t port = 0;  // 0: any free port
   // Who may call the API (gateway/request_guard.h): origins whose pages may call it from
   // elsewhere ("*": any), Host names answered besides localhost and bind_address, and the bearer
   // token of upload, delete and query ("" = none).

@@ -23,12 +23,12 @@ struct NetworkConfig {
   uint32_t discovery_interval_ms = 30000;    // discoveryInterval: routing-table refresh, >= 1
   uint32_t heartbeat_interval_ms = 10000;    // heartbeatInterval: peer liveness pings, >= 1
   std::string bind_address = "127.0.0.1";    // bindAddress (ours): interface both ports listen on
+  uint32_t max_frames_per_second = 2000;     // maxFramesPerSecond (ours): per-peer limit, >= 1
+  uint32_t http_threads = 16;                // httpThreads (ours): HTTP requests at once, >= 1
   // httpBindAddress / p2pBindAddress (ours): the HTTP API's and the peer protocol's own
   // interface; absent from the file: bindAddress.
   std::string http_bind_address = "127.0.0.1";
   std::string p2p_bind_address = "127.0.0.1";
-  uint32_t http_threads = 16;  // httpThreads (ours): HTTP requests served at once, >= 1
-  uint32_t max_frames_per_second = 2000;     // maxFramesPerSecond (ours): per-peer limit, >= 1
 };
 
 struct StorageConfig {
@@ -52,8 +52,8 @@ struct AnalyticsConfig {
 };
 
 struct SecurityConfig {
-  bool enable_encryption = true;                  // enableEncryption: encrypt peer links
-  std::string key_path;                           // keyPath: "" = <dataPath>/node.key
+  bool enable_encryption = true;  // enableEncryption: encrypt peer links
+  std::string key_path;           // keyPath: "" = <dataPath>/node.key
   // allowedOrigins: origins ("http://host:port") whose pages may call the HTTP API from
   // elsewhere, with CORS; "*" = any. A page served by the node itself needs no entry.
   std::vector<std::string> allowed_origins;
