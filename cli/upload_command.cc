@@ -116,9 +116,14 @@ int RunUpload(const UploadArgs& args) {
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   progress.Clear();
   if (read_failed) return Fail("cannot read " + args.file + " (did it change while being sent?)");
+  // The node refused before reading the file (its answer is lost with the connection): too large,
+  // or, when no token was given, perhaps a node that wants one.
   if (send_failed || (!res && res.error() == httplib::Error::Write)) {
+    const std::string token_hint =
+        args.token.empty() ? ", or does the node require a token: --token or P2PLAKE_TOKEN" : "";
     return Fail("the node at " + args.node + " closed the connection while " + args.file +
-                " was being sent (is it larger than the node's storage.maxUploadBytes?)");
+                " was being sent (is it larger than the node's storage.maxUploadBytes" +
+                token_hint + "?)");
   }
   if (!res) return Fail("cannot reach " + args.node + ": " + httplib::to_string(res.error()));
   if (res->status != 201) return FailWithAnswer(*res);
