@@ -13,7 +13,7 @@ caf::error ToCafError(const Status& status) {
 
 Status ToStatus(const caf::error& error) {
   if (error.category() == kStatusCategory && error.code() != 0 &&
-      error.code() <= static_cast<uint8_t>(Status::Code::kResourceExhausted) &&
+      error.code() <= static_cast<uint8_t>(Status::kLastCode) &&
       error.context().match_elements<std::string, int32_t>()) {
     return Status::FromParts(static_cast<Status::Code>(error.code()),
                              error.context().get_as<std::string>(0),

@@ -33,7 +33,7 @@ Result<std::unique_ptr<Node>> Node::Start(const local::NodeConfig& config,
   node->system_ = std::make_unique<caf::actor_system>(*node->caf_config_);
 
   PeerTransportOptions transport;
-  transport.bind_address = config.network.bind_address;
+  transport.bind_address = config.network.p2p_bind_address;
   transport.port = config.network.p2p_port;
   transport.max_connections = config.network.max_peers;
   transport.max_frames_per_second = config.network.max_frames_per_second;

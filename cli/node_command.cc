@@ -26,6 +26,8 @@ struct NodeArgs {
   std::vector<std::string> seeds;
   std::optional<uint32_t> replication;
   std::optional<std::string> bind;
+  std::optional<std::string> http_bind;
+  std::optional<std::string> p2p_bind;
   std::optional<std::string> log_level;
   uint32_t upload_timeout_s = 3600;
 };
@@ -43,7 +45,13 @@ Result<local::NodeConfig> ResolveConfig(const NodeArgs& args, std::vector<std::s
     config.storage.replication_factor = *args.replication;
     config.storage.write_quorum = std::min(config.storage.write_quorum, *args.replication);
   }
-  if (args.bind) config.network.bind_address = *args.bind;
+  if (args.bind) {
+    config.network.bind_address = *args.bind;
+    config.network.http_bind_address = *args.bind;
+    config.network.p2p_bind_address = *args.bind;
+  }
+  if (args.http_bind) config.network.http_bind_address = *args.http_bind;
+  if (args.p2p_bind) config.network.p2p_bind_address = *args.p2p_bind;
   if (args.log_level) config.logging.level = *args.log_level;
   LAKE_RETURN_IF_ERROR(local::ValidateNodeConfig(config));
   return config;
@@ -92,9 +100,12 @@ int RunNode(const NodeArgs& args) {
     return kExitFailure;
   }
   gateway::GatewayOptions gateway_options;
-  gateway_options.bind_address = config->network.bind_address;
+  gateway_options.bind_address = config->network.http_bind_address;
   gateway_options.port = config->network.default_port;
   gateway_options.allowed_origins = config->security.allowed_origins;
+  gateway_options.allowed_hosts = config->security.allowed_hosts;
+  gateway_options.api_token = config->security.api_token;
+  gateway_options.http_threads = config->network.http_threads;
   gateway_options.max_query_time = std::chrono::milliseconds(config->analytics.max_query_time_ms);
   gateway_options.max_result_rows = config->analytics.max_result_rows;
   gateway_options.spool_dir = spool_dir;
@@ -110,8 +121,8 @@ int RunNode(const NodeArgs& args) {
     return kExitFailure;
   }
   const uint16_t http_port = (*gateway)->port();
-  const std::string host =
-      config->network.bind_address == "0.0.0.0" ? "127.0.0.1" : config->network.bind_address;
+  const std::string& http_bind = config->network.http_bind_address;
+  const std::string host = http_bind == "0.0.0.0" ? "127.0.0.1" : http_bind;
   spdlog::info("node {} serving http://{}:{}", (*node)->id().ToHex(), host, http_port);
   std::printf("p2plake node %s\n  http  http://%s:%u\n  p2p   %s\n  data  %s\n",
               (*node)->id().ToHex().c_str(), host.c_str(), http_port,
@@ -140,6 +151,10 @@ CommandRunner AddNodeCommand(CLI::App& app) {
   cmd->add_option("--replication", args->replication, "replicas per chunk (default 3)")
       ->check(CLI::Range(1, 64));
   cmd->add_option("--bind", args->bind, "address both ports listen on (default 127.0.0.1)");
+  cmd->add_option("--http-bind", args->http_bind,
+                  "address the HTTP API listens on (default: --bind's)");
+  cmd->add_option("--p2p-bind", args->p2p_bind,
+                  "address the peer protocol listens on (default: --bind's)");
   cmd->add_option("--log-level", args->log_level, "trace, debug, info, warn, error or off");
   cmd->add_option("--upload-timeout", args->upload_timeout_s,
                   "seconds an upload may take to be stored before it answers 504")

@@ -12,6 +12,7 @@
 #include <string>
 
 #include "cli/command.h"
+#include "cli/node_client.h"
 #include "cli/result_printer.h"
 #include "gateway/query_json.h"
 
@@ -22,6 +23,7 @@ using nlohmann::json;
 
 struct QueryArgs {
   std::string node = "http://127.0.0.1:3000";
+  std::string token;
   std::string format = "table";
   bool allow_partial = false;
   int timeout_s = 300;
@@ -32,15 +34,6 @@ struct QueryArgs {
 int Fail(const std::string& message) {
   std::fprintf(stderr, "p2plake query: %s\n", message.c_str());
   return kExitFailure;
-}
-
-// A refused query in one line: the node's error message (for SQL, naming the position).
-int FailWithAnswer(const httplib::Response& res) {
-  const json body = json::parse(res.body, nullptr, /*allow_exceptions=*/false);
-  if (!body.is_object() || !body.contains("error") || !body["error"].is_string()) {
-    return Fail("the node answered HTTP " + std::to_string(res.status) + ": " + res.body);
-  }
-  return Fail(body["error"].get<std::string>());
 }
 
 uint64_t Count(const json& stats, const char* key) {
@@ -65,19 +58,20 @@ int RunQuery(const QueryArgs& args) {
   const std::optional<std::string> sql_text = SqlText(args.sql, args.file);
   if (!sql_text) return Fail("cannot read " + args.file);
   const std::string& text = *sql_text;
-  httplib::Client client(args.node);
-  if (!client.is_valid()) {
+  const std::unique_ptr<httplib::Client> client = NodeClient(args.node, args.token);
+  if (client == nullptr) {
     std::fprintf(stderr, "p2plake query: not a node URL: %s\n", args.node.c_str());
     return kExitUsage;
   }
-  client.set_connection_timeout(10, 0);
-  client.set_read_timeout(args.timeout_s, 0);  // the node answers once the query has run
+  client->set_connection_timeout(10, 0);
+  client->set_read_timeout(args.timeout_s, 0);  // the node answers once the query has run
   // Rows as arrays: objects keyed by name would keep one of two columns of the same name.
   json body{{"sql", text}, {"rowMode", "array"}};
   if (args.allow_partial) body["allowPartial"] = true;
-  httplib::Result res = client.Post("/api/query", body.dump(), "application/json");
+  httplib::Result res = client->Post("/api/query", body.dump(), "application/json");
   if (!res) return Fail("cannot reach " + args.node + ": " + httplib::to_string(res.error()));
-  if (res->status != 200) return FailWithAnswer(*res);
+  // A refused query in one line: the node's error message (for SQL, naming the position).
+  if (res->status != 200) return Fail(RefusalOf(*res));
   const json answer = json::parse(res->body, nullptr, /*allow_exceptions=*/false);
   if (!answer.is_object() || !answer.contains("columns") || !answer.contains("data")) {
     return Fail("the node answered 200 without columns and data: " + res->body);
@@ -107,6 +101,7 @@ CommandRunner AddQueryCommand(CLI::App& app) {
       "Run SQL on a node over the datasets of the network; prints the answer like `p2plake sql` "
       "(a node refuses answers of more than its analytics.maxResultRows rows: add LIMIT)");
   cmd->add_option("--node", args->node, "the node's HTTP URL")->capture_default_str();
+  AddTokenOption(*cmd, &args->token);
   cmd->add_option("--format", args->format, "table, csv or json")
       ->check(CLI::IsMember({"table", "csv", "json"}))
       ->capture_default_str();

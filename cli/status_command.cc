@@ -9,12 +9,14 @@
 #include <string>
 
 #include "cli/command.h"
+#include "cli/node_client.h"
 
 namespace lake::cli {
 namespace {
 
 struct StatusArgs {
   std::string node = "http://127.0.0.1:3000";
+  std::string token;
   bool json = false;
   int timeout_s = 5;
 };
@@ -44,14 +46,14 @@ void PrintStatus(const nlohmann::json& s) {
 }
 
 int RunStatus(const StatusArgs& args) {
-  httplib::Client client(args.node);
-  if (!client.is_valid()) {
+  const std::unique_ptr<httplib::Client> client = NodeClient(args.node, args.token);
+  if (client == nullptr) {
     std::fprintf(stderr, "p2plake status: not a node URL: %s\n", args.node.c_str());
     return kExitUsage;
   }
-  client.set_connection_timeout(args.timeout_s, 0);
-  client.set_read_timeout(args.timeout_s, 0);
-  httplib::Result res = client.Get("/api/status");
+  client->set_connection_timeout(args.timeout_s, 0);
+  client->set_read_timeout(args.timeout_s, 0);
+  httplib::Result res = client->Get("/api/status");
   if (!res) {
     std::fprintf(stderr, "p2plake status: cannot reach %s: %s\n", args.node.c_str(),
                  httplib::to_string(res.error()).c_str());
@@ -59,8 +61,7 @@ int RunStatus(const StatusArgs& args) {
   }
   const nlohmann::json body = nlohmann::json::parse(res->body, nullptr, false);
   if (res->status != 200 || body.is_discarded()) {
-    std::fprintf(stderr, "p2plake status: %s answered HTTP %d: %s\n", args.node.c_str(),
-                 res->status, res->body.c_str());
+    std::fprintf(stderr, "p2plake status: %s: %s\n", args.node.c_str(), RefusalOf(*res).c_str());
     return kExitFailure;
   }
   if (args.json) {
@@ -77,6 +78,7 @@ CommandRunner AddStatusCommand(CLI::App& app) {
   auto args = std::make_shared<StatusArgs>();
   CLI::App* cmd = app.add_subcommand("status", "Show the network as one node sees it");
   cmd->add_option("--node", args->node, "the node's HTTP URL")->capture_default_str();
+  AddTokenOption(*cmd, &args->token);
   cmd->add_flag("--json", args->json, "print the node's /api/status JSON");
   cmd->add_option("--timeout", args->timeout_s, "seconds to wait for the node")
       ->capture_default_str()

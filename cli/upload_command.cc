@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "cli/command.h"
+#include "cli/node_client.h"
 #include "cli/progress_printer.h"
 #include "store/manifest.h"
 
@@ -28,6 +29,7 @@ constexpr size_t kPieceBytes = size_t{1} << 20;
 
 struct UploadArgs {
   std::string node = "http://127.0.0.1:3000";
+  std::string token;
   std::string name;
   std::string file;
   bool json = false;
@@ -58,8 +60,8 @@ void PrintSummary(const UploadArgs& args, const json& r, uint64_t file_bytes, do
 // One line for a refused upload: a CSV error says where ("line L, column C: ...").
 int FailWithAnswer(const httplib::Response& res) {
   const json body = json::parse(res.body, nullptr, /*allow_exceptions=*/false);
-  if (!body.is_object() || !body.contains("error")) {
-    return Fail("the node answered HTTP " + std::to_string(res.status) + ": " + res.body);
+  if (res.status == 401 || !body.is_object() || !body.contains("error")) {
+    return Fail(RefusalOf(res));
   }
   std::string message = body.value("error", "");
   if (body.contains("line") && body["line"].is_number() && body["column"].is_number()) {
@@ -77,8 +79,8 @@ int RunUpload(const UploadArgs& args) {
     std::fprintf(stderr, "p2plake upload: --name: %s\n", bad.message().c_str());
     return kExitUsage;
   }
-  httplib::Client client(args.node);
-  if (!client.is_valid()) {
+  const std::unique_ptr<httplib::Client> client = NodeClient(args.node, args.token);
+  if (client == nullptr) {
     std::fprintf(stderr, "p2plake upload: not a node URL: %s\n", args.node.c_str());
     return kExitUsage;
   }
@@ -90,9 +92,9 @@ int RunUpload(const UploadArgs& args) {
   // A node that refuses the file closes the connection while it is being sent: that must be a
   // failed write (reported below), not a SIGPIPE ending the process.
   std::signal(SIGPIPE, SIG_IGN);
-  client.set_connection_timeout(10, 0);
-  client.set_write_timeout(60, 0);
-  client.set_read_timeout(args.timeout_s, 0);  // the node answers once the upload is stored
+  client->set_connection_timeout(10, 0);
+  client->set_write_timeout(60, 0);
+  client->set_read_timeout(args.timeout_s, 0);  // the node answers once the upload is stored
   ProgressPrinter progress;
   std::vector<char> piece(kPieceBytes);
   bool read_failed = false;  // the file shrank or could not be read
@@ -109,14 +111,19 @@ int RunUpload(const UploadArgs& args) {
   };
   const auto start = std::chrono::steady_clock::now();
   httplib::Result res =
-      client.Post(("/api/upload?name=" + name).c_str(), size, provider, "text/csv");
+      client->Post(("/api/upload?name=" + name).c_str(), size, provider, "text/csv");
   const double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   progress.Clear();
   if (read_failed) return Fail("cannot read " + args.file + " (did it change while being sent?)");
+  // The node refused before reading the file (its answer is lost with the connection): too large,
+  // or, when no token was given, perhaps a node that wants one.
   if (send_failed || (!res && res.error() == httplib::Error::Write)) {
+    const std::string token_hint =
+        args.token.empty() ? ", or does the node require a token: --token or P2PLAKE_TOKEN" : "";
     return Fail("the node at " + args.node + " closed the connection while " + args.file +
-                " was being sent (is it larger than the node's storage.maxUploadBytes?)");
+                " was being sent (is it larger than the node's storage.maxUploadBytes" +
+                token_hint + "?)");
   }
   if (!res) return Fail("cannot reach " + args.node + ": " + httplib::to_string(res.error()));
   if (res->status != 201) return FailWithAnswer(*res);
@@ -139,6 +146,7 @@ CommandRunner AddUploadCommand(CLI::App& app) {
       "Upload a CSV file to a node, which stores it as a dataset replicated across the network; "
       "prints rows, typed columns, chunks and replicas");
   cmd->add_option("--node", args->node, "the node's HTTP URL")->capture_default_str();
+  AddTokenOption(*cmd, &args->token);
   cmd->add_option("--name", args->name, "Dataset name (default: the file name without extension)");
   cmd->add_flag("--json", args->json, "Print the node's JSON answer");
   cmd->add_option("--timeout", args->timeout_s, "seconds to wait for the node to store the file")

@@ -23,6 +23,12 @@ const char* CodeName(Status::Code code) {
       return "Timeout";
     case Status::Code::kResourceExhausted:
       return "ResourceExhausted";
+    case Status::Code::kUnauthenticated:
+      return "Unauthenticated";
+    case Status::Code::kPermissionDenied:
+      return "PermissionDenied";
+    case Status::Code::kUnsupported:
+      return "Unsupported";
   }
   return "Unknown";
 }

@@ -22,7 +22,12 @@ class [[nodiscard]] Status {
     kUnavailable = 5,
     kTimeout = 6,
     kResourceExhausted = 7,
+    kUnauthenticated = 8,   // a request without valid credentials where they are needed
+    kPermissionDenied = 9,  // a request whose origin or host this node does not serve
+    kUnsupported = 10,      // a request in a form this node does not accept
   };
+  // The highest code: a code read from outside (an actor message) is valid up to here.
+  static constexpr Code kLastCode = Code::kUnsupported;
 
   Status() = default;  // OK
   Status(const Status& other);
@@ -42,6 +47,13 @@ class [[nodiscard]] Status {
   static Status ResourceExhausted(std::string_view msg) {
     return Status(Code::kResourceExhausted, msg);
   }
+  static Status Unauthenticated(std::string_view msg) {
+    return Status(Code::kUnauthenticated, msg);
+  }
+  static Status PermissionDenied(std::string_view msg) {
+    return Status(Code::kPermissionDenied, msg);
+  }
+  static Status Unsupported(std::string_view msg) { return Status(Code::kUnsupported, msg); }
   // InvalidArgument about the input text at 1-based `position` (a SQL query): the message ends
   // "(at position P)" and position() returns P.
   static Status InvalidArgumentAt(std::string_view msg, int position);

@@ -13,6 +13,7 @@
 #include "gateway/metrics_text.h"
 #include "gateway/node_snapshot.h"
 #include "gateway/query_route.h"
+#include "gateway/server_guard.h"
 #include "gateway/upload_route.h"
 #include "store/manifest.h"
 
@@ -74,12 +75,15 @@ HttpGateway::~HttpGateway() { Stop(); }
 
 Result<uint16_t> HttpGateway::Start() {
   AddRoutes();
+  GuardServer(*server_, options_);
   // An answer goes out as two writes (headers, then body). With Nagle's algorithm the body
   // waits for the client to acknowledge the headers, and on a keep-alive connection a delayed
   // ACK makes that about 40 ms per request.
   server_->set_tcp_nodelay(true);
   // A dashboard or script asking query after query keeps its connection (the default is 5).
-  server_->set_keep_alive_max_count(100);
+  // Not for long: a connection holds its worker until it closes, so clients beyond the pool
+  // wait for one to close (at 100 requests, 32 busy clients on 16 workers waited seconds).
+  server_->set_keep_alive_max_count(20);
   const bool bound = options_.port == 0
                          ? (port_ = server_->bind_to_any_port(options_.bind_address)) > 0
                          : server_->bind_to_port(options_.bind_address, options_.port);
@@ -107,18 +111,6 @@ void HttpGateway::AddRoutes() {
   const auto uptime_s = [this] {
     return std::chrono::duration<double>(std::chrono::steady_clock::now() - started_).count();
   };
-
-  server.set_post_routing_handler([this](const httplib::Request& req, httplib::Response& res) {
-    const std::string origin = req.get_header_value("Origin");
-    const auto& allowed = options_.allowed_origins;
-    if (std::find(allowed.begin(), allowed.end(), "*") != allowed.end()) {
-      res.set_header("Access-Control-Allow-Origin", "*");
-    } else if (!origin.empty() &&
-               std::find(allowed.begin(), allowed.end(), origin) != allowed.end()) {
-      res.set_header("Access-Control-Allow-Origin", origin);
-      res.set_header("Vary", "Origin");
-    }
-  });
 
   server.Get("/api/health", [=, this](const httplib::Request&, httplib::Response& res) {
     auto status =

@@ -30,8 +30,15 @@ namespace lake::gateway {
 
 struct GatewayOptions {
   std::string bind_address = "127.0.0.1";
-  uint16_t port = 0;                              // 0: any free port
-  std::vector<std::string> allowed_origins{"*"};  // CORS
+  uint16_t port = 0;  // 0: any free port
+  // Who may call the API (gateway/request_guard.h): origins whose pages may call it from
+  // elsewhere ("*": any), Host names answered besides localhost and bind_address, and the bearer
+  // token of upload, delete and query ("" = none).
+  std::vector<std::string> allowed_origins;
+  std::vector<std::string> allowed_hosts;
+  std::string api_token;
+  size_t http_threads = 32;  // requests served at once
+  size_t http_queue = 64;    // connections waiting for a worker; more are answered 503 busy
   std::chrono::milliseconds actor_timeout{5000};
   std::chrono::milliseconds max_query_time{30000};  // a query running longer answers 504
   uint64_t max_result_rows = 100000;  // a larger answer is only streamed (?stream=1), else 400

@@ -10,10 +10,16 @@ int HttpStatusOf(Status::Code code) {
   switch (code) {
     case Status::Code::kInvalidArgument:
       return 400;
+    case Status::Code::kUnauthenticated:
+      return 401;
+    case Status::Code::kPermissionDenied:
+      return 403;
     case Status::Code::kNotFound:
       return 404;
     case Status::Code::kResourceExhausted:
       return 413;
+    case Status::Code::kUnsupported:
+      return 415;
     case Status::Code::kUnavailable:
       return 503;
     case Status::Code::kTimeout:

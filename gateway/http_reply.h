@@ -20,8 +20,9 @@ struct Response;
 namespace lake::gateway {
 
 // The one table from error codes to HTTP statuses: the caller's mistakes are 4xx (400 bad
-// request, 404 unknown, 413 too large), the node's state 503 (overloaded or unavailable) and 504
-// (past the deadline), damage or I/O failures on this node 500.
+// request, 401 no valid token, 403 a foreign origin or host, 404 unknown, 413 too large, 415 a
+// body form not accepted), the node's state 503 (overloaded or unavailable) and 504 (past the
+// deadline), damage or I/O failures on this node 500.
 int HttpStatusOf(Status::Code code);
 
 // Sends one request to an actor and waits for its answer or the deadline (then Timeout).

@@ -7,7 +7,6 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <cctype>
 #include <cerrno>
 #include <charconv>
 #include <cstring>
@@ -16,6 +15,7 @@
 
 #include "gateway/dataset_json.h"
 #include "gateway/http_reply.h"
+#include "gateway/request_guard.h"
 #include "store/manifest.h"
 
 namespace lake::gateway {
@@ -28,25 +28,15 @@ constexpr size_t kMaxNameFieldBytes = 1024;  // a multipart `name` part
 
 enum class BodyForm { kJson, kCsv, kMultipart };
 
-// The Content-Type's media type, lower-cased, without parameters ("; boundary=...").
-std::string MediaType(const httplib::Request& req) {
-  std::string type = req.get_header_value("Content-Type");
-  type.erase(std::min(type.find(';'), type.size()));
-  while (!type.empty() && std::isspace(static_cast<unsigned char>(type.back()))) type.pop_back();
-  std::transform(type.begin(), type.end(), type.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return type;
-}
-
 Result<BodyForm> FormOf(const httplib::Request& req) {
-  const std::string type = MediaType(req);
+  const std::string type = MediaType(req.get_header_value("Content-Type"));
   if (type == "application/json") return BodyForm::kJson;
   if (type == "multipart/form-data") return BodyForm::kMultipart;
   if (type == "text/csv" || type == "text/plain" || type == "application/csv" ||
       type == "application/octet-stream") {
     return BodyForm::kCsv;
   }
-  return Status::InvalidArgument(
+  return Status::Unsupported(
       "an upload is application/json {filename, data}, text/csv with ?name=NAME, or "
       "multipart/form-data with a 'file' part; Content-Type '" +
       type + "' is none of them");

@@ -72,8 +72,9 @@ struct SpooledUpload {
 };
 
 // What the headers alone refuse, so the answer comes before any of the body is read (also for
-// `Expect: 100-continue`): an unknown Content-Type or a text/csv upload without a valid ?name=
-// (InvalidArgument), a declared Content-Length over the form's bound (ResourceExhausted).
+// `Expect: 100-continue`): an unknown Content-Type (Unsupported), a text/csv upload without a
+// valid ?name= (InvalidArgument), a declared Content-Length over the form's bound
+// (ResourceExhausted).
 Status CheckUploadHeaders(const httplib::Request& req, const UploadLimits& limits);
 
 // Reads req's body through `reader` in whichever form its Content-Type names into a new spool

@@ -125,6 +125,13 @@ Status ReadMembers(ObjectReader& r, NetworkConfig* c) {
   LAKE_RETURN_IF_ERROR(r.Read("discoveryInterval", &c->discovery_interval_ms));
   LAKE_RETURN_IF_ERROR(r.Read("heartbeatInterval", &c->heartbeat_interval_ms));
   LAKE_RETURN_IF_ERROR(r.Read("bindAddress", &c->bind_address));
+  std::optional<std::string> http_bind;
+  std::optional<std::string> p2p_bind;
+  LAKE_RETURN_IF_ERROR(r.Read("httpBindAddress", &http_bind));
+  LAKE_RETURN_IF_ERROR(r.Read("p2pBindAddress", &p2p_bind));
+  c->http_bind_address = http_bind.value_or(c->bind_address);
+  c->p2p_bind_address = p2p_bind.value_or(c->bind_address);
+  LAKE_RETURN_IF_ERROR(r.Read("httpThreads", &c->http_threads));
   return r.Read("maxFramesPerSecond", &c->max_frames_per_second);
 }
 
@@ -153,6 +160,7 @@ Status ReadMembers(ObjectReader& r, SecurityConfig* c) {
   LAKE_RETURN_IF_ERROR(r.Read("enableEncryption", &c->enable_encryption));
   LAKE_RETURN_IF_ERROR(r.Read("keyPath", &c->key_path));
   LAKE_RETURN_IF_ERROR(r.Read("allowedOrigins", &c->allowed_origins));
+  LAKE_RETURN_IF_ERROR(r.Read("allowedHosts", &c->allowed_hosts));
   return r.Read("apiToken", &c->api_token);
 }
 
@@ -231,6 +239,7 @@ Status ValidateNodeConfig(const NodeConfig& config) {
       {"network.discoveryInterval", config.network.discovery_interval_ms, 1},
       {"network.heartbeatInterval", config.network.heartbeat_interval_ms, 1},
       {"network.maxFramesPerSecond", config.network.max_frames_per_second, 1},
+      {"network.httpThreads", config.network.http_threads, 1},
       {"storage.replicationFactor", config.storage.replication_factor, 1},
       {"storage.writeQuorum", config.storage.write_quorum, 1},
       {"storage.chunkSize", config.storage.chunk_size, 4096},
@@ -254,6 +263,12 @@ Status ValidateNodeConfig(const NodeConfig& config) {
                                                std::to_string(config.storage.write_quorum));
   }
   if (config.network.bind_address.empty()) return KeyError("network.bindAddress", "is empty");
+  if (config.network.http_bind_address.empty()) {
+    return KeyError("network.httpBindAddress", "is empty");
+  }
+  if (config.network.p2p_bind_address.empty()) {
+    return KeyError("network.p2pBindAddress", "is empty");
+  }
   if (config.storage.data_path.empty()) return KeyError("storage.dataPath", "is empty");
   const std::string& level = config.logging.level;
   if (std::find(kLogLevels.begin(), kLogLevels.end(), level) == kLogLevels.end()) {

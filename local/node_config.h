@@ -24,6 +24,11 @@ struct NetworkConfig {
   uint32_t heartbeat_interval_ms = 10000;    // heartbeatInterval: peer liveness pings, >= 1
   std::string bind_address = "127.0.0.1";    // bindAddress (ours): interface both ports listen on
   uint32_t max_frames_per_second = 2000;     // maxFramesPerSecond (ours): per-peer limit, >= 1
+  uint32_t http_threads = 32;                // httpThreads (ours): HTTP requests at once, >= 1
+  // httpBindAddress / p2pBindAddress (ours): the HTTP API's and the peer protocol's own
+  // interface; absent from the file: bindAddress.
+  std::string http_bind_address = "127.0.0.1";
+  std::string p2p_bind_address = "127.0.0.1";
 };
 
 struct StorageConfig {
@@ -47,10 +52,15 @@ struct AnalyticsConfig {
 };
 
 struct SecurityConfig {
-  bool enable_encryption = true;                  // enableEncryption: encrypt peer links
-  std::string key_path;                           // keyPath: "" = <dataPath>/node.key
-  std::vector<std::string> allowed_origins{"*"};  // allowedOrigins: CORS; "*" = any origin
-  std::string api_token;  // apiToken: bearer token for write endpoints; "" = not required
+  bool enable_encryption = true;  // enableEncryption: encrypt peer links
+  std::string key_path;           // keyPath: "" = <dataPath>/node.key
+  // allowedOrigins: origins ("http://host:port") whose pages may call the HTTP API from
+  // elsewhere, with CORS; "*" = any. A page served by the node itself needs no entry.
+  std::vector<std::string> allowed_origins;
+  // allowedHosts (ours): Host names the HTTP API answers to besides localhost, 127.0.0.1, [::1]
+  // and its bind address; with none, an API bound to a non-loopback address answers to any.
+  std::vector<std::string> allowed_hosts;
+  std::string api_token;  // apiToken: bearer token of upload, delete and query; "" = not required
 };
 
 struct LoggingConfig {

@@ -8,10 +8,11 @@ namespace {
 
 TEST_CASE("Every Status code survives the trip through a CAF error", "[actors][errors]") {
   const Status statuses[] = {
-      Status::NotFound("no dataset x"),       Status::Corruption("chunk 3 damaged"),
-      Status::InvalidArgumentAt("bad", 17),   Status::IOError("disk full"),
-      Status::Unavailable("overloaded"),      Status::Timeout("too slow"),
-      Status::ResourceExhausted("too large"),
+      Status::NotFound("no dataset x"),           Status::Corruption("chunk 3 damaged"),
+      Status::InvalidArgumentAt("bad", 17),       Status::IOError("disk full"),
+      Status::Unavailable("overloaded"),          Status::Timeout("too slow"),
+      Status::ResourceExhausted("too large"),     Status::Unauthenticated("no token"),
+      Status::PermissionDenied("foreign origin"), Status::Unsupported("text/plain"),
   };
   for (const Status& status : statuses) {
     INFO(status.ToString());

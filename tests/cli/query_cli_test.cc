@@ -1,7 +1,10 @@
 // `p2plake query` against a real `p2plake node` process on 127.0.0.1 (R = 1) holding uploaded
 // CSV files: it prints, in every format, exactly what `p2plake sql` prints over the same files;
-// a bad query fails in one line naming the position; usage errors exit 2.
+// a bad query fails in one line naming the position; usage errors exit 2; a node with an API
+// token takes it from --token or P2PLAKE_TOKEN and says in one line when it is missing.
 #include <catch2/catch.hpp>
+
+#include <stdlib.h>
 
 #include <string>
 #include <vector>
@@ -130,6 +133,45 @@ TEST_CASE_METHOD(QueryCliFixture, "p2plake query fails in one line naming the SQ
   CHECK(unknown.err.rfind("p2plake query: column \"nope\" does not exist", 0) == 0);
   CHECK(Contains(unknown.err, "(at position 8)\n"));
   CHECK(unknown.err.find('\n') + 1 == unknown.err.size());  // one line
+}
+
+TEST_CASE("p2plake upload, query and status send --token or P2PLAKE_TOKEN to a node that needs one",
+          "[net][cli]") {
+  const std::string dir = FreshTestDir("token-cli");
+  const std::string config =
+      WriteFile(dir + "/config.json", R"({"security": {"apiToken": "cli-t0ken"}})");
+  NodeProcess node(dir + "/node");
+  const bool started = node.Start({}, {"--config", config, "--replication", "1"});
+  INFO(node.error());
+  REQUIRE(started);
+  const std::string url = "http://127.0.0.1:" + std::to_string(node.http_port());
+  const std::string needs_token = "the node requires a token: --token or P2PLAKE_TOKEN\n";
+
+  const RunResult no_token = RunP2plake({"upload", "--node", url, kProductsCsv});
+  CHECK(no_token.exit_code == 1);
+  CHECK(no_token.err == "p2plake upload: " + needs_token);
+  const RunResult wrong = RunP2plake({"query", "--node", url, "--token", "nope", "SELECT 1"});
+  CHECK(wrong.exit_code == 1);
+  CHECK(wrong.err == "p2plake query: " + needs_token);
+
+  const RunResult uploaded =
+      RunP2plake({"upload", "--node", url, "--token", "cli-t0ken", kProductsCsv});
+  INFO(uploaded.err);
+  CHECK(uploaded.exit_code == 0);
+  // The environment variable stands in for the flag (the child inherits it).
+  const std::string count_sql = "SELECT COUNT(*) AS n FROM products";
+  ::setenv("P2PLAKE_TOKEN", "cli-t0ken", 1);
+  const RunResult counted = RunP2plake({"query", "--node", url, "--format", "csv", count_sql});
+  const RunResult status = RunP2plake({"status", "--node", url});
+  ::unsetenv("P2PLAKE_TOKEN");
+  INFO(counted.err);
+  CHECK(counted.exit_code == 0);
+  const RunResult local =
+      RunP2plake({"sql", "--table", "products=" + kProductsCsv, "--format", "csv", count_sql});
+  REQUIRE(local.exit_code == 0);
+  CHECK(counted.out == local.out);
+  CHECK(status.exit_code == 0);
+  CHECK(Contains(status.out, "dataset   products"));
 }
 
 TEST_CASE("p2plake query: --help exits 0, usage errors 2, an unreachable node 1", "[net][cli]") {

@@ -31,6 +31,10 @@ TEST_CASE("Status codes keep their wire numbers", "[common][status]") {
   CHECK(static_cast<int>(Status::Code::kUnavailable) == 5);
   CHECK(static_cast<int>(Status::Code::kTimeout) == 6);
   CHECK(static_cast<int>(Status::Code::kResourceExhausted) == 7);
+  CHECK(static_cast<int>(Status::Code::kUnauthenticated) == 8);
+  CHECK(static_cast<int>(Status::Code::kPermissionDenied) == 9);
+  CHECK(static_cast<int>(Status::Code::kUnsupported) == 10);
+  CHECK(Status::kLastCode == Status::Code::kUnsupported);
 }
 
 TEST_CASE("Each Status factory sets its code, message and name", "[common][status]") {
@@ -47,6 +51,9 @@ TEST_CASE("Each Status factory sets its code, message and name", "[common][statu
       {Status::Unavailable("m5"), Status::Code::kUnavailable, "Unavailable"},
       {Status::Timeout("m6"), Status::Code::kTimeout, "Timeout"},
       {Status::ResourceExhausted("m7"), Status::Code::kResourceExhausted, "ResourceExhausted"},
+      {Status::Unauthenticated("m8"), Status::Code::kUnauthenticated, "Unauthenticated"},
+      {Status::PermissionDenied("m9"), Status::Code::kPermissionDenied, "PermissionDenied"},
+      {Status::Unsupported("m10"), Status::Code::kUnsupported, "Unsupported"},
   };
   int index = 1;
   for (const Case& c : cases) {

@@ -1,7 +1,8 @@
 // Test support for the gateway's [net] tests: a node started in-process on a data directory, its
 // gateway on a free port of 127.0.0.1 (uploads spooled to the directory's spool), and a
-// cpp-httplib client with JSON helpers that check the status and the CORS header; plus the local
-// paths (import, engine) whose answers the gateway's must equal.
+// cpp-httplib client with JSON helpers that check the status and that no CORS header is sent to a
+// client that names no origin; plus the local paths (import, engine) whose answers the gateway's
+// must equal.
 // Header-only; one test's thread uses it.
 #pragma once
 
@@ -87,6 +88,14 @@ inline json EngineRows(const std::string& data_dir, const std::string& sql) {
   return RowsToJson(EngineResult(data_dir, sql));
 }
 
+// A config under which a node alone stores uploads: one replica of each chunk.
+inline local::NodeConfig OneReplica() {
+  local::NodeConfig config;
+  config.storage.replication_factor = 1;
+  config.storage.write_quorum = 1;
+  return config;
+}
+
 class GatewayNode {
  public:
   // Starts a node over `data_dir` with `config` (its data path and p2p port are set here) and a
@@ -126,7 +135,7 @@ class GatewayNode {
   static json Body(const httplib::Result& res, int expected_status) {
     REQUIRE(res);
     CHECK(res->status == expected_status);
-    CHECK(res->get_header_value("Access-Control-Allow-Origin") == "*");
+    CHECK_FALSE(res->has_header("Access-Control-Allow-Origin"));
     return json::parse(res->body, nullptr, /*allow_exceptions=*/false);
   }
   json Get(const std::string& path, int expected_status = 200) {

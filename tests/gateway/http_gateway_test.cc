@@ -109,8 +109,11 @@ TEST_CASE_METHOD(GatewayFixture, "Queries answer as the engine does, and bad one
 TEST_CASE("Error codes map to HTTP statuses: the caller's mistakes 4xx, the node's state 5xx",
           "[gateway]") {
   CHECK(HttpStatusOf(Status::Code::kInvalidArgument) == 400);
+  CHECK(HttpStatusOf(Status::Code::kUnauthenticated) == 401);
+  CHECK(HttpStatusOf(Status::Code::kPermissionDenied) == 403);
   CHECK(HttpStatusOf(Status::Code::kNotFound) == 404);
   CHECK(HttpStatusOf(Status::Code::kResourceExhausted) == 413);
+  CHECK(HttpStatusOf(Status::Code::kUnsupported) == 415);
   CHECK(HttpStatusOf(Status::Code::kUnavailable) == 503);
   CHECK(HttpStatusOf(Status::Code::kTimeout) == 504);
   // A damaged chunk or a failing disk is the node's fault, never a bad request.

@@ -28,13 +28,6 @@ std::string ReadWhole(const std::string& path) {
   return text.str();
 }
 
-local::NodeConfig OneReplica() {
-  local::NodeConfig config;
-  config.storage.replication_factor = 1;
-  config.storage.write_quorum = 1;
-  return config;
-}
-
 GatewayOptions SmallUploads() {
   GatewayOptions options;
   options.max_upload_bytes = kMaxUploadBytes;
@@ -50,7 +43,7 @@ struct UploadFixture {
         reference(testing::ImportFile(reference_dir, kProductsCsv, "products")),
         scratch("upload"),
         data_dir(scratch.path()),
-        gateway(data_dir, OneReplica(), SmallUploads()) {}
+        gateway(data_dir, testing::OneReplica(), SmallUploads()) {}
 
   // A 201's body holds what the import of the same file reports.
   void CheckStoredLikeImport(const json& answer, const std::string& name) {
@@ -161,7 +154,7 @@ TEST_CASE_METHOD(UploadFixture,
 
   // Refused by the gateway before the keeper sees it.
   GatewayNode::Body(gateway.client().Post("/api/upload?name=1bad", "a\n1\n", "text/csv"), 400);
-  GatewayNode::Body(gateway.client().Post("/api/upload", "a\n1\n", "image/png"), 400);
+  GatewayNode::Body(gateway.client().Post("/api/upload", "a\n1\n", "image/png"), 415);
   GatewayNode::Body(
       gateway.client().Post("/api/upload", json{{"data", "a\n1\n"}}.dump(), "application/json"),
       400);

@@ -36,6 +36,9 @@ TEST_CASE("An empty config object yields every documented default", "[local][con
   CHECK(c.network.discovery_interval_ms == 30000);
   CHECK(c.network.heartbeat_interval_ms == 10000);
   CHECK(c.network.bind_address == "127.0.0.1");
+  CHECK(c.network.http_bind_address == "127.0.0.1");
+  CHECK(c.network.p2p_bind_address == "127.0.0.1");
+  CHECK(c.network.http_threads == 32);
   CHECK(c.network.max_frames_per_second == 2000);
   CHECK(c.storage.data_path == "./data");
   CHECK(c.storage.replication_factor == 3);
@@ -46,7 +49,8 @@ TEST_CASE("An empty config object yields every documented default", "[local][con
   CHECK(c.analytics.cache_size == 256ULL * 1024 * 1024);
   CHECK(c.security.enable_encryption);
   CHECK(c.security.key_path.empty());
-  CHECK(c.security.allowed_origins == std::vector<std::string>{"*"});
+  CHECK(c.security.allowed_origins.empty());  // no page of another origin may call the API
+  CHECK(c.security.allowed_hosts.empty());
   CHECK(c.security.api_token.empty());
   CHECK(c.logging.level == "info");
   CHECK(c.logging.log_path.empty());
@@ -59,11 +63,13 @@ TEST_CASE("Every config key overrides its default", "[local][config]") {
   const char* json = R"({
     "network": {"defaultPort": 8080, "p2pPort": 0, "bootstrapNodes": ["a.example:4001", "[::1]:4002"],
                 "maxPeers": 8, "discoveryInterval": 1000, "heartbeatInterval": 500,
-                "bindAddress": "0.0.0.0", "maxFramesPerSecond": 50},
+                "bindAddress": "0.0.0.0", "httpBindAddress": "10.0.0.5",
+                "p2pBindAddress": "10.0.0.6", "httpThreads": 4, "maxFramesPerSecond": 50},
     "storage": {"dataPath": "/var/lake", "replicationFactor": 5, "writeQuorum": 5,
                 "chunkSize": 4096, "maxUploadBytes": 1000000},
     "analytics": {"maxQueryTime": 1234, "cacheSize": 0},
-    "security": {"enableEncryption": false, "keyPath": "/keys/k", "allowedOrigins": [],
+    "security": {"enableEncryption": false, "keyPath": "/keys/k",
+                 "allowedOrigins": ["http://dash.example:8080"], "allowedHosts": ["node.lan"],
                  "apiToken": "s3cret"},
     "logging": {"level": "debug", "logPath": "/logs/x.log"}
   })";
@@ -79,6 +85,9 @@ TEST_CASE("Every config key overrides its default", "[local][config]") {
   CHECK(c.network.discovery_interval_ms == 1000);
   CHECK(c.network.heartbeat_interval_ms == 500);
   CHECK(c.network.bind_address == "0.0.0.0");
+  CHECK(c.network.http_bind_address == "10.0.0.5");
+  CHECK(c.network.p2p_bind_address == "10.0.0.6");
+  CHECK(c.network.http_threads == 4);
   CHECK(c.network.max_frames_per_second == 50);
   CHECK(c.storage.data_path == "/var/lake");
   CHECK(c.storage.replication_factor == 5);
@@ -89,12 +98,37 @@ TEST_CASE("Every config key overrides its default", "[local][config]") {
   CHECK(c.analytics.cache_size == 0);
   CHECK_FALSE(c.security.enable_encryption);
   CHECK(c.security.key_path == "/keys/k");
-  CHECK(c.security.allowed_origins.empty());
+  CHECK(c.security.allowed_origins == std::vector<std::string>{"http://dash.example:8080"});
+  CHECK(c.security.allowed_hosts == std::vector<std::string>{"node.lan"});
   CHECK(c.security.api_token == "s3cret");
   CHECK(c.logging.level == "debug");
   CHECK(c.logging.log_path == "/logs/x.log");
   CHECK(DataDirOptionsOf(c).key_path == "/keys/k");
   CHECK(DataDirOptionsOf(c).log_path == "/logs/x.log");
+}
+
+TEST_CASE("bindAddress sets both listening addresses unless one is given on its own",
+          "[local][config]") {
+  const Result<NodeConfig> both =
+      ParseNodeConfig(R"({"network": {"bindAddress": "0.0.0.0"}})", nullptr);
+  REQUIRE(both.ok());
+  CHECK(both->network.http_bind_address == "0.0.0.0");
+  CHECK(both->network.p2p_bind_address == "0.0.0.0");
+  // The usual split: peers reach the node on every interface, the API stays on loopback.
+  const Result<NodeConfig> split = ParseNodeConfig(
+      R"({"network": {"bindAddress": "0.0.0.0", "httpBindAddress": "127.0.0.1"}})", nullptr);
+  REQUIRE(split.ok());
+  CHECK(split->network.http_bind_address == "127.0.0.1");
+  CHECK(split->network.p2p_bind_address == "0.0.0.0");
+  const Result<NodeConfig> p2p_only =
+      ParseNodeConfig(R"({"network": {"p2pBindAddress": "10.1.2.3"}})", nullptr);
+  REQUIRE(p2p_only.ok());
+  CHECK(p2p_only->network.http_bind_address == "127.0.0.1");
+  CHECK(p2p_only->network.p2p_bind_address == "10.1.2.3");
+  CHECK_THAT(ParseError(R"({"network": {"httpBindAddress": ""}})"),
+             Contains("config key 'network.httpBindAddress' is empty"));
+  CHECK_THAT(ParseError(R"({"network": {"p2pBindAddress": ""}})"),
+             Contains("config key 'network.p2pBindAddress' is empty"));
 }
 
 TEST_CASE("A partial section keeps the defaults of the keys it omits", "[local][config]") {
@@ -167,6 +201,8 @@ TEST_CASE("Out-of-range config values are errors naming the key", "[local][confi
                Contains("config key 'network.heartbeatInterval' must be at least 1"));
     CHECK_THAT(ParseError(R"({"network": {"maxPeers": 0}})"),
                Contains("config key 'network.maxPeers' must be at least 1"));
+    CHECK_THAT(ParseError(R"({"network": {"httpThreads": 0}})"),
+               Contains("config key 'network.httpThreads' must be at least 1"));
   }
   SECTION("log level") {
     CHECK_THAT(ParseError(R"({"logging": {"level": "verbose"}})"),
