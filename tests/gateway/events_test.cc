@@ -218,7 +218,12 @@ TEST_CASE("A peer's session opening and closing reach /api/events and /api/peers
   const std::string peer_id = (*peer)->id().ToHex();
   const auto is_peer = [&](const json& e) { return e["nodeId"] == peer_id; };
   CHECK(reader.WaitFor(actors::event_type::kPeerJoined, is_peer).is_object());
-  const json peers = node.Get("/api/peers")["peers"];
+  // The session comes up before the join's lookups put the peer in the routing table.
+  json peers;
+  for (int i = 0; i < 100 && peers.empty(); ++i) {
+    if (i > 0) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    peers = node.Get("/api/peers")["peers"];
+  }
   REQUIRE(peers.size() == 1);
   CHECK(peers[0]["nodeId"] == peer_id);
   CHECK(peers[0]["connected"] == true);
