@@ -152,15 +152,16 @@ typename Inspector::result_type inspect(Inspector& f, StorageStatus& x) {
 
 // What the query planner is doing.
 struct PlannerStatus {
-  uint64_t queries_running = 0;    // queries this node plans, admitted and not yet answered
+  uint64_t queries_running = 0;    // queries this node plans, started and not yet answered
+  uint64_t queries_waiting = 0;    // admitted, waiting for a running one to end
   uint64_t fragments_serving = 0;  // peers' fragments this node runs or streams back
   uint64_t cached_answers = 0;     // answers in the result cache
   uint64_t cached_bytes = 0;
 };
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, PlannerStatus& x) {
-  return f(caf::meta::type_name("PlannerStatus"), x.queries_running, x.fragments_serving,
-           x.cached_answers, x.cached_bytes);
+  return f(caf::meta::type_name("PlannerStatus"), x.queries_running, x.queries_waiting,
+           x.fragments_serving, x.cached_answers, x.cached_bytes);
 }
 
 // An upload: a CSV the gateway has spooled to a file of the data directory, to be stored as

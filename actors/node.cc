@@ -64,6 +64,7 @@ Result<std::unique_ptr<Node>> Node::Start(const local::NodeConfig& config,
   planner.replication = config.storage.replication_factor;
   planner.max_query_time = std::chrono::milliseconds(config.analytics.max_query_time_ms);
   planner.max_concurrent = config.analytics.max_concurrent_queries;
+  planner.max_queued = config.analytics.max_queued_queries;
   planner.result_cache_bytes = static_cast<size_t>(config.analytics.result_cache_size);
   node->planner_ =
       node->system_->spawn(QueryPlanner, planner, node->id_, dir->store(), node->executor_);

@@ -69,7 +69,8 @@ QueryPlannerActor::behavior_type QueryPlanner(
       [=](status_atom) {
         const auto& st = self->state;
         PlannerStatus status;
-        status.queries_running = st.queries.size();
+        status.queries_running = st.queries.size() - st.waiting.size();
+        status.queries_waiting = st.waiting.size();
         status.fragments_serving = st.serving.size();
         if (st.cache) {
           status.cached_answers = st.cache->entries();

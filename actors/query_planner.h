@@ -12,6 +12,7 @@
 #pragma once
 
 #include <atomic>
+#include <deque>
 #include <map>
 #include <memory>
 #include <optional>
@@ -32,6 +33,7 @@ struct QueryPlannerOptions {
   size_t replication = 3;  // holders per chunk (storage.replicationFactor)
   Duration max_query_time = std::chrono::seconds(30);
   size_t max_concurrent = 8;
+  size_t max_queued = 64;  // admitted queries waiting for one of the max_concurrent to end
   size_t result_cache_bytes = size_t{64} << 20;
   Duration tick = std::chrono::milliseconds(50);  // deadlines and abandoned clients checked
   // A merge running at the deadline may finish within this (less than the gateway's margin).
@@ -83,7 +85,8 @@ struct QueryPlannerState {
   DhtRouterActor router;
   std::unique_ptr<local::ResultCache> cache;
 
-  std::map<uint64_t, Query> queries;
+  std::map<uint64_t, Query> queries;  // running or waiting
+  std::deque<uint64_t> waiting;       // admitted, in arrival order, not started yet
   uint64_t next_query = 1;
   std::map<uint64_t, Outstanding> outstanding;  // by wire request id
   uint64_t next_wire_id = 1;

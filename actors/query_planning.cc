@@ -113,6 +113,20 @@ const char* OutcomeOf(const Status& error) {
   }
 }
 
+void RunNext(Self self, uint64_t id);
+
+// Forgets a query that ended, and starts the queries waiting for its slot.
+void Forget(Self self, std::map<uint64_t, Query>::iterator it) {
+  auto& st = self->state;
+  std::erase(st.waiting, it->first);  // a query may time out while it waits
+  st.queries.erase(it);
+  while (!st.waiting.empty() && st.queries.size() - st.waiting.size() < st.options.max_concurrent) {
+    const uint64_t next = st.waiting.front();
+    st.waiting.pop_front();
+    RunNext(self, next);
+  }
+}
+
 void Fail(Self self, uint64_t id, const Status& error) {
   auto& st = self->state;
   auto it = st.queries.find(id);
@@ -123,7 +137,7 @@ void Fail(Self self, uint64_t id, const Status& error) {
   PublishQueryDone(self, it->second.request.sql, OutcomeOf(error), ms, 0,
                    it->second.stats.nodes_contacted);
   it->second.promise.deliver(ToCafError(error));
-  st.queries.erase(it);
+  Forget(self, it);
 }
 
 void Complete(Self self, uint64_t id) {
@@ -142,10 +156,9 @@ void Complete(Self self, uint64_t id) {
   PublishQueryDone(self, q.request.sql, "ok", answer.execution_ms, answer.result.rows.size(),
                    answer.stats.nodes_contacted);
   q.promise.deliver(std::move(answer));
-  st.queries.erase(it);
+  Forget(self, it);
 }
 
-void RunNext(Self self, uint64_t id);
 void Dispatch(Self self, uint64_t id, std::vector<local::DistributedSelect::Send> sends);
 
 void Merge(Self self, uint64_t id) {
@@ -366,11 +379,14 @@ void RunNext(Self self, uint64_t id) {
 
 caf::result<QueryAnswer> StartQuery(Self self, QueryRequest request) {
   auto& st = self->state;
-  if (st.queries.size() >= st.options.max_concurrent) {
+  const size_t running = st.queries.size() - st.waiting.size();
+  const bool must_wait = running >= st.options.max_concurrent;
+  if (must_wait && st.waiting.size() >= st.options.max_queued) {
     PublishQueryDone(self, request.sql, "busy", 0, 0, 0);
-    return ToCafError(Status::Unavailable("busy: " + std::to_string(st.queries.size()) +
-                                          " queries running (analytics.maxConcurrentQueries); "
-                                          "try again shortly"));
+    return ToCafError(Status::Unavailable(
+        "busy: " + std::to_string(running) + " queries running (analytics.maxConcurrentQueries) " +
+        "and " + std::to_string(st.waiting.size()) +
+        " waiting (analytics.maxQueuedQueries); try again shortly"));
   }
   Result<std::vector<sql::Statement>> statements = sql::Parse(request.sql);
   if (!statements.ok()) {
@@ -389,6 +405,12 @@ caf::result<QueryAnswer> StartQuery(Self self, QueryRequest request) {
   q.deadline = q.started + st.options.max_query_time;
   // Copied first: the query may end (and be erased) before this returns.
   caf::typed_response_promise<QueryAnswer> promise = q.promise;
+  // A waiting query's time counts against its deadline: its client waits for it all the same.
+  if (must_wait) {
+    st.waiting.push_back(id);
+    ArmTick(self);
+    return promise;
+  }
   RunNext(self, id);
   ArmTick(self);
   return promise;

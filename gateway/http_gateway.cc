@@ -52,6 +52,7 @@ json ActorsJson(const NodeSnapshot& s) {
             {"repairPending", s.storage.repair_pending}}},
           {"planner",
            {{"queriesRunning", s.planner.queries_running},
+            {"queriesWaiting", s.planner.queries_waiting},
             {"fragmentsServing", s.planner.fragments_serving},
             {"cachedAnswers", s.planner.cached_answers}}},
           {"gateway",

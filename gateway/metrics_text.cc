@@ -77,6 +77,8 @@ std::string MetricsText(const NodeSnapshot& s, double uptime_seconds) {
   QueryMetrics(s.gateway.counters, out);
   out.Gauge("p2plake_queries_running", "Queries this node plans right now.",
             s.planner.queries_running);
+  out.Gauge("p2plake_queries_waiting", "Queries admitted and waiting for a running one to end.",
+            s.planner.queries_waiting);
   out.Gauge("p2plake_fragments_serving", "Peers' query fragments running here right now.",
             s.planner.fragments_serving);
   // Transport

@@ -152,6 +152,7 @@ Status ReadMembers(ObjectReader& r, AnalyticsConfig* c) {
   LAKE_RETURN_IF_ERROR(r.Read("maxQueryTime", &c->max_query_time_ms));
   LAKE_RETURN_IF_ERROR(r.Read("cacheSize", &c->cache_size));
   LAKE_RETURN_IF_ERROR(r.Read("maxConcurrentQueries", &c->max_concurrent_queries));
+  LAKE_RETURN_IF_ERROR(r.Read("maxQueuedQueries", &c->max_queued_queries));
   LAKE_RETURN_IF_ERROR(r.Read("maxResultRows", &c->max_result_rows));
   return r.Read("resultCacheSize", &c->result_cache_size);
 }

@@ -32,11 +32,11 @@ struct NetworkConfig {
 };
 
 struct StorageConfig {
-  std::string data_path = "./data";         // dataPath: node key, database and logs
-  uint32_t replication_factor = 3;          // replicationFactor: target replicas per chunk
-  uint32_t write_quorum = 2;  // writeQuorum: replicas acked before an upload succeeds;
-                              // absent from the file: min(2, replicationFactor)
-  uint64_t chunk_size = uint64_t{1} << 20;  // chunkSize: target chunk bytes, >= 4096
+  std::string data_path = "./data";  // dataPath: node key, database and logs
+  uint32_t replication_factor = 3;   // replicationFactor: target replicas per chunk
+  uint32_t write_quorum = 2;         // writeQuorum: replicas acked before an upload succeeds;
+                                     // absent from the file: min(2, replicationFactor)
+  uint64_t chunk_size = uint64_t{1} << 20;         // chunkSize: target chunk bytes, >= 4096
   uint64_t max_upload_bytes = uint64_t{10} << 30;  // maxUploadBytes: larger uploads get 413
   uint32_t repair_interval_ms = 30000;  // repairInterval (ours): between repair rounds, >= 1
   uint64_t repair_bandwidth = uint64_t{64} << 20;  // repairBandwidth (ours): bytes/s, >= 1
@@ -46,8 +46,9 @@ struct StorageConfig {
 struct AnalyticsConfig {
   uint32_t max_query_time_ms = 30000;         // maxQueryTime: queries running longer get 504, >= 1
   uint64_t cache_size = uint64_t{256} << 20;  // cacheSize: bytes of decoded columns; 0 = none
-  uint32_t max_concurrent_queries = 8;  // maxConcurrentQueries (ours): more get 503, >= 1
-  uint64_t max_result_rows = 100000;    // maxResultRows (ours): larger answers only streamed
+  uint32_t max_concurrent_queries = 8;        // maxConcurrentQueries (ours): more wait, >= 1
+  uint32_t max_queued_queries = 64;           // maxQueuedQueries (ours): waiting; more get 503
+  uint64_t max_result_rows = 100000;          // maxResultRows (ours): larger answers only streamed
   uint64_t result_cache_size = uint64_t{64} << 20;  // resultCacheSize (ours): bytes; 0 = none
 };
 

@@ -1,6 +1,7 @@
 // The dashboard in a real browser: a 3-node network of `p2plake node` processes on 127.0.0.1,
 // headless Chromium (Debian's /usr/bin/chromium, driven by playwright-core) on node 1's page.
-// Through the page it uploads sample-data/products.csv, answers a 401 with the token form, runs a
+// Node 1 has an API token: the page's first query answers 401, which the token form answers.
+// Through the page it then uploads sample-data/products.csv, runs a
 // query with Ctrl+Enter and downloads its CSV, checks what the page shows against answers
 // computed independently (`p2plake sql`, the embedded engine on the same file), the ring against
 // the network and the live feed against the upload, and deletes the data set. Saves a
@@ -16,6 +17,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const kNodes = 3;
+const kToken = 's3cret';  // node 1's security.apiToken
 const kOverallTimeoutMs = 100_000;  // the whole test; ctest's own timeout is larger
 const kStepTimeoutMs = 20_000;
 const kChromium = '/usr/bin/chromium';
@@ -51,11 +53,17 @@ function sleep(ms) {
 
 const nodes = [];  // {process, url, p2p, id, dir, output}
 
-// Starts one node on free ports (0) and resolves once it printed its URLs.
-function startNode(index, seed) {
+// Starts one node on free ports (0) and resolves once it printed its URLs. `token`: the node's
+// security.apiToken (written to a config file of its own).
+function startNode(index, seed, token = '') {
   const dir = path.join(scratch, `node-${index}`);
   const args = ['node', '--data-dir', dir, '--http-port', '0', '--p2p-port', '0'];
   if (seed) args.push('--seed', seed);
+  if (token) {
+    const config = path.join(scratch, `node-${index}.json`);
+    fs.writeFileSync(config, JSON.stringify({ security: { apiToken: token } }));
+    args.push('--config', config);
+  }
   const child = spawn(binary, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   const node = { process: child, dir, output: '', url: '', p2p: '', id: '' };
   nodes.push(node);
@@ -148,7 +156,7 @@ async function step(name, body) {
 
 async function run(consoleErrors) {
   await step('three nodes start and see each other', async () => {
-    const first = await startNode(1);
+    const first = await startNode(1, '', kToken);
     await Promise.all([startNode(2, first.p2p), startNode(3, first.p2p)]);
     for (const node of nodes) {
       await waitFor(`${node.url} to list ${kNodes - 1} peers`,
@@ -196,6 +204,28 @@ async function testPage(page, node) {
     check((await page.textContent('#node-id')) === node.id.slice(0, 8), 'the header shows another id');
   });
 
+  await step('a 401 asks for the token once through the page\'s form, and the retry carries it', async () => {
+    // This node has security.apiToken set: a query without it answers 401.
+    const seen = [];
+    const record = (request) => {
+      if (request.url().includes('/api/query')) seen.push(request.headers().authorization || '');
+    };
+    page.on('request', record);
+    const sql = 'SELECT 6 * 7 AS n';
+    await page.fill('#sql', sql);
+    await page.click('#run-query');
+    await page.waitForSelector('#token-overlay:not([hidden])');
+    await page.fill('#token-input', kToken);
+    await page.click('#token-submit');
+    await page.waitForFunction(() => document.querySelectorAll('#result-table thead th').length === 1);
+    const expected = JSON.parse(embedded(sql, 'json'))[0].n;
+    check(await page.textContent('#result-table tbody td') === String(expected), 'the retried query shows another answer');
+    check(JSON.stringify(seen) === JSON.stringify(['', `Bearer ${kToken}`]), `the queries carried ${JSON.stringify(seen)}`);
+    check(await page.isHidden('#token-overlay'), 'the token form stayed open');
+    check(await page.evaluate(() => sessionStorage.getItem('p2plake.token')) === kToken, 'the token was not kept');
+    page.off('request', record);
+  });
+
   let stored;  // the node's own account of the data set uploaded (GET /api/datasets/products)
   await step('an upload through the file input shows the node\'s receipt', async () => {
     await page.setInputFiles('#upload-file', csvPath);
@@ -217,31 +247,6 @@ async function testPage(page, node) {
     const chips = await page.$$eval('#upload-result .column-chip', (items) => items.map((i) => i.textContent));
     check(JSON.stringify(chips) === JSON.stringify(stored.columns.map((c) => c.name + c.type)),
           `the columns shown ${JSON.stringify(chips)} are not the node's`);
-  });
-
-  await step('a 401 asks for the token once through the page\'s form, and the retry carries it', async () => {
-    // The node here has no token configured: a route in front of it answers 401 to any query
-    // without the right bearer token, as a node with security.apiToken does, and passes on the rest.
-    const seen = [];
-    await page.route('**/api/query', (route) => {
-      const auth = route.request().headers().authorization || '';
-      seen.push(auth);
-      if (auth === 'Bearer s3cret') return route.continue();
-      return route.fulfill({ status: 401, headers: { 'WWW-Authenticate': 'Bearer' },
-                             json: { success: false, error: 'this node needs an API token' } });
-    });
-    await page.fill('#sql', 'SELECT COUNT(*) AS n FROM products');
-    await page.click('#run-query');
-    await page.waitForSelector('#token-overlay:not([hidden])');
-    await page.fill('#token-input', 's3cret');
-    await page.click('#token-submit');
-    await page.waitForFunction(() => document.querySelectorAll('#result-table thead th').length === 1);
-    const expected = JSON.parse(embedded('SELECT COUNT(*) AS n FROM products', 'json'))[0].n;
-    check(await page.textContent('#result-table tbody td') === String(expected), 'the retried query shows another count');
-    check(JSON.stringify(seen) === JSON.stringify(['', 'Bearer s3cret']), `the queries carried ${JSON.stringify(seen)}`);
-    check(await page.isHidden('#token-overlay'), 'the token form stayed open');
-    check(await page.evaluate(() => sessionStorage.getItem('p2plake.token')) === 's3cret', 'the token was not kept');
-    await page.unroute('**/api/query');
   });
 
   await step('a query run with Ctrl+Enter shows the embedded engine\'s rows', async () => {

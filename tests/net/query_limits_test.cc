@@ -2,8 +2,8 @@
 // hold every chunk of a table: past analytics.maxQueryTime a query answers 504 naming what it
 // waited for, and every holder stops spending CPU on it (the planner cancels its own fragment
 // and tells its peers to cancel theirs; the engine checks between vectors); beyond
-// analytics.maxConcurrentQueries a query answers 503 "busy". The node answers the next query
-// either way.
+// analytics.maxConcurrentQueries a query waits its turn, and beyond analytics.maxQueuedQueries
+// waiting it answers 503 "busy". The node answers the next query either way.
 #include <catch2/catch.hpp>
 
 #include <time.h>
@@ -139,7 +139,8 @@ TEST_CASE("A query past maxQueryTime answers 504 and every holder stops working 
 TEST_CASE("A query beyond maxConcurrentQueries answers 503 busy while another runs", "[net]") {
   const std::string dir = FreshTestDir("query-busy");
   const std::string config = WriteQueryConfig(
-      dir + "/config.json", 3, kChunkBytes, {{"maxConcurrentQueries", 1}, {"maxQueryTime", 3000}});
+      dir + "/config.json", 3, kChunkBytes,
+      {{"maxConcurrentQueries", 1}, {"maxQueuedQueries", 0}, {"maxQueryTime", 3000}});
   NodeProcess n1(dir + "/n1"), n2(dir + "/n2"), n3(dir + "/n3");
   const Nodes all{&n1, &n2, &n3};
   StartMesh(all, {"--config", config});
@@ -160,6 +161,42 @@ TEST_CASE("A query beyond maxConcurrentQueries answers 503 busy while another ru
 
   slow.wait();  // its own answer (504, most likely) is the other test's business
   CheckAnswersSmallQuery(n1, embedded);
+}
+
+TEST_CASE("A query beyond maxConcurrentQueries waits its turn and then answers", "[net]") {
+  const std::string dir = FreshTestDir("query-queue");
+  const std::string config = WriteQueryConfig(
+      dir + "/config.json", 3, kChunkBytes, {{"maxConcurrentQueries", 1}, {"maxQueryTime", 30000}});
+  NodeProcess n1(dir + "/n1"), n2(dir + "/n2"), n3(dir + "/n3");
+  const Nodes all{&n1, &n2, &n3};
+  StartMesh(all, {"--config", config});
+  EmbeddedEngine embedded(kChunkBytes);
+  LoadEverywhere(embedded, all, dir, "big", GeneratedCsv(kRows, 9));
+
+  // Seconds of CPU, well within the time limit.
+  const std::string first_sql = SlowSql();
+  const milliseconds cpu_before = CpuTime(n2.pid());
+  std::future<QueryReply> first =
+      std::async(std::launch::async, [&] { return PostQuery(n1.http_port(), first_sql); });
+  REQUIRE(CpuGrew(n2.pid(), cpu_before, milliseconds(30), seconds(10)));
+  std::future<QueryReply> second =
+      std::async(std::launch::async, [&] { return PostQuery(n1.http_port(), kCountSql); });
+  // The second waits while the first runs (a count alone answers in milliseconds).
+  CHECK(second.wait_for(milliseconds(300)) == std::future_status::timeout);
+  const bool first_still_running = first.wait_for(milliseconds(0)) == std::future_status::timeout;
+
+  const QueryReply first_reply = first.get();
+  const QueryReply second_reply = second.get();
+  INFO(first_reply << "\n" << second_reply);
+  CHECK(first_reply.status == 200);
+  CHECK(second_reply.status == 200);
+  const Result<sql::QueryResult> expected_first = embedded.Answer(first_sql);
+  const Result<sql::QueryResult> expected_second = embedded.Answer(kCountSql);
+  REQUIRE((expected_first.ok() && expected_second.ok()));
+  CHECK(AnswerMismatch(*expected_first, first_reply.body, false).empty());
+  CHECK(AnswerMismatch(*expected_second, second_reply.body, false).empty());
+  // Had the first ended within the 300 ms, the second's wait would prove nothing.
+  CHECK(first_still_running);
 }
 
 }  // namespace
