@@ -38,8 +38,9 @@ void PrintStatus(const nlohmann::json& s) {
     if (peer["rttMs"].is_number()) {
       std::snprintf(rtt, sizeof rtt, "%.2f ms", peer["rttMs"].get<double>());
     }
-    std::printf("  %s  %-22s rtt %s\n", Short(peer.value("nodeId", "")).c_str(),
-                peer.value("address", "").c_str(), rtt);
+    std::printf("  %s  %-22s rtt %-10s %s\n", Short(peer.value("nodeId", "")).c_str(),
+                peer.value("address", "").c_str(), rtt,
+                peer.value("connected", false) ? "session open" : "");
   }
   for (const auto& name : s["datasets"])
     std::printf("dataset   %s\n", name.get<std::string>().c_str());

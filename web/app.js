@@ -35,8 +35,7 @@ async function refreshNode() {
     idBox.textContent = shortId(selfId);
     idBox.title = selfId;
     const connected = peers.filter((p) => p.connected === true).length;
-    setText('node-peers', peers.some((p) => 'connected' in p)
-                              ? `${peers.length} (${connected} connected)` : String(peers.length));
+    setText('node-peers', `${peers.length} (${connected} connected)`);
     setText('node-datasets', String(status.datasetsCount));
     setText('node-storage', `${status.storageUsage.formattedSize} · ` +
                             plural(status.storageUsage.totalChunks, 'chunk'));

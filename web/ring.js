@@ -50,10 +50,10 @@ export function drawRing(root, selfId, peers, dataset) {
   if (selfId) nodes.set(selfId, { id: selfId, kind: 'self', title: `this node ${selfId}` });
   for (const p of peers) {
     if (p.nodeId === selfId) continue;
-    const state = p.connected === true ? 'connected' : p.connected === false ? 'not connected' : '';
-    const rtt = p.rttMs === null || p.rttMs === undefined ? '' : `, rtt ${p.rttMs} ms`;
-    nodes.set(p.nodeId, { id: p.nodeId, kind: 'peer', connected: p.connected === true,
-                          title: `peer ${p.nodeId}\n${p.address}${rtt}${state ? `\n${state}` : ''}` });
+    const rtt = p.rttMs === null ? '' : `, rtt ${p.rttMs} ms`;
+    const state = p.connected ? 'session open' : 'no session';
+    nodes.set(p.nodeId, { id: p.nodeId, kind: 'peer', connected: p.connected,
+                          title: `peer ${p.nodeId}\n${p.address}${rtt}\n${state}` });
   }
   for (const chunk of dataset ? dataset.chunks : []) {
     for (const h of chunk.holders) {
