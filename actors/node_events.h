@@ -1,7 +1,8 @@
 // Node events: what a node's actors tell whoever watches the node (the gateway's live feed and
-// its metrics): a peer session opened or closed, a dataset stored or deleted, an upload failed, a
-// repair round moved copies, a query finished. Publishers send them to the node's event group (one
-// per actor system); the gateway actor joins it. With nobody watching, an event goes nowhere.
+// its metrics): a peer session opened or closed, a dataset stored or deleted, an upload's parsing
+// progress or its failure, a repair round moved copies, a query finished. Publishers send them to
+// the node's event group (one per actor system); the gateway actor joins it. With nobody
+// watching, an event goes nowhere.
 // Thread-safety: PublishEvent may be called from any actor or thread.
 #pragma once
 
@@ -21,6 +22,7 @@ inline constexpr const char* kPeerLeft = "peer.left";              // {nodeId}
 inline constexpr const char* kDatasetStored = "dataset.stored";    // {name, datasetId, version,
                                                                    //  rows, chunks, bytes, origin}
 inline constexpr const char* kDatasetDeleted = "dataset.deleted";  // {name, version}
+inline constexpr const char* kUploadProgress = "upload.progress";  // {name, percent, bytes}
 inline constexpr const char* kUploadFailed = "upload.failed";      // {name, error}
 inline constexpr const char* kReplicaRepaired = "replica.repaired";  // {copies, handoffs, pending}
 inline constexpr const char* kQueryDone = "query.done";  // {sql, outcome, ms, rows, nodesContacted}

@@ -29,15 +29,18 @@ Result<T> AskAndWait(caf::blocking_actor* self, const Handle& actor,
   return answer;
 }
 
-// Logs scanning progress at every tenth of the file.
-store::ProgressFn LogProgress(const std::string& name) {
-  auto logged = std::make_shared<uint64_t>(0);
-  return [name, logged](const store::ImportProgress& progress) {
+// Logs and publishes (upload.progress) the parsing progress at every tenth of the file, so that
+// a long upload shows it is moving after its body arrived.
+store::ProgressFn ReportProgress(caf::actor_system& system, const std::string& name) {
+  auto reported = std::make_shared<uint64_t>(0);
+  return [&system, name, reported](const store::ImportProgress& progress) {
     if (progress.phase != store::ImportProgress::Phase::kScanning || progress.total == 0) return;
     const uint64_t tenth = progress.done * 10 / progress.total;
-    if (tenth <= *logged) return;
-    *logged = tenth;
+    if (tenth <= *reported) return;
+    *reported = tenth;
     spdlog::info("upload {}: {}% of {:.1f} MB parsed", name, tenth * 10, progress.total / 1e6);
+    PublishEvent(system, event_type::kUploadProgress,
+                 {{"name", name}, {"percent", tenth * 10}, {"bytes", progress.total}});
   };
 }
 
@@ -100,7 +103,7 @@ UploadOutcome RunUpload(caf::blocking_actor* self, const UploadJobContext& conte
   env.clock = &clock;
   env.runner = &runner;
   env.uploader = context.identity->node_id();
-  env.progress = LogProgress(request.name);
+  env.progress = ReportProgress(self->system(), request.name);
   store::CsvPosition error_at;
   Result<store::StagedImport> staged =
       store::StageCsv(*context.store, **source, options, env, &error_at);

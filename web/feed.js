@@ -17,6 +17,8 @@ function describe(e) {
              `${plural(e.rows, 'row')}, ${plural(e.chunks, 'chunk')}, ${formatBytes(e.bytes)}`;
     case 'dataset.deleted':
       return `${e.name} v${e.version} deleted`;
+    case 'upload.progress':
+      return `Upload of ${e.name}: ${e.percent}% of ${formatBytes(e.bytes)} parsed`;
     case 'upload.failed':
       return `Upload of ${e.name} failed: ${e.error}`;
     case 'replica.repaired':
@@ -35,6 +37,7 @@ function describe(e) {
 function kindOf(type) {
   if (type.startsWith('peer.')) return 'peer';
   if (type === 'upload.failed' || type === 'dataset.deleted') return 'warn';
+  if (type === 'upload.progress') return 'data';
   if (type.startsWith('dataset.')) return 'data';
   if (type.startsWith('replica.')) return 'repair';
   return 'query';

@@ -135,6 +135,12 @@ TEST_CASE("Uploads and queries reach /api/events subscribers as they happen",
   CHECK(stored["rows"] == 3);
   CHECK(stored["datasetId"] == receipt["datasetId"]);
   CHECK(stored["time"].get<int64_t>() > 1600000000000);
+  const json parsed = reader.WaitFor(actors::event_type::kUploadProgress,
+                                     [](const json& e) { return e["percent"] == 100; });
+  REQUIRE(parsed.is_object());
+  CHECK(parsed["name"] == "fruit");
+  CHECK(parsed["bytes"] == kCsv.size());
+  CHECK(parsed["id"].get<uint64_t>() < stored["id"].get<uint64_t>());
 
   node.Query(R"({"sql": "SELECT SUM(price) AS total FROM fruit"})", 200);
   const json done = reader.WaitFor(actors::event_type::kQueryDone);
