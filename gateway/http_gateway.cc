@@ -76,7 +76,15 @@ HttpGateway::~HttpGateway() { Stop(); }
 
 Result<uint16_t> HttpGateway::Start() {
   AddRoutes();
-  GuardServer(*server_, options_);
+  // A client that waits for "100 Continue" learns of a refused upload before sending the body.
+  const UploadLimits limits{options_.spool_dir, options_.max_upload_bytes};
+  GuardServer(*server_, options_, [limits](const httplib::Request& req, httplib::Response& res) {
+    if (req.path != "/api/upload") return 100;
+    const Status refused = CheckUploadHeaders(req, limits);
+    if (refused.ok()) return 100;
+    ReplyError(res, refused);
+    return res.status;
+  });
   // An answer goes out as two writes (headers, then body). With Nagle's algorithm the body
   // waits for the client to acknowledge the headers, and on a keep-alive connection a delayed
   // ACK makes that about 40 ms per request.
@@ -194,19 +202,6 @@ void HttpGateway::AddDatasetRoutes() {
   httplib::Server& server = *server_;
   const auto timeout = options_.actor_timeout;
   const UploadLimits limits{options_.spool_dir, options_.max_upload_bytes};
-
-  // A client that waits for "100 Continue" learns of a refused upload before sending the body.
-  server.set_expect_100_continue_handler(
-      [limits](const httplib::Request& req, httplib::Response& res) {
-        if (req.path != "/api/upload") return 100;
-        const Status refused = CheckUploadHeaders(req, limits);
-        if (refused.ok()) return 100;
-        ReplyError(res, refused);
-        // httplib sends this early answer without a length, which the client needs to know
-        // where it ends.
-        res.set_header("Content-Length", std::to_string(res.body.size()));
-        return res.status;
-      });
 
   server.Post("/api/upload", [=, this](const httplib::Request& req, httplib::Response& res,
                                        const httplib::ContentReader& reader) {

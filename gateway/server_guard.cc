@@ -61,17 +61,34 @@ std::string ErrorText(const httplib::Request& req, int status) {
 
 }  // namespace
 
-void GuardServer(httplib::Server& server, const GatewayOptions& options) {
+void GuardServer(httplib::Server& server, const GatewayOptions& options,
+                 ExpectHandler route_expect) {
   auto guard = std::make_shared<const RequestGuard>(
       GuardPolicy{options.allowed_origins, options.allowed_hosts, options.bind_address,
                   options.api_token, kMaxRequestBodyBytes});
-
-  server.set_pre_routing_handler([guard](const httplib::Request& req, httplib::Response& res) {
+  // Handled: the request was refused, and `res` says why.
+  const auto admit = [guard](const httplib::Request& req, httplib::Response& res) {
     if (BoundedTaskQueue::OnSheddingThread()) return Refuse(req, res, RequestGuard::Busy());
     if (std::optional<Refusal> refusal = guard->Check(ViewOf(req))) {
       return Refuse(req, res, *refusal);
     }
     return HandlerResponse::Unhandled;
+  };
+
+  server.set_pre_routing_handler(admit);
+
+  server.set_expect_100_continue_handler([admit, route_expect = std::move(route_expect)](
+                                             const httplib::Request& req, httplib::Response& res) {
+    int status = 100;
+    if (admit(req, res) == HandlerResponse::Handled) {
+      status = res.status;
+    } else if (route_expect) {
+      status = route_expect(req, res);
+    }
+    // httplib sends an early answer without a length, which the client needs to know where
+    // it ends.
+    if (status != 100) res.set_header("Content-Length", std::to_string(res.body.size()));
+    return status;
   });
 
   server.set_post_routing_handler([guard](const httplib::Request& req, httplib::Response& res) {

@@ -4,6 +4,11 @@
 #include <httplib.h>
 #include <catch2/catch.hpp>
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
 #include <chrono>
 #include <future>
 #include <nlohmann/json.hpp>
@@ -39,6 +44,32 @@ json Refused(const httplib::Result& res, int expected_status) {
 
 // A node over an empty data directory storing uploads alone; its gateway has `options` (a
 // dashboard origin listed).
+// Sends `head` (a request's line and headers, no body) to 127.0.0.1:`port` and returns the first
+// line of what comes back within 5 s ("" if nothing): for a request with Expect: 100-continue,
+// "HTTP/1.1 100 Continue" or the refusal that stands in its place.
+std::string FirstLineAnswering(uint16_t port, const std::string& head) {
+  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  REQUIRE(fd >= 0);
+  timeval timeout{5, 0};
+  ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(port);
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  std::string answer;
+  if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0 &&
+      ::send(fd, head.data(), head.size(), 0) == static_cast<ssize_t>(head.size())) {
+    char buf[512];
+    while (answer.find("\r\n") == std::string::npos) {
+      const ssize_t n = ::recv(fd, buf, sizeof buf, 0);
+      if (n <= 0) break;
+      answer.append(buf, static_cast<size_t>(n));
+    }
+  }
+  ::close(fd);
+  return answer.substr(0, answer.find("\r\n"));
+}
+
 struct SecureNode {
   explicit SecureNode(GatewayOptions options = Listed())
       : scratch("security"), gateway(scratch.path(), testing::OneReplica(), std::move(options)) {}
@@ -102,6 +133,11 @@ TEST_CASE("With an API token, upload, query and delete need it; reads do not",
   const httplib::Result no_token = client.Post("/api/upload?name=t", "a\n1\n", "text/csv");
   Refused(no_token, 401);
   CHECK(no_token->get_header_value("WWW-Authenticate").rfind("Bearer", 0) == 0);
+  // A client that waits for 100 Continue hears of it before it sends the body.
+  CHECK(FirstLineAnswering(node.gateway.port(),
+                           "POST /api/upload?name=t HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                           "Content-Type: text/csv\r\nContent-Length: 4\r\n"
+                           "Expect: 100-continue\r\n\r\n") == "HTTP/1.1 401 Unauthorized");
   const httplib::Headers wrong{{"Authorization", "Bearer t0ken-of-the-nodE"}};
   Refused(client.Post("/api/upload?name=t", wrong, "a\n1\n", "text/csv"), 401);
   Refused(client.Post("/api/query", wrong, R"({"sql": "SELECT 1"})", "application/json"), 401);
