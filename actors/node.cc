@@ -16,9 +16,13 @@ namespace lake::actors {
 
 Result<std::unique_ptr<Node>> Node::Start(const local::NodeConfig& config,
                                           std::unique_ptr<local::DataDir> dir) {
-  bool created = false;
-  LAKE_ASSIGN_OR_RETURN(dht::Identity identity, dir->LoadOrCreateIdentity(&created));
-  if (created) spdlog::info("node: created a new identity in {}", dir->key_path());
+  local::DataDir::KeyNotes key;
+  LAKE_ASSIGN_OR_RETURN(dht::Identity identity, dir->LoadOrCreateIdentity(&key));
+  if (key.created) spdlog::info("node: created a new identity in {}", dir->key_path());
+  if (key.exposed()) {
+    spdlog::warn("node: the node key {} is readable by other users (mode {:o}): chmod 600 it",
+                 dir->key_path(), key.mode);
+  }
   if (dir->recovered_chunks() > 0) {
     spdlog::warn("node: removed {} chunks of an interrupted import", dir->recovered_chunks());
   }

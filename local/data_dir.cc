@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <sys/file.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -36,8 +37,8 @@ Result<int> Lock(const std::string& dir) {
     if (!busy) return Status::IOError("cannot lock " + path + ": " + why);
     std::string holder = n > 0 ? std::string(pid, static_cast<size_t>(n)) : "unknown";
     while (!holder.empty() && (holder.back() == '\n' || holder.back() == ' ')) holder.pop_back();
-    return Status::Unavailable("data directory " + dir +
-                               " is in use by another process (pid " + holder + ")");
+    return Status::Unavailable("data directory " + dir + " is in use by another process (pid " +
+                               holder + ")");
   }
   const std::string pid = std::to_string(::getpid()) + "\n";
   if (::ftruncate(fd, 0) != 0 ||
@@ -53,9 +54,14 @@ Status WriteKeyFile(const std::string& path, const std::string& text) {
   const std::filesystem::path file(path);
   if (file.has_parent_path()) std::filesystem::create_directories(file.parent_path(), ec);
   // Written under a temporary name, readable by the owner only from the start, and synced
-  // before the rename: a crash never leaves a half-written key behind.
+  // before the rename: a crash never leaves a half-written key behind. The name is created
+  // afresh (a leftover, or a link someone put there, is removed, never followed or reused), so
+  // the key's bytes go to no file but a new one of ours.
   const std::string tmp = path + ".tmp";
-  const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+  if (::unlink(tmp.c_str()) != 0 && errno != ENOENT) {
+    return Status::IOError("cannot remove " + tmp + ": " + Errno());
+  }
+  const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
   if (fd < 0) return Status::IOError("cannot write node key " + tmp + ": " + Errno());
   const bool written = ::write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size()) &&
                        ::fsync(fd) == 0;
@@ -63,6 +69,13 @@ Status WriteKeyFile(const std::string& path, const std::string& text) {
   if (!written) return Status::IOError("cannot write node key " + tmp);
   std::filesystem::rename(tmp, path, ec);
   if (ec) return Status::IOError("cannot write node key " + path + ": " + ec.message());
+  // The rename is durable once the directory is synced: until then a crash may lose the key the
+  // node already announced itself with.
+  const std::string parent = file.has_parent_path() ? file.parent_path().string() : ".";
+  const int dir_fd = ::open(parent.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  const bool synced = dir_fd >= 0 && ::fsync(dir_fd) == 0;
+  if (dir_fd >= 0) ::close(dir_fd);
+  if (!synced) return Status::IOError("cannot sync directory " + parent + ": " + Errno());
   return Status::OK();
 }
 
@@ -110,10 +123,14 @@ DataDir::~DataDir() {
   if (lock_fd_ >= 0) ::close(lock_fd_);  // closing the descriptor releases the flock
 }
 
-Result<dht::Identity> DataDir::LoadOrCreateIdentity(bool* created) const {
-  if (created != nullptr) *created = false;
+Result<dht::Identity> DataDir::LoadOrCreateIdentity(KeyNotes* notes) const {
+  KeyNotes ignored;
+  if (notes == nullptr) notes = &ignored;
+  *notes = KeyNotes{};
   std::error_code ec;
   if (std::filesystem::exists(key_path_, ec)) {
+    struct stat st;
+    if (::stat(key_path_.c_str(), &st) == 0) notes->mode = st.st_mode & 0777;
     std::ifstream in(key_path_);
     std::stringstream text;
     text << in.rdbuf();
@@ -130,7 +147,8 @@ Result<dht::Identity> DataDir::LoadOrCreateIdentity(bool* created) const {
   dht::Identity identity(seed);
   sodium_memzero(seed.data(), seed.size());
   LAKE_RETURN_IF_ERROR(WriteKeyFile(key_path_, identity.ToKeyFile()));
-  if (created != nullptr) *created = true;
+  notes->created = true;
+  notes->mode = 0600;
   return identity;
 }
 

@@ -37,10 +37,19 @@ class DataDir {
   DataDir& operator=(const DataDir&) = delete;
   ~DataDir();  // releases the lock; the store closes when its last holder lets go
 
-  // The node's identity from key_path(), created there (fresh random seed, mode 0600, synced
-  // before it is renamed into place) when there is none. A key file that exists but does not
-  // parse is Corruption, never silently replaced. *created (if given) says which happened.
-  Result<dht::Identity> LoadOrCreateIdentity(bool* created = nullptr) const;
+  // What LoadOrCreateIdentity found.
+  struct KeyNotes {
+    bool created = false;  // there was no key: a new one was written
+    uint32_t mode = 0;     // the key file's permission bits
+    // Others than its owner may read it (the node warns: the key is the node's identity).
+    bool exposed() const { return (mode & 077) != 0; }
+  };
+
+  // The node's identity from key_path(), created there (fresh random seed, a new file of mode
+  // 0600 that follows no link, synced, renamed into place, and the directory synced) when there
+  // is none. A key file that exists but does not parse is Corruption, never silently replaced.
+  // *notes (if given) says which happened and how the file is protected.
+  Result<dht::Identity> LoadOrCreateIdentity(KeyNotes* notes = nullptr) const;
 
   const std::string& path() const { return path_; }
   const std::string& key_path() const { return key_path_; }

@@ -115,17 +115,20 @@ TEST_CASE("A node key is created once, private to its owner, and read back the s
   const std::string key = path + "/sub/node.key";
   auto dir = DataDir::Open(path, DataDirOptions{key, ""});
   REQUIRE(dir.ok());
-  bool created = false;
-  Result<dht::Identity> first = (*dir)->LoadOrCreateIdentity(&created);
+  DataDir::KeyNotes notes;
+  Result<dht::Identity> first = (*dir)->LoadOrCreateIdentity(&notes);
   REQUIRE(first.ok());
-  CHECK(created);
+  CHECK(notes.created);
+  CHECK_FALSE(notes.exposed());
   struct stat st;
   REQUIRE(::stat(key.c_str(), &st) == 0);
   CHECK((st.st_mode & 0777) == 0600);
   CHECK_FALSE(std::filesystem::exists(key + ".tmp"));
-  Result<dht::Identity> again = (*dir)->LoadOrCreateIdentity(&created);
+  Result<dht::Identity> again = (*dir)->LoadOrCreateIdentity(&notes);
   REQUIRE(again.ok());
-  CHECK_FALSE(created);
+  CHECK_FALSE(notes.created);
+  CHECK(notes.mode == 0600);
+  CHECK_FALSE(notes.exposed());
   CHECK(again->node_id() == first->node_id());
   // Another directory gets another identity.
   auto other_dir = DataDir::Open(path + "/other");
@@ -133,6 +136,38 @@ TEST_CASE("A node key is created once, private to its owner, and read back the s
   Result<dht::Identity> other = (*other_dir)->LoadOrCreateIdentity();
   REQUIRE(other.ok());
   CHECK(other->node_id() != first->node_id());
+  std::filesystem::remove_all(path);
+}
+
+TEST_CASE(
+    "A new key follows no link left at its temporary name, and a key others can read is "
+    "noted",
+    "[local][identity]") {
+  const std::string path = FreshDir("key-link");
+  const std::string key = path + "/node.key";
+  auto dir = DataDir::Open(path, DataDirOptions{key, ""});
+  REQUIRE(dir.ok());
+  // Someone put a link where the key is first written: the key must not end up in its target.
+  const std::string target = path + "/elsewhere";
+  std::ofstream(target) << "not a key\n";
+  std::filesystem::create_symlink(target, key + ".tmp");
+  DataDir::KeyNotes notes;
+  Result<dht::Identity> created = (*dir)->LoadOrCreateIdentity(&notes);
+  REQUIRE(created.ok());
+  CHECK(notes.created);
+  std::ifstream in(target);
+  std::string line;
+  std::getline(in, line);
+  CHECK(line == "not a key");
+  CHECK_FALSE(std::filesystem::is_symlink(key));
+  CHECK_FALSE(std::filesystem::exists(key + ".tmp"));
+
+  REQUIRE(::chmod(key.c_str(), 0644) == 0);
+  Result<dht::Identity> loaded = (*dir)->LoadOrCreateIdentity(&notes);
+  REQUIRE(loaded.ok());
+  CHECK(loaded->node_id() == created->node_id());
+  CHECK(notes.mode == 0644);
+  CHECK(notes.exposed());
   std::filesystem::remove_all(path);
 }
 
