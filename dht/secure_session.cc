@@ -121,10 +121,14 @@ Status SecureSession::ConsumeFrames(ByteView data, size_t* consumed) {
   size_t pos = 0;
   while (data.size() - pos >= kLengthPrefixBytes) {
     const uint32_t length = GetLength(data.data() + pos);
-    if (length > options_.max_frame_bytes) {
-      return Status::ResourceExhausted("secure session: frame of " + std::to_string(length) +
-                                       " bytes exceeds the limit of " +
-                                       std::to_string(options_.max_frame_bytes));
+    // Checked frame by frame: the frames after the peer's AUTH in the same bytes are DATA.
+    const size_t limit = state_ == State::kEstablished
+                             ? options_.max_frame_bytes
+                             : std::min(options_.max_frame_bytes, kMaxHandshakeFrameBytes);
+    if (length > limit) {
+      return Status::ResourceExhausted(
+          "secure session: frame of " + std::to_string(length) + " bytes exceeds the limit of " +
+          std::to_string(limit) + (state_ == State::kEstablished ? "" : " before the handshake"));
     }
     if (data.size() - pos - kLengthPrefixBytes < length) break;  // wait for the rest
     LAKE_RETURN_IF_ERROR(HandleFrame(data.subspan(pos + kLengthPrefixBytes, length)));

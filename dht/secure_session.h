@@ -8,8 +8,10 @@
 //
 // Framing. Every frame is a 4-byte big-endian unsigned length N, then N body bytes. A length above
 //   Options::max_frame_bytes (both sides must agree; default 4 MiB) breaks the session before any
-//   buffer for the body is allocated. The two directions of the connection are independent
-//   streams; on each, a side sends exactly: HELLO, AUTH, then any number of DATA frames.
+//   buffer for the body is allocated; so does, until the peer's AUTH is accepted, a length above
+//   kMaxHandshakeFrameBytes (512): a peer that has proved nothing yet cannot make us buffer more.
+//   The two directions of the connection are independent streams; on each, a side sends exactly:
+//   HELLO, AUTH, then any number of DATA frames.
 // HELLO (plaintext). Body = msgpack map, keys in this order:
 //     {"v": 1, "eph": bin(32) X25519 ephemeral public key, "pk": bin(32) Ed25519 identity key}
 //   The ephemeral key pair is crypto_kx_seed_keypair(ephemeral_seed). Both sides send HELLO at
@@ -68,6 +70,8 @@ class SecureSession {
   static constexpr uint8_t kResponderRoleByte = 'R';
   static constexpr size_t kLengthPrefixBytes = 4;
   static constexpr size_t kTagBytes = 16;  // crypto_aead_xchacha20poly1305_ietf_ABYTES
+  // HELLO and AUTH bodies are under 100 bytes; the rest leaves room for keys a later version adds.
+  static constexpr size_t kMaxHandshakeFrameBytes = 512;  // never change
 
   // Starts a session and queues our HELLO in TakeOutput(). `ephemeral_seed` must be fresh,
   // unpredictable bytes for every session (reusing one gives the same session keys).

@@ -316,6 +316,27 @@ TEST_CASE("SecureSession rejects an oversized length prefix before reading the b
     REQUIRE(session.OnBytes(part1).ok());
     CHECK(session.OnBytes(part2).IsResourceExhausted());
   }
+  SECTION("over the handshake's limit before the handshake completes") {
+    SecureSession session(Role::kResponder, alice, SeedOf(12), std::nullopt);
+    const Bytes at_limit = {0, 0, 0x02, 0x00};  // 512: waits for the body
+    REQUIRE(session.OnBytes(at_limit).ok());
+    SecureSession session2(Role::kResponder, alice, SeedOf(13), std::nullopt);
+    const Bytes over_limit = {0, 0, 0x02, 0x01};  // 513
+    CHECK(session2.OnBytes(over_limit).IsResourceExhausted());
+    // A large DATA frame right behind the AUTH in the same bytes is DATA's to bound.
+    const Identity bob(SeedOf(2));
+    SecureSession initiator(Role::kInitiator, alice, SeedOf(11), bob.node_id());
+    SecureSession responder(Role::kResponder, bob, SeedOf(14), std::nullopt);
+    REQUIRE(responder.OnBytes(initiator.TakeOutput()).ok());  // the initiator's HELLO
+    REQUIRE(initiator.OnBytes(responder.TakeOutput()).ok());  // HELLO and AUTH back
+    REQUIRE(initiator.established());
+    REQUIRE(initiator.Send(Bytes(64 << 10, 7)).ok());
+    REQUIRE(responder.OnBytes(initiator.TakeOutput()).ok());  // AUTH, then the 64 KiB DATA
+    REQUIRE(responder.established());
+    const std::vector<Bytes> received = responder.TakeReceived();
+    REQUIRE(received.size() == 1);
+    CHECK(received[0] == Bytes(64 << 10, 7));
+  }
   SECTION("just over a configured limit, after the handshake") {
     SecureSession::Options options;
     options.max_frame_bytes = 1000;
