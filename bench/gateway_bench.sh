@@ -60,14 +60,7 @@ names=$(for k in $(seq 0 $((NAMES - 1))); do printf 'load_%s\n' "$k"; done | pas
 pids=()  # the nodes (bench/lib.sh), stopped on any exit
 trap stop_nodes EXIT
 start_nodes "$work" "$NODES"
-for table in events employees; do
-  "$p2plake" upload --node "${urls[0]}" --name "$table" --json "$data/$table.csv" \
-    >"$work/upload-$table.json" 2>"$work/upload-$table.err" ||
-    { cat "$work/upload-$table.err" "$work/upload-$table.json" >&2; exit 1; }
-  rows=$(awk -v f="$table.csv" '$1 == f { print $2 }' "$data/manifest.tsv")
-  python3 "$root/bench/upload_cluster.py" check "$table" "$rows" "$work/upload-$table.json" \
-    "${urls[@]}" >/dev/null
-done
+upload_tables events employees
 
 rss_mib() { awk '/^VmRSS:/ { printf "%.1f", $2 / 1024 }' "/proc/$1/status" 2>/dev/null || echo "-"; }
 # dead_nodes: the numbers of the nodes that are no longer running, with the end of their stdout.

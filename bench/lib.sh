@@ -169,6 +169,21 @@ start_nodes() {
   done
 }
 
+# upload_tables TABLE...: uploads $data/TABLE.csv as TABLE through node 1, then checks that every
+# node lists it with the rows bench/gen_data.py wrote and R holders per chunk. Uses $p2plake,
+# $data and $work; exits on a failure, with what the upload printed.
+upload_tables() {
+  local table rows
+  for table in "$@"; do
+    "$p2plake" upload --node "${urls[0]}" --name "$table" --json "$data/$table.csv" \
+      >"$work/upload-$table.json" 2>"$work/upload-$table.err" ||
+      { cat "$work/upload-$table.err" "$work/upload-$table.json" >&2; exit 1; }
+    rows=$(awk -v f="$table.csv" '$1 == f { print $2 }' "$data/manifest.tsv")
+    python3 "$root/bench/upload_cluster.py" check "$table" "$rows" "$work/upload-$table.json" \
+      "${urls[@]}" >/dev/null
+  done
+}
+
 # stop_nodes: SIGTERM to every node in $pids, then waits for them; a node that has not exited
 # 30 s later is killed, and counted in $work/hung.txt.
 stop_nodes() {

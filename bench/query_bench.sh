@@ -67,14 +67,7 @@ phase embedded embedded
 pids=()  # the nodes (bench/lib.sh), stopped on any exit
 trap stop_nodes EXIT
 start_nodes "$work"
-for table in "${tables[@]}"; do
-  "$p2plake" upload --node "${urls[0]}" --name "$table" --json "$data/$table.csv" \
-    >"$work/upload-$table.json" 2>"$work/upload-$table.err" ||
-    { cat "$work/upload-$table.err" "$work/upload-$table.json" >&2; exit 1; }
-  rows=$(awk -v f="$table.csv" '$1 == f { print $2 }' "$data/manifest.tsv")
-  python3 "$root/bench/upload_cluster.py" check "$table" "$rows" "$work/upload-$table.json" \
-    "${urls[@]}" >/dev/null
-done
+upload_tables "${tables[@]}"
 
 # cluster_queries NAME QUERIES RUNS: the queries of file QUERIES asked of node 1 into $work/NAME,
 # and "node I<TAB>CPU s" of every node still running into $work/NAME/cpu.tsv.
