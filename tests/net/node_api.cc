@@ -19,14 +19,9 @@ std::optional<json> DatasetList(const NodeProcess& node) {
   return (*list)["datasets"];
 }
 
-// POST /api/query with `body`, waiting up to `timeout` for the answer.
-QueryReply PostQueryBody(uint16_t port, const json& body, milliseconds timeout) {
-  httplib::Client client("127.0.0.1", port);
-  client.set_connection_timeout(seconds(5));
-  client.set_read_timeout(timeout);
-  client.set_write_timeout(timeout);
-  QueryReply reply;
-  httplib::Result res = client.Post("/api/query", body.dump(), "application/json");
+// The status and body of `res`, or why there is none.
+HttpReply ReplyOf(const httplib::Result& res) {
+  HttpReply reply;
   if (!res) {
     reply.error = httplib::to_string(res.error());
     return reply;
@@ -36,10 +31,21 @@ QueryReply PostQueryBody(uint16_t port, const json& body, milliseconds timeout) 
   return reply;
 }
 
+// POST /api/query with `body`, waiting up to `timeout` for the answer.
+QueryReply PostQueryBody(uint16_t port, const json& body, milliseconds timeout) {
+  httplib::Client client("127.0.0.1", port);
+  client.set_connection_timeout(seconds(5));
+  client.set_read_timeout(timeout);
+  client.set_write_timeout(timeout);
+  return ReplyOf(client.Post("/api/query", body.dump(), "application/json"));
+}
+
 }  // namespace
 
-std::ostream& operator<<(std::ostream& out, const UploadReply& reply) {
-  return out << "HTTP " << reply.status << " " << reply.body.dump() << " " << reply.error;
+std::ostream& operator<<(std::ostream& out, const HttpReply& reply) {
+  // A query's rows can be long: the start tells what went wrong.
+  return out << "HTTP " << reply.status << " " << reply.body.dump().substr(0, 2000) << " "
+             << reply.error;
 }
 
 UploadReply PostCsv(uint16_t port, const std::string& name, const std::string& csv) {
@@ -47,15 +53,7 @@ UploadReply PostCsv(uint16_t port, const std::string& name, const std::string& c
   client.set_connection_timeout(seconds(5));
   client.set_read_timeout(seconds(120));
   client.set_write_timeout(seconds(120));
-  UploadReply reply;
-  httplib::Result res = client.Post(("/api/upload?name=" + name).c_str(), csv, "text/csv");
-  if (!res) {
-    reply.error = httplib::to_string(res.error());
-    return reply;
-  }
-  reply.status = res->status;
-  reply.body = json::parse(res->body, nullptr, /*allow_exceptions=*/false);
-  return reply;
+  return ReplyOf(client.Post(("/api/upload?name=" + name).c_str(), csv, "text/csv"));
 }
 
 UploadReply UploadEverywhere(const NodeProcess& to, const std::string& name, const std::string& csv,
@@ -70,11 +68,6 @@ UploadReply UploadEverywhere(const NodeProcess& to, const std::string& name, con
       },
       seconds(5)));
   return reply;
-}
-
-std::ostream& operator<<(std::ostream& out, const QueryReply& reply) {
-  return out << "HTTP " << reply.status << " " << reply.body.dump().substr(0, 2000) << " "
-             << reply.error;
 }
 
 QueryReply PostQuery(uint16_t port, const std::string& sql, milliseconds timeout) {

@@ -19,13 +19,17 @@ namespace lake::nettest {
 
 using Nodes = std::vector<NodeProcess*>;
 
-// An upload's answer: its HTTP status (0 if none came: the connection failed) and body.
-struct UploadReply {
+// A node's answer: its HTTP status (0 if none came: the connection failed) and body (discarded
+// JSON if not JSON).
+struct HttpReply {
   int status = 0;
   nlohmann::json body;
   std::string error;  // why no answer came
 };
-std::ostream& operator<<(std::ostream& out, const UploadReply& reply);
+std::ostream& operator<<(std::ostream& out, const HttpReply& reply);
+
+using UploadReply = HttpReply;
+using QueryReply = HttpReply;
 
 // POST /api/upload?name=NAME with `csv` as text/csv, waiting up to two minutes for the answer.
 UploadReply PostCsv(uint16_t port, const std::string& name, const std::string& csv);
@@ -34,14 +38,6 @@ UploadReply PostCsv(uint16_t port, const std::string& name, const std::string& c
 // every node of `nodes` lists it within 5 s. Call from a test case.
 UploadReply UploadEverywhere(const NodeProcess& to, const std::string& name, const std::string& csv,
                              const Nodes& nodes);
-
-// A query's answer: its HTTP status (0 if none came) and body (discarded JSON if not JSON).
-struct QueryReply {
-  int status = 0;
-  nlohmann::json body;
-  std::string error;  // why no answer came
-};
-std::ostream& operator<<(std::ostream& out, const QueryReply& reply);
 
 // POST /api/query {"sql": sql, "rowMode": "array"}: each row an array of one value per column.
 QueryReply PostQuery(uint16_t port, const std::string& sql,
