@@ -10,6 +10,7 @@
 #include "common/hash.h"
 #include "dht/placement.h"
 #include "store/chunk_codec.h"
+#include "store/importer.h"
 
 namespace lake::actors::keeper {
 
@@ -218,6 +219,9 @@ void OnPush(Self self, const NodeId& from, const ChunkMessage& push) {
   }
   if (st.unsynced.empty() && st.unsynced_acks.empty()) self->send(self, sync_atom::value);
   st.unsynced.PutChunk(push.id, push.data);
+  // Acked, this copy counts for the pusher: an upload of ours that staged the same bytes must
+  // not take it away when it fails or dies.
+  store::ClaimChunk(&st.unsynced, push.id);
   st.unsynced_acks.push_back({from, push.request_id});
 }
 

@@ -57,13 +57,31 @@ Result<EncodedChunk> EncodeRowGroup(const ByteSource& source, const std::vector<
   return out;
 }
 
-// Deletes `candidates` that no stored manifest references, plus their journal records.
+// The chunks of `candidates` whose journal record is still there: those an import still owns.
+// A chunk a peer pushed meanwhile lost its record (ClaimChunk) and is no import's to delete.
+Result<std::vector<ChunkId>> StillJournalled(const ChunkStore& store,
+                                             const std::vector<ChunkId>& candidates) {
+  std::vector<ChunkId> owned;
+  for (const ChunkId& id : candidates) {
+    Result<Bytes> record = store.GetRecord(PendingKey(id));
+    if (record.ok()) {
+      owned.push_back(id);
+    } else if (!record.status().IsNotFound()) {
+      return record.status();
+    }
+  }
+  return owned;
+}
+
+// Deletes the still journalled `candidates` that no stored manifest references, plus their
+// journal records.
 Status RemoveUnreferenced(ChunkStore& store, const std::vector<ChunkId>& candidates,
                           uint64_t* removed) {
   LAKE_ASSIGN_OR_RETURN(std::vector<Manifest> manifests, ListManifests(store));
   const std::set<ChunkId> referenced = ReferencedChunks(manifests);
+  LAKE_ASSIGN_OR_RETURN(const std::vector<ChunkId> owned, StillJournalled(store, candidates));
   StoreBatch batch;
-  for (const ChunkId& id : candidates) {
+  for (const ChunkId& id : owned) {
     if (referenced.count(id) == 0) {
       batch.DeleteChunk(id);
       ++*removed;
@@ -266,10 +284,13 @@ Result<StagedImport> StageCsv(ChunkStore& store, const ByteSource& source,
 
 Status CommitStaged(ChunkStore& store, const StagedImport& staged, const Manifest& manifest,
                     const Bytes& encoded, StoreBatch batch) {
-  for (const ChunkId& id : staged.journalled) batch.DeleteRecord(PendingKey(id));
-  return ReplaceDataset(store, manifest.name, &manifest, &encoded, staged.journalled,
-                        std::move(batch));
+  LAKE_ASSIGN_OR_RETURN(const std::vector<ChunkId> owned,
+                        StillJournalled(store, staged.journalled));
+  for (const ChunkId& id : owned) batch.DeleteRecord(PendingKey(id));
+  return ReplaceDataset(store, manifest.name, &manifest, &encoded, owned, std::move(batch));
 }
+
+void ClaimChunk(StoreBatch* batch, const ChunkId& id) { batch->DeleteRecord(PendingKey(id)); }
 
 Status AbandonStaged(ChunkStore& store, const StagedImport& staged) {
   uint64_t removed = 0;

@@ -9,6 +9,7 @@
 //  - a file that is malformed anywhere leaves nothing: chunks written before the bad row are
 //    removed again;
 //  - a crash before the commit leaves journal records that RecoverInterruptedImports() clears;
+//    a chunk a peer pushed meanwhile (ClaimChunk) is no longer the import's and stays;
 //  - once ImportCsv returns OK the dataset is durable;
 //  - the same file always yields the same chunks (boundaries and types depend only on the bytes).
 // Re-importing a name writes version n+1 and deletes chunks only the old version used.
@@ -84,6 +85,13 @@ Status CommitStaged(ChunkStore& store, const StagedImport& staged, const Manifes
                     const Bytes& encoded, StoreBatch batch = {});
 // Removes a staged import's chunks (those no dataset references) and its journal.
 Status AbandonStaged(ChunkStore& store, const StagedImport& staged);
+
+// Adds to `batch` the drop of chunk `id`'s journal record, if an import here journalled it: the
+// chunk then outlives that import, whatever becomes of it (CommitStaged, AbandonStaged and
+// RecoverInterruptedImports delete only chunks still journalled). For a chunk a peer pushed:
+// once acknowledged, the peer counts this copy, even when an import here staged the same bytes
+// and then fails or dies. A chunk no dataset ever names is the orphan collector's.
+void ClaimChunk(StoreBatch* batch, const ChunkId& id);
 
 // Removes what imports interrupted by a crash left behind: journalled chunks that no manifest
 // references. Call once when a store is opened. Returns how many chunks were removed.

@@ -461,5 +461,44 @@ TEST_CASE_METHOD(ImportFixture, "Staging a new version leaves the current one in
   CHECK(store.Stats().chunks == v2.chunks.size());
 }
 
+TEST_CASE_METHOD(ImportFixture,
+                 "A chunk a peer pushed while an import staged it outlives the import",
+                 "[store][import][stage]") {
+  MemChunkStore store;
+  Result<StagedImport> staged = Stage(store, NumberedCsv(40'000), "staged", 16 << 10);
+  REQUIRE(staged.ok());
+  REQUIRE(staged->journalled.size() > 1);
+  // A peer pushes the same bytes as one staged chunk; the node stores them as it stores every
+  // push, acknowledges, and the peer counts this copy from then on.
+  const ChunkId pushed = staged->journalled.front();
+  Result<Bytes> bytes = store.GetChunk(pushed);
+  REQUIRE(bytes.ok());
+  StoreBatch push;
+  push.PutChunk(pushed, *bytes);
+  ClaimChunk(&push, pushed);
+  REQUIRE(store.Write(push, Durability::kSync).ok());
+
+  SECTION("the import fails: its other chunks go, the pushed one stays") {
+    REQUIRE(AbandonStaged(store, *staged).ok());
+    CHECK(store.GetChunk(pushed).ok());
+    CHECK(store.Stats().chunks == 1);
+    CHECK(store.ScanRecords("pending/")->empty());
+  }
+  SECTION("the node dies before the commit: recovery keeps the pushed chunk") {
+    Result<uint64_t> removed = RecoverInterruptedImports(store);
+    REQUIRE(removed.ok());
+    CHECK(*removed == staged->journalled.size() - 1);
+    CHECK(store.GetChunk(pushed).ok());
+    CHECK(store.ScanRecords("pending/")->empty());
+  }
+  SECTION("the import commits: every chunk is there and the journal is gone") {
+    Manifest committed = staged->manifest;
+    committed.version = 1;
+    REQUIRE(CommitStaged(store, *staged, committed, EncodeManifest(committed)).ok());
+    for (const ChunkRef& ref : committed.chunks) CHECK(store.GetChunk(ref.id).ok());
+    CHECK(store.ScanRecords("pending/")->empty());
+  }
+}
+
 }  // namespace
 }  // namespace lake::store
