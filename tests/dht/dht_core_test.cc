@@ -29,7 +29,10 @@ std::vector<Contact> SortedByDistance(std::vector<Contact> contacts, const Id& t
 }
 
 // A tiny network of DhtCores. Messages travel instantly, in FIFO order, through the wire
-// encoding; addresses are "node:<index>". Nodes listed in `silent` receive nothing.
+// encoding; addresses are "node:<index>". Nodes listed in `silent` receive and send nothing. Like the
+// simulator, a response counts as arriving on a session dialled to the responder (its address is
+// verified), a request as arriving on the requester's own connection; dials are answered at once
+// by the node at the address.
 struct Wire {
   struct Packet {
     size_t from;
@@ -57,6 +60,7 @@ struct Wire {
   void Collect(size_t i) {
     DhtCore::Outbox outbox = cores[i]->TakeOutbox();
     for (DhtCore::Send& send : outbox.sends) queue.push_back(Packet{i, std::move(send)});
+    for (std::string& address : outbox.dials) dials.emplace_back(i, std::move(address));
     for (OperationResult& r : outbox.results) results[i].push_back(std::move(r));
   }
   void CollectAll() {
@@ -75,7 +79,7 @@ struct Wire {
     const std::optional<size_t> to = IndexOf(packet.send.to.address);
     // The contact named in a send must be the node at that address.
     if (to) CHECK(packet.send.to.id == cores[*to]->self().id);
-    if (!to || silent.count(*to)) {
+    if (!to || silent.count(*to) || silent.count(packet.from)) {
       ++lost;
       return false;
     }
@@ -86,7 +90,10 @@ struct Wire {
       return false;
     }
     CHECK(*decoded == packet.send.message);
-    cores[*to]->OnMessage(now, cores[packet.from]->self().id, *decoded);
+    const std::optional<std::string> verified =
+        IsRequest(decoded->kind) ? std::nullopt
+                                 : std::optional<std::string>(cores[packet.from]->self().address);
+    cores[*to]->OnMessage(now, cores[packet.from]->self().id, *decoded, verified);
     Collect(*to);
     return true;
   }
@@ -94,8 +101,18 @@ struct Wire {
   // Delivers until the wire is empty.
   void Pump() {
     CollectAll();
-    for (int guard = 0; !queue.empty(); ++guard) {
+    for (int guard = 0; !queue.empty() || !dials.empty(); ++guard) {
       REQUIRE(guard < 100000);
+      if (!dials.empty()) {
+        auto [from, address] = std::move(dials.front());
+        dials.pop_front();
+        const std::optional<size_t> to = IndexOf(address);
+        if (!to || silent.count(*to)) continue;
+        ++dials_answered;
+        cores[from]->OnDialed(now, contact(*to));
+        Collect(from);
+        continue;
+      }
       Packet packet = std::move(queue.front());
       queue.pop_front();
       Deliver(packet);
@@ -145,7 +162,9 @@ struct Wire {
   std::vector<std::unique_ptr<DhtCore>> cores;
   std::vector<std::vector<OperationResult>> results;
   std::deque<Packet> queue;
+  std::deque<std::pair<size_t, std::string>> dials;  // (dialling node, address)
   std::set<size_t> silent;
+  size_t dials_answered = 0;
   TimePoint now = kT0;
   size_t lost = 0;
   size_t undecodable = 0;
@@ -353,7 +372,7 @@ TEST_CASE("A response from a node other than the one asked is dropped", "[dht][d
   forged.request_id = to_node1.send.message.request_id;
   forged.nodes = {bogus};
   const uint64_t dropped_before = wire.core(0).messages_dropped();
-  wire.core(0).OnMessage(wire.now, wire.contact(2).id, forged);
+  wire.core(0).OnMessage(wire.now, wire.contact(2).id, forged, std::nullopt);
   CHECK(wire.core(0).messages_dropped() == dropped_before + 1);
   DhtCore::Outbox after = wire.core(0).TakeOutbox();
   CHECK(after.sends.empty());    // nobody was asked about the bogus contact
@@ -377,7 +396,7 @@ TEST_CASE("A response with an unknown or already used request id is dropped", "[
     Message pong;
     pong.kind = MessageKind::kPong;
     pong.request_id = 0x5eed;
-    wire.core(0).OnMessage(wire.now, wire.contact(1).id, pong);
+    wire.core(0).OnMessage(wire.now, wire.contact(1).id, pong, std::nullopt);
     CHECK(wire.core(0).messages_dropped() == 1);
     DhtCore::Outbox outbox = wire.core(0).TakeOutbox();
     CHECK(outbox.sends.empty());
@@ -405,13 +424,13 @@ TEST_CASE("A response with an unknown or already used request id is dropped", "[
     Message ping;
     ping.kind = MessageKind::kPing;
     ping.source_address = wire.contact(0).address;
-    wire.core(0).OnMessage(wire.now, wire.contact(0).id, ping);
+    wire.core(0).OnMessage(wire.now, wire.contact(0).id, ping, std::nullopt);
     CHECK(wire.core(0).messages_dropped() == 1);
     CHECK(wire.core(0).TakeOutbox().sends.empty());
   }
 }
 
-TEST_CASE("A request nobody answers times out after request_timeout and drops the node",
+TEST_CASE("A request nobody answers times out after request_timeout; max_failures drop the node",
           "[dht][dht_core]") {
   Rng rng(17);
   Wire wire(3);
@@ -439,9 +458,16 @@ TEST_CASE("A request nobody answers times out after request_timeout and drops th
   wire.Pump();
   const std::optional<OperationResult> r = wire.Find(0, op);
   REQUIRE(r.has_value());
+  CHECK(IdsOf(r->closest) == IdsOf(SortedByDistance({wire.contact(0), wire.contact(1)}, target)));
+  // One silence is no proof of death (a reply may have been lost): the node stays in the table
+  // until it has failed max_failures requests in a row.
+  CHECK(wire.core(0).table().Contains(wire.contact(2).id));
+  for (size_t i = 1; i < wire.options.max_failures; ++i) {
+    wire.core(0).FindNode(wire.now, target);
+    wire.RunUntil(wire.now + wire.options.request_timeout);
+  }
   CHECK_FALSE(wire.core(0).table().Contains(wire.contact(2).id));
   CHECK(wire.core(0).table().Contains(wire.contact(1).id));
-  CHECK(IdsOf(r->closest) == IdsOf(SortedByDistance({wire.contact(0), wire.contact(1)}, target)));
 }
 
 TEST_CASE("A full bucket keeps its oldest contact if it answers the eviction ping",
@@ -467,14 +493,14 @@ TEST_CASE("A full bucket keeps its oldest contact if it answers the eviction pin
   ping.kind = MessageKind::kPing;
   ping.request_id = 1;
   ping.source_address = old_node.address;
-  core.OnMessage(now, old_node.id, ping);
+  core.OnMessage(now, old_node.id, ping, old_node.address);
   REQUIRE(core.table().Contains(old_node.id));
   (void)core.TakeOutbox();
 
   now += 1s;
   ping.request_id = 2;
   ping.source_address = newcomer.address;
-  core.OnMessage(now, newcomer.id, ping);
+  core.OnMessage(now, newcomer.id, ping, newcomer.address);
   DhtCore::Outbox outbox = core.TakeOutbox();
   // A pong for the newcomer, and a liveness ping to the old contact.
   REQUIRE(outbox.sends.size() == 2);
@@ -496,14 +522,19 @@ TEST_CASE("A full bucket keeps its oldest contact if it answers the eviction pin
     Message pong;
     pong.kind = MessageKind::kPong;
     pong.request_id = probe->message.request_id;
-    core.OnMessage(now + 100ms, old_node.id, pong);
+    core.OnMessage(now + 100ms, old_node.id, pong, old_node.address);
     CHECK(core.messages_dropped() == 0);
     core.OnTimer(now + 10s);
     CHECK(core.table().Contains(old_node.id));
     CHECK_FALSE(core.table().Contains(newcomer.id));
   }
-  SECTION("the old contact is silent: the newcomer replaces it") {
-    core.OnTimer(now + options.request_timeout);
+  SECTION("the old contact is silent: the newcomer replaces it after max_failures pings") {
+    for (size_t i = 1; i < options.max_failures; ++i) {
+      core.OnTimer(now + i * options.request_timeout);
+      CHECK(core.table().Contains(old_node.id));
+      CHECK_FALSE(core.table().Contains(newcomer.id));
+    }
+    core.OnTimer(now + options.max_failures * options.request_timeout);
     CHECK_FALSE(core.table().Contains(old_node.id));
     CHECK(core.table().Contains(newcomer.id));
   }
@@ -586,7 +617,7 @@ TEST_CASE("A store request cannot set a TTL beyond the receiver's record_ttl_s",
   store.target = rng.NextId();
   store.values = {Bytes{4, 5}};
   store.ttl_s = 365 * 24 * 3600;
-  core.OnMessage(kT0, peer.id, store);
+  core.OnMessage(kT0, peer.id, store, peer.address);
   DhtCore::Outbox outbox = core.TakeOutbox();
   REQUIRE(outbox.sends.size() == 1);
   CHECK(outbox.sends[0].to == peer);
@@ -644,7 +675,11 @@ TEST_CASE("CheckAlive keeps a node that answers and drops one that does not", "[
   wire.core(0).CheckAlive(wire.now, wire.contact(1).id);
   wire.silent.insert(2);
   wire.core(0).CheckAlive(wire.now, wire.contact(2).id);
-  wire.RunUntil(wire.now + 3s);
+  // The ping is sent again at once after each timeout, up to max_failures of them.
+  const TimePoint start = wire.now;
+  wire.RunUntil(start + (wire.options.max_failures - 1) * wire.options.request_timeout);
+  CHECK(wire.core(0).table().Contains(wire.contact(2).id));
+  wire.RunUntil(start + wire.options.max_failures * wire.options.request_timeout);
   CHECK(wire.core(0).table().Contains(wire.contact(1).id));
   CHECK_FALSE(wire.core(0).table().Contains(wire.contact(2).id));
 }
@@ -657,7 +692,15 @@ TEST_CASE("OnUnreachable fails pending requests at once instead of at their dead
   wire.core(0).CheckAlive(wire.now, wire.contact(2).id);
   wire.Pump();
   REQUIRE(wire.core(0).table().Contains(wire.contact(2).id));
-  wire.core(0).OnUnreachable(wire.now, wire.contact(2).id);  // no time has passed
+  // No time passes: each call fails the ping pending at once, which is sent again until the
+  // node has failed max_failures times.
+  for (size_t i = 1; i < wire.options.max_failures; ++i) {
+    wire.core(0).OnUnreachable(wire.now, wire.contact(2).id);
+    wire.Pump();
+    CHECK(wire.core(0).table().Contains(wire.contact(2).id));
+  }
+  wire.core(0).OnUnreachable(wire.now, wire.contact(2).id);
+  CHECK(wire.core(0).requests_failed() == wire.options.max_failures);
   CHECK_FALSE(wire.core(0).table().Contains(wire.contact(2).id));
   CHECK(wire.core(0).table().Contains(wire.contact(1).id));
 }
@@ -789,18 +832,20 @@ TEST_CASE("Join dials the seeds, and again with doubling back-off while nobody a
     CHECK(core.TakeOutbox().dials == seeds);
   }
 
-  // A connection to something else is no seed; a seed that answers is joined through.
-  const Contact stranger{rng.NextId(), "stranger:1"};
-  CHECK_FALSE(core.OnDialed(last_dial, stranger));
-  CHECK(core.TakeOutbox().sends.empty());
+  // A seed that answers is joined through.
   const Contact seed{rng.NextId(), "seed:2"};
-  CHECK(core.OnDialed(last_dial, seed));
+  CHECK(core.OnDialed(last_dial, seed) == DhtCore::Dialed::kSeed);
   CHECK(core.table().Contains(seed.id));
   const DhtCore::Outbox outbox = core.TakeOutbox();
   REQUIRE(outbox.sends.size() == 1);
   CHECK(outbox.sends[0].to == seed);
   CHECK(outbox.sends[0].message.kind == MessageKind::kFindNode);
   CHECK(outbox.sends[0].message.target == core.self().id);
+  // A connection to something else is no seed, but its address is proven: the table takes it.
+  const Contact stranger{rng.NextId(), "stranger:1"};
+  CHECK(core.OnDialed(last_dial, stranger) == DhtCore::Dialed::kOther);
+  CHECK(core.table().Contains(stranger.id));
+  CHECK(core.TakeOutbox().sends.empty());
   // With someone in the table the seeds are left alone.
   core.OnTimer(last_dial + 30s);
   CHECK(core.TakeOutbox().dials.empty());
@@ -839,19 +884,20 @@ TEST_CASE("A heartbeat pings only the contacts quiet for an interval and drops t
   }
   CHECK(pinged == std::set<NodeId>{wire.contact(2).id, wire.contact(3).id});
 
-  // The silent node leaves the tables of the nodes that pinged it one request timeout after
-  // the sweep; node 1 heard from it at the half interval, so its own sweep pings it one
-  // interval later.
-  wire.RunUntil(wire.now + wire.options.request_timeout - 1us);
+  // The silent node leaves the tables of the nodes that pinged it max_failures request timeouts
+  // after the sweep (each unanswered ping is sent again at once); node 1 heard from it at the
+  // half interval, so its own sweep pings it one interval later.
+  const Duration silence = wire.options.max_failures * wire.options.request_timeout;
+  wire.RunUntil(wire.now + silence - 1us);
   CHECK(wire.core(0).table().Contains(wire.contact(3).id));
-  wire.RunUntil(kT0 + interval + wire.options.request_timeout);
+  wire.RunUntil(kT0 + interval + silence);
   for (size_t i : {0, 2}) {
     INFO("node " << i);
     CHECK_FALSE(wire.core(i).table().Contains(wire.contact(3).id));
     CHECK(wire.core(i).table().size() == 2);
   }
   CHECK(wire.core(1).table().Contains(wire.contact(3).id));
-  wire.RunUntil(kT0 + 2 * interval + wire.options.request_timeout);
+  wire.RunUntil(kT0 + 2 * interval + silence);
   CHECK_FALSE(wire.core(1).table().Contains(wire.contact(3).id));
   CHECK(wire.core(1).table().size() == 2);
 }
