@@ -34,7 +34,7 @@ DhtCore::Dialed DhtCore::OnDialed(TimePoint now, const Contact& peer) {
   auto seed = std::find_if(seeds_.begin(), seeds_.end(),
                            [&](const Seed& s) { return s.address == peer.address; });
   if (seed == seeds_.end()) {
-    std::erase_if(verifying_, [&](const Contact& c) { return c.id == peer.id; });
+    std::erase_if(verifying_, [&](const Verification& v) { return v.address == peer.address; });
     HeardFrom(now, peer.id, peer.address, peer.address);
     return Dialed::kOther;
   }
@@ -108,16 +108,21 @@ void DhtCore::HeardFrom(TimePoint now, const NodeId& id, const std::string& clai
   } else if (verified) {
     Heard(now, Contact{id, *verified});
   } else if (!claimed.empty()) {
-    Verify(id, claimed);
+    Verify(now, claimed);
   }
 }
 
-// The transport dials `address`; OnDialed adds the node if it proves `id` there. A node that
-// gives someone else's address is never added, and the victim only sees one connection.
-void DhtCore::Verify(const NodeId& id, const std::string& address) {
-  const Contact contact{id, address};
-  if (std::find(verifying_.begin(), verifying_.end(), contact) != verifying_.end()) return;
-  verifying_.push_back(contact);
+// The transport dials `address`; OnDialed adds whichever node proves its id there. A node that
+// gives someone else's address is never added. An address is dialled at most once per heartbeat
+// interval, so many ids claiming one victim's address cost the victim one connection.
+void DhtCore::Verify(TimePoint now, const std::string& address) {
+  auto it = std::find_if(verifying_.begin(), verifying_.end(),
+                         [&](const Verification& v) { return v.address == address; });
+  if (it != verifying_.end()) {
+    if (now - it->dialled < options_.heartbeat_interval) return;
+    verifying_.erase(it);
+  }
+  verifying_.push_back(Verification{address, now});
   if (verifying_.size() > options_.pending_verifications) verifying_.pop_front();
   outbox_.dials.push_back(address);
 }

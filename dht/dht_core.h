@@ -198,6 +198,10 @@ class DhtCore {
   struct Published {
     TimePoint next_republish;
   };
+  struct Verification {
+    std::string address;  // claimed by a node that sent a request
+    TimePoint dialled;
+  };
 
   void Request(TimePoint now, const Contact& to, Message message, Purpose purpose,
                OperationId operation);
@@ -208,7 +212,7 @@ class DhtCore {
   // (if any): refreshes it, or adds it with a verified address, or dials `claimed` to verify it.
   void HeardFrom(TimePoint now, const NodeId& id, const std::string& claimed,
                  const std::optional<std::string>& verified);
-  void Verify(const NodeId& id, const std::string& address);
+  void Verify(TimePoint now, const std::string& address);
   void ServeRequest(TimePoint now, const NodeId& from, const Message& request,
                     const std::optional<std::string>& verified_address);
   // Keeps `value` under `key` if the store policy allows it: `owner` is the peer asking (none:
@@ -250,7 +254,7 @@ class DhtCore {
   std::deque<Contact> dormant_;                          // silent, oldest first
   std::map<std::pair<Id, Bytes>, Published> published_;  // our own puts, republished
   std::vector<Seed> seeds_;                              // given to Join
-  std::deque<Contact> verifying_;  // claimed addresses dialled to verify, oldest first
+  std::deque<Verification> verifying_;  // claimed addresses dialled to verify, oldest first
   std::map<Id, NodeId> pointer_writers_;  // key -> first signer kept (no writers configured)
   Duration seed_retry_{};                                // wait after the latest dial
   TimePoint next_seed_dial_{};

@@ -172,6 +172,12 @@ TEST_CASE("A node that sends a request enters the table only once its address is
   CHECK(outbox.sends.size() == 1);
   CHECK(outbox.dials == std::vector<std::string>{"victim:1"});
   CHECK_FALSE(core.table().Contains(stranger.id));
+  // More ids claiming the same address cost the victim no more connections.
+  for (uint64_t i = 0; i < 10; ++i) {
+    ping.request_id = 100 + i;
+    core.OnMessage(kT0 + 1ms, rng.NextId(), ping, std::nullopt);
+  }
+  CHECK(core.TakeOutbox().dials.empty());
   // The victim answers that dial as itself: the stranger stays out, the victim comes in.
   const Contact victim{rng.NextId(), "victim:1"};
   core.OnDialed(kT0 + 10ms, victim);
