@@ -111,7 +111,11 @@ DhtRouterActor::behavior_type DhtRouter(Self self, DhtRouterOptions options) {
           caf::anon_send(st.transport, close_atom::value, from);
           return;
         }
-        st.driver->core().OnMessage(Now(self), from, *message);
+        auto dialled = st.dialled.find(from);
+        st.driver->core().OnMessage(Now(self), from, *message,
+                                    dialled == st.dialled.end()
+                                        ? std::nullopt
+                                        : std::optional<std::string>(dialled->second));
         st.driver->Flush();
       },
       [=](peer_up_atom, const NodeId& peer, const std::string& address, bool outbound) {
@@ -120,14 +124,31 @@ DhtRouterActor::behavior_type DhtRouter(Self self, DhtRouterOptions options) {
           PublishEvent(self->system(), event_type::kPeerJoined,
                        {{"nodeId", peer.ToHex()}, {"address", address}});
         }
+        // The transport announces its newest session with the peer: only one it dialled proves
+        // the peer's address.
+        if (outbound) {
+          st.dialled[peer] = address;
+        } else {
+          st.dialled.erase(peer);
+        }
         if (!st.driver || !outbound) return;
-        if (st.driver->core().OnDialed(Now(self), dht::Contact{peer, address})) {
-          spdlog::info("dht: seed {} is {}, joining", address, peer.ShortHex());
+        switch (st.driver->core().OnDialed(Now(self), dht::Contact{peer, address})) {
+          case dht::DhtCore::Dialed::kSeed:
+            spdlog::info("dht: seed {} is {}, joining", address, peer.ShortHex());
+            break;
+          case dht::DhtCore::Dialed::kWrongSeed:
+            spdlog::warn("dht: seed {} answered as {}, not the id it is pinned to; refused",
+                         address, peer.ToHex());
+            caf::anon_send(st.transport, close_atom::value, peer);
+            break;
+          case dht::DhtCore::Dialed::kOther:
+            break;
         }
         st.driver->Flush();
       },
       [=](peer_down_atom, const NodeId& peer) {
         auto& st = self->state;
+        st.dialled.erase(peer);
         if (st.connected.erase(peer) > 0) {
           PublishEvent(self->system(), event_type::kPeerLeft, {{"nodeId", peer.ToHex()}});
         }

@@ -6,6 +6,7 @@
 // next tick is armed. Seed re-dialling and heartbeats are the core's (dht::DhtOptions).
 #pragma once
 
+#include <map>
 #include <memory>
 #include <set>
 #include <string>
@@ -20,7 +21,8 @@ namespace lake::actors {
 
 struct DhtRouterOptions {
   NodeId self;                     // our NodeId (the address comes with the transport)
-  std::vector<std::string> seeds;  // "host:port" of nodes to join through
+  std::vector<std::string> seeds;  // "host:port" or "<id hex>@host:port" (dht/seed.h)
+  std::string advertise_address;   // "host:port" peers are told to reach us at; "" = derived
   dht::DhtOptions dht;             // heartbeat and seed back-off included
   uint64_t rng_seed = 0;
 };
@@ -37,6 +39,7 @@ struct DhtRouterState {
   TransportActor transport;
   uint64_t frames_bad = 0;
   std::set<NodeId> connected;  // peers with an open session (the transport said up, not down)
+  std::map<NodeId, std::string> dialled;  // peers whose newest session we dialled: its address
 };
 
 DhtRouterActor::behavior_type DhtRouter(DhtRouterActor::stateful_pointer<DhtRouterState> self,

@@ -43,6 +43,10 @@ Result<std::unique_ptr<Node>> Node::Start(const local::NodeConfig& config,
   transport.max_frames_per_second = config.network.max_frames_per_second;
   DhtRouterOptions router;
   router.seeds = config.network.bootstrap_nodes;
+  router.advertise_address = config.network.advertise_address;
+  for (const std::string& writer : config.security.writers) {
+    router.dht.writers.push_back(*NodeId::FromHex(writer));  // ValidateNodeConfig checked it
+  }
   router.dht.maintenance_interval = std::chrono::milliseconds(config.network.discovery_interval_ms);
   router.dht.heartbeat_interval = std::chrono::milliseconds(config.network.heartbeat_interval_ms);
   randombytes_buf(&router.rng_seed, sizeof router.rng_seed);

@@ -10,6 +10,7 @@ Result<OverlayHandles> StartOverlay(caf::actor_system& system, const dht::Identi
                                     PeerTransportOptions transport, DhtRouterOptions router) {
   OverlayHandles overlay;
   router.self = identity.node_id();
+  const std::string advertised = router.advertise_address;
   std::string host = transport.bind_address;
   if (host == "0.0.0.0") {
     char name[256] = {};
@@ -29,7 +30,7 @@ Result<OverlayHandles> StartOverlay(caf::actor_system& system, const dht::Identi
     StopOverlay(overlay);
     return status;
   }
-  overlay.address = host + ":" + std::to_string(overlay.port);
+  overlay.address = advertised.empty() ? host + ":" + std::to_string(overlay.port) : advertised;
   self->send(overlay.router, attach_atom::value, overlay.transport, overlay.address);
   return overlay;
 }

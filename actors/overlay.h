@@ -19,8 +19,8 @@ struct OverlayHandles {
 };
 
 // Spawns and wires the router and the transport. Fails (and stops both) if the transport cannot
-// listen. The system must have loaded caf::io::middleman. With bind address 0.0.0.0 the node
-// advertises its host name.
+// listen. The system must have loaded caf::io::middleman. The node advertises
+// router.advertise_address if set, else its bind address (0.0.0.0: its host name) and port.
 Result<OverlayHandles> StartOverlay(caf::actor_system& system, const dht::Identity& identity,
                                     PeerTransportOptions transport, DhtRouterOptions router);
 

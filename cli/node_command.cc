@@ -28,6 +28,7 @@ struct NodeArgs {
   std::optional<std::string> bind;
   std::optional<std::string> http_bind;
   std::optional<std::string> p2p_bind;
+  std::optional<std::string> advertise_address;
   std::optional<std::string> log_level;
   uint32_t upload_timeout_s = 3600;
 };
@@ -52,6 +53,7 @@ Result<local::NodeConfig> ResolveConfig(const NodeArgs& args, std::vector<std::s
   }
   if (args.http_bind) config.network.http_bind_address = *args.http_bind;
   if (args.p2p_bind) config.network.p2p_bind_address = *args.p2p_bind;
+  if (args.advertise_address) config.network.advertise_address = *args.advertise_address;
   if (args.log_level) config.logging.level = *args.log_level;
   LAKE_RETURN_IF_ERROR(local::ValidateNodeConfig(config));
   return config;
@@ -147,7 +149,9 @@ CommandRunner AddNodeCommand(CLI::App& app) {
   cmd->add_option("--http-port", args->http_port, "HTTP gateway port (default 3000; 0 = any)");
   cmd->add_option("--p2p-port", args->p2p_port, "peer protocol port (default 4000; 0 = any)");
   cmd->add_option("--data-dir", args->data_dir, "node key, database and logs (default ./data)");
-  cmd->add_option("--seed", args->seeds, "HOST:PORT of a node to join through (repeatable)");
+  cmd->add_option("--seed", args->seeds,
+                  "HOST:PORT or NODE_ID@HOST:PORT of a node to join through (repeatable); with "
+                  "the id, a node answering there with another id is refused");
   cmd->add_option("--replication", args->replication, "replicas per chunk (default 3)")
       ->check(CLI::Range(1, 64));
   cmd->add_option("--bind", args->bind, "address both ports listen on (default 127.0.0.1)");
@@ -155,6 +159,9 @@ CommandRunner AddNodeCommand(CLI::App& app) {
                   "address the HTTP API listens on (default: --bind's)");
   cmd->add_option("--p2p-bind", args->p2p_bind,
                   "address the peer protocol listens on (default: --bind's)");
+  cmd->add_option("--advertise-address", args->advertise_address,
+                  "HOST:PORT peers are told to reach this node at (behind NAT, or bound to "
+                  "0.0.0.0; default: the p2p bind address and port)");
   cmd->add_option("--log-level", args->log_level, "trace, debug, info, warn, error or off");
   cmd->add_option("--upload-timeout", args->upload_timeout_s,
                   "seconds an upload may take to be stored before it answers 504")

@@ -7,10 +7,66 @@ namespace {
 
 bool ReferencePayloads(msgpack::type::object_type, std::size_t, void*) { return true; }
 
+// Counts values and nesting without materialising them; stops (returns false) at a limit, before
+// the parser pushes a deeper level onto its stack.
+class CountingVisitor : public msgpack::null_visitor {
+ public:
+  explicit CountingVisitor(const UnpackLimits& limits) : limits_(limits) {}
+  bool visit_nil() { return Count(); }
+  bool visit_boolean(bool) { return Count(); }
+  bool visit_positive_integer(uint64_t) { return Count(); }
+  bool visit_negative_integer(int64_t) { return Count(); }
+  bool visit_float32(float) { return Count(); }
+  bool visit_float64(double) { return Count(); }
+  bool visit_str(const char*, uint32_t) { return Count(); }
+  bool visit_bin(const char*, uint32_t) { return Count(); }
+  bool visit_ext(const char*, uint32_t) { return Count(); }
+  bool start_array(uint32_t) { return Nest(); }
+  bool end_array() { return Unnest(); }
+  bool start_map(uint32_t) { return Nest(); }
+  bool end_map() { return Unnest(); }
+  bool over_limit() const { return over_limit_; }
+
+ private:
+  bool Count() {
+    over_limit_ = ++objects_ > limits_.max_objects;
+    return !over_limit_;
+  }
+  bool Nest() {
+    if (++depth_ > limits_.max_depth) over_limit_ = true;
+    return !over_limit_ && Count();
+  }
+  bool Unnest() {
+    --depth_;
+    return true;
+  }
+
+  const UnpackLimits& limits_;
+  size_t objects_ = 0;
+  size_t depth_ = 0;
+  bool over_limit_ = false;
+};
+
+// The first pass of a bounded unpack: Corruption past max_objects or max_depth. Malformed bytes
+// pass here and are reported by the unpack that follows.
+Status CheckObjectCount(ByteView bytes, size_t offset, const UnpackLimits& limits) {
+  if (limits.max_objects == SIZE_MAX) return Status::OK();
+  CountingVisitor visitor(limits);
+  try {
+    (void)msgpack::parse(reinterpret_cast<const char*>(bytes.data()), bytes.size(), offset,
+                             visitor);
+  } catch (const std::exception&) {
+    // Malformed: the unpack reports it.
+  }
+  if (visitor.over_limit()) return Status::Corruption("msgpack value has too many elements");
+  return Status::OK();
+}
+
 }  // namespace
 
 Status UnpackUntrustedAt(ByteView bytes, size_t* offset, msgpack::object_handle* out,
                          const UnpackLimits& limits) {
+  LAKE_RETURN_IF_ERROR(CheckObjectCount(bytes, *offset, limits));
   const msgpack::unpack_limit limit(limits.max_array, limits.max_map, limits.max_str,
                                     limits.max_bin, /*ext=*/0, limits.max_depth);
   try {

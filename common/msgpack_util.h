@@ -22,6 +22,10 @@ struct UnpackLimits {
   size_t max_str = 64u << 20;
   size_t max_bin = 512u << 20;
   size_t max_depth = 16;
+  // Values in all (every scalar, array and map counts one). Set, a first pass over the bytes
+  // counts them without building anything, so a frame of many tiny values (each one byte on the
+  // wire, a 24-byte object once unpacked, plus its zone) is refused before any allocation.
+  size_t max_objects = SIZE_MAX;
 };
 
 // Parses exactly one msgpack value spanning all of `bytes`; Corruption if malformed, truncated,

@@ -2,17 +2,25 @@
 
 #include <algorithm>
 
+#include "dht/address_group.h"
+#include "dht/dataset_pointer.h"
+
 namespace lake::dht {
 
 DhtCore::DhtCore(const Contact& self, const DhtOptions& options, Rng rng)
     : self_(self),
       options_(options),
       rng_(rng),
-      table_(self.id, options.k),
-      records_(options.max_values_per_key, options.max_values_total) {}
+      table_(self.id, RoutingTable::Options{options.k, options.max_per_group_in_bucket,
+                                            options.max_per_group_in_table}),
+      records_(options.records) {}
 
-void DhtCore::Join(TimePoint now, std::vector<std::string> seeds) {
-  seeds_ = std::move(seeds);
+void DhtCore::Join(TimePoint now, const std::vector<std::string>& seeds) {
+  seeds_.clear();
+  for (const std::string& text : seeds) {
+    Result<Seed> seed = ParseSeed(text);
+    if (seed.ok()) seeds_.push_back(std::move(seed).value());
+  }
   next_heartbeat_ = now + options_.heartbeat_interval;
   if (seeds_.empty()) {
     Bootstrap(now, {});
@@ -22,14 +30,24 @@ void DhtCore::Join(TimePoint now, std::vector<std::string> seeds) {
   DialSeeds(now);
 }
 
-bool DhtCore::OnDialed(TimePoint now, const Contact& peer) {
-  if (std::find(seeds_.begin(), seeds_.end(), peer.address) == seeds_.end()) return false;
+DhtCore::Dialed DhtCore::OnDialed(TimePoint now, const Contact& peer) {
+  auto seed = std::find_if(seeds_.begin(), seeds_.end(),
+                           [&](const Seed& s) { return s.address == peer.address; });
+  if (seed == seeds_.end()) {
+    std::erase_if(verifying_, [&](const Verification& v) { return v.address == peer.address; });
+    HeardFrom(now, peer.id, peer.address, peer.address);
+    return Dialed::kOther;
+  }
+  if (seed->id && *seed->id != peer.id) {
+    ++seeds_refused_;
+    return Dialed::kWrongSeed;
+  }
   Bootstrap(now, {peer});
-  return true;
+  return Dialed::kSeed;
 }
 
 void DhtCore::DialSeeds(TimePoint now) {
-  outbox_.dials.insert(outbox_.dials.end(), seeds_.begin(), seeds_.end());
+  for (const Seed& seed : seeds_) outbox_.dials.push_back(seed.address);
   seed_retry_ = seed_retry_ == Duration{} ? options_.seed_retry_min
                                           : std::min(options_.seed_retry_max, seed_retry_ * 2);
   next_seed_dial_ = now + seed_retry_;
@@ -40,7 +58,7 @@ void DhtCore::Bootstrap(TimePoint now, const std::vector<Contact>& seeds) {
   if (next_heartbeat_ == TimePoint{}) next_heartbeat_ = now + options_.heartbeat_interval;
   for (const Contact& seed : seeds) {
     if (seed.id == self_.id) continue;
-    table_.Heard(seed, now);
+    HeardFrom(now, seed.id, seed.address, seed.address);
   }
   if (!seeds.empty()) FindNode(now, self_.id);
 }
@@ -68,6 +86,7 @@ void DhtCore::Ping(TimePoint now, const Contact& to, Purpose purpose) {
 
 void DhtCore::Reply(const NodeId& to, const Message& request, Message reply) {
   reply.request_id = request.request_id;
+  FitReply(reply);
   // The requester's listen address came with its request.
   outbox_.sends.push_back(Send{Contact{to, request.source_address}, std::move(reply)});
 }
@@ -80,20 +99,97 @@ void DhtCore::Heard(TimePoint now, const Contact& contact) {
   Ping(now, oldest, Purpose::kEvictionPing);
 }
 
-void DhtCore::OnMessage(TimePoint now, const NodeId& from, const Message& message) {
+void DhtCore::HeardFrom(TimePoint now, const NodeId& id, const std::string& claimed,
+                        const std::optional<std::string>& verified) {
+  if (table_.Contains(id)) {
+    // Its own answer on a session dialled to it is the only news of a new address.
+    if (verified) table_.UpdateAddress(id, *verified);
+    Heard(now, Contact{id, claimed});
+  } else if (verified) {
+    Heard(now, Contact{id, *verified});
+  } else if (!claimed.empty()) {
+    Verify(now, claimed);
+  }
+}
+
+// The transport dials `address`; OnDialed adds whichever node proves its id there. A node that
+// gives someone else's address is never added. An address is dialled at most once per heartbeat
+// interval, so many ids claiming one victim's address cost the victim one connection.
+void DhtCore::Verify(TimePoint now, const std::string& address) {
+  auto it = std::find_if(verifying_.begin(), verifying_.end(),
+                         [&](const Verification& v) { return v.address == address; });
+  if (it != verifying_.end()) {
+    if (now - it->dialled < options_.heartbeat_interval) return;
+    verifying_.erase(it);
+  }
+  verifying_.push_back(Verification{address, now});
+  if (verifying_.size() > options_.pending_verifications) verifying_.pop_front();
+  outbox_.dials.push_back(address);
+}
+
+void DhtCore::OnMessage(TimePoint now, const NodeId& from, const Message& message,
+                        const std::optional<std::string>& verified_address) {
   if (from == self_.id) {
     ++messages_dropped_;
     return;
   }
   if (IsRequest(message.kind)) {
-    Heard(now, Contact{from, message.source_address});
-    ServeRequest(now, from, message);
+    HeardFrom(now, from, message.source_address, verified_address);
+    ServeRequest(now, from, message, verified_address);
   } else {
-    HandleResponse(now, from, message);
+    HandleResponse(now, from, message, verified_address);
   }
 }
 
-void DhtCore::ServeRequest(TimePoint now, const NodeId& from, const Message& request) {
+bool DhtCore::AmongClosest(const Id& key) const {
+  const std::vector<Contact> closest = table_.Closest(key, options_.k);
+  return closest.size() < options_.k || CloserTo(key, self_.id, closest.back().id);
+}
+
+bool DhtCore::WriterAllowed(const Id& key, const Bytes& value, bool* pinned) {
+  *pinned = false;
+  const Result<DatasetPointer> pointer = DecodeDatasetPointer(value);
+  if (!pointer.ok()) return true;  // not a pointer: no signer to check
+  if (!options_.writers.empty()) {
+    return std::find(options_.writers.begin(), options_.writers.end(), pointer->uploader) !=
+           options_.writers.end();
+  }
+  auto [it, inserted] = pointer_writers_.try_emplace(key, pointer->uploader);
+  *pinned = inserted;
+  return it->second == pointer->uploader;
+}
+
+bool DhtCore::Store(TimePoint now, const Id& key, const Bytes& value, uint32_t ttl_s,
+                    const std::optional<RecordStore::Owner>& owner) {
+  bool pinned = false;
+  const bool stored = (!owner || AmongClosest(key)) && WriterAllowed(key, value, &pinned) &&
+                      records_.Put(key, value, now + std::chrono::seconds(ttl_s), owner);
+  if (!stored) {
+    if (pinned) pointer_writers_.erase(key);  // nothing kept: the first signer is still to come
+    ++stores_refused_;
+  }
+  return stored;
+}
+
+void DhtCore::FitReply(Message& reply) {
+  if (reply.values.empty()) return;
+  Message head = reply;
+  head.values.clear();
+  // A value costs its bytes and a bin header of at most 5; the array's header grows by at most 4.
+  size_t size = EncodeMessage(head).size() + 4;
+  size_t keep = 0;
+  for (; keep < reply.values.size(); ++keep) {
+    const size_t cost = reply.values[keep].size() + 5;
+    if (size + cost > options_.max_message_bytes) break;
+    size += cost;
+  }
+  if (keep == reply.values.size()) return;
+  reply.values.resize(keep);
+  ++replies_trimmed_;
+}
+
+void DhtCore::ServeRequest(TimePoint now, const NodeId& from, const Message& request,
+                           const std::optional<std::string>& verified_address) {
   Message reply;
   switch (request.kind) {
     case MessageKind::kPing:
@@ -117,9 +213,16 @@ void DhtCore::ServeRequest(TimePoint now, const NodeId& from, const Message& req
         return;
       }
       reply.kind = MessageKind::kStoreAck;
-      const uint32_t ttl_s = std::min(request.ttl_s, options_.record_ttl_s);
-      reply.ok =
-          records_.Put(request.target, request.values.at(0), now + std::chrono::seconds(ttl_s));
+      // Quotas go by the address the peer proved, else the one the table has for it; a peer
+      // with neither shares one group with every other such peer.
+      std::optional<Contact> known = table_.Find(from);
+      const std::string where = verified_address ? *verified_address
+                                : known           ? known->address
+                                                  : std::string();
+      const RecordStore::Owner owner{from, where.empty() ? std::string("unverified")
+                                                         : GroupOfAddress(where).name};
+      reply.ok = Store(now, request.target, request.values.at(0),
+                       std::min(request.ttl_s, options_.record_ttl_s), owner);
       break;
     }
     default:
@@ -129,7 +232,8 @@ void DhtCore::ServeRequest(TimePoint now, const NodeId& from, const Message& req
   Reply(from, request, std::move(reply));
 }
 
-void DhtCore::HandleResponse(TimePoint now, const NodeId& from, const Message& response) {
+void DhtCore::HandleResponse(TimePoint now, const NodeId& from, const Message& response,
+                             const std::optional<std::string>& verified_address) {
   auto it = pending_.find(response.request_id);
   // Only the node we asked may answer, and only once.
   if (it == pending_.end() || it->second.to.id != from) {
@@ -139,7 +243,8 @@ void DhtCore::HandleResponse(TimePoint now, const NodeId& from, const Message& r
   const PendingRequest request = it->second;
   deadlines_.erase({request.deadline, response.request_id});
   pending_.erase(it);
-  Heard(now, request.to);
+  // request.to.address may come from a third party's reply: it is only a claim.
+  HeardFrom(now, from, request.to.address, verified_address);
   table_.RecordRtt(from, now - (request.deadline - options_.request_timeout));
 
   switch (request.purpose) {
@@ -186,13 +291,23 @@ void DhtCore::RequestFailed(TimePoint now, uint64_t request_id) {
   if (it == pending_.end()) return;
   const PendingRequest request = it->second;
   pending_.erase(it);
-  // A node that does not answer leaves the table (a waiting replacement takes its place) and
-  // waits among the dormant for another chance.
-  table_.Remove(request.to.id, now);
-  if (std::none_of(dormant_.begin(), dormant_.end(),
-                   [&](const Contact& c) { return c.id == request.to.id; })) {
-    dormant_.push_back(request.to);
-    if (dormant_.size() > options_.dormant_contacts) dormant_.pop_front();
+  ++requests_failed_;
+  // A contact that keeps failing leaves the table (a waiting replacement takes its place) and
+  // waits among the dormant for another chance. One that failed less often stays: a liveness or
+  // eviction ping is sent again at once, so a dead node still leaves within max_failures
+  // timeouts.
+  const size_t failures = table_.RecordFailure(request.to.id);
+  if (failures == 0 || failures >= options_.max_failures) {
+    table_.Remove(request.to.id, now);
+    if (std::none_of(dormant_.begin(), dormant_.end(),
+                     [&](const Contact& c) { return c.id == request.to.id; })) {
+      dormant_.push_back(request.to);
+      if (dormant_.size() > options_.dormant_contacts) dormant_.pop_front();
+    }
+  } else if (request.purpose == Purpose::kLivenessPing ||
+             request.purpose == Purpose::kEvictionPing) {
+    Ping(now, request.to, request.purpose);  // the probe goes on (an eviction ping stays listed)
+    return;
   }
   switch (request.purpose) {
     case Purpose::kEvictionPing:
@@ -300,8 +415,8 @@ void DhtCore::Advance(TimePoint now, OperationId id) {
   targets.resize(std::min(targets.size(), options_.store_replicas));
   for (const Contact& to : targets) {
     if (to.id == self_.id) {
-      op.stored += records_.Put(lookup.target(), op.value_to_store,
-                                now + std::chrono::seconds(options_.record_ttl_s));
+      op.stored += Store(now, lookup.target(), op.value_to_store, options_.record_ttl_s,
+                         std::nullopt);
       continue;
     }
     Message store;
@@ -345,6 +460,9 @@ void DhtCore::Finish(OperationId id) {
 
 void DhtCore::Maintain(TimePoint now) {
   records_.Expire(now);
+  // A key's first signer is remembered while records live under it: as long as its publisher
+  // keeps republishing.
+  std::erase_if(pointer_writers_, [&](const auto& pin) { return !records_.Contains(pin.first); });
   for (size_t i = 0; i < options_.revival_pings && !dormant_.empty(); ++i) {
     const Contact contact = dormant_.front();
     dormant_.pop_front();

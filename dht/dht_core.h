@@ -9,9 +9,20 @@
 // iterative α-parallel FIND_NODE / FIND_VALUE; STORE of small records on the closest nodes with
 // a TTL, republished by their publisher; refresh of buckets nobody touched lately; joining
 // through seed addresses, dialled again with back-off until one answers; heartbeat pings of
-// contacts that went quiet. Unanswered requests time out and the node is dropped from the table,
-// but remembered as dormant and pinged again later: after a partition heals, that is how the two
-// sides find each other (an empty bucket is never refreshed).
+// contacts that went quiet. A contact that fails max_failures requests in a row (timeouts or an
+// unreachable transport) is dropped from the table, but remembered as dormant and pinged again
+// later: after a partition heals, that is how the two sides find each other (an empty bucket is
+// never refreshed). One lost reply (a slow or busy node) does not evict anyone.
+//
+// Defences against hostile peers: a contact enters the table, or changes address, only with an
+// address the transport verified (a session this node dialled to it and on which it proved its
+// id): a request from an unknown node on its own connection makes this node dial the address it
+// claims, and lookup replies never touch the table. Ids per public /24 (/48) are limited per
+// bucket and per table. A STORE is kept only if this node is among the k closest to the key it
+// knows, within the record store's byte budget and per-peer and per-network quotas; a dataset
+// pointer (dht/dataset_pointer.h) only if signed by a configured writer, or, with none
+// configured, by whoever signed the first pointer this node kept under that key. Replies are
+// trimmed to max_message_bytes, dropping values, rather than built too big to send.
 // Thread-safety: not thread-safe; owned by one actor or one simulated node.
 #pragma once
 
@@ -32,6 +43,7 @@
 #include "dht/messages.h"
 #include "dht/record_store.h"
 #include "dht/routing_table.h"
+#include "dht/seed.h"
 
 namespace lake::dht {
 
@@ -64,8 +76,19 @@ struct DhtOptions {
   // seeds joins soon after they come up, without hammering seeds that stay down.
   Duration seed_retry_min = std::chrono::milliseconds(500);
   Duration seed_retry_max = std::chrono::seconds(30);
-  size_t max_values_per_key = 64;
-  size_t max_values_total = 100'000;
+  RecordLimits records;  // values, bytes and per-peer / per-network quotas of stored records
+  // Contacts of one public address group (/24, /48) per bucket and in the table: one host needs
+  // many networks, not just many ids, to surround a key. Private and loopback addresses are
+  // exempt (a LAN or a test cluster shares one /24).
+  size_t max_per_group_in_bucket = 2;
+  size_t max_per_group_in_table = 10;
+  size_t max_failures = 3;  // requests failed in a row before a contact leaves the table
+  // No message this node builds is larger: a reply holding more values than fit drops the rest
+  // (the transport caps DHT payloads, and a frame that cannot be sent helps nobody).
+  size_t max_message_bytes = size_t{128} << 10;
+  // Nodes whose dataset pointers this node stores; empty: each key's first signer.
+  std::vector<NodeId> writers;
+  size_t pending_verifications = 32;  // claimed addresses being dialled to verify them
   MessageLimits limits;
 };
 
@@ -97,18 +120,28 @@ class DhtCore {
   DhtCore(const Contact& self, const DhtOptions& options, Rng rng);
 
   // Starts the node and its heartbeat. No seeds: the first node of a network. Otherwise the seed
-  // addresses ("host:port") are dialled now (Outbox::dials) and again with doubling back-off
-  // while the routing table is empty; each seed that answers is joined through (OnDialed).
-  void Join(TimePoint now, std::vector<std::string> seeds);
+  // addresses ("host:port" or "<id hex>@host:port", dht/seed.h) are dialled now (Outbox::dials)
+  // and again with doubling back-off while the routing table is empty; each seed that answers
+  // (with its pinned id, if any) is joined through (OnDialed). Seeds that do not parse are
+  // skipped (the config check reports them first).
+  void Join(TimePoint now, const std::vector<std::string>& seeds);
+  enum class Dialed {
+    kSeed,       // a seed: joined through
+    kWrongSeed,  // a seed's address answered with another id than the one pinned: refused
+    kOther,      // any other node: its address is verified (the table may take it)
+  };
   // A connection this node dialled to `peer.address` answered as `peer.id` (verified by the
   // transport). If the address is a seed the node joins through it, also after a restart of
-  // either side. Returns whether it was a seed.
-  bool OnDialed(TimePoint now, const Contact& peer);
+  // either side.
+  Dialed OnDialed(TimePoint now, const Contact& peer);
   // Joins the overlay through `seeds` (contacts whose ids the transport has verified): pings
   // them and looks up our own id, which fills the table. No seeds: the first node of a network.
   void Bootstrap(TimePoint now, const std::vector<Contact>& seeds);
-  // A message from `from` (authenticated by the transport). Replies go to the outbox.
-  void OnMessage(TimePoint now, const NodeId& from, const Message& message);
+  // A message from `from` (authenticated by the transport). `verified_address`: where the
+  // session it came on was dialled by this node (so `from` proved its id there); nullopt for a
+  // connection the peer opened. Replies go to the outbox.
+  void OnMessage(TimePoint now, const NodeId& from, const Message& message,
+                 const std::optional<std::string>& verified_address);
   // Time passed: dials the seeds again, sends heartbeat pings, expires requests and runs
   // maintenance, each when due. Call at NextWakeup() or later; an early call does no harm.
   void OnTimer(TimePoint now);
@@ -139,7 +172,10 @@ class DhtCore {
   const RoutingTable& table() const { return table_; }
   const RecordStore& records() const { return records_; }
   uint64_t messages_dropped() const { return messages_dropped_; }
-
+  uint64_t stores_refused() const { return stores_refused_; }
+  uint64_t replies_trimmed() const { return replies_trimmed_; }
+  uint64_t requests_failed() const { return requests_failed_; }  // timeouts and unreachable
+  uint64_t seeds_refused() const { return seeds_refused_; }
  private:
   // kLivenessPing: to a dormant contact (revival) or a suspect one (CheckAlive); an answer puts
   // it back in the table, silence removes it.
@@ -162,14 +198,35 @@ class DhtCore {
   struct Published {
     TimePoint next_republish;
   };
+  struct Verification {
+    std::string address;  // claimed by a node that sent a request
+    TimePoint dialled;
+  };
 
   void Request(TimePoint now, const Contact& to, Message message, Purpose purpose,
                OperationId operation);
   void Ping(TimePoint now, const Contact& to, Purpose purpose);
   void Reply(const NodeId& to, const Message& request, Message reply);
   void Heard(TimePoint now, const Contact& contact);
-  void ServeRequest(TimePoint now, const NodeId& from, const Message& request);
-  void HandleResponse(TimePoint now, const NodeId& from, const Message& response);
+  // `id` sent a message, claiming `claimed` as its address, on a session dialled to `verified`
+  // (if any): refreshes it, or adds it with a verified address, or dials `claimed` to verify it.
+  void HeardFrom(TimePoint now, const NodeId& id, const std::string& claimed,
+                 const std::optional<std::string>& verified);
+  void Verify(TimePoint now, const std::string& address);
+  void ServeRequest(TimePoint now, const NodeId& from, const Message& request,
+                    const std::optional<std::string>& verified_address);
+  // Keeps `value` under `key` if the store policy allows it: `owner` is the peer asking (none:
+  // this node's own put).
+  bool Store(TimePoint now, const Id& key, const Bytes& value, uint32_t ttl_s,
+             const std::optional<RecordStore::Owner>& owner);
+  bool AmongClosest(const Id& key) const;
+  // Whether a dataset pointer in `value` may be stored under `key` (true for any other value);
+  // pins the key's first signer when no writers are configured.
+  bool WriterAllowed(const Id& key, const Bytes& value, bool* pinned);
+  // Drops values from a reply until its encoding fits max_message_bytes.
+  void FitReply(Message& reply);
+  void HandleResponse(TimePoint now, const NodeId& from, const Message& response,
+                      const std::optional<std::string>& verified_address);
   void RequestFailed(TimePoint now, uint64_t request_id);
   OperationId StartLookup(TimePoint now, OperationKind kind, const Id& target,
                           GetMode mode = GetMode::kAll);
@@ -196,13 +253,19 @@ class DhtCore {
   std::set<NodeId> eviction_pings_;                      // contacts being probed
   std::deque<Contact> dormant_;                          // silent, oldest first
   std::map<std::pair<Id, Bytes>, Published> published_;  // our own puts, republished
-  std::vector<std::string> seeds_;                       // addresses given to Join
+  std::vector<Seed> seeds_;                              // given to Join
+  std::deque<Verification> verifying_;  // claimed addresses dialled to verify, oldest first
+  std::map<Id, NodeId> pointer_writers_;  // key -> first signer kept (no writers configured)
   Duration seed_retry_{};                                // wait after the latest dial
   TimePoint next_seed_dial_{};
   OperationId next_operation_ = 1;
   TimePoint next_maintenance_{};  // zero until the node starts, as the two below
   TimePoint next_heartbeat_{};
   uint64_t messages_dropped_ = 0;
+  uint64_t stores_refused_ = 0;
+  uint64_t replies_trimmed_ = 0;
+  uint64_t requests_failed_ = 0;
+  uint64_t seeds_refused_ = 0;
   Outbox outbox_;
 };
 

@@ -12,6 +12,10 @@ namespace {
 
 using Packer = msgpack::packer<msgpack::sbuffer>;
 
+// Values in a message besides its contacts and records: two maps of at most 16 fields (keys and
+// scalar values) and the two arrays.
+constexpr size_t kEnvelopeAndBodyObjects = 2 * (1 + 2 * 16) + 2;
+
 Status Corrupt(std::string_view what) {
   return Status::Corruption("kad message: " + std::string(what));
 }
@@ -128,6 +132,10 @@ Result<Message> DecodeMessage(ByteView bytes, const MessageLimits& limits) {
   unpack_limits.max_str = limits.max_address_bytes;
   unpack_limits.max_bin = limits.max_value_bytes;
   unpack_limits.max_depth = 6;
+  // The largest honest message: the envelope and body maps with their keys and scalars, each
+  // contact an array of two, each value one bin. Fields this decoder ignores fit only in the
+  // slack, so a frame of millions of nils is refused before anything is built.
+  unpack_limits.max_objects = kEnvelopeAndBodyObjects + 3 * limits.max_nodes + limits.max_values;
   msgpack::object_handle handle;
   LAKE_RETURN_IF_ERROR(UnpackUntrusted(bytes, &handle, unpack_limits));
   const msgpack::object& root = handle.get();

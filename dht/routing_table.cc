@@ -2,10 +2,54 @@
 
 #include <algorithm>
 #include <cassert>
+#include <utility>
+
+#include "dht/address_group.h"
 
 namespace lake::dht {
 
-RoutingTable::RoutingTable(NodeId self, size_t k) : self_(self), k_(k) {}
+RoutingTable::RoutingTable(NodeId self, const Options& options)
+    : self_(self), options_(options) {}
+
+bool RoutingTable::GroupHasRoom(const Bucket& bucket, const std::string& address,
+                                const NodeId* except) const {
+  const AddressGroup group = GroupOfAddress(address);
+  if (!group.is_public) return true;
+  size_t in_bucket = 0;
+  size_t leaving = 0;
+  for (const Entry& e : bucket.entries) {
+    if (GroupOfAddress(e.contact.address).name != group.name) continue;
+    ++in_bucket;
+    if (except != nullptr && e.contact.id == *except) ++leaving;
+  }
+  auto it = public_groups_.find(group.name);
+  const size_t in_table = it == public_groups_.end() ? 0 : it->second;
+  return in_bucket - leaving < options_.max_per_group_in_bucket &&
+         in_table - leaving < options_.max_per_group_in_table;
+}
+
+void RoutingTable::Count(const std::string& address, bool added) {
+  const AddressGroup group = GroupOfAddress(address);
+  if (!group.is_public) return;
+  size_t& count = public_groups_[group.name];
+  if (added) {
+    ++count;
+  } else if (--count == 0) {
+    public_groups_.erase(group.name);
+  }
+}
+
+const RoutingTable::Entry* RoutingTable::FindEntry(const NodeId& id) const {
+  if (id == self_) return nullptr;
+  for (const Entry& e : buckets_[BucketIndex(id)].entries) {
+    if (e.contact.id == id) return &e;
+  }
+  return nullptr;
+}
+
+RoutingTable::Entry* RoutingTable::FindEntry(const NodeId& id) {
+  return const_cast<Entry*>(std::as_const(*this).FindEntry(id));
+}
 
 int RoutingTable::BucketIndex(const NodeId& id) const {
   return Id::kBits - 1 - self_.Distance(id).LeadingZeros();
@@ -17,22 +61,38 @@ RoutingTable::Touch RoutingTable::Heard(const Contact& contact, TimePoint now) {
   for (auto it = bucket.entries.begin(); it != bucket.entries.end(); ++it) {
     if (it->contact.id == contact.id) {
       Entry entry = *it;
-      entry.contact.address = contact.address;  // a node may come back on another port
       entry.last_seen = now;
+      entry.failures = 0;
       bucket.entries.erase(it);
       bucket.entries.push_back(std::move(entry));
       bucket.last_changed = now;
       return Touch::kRefreshed;
     }
   }
-  if (bucket.entries.size() < k_) {
+  if (!GroupHasRoom(bucket, contact.address)) return Touch::kGroupFull;
+  if (bucket.entries.size() < options_.k) {
     bucket.entries.push_back(Entry{contact, now, std::nullopt});
     bucket.last_changed = now;
     ++size_;
+    Count(contact.address, true);
     return Touch::kAdded;
   }
   bucket.replacement = std::make_unique<Contact>(contact);
   return Touch::kBucketFull;
+}
+
+void RoutingTable::UpdateAddress(const NodeId& id, const std::string& address) {
+  Entry* entry = FindEntry(id);
+  if (entry == nullptr || entry->contact.address == address) return;
+  if (!GroupHasRoom(buckets_[BucketIndex(id)], address, &id)) return;
+  Count(entry->contact.address, false);
+  entry->contact.address = address;
+  Count(address, true);
+}
+
+size_t RoutingTable::RecordFailure(const NodeId& id) {
+  Entry* entry = FindEntry(id);
+  return entry == nullptr ? 0 : ++entry->failures;
 }
 
 const Contact& RoutingTable::LeastRecentlySeen(const NodeId& id) const {
@@ -55,13 +115,17 @@ std::optional<Contact> RoutingTable::Remove(const NodeId& id, TimePoint now) {
   auto it = std::find_if(bucket.entries.begin(), bucket.entries.end(),
                          [&](const Entry& e) { return e.contact.id == id; });
   if (it == bucket.entries.end()) return std::nullopt;
+  Count(it->contact.address, false);
   bucket.entries.erase(it);
   --size_;
   std::optional<Contact> promoted;
-  if (bucket.replacement && bucket.replacement->id != id) {
+  // The replacement waited under the limits of its day: it must still fit them.
+  if (bucket.replacement && bucket.replacement->id != id &&
+      GroupHasRoom(bucket, bucket.replacement->address)) {
     promoted = *bucket.replacement;
     bucket.entries.push_back(Entry{*bucket.replacement, now, std::nullopt});
     ++size_;
+    Count(promoted->address, true);
   }
   bucket.replacement.reset();
   bucket.last_changed = now;
@@ -113,11 +177,9 @@ void RoutingTable::RecordRtt(const NodeId& id, Duration rtt) {
 }
 
 std::optional<Contact> RoutingTable::Find(const NodeId& id) const {
-  if (id == self_) return std::nullopt;
-  for (const Entry& e : buckets_[BucketIndex(id)].entries) {
-    if (e.contact.id == id) return e.contact;
-  }
-  return std::nullopt;
+  const Entry* entry = FindEntry(id);
+  if (entry == nullptr) return std::nullopt;
+  return entry->contact;
 }
 
 std::vector<int> RoutingTable::StaleBuckets(TimePoint since) const {

@@ -4,6 +4,10 @@
 // newcomers: the core pings its least recently seen contact and replaces it only if that ping
 // fails (long-lived nodes are the most likely to stay, Maymounkov & Mazières §2.2); the newcomer
 // waits in the bucket's one-slot replacement cache meanwhile.
+// Hearing from a known contact never changes its address (UpdateAddress does, for an address the
+// core has verified). Contacts on public networks are limited per address group (/24 IPv4, /48
+// IPv6, dht/address_group.h) in each bucket and in the whole table: ids are free, addresses are
+// not, so one host cannot surround a key with ids of its own.
 // Thread-safety: not thread-safe; owned by one DhtCore.
 #pragma once
 
@@ -15,6 +19,9 @@
 
 #include "common/clock.h"
 #include "common/id.h"
+#include <map>
+#include <string>
+
 #include "dht/contact.h"
 
 namespace lake::dht {
@@ -33,12 +40,27 @@ class RoutingTable {
     kRefreshed,   // known contact, now most recently seen
     kBucketFull,  // new contact, bucket full: ping LeastRecentlySeen() of its bucket
     kSelf,        // our own id: ignored
+    kGroupFull,   // new contact from an address group already at its limit: ignored
   };
 
-  RoutingTable(NodeId self, size_t k);
+  struct Options {
+    size_t k = 20;
+    // Contacts of one public address group per bucket and in the table.
+    size_t max_per_group_in_bucket = 2;
+    size_t max_per_group_in_table = 10;
+  };
 
-  // Records that `contact` was heard from at `now`.
+  RoutingTable(NodeId self, const Options& options);
+  RoutingTable(NodeId self, size_t k) : RoutingTable(self, Options{k}) {}
+
+  // Records that `contact` was heard from at `now` (clearing its failures). A known contact keeps
+  // the address it has.
   Touch Heard(const Contact& contact, TimePoint now);
+  // `id` proved it is reachable at `address`: the contact moves there. No effect if `id` is not
+  // in the table or the new address's group is at its limit.
+  void UpdateAddress(const NodeId& id, const std::string& address);
+  // A request to `id` failed; returns how many in a row have (0 if `id` is not in the table).
+  size_t RecordFailure(const NodeId& id);
   // The least recently seen contact in the bucket `id` falls into.
   // REQUIRES: id is not our own, and its bucket is not empty.
   const Contact& LeastRecentlySeen(const NodeId& id) const;
@@ -74,6 +96,7 @@ class RoutingTable {
     Contact contact;
     TimePoint last_seen;
     std::optional<Duration> rtt;
+    size_t failures = 0;  // requests failed since it was last heard from
   };
   // Kept small: a node has 256 buckets, most of them empty, and the simulator runs thousands.
   struct Bucket {
@@ -82,13 +105,22 @@ class RoutingTable {
     TimePoint last_changed{};
   };
 
+  // Whether a contact at `address` may join `bucket` under the per-group limits (`except`: a
+  // contact about to leave, not counted).
+  bool GroupHasRoom(const Bucket& bucket, const std::string& address,
+                    const NodeId* except = nullptr) const;
+  void Count(const std::string& address, bool added);
+  const Entry* FindEntry(const NodeId& id) const;
+  Entry* FindEntry(const NodeId& id);
+
   // Immutable after construction
   const NodeId self_;
-  const size_t k_;
+  const Options options_;
 
   // Mutable state
   std::array<Bucket, Id::kBits> buckets_;
   size_t size_ = 0;
+  std::map<std::string, size_t> public_groups_;  // contacts per public address group
 };
 
 }  // namespace lake::dht

@@ -14,6 +14,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "dht/seed.h"
+
 namespace lake::local {
 namespace {
 
@@ -132,6 +134,7 @@ Status ReadMembers(ObjectReader& r, NetworkConfig* c) {
   c->http_bind_address = http_bind.value_or(c->bind_address);
   c->p2p_bind_address = p2p_bind.value_or(c->bind_address);
   LAKE_RETURN_IF_ERROR(r.Read("httpThreads", &c->http_threads));
+  LAKE_RETURN_IF_ERROR(r.Read("advertiseAddress", &c->advertise_address));
   return r.Read("maxFramesPerSecond", &c->max_frames_per_second);
 }
 
@@ -162,6 +165,7 @@ Status ReadMembers(ObjectReader& r, SecurityConfig* c) {
   LAKE_RETURN_IF_ERROR(r.Read("keyPath", &c->key_path));
   LAKE_RETURN_IF_ERROR(r.Read("allowedOrigins", &c->allowed_origins));
   LAKE_RETURN_IF_ERROR(r.Read("allowedHosts", &c->allowed_hosts));
+  LAKE_RETURN_IF_ERROR(r.Read("writers", &c->writers));
   return r.Read("apiToken", &c->api_token);
 }
 
@@ -278,9 +282,21 @@ Status ValidateNodeConfig(const NodeConfig& config) {
   }
   const std::vector<std::string>& seeds = config.network.bootstrap_nodes;
   for (size_t i = 0; i < seeds.size(); ++i) {
-    const Status st = ParseHostPort(seeds[i]).status();
+    Result<dht::Seed> seed = dht::ParseSeed(seeds[i]);
+    const Status st = seed.ok() ? ParseHostPort(seed->address).status() : seed.status();
     if (!st.ok()) {
       return st.WithContext("config key 'network.bootstrapNodes[" + std::to_string(i) + "]'");
+    }
+  }
+  if (!config.network.advertise_address.empty()) {
+    const Status st = ParseHostPort(config.network.advertise_address).status();
+    if (!st.ok()) return st.WithContext("config key 'network.advertiseAddress'");
+  }
+  const std::vector<std::string>& writers = config.security.writers;
+  for (size_t i = 0; i < writers.size(); ++i) {
+    if (!NodeId::FromHex(writers[i])) {
+      return KeyError("security.writers[" + std::to_string(i) + "]",
+                      "must be a node id of 64 hex digits, got '" + writers[i] + "'");
     }
   }
   return Status::OK();

@@ -18,7 +18,9 @@ namespace lake::local {
 struct NetworkConfig {
   uint16_t default_port = 3000;              // defaultPort: HTTP API; 0 = any free port
   uint16_t p2p_port = 4000;                  // p2pPort: peer protocol; 0 = any free port
-  std::vector<std::string> bootstrap_nodes;  // bootstrapNodes: "host:port" seeds to join through
+  // bootstrapNodes: seeds to join through, "host:port" or "<node id hex>@host:port" (the id a
+  // seed must prove, as `p2plake status` shows it).
+  std::vector<std::string> bootstrap_nodes;
   uint32_t max_peers = 64;                   // maxPeers: concurrent peer connections, >= 1
   uint32_t discovery_interval_ms = 30000;    // discoveryInterval: routing-table refresh, >= 1
   uint32_t heartbeat_interval_ms = 10000;    // heartbeatInterval: peer liveness pings, >= 1
@@ -29,6 +31,9 @@ struct NetworkConfig {
   // interface; absent from the file: bindAddress.
   std::string http_bind_address = "127.0.0.1";
   std::string p2p_bind_address = "127.0.0.1";
+  // advertiseAddress (ours): "host:port" peers are told to reach this node at (behind NAT, or
+  // bound to 0.0.0.0); "" = the peer protocol's bind address (0.0.0.0: the host name) and port.
+  std::string advertise_address;
 };
 
 struct StorageConfig {
@@ -62,6 +67,10 @@ struct SecurityConfig {
   // and its bind address; with none, an API bound to a non-loopback address answers to any.
   std::vector<std::string> allowed_hosts;
   std::string api_token;  // apiToken: bearer token of upload, delete and query; "" = not required
+  // writers (ours): node ids (64 hex digits, as `p2plake status` shows them) whose dataset
+  // pointers this node keeps for the DHT; empty = for each dataset, whoever signed the first
+  // pointer it kept.
+  std::vector<std::string> writers;
 };
 
 struct LoggingConfig {
@@ -92,7 +101,7 @@ Result<NodeConfig> LoadNodeConfig(const std::string& path, std::vector<std::stri
 Status ValidateNodeConfig(const NodeConfig& config);
 
 // Splits "host:port" (or "[ipv6]:port", returned without brackets): the host is non-empty and the
-// port is 1..65535. Used for bootstrapNodes and --seed; the error names the text.
+// port is 1..65535. Used for bootstrapNodes, --seed and advertiseAddress; the error names the text.
 Result<std::pair<std::string, uint16_t>> ParseHostPort(std::string_view text);
 
 // Where the data directory keeps the key and the log: security.keyPath and logging.logPath

@@ -262,7 +262,11 @@ SimReport RunHeartbeat(const SimConfig& config) {
 
 Duration HeartbeatBound(const SimConfig& config) {
   const Duration transit = config.network.base_latency + 50 * config.network.mean_jitter;
-  return 2 * config.dht.heartbeat_interval + config.dht.request_timeout + transit + kRemovalPoll;
+  // A crashed node is pinged again at once after each unanswered ping, and leaves a table at the
+  // max_failures-th timeout.
+  return 2 * config.dht.heartbeat_interval +
+         static_cast<int64_t>(config.dht.max_failures) * config.dht.request_timeout + transit +
+         kRemovalPoll;
 }
 
 Result<SimReport> RunScenario(const SimConfig& config) {

@@ -129,7 +129,13 @@ void SimCluster::Deliver(size_t from, size_t to, uint64_t generation, const Byte
   trace_.Delivery(loop_.now(), from, to, bytes);
   Result<dht::Message> message = dht::DecodeMessage(bytes);
   if (!message.ok()) return;
-  node.driver->core().OnMessage(loop_.now(), nodes_[from].id, *message);
+  // Every message travels to the address it was sent to, so a response comes from the node at
+  // the address it was asked at (as on a session the asker dialled); a request proves nothing
+  // about the address it claims.
+  const std::optional<std::string> verified =
+      dht::IsRequest(message->kind) ? std::nullopt
+                                    : std::optional<std::string>(nodes_[from].address);
+  node.driver->core().OnMessage(loop_.now(), nodes_[from].id, *message, verified);
   node.driver->Flush();
 }
 

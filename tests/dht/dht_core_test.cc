@@ -13,149 +13,12 @@
 #include <vector>
 
 #include "common/rng.h"
+#include "tests/dht/dht_wire.h"
 
 namespace lake::dht {
 namespace {
 
-using namespace std::chrono_literals;
-using OperationResult = DhtCore::OperationResult;
-
-const TimePoint kT0 = FromMicros(1'767'225'600'000'000);
-
-std::vector<Contact> SortedByDistance(std::vector<Contact> contacts, const Id& target) {
-  std::sort(contacts.begin(), contacts.end(),
-            [&](const Contact& a, const Contact& b) { return CloserTo(target, a.id, b.id); });
-  return contacts;
-}
-
-// A tiny network of DhtCores. Messages travel instantly, in FIFO order, through the wire
-// encoding; addresses are "node:<index>". Nodes listed in `silent` receive nothing.
-struct Wire {
-  struct Packet {
-    size_t from;
-    DhtCore::Send send;
-  };
-
-  explicit Wire(size_t n, DhtOptions opts = DhtOptions(), uint64_t seed = 1) : options(opts) {
-    Rng rng(seed);
-    for (size_t i = 0; i < n; ++i) {
-      const Contact self{rng.NextId(), "node:" + std::to_string(i)};
-      cores.push_back(std::make_unique<DhtCore>(self, options, rng.Child(i)));
-      results.emplace_back();
-    }
-  }
-
-  DhtCore& core(size_t i) { return *cores[i]; }
-  const Contact& contact(size_t i) const { return cores[i]->self(); }
-  std::vector<Contact> AllContacts() const {
-    std::vector<Contact> out;
-    for (const auto& c : cores) out.push_back(c->self());
-    return out;
-  }
-
-  // Moves node i's outbox onto the wire and its finished operations into results[i].
-  void Collect(size_t i) {
-    DhtCore::Outbox outbox = cores[i]->TakeOutbox();
-    for (DhtCore::Send& send : outbox.sends) queue.push_back(Packet{i, std::move(send)});
-    for (OperationResult& r : outbox.results) results[i].push_back(std::move(r));
-  }
-  void CollectAll() {
-    for (size_t i = 0; i < cores.size(); ++i) Collect(i);
-  }
-
-  std::optional<size_t> IndexOf(const std::string& address) const {
-    for (size_t i = 0; i < cores.size(); ++i) {
-      if (cores[i]->self().address == address) return i;
-    }
-    return std::nullopt;
-  }
-
-  // Delivers one packet through the wire encoding; false if it was lost.
-  bool Deliver(const Packet& packet) {
-    const std::optional<size_t> to = IndexOf(packet.send.to.address);
-    // The contact named in a send must be the node at that address.
-    if (to) CHECK(packet.send.to.id == cores[*to]->self().id);
-    if (!to || silent.count(*to)) {
-      ++lost;
-      return false;
-    }
-    const Bytes bytes = EncodeMessage(packet.send.message);
-    Result<Message> decoded = DecodeMessage(bytes, options.limits);
-    if (!decoded.ok()) {
-      ++undecodable;
-      return false;
-    }
-    CHECK(*decoded == packet.send.message);
-    cores[*to]->OnMessage(now, cores[packet.from]->self().id, *decoded);
-    Collect(*to);
-    return true;
-  }
-
-  // Delivers until the wire is empty.
-  void Pump() {
-    CollectAll();
-    for (int guard = 0; !queue.empty(); ++guard) {
-      REQUIRE(guard < 100000);
-      Packet packet = std::move(queue.front());
-      queue.pop_front();
-      Deliver(packet);
-    }
-  }
-
-  // Advances time to `until`, ticking every core at each wake-up on the way and pumping.
-  void RunUntil(TimePoint until) {
-    Pump();
-    for (int guard = 0; guard < 100000; ++guard) {
-      TimePoint next = until;
-      for (const auto& c : cores) {
-        const TimePoint wake = c->NextWakeup();
-        if (wake != TimePoint{} && wake < next) next = wake;
-      }
-      if (next > now) now = next;
-      for (const auto& c : cores) {
-        const TimePoint wake = c->NextWakeup();
-        if (wake != TimePoint{} && wake <= now) c->OnTimer(now);
-      }
-      Pump();
-      if (now >= until) return;
-    }
-    FAIL("RunUntil did not reach its deadline");
-  }
-
-  // Node 0 starts the network; every other node bootstraps through node 0.
-  void BootstrapAll() {
-    cores[0]->Bootstrap(now, {});
-    Pump();
-    for (size_t i = 1; i < cores.size(); ++i) {
-      cores[i]->Bootstrap(now, {contact(0)});
-      Pump();
-    }
-    for (auto& r : results) r.clear();  // the bootstrap lookups
-  }
-
-  // The result of operation `op` on node i, if it finished.
-  std::optional<OperationResult> Find(size_t i, DhtCore::OperationId op) const {
-    for (const OperationResult& r : results[i]) {
-      if (r.id == op) return r;
-    }
-    return std::nullopt;
-  }
-
-  DhtOptions options;
-  std::vector<std::unique_ptr<DhtCore>> cores;
-  std::vector<std::vector<OperationResult>> results;
-  std::deque<Packet> queue;
-  std::set<size_t> silent;
-  TimePoint now = kT0;
-  size_t lost = 0;
-  size_t undecodable = 0;
-};
-
-std::vector<NodeId> IdsOf(const std::vector<Contact>& contacts) {
-  std::vector<NodeId> out;
-  for (const Contact& c : contacts) out.push_back(c.id);
-  return out;
-}
+using namespace test_wire;
 
 TEST_CASE("Bootstrap fills the routing tables both ways", "[dht][dht_core]") {
   const size_t n = GENERATE(2, 3, 5);
@@ -353,7 +216,7 @@ TEST_CASE("A response from a node other than the one asked is dropped", "[dht][d
   forged.request_id = to_node1.send.message.request_id;
   forged.nodes = {bogus};
   const uint64_t dropped_before = wire.core(0).messages_dropped();
-  wire.core(0).OnMessage(wire.now, wire.contact(2).id, forged);
+  wire.core(0).OnMessage(wire.now, wire.contact(2).id, forged, std::nullopt);
   CHECK(wire.core(0).messages_dropped() == dropped_before + 1);
   DhtCore::Outbox after = wire.core(0).TakeOutbox();
   CHECK(after.sends.empty());    // nobody was asked about the bogus contact
@@ -377,7 +240,7 @@ TEST_CASE("A response with an unknown or already used request id is dropped", "[
     Message pong;
     pong.kind = MessageKind::kPong;
     pong.request_id = 0x5eed;
-    wire.core(0).OnMessage(wire.now, wire.contact(1).id, pong);
+    wire.core(0).OnMessage(wire.now, wire.contact(1).id, pong, std::nullopt);
     CHECK(wire.core(0).messages_dropped() == 1);
     DhtCore::Outbox outbox = wire.core(0).TakeOutbox();
     CHECK(outbox.sends.empty());
@@ -405,13 +268,13 @@ TEST_CASE("A response with an unknown or already used request id is dropped", "[
     Message ping;
     ping.kind = MessageKind::kPing;
     ping.source_address = wire.contact(0).address;
-    wire.core(0).OnMessage(wire.now, wire.contact(0).id, ping);
+    wire.core(0).OnMessage(wire.now, wire.contact(0).id, ping, std::nullopt);
     CHECK(wire.core(0).messages_dropped() == 1);
     CHECK(wire.core(0).TakeOutbox().sends.empty());
   }
 }
 
-TEST_CASE("A request nobody answers times out after request_timeout and drops the node",
+TEST_CASE("A request nobody answers times out after request_timeout; max_failures drop the node",
           "[dht][dht_core]") {
   Rng rng(17);
   Wire wire(3);
@@ -439,9 +302,16 @@ TEST_CASE("A request nobody answers times out after request_timeout and drops th
   wire.Pump();
   const std::optional<OperationResult> r = wire.Find(0, op);
   REQUIRE(r.has_value());
+  CHECK(IdsOf(r->closest) == IdsOf(SortedByDistance({wire.contact(0), wire.contact(1)}, target)));
+  // One silence is no proof of death (a reply may have been lost): the node stays in the table
+  // until it has failed max_failures requests in a row.
+  CHECK(wire.core(0).table().Contains(wire.contact(2).id));
+  for (size_t i = 1; i < wire.options.max_failures; ++i) {
+    wire.core(0).FindNode(wire.now, target);
+    wire.RunUntil(wire.now + wire.options.request_timeout);
+  }
   CHECK_FALSE(wire.core(0).table().Contains(wire.contact(2).id));
   CHECK(wire.core(0).table().Contains(wire.contact(1).id));
-  CHECK(IdsOf(r->closest) == IdsOf(SortedByDistance({wire.contact(0), wire.contact(1)}, target)));
 }
 
 TEST_CASE("A full bucket keeps its oldest contact if it answers the eviction ping",
@@ -467,14 +337,14 @@ TEST_CASE("A full bucket keeps its oldest contact if it answers the eviction pin
   ping.kind = MessageKind::kPing;
   ping.request_id = 1;
   ping.source_address = old_node.address;
-  core.OnMessage(now, old_node.id, ping);
+  core.OnMessage(now, old_node.id, ping, old_node.address);
   REQUIRE(core.table().Contains(old_node.id));
   (void)core.TakeOutbox();
 
   now += 1s;
   ping.request_id = 2;
   ping.source_address = newcomer.address;
-  core.OnMessage(now, newcomer.id, ping);
+  core.OnMessage(now, newcomer.id, ping, newcomer.address);
   DhtCore::Outbox outbox = core.TakeOutbox();
   // A pong for the newcomer, and a liveness ping to the old contact.
   REQUIRE(outbox.sends.size() == 2);
@@ -496,14 +366,19 @@ TEST_CASE("A full bucket keeps its oldest contact if it answers the eviction pin
     Message pong;
     pong.kind = MessageKind::kPong;
     pong.request_id = probe->message.request_id;
-    core.OnMessage(now + 100ms, old_node.id, pong);
+    core.OnMessage(now + 100ms, old_node.id, pong, old_node.address);
     CHECK(core.messages_dropped() == 0);
     core.OnTimer(now + 10s);
     CHECK(core.table().Contains(old_node.id));
     CHECK_FALSE(core.table().Contains(newcomer.id));
   }
-  SECTION("the old contact is silent: the newcomer replaces it") {
-    core.OnTimer(now + options.request_timeout);
+  SECTION("the old contact is silent: the newcomer replaces it after max_failures pings") {
+    for (size_t i = 1; i < options.max_failures; ++i) {
+      core.OnTimer(now + i * options.request_timeout);
+      CHECK(core.table().Contains(old_node.id));
+      CHECK_FALSE(core.table().Contains(newcomer.id));
+    }
+    core.OnTimer(now + options.max_failures * options.request_timeout);
     CHECK_FALSE(core.table().Contains(old_node.id));
     CHECK(core.table().Contains(newcomer.id));
   }
@@ -586,7 +461,7 @@ TEST_CASE("A store request cannot set a TTL beyond the receiver's record_ttl_s",
   store.target = rng.NextId();
   store.values = {Bytes{4, 5}};
   store.ttl_s = 365 * 24 * 3600;
-  core.OnMessage(kT0, peer.id, store);
+  core.OnMessage(kT0, peer.id, store, peer.address);
   DhtCore::Outbox outbox = core.TakeOutbox();
   REQUIRE(outbox.sends.size() == 1);
   CHECK(outbox.sends[0].to == peer);
@@ -636,6 +511,8 @@ TEST_CASE("A value over the limit is neither stored nor sent, and its STORE woul
 namespace lake::dht {
 namespace {
 
+using namespace test_wire;
+
 TEST_CASE("CheckAlive keeps a node that answers and drops one that does not", "[dht][dht_core]") {
   Wire wire(4);
   wire.BootstrapAll();
@@ -644,7 +521,11 @@ TEST_CASE("CheckAlive keeps a node that answers and drops one that does not", "[
   wire.core(0).CheckAlive(wire.now, wire.contact(1).id);
   wire.silent.insert(2);
   wire.core(0).CheckAlive(wire.now, wire.contact(2).id);
-  wire.RunUntil(wire.now + 3s);
+  // The ping is sent again at once after each timeout, up to max_failures of them.
+  const TimePoint start = wire.now;
+  wire.RunUntil(start + (wire.options.max_failures - 1) * wire.options.request_timeout);
+  CHECK(wire.core(0).table().Contains(wire.contact(2).id));
+  wire.RunUntil(start + wire.options.max_failures * wire.options.request_timeout);
   CHECK(wire.core(0).table().Contains(wire.contact(1).id));
   CHECK_FALSE(wire.core(0).table().Contains(wire.contact(2).id));
 }
@@ -657,7 +538,15 @@ TEST_CASE("OnUnreachable fails pending requests at once instead of at their dead
   wire.core(0).CheckAlive(wire.now, wire.contact(2).id);
   wire.Pump();
   REQUIRE(wire.core(0).table().Contains(wire.contact(2).id));
-  wire.core(0).OnUnreachable(wire.now, wire.contact(2).id);  // no time has passed
+  // No time passes: each call fails the ping pending at once, which is sent again until the
+  // node has failed max_failures times.
+  for (size_t i = 1; i < wire.options.max_failures; ++i) {
+    wire.core(0).OnUnreachable(wire.now, wire.contact(2).id);
+    wire.Pump();
+    CHECK(wire.core(0).table().Contains(wire.contact(2).id));
+  }
+  wire.core(0).OnUnreachable(wire.now, wire.contact(2).id);
+  CHECK(wire.core(0).requests_failed() == wire.options.max_failures);
   CHECK_FALSE(wire.core(0).table().Contains(wire.contact(2).id));
   CHECK(wire.core(0).table().Contains(wire.contact(1).id));
 }
@@ -681,6 +570,8 @@ TEST_CASE("Answered requests record the round-trip time of their contact", "[dht
 
 namespace lake::dht {
 namespace {
+
+using namespace test_wire;
 
 TEST_CASE("A first-found Get stops at the first holder and asks fewer nodes than a full Get",
           "[dht][dht_core]") {
@@ -728,6 +619,8 @@ TEST_CASE("A first-found Get stops at the first holder and asks fewer nodes than
 namespace lake::dht {
 namespace {
 
+using namespace test_wire;
+
 TEST_CASE("A put with fewer replicas than k looks up only as many nodes as it stores on",
           "[dht][dht_core]") {
   Rng rng(33);
@@ -767,6 +660,8 @@ TEST_CASE("A put with fewer replicas than k looks up only as many nodes as it st
 namespace lake::dht {
 namespace {
 
+using namespace test_wire;
+
 TEST_CASE("Join dials the seeds, and again with doubling back-off while nobody answers",
           "[dht][dht_core]") {
   DhtOptions options;
@@ -789,18 +684,20 @@ TEST_CASE("Join dials the seeds, and again with doubling back-off while nobody a
     CHECK(core.TakeOutbox().dials == seeds);
   }
 
-  // A connection to something else is no seed; a seed that answers is joined through.
-  const Contact stranger{rng.NextId(), "stranger:1"};
-  CHECK_FALSE(core.OnDialed(last_dial, stranger));
-  CHECK(core.TakeOutbox().sends.empty());
+  // A seed that answers is joined through.
   const Contact seed{rng.NextId(), "seed:2"};
-  CHECK(core.OnDialed(last_dial, seed));
+  CHECK(core.OnDialed(last_dial, seed) == DhtCore::Dialed::kSeed);
   CHECK(core.table().Contains(seed.id));
   const DhtCore::Outbox outbox = core.TakeOutbox();
   REQUIRE(outbox.sends.size() == 1);
   CHECK(outbox.sends[0].to == seed);
   CHECK(outbox.sends[0].message.kind == MessageKind::kFindNode);
   CHECK(outbox.sends[0].message.target == core.self().id);
+  // A connection to something else is no seed, but its address is proven: the table takes it.
+  const Contact stranger{rng.NextId(), "stranger:1"};
+  CHECK(core.OnDialed(last_dial, stranger) == DhtCore::Dialed::kOther);
+  CHECK(core.table().Contains(stranger.id));
+  CHECK(core.TakeOutbox().sends.empty());
   // With someone in the table the seeds are left alone.
   core.OnTimer(last_dial + 30s);
   CHECK(core.TakeOutbox().dials.empty());
@@ -839,19 +736,20 @@ TEST_CASE("A heartbeat pings only the contacts quiet for an interval and drops t
   }
   CHECK(pinged == std::set<NodeId>{wire.contact(2).id, wire.contact(3).id});
 
-  // The silent node leaves the tables of the nodes that pinged it one request timeout after
-  // the sweep; node 1 heard from it at the half interval, so its own sweep pings it one
-  // interval later.
-  wire.RunUntil(wire.now + wire.options.request_timeout - 1us);
+  // The silent node leaves the tables of the nodes that pinged it max_failures request timeouts
+  // after the sweep (each unanswered ping is sent again at once); node 1 heard from it at the
+  // half interval, so its own sweep pings it one interval later.
+  const Duration silence = wire.options.max_failures * wire.options.request_timeout;
+  wire.RunUntil(wire.now + silence - 1us);
   CHECK(wire.core(0).table().Contains(wire.contact(3).id));
-  wire.RunUntil(kT0 + interval + wire.options.request_timeout);
+  wire.RunUntil(kT0 + interval + silence);
   for (size_t i : {0, 2}) {
     INFO("node " << i);
     CHECK_FALSE(wire.core(i).table().Contains(wire.contact(3).id));
     CHECK(wire.core(i).table().size() == 2);
   }
   CHECK(wire.core(1).table().Contains(wire.contact(3).id));
-  wire.RunUntil(kT0 + 2 * interval + wire.options.request_timeout);
+  wire.RunUntil(kT0 + 2 * interval + silence);
   CHECK_FALSE(wire.core(1).table().Contains(wire.contact(3).id));
   CHECK(wire.core(1).table().size() == 2);
 }

@@ -513,5 +513,75 @@ TEST_CASE("Single-byte mutations of valid messages decode to Corruption or a wel
   CHECK(changed > 0);
 }
 
+// A ping whose body carries, besides its source address, a field no decoder reads: `fill`
+// nested arrays of 64 (within every per-container limit and the depth limit) holding ~4 MiB of
+// nils, one byte each on the wire and a 24-byte object each if unpacked.
+Bytes PingWithIgnoredNils(uint32_t fill) {
+  msgpack::sbuffer buffer;
+  msgpack::packer<msgpack::sbuffer> pk(buffer);
+  PackEnvelopeHead(pk, kKadProtocol, static_cast<uint8_t>(MessageKind::kPing), 7);
+  pk.pack_map(2);
+  pk.pack("src");
+  pk.pack("10.0.0.1:4000");
+  pk.pack("x");
+  pk.pack_array(fill);
+  for (uint32_t a = 0; a < fill; ++a) {
+    pk.pack_array(64);
+    for (int b = 0; b < 64; ++b) {
+      pk.pack_array(64);
+      for (int c = 0; c < 64; ++c) {
+        pk.pack_array(64);
+        for (int d = 0; d < 64; ++d) pk.pack_nil();
+      }
+    }
+  }
+  return Bytes(buffer.data(), buffer.data() + buffer.size());
+}
+
+TEST_CASE("DecodeMessage refuses a frame of ignored nils before building any of them",
+          "[dht][messages]") {
+  const Bytes hostile = PingWithIgnoredNils(16);
+  REQUIRE(hostile.size() > (4u << 20));
+  // Unpacked, it would be over four million objects (about 100 MB with their zone); the decoder
+  // counts values first and stops at the bound an honest message can reach.
+  const Result<Message> decoded = DecodeMessage(hostile);
+  REQUIRE_FALSE(decoded.ok());
+  CHECK(decoded.status().IsCorruption());
+  CHECK_THAT(decoded.status().ToString(), Catch::Contains("too many elements"));
+  // A few ignored values (a field a newer peer might add) are still read past.
+  Bytes small;
+  {
+    msgpack::sbuffer buffer;
+    msgpack::packer<msgpack::sbuffer> pk(buffer);
+    PackEnvelopeHead(pk, kKadProtocol, static_cast<uint8_t>(MessageKind::kPing), 7);
+    pk.pack_map(2);
+    pk.pack("src");
+    pk.pack("10.0.0.1:4000");
+    pk.pack("x");
+    pk.pack_array(8);
+    for (int i = 0; i < 8; ++i) pk.pack_nil();
+    small.assign(buffer.data(), buffer.data() + buffer.size());
+  }
+  const Result<Message> tolerant = DecodeMessage(small);
+  REQUIRE(tolerant.ok());
+  CHECK(tolerant->source_address == "10.0.0.1:4000");
+}
+
+TEST_CASE("DecodeMessage still reads the largest honest reply under the element bound",
+          "[dht][messages]") {
+  Rng rng(77);
+  const MessageLimits limits;
+  Message reply;
+  reply.kind = MessageKind::kValue;
+  reply.request_id = UINT64_MAX;
+  for (size_t i = 0; i < limits.max_nodes; ++i) {
+    reply.nodes.push_back(Contact{rng.NextId(), std::string(limits.max_address_bytes, 'a')});
+  }
+  for (size_t i = 0; i < limits.max_values; ++i) reply.values.push_back(RandomBytes(rng, 16));
+  const Result<Message> decoded = DecodeMessage(EncodeMessage(reply), limits);
+  REQUIRE(decoded.ok());
+  CHECK(*decoded == reply);
+}
+
 }  // namespace
 }  // namespace lake::dht

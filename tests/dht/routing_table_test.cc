@@ -111,14 +111,79 @@ TEST_CASE("Hearing a known contact makes it the most recently seen", "[dht][rout
   CHECK(table.LeastRecentlySeen(contacts[0].id) == contacts[1]);
   CHECK(table.size() == 4);
 
-  // Heard again with a new address: refreshed, and the address is updated.
+  // Heard again with another address: refreshed, but the address stays (anyone can claim one).
   Contact moved = contacts[1];
   moved.address = "10.9.9.9:1";
   CHECK(table.Heard(moved, now + 1s) == RoutingTable::Touch::kRefreshed);
   CHECK(table.LeastRecentlySeen(contacts[0].id) == contacts[2]);
+  CHECK(table.Find(moved.id) == contacts[1]);
+  // UpdateAddress (for an address the core verified) moves it.
+  table.UpdateAddress(moved.id, moved.address);
   const std::vector<Contact> all = table.All();
   CHECK(std::count(all.begin(), all.end(), moved) == 1);
   CHECK(table.size() == 4);
+}
+
+TEST_CASE("RoutingTable limits contacts per public /24 in a bucket and in the table",
+          "[dht][routing_table]") {
+  Rng rng(31);
+  const Id self = rng.NextId();
+  RoutingTable::Options options;
+  options.k = 20;
+  options.max_per_group_in_bucket = 2;
+  options.max_per_group_in_table = 5;
+  RoutingTable table(self, options);
+  TimePoint now = kT0;
+  const auto in_bucket = [&](int bucket, const std::string& address) {
+    return Contact{AtDistance(self, DistanceWithTopBit(bucket, rng.Next())), address};
+  };
+  // One public /24: two per bucket, whatever the port or last octet.
+  const Contact first = in_bucket(250, "203.0.113.1:4000");
+  CHECK(table.Heard(first, now) == RoutingTable::Touch::kAdded);
+  CHECK(table.Heard(in_bucket(250, "203.0.113.2:4000"), now) == RoutingTable::Touch::kAdded);
+  CHECK(table.Heard(in_bucket(250, "203.0.113.1:4001"), now) == RoutingTable::Touch::kGroupFull);
+  // Another /24 in the same bucket is welcome.
+  CHECK(table.Heard(in_bucket(250, "203.0.114.1:4000"), now) == RoutingTable::Touch::kAdded);
+  // Across buckets the table-wide limit stops the /24 at five.
+  size_t added = 2;
+  for (int bucket = 240; bucket < 250; ++bucket) {
+    if (table.Heard(in_bucket(bucket, "203.0.113.9:4000"), now) == RoutingTable::Touch::kAdded) {
+      ++added;
+    }
+  }
+  CHECK(added == 5);
+  // IPv6 groups by /48.
+  CHECK(table.Heard(in_bucket(200, "[2001:db8:1:1::1]:4000"), now) ==
+        RoutingTable::Touch::kAdded);
+  CHECK(table.Heard(in_bucket(200, "[2001:db8:1:2::1]:4000"), now) ==
+        RoutingTable::Touch::kAdded);
+  CHECK(table.Heard(in_bucket(200, "[2001:db8:1:ffff::9]:4000"), now) ==
+        RoutingTable::Touch::kGroupFull);
+  // Loopback and private networks (a test or LAN cluster) are not limited.
+  for (int i = 0; i < 10; ++i) {
+    CHECK(table.Heard(in_bucket(180, "127.0.0.1:" + std::to_string(5000 + i)), now) ==
+          RoutingTable::Touch::kAdded);
+    CHECK(table.Heard(in_bucket(181, "10.0.0." + std::to_string(i) + ":4000"), now) ==
+          RoutingTable::Touch::kAdded);
+  }
+  // Removing one makes room for one again.
+  table.Remove(first.id, now);
+  CHECK(table.Heard(in_bucket(250, "203.0.113.7:4000"), now) == RoutingTable::Touch::kAdded);
+  CHECK(table.Heard(in_bucket(250, "203.0.113.8:4000"), now) == RoutingTable::Touch::kGroupFull);
+}
+
+TEST_CASE("RoutingTable counts failures in a row until the contact is heard from again",
+          "[dht][routing_table]") {
+  Rng rng(32);
+  const Id self = rng.NextId();
+  RoutingTable table(self, 20);
+  const Contact c = ContactOf(rng.NextId());
+  CHECK(table.RecordFailure(c.id) == 0);  // not in the table
+  REQUIRE(table.Heard(c, kT0) == RoutingTable::Touch::kAdded);
+  CHECK(table.RecordFailure(c.id) == 1);
+  CHECK(table.RecordFailure(c.id) == 2);
+  table.Heard(c, kT0 + 1s);
+  CHECK(table.RecordFailure(c.id) == 1);
 }
 
 TEST_CASE("A full bucket stays unchanged and keeps the newcomer as its replacement",

@@ -233,6 +233,34 @@ TEST_CASE("ValidateNodeConfig checks a config changed after parsing", "[local][c
   CHECK_THAT(ValidateNodeConfig(config).message(), Contains("network.bootstrapNodes[0]"));
 }
 
+TEST_CASE("Seeds may pin a node id, and advertiseAddress and writers are checked",
+          "[local][config]") {
+  const std::string id(64, 'a');
+  std::vector<std::string> warnings;
+  const Result<NodeConfig> parsed = ParseNodeConfig(
+      R"({"network": {"bootstrapNodes": [")" + id + R"(@seed.example:4000", "b:1"],
+                      "advertiseAddress": "203.0.113.5:4000"},
+          "security": {"writers": [")" + id + R"("]}})",
+      &warnings);
+  REQUIRE(parsed.ok());
+  CHECK(warnings.empty());
+  CHECK(parsed->network.bootstrap_nodes ==
+        std::vector<std::string>{id + "@seed.example:4000", "b:1"});
+  CHECK(parsed->network.advertise_address == "203.0.113.5:4000");
+  CHECK(parsed->security.writers == std::vector<std::string>{id});
+  CHECK(NodeConfig{}.network.advertise_address.empty());
+  CHECK(NodeConfig{}.security.writers.empty());
+
+  CHECK_THAT(ParseError(R"({"network": {"bootstrapNodes": ["abc@seed:4000"]}})"),
+             Contains("network.bootstrapNodes[0]") && Contains("node id"));
+  CHECK_THAT(ParseError(R"({"network": {"bootstrapNodes": [")" + id + R"(@seed"]}})"),
+             Contains("network.bootstrapNodes[0]") && Contains("port"));
+  CHECK_THAT(ParseError(R"({"network": {"advertiseAddress": "nohost"}})"),
+             Contains("network.advertiseAddress") && Contains("'nohost'"));
+  CHECK_THAT(ParseError(R"({"security": {"writers": ["xyz"]}})"),
+             Contains("security.writers[0]") && Contains("'xyz'"));
+}
+
 TEST_CASE("Malformed config JSON is an error naming the byte offset", "[local][config]") {
   CHECK_THAT(ParseError(R"({"network": {"p2pPort": 4000,}})"),
              Contains("config is not valid JSON at byte"));

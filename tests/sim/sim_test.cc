@@ -281,8 +281,8 @@ TEST_CASE("Nodes crashed silently leave every routing table within the heartbeat
   CHECK(report->removal_p50_s >= 2.0);
   CHECK(report->removal_max_s <= report->removal_bound_s);
   CHECK(report->removed_within_bound);
-  // 2 heartbeat intervals + request timeout + transit allowance + poll.
-  CHECK(report->removal_bound_s == Approx(2 * 10 + 2 + (0.005 + 50 * 0.020) + 0.05));
+  // 2 heartbeat intervals + max_failures request timeouts + transit allowance + poll.
+  CHECK(report->removal_bound_s == Approx(2 * 10 + 3 * 2 + (0.005 + 50 * 0.020) + 0.05));
 
   Result<SimReport> again = RunScenario(config);
   REQUIRE(again.ok());
@@ -299,8 +299,8 @@ TEST_CASE("A shorter heartbeat interval removes crashed nodes sooner", "[sim][sc
   Result<SimReport> report = RunScenario(config);
   REQUIRE(report.ok());
   CHECK(report->removed_within_bound);
-  CHECK(report->removal_bound_s == Approx(2 * 3 + 2 + (0.005 + 50 * 0.020) + 0.05));
-  CHECK(report->removal_max_s <= 2 * 3 + 2 + 1.055);
+  CHECK(report->removal_bound_s == Approx(2 * 3 + 3 * 2 + (0.005 + 50 * 0.020) + 0.05));
+  CHECK(report->removal_max_s <= 2 * 3 + 3 * 2 + 1.055);
 }
 
 TEST_CASE("Scenario invariants hold over a sweep of seeds", "[.][sim-sweep]") {
