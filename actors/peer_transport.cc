@@ -74,8 +74,10 @@ void Unreachable(PeerTransportBroker* self, const NodeId& peer) {
   }
 }
 
-// Forgets a connection that is gone, telling the router what it lost.
-void Forget(PeerTransportBroker* self, connection_handle handle) {
+// Forgets a connection that is gone, telling the router what it lost unless it was `retired`:
+// closed by us to free its slot, from a peer that is fine (reporting it down would make the
+// router ping it, which needs a dial, which evicts another session: a storm of reconnects).
+void Forget(PeerTransportBroker* self, connection_handle handle, bool retired = false) {
   auto& st = self->state;
   auto it = st.connections.find(handle);
   if (it == st.connections.end()) return;
@@ -85,10 +87,12 @@ void Forget(PeerTransportBroker* self, connection_handle handle) {
     auto by = st.by_peer.find(peer);
     if (by != st.by_peer.end() && by->second == handle) {
       st.by_peer.erase(by);
-      self->send(st.router, peer_down_atom::value, peer);
-      // Requests in flight on the session are lost with it: their askers stop waiting.
-      for (const auto& [protocol, handler] : st.handlers) {
-        self->send(handler, unreach_atom::value, peer);
+      if (!retired) {
+        self->send(st.router, peer_down_atom::value, peer);
+        // Requests in flight on the session are lost with it: their askers stop waiting.
+        for (const auto& [protocol, handler] : st.handlers) {
+          self->send(handler, unreach_atom::value, peer);
+        }
       }
     }
   } else if (conn.expected) {
@@ -123,9 +127,10 @@ void Drop(PeerTransportBroker* self, connection_handle handle, const std::string
   Abort(self, handle);
 }
 
-// Closes a healthy connection to free its slot (idle, or evicted for a newcomer).
+// Closes a healthy connection to free its slot (idle, or evicted for a newcomer). Answers to
+// requests sent on it still arrive: the peer dials us again to send them.
 void Retire(PeerTransportBroker* self, connection_handle handle) {
-  Forget(self, handle);
+  Forget(self, handle, /*retired=*/true);
   self->close(handle);
 }
 
@@ -136,7 +141,7 @@ void Established(PeerTransportBroker* self, connection_handle handle, Connection
   st.by_peer[peer] = handle;
   if (auto waiting = st.waiting.find(peer); waiting != st.waiting.end()) {
     // Send fails only for a payload over the frame limit, which the router never builds.
-    for (const Bytes& payload : waiting->second) (void)conn.session->Send(payload);
+    for (const Bytes& payload : waiting->second.payloads) (void)conn.session->Send(payload);
     st.waiting.erase(waiting);
     WriteOut(self, handle, conn);
   }
@@ -279,8 +284,13 @@ void SendTo(PeerTransportBroker* self, const NodeId& to, const std::string& addr
     return;
   }
   auto [waiting, first] = st.waiting.try_emplace(to);
-  if (waiting->second.size() >= st.options.max_waiting_payloads) return;  // peer is too slow
-  waiting->second.push_back(std::move(payload));
+  State::Waiting& queue = waiting->second;
+  if (queue.payloads.size() >= st.options.max_waiting_payloads ||
+      queue.bytes + payload.size() > st.options.max_waiting_bytes) {
+    return;  // the peer is too slow
+  }
+  queue.bytes += payload.size();
+  queue.payloads.push_back(std::move(payload));
   if (first) QueueDial(self, to, address);  // else a dial is already under way
 }
 
@@ -288,22 +298,28 @@ void Sweep(PeerTransportBroker* self) {
   auto& st = self->state;
   const TimePoint now = Now(self);
   std::vector<std::pair<connection_handle, std::string>> drop;
-  std::vector<connection_handle> idle;
+  std::vector<connection_handle> silent;  // heard nothing for idle_timeout: maybe gone
+  std::vector<connection_handle> idle;    // outbound, unused for outbound_idle_timeout
   for (auto& [handle, conn] : st.connections) {
     if (!conn.announced && now - conn.opened > st.options.handshake_timeout) {
       drop.emplace_back(handle, "handshake timed out");
     } else if (!conn.reading_paused && conn.frame_started != TimePoint{} &&
                now - conn.frame_started > st.options.frame_timeout) {
       drop.emplace_back(handle, "no frame progress");
-    } else if (conn.announced && (now - conn.last_read > st.options.idle_timeout ||
-                                  (conn.outbound && now - conn.last_active >
-                                                        st.options.outbound_idle_timeout))) {
+    } else if (conn.announced && now - conn.last_read > st.options.idle_timeout) {
+      silent.push_back(handle);
+    } else if (conn.announced && conn.outbound &&
+               now - conn.last_active > st.options.outbound_idle_timeout) {
       idle.push_back(handle);
     } else if (conn.reading_paused) {
       UpdateReading(self, handle, conn, now);  // a byte-rate debt may be repaid
     }
   }
   for (const auto& [handle, why] : drop) Drop(self, handle, why);
+  for (connection_handle handle : silent) {
+    Forget(self, handle);
+    self->close(handle);
+  }
   for (connection_handle handle : idle) Retire(self, handle);
   // Dials that waited for a slot longer than a dial may take fail.
   for (auto it = st.dials.begin(); it != st.dials.end();) {

@@ -58,7 +58,8 @@ struct PeerTransportOptions {
   double max_bytes_per_second = 64 << 20;  // per peer; bursts of one second's worth are fine
   size_t max_kad_payload = 128 << 10;      // a /lake/kad/1 payload; larger is a violation
   size_t max_queued_bytes = 16 << 20;      // written but not yet sent to one peer
-  size_t max_waiting_payloads = 1024;      // queued for a peer while it is being dialed
+  size_t max_waiting_payloads = 1024;      // queued for a peer while it is being dialed...
+  size_t max_waiting_bytes = 16 << 20;     // ... and their bytes
   size_t max_handler_backlog = 8 << 20;    // a peer's bytes the router or a handler has not
                                            // consumed yet: reading from that peer pauses beyond
   size_t max_concurrent_dials = 16;
@@ -91,6 +92,10 @@ struct PeerTransportState {
     bool reading_paused = false;   // reading is halted (backlog or byte rate)
     size_t read_chunk = 0;  // the size reads are configured to
   };
+  struct Waiting {  // payloads for a peer being dialed
+    std::vector<Bytes> payloads;
+    size_t bytes = 0;
+  };
   struct PendingDial {
     std::optional<NodeId> expected;
     std::string address;
@@ -110,7 +115,7 @@ struct PeerTransportState {
   size_t dials_running = 0;
   std::map<std::string, dht::RateLimiter> handshakes;   // by remote address
   std::map<NodeId, uint64_t> backlog;  // bytes delivered to the router or a handler, not consumed
-  std::map<NodeId, std::vector<Bytes>> waiting;          // payloads for peers being dialed
+  std::map<NodeId, Waiting> waiting;
   std::map<std::string, caf::actor> handlers;            // by protocol id: who gets its payloads
   uint64_t next_dial_id = 1;
   TransportStats stats;
