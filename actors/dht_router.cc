@@ -102,6 +102,10 @@ DhtRouterActor::behavior_type DhtRouter(Self self, DhtRouterOptions options) {
       },
       [=](deliver_atom, const NodeId& from, const Bytes& payload) {
         auto& st = self->state;
+        // The transport pauses reading from a peer whose payloads wait here unprocessed.
+        if (st.transport) {
+          caf::anon_send(st.transport, consumed_atom::value, from, uint64_t{payload.size()});
+        }
         if (!st.driver) return;
         Result<dht::Message> message = dht::DecodeMessage(payload, st.options.dht.limits);
         if (!message.ok()) {

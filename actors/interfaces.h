@@ -116,6 +116,7 @@ struct TransportStats {
   uint64_t connections = 0;          // open right now
   uint64_t sessions_dropped = 0;     // closed for a protocol violation or timeout
   uint64_t connections_refused = 0;  // inbound connections over the limit
+  uint64_t connections_evicted = 0;  // closed to make room for a newcomer (not violations)
   uint64_t frames_limited = 0;       // frames dropped by the per-peer rate limit
   uint64_t dials_failed = 0;
   uint64_t bytes_in = 0;   // read from peers' sockets, encrypted framing included
@@ -124,7 +125,7 @@ struct TransportStats {
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, TransportStats& x) {
   return f(caf::meta::type_name("TransportStats"), x.port, x.connections, x.sessions_dropped,
-           x.connections_refused, x.frames_limited, x.dials_failed, x.bytes_in, x.bytes_out);
+           x.connections_refused, x.connections_evicted, x.frames_limited, x.dials_failed, x.bytes_in, x.bytes_out);
 }
 
 // What the chunk keeper stores, and how its replication is doing.
@@ -274,8 +275,9 @@ struct PublishRequest {
 //   (attach_atom, std::string protocol, caf::actor handler)  from node assembly: deliver that
 //       protocol's payloads to `handler` (the router gets /lake/kad/1), and tell it of
 //       unreachable peers.
-//   (consumed_atom, NodeId peer, uint64_t bytes)  from an attached handler: it has processed
-//       that many bytes of `peer`'s payloads (reading from a peer pauses while too many wait).
+//   (consumed_atom, NodeId peer, uint64_t bytes)  from the router or an attached handler: it has
+//       processed that many bytes of `peer`'s payloads (reading from a peer pauses while too
+//       many wait).
 //   (stats_atom) -> TransportStats  from the gateway.
 // and sends the router deliver/peer_up/peer_down/unreach messages (DhtRouterActor below), and
 // attached handlers deliver/unreach messages.

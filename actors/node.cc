@@ -39,8 +39,13 @@ Result<std::unique_ptr<Node>> Node::Start(const local::NodeConfig& config,
   PeerTransportOptions transport;
   transport.bind_address = config.network.p2p_bind_address;
   transport.port = config.network.p2p_port;
-  transport.max_connections = config.network.max_peers;
+  transport.max_inbound = config.network.max_inbound_peers;
+  transport.max_outbound = config.network.max_outbound_peers;
   transport.max_frames_per_second = config.network.max_frames_per_second;
+  transport.max_bytes_per_second = static_cast<double>(config.network.max_bytes_per_second);
+  transport.frame_timeout = std::chrono::milliseconds(config.network.frame_timeout_ms);
+  LAKE_ASSIGN_OR_RETURN(transport.session.network_key, local::LoadNetworkKey(config.security));
+  if (transport.session.network_key) spdlog::info("node: joining a private network (network key)");
   DhtRouterOptions router;
   router.seeds = config.network.bootstrap_nodes;
   router.advertise_address = config.network.advertise_address;

@@ -181,7 +181,8 @@ int Main(const Opts& o) {
     PeerTransportOptions transport;
     transport.bind_address = "127.0.0.1";
     transport.port = 0;
-    transport.max_connections = std::max<size_t>(transport.max_connections, 2 * N);
+    transport.max_inbound = std::max<size_t>(transport.max_inbound, 2 * N);
+    transport.max_outbound = std::max<size_t>(transport.max_outbound, 2 * N);
     DhtRouterOptions router;
     if (i > 0) router.seeds = {nodes[0].overlay.address};
     router.dht.k = o.k;

@@ -1,6 +1,7 @@
-// RateLimiter: a token bucket that bounds how many frames one peer may send per second. The
-// transport keeps one per connection and drops (and counts) the frames over the limit, so one
-// noisy or hostile peer cannot fill the router's mailbox. Time is passed in.
+// RateLimiter: a token bucket that bounds how many frames (or bytes, or handshakes) one peer may
+// send per second. The transport keeps one for frames and one for bytes per connection, and one
+// for handshakes per remote address: frames over the limit are dropped (and counted), bytes over
+// it pause reading until the debt is repaid. Time is passed in.
 // Thread-safety: a value type; not thread-safe.
 #pragma once
 
@@ -20,6 +21,27 @@ class RateLimiter {
   // Takes one token if there is one. The first call starts the refill clock; a `now` earlier
   // than one already seen refills nothing.
   bool Allow(TimePoint now) {
+    Refill(now);
+    if (tokens_ < 1) return false;
+    tokens_ -= 1;
+    return true;
+  }
+
+  // Takes `cost` tokens even if that leaves a debt (for bytes that have already arrived) and
+  // returns how long the refill takes to repay it: zero if there is none.
+  Duration Charge(TimePoint now, double cost) {
+    Refill(now);
+    tokens_ -= cost;
+    if (tokens_ >= 0 || per_second_ <= 0) return Duration::zero();
+    return std::chrono::duration_cast<Duration>(
+        std::chrono::duration<double>(-tokens_ / per_second_));
+  }
+
+  // The last time tokens were taken or refilled ({} if never): an unused limiter can be forgotten.
+  TimePoint last_used() const { return last_; }
+
+ private:
+  void Refill(TimePoint now) {
     if (last_ == TimePoint{}) {
       last_ = now;
     } else if (now > last_) {
@@ -27,12 +49,8 @@ class RateLimiter {
       tokens_ = std::min(burst_, tokens_ + elapsed_s * per_second_);
       last_ = now;
     }
-    if (tokens_ < 1) return false;
-    tokens_ -= 1;
-    return true;
   }
 
- private:
   // Immutable after construction
   double per_second_;
   double burst_;

@@ -64,6 +64,16 @@ std::array<uint8_t, kNonceBytes> CounterNonce(uint64_t counter) {
   return nonce;
 }
 
+// Replaces a session key by BLAKE2b-256 keyed with the network key, so that only holders of the
+// network key can derive the session's keys.
+void MixNetworkKey(const std::array<uint8_t, 32>& network_key, std::array<uint8_t, 32>* key) {
+  std::array<uint8_t, 32> mixed;
+  crypto_generichash(mixed.data(), mixed.size(), key->data(), key->size(), network_key.data(),
+                     network_key.size());
+  *key = mixed;
+  sodium_memzero(mixed.data(), mixed.size());
+}
+
 }  // namespace
 
 SecureSession::SecureSession(Role role, const Identity& self,
@@ -132,6 +142,7 @@ Status SecureSession::ConsumeFrames(ByteView data, size_t* consumed) {
     }
     if (data.size() - pos - kLengthPrefixBytes < length) break;  // wait for the rest
     LAKE_RETURN_IF_ERROR(HandleFrame(data.subspan(pos + kLengthPrefixBytes, length)));
+    ++frames_received_;
     pos += kLengthPrefixBytes + length;
   }
   *consumed = pos;
@@ -188,6 +199,7 @@ Status SecureSession::HandleHello(ByteView body) {
   PutLength(prefix, static_cast<uint32_t>(body.size()));
   Blake2bHasher hasher;
   hasher.Update(kTranscriptLabel);
+  if (options_.network_key) hasher.Update(ByteView(*options_.network_key));
   if (role_ == Role::kInitiator) hasher.Update(own_hello_);
   hasher.Update(ByteView(prefix, sizeof prefix));
   hasher.Update(body);
@@ -206,6 +218,10 @@ Status SecureSession::HandleHello(ByteView body) {
   }
   sodium_memzero(eph_secret_.data(), eph_secret_.size());
   if (rc != 0) return Status::Corruption("secure session: unusable ephemeral key in HELLO");
+  if (options_.network_key) {
+    MixNetworkKey(*options_.network_key, &rx_key_);
+    MixNetworkKey(*options_.network_key, &tx_key_);
+  }
 
   Bytes signed_message(transcript_.bytes().begin(), transcript_.bytes().end());
   signed_message.push_back(role_ == Role::kInitiator ? kInitiatorRoleByte : kResponderRoleByte);
@@ -232,7 +248,13 @@ Status SecureSession::HandleAuth(ByteView body) {
   signed_message.push_back(role_ == Role::kInitiator ? kResponderRoleByte : kInitiatorRoleByte);
   const ByteView peer_pk(peer_public_key_.data(), peer_public_key_.size());
   if (!Identity::Verify(peer_pk, signed_message, signature)) {
-    return Status::Corruption("secure session: peer's handshake signature does not verify");
+    // With a network key the likely cause is a peer of another network (or of none); without
+    // one, a peer that has a key.
+    return Status::Corruption(
+        "secure session: peer's handshake signature does not verify (a forged AUTH, or the peer " +
+        std::string(options_.network_key ? "lacks this network's key"
+                                         : "belongs to a private network: it has a network key") +
+        ")");
   }
   state_ = State::kEstablished;
   return Status::OK();

@@ -16,9 +16,11 @@
 //     {"v": 1, "eph": bin(32) X25519 ephemeral public key, "pk": bin(32) Ed25519 identity key}
 //   The ephemeral key pair is crypto_kx_seed_keypair(ephemeral_seed). Both sides send HELLO at
 //   once, without waiting for the peer's. A receiver ignores unknown keys and rejects v != 1.
-// Transcript. T = BLAKE2b-256("p2plake/handshake/1" || initiator HELLO frame ||
+// Transcript. T = BLAKE2b-256("p2plake/handshake/1" || [K] || initiator HELLO frame ||
 //   responder HELLO frame), where a "HELLO frame" is the exact bytes on the wire, 4-byte length
-//   prefix included.
+//   prefix included, and K is the 32-byte network key when one is configured (absent otherwise).
+//   A peer without the same K signs a different T, so its AUTH fails: nodes of different
+//   networks never complete a handshake, and never exchange a DATA frame.
 // AUTH (plaintext). Sent as soon as the peer's HELLO has been accepted. Body = msgpack map
 //     {"sig": bin(64) Ed25519 signature over T || role byte}
 //   with role byte 'I' (0x49) in the initiator's AUTH and 'R' (0x52) in the responder's. The
@@ -27,7 +29,8 @@
 //   must differ from our own (this rejects a reflected HELLO).
 // Keys. The initiator derives (rx, tx) with crypto_kx_client_session_keys, the responder with
 //   crypto_kx_server_session_keys, both from the two ephemeral keys; the initiator's tx key is the
-//   responder's rx key and vice versa.
+//   responder's rx key and vice versa. With a network key K, each key is then replaced by
+//   BLAKE2b-256 keyed with K of that key.
 // DATA. Body = crypto_aead_xchacha20poly1305_ietf ciphertext of the payload (payload + 16-byte
 //   tag), no associated data, no nonce on the wire: the nonce is the 0-based count of DATA frames
 //   sent so far in that direction, as uint64 little-endian in the first 8 of its 24 bytes, the
@@ -55,6 +58,9 @@ struct SecureSessionOptions {
   // Largest frame body accepted or sent, handshake frames included (DATA payloads may be up to
   // max_frame_bytes - SecureSession::kTagBytes). Both sides must use the same value.
   size_t max_frame_bytes = 4 << 20;
+  // The secret shared by the nodes of one private network (see "Transcript" and "Keys"); both
+  // sides must have the same one, or both none.
+  std::optional<std::array<uint8_t, 32>> network_key;
 };
 
 class SecureSession {
@@ -94,6 +100,10 @@ class SecureSession {
   // Bytes still to come of the frame being received (0 at a frame boundary), so that a reader
   // can read large frames in large pieces and small ones in small pieces.
   size_t FrameRemainder() const;
+  // True while part of a frame (even of its length prefix) is buffered, waiting for the rest.
+  bool MidFrame() const { return !rx_buffer_.empty(); }
+  // Whole frames received so far (handshake frames included): a reader sees progress by it.
+  uint64_t frames_received() const { return frames_received_; }
 
   // Encrypts `payload` into a DATA frame queued for TakeOutput(). REQUIRES: established().
   // Returns the session's error if it failed, InvalidArgument before the handshake completes or
@@ -151,6 +161,7 @@ class SecureSession {
   Key tx_key_{};
   uint64_t rx_counter_ = 0;
   uint64_t tx_counter_ = 0;
+  uint64_t frames_received_ = 0;
   Bytes rx_buffer_;  // an incomplete frame carried over to the next OnBytes
   Bytes output_;
   std::vector<Bytes> received_;

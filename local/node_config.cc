@@ -14,6 +14,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "common/id.h"
 #include "dht/seed.h"
 
 namespace lake::local {
@@ -135,6 +136,14 @@ Status ReadMembers(ObjectReader& r, NetworkConfig* c) {
   c->p2p_bind_address = p2p_bind.value_or(c->bind_address);
   LAKE_RETURN_IF_ERROR(r.Read("httpThreads", &c->http_threads));
   LAKE_RETURN_IF_ERROR(r.Read("advertiseAddress", &c->advertise_address));
+  std::optional<uint32_t> max_inbound;
+  std::optional<uint32_t> max_outbound;
+  LAKE_RETURN_IF_ERROR(r.Read("maxInboundPeers", &max_inbound));
+  LAKE_RETURN_IF_ERROR(r.Read("maxOutboundPeers", &max_outbound));
+  c->max_inbound_peers = max_inbound.value_or(c->max_peers);
+  c->max_outbound_peers = max_outbound.value_or(c->max_peers);
+  LAKE_RETURN_IF_ERROR(r.Read("maxBytesPerSecond", &c->max_bytes_per_second));
+  LAKE_RETURN_IF_ERROR(r.Read("frameTimeout", &c->frame_timeout_ms));
   return r.Read("maxFramesPerSecond", &c->max_frames_per_second);
 }
 
@@ -166,6 +175,8 @@ Status ReadMembers(ObjectReader& r, SecurityConfig* c) {
   LAKE_RETURN_IF_ERROR(r.Read("allowedOrigins", &c->allowed_origins));
   LAKE_RETURN_IF_ERROR(r.Read("allowedHosts", &c->allowed_hosts));
   LAKE_RETURN_IF_ERROR(r.Read("writers", &c->writers));
+  LAKE_RETURN_IF_ERROR(r.Read("networkKey", &c->network_key));
+  LAKE_RETURN_IF_ERROR(r.Read("networkKeyFile", &c->network_key_file));
   return r.Read("apiToken", &c->api_token);
 }
 
@@ -245,6 +256,10 @@ Status ValidateNodeConfig(const NodeConfig& config) {
       {"network.heartbeatInterval", config.network.heartbeat_interval_ms, 1},
       {"network.maxFramesPerSecond", config.network.max_frames_per_second, 1},
       {"network.httpThreads", config.network.http_threads, 1},
+      {"network.maxInboundPeers", config.network.max_inbound_peers, 1},
+      {"network.maxOutboundPeers", config.network.max_outbound_peers, 1},
+      {"network.maxBytesPerSecond", config.network.max_bytes_per_second, 1},
+      {"network.frameTimeout", config.network.frame_timeout_ms, 1},
       {"storage.replicationFactor", config.storage.replication_factor, 1},
       {"storage.writeQuorum", config.storage.write_quorum, 1},
       {"storage.chunkSize", config.storage.chunk_size, 4096},
@@ -275,6 +290,12 @@ Status ValidateNodeConfig(const NodeConfig& config) {
     return KeyError("network.p2pBindAddress", "is empty");
   }
   if (config.storage.data_path.empty()) return KeyError("storage.dataPath", "is empty");
+  if (!config.security.network_key.empty() && !config.security.network_key_file.empty()) {
+    return KeyError("security.networkKeyFile", "and security.networkKey are both set: give one");
+  }
+  if (!config.security.network_key.empty() && !Id::FromHex(config.security.network_key)) {
+    return KeyError("security.networkKey", "must be 64 hex digits (32 bytes)");
+  }
   const std::string& level = config.logging.level;
   if (std::find(kLogLevels.begin(), kLogLevels.end(), level) == kLogLevels.end()) {
     return KeyError("logging.level",
@@ -324,6 +345,33 @@ Result<std::pair<std::string, uint16_t>> ParseHostPort(std::string_view text) {
     return bad("port must be 1..65535");
   }
   return std::make_pair(std::string(host), static_cast<uint16_t>(port));
+}
+
+Result<std::optional<std::array<uint8_t, 32>>> LoadNetworkKey(const SecurityConfig& security) {
+  std::string hex = security.network_key;
+  std::string_view key = "security.networkKey";
+  if (!security.network_key_file.empty()) {
+    key = "security.networkKeyFile";
+    std::ifstream in(security.network_key_file, std::ios::binary);
+    if (!in) {
+      return Status::IOError("cannot read the network key file " + security.network_key_file);
+    }
+    std::string line;
+    while (std::getline(in, line)) {
+      const size_t begin = line.find_first_not_of(" \t\r");
+      if (begin == std::string::npos) continue;
+      const size_t end = line.find_last_not_of(" \t\r");
+      hex = line.substr(begin, end - begin + 1);
+    }
+  }
+  if (hex.empty() && security.network_key_file.empty()) {
+    return std::optional<std::array<uint8_t, 32>>();
+  }
+  const std::optional<Id> parsed = Id::FromHex(hex);
+  if (!parsed) return KeyError(key, "must give 64 hex digits (32 bytes)");
+  std::array<uint8_t, 32> out;
+  std::copy(parsed->bytes().begin(), parsed->bytes().end(), out.begin());
+  return std::optional<std::array<uint8_t, 32>>(out);
 }
 
 DataDirOptions DataDirOptionsOf(const NodeConfig& config) {

@@ -4,7 +4,9 @@
 // Thread-safety: plain values and pure functions; the loader only reads the file it is given.
 #pragma once
 
+#include <array>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -34,6 +36,13 @@ struct NetworkConfig {
   // advertiseAddress (ours): "host:port" peers are told to reach this node at (behind NAT, or
   // bound to 0.0.0.0); "" = the peer protocol's bind address (0.0.0.0: the host name) and port.
   std::string advertise_address;
+  // Peer transport defences (ours). maxInboundPeers / maxOutboundPeers: connections peers opened
+  // to us (unfinished handshakes included) and connections we opened (dials included), each
+  // >= 1; absent from the file: maxPeers, which is thus the default of each budget.
+  uint32_t max_inbound_peers = 64;
+  uint32_t max_outbound_peers = 64;
+  uint64_t max_bytes_per_second = uint64_t{64} << 20;  // maxBytesPerSecond: per peer, >= 1
+  uint32_t frame_timeout_ms = 30000;  // frameTimeout: to complete a frame once begun, >= 1
 };
 
 struct StorageConfig {
@@ -71,6 +80,11 @@ struct SecurityConfig {
   // pointers this node keeps for the DHT; empty = for each dataset, whoever signed the first
   // pointer it kept.
   std::vector<std::string> writers;
+  // networkKey (ours): the 32-byte secret of a private network, as 64 hex digits; peers without
+  // the same key cannot complete the handshake. networkKeyFile (ours): a file holding it (its
+  // last non-empty line, so an IPFS-style swarm key file works). At most one of them; "" = none.
+  std::string network_key;
+  std::string network_key_file;
 };
 
 struct LoggingConfig {
@@ -103,6 +117,11 @@ Status ValidateNodeConfig(const NodeConfig& config);
 // Splits "host:port" (or "[ipv6]:port", returned without brackets): the host is non-empty and the
 // port is 1..65535. Used for bootstrapNodes, --seed and advertiseAddress; the error names the text.
 Result<std::pair<std::string, uint16_t>> ParseHostPort(std::string_view text);
+
+// The network key that security.networkKey or security.networkKeyFile gives, nullopt if neither
+// does. IOError if the file cannot be read, InvalidArgument (naming the key) if it does not hold
+// 64 hex digits.
+Result<std::optional<std::array<uint8_t, 32>>> LoadNetworkKey(const SecurityConfig& security);
 
 // Where the data directory keeps the key and the log: security.keyPath and logging.logPath
 // ("" = inside storage.dataPath).

@@ -28,5 +28,17 @@ TEST_CASE("RateLimiter is not fooled by time going backwards", "[dht][rate_limit
   CHECK_FALSE(limiter.Allow(t0));
 }
 
+TEST_CASE("RateLimiter charges bytes that already arrived and says how long the debt lasts",
+          "[dht][rate_limiter]") {
+  RateLimiter limiter(/*per_second=*/1000, /*burst=*/1000);
+  const TimePoint t0 = FromMicros(1'000'000);
+  CHECK(limiter.Charge(t0, 600) == Duration::zero());  // within the burst
+  // 400 tokens left; 1,400 more leave a debt of 1,000: one second at 1,000 per second.
+  CHECK(limiter.Charge(t0, 1400) == std::chrono::duration_cast<Duration>(1s));
+  CHECK_FALSE(limiter.Allow(t0 + 500ms));  // still 500 in debt (the failed Allow takes nothing)
+  CHECK(limiter.Charge(t0 + 1s, 0) == Duration::zero());  // repaid
+  CHECK(limiter.last_used() == t0 + 1s);
+}
+
 }  // namespace
 }  // namespace lake::dht

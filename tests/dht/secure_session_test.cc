@@ -455,3 +455,89 @@ TEST_CASE("SecureSession derives different keys from different ephemeral seeds",
 
 }  // namespace
 }  // namespace lake::dht
+
+namespace lake::dht {
+namespace {
+
+// Runs a handshake between sessions of two nodes with the given network keys, handing each side's
+// output to the other until one side fails or both have nothing more to say.
+struct KeyedHandshake {
+  Identity alice{SeedOf(1)};
+  Identity bob{SeedOf(2)};
+  std::optional<SecureSession> initiator;
+  std::optional<SecureSession> responder;
+
+  KeyedHandshake(std::optional<Seed32> alice_key, std::optional<Seed32> bob_key) {
+    SecureSessionOptions alice_options;
+    alice_options.network_key = alice_key;
+    SecureSessionOptions bob_options;
+    bob_options.network_key = bob_key;
+    initiator.emplace(Role::kInitiator, alice, SeedOf(11), bob.node_id(), alice_options);
+    responder.emplace(Role::kResponder, bob, SeedOf(12), std::nullopt, bob_options);
+    for (int round = 0; round < 10; ++round) {
+      const Bytes to_bob = initiator->TakeOutput();
+      const Bytes to_alice = responder->TakeOutput();
+      if (to_bob.empty() && to_alice.empty()) return;
+      if (!responder->failed()) (void)responder->OnBytes(to_bob);
+      if (!initiator->failed()) (void)initiator->OnBytes(to_alice);
+    }
+  }
+};
+
+TEST_CASE("Sessions with the same network key complete the handshake and exchange data",
+          "[dht][secure_session]") {
+  KeyedHandshake h(SeedOf(0x5a), SeedOf(0x5a));
+  REQUIRE(h.initiator->established());
+  REQUIRE(h.responder->established());
+  const Bytes payload = {'k', 'a', 'd'};
+  REQUIRE(h.initiator->Send(payload).ok());
+  REQUIRE(h.responder->OnBytes(h.initiator->TakeOutput()).ok());
+  const std::vector<Bytes> received = h.responder->TakeReceived();
+  REQUIRE(received.size() == 1);
+  CHECK(received[0] == payload);
+}
+
+TEST_CASE("A peer with another network key, or none, cannot complete the handshake",
+          "[dht][secure_session]") {
+  const auto check_refused = [](KeyedHandshake& h) {
+    CHECK_FALSE(h.initiator->established());
+    CHECK_FALSE(h.responder->established());
+    // Both sides fail on the other's AUTH, saying why in terms of the network key.
+    REQUIRE(h.initiator->failed());
+    REQUIRE(h.responder->failed());
+    CHECK(h.initiator->status().ToString().find("network") != std::string::npos);
+    CHECK(h.responder->status().ToString().find("network") != std::string::npos);
+    // Nothing can be sent: no DATA frame of one network ever reaches the other.
+    CHECK_FALSE(h.initiator->Send(Bytes{1, 2, 3}).ok());
+    CHECK(h.initiator->TakeOutput().empty());
+  };
+  SECTION("different keys") {
+    KeyedHandshake h(SeedOf(0x5a), SeedOf(0x5b));
+    check_refused(h);
+  }
+  SECTION("the initiator has a key, the responder none") {
+    KeyedHandshake h(SeedOf(0x5a), std::nullopt);
+    check_refused(h);
+  }
+  SECTION("the responder has a key, the initiator none") {
+    KeyedHandshake h(std::nullopt, SeedOf(0x5a));
+    check_refused(h);
+  }
+}
+
+TEST_CASE("A network key changes the session keys, not just the signed transcript",
+          "[dht][secure_session]") {
+  // The same identities and ephemeral seeds with and without a key: the DATA frame for the same
+  // payload differs, so a captured keyless session says nothing about keyed traffic.
+  KeyedHandshake keyed(SeedOf(0x5a), SeedOf(0x5a));
+  KeyedHandshake plain(std::nullopt, std::nullopt);
+  REQUIRE(keyed.initiator->established());
+  REQUIRE(plain.initiator->established());
+  const Bytes payload(64, 0x42);
+  REQUIRE(keyed.initiator->Send(payload).ok());
+  REQUIRE(plain.initiator->Send(payload).ok());
+  CHECK(keyed.initiator->TakeOutput() != plain.initiator->TakeOutput());
+}
+
+}  // namespace
+}  // namespace lake::dht

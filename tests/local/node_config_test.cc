@@ -1,5 +1,7 @@
 #include "local/node_config.h"
 
+#include <unistd.h>
+
 #include <filesystem>
 #include <fstream>
 #include <string>
@@ -324,6 +326,87 @@ TEST_CASE("LoadNodeConfig reads a file and reports an unreadable path", "[local]
     CHECK_THAT(bad.status().message(), Contains(path) && Contains("network.p2pPort"));
   }
   std::filesystem::remove_all(dir);
+}
+
+// --- Peer transport defences and the network key ---
+
+TEST_CASE("Connection budgets default to maxPeers and can be set apart", "[local][config]") {
+  const Result<NodeConfig> defaults = ParseNodeConfig("{}", nullptr);
+  REQUIRE(defaults.ok());
+  CHECK(defaults->network.max_inbound_peers == 64);
+  CHECK(defaults->network.max_outbound_peers == 64);
+  CHECK(defaults->network.max_bytes_per_second == 64ULL << 20);
+  CHECK(defaults->network.frame_timeout_ms == 30000);
+  CHECK(defaults->security.network_key.empty());
+  CHECK(defaults->security.network_key_file.empty());
+
+  const Result<NodeConfig> only_max = ParseNodeConfig(R"({"network": {"maxPeers": 10}})", nullptr);
+  REQUIRE(only_max.ok());
+  CHECK(only_max->network.max_inbound_peers == 10);
+  CHECK(only_max->network.max_outbound_peers == 10);
+
+  std::vector<std::string> warnings;
+  const Result<NodeConfig> apart = ParseNodeConfig(
+      R"({"network": {"maxPeers": 10, "maxInboundPeers": 40, "maxOutboundPeers": 12,
+                      "maxBytesPerSecond": 1000, "frameTimeout": 2500}})",
+      &warnings);
+  REQUIRE(apart.ok());
+  CHECK(warnings.empty());
+  CHECK(apart->network.max_inbound_peers == 40);
+  CHECK(apart->network.max_outbound_peers == 12);
+  CHECK(apart->network.max_bytes_per_second == 1000);
+  CHECK(apart->network.frame_timeout_ms == 2500);
+
+  CHECK_THAT(ParseError(R"({"network": {"maxInboundPeers": 0}})"),
+             Contains("network.maxInboundPeers"));
+  CHECK_THAT(ParseError(R"({"network": {"frameTimeout": 0}})"), Contains("network.frameTimeout"));
+}
+
+TEST_CASE("The network key is 64 hex digits, given inline or in a file", "[local][config]") {
+  const std::string hex(64, 'c');
+  SECTION("inline") {
+    const Result<NodeConfig> c =
+        ParseNodeConfig(R"({"security": {"networkKey": ")" + hex + R"("}})", nullptr);
+    REQUIRE(c.ok());
+    const auto key = LoadNetworkKey(c->security);
+    REQUIRE(key.ok());
+    REQUIRE(key->has_value());
+    CHECK((**key)[0] == 0xcc);
+    CHECK((**key)[31] == 0xcc);
+  }
+  SECTION("none") {
+    const auto key = LoadNetworkKey(SecurityConfig{});
+    REQUIRE(key.ok());
+    CHECK_FALSE(key->has_value());
+  }
+  SECTION("malformed or doubly given") {
+    CHECK_THAT(ParseError(R"({"security": {"networkKey": "abc"}})"),
+               Contains("security.networkKey"));
+    CHECK_THAT(ParseError(R"({"security": {"networkKey": ")" + hex +
+                          R"(", "networkKeyFile": "/k"}})"),
+               Contains("security.networkKeyFile"));
+  }
+  SECTION("from a file: its last non-empty line, as in an IPFS swarm key") {
+    const std::filesystem::path dir =
+        std::filesystem::temp_directory_path() / ("lake-netkey-" + std::to_string(::getpid()));
+    std::filesystem::create_directories(dir);
+    const std::string path = (dir / "swarm.key").string();
+    std::ofstream(path) << "/key/swarm/psk/1.0.0/\n/base16/\n" << std::string(64, 'd') << "\n\n";
+    SecurityConfig security;
+    security.network_key_file = path;
+    const auto key = LoadNetworkKey(security);
+    REQUIRE(key.ok());
+    REQUIRE(key->has_value());
+    CHECK((**key)[7] == 0xdd);
+
+    std::ofstream(path) << "not a key\n";
+    const auto bad = LoadNetworkKey(security);
+    REQUIRE_FALSE(bad.ok());
+    CHECK_THAT(bad.status().message(), Contains("security.networkKeyFile"));
+    security.network_key_file = (dir / "missing.key").string();
+    CHECK(LoadNetworkKey(security).status().IsIOError());
+    std::filesystem::remove_all(dir);
+  }
 }
 
 }  // namespace

@@ -10,6 +10,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <filesystem>
 #include <random>
 
 #include <nlohmann/json.hpp>
@@ -28,14 +29,27 @@ milliseconds Left(Clock::time_point deadline) {
 
 }  // namespace
 
-RawPeer::RawPeer(uint16_t port) {
+RawPeer::RawPeer(uint16_t port, const RawPeerOptions& options) {
   fd_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fd_ < 0) return;
+  // Set before connecting: the receive window is negotiated in the handshake.
+  if (options.receive_buffer > 0) {
+    ::setsockopt(fd_, SOL_SOCKET, SO_RCVBUF, &options.receive_buffer,
+                 sizeof options.receive_buffer);
+  }
+  if (!options.source.empty()) {
+    sockaddr_in local{};
+    local.sin_family = AF_INET;
+    if (::inet_pton(AF_INET, options.source.c_str(), &local.sin_addr) != 1 ||
+        ::bind(fd_, reinterpret_cast<const sockaddr*>(&local), sizeof local) != 0) {
+      return;
+    }
+  }
   sockaddr_in addr{};
   addr.sin_family = AF_INET;
   addr.sin_port = htons(port);
   addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  connected_ =
-      fd_ >= 0 && ::connect(fd_, reinterpret_cast<const sockaddr*>(&addr), sizeof addr) == 0;
+  connected_ = ::connect(fd_, reinterpret_cast<const sockaddr*>(&addr), sizeof addr) == 0;
 }
 
 RawPeer::~RawPeer() {
@@ -182,6 +196,18 @@ std::optional<Bytes> AwaitPayload(RawPeer& peer, dht::SecureSession& session,
     }
     if (!session.OnBytes(in).ok()) return std::nullopt;
   }
+}
+
+size_t OpenSockets(pid_t pid) {
+  const std::string dir = "/proc/" + std::to_string(pid) + "/fd";
+  std::error_code ec;
+  size_t sockets = 0;
+  for (const auto& entry : std::filesystem::directory_iterator(dir, ec)) {
+    std::error_code link_ec;
+    const std::string target = std::filesystem::read_symlink(entry.path(), link_ec).string();
+    if (!link_ec && target.rfind("socket:", 0) == 0) ++sockets;
+  }
+  return sockets;
 }
 
 std::optional<uint64_t> SessionsDropped(const NodeProcess& node) {

@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <functional>
 #include <optional>
+#include <string>
 
 #include "common/bytes.h"
 #include "common/id.h"
@@ -22,12 +23,18 @@ namespace lake::nettest {
 // a loaded machine.
 inline constexpr std::chrono::seconds kIoTimeout(5);
 
+// How a RawPeer's socket is set up before it connects.
+struct RawPeerOptions {
+  int receive_buffer = 0;  // SO_RCVBUF in bytes; 0 = the system's default
+  std::string source;      // local IPv4 address to connect from ("127.0.0.2"); "" = any
+};
+
 // One TCP connection to the node. Bytes read ahead of a frame stay buffered.
 class RawPeer {
  public:
   enum class ReadEnd { kData, kTimeout, kClosed };
 
-  explicit RawPeer(uint16_t port);
+  explicit RawPeer(uint16_t port, const RawPeerOptions& options = {});
   RawPeer(const RawPeer&) = delete;
   RawPeer& operator=(const RawPeer&) = delete;
   ~RawPeer();
@@ -70,6 +77,9 @@ bool SendPayload(RawPeer& peer, dht::SecureSession& session, const Bytes& payloa
 // within kIoTimeout or the connection ends.
 std::optional<Bytes> AwaitPayload(RawPeer& peer, dht::SecureSession& session,
                                   const std::function<bool(const Bytes&)>& wanted);
+
+// The sockets process `pid` holds open (from /proc; 0 if unreadable).
+size_t OpenSockets(pid_t pid);
 
 // The node's transport.sessionsDropped from /api/status; nullopt if it does not answer.
 std::optional<uint64_t> SessionsDropped(const NodeProcess& node);

@@ -1,0 +1,112 @@
+// The peer transport's connection budgets with real TCP on loopback: many overlays (router and
+// transport, as a node runs them) in one actor system, each allowed far fewer connections than
+// the network has nodes.
+#include <caf/all.hpp>
+#include <caf/io/all.hpp>
+#include <catch2/catch.hpp>
+#include <sodium.h>
+
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <thread>
+#include <vector>
+
+#include "actors/interfaces.h"
+#include "actors/overlay.h"
+#include "dht/identity.h"
+
+namespace lake::actors {
+namespace {
+
+using std::chrono::milliseconds;
+using std::chrono::seconds;
+using Clock = std::chrono::steady_clock;
+
+constexpr size_t kInbound = 6;
+constexpr size_t kOutbound = 6;
+
+template <class Reply, class Handle, class... Ts>
+std::optional<Reply> Ask(caf::actor_system& system, const Handle& to, Ts&&... xs) {
+  caf::scoped_actor self{system};
+  std::optional<Reply> reply;
+  self->request(to, seconds(5), std::forward<Ts>(xs)...)
+      .receive([&](const Reply& r) { reply = r; }, [](const caf::error&) {});
+  return reply;
+}
+
+uint64_t Contacts(caf::actor_system& system, const OverlayHandles& node) {
+  const std::optional<RouterStatus> status = Ask<RouterStatus>(system, node.router, status_atom::value);
+  return status ? status->peers : 0;
+}
+
+bool Eventually(const std::function<bool()>& done, milliseconds timeout) {
+  const auto deadline = Clock::now() + timeout;
+  while (!done()) {
+    if (Clock::now() > deadline) return false;
+    std::this_thread::sleep_for(milliseconds(20));
+  }
+  return true;
+}
+
+// One overlay on 127.0.0.1 with the small budgets, joining through `seed` if given.
+OverlayHandles StartNode(caf::actor_system& system, const std::string& seed) {
+  dht::Identity::Seed key;
+  randombytes_buf(key.data(), key.size());
+  PeerTransportOptions transport;
+  transport.bind_address = "127.0.0.1";
+  transport.max_inbound = kInbound;
+  transport.max_outbound = kOutbound;
+  DhtRouterOptions router;
+  if (!seed.empty()) router.seeds = {seed};
+  randombytes_buf(&router.rng_seed, sizeof router.rng_seed);
+  Result<OverlayHandles> overlay = StartOverlay(system, dht::Identity(key), transport, router);
+  REQUIRE(overlay.ok());
+  return *overlay;
+}
+
+TEST_CASE("A node whose routing table outgrows its connection budget still admits a newcomer",
+          "[actors][transport]") {
+  caf::actor_system_config config;
+  config.load<caf::io::middleman>();
+  config.set("scheduler.policy", caf::atom("sharing"));
+  caf::actor_system system{config};
+
+  // 40 nodes join one after another through the first, which can hold 6 + 6 connections.
+  constexpr int kNodes = 40;
+  std::vector<OverlayHandles> nodes;
+  nodes.push_back(StartNode(system, ""));
+  const std::string seed = nodes.front().address;
+  for (int i = 1; i < kNodes; ++i) {
+    nodes.push_back(StartNode(system, seed));
+    REQUIRE(Eventually([&] { return Contacts(system, nodes.back()) > 0; }, seconds(10)));
+  }
+  // The seed knows more contacts than it may hold connections.
+  uint64_t contacts = 0;
+  const bool outgrown = Eventually(
+      [&] {
+        contacts = Contacts(system, nodes.front());
+        return contacts > kInbound + kOutbound;
+      },
+      seconds(20));
+  INFO("the seed has " << contacts << " contacts");
+  REQUIRE(outgrown);
+  std::optional<TransportStats> stats =
+      Ask<TransportStats>(system, nodes.front().transport, stats_atom::value);
+  REQUIRE(stats);
+  CHECK(stats->connections <= kInbound + kOutbound);
+
+  // A newcomer joins through it, and learns the network from it.
+  OverlayHandles newcomer = StartNode(system, seed);
+  CHECK(Eventually([&] { return Contacts(system, newcomer) >= 5; }, seconds(15)));
+  stats = Ask<TransportStats>(system, nodes.front().transport, stats_atom::value);
+  REQUIRE(stats);
+  CHECK(stats->connections <= kInbound + kOutbound);
+
+  StopOverlay(newcomer);
+  for (const OverlayHandles& node : nodes) StopOverlay(node);
+}
+
+}  // namespace
+}  // namespace lake::actors
