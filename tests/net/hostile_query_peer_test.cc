@@ -98,17 +98,26 @@ class HostilePeer {
   HostilePeer(const NodeProcess& node, EmbeddedEngine& embedded)
       : node_(node),
         embedded_(embedded),
-        peer_(node.p2p_port()),
-        session_(dht::SecureSession::Role::kInitiator, TestIdentity(kHostileFill), EphemeralSeed(),
-                 NodeIdOf(node)) {}
+        peer_(std::make_unique<RawPeer>(node.p2p_port())),
+        session_(std::make_unique<dht::SecureSession>(dht::SecureSession::Role::kInitiator,
+                                                      TestIdentity(kHostileFill),
+                                                      EphemeralSeed(), NodeIdOf(node))) {}
 
-  // Handshakes and PINGs the node, which then lists this peer (at an address where nobody
-  // listens: every message reaches it over this session).
+  // Handshakes and PINGs the node, claiming the listener's address; the node dials it to verify
+  // it, and that connection, the node's newest session with this peer, carries everything after.
   void Join() {
-    REQUIRE(peer_.connected());
-    REQUIRE(Handshake(peer_, session_));
+    REQUIRE(peer_->connected());
+    REQUIRE(Handshake(*peer_, *session_));
     REQUIRE(Alive());
+    const std::optional<int> dialled = listener_.Accept(kIoTimeout);
+    REQUIRE(dialled.has_value());
+    peer_ = std::make_unique<RawPeer>(*dialled);
+    session_ = std::make_unique<dht::SecureSession>(dht::SecureSession::Role::kResponder,
+                                                    TestIdentity(kHostileFill), EphemeralSeed(),
+                                                    std::nullopt);
+    REQUIRE(Handshake(*peer_, *session_));
     REQUIRE(Eventually([&] { return Listed(node_); }, seconds(5)));
+    REQUIRE(Alive());
   }
 
   // Whether `node` lists the raw peer in its routing table.
@@ -135,8 +144,8 @@ class HostilePeer {
     dht::Message ping;
     ping.kind = dht::MessageKind::kPing;
     ping.request_id = next_ping_++;
-    ping.source_address = "127.0.0.1:1";
-    if (!SendPayload(peer_, session_, dht::EncodeMessage(ping))) return false;
+    ping.source_address = "127.0.0.1:" + std::to_string(listener_.port());
+    if (!SendPayload(*peer_, *session_, dht::EncodeMessage(ping))) return false;
     const auto deadline = Clock::now() + kIoTimeout;
     while (!closed_ && Clock::now() < deadline) {
       if (pongs_.count(ping.request_id)) return true;
@@ -151,15 +160,15 @@ class HostilePeer {
   // Reads what arrives within `timeout` and handles every payload of it.
   void Pump(milliseconds timeout) {
     Bytes in;
-    const RawPeer::ReadEnd end = peer_.ReadSome(&in, timeout);
-    if (end == RawPeer::ReadEnd::kClosed || (!in.empty() && !session_.OnBytes(in).ok())) {
+    const RawPeer::ReadEnd end = peer_->ReadSome(&in, timeout);
+    if (end == RawPeer::ReadEnd::kClosed || (!in.empty() && !session_->OnBytes(in).ok())) {
       closed_ = true;
       return;
     }
-    for (const Bytes& payload : session_.TakeReceived()) Handle(payload);
+    for (const Bytes& payload : session_->TakeReceived()) Handle(payload);
   }
 
-  void Send(const Bytes& payload) { (void)SendPayload(peer_, session_, payload); }
+  void Send(const Bytes& payload) { (void)SendPayload(*peer_, *session_, payload); }
   void Send(const QueryMessage& message) { Send(dht::EncodeQueryMessage(message)); }
 
   void Handle(const Bytes& payload) {
@@ -268,8 +277,9 @@ class HostilePeer {
 
   const NodeProcess& node_;
   EmbeddedEngine& embedded_;
-  RawPeer peer_;
-  dht::SecureSession session_;
+  RawListener listener_;
+  std::unique_ptr<RawPeer> peer_;
+  std::unique_ptr<dht::SecureSession> session_;
   bool closed_ = false;
   uint64_t next_ping_ = 1;
   std::set<uint64_t> pongs_;

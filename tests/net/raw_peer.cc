@@ -52,6 +52,34 @@ RawPeer::RawPeer(uint16_t port, const RawPeerOptions& options) {
   connected_ = ::connect(fd_, reinterpret_cast<const sockaddr*>(&addr), sizeof addr) == 0;
 }
 
+RawListener::RawListener() {
+  fd_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t length = sizeof addr;
+  if (fd_ < 0 || ::bind(fd_, reinterpret_cast<const sockaddr*>(&addr), sizeof addr) != 0 ||
+      ::listen(fd_, 4) != 0 ||
+      ::getsockname(fd_, reinterpret_cast<sockaddr*>(&addr), &length) != 0) {
+    return;
+  }
+  port_ = ntohs(addr.sin_port);
+}
+
+RawListener::~RawListener() {
+  if (fd_ >= 0) ::close(fd_);
+}
+
+std::optional<int> RawListener::Accept(milliseconds timeout) {
+  pollfd waiting{fd_, POLLIN, 0};
+  if (port_ == 0 || ::poll(&waiting, 1, static_cast<int>(timeout.count())) != 1) {
+    return std::nullopt;
+  }
+  const int fd = ::accept4(fd_, nullptr, nullptr, SOCK_CLOEXEC);
+  if (fd < 0) return std::nullopt;
+  return fd;
+}
+
 RawPeer::~RawPeer() {
   if (fd_ >= 0) ::close(fd_);
 }

@@ -35,6 +35,8 @@ class RawPeer {
   enum class ReadEnd { kData, kTimeout, kClosed };
 
   explicit RawPeer(uint16_t port, const RawPeerOptions& options = {});
+  // A connection the node opened to a RawListener.
+  explicit RawPeer(int accepted_fd) : fd_(accepted_fd), connected_(accepted_fd >= 0) {}
   RawPeer(const RawPeer&) = delete;
   RawPeer& operator=(const RawPeer&) = delete;
   ~RawPeer();
@@ -59,6 +61,24 @@ class RawPeer {
   Bytes buffer_;
 };
 
+// A socket listening on 127.0.0.1 at a free port: where a raw peer claims to listen, so the
+// node, which takes a peer into its routing table only once it has dialled the address the peer
+// gave and seen its id proven there, can verify it.
+class RawListener {
+ public:
+  RawListener();
+  RawListener(const RawListener&) = delete;
+  RawListener& operator=(const RawListener&) = delete;
+  ~RawListener();
+  uint16_t port() const { return port_; }
+  // The next connection made to it within `timeout`; nullopt if none comes.
+  std::optional<int> Accept(std::chrono::milliseconds timeout);
+
+ private:
+  int fd_ = -1;
+  uint16_t port_ = 0;
+};
+
 // A frame of the session protocol: a 4-byte big-endian length, then `body`.
 Bytes Frame(ByteView body);
 
@@ -69,7 +89,7 @@ std::array<uint8_t, 32> EphemeralSeed();
 // The NodeId the node printed when it started.
 NodeId NodeIdOf(const NodeProcess& node);
 
-// Runs the initiator's handshake to completion over `peer`.
+// Runs the handshake to completion over `peer`, as whichever role `session` plays.
 bool Handshake(RawPeer& peer, dht::SecureSession& session);
 // Encrypts `payload` as one DATA frame and sends it; false if the session or the socket refuses.
 bool SendPayload(RawPeer& peer, dht::SecureSession& session, const Bytes& payload);
