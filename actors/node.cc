@@ -34,6 +34,10 @@ Result<std::unique_ptr<Node>> Node::Start(const local::NodeConfig& config,
   // CAF's default work stealing keeps idle workers polling; a node's actors are mostly idle
   // (queries run on the planner's own pool), and several nodes may share a machine.
   node->caf_config_->set("scheduler.policy", caf::atom("sharing"));
+  // One read per socket per multiplexer round (CAF's default is 50): the transport halts
+  // reading from a peer over its byte rate or backlog, and a halt takes effect only between
+  // rounds, so more would let a peer push 50 reads past it.
+  node->caf_config_->set("middleman.max-consecutive-reads", 1);
   node->system_ = std::make_unique<caf::actor_system>(*node->caf_config_);
 
   PeerTransportOptions transport;
