@@ -51,7 +51,8 @@ Status ReadArray(const msgpack::object& map, std::string_view key, size_t n, std
     return Corrupt(std::string(key) + " of the wrong size");
   }
   out->resize(bytes.size() / sizeof(T));
-  std::memcpy(out->data(), bytes.data(), bytes.size());
+  // An empty vector's data() may be null, which memcpy must not get even for 0 bytes.
+  if (!bytes.empty()) std::memcpy(out->data(), bytes.data(), bytes.size());
   return Status::OK();
 }
 
