@@ -261,9 +261,13 @@ void OnHave(Self self, const NodeId& from, const ChunkMessage& have) {
   ChunkMessage reply;
   reply.kind = ChunkMessageKind::kHaveReply;
   reply.request_id = have.request_id;
+  const store::ChunkStore& store = *self->state.store;
   for (const Id& id : have.ids) {
-    Result<bool> held = self->state.store->HasChunk(id);
-    reply.have.push_back(held.ok() && *held);
+    // A chunk an upload here has staged but not committed is not yet durable (and goes if the
+    // upload fails): a peer must not hand off its copy on our word.
+    Result<bool> held = store.HasChunk(id);
+    Result<bool> staged = held.ok() && *held ? store::IsStaged(store, id) : Result<bool>(false);
+    reply.have.push_back(held.ok() && *held && staged.ok() && !*staged);
   }
   Send(self, from, reply);
 }

@@ -193,12 +193,12 @@ class Run:
             stop.wait(0.1)
 
     def listings(self):
-        """name -> rowCount, per node (None for a node that does not answer)."""
+        """name -> (rowCount, datasetId), per node (None for a node that does not answer)."""
         out = []
         for i in range(self.cluster.n):
             try:
                 answer = api(self.cluster.url(i), "/api/datasets")
-                out.append({d["name"]: d["rowCount"] for d in answer.get("datasets", [])})
+                out.append({d["name"]: (d["rowCount"], d["datasetId"]) for d in answer.get("datasets", [])})
             except (OSError, ValueError):
                 out.append(None)
         return out
@@ -223,7 +223,10 @@ class Run:
                 self.violation(trial, f"node {i + 1} does not list {name}, whose upload was acknowledged")
             for name in sorted(names - set(listing) - acked):
                 self.violation(trial, f"node {i + 1} does not list {name}, which other nodes list")
-            for name, rows in sorted(listing.items()):
+            for name, (rows, dataset_id) in sorted(listing.items()):
+                ids = {l[name][1] for l in lists if l is not None and name in l}
+                if len(ids) > 1:
+                    self.violation(trial, f"the nodes list {name} as different data sets: {sorted(ids)}")
                 if name not in self.datasets:
                     self.violation(trial, f"node {i + 1} lists {name}, which nobody uploaded")
                 elif rows != self.datasets[name]["rows"]:

@@ -292,6 +292,13 @@ Status CommitStaged(ChunkStore& store, const StagedImport& staged, const Manifes
 
 void ClaimChunk(StoreBatch* batch, const ChunkId& id) { batch->DeleteRecord(PendingKey(id)); }
 
+Result<bool> IsStaged(const ChunkStore& store, const ChunkId& id) {
+  Result<Bytes> record = store.GetRecord(PendingKey(id));
+  if (record.status().IsNotFound()) return false;
+  LAKE_RETURN_IF_ERROR(record.status());
+  return true;
+}
+
 Status AbandonStaged(ChunkStore& store, const StagedImport& staged) {
   uint64_t removed = 0;
   return RemoveUnreferenced(store, staged.journalled, &removed);

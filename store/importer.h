@@ -92,6 +92,10 @@ Status AbandonStaged(ChunkStore& store, const StagedImport& staged);
 // once acknowledged, the peer counts this copy, even when an import here staged the same bytes
 // and then fails or dies. A chunk no dataset ever names is the orphan collector's.
 void ClaimChunk(StoreBatch* batch, const ChunkId& id);
+// Whether chunk `id` is journalled: written by an import not yet committed (or interrupted), so
+// its bytes may still be buffered (Durability::kBuffered) and go with that import. A node asked
+// whether it holds a chunk answers no for these, or a peer would drop a copy on its word.
+Result<bool> IsStaged(const ChunkStore& store, const ChunkId& id);
 
 // Removes what imports interrupted by a crash left behind: journalled chunks that no manifest
 // references. Call once when a store is opened. Returns how many chunks were removed.

@@ -403,6 +403,9 @@ TEST_CASE_METHOD(ImportFixture, "A staged import shows nothing until it is commi
   REQUIRE(fresh < m.chunks.size());  // the first chunks are the same as kept's
   CHECK(staged->journalled.size() == fresh);
   CHECK(store.ScanRecords("pending/")->size() == fresh);
+  for (const ChunkRef& ref : m.chunks) {
+    CHECK(*IsStaged(store, ref.id) == (shared.count(ref.id) == 0));
+  }
   CHECK(store.Stats().chunks == before.chunks + fresh);
   // ... but no dataset: nothing lists it.
   CHECK_FALSE(LoadManifest(store, "staged")->has_value());
@@ -421,7 +424,10 @@ TEST_CASE_METHOD(ImportFixture, "A staged import shows nothing until it is commi
     CHECK(store.GetRecord("note/staged").ok());  // the caller's batch went in with it
     CHECK(ListManifests(store)->size() == 2);
     CHECK(*RecoverInterruptedImports(store) == 0);
-    for (const ChunkRef& ref : committed.chunks) CHECK(store.GetChunk(ref.id).ok());
+    for (const ChunkRef& ref : committed.chunks) {
+      CHECK(store.GetChunk(ref.id).ok());
+      CHECK_FALSE(*IsStaged(store, ref.id));
+    }
   }
   SECTION("AbandonStaged removes its chunks and journal, keeping shared ones") {
     REQUIRE(AbandonStaged(store, *staged).ok());
@@ -477,6 +483,8 @@ TEST_CASE_METHOD(ImportFixture,
   push.PutChunk(pushed, *bytes);
   ClaimChunk(&push, pushed);
   REQUIRE(store.Write(push, Durability::kSync).ok());
+  CHECK_FALSE(*IsStaged(store, pushed));
+  CHECK(*IsStaged(store, staged->journalled.back()));
 
   SECTION("the import fails: its other chunks go, the pushed one stays") {
     REQUIRE(AbandonStaged(store, *staged).ok());
