@@ -198,16 +198,22 @@ Status ReadSection(ObjectReader& parent, const char* key, Section* out,
   return Status::OK();
 }
 
-// The one place nlohmann may throw: a parse_error carries the byte offset we report.
+// Where nlohmann may throw: a parse_error carries the byte offset we report; a number too large
+// for a double ("1e999") is an out_of_range error instead, and must not escape either.
 Result<Json> ParseJson(std::string_view text) {
-  try {
-    return Json::parse(text.begin(), text.end());
-  } catch (const Json::parse_error& e) {
+  const auto reason = [](const Json::exception& e) {
     std::string what = e.what();  // "[json.exception.parse_error.101] parse error at line ..."
     const size_t tag_end = what.find("] ");
     if (tag_end != std::string::npos) what.erase(0, tag_end + 2);
+    return what;
+  };
+  try {
+    return Json::parse(text.begin(), text.end());
+  } catch (const Json::parse_error& e) {
     return Status::InvalidArgument("config is not valid JSON at byte " + std::to_string(e.byte) +
-                                   ": " + what);
+                                   ": " + reason(e));
+  } catch (const Json::exception& e) {
+    return Status::InvalidArgument("config is not valid JSON: " + reason(e));
   }
 }
 

@@ -47,7 +47,10 @@ void UpdateExtreme(AggregateState& s, const SelectedVector& arg, const uint32_t*
     case LogicalType::kVarchar:
       ForEachValidString(arg, count, [&](size_t i, std::string_view v) {
         const uint32_t g = groups[i];
-        if (s.count[g]++ == 0 || (kMin ? v < s.text_extreme[g] : s.text_extreme[g] < v)) {
+        // compare() rather than <: clang 14 rejects std::string < std::string_view with
+        // libstdc++ 12 (the LAKE_FUZZ build).
+        const int order = v.compare(s.text_extreme[g]);
+        if (s.count[g]++ == 0 || (kMin ? order < 0 : order > 0)) {
           s.text_extreme[g].assign(v);
         }
       });

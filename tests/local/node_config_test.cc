@@ -270,6 +270,12 @@ TEST_CASE("Malformed config JSON is an error naming the byte offset", "[local][c
   CHECK_THAT(ParseError("{} ]"), Contains("config is not valid JSON at byte 4"));
 }
 
+TEST_CASE("A config number too large for a double is an error, not an exception",
+          "[local][config]") {
+  CHECK_THAT(ParseError(R"({"network": {"p2pPort": 1e999}})"),
+             Contains("config is not valid JSON: number overflow"));
+}
+
 TEST_CASE("ParseHostPort splits host:port and rejects anything else", "[local][config]") {
   SECTION("good") {
     using HostPort = std::pair<std::string, uint16_t>;
