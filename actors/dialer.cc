@@ -141,12 +141,19 @@ Dialed ConnectWithTimeout(const std::string& address, std::chrono::milliseconds 
 
 void Dial(caf::actor_system& system, caf::actor requester, uint64_t dial_id,
           const std::string& address, std::chrono::milliseconds timeout) {
+  // The dial holds its requester weakly and answers anonymously: a strong handle in its closure
+  // and a sender in the answer waiting in a stopping broker's mailbox keep each other alive, and
+  // the actor system's shutdown then waits forever for this actor's thread.
+  const caf::actor_addr to = requester.address();
   system.spawn<caf::detached>([=](caf::event_based_actor* self) {
     Dialed dialed = ConnectWithTimeout(address, timeout);
-    if (dialed.fd >= 0) {
-      self->send(requester, dialed_atom::value, dial_id, dialed.fd);
+    const auto requester = caf::actor_cast<caf::actor>(to);
+    if (!requester) {
+      if (dialed.fd >= 0) close(dialed.fd);
+    } else if (dialed.fd >= 0) {
+      caf::anon_send(requester, dialed_atom::value, dial_id, dialed.fd);
     } else {
-      self->send(requester, dial_fail_atom::value, dial_id, dialed.error);
+      caf::anon_send(requester, dial_fail_atom::value, dial_id, dialed.error);
     }
     self->quit();
   });

@@ -2,8 +2,9 @@
 # The README's test command (and what .ci/run calls): installs what is missing (Debian packages,
 # then the browser test's npm packages into build/browser), checks the module layering, builds
 # with -j2 and runs every test. Extra arguments go to ctest (e.g. -R csv, or -L browser).
-# A full run (no arguments) then builds the pure cores' tests (ctest label "core") with ASan and
-# UBSan in build-asan/ and runs them there, where a leak, overflow or undefined behaviour fails.
+# A full run (no arguments) then builds the pure cores' tests (ctest label "core") and the fuzz
+# replays (label "fuzz") with ASan and UBSan in build-asan/ and runs them there, where a leak,
+# overflow or undefined behaviour fails.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -20,4 +21,4 @@ cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_FLAGS_REL
   -DLAKE_TESTS=ON -DLAKE_SANITIZE=address,undefined >/dev/null
 cmake --build build-asan -j2 --target core_tests
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
-  ctest --test-dir build-asan --output-on-failure -j2 --timeout 900 -L '^core$'
+  ctest --test-dir build-asan --output-on-failure -j2 --timeout 900 -L '^(core|fuzz)$'
