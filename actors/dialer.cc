@@ -86,8 +86,8 @@ AddrList Resolve(const std::string& host, const std::string& port,
   return AddrList(resolution->rc == 0 ? resolution->found : nullptr, freeaddrinfo);
 }
 
-// Resolves and connects within `timeout` in all; returns a connected non-blocking socket (as CAF wants it)
-// or why not.
+// Resolves and connects within `timeout` in all; returns a connected non-blocking socket (as CAF
+// wants it) or why not.
 Dialed ConnectWithTimeout(const std::string& address, std::chrono::milliseconds timeout) {
   const size_t colon = address.rfind(':');
   if (colon == std::string::npos || colon == 0) return {-1, "not host:port"};
@@ -139,13 +139,12 @@ Dialed ConnectWithTimeout(const std::string& address, std::chrono::milliseconds 
 
 }  // namespace
 
-void Dial(caf::actor_system& system, caf::actor requester, uint64_t dial_id,
-          const std::string& address, std::chrono::milliseconds timeout) {
-  // The dial holds its requester weakly and answers anonymously: a strong handle in its closure
-  // and a sender in the answer waiting in a stopping broker's mailbox keep each other alive, and
-  // the actor system's shutdown then waits forever for this actor's thread.
+void Dial(const caf::actor& requester, uint64_t dial_id, const std::string& address,
+          std::chrono::milliseconds timeout) {
+  // Held weakly: a dial must not keep a stopped transport alive, and must not reach it once it
+  // is gone.
   const caf::actor_addr to = requester.address();
-  system.spawn<caf::detached>([=](caf::event_based_actor* self) {
+  std::thread([to, dial_id, address, timeout] {
     Dialed dialed = ConnectWithTimeout(address, timeout);
     const auto requester = caf::actor_cast<caf::actor>(to);
     if (!requester) {
@@ -155,8 +154,7 @@ void Dial(caf::actor_system& system, caf::actor requester, uint64_t dial_id,
     } else {
       caf::anon_send(requester, dial_fail_atom::value, dial_id, dialed.error);
     }
-    self->quit();
-  });
+  }).detach();
 }
 
 }  // namespace lake::actors

@@ -250,8 +250,7 @@ void StartDials(PeerTransportBroker* self) {
     if (OutboundInUse(st) >= st.options.max_outbound && !EvictOutbound(self)) return;
     dial.started = true;
     ++st.dials_running;
-    Dial(self->system(), caf::actor_cast<caf::actor>(self), dial_id, dial.address,
-         st.options.dial_timeout);
+    Dial(caf::actor_cast<caf::actor>(self), dial_id, dial.address, st.options.dial_timeout);
   }
 }
 
@@ -371,7 +370,8 @@ caf::behavior PeerTransport(PeerTransportBroker* self, PeerTransportOptions opti
   return {
       [=](const caf::io::new_connection_msg& msg) {
         auto& st = self->state;
-        const InboundDecision decision = DecideInbound(st, self->remote_addr(msg.handle), Now(self));
+        const InboundDecision decision =
+            DecideInbound(st, self->remote_addr(msg.handle), Now(self));
         if (!decision.admit) {
           ++st.stats.connections_refused;
           Abort(self, msg.handle);
