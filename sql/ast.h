@@ -47,6 +47,7 @@ struct Expr {
   ExprKind kind;
   int location = -1;
   std::string name;  // column, function or type name; operator for kUnary / kBinary
+  std::string qualifier;  // kColumn, kStar: the table or alias before the dot (t.x, t.*), or empty
   Literal literal;
   std::vector<ExprPtr> children;
   bool negated = false;           // NOT IN, NOT BETWEEN, NOT LIKE, IS NOT NULL
@@ -70,11 +71,33 @@ struct OrderItem {
   std::optional<bool> nulls_first;  // unset: NULLS LAST either way (the binder's default)
 };
 
+// A FROM clause with more than one table: a tree of table references and joins. Comma lists
+// arrive as CROSS joins (their conditions are in WHERE).
+enum class JoinType { kInner, kLeft, kRight, kFull, kCross };
+
+struct TableRef;
+using TableRefPtr = std::unique_ptr<TableRef>;
+
+struct TableRef {
+  enum class Kind { kTable, kJoin };
+  Kind kind = Kind::kTable;
+  int location = -1;
+  std::string table;  // kTable
+  std::string alias;  // kTable: empty if none was given
+  JoinType join_type = JoinType::kInner;  // kJoin
+  TableRefPtr left, right;
+  ExprPtr on;                              // null for CROSS, USING and NATURAL
+  std::vector<std::string> using_columns;  // JOIN ... USING (a, b)
+  bool natural = false;
+};
+
 struct SelectStatement {
   bool distinct = false;
   std::vector<SelectItem> items;
-  std::string table;  // empty for SELECT without FROM
+  std::string table;  // one table: its name; empty for SELECT without FROM or with `from`
+  std::string table_alias;
   int table_location = -1;
+  TableRefPtr from;  // set when FROM joins tables (then `table` is empty)
   ExprPtr where;
   std::vector<ExprPtr> group_by;
   ExprPtr having;

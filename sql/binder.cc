@@ -4,6 +4,8 @@
 
 #include <map>
 
+#include "sql/join_binder.h"
+#include "sql/scope.h"
 #include "sql/type_coercion.h"
 
 namespace lake::sql {
@@ -14,9 +16,14 @@ bool SameName(const std::string& a, const std::string& b) {
 }
 
 // Structural equality of two AST expressions, ignoring where they are in the text: how GROUP BY
-// keys, repeated aggregates and ORDER BY expressions are recognised in the select list.
-bool SameExpr(const Expr& a, const Expr& b) {
-  if (a.kind != b.kind || a.negated != b.negated || a.distinct != b.distinct || a.star != b.star ||
+// keys, repeated aggregates and ORDER BY expressions are recognised in the select list. Column
+// references are equal when they name the same column of `scope` (`e.name` and `name`).
+bool SameExpr(const Expr& a, const Expr& b, const Scope& scope) {
+  if (a.kind == ExprKind::kColumn && b.kind == ExprKind::kColumn &&
+      !(a.qualifier.empty() && b.qualifier.empty()) && Resolves(scope, a) && Resolves(scope, b)) {
+    return ResolveColumn(scope, a, "") == ResolveColumn(scope, b, "");
+  }
+  if (a.kind != b.kind || !SameName(a.qualifier, b.qualifier) || a.negated != b.negated || a.distinct != b.distinct || a.star != b.star ||
       a.case_insensitive != b.case_insensitive || a.has_operand != b.has_operand ||
       a.has_else != b.has_else || !SameName(a.name, b.name) ||
       a.children.size() != b.children.size()) {
@@ -30,7 +37,7 @@ bool SameExpr(const Expr& a, const Expr& b) {
     }
   }
   for (size_t i = 0; i < a.children.size(); ++i) {
-    if (!SameExpr(*a.children[i], *b.children[i])) return false;
+    if (!SameExpr(*a.children[i], *b.children[i], scope)) return false;
   }
   return true;
 }
@@ -45,13 +52,6 @@ std::optional<AggregateKind> AggregateOf(const Expr& e) {
   return std::nullopt;
 }
 
-bool ContainsAggregate(const Expr& e) {
-  if (AggregateOf(e)) return true;
-  for (const ExprPtr& child : e.children) {
-    if (ContainsAggregate(*child)) return true;
-  }
-  return false;
-}
 
 // What an output column is called when it has no alias (PostgreSQL's rule).
 std::string DefaultName(const Expr& e) {
@@ -73,18 +73,21 @@ std::string DefaultName(const Expr& e) {
 
 class SelectBinder {
  public:
-  SelectBinder(const SelectStatement& ast, const Schema& schema, BoundSelect* out)
-      : ast_(ast), schema_(schema), out_(*out), coercion_() {}
+  // `scope` describes out->table_schema, the input the scan reads; `where` is the filter over
+  // it (null: none, or already planned into a join). `relation` names the input in errors.
+  SelectBinder(const SelectStatement& ast, const Scope& scope, const Expr* where,
+               std::string relation, BoundSelect* out)
+      : ast_(ast), scope_(scope), where_(where), relation_(std::move(relation)), out_(*out) {}
 
   void Bind() {
     out_.distinct = ast_.distinct;
     out_.limit = ast_.limit;
     out_.offset = ast_.offset.value_or(0);
-    if (ast_.where) {
-      if (ContainsAggregate(*ast_.where)) {
-        Fail("aggregate functions are not allowed in WHERE", ast_.where->location);
+    if (where_ != nullptr) {
+      if (ContainsAggregate(*where_)) {
+        Fail("aggregate functions are not allowed in WHERE", where_->location);
       }
-      out_.filter = coercion_.RequireBoolean(BindScan(*ast_.where), "WHERE");
+      out_.filter = coercion_.RequireBoolean(BindScan(*where_), "WHERE");
     }
     const std::vector<const Expr*> items = ExpandSelectList();
     out_.aggregated = !ast_.group_by.empty() || (ast_.having != nullptr);
@@ -109,13 +112,23 @@ class SelectBinder {
     std::vector<const Expr*> items;
     for (const SelectItem& item : ast_.items) {
       if (item.expr->kind == ExprKind::kStar) {
-        if (out_.table.empty()) Fail("SELECT * needs a FROM clause", item.expr->location);
-        for (const Column& column : schema_) {
-          star_columns_.push_back(std::make_unique<Expr>(ExprKind::kColumn, item.expr->location));
+        const Expr& star = *item.expr;
+        if (out_.table.empty()) Fail("SELECT * needs a FROM clause", star.location);
+        bool any = false;
+        for (const ScopeColumn& column : scope_) {
+          // `*` lists the visible columns; `t.*` every column of t.
+          if (star.qualifier.empty() ? !column.star
+                                     : !SameIdentifier(star.qualifier, column.qualifier)) {
+            continue;
+          }
+          any = true;
+          star_columns_.push_back(std::make_unique<Expr>(ExprKind::kColumn, star.location));
           star_columns_.back()->name = column.name;
+          star_columns_.back()->qualifier = column.qualifier;
           items.push_back(star_columns_.back().get());
           item_names_.push_back(column.name);
         }
+        if (!any) Fail("missing FROM-clause entry for table \"" + star.qualifier + "\"", star.location);
         aliases_.resize(items.size());
         continue;
       }
@@ -137,7 +150,7 @@ class SelectBinder {
       }
       return *items[n - 1];
     }
-    if (e.kind == ExprKind::kColumn && !FindColumn(e.name)) {
+    if (e.kind == ExprKind::kColumn && e.qualifier.empty() && !Resolves(scope_, e)) {
       for (size_t i = 0; i < items.size(); ++i) {
         if (i < aliases_.size() && SameName(aliases_[i], e.name)) return *items[i];
       }
@@ -163,7 +176,7 @@ class SelectBinder {
       const Expr& e = ResolveGroupOrOrderItem(*o.expr, items, "ORDER BY");
       std::optional<size_t> column;
       for (size_t i = 0; i < items.size() && !column; ++i) {
-        if (&e == items[i] || SameExpr(e, *items[i])) column = i;
+        if (&e == items[i] || SameExpr(e, *items[i], scope_)) column = i;
       }
       if (!column) {
         if (out_.distinct) {
@@ -177,31 +190,16 @@ class SelectBinder {
     }
   }
 
-  std::optional<size_t> FindColumn(const std::string& name) const {
-    for (size_t i = 0; i < schema_.size(); ++i) {
-      if (schema_[i].name == name) return i;
-    }
-    std::optional<size_t> found;
-    for (size_t i = 0; i < schema_.size(); ++i) {
-      if (SameName(schema_[i].name, name)) {
-        if (found) return std::nullopt;  // ambiguous without exact case: treat as unknown
-        found = i;
-      }
-    }
-    return found;
-  }
-
-  // A column of the table, as a column of the scan batch (added to the pushdown list).
+  // A column of the input, as a column of the scan batch (added to the pushdown list).
   BoundExprPtr BindColumn(const Expr& e) {
     if (out_.table.empty())
       Fail("column \"" + e.name + "\" does not exist (no FROM clause)", e.location);
-    const std::optional<size_t> column = FindColumn(e.name);
-    if (!column) Fail("column \"" + e.name + "\" does not exist in " + out_.table, e.location);
-    auto [it, inserted] = scan_index_.try_emplace(*column, out_.scan_columns.size());
-    if (inserted) out_.scan_columns.push_back(*column);
+    const ScopeColumn& found = scope_[ResolveColumn(scope_, e, relation_)];
+    auto [it, inserted] = scan_index_.try_emplace(found.column, out_.scan_columns.size());
+    if (inserted) out_.scan_columns.push_back(found.column);
     auto bound = std::make_unique<BoundExpr>();
     bound->kind = BoundExpr::Kind::kColumn;
-    bound->type = schema_[*column].type;
+    bound->type = found.type;
     bound->column = it->second;
     bound->location = e.location;
     return bound;
@@ -224,7 +222,7 @@ class SelectBinder {
     if (!out_.aggregated) return BindScan(e);
     return coercion_.BindTree(e, [this](const Expr& node) -> BoundExprPtr {
       for (size_t i = 0; i < group_asts_.size(); ++i) {
-        if (SameExpr(node, *group_asts_[i])) {
+        if (SameExpr(node, *group_asts_[i], scope_)) {
           return IntermediateColumn(i, out_.group_keys[i]->type, node.location);
         }
       }
@@ -249,7 +247,7 @@ class SelectBinder {
 
   BoundExprPtr BindAggregate(const Expr& node, AggregateKind kind) {
     for (size_t i = 0; i < aggregate_asts_.size(); ++i) {
-      if (SameExpr(node, *aggregate_asts_[i])) {
+      if (SameExpr(node, *aggregate_asts_[i], scope_)) {
         return IntermediateColumn(out_.group_keys.size() + i, out_.aggregates[i].type,
                                   node.location);
       }
@@ -274,10 +272,12 @@ class SelectBinder {
   }
 
   const SelectStatement& ast_;
-  const Schema& schema_;
+  const Scope& scope_;
+  const Expr* where_;
+  const std::string relation_;
   BoundSelect& out_;
   TypeCoercion coercion_;
-  std::map<size_t, size_t> scan_index_;  // table column -> scan batch column
+  std::map<size_t, size_t> scan_index_;  // input column -> scan batch column
   std::vector<std::unique_ptr<Expr>> star_columns_;
   std::vector<std::string> item_names_;
   std::vector<std::string> aliases_;
@@ -291,6 +291,14 @@ Status ErrorAt(const std::string& message, int location) {
 }
 
 }  // namespace
+
+bool ContainsAggregate(const Expr& e) {
+  if (AggregateOf(e)) return true;
+  for (const ExprPtr& child : e.children) {
+    if (ContainsAggregate(*child)) return true;
+  }
+  return false;
+}
 
 Result<BoundStatement> Bind(const Statement& statement, const Catalog& catalog) {
   BoundStatement out;
@@ -313,18 +321,27 @@ Result<BoundStatement> Bind(const Statement& statement, const Catalog& catalog) 
   }
   out.kind = BoundStatement::Kind::kSelect;
   const SelectStatement& ast = statement.select;
-  Schema schema;
-  if (!ast.table.empty()) {
-    std::optional<Schema> found = catalog.FindTable(ast.table);
-    if (!found) {
-      return ErrorAt("table \"" + ast.table + "\" does not exist", ast.table_location);
-    }
-    schema = *found;
-    out.select.table = ast.table;
-    out.select.table_schema = schema;
-  }
   try {
-    SelectBinder(ast, schema, &out.select).Bind();
+    if (ast.from) {
+      // Joins: the input is the joined relation the plan produces (sql/join_binder.h).
+      const Scope scope = PlanFrom(ast, catalog, &out.select);
+      SelectBinder(ast, scope, /*where=*/nullptr, "", &out.select).Bind();
+      return out;
+    }
+    Scope scope;
+    if (!ast.table.empty()) {
+      std::optional<Schema> found = catalog.FindTable(ast.table);
+      if (!found) {
+        return ErrorAt("table \"" + ast.table + "\" does not exist", ast.table_location);
+      }
+      out.select.table = ast.table;
+      out.select.table_schema = *found;
+      const std::string& qualifier = ast.table_alias.empty() ? ast.table : ast.table_alias;
+      for (size_t c = 0; c < found->size(); ++c) {
+        scope.push_back(ScopeColumn{qualifier, (*found)[c].name, (*found)[c].type, c});
+      }
+    }
+    SelectBinder(ast, scope, ast.where.get(), ast.table, &out.select).Bind();
   } catch (const BindError& e) {
     return ErrorAt(e.message, e.location);
   }

@@ -23,7 +23,14 @@ class Catalog {
  public:
   virtual ~Catalog() = default;
   virtual std::optional<Schema> FindTable(const std::string& name) const = 0;
+  // The table's row count if known: what the join planner orders joins by.
+  virtual std::optional<uint64_t> TableRows(const std::string& /*name*/) const {
+    return std::nullopt;
+  }
 };
+
+// Whether `e` calls an aggregate function anywhere.
+bool ContainsAggregate(const Expr& e);
 
 Result<BoundStatement> Bind(const Statement& statement, const Catalog& catalog);
 

@@ -91,9 +91,15 @@ struct BoundOrder {
   bool nulls_first = false;
 };
 
+struct JoinRelation;  // sql/join_plan.h
+
 struct BoundSelect {
   std::string table;  // empty: SELECT without FROM (one row, no columns)
   Schema table_schema;
+  // Set for a FROM clause that joins tables: the input is then the relation `join` produces,
+  // `table_schema` its columns, and `table` the table it is driven by (its chunks are the
+  // query's chunks: a fragment joins its chunks of that table with the whole other sides).
+  std::shared_ptr<const JoinRelation> join;
   // Projection pushdown: the scan batch's column i is table column scan_columns[i].
   std::vector<size_t> scan_columns;
   BoundExprPtr filter;  // over the scan batch; may be null

@@ -4,6 +4,7 @@
 
 #include "sql/binder.h"
 #include "sql/fragment_codec.h"
+#include "sql/joined_table.h"
 #include "sql/leaf_fragment.h"
 #include "sql/parser.h"
 #include "sql/root_stage.h"
@@ -31,6 +32,16 @@ Result<BoundStatement> BindOneSelect(std::string_view sql, const TableProvider& 
     return Status::InvalidArgument("a query fragment is exactly one SELECT");
   }
   return Bind(statements[0], tables);
+}
+
+// The leaf fragment of `q` over `chunks`; a join's reads the joined table (its build sides
+// prepared first) rather than the driving table itself.
+Result<PartialResult> RunLeaf(const BoundSelect& q, const TableProvider& tables, TaskRunner* runner,
+                              const std::vector<size_t>& chunks, const std::atomic<bool>* cancel) {
+  if (!q.join) return RunLeafFragment(q, tables, runner, chunks, cancel);
+  LAKE_ASSIGN_OR_RETURN(std::unique_ptr<JoinedTable> joined,
+                        JoinedTable::Prepare(q.join, tables, runner, cancel));
+  return RunLeafFragment(q, *joined, runner, chunks, cancel);
 }
 
 QueryResult ShowTables(const TableProvider& tables) {
@@ -70,7 +81,7 @@ Result<QueryResult> Engine::Execute(const Statement& statement) {
   }
   const BoundSelect& q = bound.select;
   LAKE_ASSIGN_OR_RETURN(PartialResult leaf,
-                        RunLeafFragment(q, tables_, runner_, AllChunks(q, tables_)));
+                        RunLeaf(q, tables_, runner_, AllChunks(q, tables_), nullptr));
   std::vector<PartialResult> partials;
   partials.push_back(std::move(leaf));
   return RunRootStage(q, std::move(partials), runner_);
@@ -94,7 +105,7 @@ Result<PartialResult> Engine::RunFragmentPartial(ByteView request_bytes,
     }
     chunks.push_back(static_cast<size_t>(chunk));
   }
-  return RunLeafFragment(bound.select, tables_, runner_, chunks, cancel);
+  return RunLeaf(bound.select, tables_, runner_, chunks, cancel);
 }
 
 Result<QueryResult> Engine::MergeFragments(std::string_view sql,

@@ -75,26 +75,78 @@ const GroupTable::Partition& GroupTable::PartitionOf(uint64_t hash) const {
 
 void GroupTable::HashRows(const std::vector<SelectedVector>& keys, size_t count) {
   if (hashes_.size() < count) hashes_.resize(count);
-  std::fill(hashes_.begin(), hashes_.begin() + count, 0);
+  HashKeys(keys, count, hashes_.data());
+}
+
+void GroupTable::HashKeys(const std::vector<SelectedVector>& keys, size_t count,
+                          uint64_t* hashes) {
+  std::fill(hashes, hashes + count, 0);
   for (const SelectedVector& key : keys) {
     switch (key.vector->type()) {
       case LogicalType::kBigInt:
       case LogicalType::kTimestamp:
-        HashFixed<int64_t>(key, count, hashes_.data());
+        HashFixed<int64_t>(key, count, hashes);
         break;
       case LogicalType::kDouble:
-        HashFixed<double>(key, count, hashes_.data());
+        HashFixed<double>(key, count, hashes);
         break;
       case LogicalType::kDate:
-        HashFixed<int32_t>(key, count, hashes_.data());
+        HashFixed<int32_t>(key, count, hashes);
         break;
       case LogicalType::kBoolean:
-        HashFixed<uint8_t>(key, count, hashes_.data());
+        HashFixed<uint8_t>(key, count, hashes);
         break;
       case LogicalType::kVarchar:
-        HashStrings(key, count, hashes_.data());
+        HashStrings(key, count, hashes);
         break;
     }
+  }
+}
+
+void GroupTable::Find(const std::vector<SelectedVector>& keys, size_t count, uint32_t* groups,
+                      std::vector<uint64_t>* hashes) const {
+  assert(keys.size() == key_values_.size());
+  if (hashes->size() < count) hashes->resize(count);
+  uint64_t* h = hashes->data();
+  if (exact_tags_) {
+    // As FindOrCreateExact: hash and prefetch every row's slot first, then probe.
+    WithFixedType(key_values_[0].type(), [&](auto type) {
+      using T = decltype(type);
+      const Vector& v = *keys[0].vector;
+      const T* values = v.data<T>();
+      const bool has_nulls = v.null_count() != 0;
+      ForEachSelected(keys[0].selection, count, [&](size_t i, size_t row) {
+        h[i] = Mix64(KeyBits(values[row]));
+        const Partition& partition = PartitionOf(h[i]);
+        __builtin_prefetch(&partition.slots[h[i] & partition.mask]);
+      });
+      ForEachSelected(keys[0].selection, count, [&](size_t i, size_t row) {
+        if (has_nulls && !v.IsValid(row)) {
+          groups[i] = kNone;
+          return;
+        }
+        const Partition& partition = PartitionOf(h[i]);
+        const Slot& slot = partition.slots[Probe(partition, h[i], KeyBits(values[row]),
+                                                 [](uint32_t) { return true; })];
+        groups[i] = slot.group;  // kEmpty == kNone
+      });
+    });
+    return;
+  }
+  HashKeys(keys, count, h);
+  for (size_t i = 0; i < count; ++i) {
+    bool null_key = false;
+    for (const SelectedVector& key : keys) {
+      null_key |= key.vector->null_count() != 0 && !key.vector->IsValid(key.Row(i));
+    }
+    if (null_key) {
+      groups[i] = kNone;
+      continue;
+    }
+    const Partition& partition = PartitionOf(h[i]);
+    const Slot& slot = partition.slots[Probe(partition, h[i], h[i],
+                                             [&](uint32_t g) { return Matches(keys, i, g); })];
+    groups[i] = slot.group;
   }
 }
 

@@ -31,6 +31,12 @@ class GroupTable {
   // Writes to groups[i] the group of logical row i of `keys` (one per key column, of the
   // key types, each with at least `count` logical rows), creating groups for unseen tuples.
   void FindOrCreate(const std::vector<SelectedVector>& keys, size_t count, uint32_t* groups);
+  // Lookup only, for joins: writes to groups[i] the group of logical row i of `keys`, or kNone
+  // when the tuple has no group or any of its values is NULL (NULL keys never match). `hashes`
+  // is scratch; distinct callers may look up concurrently with their own.
+  static constexpr uint32_t kNone = UINT32_MAX;
+  void Find(const std::vector<SelectedVector>& keys, size_t count, uint32_t* groups,
+            std::vector<uint64_t>* hashes) const;
   // Sizes an empty table's index for `groups` groups (split into partitions already if they
   // will pass the threshold), so that a table rebuilt from a known number of keys (a partial
   // result from another node) never grows or splits on the way. REQUIRES: size() == 0.
@@ -94,6 +100,7 @@ class GroupTable {
   void ForEachSlotIn(size_t p, const std::vector<uint32_t>& sorted,
                      const std::vector<size_t>& start, F&& f) const;
   void HashRows(const std::vector<SelectedVector>& keys, size_t count);
+  static void HashKeys(const std::vector<SelectedVector>& keys, size_t count, uint64_t* hashes);
   bool Matches(const std::vector<SelectedVector>& keys, size_t i, uint32_t group) const;
   uint32_t AddGroup(const std::vector<SelectedVector>& keys, size_t i, uint64_t hash);
   // Group g's tag and the hash its slot is placed by.

@@ -97,15 +97,24 @@ class Transformer {
     }
     if (s.contains("fromClause")) {
       const Json& from = s["fromClause"];
-      if (from.size() != 1) Fail("JOIN is not supported (one table per query)", -1);
-      auto [kind, body] = Unwrap(from[0]);
-      if (kind == "JoinExpr")
-        Fail("JOIN is not supported", LocationOf(body->value("larg", Json())));
-      if (kind == "RangeSubselect") Fail("subqueries are not supported", -1);
-      if (kind != "RangeVar") Fail("only a table name may follow FROM", LocationOf(*body));
-      // A table alias is accepted and ignored: with one table, columns need no qualifier.
-      out.table = body->value("relname", "");
-      out.table_location = LocationOf(*body);
+      TableRefPtr tree = TransformTableRef(from.at(0));
+      // FROM a, b, c is a CROSS join of them, its conditions in WHERE.
+      for (size_t i = 1; i < from.size(); ++i) {
+        auto join = std::make_unique<TableRef>();
+        join->kind = TableRef::Kind::kJoin;
+        join->join_type = JoinType::kCross;
+        join->location = tree->location;
+        join->left = std::move(tree);
+        join->right = TransformTableRef(from[i]);
+        tree = std::move(join);
+      }
+      if (tree->kind == TableRef::Kind::kTable) {
+        out.table = tree->table;
+        out.table_alias = tree->alias;
+        out.table_location = tree->location;
+      } else {
+        out.from = std::move(tree);
+      }
     }
     if (s.contains("whereClause")) out.where = TransformExpr(s["whereClause"]);
     for (const Json& g : s.value("groupClause", Json::array())) {
@@ -125,6 +134,46 @@ class Transformer {
     if (s.contains("limitCount")) out.limit = TransformCount(s["limitCount"], "LIMIT");
     if (s.contains("limitOffset")) out.offset = TransformCount(s["limitOffset"], "OFFSET");
     return out;
+  }
+
+  TableRefPtr TransformTableRef(const Json& node) {
+    auto [kind, body] = Unwrap(node);
+    auto ref = std::make_unique<TableRef>();
+    if (kind == "RangeVar") {
+      ref->location = LocationOf(*body);
+      ref->table = body->value("relname", "");
+      if (body->contains("alias")) ref->alias = (*body)["alias"].value("aliasname", "");
+      return ref;
+    }
+    if (kind == "RangeSubselect") Fail("subqueries in FROM are not supported", -1);
+    if (kind != "JoinExpr") Fail("only tables and joins may follow FROM", LocationOf(*body));
+    ref->kind = TableRef::Kind::kJoin;
+    ref->left = TransformTableRef(body->at("larg"));
+    ref->right = TransformTableRef(body->at("rarg"));
+    ref->location = ref->left->location;
+    if (body->contains("alias")) Fail("an alias on a join is not supported", ref->location);
+    const std::string type = body->value("jointype", "JOIN_INNER");
+    if (type == "JOIN_INNER") {
+      ref->join_type = JoinType::kInner;
+    } else if (type == "JOIN_LEFT") {
+      ref->join_type = JoinType::kLeft;
+    } else if (type == "JOIN_RIGHT") {
+      ref->join_type = JoinType::kRight;
+    } else if (type == "JOIN_FULL") {
+      ref->join_type = JoinType::kFull;
+    } else {
+      Fail("unsupported join type " + type, ref->location);
+    }
+    ref->natural = body->value("isNatural", false);
+    for (const Json& name : body->value("usingClause", Json::array())) {
+      ref->using_columns.push_back(StringValue(name));
+    }
+    if (body->contains("quals")) {
+      ref->on = TransformExpr((*body)["quals"]);
+    } else if (ref->join_type == JoinType::kInner && !ref->natural && ref->using_columns.empty()) {
+      ref->join_type = JoinType::kCross;
+    }
+    return ref;
   }
 
   int64_t TransformCount(const Json& node, const char* clause) {
@@ -172,9 +221,10 @@ class Transformer {
       return Make(ExprKind::kStar, body);
     }
     if (fields.size() > 2) Fail("column names take at most one qualifier", LocationOf(body));
-    ExprPtr e = Make(ExprKind::kColumn, body);
-    if (Unwrap(fields.back()).first == "A_Star") Fail("t.* is not supported", LocationOf(body));
-    e->name = LastName(fields);
+    const bool star = Unwrap(fields.back()).first == "A_Star";
+    ExprPtr e = Make(star ? ExprKind::kStar : ExprKind::kColumn, body);
+    if (fields.size() == 2) e->qualifier = StringValue(fields[0]);
+    if (!star) e->name = LastName(fields);
     return e;
   }
 
@@ -343,8 +393,17 @@ void Shift(Expr* expr, int offset) {
   for (ExprPtr& child : expr->children) Shift(child.get(), offset);
 }
 
+void Shift(TableRef* ref, int offset) {
+  if (ref == nullptr) return;
+  if (ref->location >= 0) ref->location += offset;
+  Shift(ref->left.get(), offset);
+  Shift(ref->right.get(), offset);
+  Shift(ref->on.get(), offset);
+}
+
 void Shift(Statement* s, int offset) {
   SelectStatement& sel = s->select;
+  Shift(sel.from.get(), offset);
   if (sel.table_location >= 0) sel.table_location += offset;
   for (SelectItem& item : sel.items) Shift(item.expr.get(), offset);
   Shift(sel.where.get(), offset);

@@ -4,6 +4,8 @@
 // Thread-safety: implementations must allow concurrent ReadChunk calls.
 #pragma once
 
+#include <strings.h>
+
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -42,6 +44,15 @@ class TableProvider : public Catalog {
  public:
   // Every table, ordered by name.
   virtual std::vector<TableInfo> ListTables() const = 0;
+  std::optional<uint64_t> TableRows(const std::string& name) const override {
+    for (const TableInfo& t : ListTables()) {
+      if (t.name.size() == name.size() &&
+          strncasecmp(t.name.data(), name.data(), name.size()) == 0) {
+        return t.rows;
+      }
+    }
+    return std::nullopt;
+  }
   // REQUIRES: FindTable(table) succeeded. Reads columns `columns` (table column indexes, in that
   // order) of chunk `chunk` (0-based, < TableInfo::chunks): each column whole, in pieces.
   virtual Result<std::vector<ColumnRef>> ReadChunk(const std::string& table, size_t chunk,

@@ -1,0 +1,514 @@
+#include "sql/join_binder.h"
+
+#include <algorithm>
+#include <map>
+#include <set>
+
+#include "sql/join_plan.h"
+#include "sql/type_coercion.h"
+
+namespace lake::sql {
+namespace {
+
+[[noreturn]] void Fail(const std::string& message, int location) {
+  throw BindError{message, location};
+}
+
+// A table of the FROM clause. Its columns have global ids first_id + column.
+struct Leaf {
+  std::string table;
+  std::string qualifier;  // alias, else the table's name
+  Schema schema;
+  uint64_t rows = 0;
+  size_t first_id = 0;
+  std::vector<bool> needed;  // read by the query (projection pushdown)
+};
+
+// One AND-ed term of a join condition or of WHERE, and the tables it reads.
+struct Conjunct {
+  const Expr* ast = nullptr;
+  std::set<size_t> leaves;
+  const char* clause = "WHERE";
+};
+
+// A relation being planned: its columns' global ids in order, and an estimate of its rows.
+struct Planned {
+  std::unique_ptr<JoinRelation> relation;
+  std::vector<size_t> layout;
+  double rows = 0;
+};
+
+// What an inner group is made of: a table, or an outer join planned as a whole.
+struct Unit {
+  std::optional<size_t> leaf;
+  const TableRef* outer = nullptr;
+  std::set<size_t> leaves;
+};
+
+BoundExprPtr AndOf(BoundExprPtr a, BoundExprPtr b) {
+  if (!a) return b;
+  auto call = std::make_unique<BoundExpr>();
+  call->kind = BoundExpr::Kind::kCall;
+  call->op = ScalarOp::kAnd;
+  call->type = LogicalType::kBoolean;
+  call->location = b->location;
+  call->children.push_back(std::move(a));
+  call->children.push_back(std::move(b));
+  return call;
+}
+
+bool Subset(const std::set<size_t>& a, const std::set<size_t>& b) {
+  return std::includes(b.begin(), b.end(), a.begin(), a.end());
+}
+
+// Every column index of `e` below `width` (probe side) or not.
+void Sides(const BoundExpr& e, size_t width, bool* probe, bool* build) {
+  if (e.kind == BoundExpr::Kind::kColumn) (e.column < width ? *probe : *build) = true;
+  for (const BoundExprPtr& child : e.children) Sides(*child, width, probe, build);
+}
+
+void Rebase(BoundExpr* e, size_t width) {
+  if (e->kind == BoundExpr::Kind::kColumn) e->column -= width;
+  for (BoundExprPtr& child : e->children) Rebase(child.get(), width);
+}
+
+class FromPlanner {
+ public:
+  FromPlanner(const SelectStatement& ast, const Catalog& catalog) : ast_(ast), catalog_(catalog) {}
+
+  Scope Plan(BoundSelect* out) {
+    const Scope full = ScopeOf(*ast_.from);
+    MarkNeeded(full);
+    std::vector<Conjunct> where;
+    if (ast_.where) {
+      if (ContainsAggregate(*ast_.where)) {
+        Fail("aggregate functions are not allowed in WHERE", ast_.where->location);
+      }
+      AddConjuncts(*ast_.where, full, "WHERE", &where);
+    }
+    Planned top = PlanTree(*ast_.from, std::move(where));
+    Scope scope;
+    for (const ScopeColumn& c : full) {
+      const auto at = std::find(top.layout.begin(), top.layout.end(), c.column);
+      if (at == top.layout.end()) continue;  // not read: the query names it nowhere
+      ScopeColumn mapped = c;
+      mapped.column = static_cast<size_t>(at - top.layout.begin());
+      scope.push_back(std::move(mapped));
+    }
+    out->table = top.relation->scan.table;
+    out->table_schema = top.relation->schema;
+    out->join = std::move(top.relation);
+    return scope;
+  }
+
+ private:
+  // The scope of `ref` (columns with global ids), registering its tables; a USING or NATURAL
+  // join's merged columns come first, as in PostgreSQL.
+  Scope ScopeOf(const TableRef& ref) {
+    if (ref.kind == TableRef::Kind::kTable) {
+      std::optional<Schema> schema = catalog_.FindTable(ref.table);
+      if (!schema) Fail("table \"" + ref.table + "\" does not exist", ref.location);
+      Leaf leaf;
+      leaf.table = ref.table;
+      leaf.qualifier = ref.alias.empty() ? ref.table : ref.alias;
+      for (const Leaf& other : leaves_) {
+        if (SameIdentifier(other.qualifier, leaf.qualifier)) {
+          Fail("table name \"" + leaf.qualifier + "\" specified more than once", ref.location);
+        }
+      }
+      leaf.schema = *schema;
+      leaf.rows = catalog_.TableRows(ref.table).value_or(0);
+      leaf.first_id = next_id_;
+      leaf.needed.assign(schema->size(), false);
+      next_id_ += schema->size();
+      Scope scope;
+      for (size_t c = 0; c < schema->size(); ++c) {
+        scope.push_back(
+            ScopeColumn{leaf.qualifier, (*schema)[c].name, (*schema)[c].type, leaf.first_id + c});
+      }
+      leaf_of_ref_[&ref] = leaves_.size();
+      leaves_.push_back(std::move(leaf));
+      return scope;
+    }
+    Scope left = ScopeOf(*ref.left);
+    Scope right = ScopeOf(*ref.right);
+    std::vector<std::string> names = ref.using_columns;
+    if (ref.natural) {
+      for (const ScopeColumn& l : left) {
+        if (!l.unqualified) continue;
+        for (const ScopeColumn& r : right) {
+          if (r.unqualified && SameIdentifier(l.name, r.name)) names.push_back(l.name);
+        }
+      }
+    }
+    if (!names.empty() && ref.join_type == JoinType::kFull) {
+      Fail("FULL JOIN with USING or NATURAL is not supported", ref.location);
+    }
+    Scope merged;
+    for (const std::string& name : names) {
+      Expr probe(ExprKind::kColumn, ref.location);
+      probe.name = name;
+      ScopeColumn& l = left[ResolveColumn(left, probe, "the left side of the join")];
+      ScopeColumn& r = right[ResolveColumn(right, probe, "the right side of the join")];
+      // The condition l = r, its columns resolved already.
+      auto eq = std::make_unique<Expr>(ExprKind::kBinary, ref.location);
+      eq->name = "=";
+      for (const ScopeColumn* side : {&l, &r}) {
+        auto column = std::make_unique<Expr>(ExprKind::kColumn, ref.location);
+        column->name = name;
+        resolved_[column.get()] = side->column;
+        eq->children.push_back(std::move(column));
+      }
+      using_conditions_[&ref].push_back(eq.get());
+      synthetic_.push_back(std::move(eq));
+      // One visible column: the side that is never NULL-padded.
+      ScopeColumn visible = ref.join_type == JoinType::kRight ? r : l;
+      visible.qualifier.clear();
+      visible.star = visible.unqualified = true;
+      merged.push_back(visible);
+      l.star = l.unqualified = r.star = r.unqualified = false;
+    }
+    Scope scope = std::move(merged);
+    scope.insert(scope.end(), left.begin(), left.end());
+    scope.insert(scope.end(), right.begin(), right.end());
+    scope_of_[&ref] = scope;
+    return scope;
+  }
+
+  size_t LeafOfId(size_t id) const {
+    for (size_t i = 0; i < leaves_.size(); ++i) {
+      if (id < leaves_[i].first_id + leaves_[i].schema.size()) return i;
+    }
+    return leaves_.size() - 1;
+  }
+
+  // Marks every column a reference anywhere in the statement may name: projection pushdown
+  // decided before the select list binds (an unresolvable name fails there).
+  void MarkNeededBy(const Expr& e) {
+    if (e.kind == ExprKind::kColumn || e.kind == ExprKind::kStar) {
+      for (Leaf& leaf : leaves_) {
+        if (!e.qualifier.empty() && !SameIdentifier(e.qualifier, leaf.qualifier)) continue;
+        for (size_t c = 0; c < leaf.schema.size(); ++c) {
+          if (e.kind == ExprKind::kStar || SameIdentifier(e.name, leaf.schema[c].name)) {
+            leaf.needed[c] = true;
+          }
+        }
+      }
+    }
+    for (const ExprPtr& child : e.children) MarkNeededBy(*child);
+  }
+
+  void MarkNeededBy(const TableRef& ref) {
+    if (ref.kind != TableRef::Kind::kJoin) return;
+    if (ref.on) MarkNeededBy(*ref.on);
+    MarkNeededBy(*ref.left);
+    MarkNeededBy(*ref.right);
+  }
+
+  void MarkNeeded(const Scope& full) {
+    for (const SelectItem& item : ast_.items) MarkNeededBy(*item.expr);
+    if (ast_.where) MarkNeededBy(*ast_.where);
+    for (const ExprPtr& g : ast_.group_by) MarkNeededBy(*g);
+    if (ast_.having) MarkNeededBy(*ast_.having);
+    for (const OrderItem& o : ast_.order_by) MarkNeededBy(*o.expr);
+    MarkNeededBy(*ast_.from);
+    for (const auto& [expr, id] : resolved_) {
+      leaves_[LeafOfId(id)].needed[id - leaves_[LeafOfId(id)].first_id] = true;
+    }
+    (void)full;
+    for (Leaf& leaf : leaves_) {
+      // A table whose values nobody reads still has rows: read its first column for them.
+      if (std::find(leaf.needed.begin(), leaf.needed.end(), true) == leaf.needed.end()) {
+        leaf.needed[0] = true;
+      }
+    }
+  }
+
+  // Resolves every column of `e` in `scope` and collects the tables it reads.
+  void Resolve(const Expr& e, const Scope& scope, std::set<size_t>* leaves) {
+    if (e.kind == ExprKind::kColumn) {
+      auto it = resolved_.find(&e);
+      if (it == resolved_.end()) {
+        it = resolved_.emplace(&e, scope[ResolveColumn(scope, e, "")].column).first;
+      }
+      leaves->insert(LeafOfId(it->second));
+      return;
+    }
+    for (const ExprPtr& child : e.children) Resolve(*child, scope, leaves);
+  }
+
+  void AddConjuncts(const Expr& e, const Scope& scope, const char* clause,
+                    std::vector<Conjunct>* out) {
+    if (e.kind == ExprKind::kBinary && e.name == "AND") {
+      AddConjuncts(*e.children[0], scope, clause, out);
+      AddConjuncts(*e.children[1], scope, clause, out);
+      return;
+    }
+    Conjunct c;
+    c.ast = &e;
+    c.clause = clause;
+    Resolve(e, scope, &c.leaves);
+    out->push_back(std::move(c));
+  }
+
+  // The ON / USING conditions of join `ref`.
+  std::vector<Conjunct> ConditionsOf(const TableRef& ref) {
+    std::vector<Conjunct> out;
+    const Scope& scope = scope_of_.at(&ref);
+    if (ref.on) {
+      if (ContainsAggregate(*ref.on)) {
+        Fail("aggregate functions are not allowed in JOIN conditions", ref.on->location);
+      }
+      AddConjuncts(*ref.on, scope, "JOIN/ON", &out);
+    }
+    for (const Expr* eq : using_conditions_[&ref]) AddConjuncts(*eq, scope, "JOIN/USING", &out);
+    return out;
+  }
+
+  void Flatten(const TableRef& ref, std::vector<Unit>* units, std::vector<Conjunct>* conjuncts) {
+    if (ref.kind == TableRef::Kind::kTable) {
+      Unit unit;
+      unit.leaf = leaf_of_ref_.at(&ref);
+      unit.leaves = {*unit.leaf};
+      units->push_back(std::move(unit));
+      return;
+    }
+    if (ref.join_type == JoinType::kInner || ref.join_type == JoinType::kCross) {
+      Flatten(*ref.left, units, conjuncts);
+      Flatten(*ref.right, units, conjuncts);
+      for (Conjunct& c : ConditionsOf(ref)) conjuncts->push_back(std::move(c));
+      return;
+    }
+    Unit unit;
+    unit.outer = &ref;
+    CollectLeaves(ref, &unit.leaves);
+    units->push_back(std::move(unit));
+  }
+
+  void CollectLeaves(const TableRef& ref, std::set<size_t>* leaves) const {
+    if (ref.kind == TableRef::Kind::kTable) {
+      leaves->insert(leaf_of_ref_.at(&ref));
+      return;
+    }
+    CollectLeaves(*ref.left, leaves);
+    CollectLeaves(*ref.right, leaves);
+  }
+
+  Planned PlanTree(const TableRef& ref, std::vector<Conjunct> extra) {
+    std::vector<Unit> units;
+    std::vector<Conjunct> conjuncts;
+    Flatten(ref, &units, &conjuncts);
+    for (Conjunct& c : extra) conjuncts.push_back(std::move(c));
+    return PlanGroup(units, std::move(conjuncts));
+  }
+
+  Planned PlanGroup(const std::vector<Unit>& units, std::vector<Conjunct> conjuncts) {
+    // Conditions on one table alone filter its scan.
+    std::vector<std::vector<Conjunct>> pushed(units.size());
+    std::vector<Conjunct> rest;
+    for (Conjunct& c : conjuncts) {
+      std::optional<size_t> only;
+      for (size_t u = 0; u < units.size(); ++u) {
+        if (units[u].leaf && !c.leaves.empty() && c.leaves == units[u].leaves) only = u;
+      }
+      if (only) {
+        pushed[*only].push_back(std::move(c));
+      } else {
+        rest.push_back(std::move(c));
+      }
+    }
+    std::vector<Planned> plans;
+    for (size_t u = 0; u < units.size(); ++u) {
+      plans.push_back(units[u].leaf ? PlanScan(*units[u].leaf, pushed[u])
+                                    : PlanOuter(*units[u].outer));
+    }
+    // The largest relation drives; then the smallest one an equality connects, else the smallest.
+    size_t driving = 0;
+    for (size_t u = 1; u < units.size(); ++u) {
+      if (plans[u].rows > plans[driving].rows) driving = u;
+    }
+    Planned current = std::move(plans[driving]);
+    std::set<size_t> joined = units[driving].leaves;
+    std::vector<bool> done(units.size(), false);
+    done[driving] = true;
+    std::vector<bool> used(rest.size(), false);
+    for (size_t step = 1; step < units.size(); ++step) {
+      std::optional<size_t> next;
+      bool next_connected = false;
+      for (size_t u = 0; u < units.size(); ++u) {
+        if (done[u]) continue;
+        bool connected = false;
+        for (size_t i = 0; i < rest.size(); ++i) {
+          if (!used[i] && IsEquiJoin(*rest[i].ast, joined, units[u].leaves)) connected = true;
+        }
+        if (!next || (connected && !next_connected) ||
+            (connected == next_connected && plans[u].rows < plans[*next].rows)) {
+          next = u;
+          next_connected = connected;
+        }
+      }
+      std::set<size_t> after = joined;
+      after.insert(units[*next].leaves.begin(), units[*next].leaves.end());
+      std::vector<const Conjunct*> now;
+      for (size_t i = 0; i < rest.size(); ++i) {
+        if (!used[i] && Subset(rest[i].leaves, after) && !Subset(rest[i].leaves, joined)) {
+          now.push_back(&rest[i]);
+          used[i] = true;
+        }
+      }
+      AddStep(&current, std::move(plans[*next]), JoinKind::kInner, joined, units[*next].leaves,
+              now);
+      joined = std::move(after);
+      done[*next] = true;
+    }
+    // What is left reads the driving relation alone, or nothing: a filter over the result.
+    for (size_t i = 0; i < rest.size(); ++i) {
+      if (used[i]) continue;
+      current.relation->filter = AndOf(std::move(current.relation->filter),
+                                       BindCondition(rest[i], current.layout));
+    }
+    return current;
+  }
+
+  Planned PlanOuter(const TableRef& ref) {
+    if (ref.join_type == JoinType::kFull) {
+      Fail("FULL JOIN is not supported", ref.location);
+    }
+    const bool right = ref.join_type == JoinType::kRight;
+    const TableRef& probe_ref = right ? *ref.right : *ref.left;
+    const TableRef& build_ref = right ? *ref.left : *ref.right;
+    std::set<size_t> probe_leaves, build_leaves;
+    CollectLeaves(probe_ref, &probe_leaves);
+    CollectLeaves(build_ref, &build_leaves);
+    // Conditions on the build side alone filter it before the join; the others decide matches.
+    std::vector<Conjunct> on_build, on_pair;
+    for (Conjunct& c : ConditionsOf(ref)) {
+      if (!c.leaves.empty() && Subset(c.leaves, build_leaves)) {
+        on_build.push_back(std::move(c));
+      } else {
+        on_pair.push_back(std::move(c));
+      }
+    }
+    Planned probe = PlanTree(probe_ref, {});
+    Planned build = PlanTree(build_ref, std::move(on_build));
+    std::vector<const Conjunct*> conditions;
+    for (const Conjunct& c : on_pair) conditions.push_back(&c);
+    AddStep(&probe, std::move(build), JoinKind::kLeft, probe_leaves, build_leaves, conditions);
+    return probe;
+  }
+
+  Planned PlanScan(size_t leaf_index, const std::vector<Conjunct>& filters) {
+    const Leaf& leaf = leaves_[leaf_index];
+    Planned planned;
+    planned.relation = std::make_unique<JoinRelation>();
+    BoundSelect& scan = planned.relation->scan;
+    scan.table = leaf.table;
+    scan.table_schema = leaf.schema;
+    for (size_t c = 0; c < leaf.schema.size(); ++c) {
+      if (!leaf.needed[c]) continue;
+      auto column = std::make_unique<BoundExpr>();
+      column->kind = BoundExpr::Kind::kColumn;
+      column->type = leaf.schema[c].type;
+      column->column = scan.scan_columns.size();
+      scan.scan_columns.push_back(c);
+      scan.projections.push_back(std::move(column));
+      scan.names.push_back(leaf.schema[c].name);
+      planned.relation->schema.push_back(leaf.schema[c]);
+      planned.layout.push_back(leaf.first_id + c);
+    }
+    scan.visible = scan.projections.size();
+    for (const Conjunct& c : filters) {
+      scan.filter = AndOf(std::move(scan.filter), BindCondition(c, planned.layout));
+    }
+    // A filtered table is guessed to keep a quarter of its rows.
+    planned.rows = static_cast<double>(leaf.rows) / (filters.empty() ? 1 : 4);
+    return planned;
+  }
+
+  // Whether `e` is `a = b` with a reading only tables of `probe` and b only of `build` (or the
+  // other way round).
+  bool IsEquiJoin(const Expr& e, const std::set<size_t>& probe,
+                  const std::set<size_t>& build) const {
+    if (e.kind != ExprKind::kBinary || e.name != "=") return false;
+    std::set<size_t> a, b;
+    LeavesOf(*e.children[0], &a);
+    LeavesOf(*e.children[1], &b);
+    if (a.empty() || b.empty()) return false;
+    return (Subset(a, probe) && Subset(b, build)) || (Subset(a, build) && Subset(b, probe));
+  }
+
+  void LeavesOf(const Expr& e, std::set<size_t>* leaves) const {
+    if (e.kind == ExprKind::kColumn) leaves->insert(LeafOfId(resolved_.at(&e)));
+    for (const ExprPtr& child : e.children) LeavesOf(*child, leaves);
+  }
+
+  // Joins `build` onto `current`: equalities between the sides become hash keys, the rest of
+  // `conditions` the residual.
+  void AddStep(Planned* current, Planned build, JoinKind kind, const std::set<size_t>& probe_leaves,
+               const std::set<size_t>& build_leaves,
+               const std::vector<const Conjunct*>& conditions) {
+    const size_t width = current->layout.size();
+    std::vector<size_t> layout = current->layout;
+    layout.insert(layout.end(), build.layout.begin(), build.layout.end());
+    JoinStep step;
+    step.kind = kind;
+    for (const Conjunct* c : conditions) {
+      BoundExprPtr bound = BindCondition(*c, layout);
+      if (IsEquiJoin(*c->ast, probe_leaves, build_leaves) &&
+          bound->kind == BoundExpr::Kind::kCall && bound->op == ScalarOp::kEqual) {
+        bool probe_side = false, build_side = false;
+        Sides(*bound->children[0], width, &probe_side, &build_side);
+        const size_t p = probe_side ? 0 : 1;  // the child over the probe side's columns
+        BoundExprPtr build_key = std::move(bound->children[1 - p]);
+        Rebase(build_key.get(), width);
+        step.probe_keys.push_back(std::move(bound->children[p]));
+        step.build_keys.push_back(std::move(build_key));
+        continue;
+      }
+      step.residual = AndOf(std::move(step.residual), std::move(bound));
+    }
+    Schema& schema = current->relation->schema;
+    schema.insert(schema.end(), build.relation->schema.begin(), build.relation->schema.end());
+    step.build = std::move(build.relation);
+    current->relation->steps.push_back(std::move(step));
+    current->layout = std::move(layout);
+    if (kind == JoinKind::kInner) current->rows = std::max(current->rows, build.rows);
+  }
+
+  // A condition over the columns `layout` lists (global ids).
+  BoundExprPtr BindCondition(const Conjunct& c, const std::vector<size_t>& layout) {
+    BoundExprPtr bound = coercion_.BindTree(*c.ast, [&](const Expr& leaf) -> BoundExprPtr {
+      if (leaf.kind != ExprKind::kColumn) return nullptr;
+      const size_t id = resolved_.at(&leaf);
+      const auto at = std::find(layout.begin(), layout.end(), id);
+      if (at == layout.end()) Fail("internal: join column not planned", leaf.location);
+      const Leaf& owner = leaves_[LeafOfId(id)];
+      auto column = std::make_unique<BoundExpr>();
+      column->kind = BoundExpr::Kind::kColumn;
+      column->type = owner.schema[id - owner.first_id].type;
+      column->column = static_cast<size_t>(at - layout.begin());
+      column->location = leaf.location;
+      return column;
+    });
+    return coercion_.RequireBoolean(std::move(bound), c.clause);
+  }
+
+  const SelectStatement& ast_;
+  const Catalog& catalog_;
+  TypeCoercion coercion_;
+  std::vector<Leaf> leaves_;
+  size_t next_id_ = 0;
+  std::map<const TableRef*, size_t> leaf_of_ref_;
+  std::map<const TableRef*, Scope> scope_of_;
+  std::map<const TableRef*, std::vector<const Expr*>> using_conditions_;
+  std::vector<ExprPtr> synthetic_;             // the USING equalities
+  std::map<const Expr*, size_t> resolved_;     // column reference -> global column id
+};
+
+}  // namespace
+
+Scope PlanFrom(const SelectStatement& ast, const Catalog& catalog, BoundSelect* out) {
+  return FromPlanner(ast, catalog).Plan(out);
+}
+
+}  // namespace lake::sql

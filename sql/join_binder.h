@@ -1,0 +1,25 @@
+// The join binder: turns a FROM clause that joins tables (SelectStatement::from) into the plan
+// sql/join_plan.h describes, and returns the scope the rest of the SELECT binds against.
+// Inner joins, comma lists and WHERE form one group of relations and conditions: a condition on
+// one table becomes that table's scan filter (pushdown, zone-map pruning); the largest relation
+// (by the catalog's row counts) drives the pipeline, and the others join it greedily, smallest
+// connected one first. Outer joins keep their sides (a LEFT join's right side is its build
+// side, a RIGHT join is planned as a LEFT join with the sides swapped); their ON conditions on
+// the build side alone filter the build side. Equalities between the two sides become hash
+// keys; the rest of a condition is a residual over the pair.
+// Thread-safety: reentrant; the catalog must not change during a call.
+#pragma once
+
+#include "sql/ast.h"
+#include "sql/binder.h"
+#include "sql/bound.h"
+#include "sql/scope.h"
+
+namespace lake::sql {
+
+// REQUIRES: ast.from is set. Sets out->table (the driving table), out->table_schema (the joined
+// relation's columns) and out->join, and returns the scope of those columns. The WHERE clause is
+// planned into the join (the caller binds no filter). Throws BindError.
+Scope PlanFrom(const SelectStatement& ast, const Catalog& catalog, BoundSelect* out);
+
+}  // namespace lake::sql

@@ -1,0 +1,67 @@
+// JoinedTable: runs a join plan (sql/join_plan.h) and shows its result to the leaf fragment as
+// one more table, named as the driving table and cut into the same chunks: chunk c is the
+// driving table's chunk c (scanned by the leaf fragment machinery, its pushed-down filter and
+// zone maps applied) joined step by step with the build sides. Prepare materialises every build
+// side once (each itself such a pipeline, run over all its chunks on the TaskRunner) and hashes
+// it; chunks are then joined independently, so the query's leaf fragment runs over them in
+// parallel, and a distributed fragment joins just its chunks (a broadcast join: every fragment
+// builds the same whole build sides).
+// Thread-safety: ReadChunk may run concurrently once Prepare has returned.
+#pragma once
+
+#include <atomic>
+#include <map>
+#include <memory>
+#include <vector>
+
+#include "common/result.h"
+#include "common/task_runner.h"
+#include "sql/hash_join.h"
+#include "sql/join_plan.h"
+#include "sql/table_provider.h"
+
+namespace lake::sql {
+
+class JoinedTable final : public TableProvider {
+ public:
+  // Builds the hash tables of `relation`'s steps from `tables` (which must outlive the result).
+  static Result<std::unique_ptr<JoinedTable>> Prepare(
+      std::shared_ptr<const JoinRelation> relation, const TableProvider& tables,
+      TaskRunner* runner, const std::atomic<bool>* cancel);
+
+  std::optional<Schema> FindTable(const std::string& name) const override;
+  std::vector<TableInfo> ListTables() const override;
+  // Joins chunk `chunk` of the driving table and returns columns `columns` of the result.
+  Result<std::vector<ColumnRef>> ReadChunk(const std::string& table, size_t chunk,
+                                           const std::vector<size_t>& columns) const override;
+
+ private:
+  // A build side: its rows as whole columns, each with one more row, all NULL, that probe rows
+  // without a match are paired with; and its hash table.
+  struct Build {
+    std::vector<Vector> columns;
+    std::unique_ptr<HashJoinTable> table;
+  };
+
+  JoinedTable(std::shared_ptr<const JoinRelation> relation, const TableProvider& tables,
+              const std::atomic<bool>* cancel)
+      : relation_(std::move(relation)), tables_(tables), cancel_(cancel) {}
+
+  // Prepares the build sides of `r`'s steps (and theirs) into builds_.
+  Status PrepareSteps(const JoinRelation& r, TaskRunner* runner);
+  // Every row of `r`, as whole columns.
+  Result<std::vector<Vector>> Materialize(const JoinRelation& r, TaskRunner* runner) const;
+  // The rows of `r` that chunk `chunk` of its driving table yields, as pieces per column.
+  Result<std::vector<ColumnPieces>> Produce(const JoinRelation& r, size_t chunk) const;
+  Result<std::vector<ColumnPieces>> ApplyStep(const JoinStep& step, const Schema& in_schema,
+                                              const std::vector<ColumnPieces>& in,
+                                              const Schema& out_schema) const;
+  size_t ChunksOf(const std::string& table) const;
+
+  std::shared_ptr<const JoinRelation> relation_;
+  const TableProvider& tables_;
+  const std::atomic<bool>* cancel_;
+  std::map<const JoinStep*, Build> builds_;
+};
+
+}  // namespace lake::sql
