@@ -78,7 +78,7 @@ class FromPlanner {
 
   Scope Plan(BoundSelect* out) {
     const Scope full = ScopeOf(*ast_.from);
-    MarkNeeded(full);
+    MarkNeeded();
     std::vector<Conjunct> where;
     if (ast_.where) {
       if (ContainsAggregate(*ast_.where)) {
@@ -205,7 +205,7 @@ class FromPlanner {
     MarkNeededBy(*ref.right);
   }
 
-  void MarkNeeded(const Scope& full) {
+  void MarkNeeded() {
     for (const SelectItem& item : ast_.items) MarkNeededBy(*item.expr);
     if (ast_.where) MarkNeededBy(*ast_.where);
     for (const ExprPtr& g : ast_.group_by) MarkNeededBy(*g);
@@ -215,7 +215,6 @@ class FromPlanner {
     for (const auto& [expr, id] : resolved_) {
       leaves_[LeafOfId(id)].needed[id - leaves_[LeafOfId(id)].first_id] = true;
     }
-    (void)full;
     for (Leaf& leaf : leaves_) {
       // A table whose values nobody reads still has rows: read its first column for them.
       if (std::find(leaf.needed.begin(), leaf.needed.end(), true) == leaf.needed.end()) {
