@@ -370,19 +370,18 @@ class FromPlanner {
   }
 
   Planned PlanOuter(const TableRef& ref) {
-    if (ref.join_type == JoinType::kFull) {
-      Fail("FULL JOIN is not supported", ref.location);
-    }
+    const bool full = ref.join_type == JoinType::kFull;
     const bool right = ref.join_type == JoinType::kRight;
     const TableRef& probe_ref = right ? *ref.right : *ref.left;
     const TableRef& build_ref = right ? *ref.left : *ref.right;
     std::set<size_t> probe_leaves, build_leaves;
     CollectLeaves(probe_ref, &probe_leaves);
     CollectLeaves(build_ref, &build_leaves);
-    // Conditions on the build side alone filter it before the join; the others decide matches.
+    // Conditions on the build side alone filter it before the join (unless its unmatched rows are
+    // kept too); the others decide matches.
     std::vector<Conjunct> on_build, on_pair;
     for (Conjunct& c : ConditionsOf(ref)) {
-      if (!c.leaves.empty() && Subset(c.leaves, build_leaves)) {
+      if (!full && !c.leaves.empty() && Subset(c.leaves, build_leaves)) {
         on_build.push_back(std::move(c));
       } else {
         on_pair.push_back(std::move(c));
@@ -392,7 +391,8 @@ class FromPlanner {
     Planned build = PlanTree(build_ref, std::move(on_build));
     std::vector<const Conjunct*> conditions;
     for (const Conjunct& c : on_pair) conditions.push_back(&c);
-    AddStep(&probe, std::move(build), JoinKind::kLeft, probe_leaves, build_leaves, conditions);
+    AddStep(&probe, std::move(build), full ? JoinKind::kFull : JoinKind::kLeft, probe_leaves,
+            build_leaves, conditions);
     return probe;
   }
 

@@ -17,6 +17,10 @@ namespace lake::sql {
 enum class JoinKind {
   kInner,  // matching pairs
   kLeft,   // matching pairs, and probe rows without one padded with NULLs
+  // kLeft, and build rows no probe row matches padded with NULLs. Those are known only once
+  // every probe row has been seen: preparing the join runs the probe side whole once to find
+  // them, and the driving table's chunk 0 yields them.
+  kFull,
 };
 
 struct JoinStep {

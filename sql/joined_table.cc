@@ -56,16 +56,19 @@ size_t JoinedTable::ChunksOf(const std::string& table) const {
 
 Result<std::vector<ColumnRef>> JoinedTable::ReadChunk(const std::string& /*table*/, size_t chunk,
                                                       const std::vector<size_t>& columns) const {
-  LAKE_ASSIGN_OR_RETURN(std::vector<ColumnPieces> pieces, Produce(*relation_, chunk));
+  LAKE_ASSIGN_OR_RETURN(std::vector<ColumnPieces> pieces,
+                        Produce(*relation_, chunk, relation_->steps.size()));
   std::vector<ColumnRef> out;
   for (size_t c : columns) out.push_back(std::make_shared<const ColumnPieces>(pieces[c]));
   return out;
 }
 
 Status JoinedTable::PrepareSteps(const JoinRelation& r, TaskRunner* runner) {
-  for (const JoinStep& step : r.steps) {
+  for (size_t s = 0; s < r.steps.size(); ++s) {
+    const JoinStep& step = r.steps[s];
     LAKE_RETURN_IF_ERROR(PrepareSteps(*step.build, runner));
-    LAKE_ASSIGN_OR_RETURN(std::vector<Vector> columns, Materialize(*step.build, runner));
+    LAKE_ASSIGN_OR_RETURN(std::vector<Vector> columns,
+                          Materialize(*step.build, step.build->steps.size(), runner));
     const size_t rows = columns.empty() ? 0 : columns[0].size();
     // The build keys as whole columns: a column reference is the column itself; anything else
     // is evaluated a vector at a time.
@@ -88,12 +91,25 @@ Status JoinedTable::PrepareSteps(const JoinRelation& r, TaskRunner* runner) {
     build.table = std::make_unique<HashJoinTable>(keys, rows);
     for (Vector& column : columns) column.AppendNull();
     build.columns = std::move(columns);
-    builds_[&step] = std::move(build);
+    Build& built = builds_[&step] = std::move(build);
+    if (step.kind != JoinKind::kFull) continue;
+    // Which build rows the whole probe side matches: it runs here once, up to this step.
+    LAKE_ASSIGN_OR_RETURN(std::vector<Vector> probe, Materialize(r, s, runner));
+    Schema probe_schema(r.schema.begin(), r.schema.begin() + static_cast<long>(probe.size()));
+    Schema out_schema = probe_schema;
+    out_schema.insert(out_schema.end(), step.build->schema.begin(), step.build->schema.end());
+    std::vector<ColumnPieces> pieces;
+    for (const Vector& column : probe) pieces.push_back(CutIntoPieces(column, false));
+    std::vector<uint8_t> matched(rows, 0);
+    LAKE_RETURN_IF_ERROR(ApplyStep(step, probe_schema, pieces, out_schema, &matched).status());
+    for (size_t row = 0; row < rows; ++row) {
+      if (!matched[row]) built.unmatched.push_back(static_cast<uint32_t>(row));
+    }
   }
   return Status::OK();
 }
 
-Result<std::vector<Vector>> JoinedTable::Materialize(const JoinRelation& r,
+Result<std::vector<Vector>> JoinedTable::Materialize(const JoinRelation& r, size_t steps,
                                                      TaskRunner* runner) const {
   const size_t chunks = ChunksOf(r.scan.table);
   std::vector<std::vector<ColumnPieces>> parts(chunks);
@@ -103,7 +119,7 @@ Result<std::vector<Vector>> JoinedTable::Materialize(const JoinRelation& r,
   const size_t workers = std::max<size_t>(1, std::min(runner->parallelism(), chunks));
   runner->ParallelFor(workers, [&](size_t) {
     for (size_t i = next++; i < chunks; i = next++) {
-      Result<std::vector<ColumnPieces>> produced = Produce(r, i);
+      Result<std::vector<ColumnPieces>> produced = Produce(r, i, steps);
       if (!produced.ok()) {
         std::lock_guard<std::mutex> lock(mu);
         if (failure.ok()) failure = produced.status();
@@ -114,7 +130,9 @@ Result<std::vector<Vector>> JoinedTable::Materialize(const JoinRelation& r,
   });
   LAKE_RETURN_IF_ERROR(failure);
   std::vector<Vector> whole;
-  for (const Column& column : r.schema) whole.emplace_back(column.type);
+  size_t width = r.scan.projections.size();
+  for (size_t s = 0; s < steps; ++s) width += r.steps[s].build->schema.size();
+  for (size_t c = 0; c < width; ++c) whole.emplace_back(r.schema[c].type);
   for (const std::vector<ColumnPieces>& part : parts) {
     for (size_t c = 0; c < part.size(); ++c) {
       for (const Vector& piece : part[c]) whole[c].AppendRange(piece, 0, piece.size());
@@ -123,7 +141,8 @@ Result<std::vector<Vector>> JoinedTable::Materialize(const JoinRelation& r,
   return whole;
 }
 
-Result<std::vector<ColumnPieces>> JoinedTable::Produce(const JoinRelation& r, size_t chunk) const {
+Result<std::vector<ColumnPieces>> JoinedTable::Produce(const JoinRelation& r, size_t chunk,
+                                                       size_t steps) const {
   if (cancel_ != nullptr && cancel_->load(std::memory_order_relaxed)) return CancelledStatus();
   // The driving table's chunk through the ordinary leaf fragment (filter pushdown, zone maps),
   // inline: this already runs on one of the query's workers.
@@ -133,13 +152,19 @@ Result<std::vector<ColumnPieces>> JoinedTable::Produce(const JoinRelation& r, si
   std::vector<ColumnPieces> pieces;
   for (const Vector& column : scanned.rows) pieces.push_back(CutIntoPieces(column, false));
   Schema schema(r.schema.begin(), r.schema.begin() + static_cast<long>(pieces.size()));
-  for (const JoinStep& step : r.steps) {
+  for (size_t s = 0; s < steps; ++s) {
+    const JoinStep& step = r.steps[s];
     Schema out_schema = schema;
     out_schema.insert(out_schema.end(), step.build->schema.begin(), step.build->schema.end());
-    LAKE_ASSIGN_OR_RETURN(pieces, ApplyStep(step, schema, pieces, out_schema));
+    LAKE_ASSIGN_OR_RETURN(std::vector<ColumnPieces> joined,
+                          ApplyStep(step, schema, pieces, out_schema, nullptr));
+    if (step.kind == JoinKind::kFull && chunk == 0) {
+      AppendUnmatchedBuildRows(builds_.at(&step), schema, &joined);
+    }
+    pieces = std::move(joined);
     schema = std::move(out_schema);
   }
-  if (!r.filter) return pieces;
+  if (!r.filter || steps < r.steps.size()) return pieces;
   std::vector<ColumnPieces> kept(pieces.size());
   Batch batch(schema);
   std::vector<uint32_t> selection;
@@ -159,7 +184,8 @@ Result<std::vector<ColumnPieces>> JoinedTable::Produce(const JoinRelation& r, si
 Result<std::vector<ColumnPieces>> JoinedTable::ApplyStep(const JoinStep& step,
                                                          const Schema& in_schema,
                                                          const std::vector<ColumnPieces>& in,
-                                                         const Schema& out_schema) const {
+                                                         const Schema& out_schema,
+                                                         std::vector<uint8_t>* matched_build) const {
   const Build& build = builds_.at(&step);
   const size_t width = in_schema.size();
   const uint32_t null_row = static_cast<uint32_t>(build.table->rows());
@@ -192,8 +218,13 @@ Result<std::vector<ColumnPieces>> JoinedTable::ApplyStep(const JoinStep& step,
     build_rows.clear();
     build.table->Probe(keys, rows, &scratch, &probe_rows, &build_rows);
     matched.assign(rows, 0);
+    if (matched_build != nullptr && !step.residual) {
+      for (uint32_t b : build_rows) (*matched_build)[b] = 1;
+      continue;
+    }
     // The pairs a vector at a time: copied out only when a residual must look at them.
     const auto emit = [&](const uint32_t* probe_sel, const uint32_t* build_sel, size_t n) {
+      if (matched_build != nullptr) return;
       for (size_t c = 0; c < width; ++c) AppendToPieces(&out[c], *columns[c], probe_sel, n);
       for (size_t c = 0; c < build.columns.size(); ++c) {
         AppendToPieces(&out[width + c], build.columns[c], build_sel, n);
@@ -214,12 +245,15 @@ Result<std::vector<ColumnPieces>> JoinedTable::ApplyStep(const JoinStep& step,
         pairs.column(width + c).AppendSelected(build.columns[c], build_sel, n);
       }
       LAKE_ASSIGN_OR_RETURN(size_t passed, Select(*step.residual, pairs, &selection));
-      for (size_t c = 0; c < out.size(); ++c) {
+      for (size_t c = 0; c < out.size() && matched_build == nullptr; ++c) {
         AppendToPieces(&out[c], pairs.column(c), selection.data(), passed);
       }
       for (size_t i = 0; i < passed; ++i) matched[probe_sel[selection[i]]] = 1;
+      if (matched_build != nullptr) {
+        for (size_t i = 0; i < passed; ++i) (*matched_build)[build_sel[selection[i]]] = 1;
+      }
     }
-    if (step.kind == JoinKind::kLeft) {
+    if (step.kind != JoinKind::kInner) {
       // Probe rows without a match, each with the build side's NULL row.
       probe_rows.clear();
       for (size_t i = 0; i < rows; ++i) {
@@ -230,6 +264,21 @@ Result<std::vector<ColumnPieces>> JoinedTable::ApplyStep(const JoinStep& step,
     }
   }
   return out;
+}
+
+void JoinedTable::AppendUnmatchedBuildRows(const Build& build, const Schema& in_schema,
+                                           std::vector<ColumnPieces>* out) const {
+  const std::vector<uint32_t>& rows = build.unmatched;
+  // Every probe column reads row 0 of a one-NULL vector.
+  const std::vector<uint32_t> zeros(rows.size(), 0);
+  for (size_t c = 0; c < in_schema.size(); ++c) {
+    Vector null(in_schema[c].type);
+    null.AppendNull();
+    AppendToPieces(&(*out)[c], null, zeros.data(), zeros.size());
+  }
+  for (size_t c = 0; c < build.columns.size(); ++c) {
+    AppendToPieces(&(*out)[in_schema.size() + c], build.columns[c], rows.data(), rows.size());
+  }
 }
 
 }  // namespace lake::sql

@@ -41,6 +41,7 @@ class JoinedTable final : public TableProvider {
   struct Build {
     std::vector<Vector> columns;
     std::unique_ptr<HashJoinTable> table;
+    std::vector<uint32_t> unmatched;  // kFull: the rows no probe row matches
   };
 
   JoinedTable(std::shared_ptr<const JoinRelation> relation, const TableProvider& tables,
@@ -49,13 +50,22 @@ class JoinedTable final : public TableProvider {
 
   // Prepares the build sides of `r`'s steps (and theirs) into builds_.
   Status PrepareSteps(const JoinRelation& r, TaskRunner* runner);
-  // Every row of `r`, as whole columns.
-  Result<std::vector<Vector>> Materialize(const JoinRelation& r, TaskRunner* runner) const;
-  // The rows of `r` that chunk `chunk` of its driving table yields, as pieces per column.
-  Result<std::vector<ColumnPieces>> Produce(const JoinRelation& r, size_t chunk) const;
+  // Every row of `r` after its first `steps` steps (all: with its filter), as whole columns.
+  Result<std::vector<Vector>> Materialize(const JoinRelation& r, size_t steps,
+                                          TaskRunner* runner) const;
+  // The rows of `r` (after `steps` steps, as Materialize) that chunk `chunk` of its driving
+  // table yields, as pieces per column.
+  Result<std::vector<ColumnPieces>> Produce(const JoinRelation& r, size_t chunk,
+                                            size_t steps) const;
+  // Joins `in` with the step's build side. With `matched`, only marks there the build rows
+  // some probe row matches, and returns nothing.
   Result<std::vector<ColumnPieces>> ApplyStep(const JoinStep& step, const Schema& in_schema,
                                               const std::vector<ColumnPieces>& in,
-                                              const Schema& out_schema) const;
+                                              const Schema& out_schema,
+                                              std::vector<uint8_t>* matched_build) const;
+  // kFull, chunk 0: appends the build rows nothing matched, the probe side's columns NULL.
+  void AppendUnmatchedBuildRows(const Build& build, const Schema& in_schema,
+                                std::vector<ColumnPieces>* out) const;
   size_t ChunksOf(const std::string& table) const;
 
   std::shared_ptr<const JoinRelation> relation_;
