@@ -77,13 +77,15 @@ enum class JoinType { kInner, kLeft, kRight, kFull, kCross };
 
 struct TableRef;
 using TableRefPtr = std::unique_ptr<TableRef>;
+struct SelectStatement;
 
 struct TableRef {
-  enum class Kind { kTable, kJoin };
+  enum class Kind { kTable, kJoin, kSubquery };
   Kind kind = Kind::kTable;
   int location = -1;
   std::string table;  // kTable
-  std::string alias;  // kTable: empty if none was given
+  std::string alias;  // kTable: empty if none was given; kSubquery: always given
+  std::shared_ptr<SelectStatement> subquery;  // kSubquery: (SELECT ...) AS alias
   JoinType join_type = JoinType::kInner;  // kJoin
   TableRefPtr left, right;
   ExprPtr on;                              // null for CROSS, USING and NATURAL
@@ -91,7 +93,15 @@ struct TableRef {
   bool natural = false;
 };
 
+// WITH name AS (query): a query FROM clauses below it may name as a table.
+struct CommonTable {
+  std::string name;
+  std::shared_ptr<SelectStatement> query;
+  int location = -1;
+};
+
 struct SelectStatement {
+  std::vector<CommonTable> with;  // in order: each may name those before it
   bool distinct = false;
   std::vector<SelectItem> items;
   std::string table;  // one table: its name; empty for SELECT without FROM or with `from`

@@ -285,6 +285,82 @@ class SelectBinder {
   std::vector<const Expr*> aggregate_asts_;
 };
 
+// The WITH queries visible at a point of the statement: the first `visible` of a WITH list,
+// then those of the enclosing queries. Binds subqueries in the scope they appear in.
+class QueryScope final : public SubqueryBinder {
+ public:
+  QueryScope(const Catalog& catalog, const std::vector<CommonTable>* with, size_t visible,
+             const QueryScope* parent)
+      : catalog_(catalog), with_(with), visible_(visible), parent_(parent) {}
+
+  const CommonTable* FindCte(const std::string& name) const override {
+    for (size_t i = visible_; i-- > 0;) {
+      if (SameIdentifier(name, (*with_)[i].name)) return &(*with_)[i];
+    }
+    return parent_ != nullptr ? parent_->FindCte(name) : nullptr;
+  }
+
+  std::shared_ptr<const BoundSelect> BindCte(const CommonTable& table) const override {
+    // A WITH query sees the ones before it in its list (none of its own or later ones).
+    for (const QueryScope* s = this; s != nullptr; s = s->parent_) {
+      for (size_t i = 0; i < s->visible_; ++i) {
+        if (&(*s->with_)[i] != &table) continue;
+        const QueryScope at(catalog_, s->with_, i, s->parent_);
+        return at.BindSubquery(*table.query);
+      }
+    }
+    throw BindError{"internal: WITH query out of scope", table.location};
+  }
+
+  std::shared_ptr<const BoundSelect> BindSubquery(const SelectStatement& query) const override {
+    auto bound = std::make_shared<BoundSelect>();
+    BindSelectIn(query, *this, bound.get());
+    return bound;
+  }
+
+  // Binds `ast`, whose own WITH list opens a scope inside `outer`. Throws BindError.
+  static void BindSelectIn(const SelectStatement& ast, const QueryScope& outer, BoundSelect* out) {
+    const QueryScope scope(outer.catalog_, &ast.with, ast.with.size(), &outer);
+    if (ast.from) {
+      // Joins and subqueries: the input is the relation the plan produces (sql/join_binder.h).
+      const Scope columns = PlanFrom(ast, *ast.from, outer.catalog_, scope, out);
+      SelectBinder(ast, columns, /*where=*/nullptr, "", out).Bind();
+      return;
+    }
+    if (!ast.table.empty() && scope.FindCte(ast.table) != nullptr) {
+      TableRef ref;
+      ref.table = ast.table;
+      ref.alias = ast.table_alias;
+      ref.location = ast.table_location;
+      const Scope columns = PlanFrom(ast, ref, outer.catalog_, scope, out);
+      SelectBinder(ast, columns, /*where=*/nullptr, "", out).Bind();
+      return;
+    }
+    Scope columns;
+    if (!ast.table.empty()) {
+      std::optional<Schema> found = outer.catalog_.FindTable(ast.table);
+      if (!found) Fail("table \"" + ast.table + "\" does not exist", ast.table_location);
+      out->table = ast.table;
+      out->table_schema = *found;
+      const std::string& qualifier = ast.table_alias.empty() ? ast.table : ast.table_alias;
+      for (size_t c = 0; c < found->size(); ++c) {
+        columns.push_back(ScopeColumn{qualifier, (*found)[c].name, (*found)[c].type, c});
+      }
+    }
+    SelectBinder(ast, columns, ast.where.get(), ast.table, out).Bind();
+  }
+
+ private:
+  [[noreturn]] static void Fail(const std::string& message, int location) {
+    throw BindError{message, location};
+  }
+
+  const Catalog& catalog_;
+  const std::vector<CommonTable>* with_;
+  size_t visible_;
+  const QueryScope* parent_;
+};
+
 // `location` is the parser's 0-based offset (-1 when unknown, reported as the start).
 Status ErrorAt(const std::string& message, int location) {
   return Status::InvalidArgumentAt(message, std::max(0, location) + 1);
@@ -320,28 +396,9 @@ Result<BoundStatement> Bind(const Statement& statement, const Catalog& catalog) 
       break;
   }
   out.kind = BoundStatement::Kind::kSelect;
-  const SelectStatement& ast = statement.select;
   try {
-    if (ast.from) {
-      // Joins: the input is the joined relation the plan produces (sql/join_binder.h).
-      const Scope scope = PlanFrom(ast, catalog, &out.select);
-      SelectBinder(ast, scope, /*where=*/nullptr, "", &out.select).Bind();
-      return out;
-    }
-    Scope scope;
-    if (!ast.table.empty()) {
-      std::optional<Schema> found = catalog.FindTable(ast.table);
-      if (!found) {
-        return ErrorAt("table \"" + ast.table + "\" does not exist", ast.table_location);
-      }
-      out.select.table = ast.table;
-      out.select.table_schema = *found;
-      const std::string& qualifier = ast.table_alias.empty() ? ast.table : ast.table_alias;
-      for (size_t c = 0; c < found->size(); ++c) {
-        scope.push_back(ScopeColumn{qualifier, (*found)[c].name, (*found)[c].type, c});
-      }
-    }
-    SelectBinder(ast, scope, ast.where.get(), ast.table, &out.select).Bind();
+    const QueryScope top(catalog, nullptr, 0, nullptr);
+    QueryScope::BindSelectIn(statement.select, top, &out.select);
   } catch (const BindError& e) {
     return ErrorAt(e.message, e.location);
   }

@@ -4,26 +4,13 @@
 
 #include "sql/binder.h"
 #include "sql/fragment_codec.h"
-#include "sql/joined_table.h"
 #include "sql/leaf_fragment.h"
 #include "sql/parser.h"
+#include "sql/query_runner.h"
 #include "sql/root_stage.h"
 
 namespace lake::sql {
 namespace {
-
-// Every chunk of the query's table (a SELECT without FROM reads one synthetic row).
-std::vector<size_t> AllChunks(const BoundSelect& q, const TableProvider& tables) {
-  size_t chunks = 1;
-  if (!q.table.empty()) {
-    for (const TableInfo& t : tables.ListTables()) {
-      if (strcasecmp(t.name.c_str(), q.table.c_str()) == 0) chunks = t.chunks;
-    }
-  }
-  std::vector<size_t> all(chunks);
-  for (size_t i = 0; i < chunks; ++i) all[i] = i;
-  return all;
-}
 
 // Parses and binds `sql`, which must be exactly one SELECT.
 Result<BoundStatement> BindOneSelect(std::string_view sql, const TableProvider& tables) {
@@ -32,16 +19,6 @@ Result<BoundStatement> BindOneSelect(std::string_view sql, const TableProvider& 
     return Status::InvalidArgument("a query fragment is exactly one SELECT");
   }
   return Bind(statements[0], tables);
-}
-
-// The leaf fragment of `q` over `chunks`; a join's reads the joined table (its build sides
-// prepared first) rather than the driving table itself.
-Result<PartialResult> RunLeaf(const BoundSelect& q, const TableProvider& tables, TaskRunner* runner,
-                              const std::vector<size_t>& chunks, const std::atomic<bool>* cancel) {
-  if (!q.join) return RunLeafFragment(q, tables, runner, chunks, cancel);
-  LAKE_ASSIGN_OR_RETURN(std::unique_ptr<JoinedTable> joined,
-                        JoinedTable::Prepare(q.join, tables, runner, cancel));
-  return RunLeafFragment(q, *joined, runner, chunks, cancel);
 }
 
 QueryResult ShowTables(const TableProvider& tables) {
@@ -81,7 +58,7 @@ Result<QueryResult> Engine::Execute(const Statement& statement) {
   }
   const BoundSelect& q = bound.select;
   LAKE_ASSIGN_OR_RETURN(PartialResult leaf,
-                        RunLeaf(q, tables_, runner_, AllChunks(q, tables_), nullptr));
+                        RunQueryLeaf(q, tables_, runner_, QueryChunks(q, tables_), nullptr));
   std::vector<PartialResult> partials;
   partials.push_back(std::move(leaf));
   return RunRootStage(q, std::move(partials), runner_);
@@ -96,7 +73,7 @@ Result<PartialResult> Engine::RunFragmentPartial(ByteView request_bytes,
                                                  const std::atomic<bool>* cancel) {
   LAKE_ASSIGN_OR_RETURN(FragmentRequest request, DecodeFragmentRequest(request_bytes));
   LAKE_ASSIGN_OR_RETURN(BoundStatement bound, BindOneSelect(request.sql, tables_));
-  const size_t available = AllChunks(bound.select, tables_).size();
+  const size_t available = QueryChunks(bound.select, tables_).size();
   std::vector<size_t> chunks;
   for (uint64_t chunk : request.chunks) {
     if (chunk >= available) {
@@ -105,7 +82,7 @@ Result<PartialResult> Engine::RunFragmentPartial(ByteView request_bytes,
     }
     chunks.push_back(static_cast<size_t>(chunk));
   }
-  return RunLeaf(bound.select, tables_, runner_, chunks, cancel);
+  return RunQueryLeaf(bound.select, tables_, runner_, chunks, cancel);
 }
 
 Result<QueryResult> Engine::MergeFragments(std::string_view sql,

@@ -74,10 +74,12 @@ void Rebase(BoundExpr* e, size_t width) {
 
 class FromPlanner {
  public:
-  FromPlanner(const SelectStatement& ast, const Catalog& catalog) : ast_(ast), catalog_(catalog) {}
+  FromPlanner(const SelectStatement& ast, const TableRef& from, const Catalog& catalog,
+              const SubqueryBinder& subqueries)
+      : ast_(ast), from_(from), catalog_(catalog), subqueries_(subqueries) {}
 
   Scope Plan(BoundSelect* out) {
-    const Scope full = ScopeOf(*ast_.from);
+    const Scope full = ScopeOf(from_);
     MarkNeeded();
     std::vector<Conjunct> where;
     if (ast_.where) {
@@ -86,7 +88,8 @@ class FromPlanner {
       }
       AddConjuncts(*ast_.where, full, "WHERE", &where);
     }
-    Planned top = PlanTree(*ast_.from, std::move(where));
+    Planned top = PlanTree(from_, std::move(where));
+    top.relation->derived = std::move(derived_);
     Scope scope;
     for (const ScopeColumn& c : full) {
       const auto at = std::find(top.layout.begin(), top.layout.end(), c.column);
@@ -105,11 +108,25 @@ class FromPlanner {
   // The scope of `ref` (columns with global ids), registering its tables; a USING or NATURAL
   // join's merged columns come first, as in PostgreSQL.
   Scope ScopeOf(const TableRef& ref) {
-    if (ref.kind == TableRef::Kind::kTable) {
-      std::optional<Schema> schema = catalog_.FindTable(ref.table);
-      if (!schema) Fail("table \"" + ref.table + "\" does not exist", ref.location);
+    if (ref.kind != TableRef::Kind::kJoin) {
       Leaf leaf;
-      leaf.table = ref.table;
+      std::optional<Schema> schema;
+      if (ref.kind == TableRef::Kind::kSubquery) {
+        schema = AddDerived(subqueries_.BindSubquery(*ref.subquery), &leaf.table);
+      } else if (const CommonTable* cte = subqueries_.FindCte(ref.table)) {
+        // Every mention of a WITH query reads the one run of it.
+        auto [it, added] = cte_tables_.try_emplace(cte, "");
+        if (added) {
+          cte_schemas_[cte] = AddDerived(subqueries_.BindCte(*cte), &it->second);
+        }
+        leaf.table = it->second;
+        schema = cte_schemas_[cte];
+      } else {
+        schema = catalog_.FindTable(ref.table);
+        if (!schema) Fail("table \"" + ref.table + "\" does not exist", ref.location);
+        leaf.table = ref.table;
+        leaf.rows = catalog_.TableRows(ref.table).value_or(0);
+      }
       leaf.qualifier = ref.alias.empty() ? ref.table : ref.alias;
       for (const Leaf& other : leaves_) {
         if (SameIdentifier(other.qualifier, leaf.qualifier)) {
@@ -117,7 +134,6 @@ class FromPlanner {
         }
       }
       leaf.schema = *schema;
-      leaf.rows = catalog_.TableRows(ref.table).value_or(0);
       leaf.first_id = next_id_;
       leaf.needed.assign(schema->size(), false);
       next_id_ += schema->size();
@@ -175,6 +191,17 @@ class FromPlanner {
     return scope;
   }
 
+  // Registers a subquery's result as a derived table; returns its columns and sets its name.
+  Schema AddDerived(std::shared_ptr<const BoundSelect> query, std::string* name) {
+    *name = "\x01subquery" + std::to_string(derived_.size());
+    Schema schema;
+    for (size_t c = 0; c < query->visible; ++c) {
+      schema.push_back(Column{query->names[c], query->projections[c]->type});
+    }
+    derived_.push_back(DerivedTable{*name, std::move(query)});
+    return schema;
+  }
+
   size_t LeafOfId(size_t id) const {
     for (size_t i = 0; i < leaves_.size(); ++i) {
       if (id < leaves_[i].first_id + leaves_[i].schema.size()) return i;
@@ -211,7 +238,7 @@ class FromPlanner {
     for (const ExprPtr& g : ast_.group_by) MarkNeededBy(*g);
     if (ast_.having) MarkNeededBy(*ast_.having);
     for (const OrderItem& o : ast_.order_by) MarkNeededBy(*o.expr);
-    MarkNeededBy(*ast_.from);
+    MarkNeededBy(from_);
     for (const auto& [expr, id] : resolved_) {
       leaves_[LeafOfId(id)].needed[id - leaves_[LeafOfId(id)].first_id] = true;
     }
@@ -265,7 +292,7 @@ class FromPlanner {
   }
 
   void Flatten(const TableRef& ref, std::vector<Unit>* units, std::vector<Conjunct>* conjuncts) {
-    if (ref.kind == TableRef::Kind::kTable) {
+    if (ref.kind != TableRef::Kind::kJoin) {
       Unit unit;
       unit.leaf = leaf_of_ref_.at(&ref);
       unit.leaves = {*unit.leaf};
@@ -285,7 +312,7 @@ class FromPlanner {
   }
 
   void CollectLeaves(const TableRef& ref, std::set<size_t>* leaves) const {
-    if (ref.kind == TableRef::Kind::kTable) {
+    if (ref.kind != TableRef::Kind::kJoin) {
       leaves->insert(leaf_of_ref_.at(&ref));
       return;
     }
@@ -493,8 +520,13 @@ class FromPlanner {
   }
 
   const SelectStatement& ast_;
+  const TableRef& from_;
   const Catalog& catalog_;
+  const SubqueryBinder& subqueries_;
   TypeCoercion coercion_;
+  std::vector<DerivedTable> derived_;
+  std::map<const CommonTable*, std::string> cte_tables_;
+  std::map<const CommonTable*, Schema> cte_schemas_;
   std::vector<Leaf> leaves_;
   size_t next_id_ = 0;
   std::map<const TableRef*, size_t> leaf_of_ref_;
@@ -506,8 +538,9 @@ class FromPlanner {
 
 }  // namespace
 
-Scope PlanFrom(const SelectStatement& ast, const Catalog& catalog, BoundSelect* out) {
-  return FromPlanner(ast, catalog).Plan(out);
+Scope PlanFrom(const SelectStatement& ast, const TableRef& from, const Catalog& catalog,
+               const SubqueryBinder& subqueries, BoundSelect* out) {
+  return FromPlanner(ast, from, catalog, subqueries).Plan(out);
 }
 
 }  // namespace lake::sql

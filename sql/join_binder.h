@@ -17,9 +17,22 @@
 
 namespace lake::sql {
 
-// REQUIRES: ast.from is set. Sets out->table (the driving table), out->table_schema (the joined
-// relation's columns) and out->join, and returns the scope of those columns. The WHERE clause is
-// planned into the join (the caller binds no filter). Throws BindError.
-Scope PlanFrom(const SelectStatement& ast, const Catalog& catalog, BoundSelect* out);
+// How the join binder reaches the rest of the binder for WITH names and subqueries in FROM.
+class SubqueryBinder {
+ public:
+  virtual ~SubqueryBinder() = default;
+  // The WITH query `name` names where the FROM clause is, or null.
+  virtual const CommonTable* FindCte(const std::string& name) const = 0;
+  // Binds a WITH query in its own scope, or a subquery of the FROM clause. Throw BindError.
+  virtual std::shared_ptr<const BoundSelect> BindCte(const CommonTable& table) const = 0;
+  virtual std::shared_ptr<const BoundSelect> BindSubquery(const SelectStatement& query) const = 0;
+};
+
+// Plans `from`, the FROM clause of `ast` (joins, subqueries, WITH names). Sets out->table (the
+// driving table), out->table_schema (the relation's columns) and out->join, and returns the
+// scope of those columns. The WHERE clause is planned into the join (the caller binds no
+// filter). Throws BindError.
+Scope PlanFrom(const SelectStatement& ast, const TableRef& from, const Catalog& catalog,
+               const SubqueryBinder& subqueries, BoundSelect* out);
 
 }  // namespace lake::sql

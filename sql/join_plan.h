@@ -8,6 +8,7 @@
 #pragma once
 
 #include <memory>
+#include <string>
 #include <vector>
 
 #include "sql/bound.h"
@@ -35,7 +36,16 @@ struct JoinStep {
   BoundExprPtr residual;
 };
 
+// A subquery of the FROM clause (or a WITH query), run once before the join and read as a
+// table of one chunk named `name` (a name no real table has).
+struct DerivedTable {
+  std::string name;
+  std::shared_ptr<const BoundSelect> query;
+};
+
 struct JoinRelation {
+  // The subqueries the plan's scans read (set on the top relation only).
+  std::vector<DerivedTable> derived;
   // The driving table's scan: its projections are the relation's first columns.
   BoundSelect scan;
   std::vector<JoinStep> steps;

@@ -8,6 +8,7 @@
 #include "common/batch.h"
 #include "sql/expression_executor.h"
 #include "sql/leaf_fragment.h"
+#include "sql/query_runner.h"
 
 namespace lake::sql {
 namespace {
@@ -34,6 +35,21 @@ Result<std::unique_ptr<JoinedTable>> JoinedTable::Prepare(
     std::shared_ptr<const JoinRelation> relation, const TableProvider& tables, TaskRunner* runner,
     const std::atomic<bool>* cancel) {
   std::unique_ptr<JoinedTable> joined(new JoinedTable(std::move(relation), tables, cancel));
+  const std::vector<DerivedTable>& derived = joined->relation_->derived;
+  if (!derived.empty()) {
+    // Each subquery runs once, whole, before anything reads it.
+    joined->overlay_ = std::make_unique<OverlayTables>(tables);
+    for (const DerivedTable& d : derived) {
+      LAKE_ASSIGN_OR_RETURN(std::vector<Vector> columns,
+                            RunQueryColumns(*d.query, tables, runner, cancel));
+      Schema schema;
+      for (size_t c = 0; c < d.query->visible; ++c) {
+        schema.push_back(Column{d.query->names[c], d.query->projections[c]->type});
+      }
+      joined->overlay_->Add(d.name, std::move(schema), columns);
+    }
+    joined->tables_ = joined->overlay_.get();
+  }
   LAKE_RETURN_IF_ERROR(joined->PrepareSteps(*joined->relation_, runner));
   return joined;
 }
@@ -48,7 +64,7 @@ std::vector<TableInfo> JoinedTable::ListTables() const {
 }
 
 size_t JoinedTable::ChunksOf(const std::string& table) const {
-  for (const TableInfo& t : tables_.ListTables()) {
+  for (const TableInfo& t : tables_->ListTables()) {
     if (strcasecmp(t.name.c_str(), table.c_str()) == 0) return t.chunks;
   }
   return 0;
@@ -148,7 +164,7 @@ Result<std::vector<ColumnPieces>> JoinedTable::Produce(const JoinRelation& r, si
   // inline: this already runs on one of the query's workers.
   InlineTaskRunner inline_runner;
   LAKE_ASSIGN_OR_RETURN(PartialResult scanned,
-                        RunLeafFragment(r.scan, tables_, &inline_runner, {chunk}, cancel_));
+                        RunLeafFragment(r.scan, *tables_, &inline_runner, {chunk}, cancel_));
   std::vector<ColumnPieces> pieces;
   for (const Vector& column : scanned.rows) pieces.push_back(CutIntoPieces(column, false));
   Schema schema(r.schema.begin(), r.schema.begin() + static_cast<long>(pieces.size()));

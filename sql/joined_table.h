@@ -18,13 +18,15 @@
 #include "common/task_runner.h"
 #include "sql/hash_join.h"
 #include "sql/join_plan.h"
+#include "sql/overlay_tables.h"
 #include "sql/table_provider.h"
 
 namespace lake::sql {
 
 class JoinedTable final : public TableProvider {
  public:
-  // Builds the hash tables of `relation`'s steps from `tables` (which must outlive the result).
+  // Runs `relation`'s subqueries and builds the hash tables of its steps, reading `tables`
+  // (which must outlive the result).
   static Result<std::unique_ptr<JoinedTable>> Prepare(
       std::shared_ptr<const JoinRelation> relation, const TableProvider& tables,
       TaskRunner* runner, const std::atomic<bool>* cancel);
@@ -46,7 +48,7 @@ class JoinedTable final : public TableProvider {
 
   JoinedTable(std::shared_ptr<const JoinRelation> relation, const TableProvider& tables,
               const std::atomic<bool>* cancel)
-      : relation_(std::move(relation)), tables_(tables), cancel_(cancel) {}
+      : relation_(std::move(relation)), tables_(&tables), cancel_(cancel) {}
 
   // Prepares the build sides of `r`'s steps (and theirs) into builds_.
   Status PrepareSteps(const JoinRelation& r, TaskRunner* runner);
@@ -69,7 +71,8 @@ class JoinedTable final : public TableProvider {
   size_t ChunksOf(const std::string& table) const;
 
   std::shared_ptr<const JoinRelation> relation_;
-  const TableProvider& tables_;
+  const TableProvider* tables_;            // the stored tables, or overlay_ over them
+  std::unique_ptr<OverlayTables> overlay_;  // with the subqueries' results, if any
   const std::atomic<bool>* cancel_;
   std::map<const JoinStep*, Build> builds_;
 };

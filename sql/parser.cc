@@ -76,10 +76,24 @@ class Transformer {
     if (s.value("op", "SETOP_NONE") != "SETOP_NONE") {
       Fail("UNION, INTERSECT and EXCEPT are not supported", -1);
     }
-    if (s.contains("withClause")) Fail("WITH is not supported", LocationOf(s["withClause"]));
     if (s.contains("windowClause")) Fail("window functions are not supported", -1);
     if (s.contains("valuesLists")) Fail("VALUES is not supported", -1);
     SelectStatement out;
+    if (s.contains("withClause")) {
+      const Json& with = s["withClause"];
+      if (with.value("recursive", false)) Fail("WITH RECURSIVE is not supported", LocationOf(with));
+      for (const Json& node : with.value("ctes", Json::array())) {
+        auto [kind, cte] = Unwrap(node);
+        CommonTable table;
+        table.name = cte->value("ctename", "");
+        table.location = LocationOf(*cte);
+        if (cte->contains("aliascolnames")) {
+          Fail("column names after a WITH name are not supported", table.location);
+        }
+        table.query = TransformSubselect(cte->at("ctequery"));
+        out.with.push_back(std::move(table));
+      }
+    }
     if (s.contains("distinctClause")) {
       // DISTINCT is [{}]; DISTINCT ON (...) lists expressions.
       const Json& d = s["distinctClause"];
@@ -145,7 +159,16 @@ class Transformer {
       if (body->contains("alias")) ref->alias = (*body)["alias"].value("aliasname", "");
       return ref;
     }
-    if (kind == "RangeSubselect") Fail("subqueries in FROM are not supported", -1);
+    if (kind == "RangeSubselect") {
+      if (body->value("lateral", false)) Fail("LATERAL is not supported", -1);
+      ref->kind = TableRef::Kind::kSubquery;
+      ref->subquery = TransformSubselect(body->at("subquery"));
+      if (!body->contains("alias")) Fail("a subquery in FROM must have an alias", -1);
+      const Json& alias = (*body)["alias"];
+      if (alias.contains("colnames")) Fail("column names after an alias are not supported", -1);
+      ref->alias = alias.value("aliasname", "");
+      return ref;
+    }
     if (kind != "JoinExpr") Fail("only tables and joins may follow FROM", LocationOf(*body));
     ref->kind = TableRef::Kind::kJoin;
     ref->left = TransformTableRef(body->at("larg"));
@@ -174,6 +197,12 @@ class Transformer {
       ref->join_type = JoinType::kCross;
     }
     return ref;
+  }
+
+  std::shared_ptr<SelectStatement> TransformSubselect(const Json& node) {
+    auto [kind, body] = Unwrap(node);
+    if (kind != "SelectStmt") Fail("a subquery must be a SELECT", LocationOf(*body));
+    return std::make_shared<SelectStatement>(TransformSelect(*body));
   }
 
   int64_t TransformCount(const Json& node, const char* clause) {
@@ -393,16 +422,23 @@ void Shift(Expr* expr, int offset) {
   for (ExprPtr& child : expr->children) Shift(child.get(), offset);
 }
 
+void Shift(SelectStatement* sel, int offset);
+
 void Shift(TableRef* ref, int offset) {
   if (ref == nullptr) return;
   if (ref->location >= 0) ref->location += offset;
   Shift(ref->left.get(), offset);
   Shift(ref->right.get(), offset);
   Shift(ref->on.get(), offset);
+  if (ref->subquery) Shift(ref->subquery.get(), offset);
 }
 
-void Shift(Statement* s, int offset) {
-  SelectStatement& sel = s->select;
+void Shift(SelectStatement* selp, int offset) {
+  SelectStatement& sel = *selp;
+  for (CommonTable& table : sel.with) {
+    if (table.location >= 0) table.location += offset;
+    Shift(table.query.get(), offset);
+  }
   Shift(sel.from.get(), offset);
   if (sel.table_location >= 0) sel.table_location += offset;
   for (SelectItem& item : sel.items) Shift(item.expr.get(), offset);
@@ -517,7 +553,7 @@ Result<std::vector<Statement>> Parse(std::string_view sql) {
         Statement s = Transformer(text).TransformStatement(stmt.at("stmt"));
         s.location = offset;
         s.text = text;
-        Shift(&s, offset);
+        Shift(&s.select, offset);
         statements.push_back(std::move(s));
       } catch (const SyntaxError& e) {
         return Status::InvalidArgumentAt(e.message, offset + std::max(0, e.location) + 1);

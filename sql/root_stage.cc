@@ -116,9 +116,18 @@ Result<std::vector<Vector>> ProjectGroups(const BoundSelect& q, std::vector<Vect
 
 }  // namespace
 
-Result<QueryResult> RunRootStage(const BoundSelect& q, std::vector<PartialResult> partials,
-                                 TaskRunner* runner) {
-  QueryResult result;
+namespace {
+
+// The finished query: every projection's column, and the rows of the answer in order (OFFSET
+// not yet applied). Sets result's chunk counts.
+struct Finished {
+  std::vector<Vector> output;
+  std::vector<size_t> order;
+};
+
+Result<Finished> Finish(const BoundSelect& q, std::vector<PartialResult> partials,
+                        TaskRunner* runner, QueryResult* result_counts) {
+  QueryResult& result = *result_counts;
   std::vector<Vector> output;
   for (const BoundExprPtr& p : q.projections) output.emplace_back(p->type);
   for (PartialResult& part : partials) {
@@ -159,16 +168,39 @@ Result<QueryResult> RunRootStage(const BoundSelect& q, std::vector<PartialResult
     order.resize(std::min(wanted, rows));
     for (size_t i = 0; i < order.size(); ++i) order[i] = i;
   }
-  result.names = q.names;
   if (q.table.empty()) result.chunks_scanned = 0;
+  return Finished{std::move(output), std::move(order)};
+}
+
+}  // namespace
+
+Result<QueryResult> RunRootStage(const BoundSelect& q, std::vector<PartialResult> partials,
+                                 TaskRunner* runner) {
+  QueryResult result;
+  LAKE_ASSIGN_OR_RETURN(Finished finished, Finish(q, std::move(partials), runner, &result));
+  result.names = q.names;
   for (size_t c = 0; c < q.visible; ++c) result.types.push_back(q.projections[c]->type);
-  for (size_t i = static_cast<size_t>(q.offset); i < order.size(); ++i) {
+  for (size_t i = static_cast<size_t>(q.offset); i < finished.order.size(); ++i) {
     std::vector<Value> row;
     row.reserve(q.visible);
-    for (size_t c = 0; c < q.visible; ++c) row.push_back(ValueAt(output[c], order[i]));
+    for (size_t c = 0; c < q.visible; ++c) {
+      row.push_back(ValueAt(finished.output[c], finished.order[i]));
+    }
     result.rows.push_back(std::move(row));
   }
   return result;
+}
+
+Result<std::vector<Vector>> RunRootStageColumns(const BoundSelect& q,
+                                                std::vector<PartialResult> partials,
+                                                TaskRunner* runner) {
+  QueryResult counts;
+  LAKE_ASSIGN_OR_RETURN(Finished finished, Finish(q, std::move(partials), runner, &counts));
+  finished.output.erase(finished.output.begin() + static_cast<long>(q.visible), finished.output.end());
+  const size_t skip = std::min(finished.order.size(), static_cast<size_t>(q.offset));
+  const std::vector<size_t> rows(finished.order.begin() + static_cast<long>(skip),
+                                 finished.order.end());
+  return TakeRows(finished.output, rows);
 }
 
 }  // namespace lake::sql

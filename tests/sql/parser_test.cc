@@ -244,9 +244,10 @@ TEST_CASE("Parse rejects what the dialect does not support, naming where", "[sql
   sql = "SELECT a, ROW_NUMBER() OVER (ORDER BY a) FROM t";
   CHECK(ErrorPosition(sql, "window functions") == static_cast<int>(sql.find("ROW_NUMBER")) + 1);
   ErrorPosition("SELECT a FROM t UNION SELECT b FROM u", "UNION");
-  ErrorPosition("WITH x AS (SELECT 1) SELECT * FROM x", "WITH");
+  ErrorPosition("WITH RECURSIVE x AS (SELECT 1) SELECT * FROM x", "WITH RECURSIVE");
   ErrorPosition("INSERT INTO t VALUES (1)", "only SELECT");
-  ErrorPosition("SELECT a FROM (SELECT 1) AS s", "subqueries in FROM");
+  ErrorPosition("SELECT a FROM (SELECT 1)", "must have an alias");
+  ErrorPosition("SELECT a FROM LATERAL (SELECT 1) AS s", "LATERAL");
   ErrorPosition("SELECT a FROM t LIMIT -1", "LIMIT must not be negative");
   ErrorPosition("SELECT a FROM t LIMIT a", "LIMIT takes an integer constant");
   ErrorPosition("DESCRIBE", "DESCRIBE takes one table name");

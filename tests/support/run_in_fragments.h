@@ -28,14 +28,16 @@ inline std::optional<Result<sql::QueryResult>> RunInFragments(local::LocalEngine
   }
   Result<sql::BoundStatement> bound = sql::Bind((*parsed)[0], engine.tables());
   if (!bound.ok() || bound->select.table.empty()) return std::nullopt;
-  size_t chunks = 0;
+  // A query driven by a subquery's result rather than a stored table has no chunks to spread.
+  std::optional<size_t> chunks;
   for (const sql::TableInfo& t : engine.tables().ListTables()) {
     if (strcasecmp(t.name.c_str(), bound->select.table.c_str()) == 0) chunks = t.chunks;
   }
+  if (!chunks) return std::nullopt;
   std::vector<Bytes> partials;
-  for (size_t chunk = 0; chunk <= chunks; ++chunk) {
+  for (size_t chunk = 0; chunk <= *chunks; ++chunk) {
     sql::FragmentRequest request{sql, {}};
-    if (chunk < chunks) request.chunks.push_back(chunk);
+    if (chunk < *chunks) request.chunks.push_back(chunk);
     Result<Bytes> partial = engine.engine().RunFragment(sql::EncodeFragmentRequest(request));
     if (!partial.ok()) {
       return Result<sql::QueryResult>(
@@ -44,10 +46,10 @@ inline std::optional<Result<sql::QueryResult>> RunInFragments(local::LocalEngine
     partials.push_back(std::move(*partial));
   }
   Result<sql::QueryResult> merged = engine.engine().MergeFragments(sql, partials);
-  if (merged.ok() && merged->chunks_scanned + merged->chunks_pruned != chunks) {
+  if (merged.ok() && merged->chunks_scanned + merged->chunks_pruned != *chunks) {
     return Result<sql::QueryResult>(Status::InvalidArgument(
         "fragments account for " + std::to_string(merged->chunks_scanned + merged->chunks_pruned) +
-        " of " + std::to_string(chunks) + " chunks"));
+        " of " + std::to_string(*chunks) + " chunks"));
   }
   return merged;
 }
