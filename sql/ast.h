@@ -16,6 +16,7 @@ namespace lake::sql {
 
 struct Expr;
 using ExprPtr = std::unique_ptr<Expr>;
+struct SelectStatement;
 
 // A literal as written: NULL, integer, decimal or float (kept as text for exact typing later),
 // string or boolean.
@@ -41,6 +42,9 @@ enum class ExprKind {
   kLike,      // children[0] [NOT] LIKE|ILIKE children[1]
   kIsNull,    // children[0] IS [NOT] NULL
   kCoalesce,  // COALESCE(children...)
+  // (SELECT ...) as a value (name "scalar"), EXISTS (SELECT ...) (name "exists"), or the list
+  // of x IN (SELECT ...) (name "in": the second child of a kIn).
+  kSubquery,
 };
 
 struct Expr {
@@ -56,6 +60,7 @@ struct Expr {
   bool case_insensitive = false;  // ILIKE
   bool has_operand = false;       // CASE x WHEN ...
   bool has_else = false;
+  std::shared_ptr<SelectStatement> subquery;  // kSubquery
 
   explicit Expr(ExprKind k, int loc = -1) : kind(k), location(loc) {}
 };
@@ -77,7 +82,6 @@ enum class JoinType { kInner, kLeft, kRight, kFull, kCross };
 
 struct TableRef;
 using TableRefPtr = std::unique_ptr<TableRef>;
-struct SelectStatement;
 
 struct TableRef {
   enum class Kind { kTable, kJoin, kSubquery };

@@ -5,6 +5,7 @@
 #include <map>
 
 #include "sql/join_binder.h"
+#include "sql/root_stage.h"
 #include "sql/scope.h"
 #include "sql/type_coercion.h"
 
@@ -23,7 +24,7 @@ bool SameExpr(const Expr& a, const Expr& b, const Scope& scope) {
       !(a.qualifier.empty() && b.qualifier.empty()) && Resolves(scope, a) && Resolves(scope, b)) {
     return ResolveColumn(scope, a, "") == ResolveColumn(scope, b, "");
   }
-  if (a.kind != b.kind || !SameName(a.qualifier, b.qualifier) || a.negated != b.negated || a.distinct != b.distinct || a.star != b.star ||
+  if (a.kind != b.kind || a.subquery != b.subquery || !SameName(a.qualifier, b.qualifier) || a.negated != b.negated || a.distinct != b.distinct || a.star != b.star ||
       a.case_insensitive != b.case_insensitive || a.has_operand != b.has_operand ||
       a.has_else != b.has_else || !SameName(a.name, b.name) ||
       a.children.size() != b.children.size()) {
@@ -76,8 +77,13 @@ class SelectBinder {
   // `scope` describes out->table_schema, the input the scan reads; `where` is the filter over
   // it (null: none, or already planned into a join). `relation` names the input in errors.
   SelectBinder(const SelectStatement& ast, const Scope& scope, const Expr* where,
-               std::string relation, BoundSelect* out)
-      : ast_(ast), scope_(scope), where_(where), relation_(std::move(relation)), out_(*out) {}
+               std::string relation, const SubqueryBinder& subqueries, BoundSelect* out)
+      : ast_(ast),
+        scope_(scope),
+        where_(where),
+        relation_(std::move(relation)),
+        subqueries_(subqueries),
+        out_(*out) {}
 
   void Bind() {
     out_.distinct = ast_.distinct;
@@ -207,20 +213,23 @@ class SelectBinder {
 
   // Binds over the scan batch (WHERE, GROUP BY keys, aggregate arguments, plain SELECT).
   BoundExprPtr BindScan(const Expr& e) {
-    return coercion_.BindTree(e, [this](const Expr& leaf) -> BoundExprPtr {
+    TypeCoercion::LeafBinder bind_leaf = [&](const Expr& leaf) -> BoundExprPtr {
+      if (BoundExprPtr sub = subqueries_.BindSubqueryExpr(leaf, &coercion_, bind_leaf)) return sub;
       if (leaf.kind == ExprKind::kColumn) return BindColumn(leaf);
       if (AggregateOf(leaf)) {
         Fail("aggregate function calls cannot be nested or used here", leaf.location);
       }
       return nullptr;
-    });
+    };
+    return coercion_.BindTree(e, bind_leaf);
   }
 
   // Binds over the intermediate row: the scan batch if not aggregated, else group keys and
   // aggregates.
   BoundExprPtr BindOutput(const Expr& e) {
     if (!out_.aggregated) return BindScan(e);
-    return coercion_.BindTree(e, [this](const Expr& node) -> BoundExprPtr {
+    TypeCoercion::LeafBinder bind_node = [&](const Expr& node) -> BoundExprPtr {
+      if (BoundExprPtr sub = subqueries_.BindSubqueryExpr(node, &coercion_, bind_node)) return sub;
       for (size_t i = 0; i < group_asts_.size(); ++i) {
         if (SameExpr(node, *group_asts_[i], scope_)) {
           return IntermediateColumn(i, out_.group_keys[i]->type, node.location);
@@ -233,7 +242,8 @@ class SelectBinder {
              node.location);
       }
       return nullptr;
-    });
+    };
+    return coercion_.BindTree(e, bind_node);
   }
 
   BoundExprPtr IntermediateColumn(size_t index, LogicalType type, int location) {
@@ -275,6 +285,7 @@ class SelectBinder {
   const Scope& scope_;
   const Expr* where_;
   const std::string relation_;
+  const SubqueryBinder& subqueries_;
   BoundSelect& out_;
   TypeCoercion coercion_;
   std::map<size_t, size_t> scan_index_;  // input column -> scan batch column
@@ -289,9 +300,9 @@ class SelectBinder {
 // then those of the enclosing queries. Binds subqueries in the scope they appear in.
 class QueryScope final : public SubqueryBinder {
  public:
-  QueryScope(const Catalog& catalog, const std::vector<CommonTable>* with, size_t visible,
-             const QueryScope* parent)
-      : catalog_(catalog), with_(with), visible_(visible), parent_(parent) {}
+  QueryScope(const Catalog& catalog, const SubqueryRunner* runner,
+             const std::vector<CommonTable>* with, size_t visible, const QueryScope* parent)
+      : catalog_(catalog), runner_(runner), with_(with), visible_(visible), parent_(parent) {}
 
   const CommonTable* FindCte(const std::string& name) const override {
     for (size_t i = visible_; i-- > 0;) {
@@ -305,7 +316,7 @@ class QueryScope final : public SubqueryBinder {
     for (const QueryScope* s = this; s != nullptr; s = s->parent_) {
       for (size_t i = 0; i < s->visible_; ++i) {
         if (&(*s->with_)[i] != &table) continue;
-        const QueryScope at(catalog_, s->with_, i, s->parent_);
+        const QueryScope at(catalog_, runner_, s->with_, i, s->parent_);
         return at.BindSubquery(*table.query);
       }
     }
@@ -318,13 +329,57 @@ class QueryScope final : public SubqueryBinder {
     return bound;
   }
 
+  BoundExprPtr BindSubqueryExpr(const Expr& node, TypeCoercion* coercion,
+                                const TypeCoercion::LeafBinder& leaf) const override {
+    const bool in_list = node.kind == ExprKind::kIn && node.children.size() == 2 &&
+                         node.children[1]->kind == ExprKind::kSubquery;
+    if (node.kind != ExprKind::kSubquery && !in_list) return nullptr;
+    const Expr& sub = in_list ? *node.children[1] : node;
+    if (runner_ == nullptr) Fail("subqueries are not supported here", sub.location);
+    std::shared_ptr<const BoundSelect> query;
+    try {
+      query = BindSubquery(*sub.subquery);
+    } catch (const BindError& e) {
+      // Most likely a name of the outer query: say what is missing.
+      const bool unknown = e.message.find("does not exist") != std::string::npos ||
+                           e.message.find("missing FROM-clause") != std::string::npos;
+      if (!unknown) throw;
+      throw BindError{e.message + " (correlated subqueries are not supported)", e.location};
+    }
+    if (sub.name != "exists" && query->visible != 1) {
+      Fail("subquery must return only one column", sub.location);
+    }
+    Result<std::vector<Vector>> answer = runner_->Run(*query);
+    if (!answer.ok()) throw BindError{answer.status().message(), sub.location};
+    const size_t rows = answer->empty() ? 0 : (*answer)[0].size();
+    auto constant = [](Value v, LogicalType type) {
+      auto c = std::make_unique<BoundExpr>();
+      c->kind = BoundExpr::Kind::kConstant;
+      c->type = type;
+      c->constant = std::move(v);
+      return c;
+    };
+    if (sub.name == "exists") return constant(Value::Boolean(rows > 0), LogicalType::kBoolean);
+    const LogicalType type = query->projections[0]->type;
+    if (sub.name == "scalar") {
+      if (rows > 1) Fail("more than one row returned by a subquery used as an expression", sub.location);
+      return constant(rows == 0 ? Value::Null(type) : ValueAt((*answer)[0], 0), type);
+    }
+    // x IN (SELECT ...) over no rows is false, even for a NULL x (and NOT IN true).
+    if (rows == 0) return constant(Value::Boolean(node.negated), LogicalType::kBoolean);
+    std::vector<BoundExprPtr> values;
+    values.push_back(coercion->BindTree(*node.children[0], leaf));
+    for (size_t r = 0; r < rows; ++r) values.push_back(constant(ValueAt((*answer)[0], r), type));
+    return coercion->InList(std::move(values), node.negated, node.location);
+  }
+
   // Binds `ast`, whose own WITH list opens a scope inside `outer`. Throws BindError.
   static void BindSelectIn(const SelectStatement& ast, const QueryScope& outer, BoundSelect* out) {
-    const QueryScope scope(outer.catalog_, &ast.with, ast.with.size(), &outer);
+    const QueryScope scope(outer.catalog_, outer.runner_, &ast.with, ast.with.size(), &outer);
     if (ast.from) {
       // Joins and subqueries: the input is the relation the plan produces (sql/join_binder.h).
       const Scope columns = PlanFrom(ast, *ast.from, outer.catalog_, scope, out);
-      SelectBinder(ast, columns, /*where=*/nullptr, "", out).Bind();
+      SelectBinder(ast, columns, /*where=*/nullptr, "", scope, out).Bind();
       return;
     }
     if (!ast.table.empty() && scope.FindCte(ast.table) != nullptr) {
@@ -333,7 +388,7 @@ class QueryScope final : public SubqueryBinder {
       ref.alias = ast.table_alias;
       ref.location = ast.table_location;
       const Scope columns = PlanFrom(ast, ref, outer.catalog_, scope, out);
-      SelectBinder(ast, columns, /*where=*/nullptr, "", out).Bind();
+      SelectBinder(ast, columns, /*where=*/nullptr, "", scope, out).Bind();
       return;
     }
     Scope columns;
@@ -347,7 +402,7 @@ class QueryScope final : public SubqueryBinder {
         columns.push_back(ScopeColumn{qualifier, (*found)[c].name, (*found)[c].type, c});
       }
     }
-    SelectBinder(ast, columns, ast.where.get(), ast.table, out).Bind();
+    SelectBinder(ast, columns, ast.where.get(), ast.table, scope, out).Bind();
   }
 
  private:
@@ -356,6 +411,7 @@ class QueryScope final : public SubqueryBinder {
   }
 
   const Catalog& catalog_;
+  const SubqueryRunner* runner_;
   const std::vector<CommonTable>* with_;
   size_t visible_;
   const QueryScope* parent_;
@@ -376,7 +432,8 @@ bool ContainsAggregate(const Expr& e) {
   return false;
 }
 
-Result<BoundStatement> Bind(const Statement& statement, const Catalog& catalog) {
+Result<BoundStatement> Bind(const Statement& statement, const Catalog& catalog,
+                            const SubqueryRunner* subqueries) {
   BoundStatement out;
   switch (statement.kind) {
     case Statement::Kind::kShowTables:
@@ -397,7 +454,7 @@ Result<BoundStatement> Bind(const Statement& statement, const Catalog& catalog) 
   }
   out.kind = BoundStatement::Kind::kSelect;
   try {
-    const QueryScope top(catalog, nullptr, 0, nullptr);
+    const QueryScope top(catalog, subqueries, nullptr, 0, nullptr);
     QueryScope::BindSelectIn(statement.select, top, &out.select);
   } catch (const BindError& e) {
     return ErrorAt(e.message, e.location);

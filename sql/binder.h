@@ -13,6 +13,7 @@
 
 #include "common/logical_type.h"
 #include "common/result.h"
+#include "common/vector.h"
 #include "sql/ast.h"
 #include "sql/bound.h"
 
@@ -32,6 +33,17 @@ class Catalog {
 // Whether `e` calls an aggregate function anywhere.
 bool ContainsAggregate(const Expr& e);
 
-Result<BoundStatement> Bind(const Statement& statement, const Catalog& catalog);
+// Runs a subquery of an expression while binding: an uncorrelated scalar subquery, EXISTS or
+// IN (SELECT ...) runs once and its answer becomes constants of the plan.
+class SubqueryRunner {
+ public:
+  virtual ~SubqueryRunner() = default;
+  // q's answer: its visible columns.
+  virtual Result<std::vector<Vector>> Run(const BoundSelect& q) const = 0;
+};
+
+// `subqueries` null: a subquery in an expression is an error.
+Result<BoundStatement> Bind(const Statement& statement, const Catalog& catalog,
+                            const SubqueryRunner* subqueries = nullptr);
 
 }  // namespace lake::sql

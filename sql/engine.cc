@@ -12,13 +12,29 @@
 namespace lake::sql {
 namespace {
 
+// Runs the subqueries of expressions while binding, over the engine's tables, whole.
+class EngineSubqueries final : public SubqueryRunner {
+ public:
+  EngineSubqueries(const TableProvider& tables, TaskRunner* runner)
+      : tables_(tables), runner_(runner) {}
+  Result<std::vector<Vector>> Run(const BoundSelect& q) const override {
+    return RunQueryColumns(q, tables_, runner_, nullptr);
+  }
+
+ private:
+  const TableProvider& tables_;
+  TaskRunner* runner_;
+};
+
 // Parses and binds `sql`, which must be exactly one SELECT.
-Result<BoundStatement> BindOneSelect(std::string_view sql, const TableProvider& tables) {
+Result<BoundStatement> BindOneSelect(std::string_view sql, const TableProvider& tables,
+                                     TaskRunner* runner) {
   LAKE_ASSIGN_OR_RETURN(std::vector<Statement> statements, Parse(sql));
   if (statements.size() != 1 || statements[0].kind != Statement::Kind::kSelect) {
     return Status::InvalidArgument("a query fragment is exactly one SELECT");
   }
-  return Bind(statements[0], tables);
+  const EngineSubqueries subqueries(tables, runner);
+  return Bind(statements[0], tables, &subqueries);
 }
 
 QueryResult ShowTables(const TableProvider& tables) {
@@ -47,7 +63,8 @@ QueryResult Describe(const Schema& schema) {
 }  // namespace
 
 Result<QueryResult> Engine::Execute(const Statement& statement) {
-  LAKE_ASSIGN_OR_RETURN(BoundStatement bound, Bind(statement, tables_));
+  const EngineSubqueries subqueries(tables_, runner_);
+  LAKE_ASSIGN_OR_RETURN(BoundStatement bound, Bind(statement, tables_, &subqueries));
   switch (bound.kind) {
     case BoundStatement::Kind::kShowTables:
       return ShowTables(tables_);
@@ -72,7 +89,7 @@ Result<Bytes> Engine::RunFragment(ByteView request_bytes, const std::atomic<bool
 Result<PartialResult> Engine::RunFragmentPartial(ByteView request_bytes,
                                                  const std::atomic<bool>* cancel) {
   LAKE_ASSIGN_OR_RETURN(FragmentRequest request, DecodeFragmentRequest(request_bytes));
-  LAKE_ASSIGN_OR_RETURN(BoundStatement bound, BindOneSelect(request.sql, tables_));
+  LAKE_ASSIGN_OR_RETURN(BoundStatement bound, BindOneSelect(request.sql, tables_, runner_));
   const size_t available = QueryChunks(bound.select, tables_).size();
   std::vector<size_t> chunks;
   for (uint64_t chunk : request.chunks) {
@@ -85,9 +102,14 @@ Result<PartialResult> Engine::RunFragmentPartial(ByteView request_bytes,
   return RunQueryLeaf(bound.select, tables_, runner_, chunks, cancel);
 }
 
+Result<std::string> Engine::FragmentTable(std::string_view sql) {
+  LAKE_ASSIGN_OR_RETURN(BoundStatement bound, BindOneSelect(sql, tables_, runner_));
+  return bound.select.table;
+}
+
 Result<QueryResult> Engine::MergeFragments(std::string_view sql,
                                            const std::vector<Bytes>& encoded) {
-  LAKE_ASSIGN_OR_RETURN(BoundStatement bound, BindOneSelect(sql, tables_));
+  LAKE_ASSIGN_OR_RETURN(BoundStatement bound, BindOneSelect(sql, tables_, runner_));
   std::vector<PartialResult> partials;
   for (const Bytes& bytes : encoded) {
     LAKE_ASSIGN_OR_RETURN(PartialResult partial, DecodePartialResult(bytes, bound.select));

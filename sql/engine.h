@@ -49,6 +49,9 @@ class Engine {
   // The same, its partial result not encoded (for a root that runs a fragment itself).
   Result<PartialResult> RunFragmentPartial(ByteView request,
                                            const std::atomic<bool>* cancel = nullptr);
+  // The table whose chunks the fragments of SELECT `sql` split between them (empty for a
+  // SELECT without FROM; a table no provider lists when it is driven by a subquery's result).
+  Result<std::string> FragmentTable(std::string_view sql);
   // Root side: `sql` is the one SELECT the fragments ran; `partials` their encoded results
   // (untrusted), in chunk order.
   Result<QueryResult> MergeFragments(std::string_view sql, const std::vector<Bytes>& partials);

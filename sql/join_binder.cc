@@ -503,7 +503,8 @@ class FromPlanner {
 
   // A condition over the columns `layout` lists (global ids).
   BoundExprPtr BindCondition(const Conjunct& c, const std::vector<size_t>& layout) {
-    BoundExprPtr bound = coercion_.BindTree(*c.ast, [&](const Expr& leaf) -> BoundExprPtr {
+    TypeCoercion::LeafBinder bind_leaf = [&](const Expr& leaf) -> BoundExprPtr {
+      if (BoundExprPtr sub = subqueries_.BindSubqueryExpr(leaf, &coercion_, bind_leaf)) return sub;
       if (leaf.kind != ExprKind::kColumn) return nullptr;
       const size_t id = resolved_.at(&leaf);
       const auto at = std::find(layout.begin(), layout.end(), id);
@@ -515,7 +516,8 @@ class FromPlanner {
       column->column = static_cast<size_t>(at - layout.begin());
       column->location = leaf.location;
       return column;
-    });
+    };
+    BoundExprPtr bound = coercion_.BindTree(*c.ast, bind_leaf);
     return coercion_.RequireBoolean(std::move(bound), c.clause);
   }
 

@@ -14,6 +14,7 @@
 #include "sql/binder.h"
 #include "sql/bound.h"
 #include "sql/scope.h"
+#include "sql/type_coercion.h"
 
 namespace lake::sql {
 
@@ -26,6 +27,10 @@ class SubqueryBinder {
   // Binds a WITH query in its own scope, or a subquery of the FROM clause. Throw BindError.
   virtual std::shared_ptr<const BoundSelect> BindCte(const CommonTable& table) const = 0;
   virtual std::shared_ptr<const BoundSelect> BindSubquery(const SelectStatement& query) const = 0;
+  // `node` bound when it is a subquery of an expression (or x IN (SELECT ...)): the subquery runs
+  // now and its answer becomes constants. Null for any other node. Throws BindError.
+  virtual BoundExprPtr BindSubqueryExpr(const Expr& node, TypeCoercion* coercion,
+                                        const TypeCoercion::LeafBinder& leaf) const = 0;
 };
 
 // Plans `from`, the FROM clause of `ast` (joins, subqueries, WITH names). Sets out->table (the

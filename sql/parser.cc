@@ -239,9 +239,32 @@ class Transformer {
       for (const Json& arg : body->at("args")) e->children.push_back(TransformExpr(arg));
       return e;
     }
-    if (kind == "SubLink") Fail("subqueries are not supported", LocationOf(*body));
+    if (kind == "SubLink") return TransformSubLink(*body);
     if (kind == "BooleanTest") Fail("IS TRUE / IS FALSE is not supported", LocationOf(*body));
     Fail("unsupported expression (" + kind + ")", LocationOf(*body));
+  }
+
+  ExprPtr TransformSubLink(const Json& body) {
+    const std::string type = body.value("subLinkType", "");
+    ExprPtr sub = Make(ExprKind::kSubquery, body);
+    sub->subquery = TransformSubselect(body.at("subselect"));
+    if (type == "EXPR_SUBLINK") {
+      sub->name = "scalar";
+      return sub;
+    }
+    if (type == "EXISTS_SUBLINK") {
+      sub->name = "exists";
+      return sub;
+    }
+    // x IN (SELECT ...) is ANY with no operator named; x = ANY (...) and the like are not ours.
+    if (type == "ANY_SUBLINK" && !body.contains("operName")) {
+      sub->name = "in";
+      ExprPtr in = Make(ExprKind::kIn, body);
+      in->children.push_back(TransformExpr(body.at("testexpr")));
+      in->children.push_back(std::move(sub));
+      return in;
+    }
+    Fail("this form of subquery is not supported", LocationOf(body));
   }
 
   ExprPtr TransformColumnRef(const Json& body) {
@@ -416,10 +439,13 @@ class Transformer {
 };
 
 // Shifts every location in `expr` by `offset` (statement -> whole input).
+void Shift(SelectStatement* sel, int offset);
+
 void Shift(Expr* expr, int offset) {
   if (expr == nullptr) return;
   if (expr->location >= 0) expr->location += offset;
   for (ExprPtr& child : expr->children) Shift(child.get(), offset);
+  if (expr->subquery) Shift(expr->subquery.get(), offset);
 }
 
 void Shift(SelectStatement* sel, int offset);

@@ -9,24 +9,6 @@
 namespace lake::sql {
 namespace {
 
-Value ValueAt(const Vector& v, size_t row) {
-  if (!v.IsValid(row)) return Value::Null(v.type());
-  switch (v.type()) {
-    case LogicalType::kBigInt:
-      return Value::BigInt(v.Get<int64_t>(row));
-    case LogicalType::kDouble:
-      return Value::Double(v.Get<double>(row));
-    case LogicalType::kBoolean:
-      return Value::Boolean(v.Get<uint8_t>(row) != 0);
-    case LogicalType::kVarchar:
-      return Value::Varchar(std::string(v.GetString(row)));
-    case LogicalType::kDate:
-      return Value::Date(v.Get<int32_t>(row));
-    case LogicalType::kTimestamp:
-      return Value::Timestamp(v.Get<int64_t>(row));
-  }
-  return Value::Null(v.type());
-}
 
 // Without HAVING, a projection that is a group column is that column, unevaluated.
 bool IsDirect(const BoundSelect& q, size_t p) {
@@ -173,6 +155,25 @@ Result<Finished> Finish(const BoundSelect& q, std::vector<PartialResult> partial
 }
 
 }  // namespace
+
+Value ValueAt(const Vector& v, size_t row) {
+  if (!v.IsValid(row)) return Value::Null(v.type());
+  switch (v.type()) {
+    case LogicalType::kBigInt:
+      return Value::BigInt(v.Get<int64_t>(row));
+    case LogicalType::kDouble:
+      return Value::Double(v.Get<double>(row));
+    case LogicalType::kBoolean:
+      return Value::Boolean(v.Get<uint8_t>(row) != 0);
+    case LogicalType::kVarchar:
+      return Value::Varchar(std::string(v.GetString(row)));
+    case LogicalType::kDate:
+      return Value::Date(v.Get<int32_t>(row));
+    case LogicalType::kTimestamp:
+      return Value::Timestamp(v.Get<int64_t>(row));
+  }
+  return Value::Null(v.type());
+}
 
 Result<QueryResult> RunRootStage(const BoundSelect& q, std::vector<PartialResult> partials,
                                  TaskRunner* runner) {

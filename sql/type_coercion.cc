@@ -211,6 +211,15 @@ void TypeCoercion::Unify(std::vector<BoundExprPtr>* exprs, const std::string& wh
   for (BoundExprPtr& e : *exprs) e = CastTo(std::move(e), type.value_or(LogicalType::kVarchar));
 }
 
+BoundExprPtr TypeCoercion::InList(std::vector<BoundExprPtr> values, bool negated, int location) {
+  Unify(&values, "IN", location);
+  BoundExprPtr in = Call(ScalarOp::kIn, LogicalType::kBoolean, location, std::move(values));
+  if (!negated) return in;
+  std::vector<BoundExprPtr> c;
+  c.push_back(std::move(in));
+  return Call(ScalarOp::kNot, LogicalType::kBoolean, location, std::move(c));
+}
+
 BoundExprPtr TypeCoercion::RequireBoolean(BoundExprPtr e, const char* clause) {
   if (e->type == LogicalType::kBoolean) return e;
   if (Adaptable(*e)) return CastTo(std::move(e), LogicalType::kBoolean);
@@ -274,6 +283,8 @@ BoundExprPtr TypeCoercion::BindNode(const Expr& e, const LeafBinder& leaf) {
       break;  // the leaf binder owns columns
     case ExprKind::kStar:
       Fail("* is only allowed as a select item or in COUNT(*)", e.location);
+    case ExprKind::kSubquery:
+      Fail("a subquery is not allowed here", e.location);
     case ExprKind::kUnary: {
       BoundExprPtr operand = child(0);
       if (e.name == "NOT") {
@@ -305,12 +316,7 @@ BoundExprPtr TypeCoercion::BindNode(const Expr& e, const LeafBinder& leaf) {
     case ExprKind::kIn: {
       std::vector<BoundExprPtr> values;
       for (size_t i = 0; i < e.children.size(); ++i) values.push_back(child(i));
-      Unify(&values, "IN", e.location);
-      BoundExprPtr in = Call(ScalarOp::kIn, LogicalType::kBoolean, e.location, std::move(values));
-      if (!e.negated) return in;
-      std::vector<BoundExprPtr> c;
-      c.push_back(std::move(in));
-      return Call(ScalarOp::kNot, LogicalType::kBoolean, e.location, std::move(c));
+      return InList(std::move(values), e.negated, e.location);
     }
     case ExprKind::kBetween: {
       // x BETWEEN a AND b is x >= a AND x <= b (x is evaluated twice, as in PostgreSQL).

@@ -33,6 +33,8 @@ class TypeCoercion {
   BoundExprPtr RequireBoolean(BoundExprPtr e, const char* clause);
   // The result type of an aggregate over its bound argument; BindError if it does not apply.
   LogicalType AggregateType(const BoundAggregate& aggregate, const Expr& node);
+  // values[0] [NOT] IN (values[1..]), all cast to their common type.
+  BoundExprPtr InList(std::vector<BoundExprPtr> values, bool negated, int location);
   // `e` converted to `type`: itself, a folded constant, or a kCast node.
   BoundExprPtr CastTo(BoundExprPtr e, LogicalType type);
 

@@ -12,7 +12,6 @@
 
 #include "common/result.h"
 #include "local/local_engine.h"
-#include "sql/binder.h"
 #include "sql/fragment_codec.h"
 #include "sql/parser.h"
 
@@ -26,12 +25,12 @@ inline std::optional<Result<sql::QueryResult>> RunInFragments(local::LocalEngine
   if (!parsed.ok() || parsed->size() != 1 || (*parsed)[0].kind != sql::Statement::Kind::kSelect) {
     return std::nullopt;
   }
-  Result<sql::BoundStatement> bound = sql::Bind((*parsed)[0], engine.tables());
-  if (!bound.ok() || bound->select.table.empty()) return std::nullopt;
+  Result<std::string> table = engine.engine().FragmentTable(sql);
+  if (!table.ok() || table->empty()) return std::nullopt;
   // A query driven by a subquery's result rather than a stored table has no chunks to spread.
   std::optional<size_t> chunks;
   for (const sql::TableInfo& t : engine.tables().ListTables()) {
-    if (strcasecmp(t.name.c_str(), bound->select.table.c_str()) == 0) chunks = t.chunks;
+    if (strcasecmp(t.name.c_str(), table->c_str()) == 0) chunks = t.chunks;
   }
   if (!chunks) return std::nullopt;
   std::vector<Bytes> partials;
