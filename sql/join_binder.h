@@ -3,10 +3,12 @@
 // Inner joins, comma lists and WHERE form one group of relations and conditions: a condition on
 // one table becomes that table's scan filter (pushdown, zone-map pruning); the largest relation
 // (by the catalog's row counts) drives the pipeline, and the others join it greedily, smallest
-// connected one first. Outer joins keep their sides (a LEFT join's right side is its build
-// side, a RIGHT join is planned as a LEFT join with the sides swapped); their ON conditions on
-// the build side alone filter the build side. Equalities between the two sides become hash
-// keys; the rest of a condition is a residual over the pair.
+// connected one first. Outer joins keep their sides (a LEFT or FULL join's right side is its
+// build side, a RIGHT join is planned as a LEFT join with the sides swapped); a LEFT join's ON
+// conditions on the build side alone filter the build side. Equalities between the two sides
+// become hash keys; the rest of a condition is a residual over the pair. A subquery in FROM or
+// a WITH query becomes a derived table (run once, read like a table; a WITH query named twice
+// still runs once).
 // Thread-safety: reentrant; the catalog must not change during a call.
 #pragma once
 

@@ -74,8 +74,14 @@ Result<std::vector<ColumnRef>> JoinedTable::ReadChunk(const std::string& /*table
                                                       const std::vector<size_t>& columns) const {
   LAKE_ASSIGN_OR_RETURN(std::vector<ColumnPieces> pieces,
                         Produce(*relation_, chunk, relation_->steps.size()));
-  std::vector<ColumnRef> out;
-  for (size_t c : columns) out.push_back(std::make_shared<const ColumnPieces>(pieces[c]));
+  // Each column moves into its reference; only a column asked for twice is copied.
+  std::vector<ColumnRef> out(columns.size());
+  for (size_t i = columns.size(); i-- > 0;) {
+    const size_t c = columns[i];
+    const bool again = std::find(columns.begin(), columns.begin() + static_cast<long>(i), c) !=
+                       columns.begin() + static_cast<long>(i);
+    out[i] = std::make_shared<const ColumnPieces>(again ? pieces[c] : std::move(pieces[c]));
+  }
   return out;
 }
 

@@ -122,7 +122,10 @@ class Transformer {
         join->right = TransformTableRef(from[i]);
         tree = std::move(join);
       }
-      if (tree->kind == TableRef::Kind::kTable) {
+      // One stored table: the single-table path the distributed engine plans. A WITH clause or a
+      // subquery anywhere makes the query one the join binder plans, as a join is.
+      if (tree->kind == TableRef::Kind::kTable && out.with.empty() &&
+          !HasSubquery(s, /*top=*/true)) {
         out.table = tree->table;
         out.table_alias = tree->alias;
         out.table_location = tree->location;
@@ -197,6 +200,22 @@ class Transformer {
       ref->join_type = JoinType::kCross;
     }
     return ref;
+  }
+
+  // Whether the parse tree below `node` holds a subquery (a SubLink or a subquery in FROM);
+  // `top` skips node itself when it is the SELECT being transformed.
+  static bool HasSubquery(const Json& node, bool top) {
+    if (node.is_object()) {
+      for (auto it = node.begin(); it != node.end(); ++it) {
+        if (!top && (it.key() == "SubLink" || it.key() == "RangeSubselect")) return true;
+        if (HasSubquery(it.value(), false)) return true;
+      }
+    } else if (node.is_array()) {
+      for (const Json& item : node) {
+        if (HasSubquery(item, false)) return true;
+      }
+    }
+    return false;
   }
 
   std::shared_ptr<SelectStatement> TransformSubselect(const Json& node) {

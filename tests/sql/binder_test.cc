@@ -6,6 +6,7 @@
 #include <map>
 
 #include "common/value_parse.h"
+#include "sql/join_plan.h"
 #include "sql/parser.h"
 
 namespace lake::sql {
@@ -210,6 +211,77 @@ TEST_CASE("Bind resolves DESCRIBE and SHOW TABLES", "[sql][binder]") {
   Result<BoundStatement> missing = Bind((*parsed)[2], TestCatalog());
   REQUIRE_FALSE(missing.ok());
   CHECK(missing.status().position() == 40);
+}
+
+// Three tables of very different sizes, each with a key k, a value v and a name.
+class SizedCatalog final : public Catalog {
+ public:
+  std::optional<Schema> FindTable(const std::string& name) const override {
+    if (!TableRows(name)) return std::nullopt;
+    return Schema{{"k", LogicalType::kBigInt}, {"v", LogicalType::kDouble},
+                  {"name", LogicalType::kVarchar}};
+  }
+  std::optional<uint64_t> TableRows(const std::string& name) const override {
+    static const std::map<std::string, uint64_t> kRows{
+        {"big", 1000000}, {"mid", 1000}, {"small", 10}};
+    auto it = kRows.find(name);
+    return it == kRows.end() ? std::nullopt : std::optional<uint64_t>(it->second);
+  }
+};
+
+BoundSelect MustBindJoin(const std::string& sql) {
+  Result<std::vector<Statement>> parsed = Parse(sql);
+  REQUIRE(parsed.ok());
+  Result<BoundStatement> bound = Bind(parsed->front(), SizedCatalog());
+  INFO(sql << ": " << bound.status().ToString());
+  REQUIRE(bound.ok());
+  REQUIRE(bound->select.join);
+  return std::move(bound->select);
+}
+
+TEST_CASE("Bind plans joins: the largest table drives, the smallest connected one joins first",
+          "[sql][binder][join]") {
+  BoundSelect q = MustBindJoin(
+      "SELECT b.name, m.v FROM small s JOIN big b ON s.k = b.k JOIN mid m ON m.k = b.k "
+      "WHERE s.v > 3");
+  const JoinRelation& r = *q.join;
+  CHECK(q.table == "big");
+  CHECK(r.scan.table == "big");
+  REQUIRE(r.steps.size() == 2);
+  CHECK(r.steps[0].build->scan.table == "small");
+  CHECK(r.steps[1].build->scan.table == "mid");
+  CHECK(r.steps[0].probe_keys.size() == 1);
+  CHECK(r.steps[1].build_keys.size() == 1);
+  CHECK_FALSE(r.steps[0].residual);
+  // The condition on one table filters its scan; nothing is left for after the join.
+  CHECK(r.steps[0].build->scan.filter);
+  CHECK_FALSE(r.scan.filter);
+  CHECK_FALSE(r.filter);
+  // Projection pushdown: big reads k and name only.
+  CHECK(r.scan.scan_columns == std::vector<size_t>{0, 2});
+}
+
+TEST_CASE("Bind keeps outer joins' sides and turns a RIGHT join around", "[sql][binder][join]") {
+  BoundSelect left = MustBindJoin("SELECT b.v FROM small s LEFT JOIN big b ON s.k = b.k");
+  CHECK(left.table == "small");
+  REQUIRE(left.join->steps.size() == 1);
+  CHECK(left.join->steps[0].kind == JoinKind::kLeft);
+  BoundSelect right = MustBindJoin("SELECT b.v FROM big b RIGHT JOIN small s ON s.k = b.k");
+  CHECK(right.table == "small");
+  CHECK(right.join->steps[0].build->scan.table == "big");
+  CHECK(right.join->steps[0].kind == JoinKind::kLeft);
+  BoundSelect full = MustBindJoin("SELECT b.v FROM big b FULL JOIN small s ON s.k = b.k");
+  CHECK(full.table == "big");
+  CHECK(full.join->steps[0].kind == JoinKind::kFull);
+}
+
+TEST_CASE("Bind makes a join condition without equality a residual", "[sql][binder][join]") {
+  BoundSelect q = MustBindJoin("SELECT s.name FROM big b JOIN small s ON s.v < b.v AND s.k = 1");
+  REQUIRE(q.join->steps.size() == 1);
+  const JoinStep& step = q.join->steps[0];
+  CHECK(step.probe_keys.empty());
+  CHECK(step.residual);
+  CHECK(step.build->scan.filter);  // s.k = 1 reads small alone
 }
 
 }  // namespace
