@@ -207,6 +207,7 @@ DhtRouterActor::behavior_type DhtRouter(Self self, DhtRouterOptions options) {
         status.records = core.records().size();
         status.frames_bad = st.frames_bad;
         status.lookups_done = st.driver->operations_finished();
+        status.replies_trimmed = core.replies_trimmed();
         return status;
       },
   };

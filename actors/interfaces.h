@@ -98,16 +98,17 @@ typename Inspector::result_type inspect(Inspector& f, PeerInfo& x) {
 // The router's view of the overlay.
 struct RouterStatus {
   NodeId id;
-  std::string address;        // where this node listens for peers
-  uint64_t peers = 0;         // contacts in the routing table
-  uint64_t records = 0;       // DHT records held
-  uint64_t frames_bad = 0;    // authenticated frames that failed to decode (session dropped)
-  uint64_t lookups_done = 0;  // finished find/get/put operations
+  std::string address;           // where this node listens for peers
+  uint64_t peers = 0;            // contacts in the routing table
+  uint64_t records = 0;          // DHT records held
+  uint64_t frames_bad = 0;       // authenticated frames that failed to decode (session dropped)
+  uint64_t lookups_done = 0;     // finished find/get/put operations
+  uint64_t replies_trimmed = 0;  // answers cut to fit a DHT payload by dropping values
 };
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, RouterStatus& x) {
   return f(caf::meta::type_name("RouterStatus"), x.id, x.address, x.peers, x.records, x.frames_bad,
-           x.lookups_done);
+           x.lookups_done, x.replies_trimmed);
 }
 
 // The transport's counters.
@@ -125,7 +126,8 @@ struct TransportStats {
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, TransportStats& x) {
   return f(caf::meta::type_name("TransportStats"), x.port, x.connections, x.sessions_dropped,
-           x.connections_refused, x.connections_evicted, x.frames_limited, x.dials_failed, x.bytes_in, x.bytes_out);
+           x.connections_refused, x.connections_evicted, x.frames_limited, x.dials_failed,
+           x.bytes_in, x.bytes_out);
 }
 
 // What the chunk keeper stores, and how its replication is doing.
