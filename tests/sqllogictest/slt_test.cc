@@ -222,7 +222,10 @@ TEST_CASE("SQLite's select1..select5 pass every record that passed when last rec
     for (const std::string& example : report.wrong_examples) {
       std::cout << "  wrong: " << script << " " << example << "\n";
     }
-    for (const auto& [message, count] : report.errors) errors[message] += count;
+    for (const auto& [message, count] : report.errors) {
+      std::cout << "  " << count << "  " << message << "\n";
+      errors[message] += count;
+    }
     total_queries += report.queries;
     total_passed += report.passed;
     const std::set<size_t> passed(report.passing.begin(), report.passing.end());
