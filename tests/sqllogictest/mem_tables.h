@@ -1,12 +1,8 @@
-// MemTables: the tables a sqllogictest script builds with CREATE TABLE and INSERT INTO ... VALUES,
-// held in memory and served to the engine as a TableProvider. The engine has no DDL or DML of its
-// own (its tables come from CSV imports and stores), so the runner applies these statements here:
-// column types come from the CREATE TABLE (INTEGER -> BIGINT, VARCHAR/TEXT -> VARCHAR,
-// REAL/FLOAT/DOUBLE/NUMERIC -> DOUBLE, BOOLEAN, DATE, TIMESTAMP), constraints are ignored, and an
-// INSERT takes literal values only. Tables are cut into small chunks so that partial aggregates,
-// DISTINCT and top-N are combined across chunks, as over a real store.
-// Thread-safety: Apply must not run concurrently with anything; the read methods may run
-// concurrently with each other (the engine's scans).
+// MemTables: the tables a sqllogictest script builds with CREATE TABLE and INSERT ... VALUES (the
+// engine has no DDL or DML), in memory, served to the engine as a TableProvider in small chunks so
+// that partial aggregates, DISTINCT and top-N combine across chunks as over a real store.
+// Owned by one script run. Thread-safety: Apply runs alone; the read methods may run concurrently
+// with each other (the engine's scans).
 #pragma once
 
 #include <map>
@@ -27,7 +23,9 @@ class MemTables final : public sql::TableProvider {
   static constexpr size_t kChunkRows = 16;
 
   // Applies `sql` if it is one CREATE TABLE, INSERT INTO ... VALUES or CREATE INDEX statement (an
-  // index changes no answer, so it is accepted and has no effect). nullopt: `sql` is none of
+  // index changes no answer, so it is accepted and has no effect). Column types come from the
+  // declared ones (INTEGER -> BIGINT, VARCHAR/TEXT -> VARCHAR, REAL/FLOAT/DOUBLE/NUMERIC ->
+  // DOUBLE, BOOLEAN, DATE, TIMESTAMP); constraints are ignored; VALUES are literals only. nullopt: `sql` is none of
   // these and is the engine's to run; otherwise the outcome, InvalidArgument for a statement of
   // these kinds that this loader cannot take (an expression among the VALUES, an unknown type,
   // an unknown table or column, a value of the wrong kind for its column).

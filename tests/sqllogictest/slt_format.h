@@ -1,9 +1,7 @@
-// How sqllogictest writes and compares a query's answer (the rules of SQLite's reference
-// runner, so that our answers compare with the scripts' recorded ones): every value becomes one
-// text line by the query's type letter (I: the value as a 32-bit integer, a real truncated;
-// R: "%.3f"; T: the text, "(empty)" for an empty string and '@' for every byte outside ' '..'~';
-// NULL: "NULL"), the values are sorted by the record's sort mode, and a list longer than the
-// hash threshold is compared as "N values hashing to <MD5 of the values, each followed by \n>".
+// How sqllogictest writes and compares a query's answer, by the rules of SQLite's reference
+// runner so that our answers compare with the scripts' recorded ones: each value becomes a line
+// of text by the query's type letter, the values are sorted by the record's sort mode, and a
+// long list is recorded as "N values hashing to <MD5 of the values, each followed by \n>".
 // Thread-safety: pure functions.
 #pragma once
 
@@ -15,7 +13,9 @@
 
 namespace lake::slt {
 
-// `value` as the line sqllogictest writes for a column of type letter `letter` (I, R or T).
+// `value` as the line sqllogictest writes for a column of type letter `letter`: I the value as a
+// 32-bit integer (a real truncated), R "%.3f", T the text with "(empty)" for an empty string and
+// '@' for every byte outside ' '..'~'; NULL is "NULL" whatever the letter.
 std::string FormatValue(char letter, const sql::Value& value);
 
 // Sorts `values` (rows of `columns` values each, row after row) by sort mode `mode`: "nosort"

@@ -1,11 +1,8 @@
 // RunScript: runs one sqllogictest script (SQLite's format: statement ok|error, query <types>
 // [nosort|rowsort|valuesort] [label], skipif/onlyif <database>, hash-threshold, halt) against a
-// fresh embedded engine and reports how each record fared. CREATE TABLE / INSERT / CREATE INDEX
-// go to MemTables (mem_tables.h), every other statement and every query to sql::Engine; answers
-// are written and compared as slt_format.h describes. A query passes when the answer matches the
-// recorded one, is "wrong" when the engine answers something else, and "unsupported" when the
-// engine refuses it with an error (which is counted by message, positions dropped).
-// Thread-safety: RunScript is reentrant; a report is a value.
+// fresh embedded engine and reports how each record fared: CREATE TABLE / INSERT / CREATE INDEX
+// go to MemTables (mem_tables.h), everything else to sql::Engine, and answers are compared as
+// slt_format.h describes. Thread-safety: RunScript is reentrant; a report is a value.
 #pragma once
 
 #include <cstddef>
@@ -22,6 +19,8 @@ namespace lake::slt {
 // mssql, oracle, postgresql), so "skipif sqlite" records run and "onlyif sqlite" ones do not.
 inline constexpr char kDatabaseName[] = "p2plake";
 
+// A query passes when its answer is the recorded one, is wrong when the engine answers something
+// else, and unsupported when the engine refuses it with an error.
 struct ScriptReport {
   int queries = 0;      // query records run (skipped ones aside)
   int passed = 0;       // answered as recorded
