@@ -6,7 +6,7 @@ usage: gen_data.py [--rows N] [--seed S] [--employees N] [--products N] [--users
 DIR gets:
   events.csv     event_id,ts,user_id,country,device,event_type,amount,latency_ms,is_error,
                  product_id
-                 N rows (default 5,000,000; ~327 MB), a log over 2025: ts grows with event_id
+                 N rows (default 5,000,000; ~344 MB), a log over 2025: ts grows with event_id
                  plus up to 10 minutes of jitter; user_id follows a power law over 1M users
                  (~845k distinct in 5M rows); 50 countries weighted 1/rank^1.1 (US ~26%);
                  5 devices and 10 event types with fixed shares; amount in cents-exact
