@@ -32,7 +32,8 @@ bool SameExpr(const Expr& a, const Expr& b) {
   for (size_t i = 0; i < a.children.size(); ++i) {
     if (!SameExpr(*a.children[i], *b.children[i])) return false;
   }
-  return true;
+  if ((a.filter == nullptr) != (b.filter == nullptr)) return false;
+  return a.filter == nullptr || SameExpr(*a.filter, *b.filter);
 }
 
 std::optional<AggregateKind> AggregateOf(const Expr& e) {
@@ -42,6 +43,13 @@ std::optional<AggregateKind> AggregateOf(const Expr& e) {
   if (SameName(e.name, "avg")) return AggregateKind::kAvg;
   if (SameName(e.name, "min")) return AggregateKind::kMin;
   if (SameName(e.name, "max")) return AggregateKind::kMax;
+  if (SameName(e.name, "var_samp") || SameName(e.name, "variance")) return AggregateKind::kVarSamp;
+  if (SameName(e.name, "var_pop")) return AggregateKind::kVarPop;
+  if (SameName(e.name, "stddev_samp") || SameName(e.name, "stddev")) {
+    return AggregateKind::kStddevSamp;
+  }
+  if (SameName(e.name, "stddev_pop")) return AggregateKind::kStddevPop;
+  if (SameName(e.name, "approx_count_distinct")) return AggregateKind::kApproxCountDistinct;
   return std::nullopt;
 }
 
@@ -267,10 +275,45 @@ class SelectBinder {
       aggregate.argument = BindScan(*node.children[0]);
     }
     aggregate.type = coercion_.AggregateType(aggregate, node);
+    if (IsMoment(kind)) {  // their states read doubles
+      aggregate.argument = coercion_.CastTo(std::move(aggregate.argument), LogicalType::kDouble);
+    }
+    if (node.filter) ApplyFilter(*node.filter, &aggregate);
     aggregate_asts_.push_back(&node);
     out_.aggregates.push_back(std::move(aggregate));
     return IntermediateColumn(out_.group_keys.size() + out_.aggregates.size() - 1,
                               out_.aggregates.back().type, node.location);
+  }
+
+  // agg(x) FILTER (WHERE c) runs as agg(CASE WHEN c THEN x END), and COUNT(*) FILTER (WHERE c)
+  // as COUNT(CASE WHEN c THEN TRUE END): every aggregate but COUNT(*) skips NULL inputs, and the
+  // CASE evaluates x only for the rows where c holds, as PostgreSQL does. The rewritten argument
+  // is an ordinary expression, so leaf fragments and their wire forms need nothing new.
+  void ApplyFilter(const Expr& filter, BoundAggregate* aggregate) {
+    if (ContainsAggregate(filter)) {
+      Fail("aggregate functions are not allowed in FILTER", filter.location);
+    }
+    BoundExprPtr condition = coercion_.RequireBoolean(BindScan(filter), "FILTER");
+    if (aggregate->kind == AggregateKind::kCountStar) {
+      aggregate->kind = AggregateKind::kCount;
+      aggregate->argument = std::make_unique<BoundExpr>();
+      aggregate->argument->type = LogicalType::kBoolean;
+      aggregate->argument->constant = Value::Boolean(true);
+      aggregate->argument->location = filter.location;
+    }
+    const LogicalType type = aggregate->argument->type;
+    auto otherwise = std::make_unique<BoundExpr>();
+    otherwise->type = type;
+    otherwise->constant = Value::Null(type);
+    auto choice = std::make_unique<BoundExpr>();
+    choice->kind = BoundExpr::Kind::kCall;
+    choice->op = ScalarOp::kCase;
+    choice->type = type;
+    choice->location = filter.location;
+    choice->children.push_back(std::move(condition));
+    choice->children.push_back(std::move(aggregate->argument));
+    choice->children.push_back(std::move(otherwise));
+    aggregate->argument = std::move(choice);
   }
 
   const SelectStatement& ast_;

@@ -3,11 +3,15 @@
 //   state: {"count": bin int64[N],
 //           "sum": bin (BIGINT: int128[N]; DOUBLE: double[N])          SUM, AVG
 //           "ext": bin (int64[N] | double[N]) | Vector of N strings    MIN, MAX
+//           "mean": bin double[N], "m2": bin double[N]                 VAR_*, STDDEV_*
+//           "sketch_groups": bin uint32[K] (ascending),
+//           "sketches": bin uint8[K * 2^14]                            APPROX_COUNT_DISTINCT
 //           "pair_groups": bin uint32[], "pair_values": bin uint64[]   DISTINCT
 //           "strings": Vector}                                         DISTINCT VARCHAR
 // Vectors as common/vector_codec.h; numbers little-endian. The receiver rebuilds its hash tables
 // from the keys and strings, which must therefore be distinct, and checks every pair's bounds.
 // A pair's value is the KeyBits of a fixed-width argument, or the number of a string in "strings".
+// A sketch travels only for the groups that have one (sql/hyperloglog.h's registers).
 #include <algorithm>
 #include <bit>
 #include <cstring>
@@ -16,6 +20,7 @@
 #include "common/msgpack_util.h"
 #include "common/vector_codec.h"
 #include "sql/grouped_aggregates.h"
+#include "sql/hyperloglog.h"
 #include "sql/key_bits.h"
 
 namespace lake::sql {
@@ -85,6 +90,32 @@ bool ValidPairValue(const AggregateState& s, uint64_t value, size_t string_count
   }
 }
 
+// Reads APPROX_COUNT_DISTINCT state `s`'s sketches (its counts read): a sketch for exactly the
+// groups with inputs, in ascending order, every register a possible rank.
+Status UnpackSketches(const msgpack::object& state, AggregateState* s) {
+  std::vector<uint32_t> sketch_groups;
+  std::vector<uint8_t> registers;
+  LAKE_RETURN_IF_ERROR(ReadArray(state, "sketch_groups", SIZE_MAX, &sketch_groups));
+  if (sketch_groups.size() > s->count.size()) return Corrupt("sketch count");
+  LAKE_RETURN_IF_ERROR(
+      ReadArray(state, "sketches", sketch_groups.size() * kHllRegisters, &registers));
+  size_t with_inputs = 0;
+  for (int64_t c : s->count) with_inputs += c != 0;
+  if (with_inputs != sketch_groups.size()) return Corrupt("sketches for other groups");
+  for (size_t k = 0; k < sketch_groups.size(); ++k) {
+    const uint32_t g = sketch_groups[k];
+    if (g >= s->count.size() || s->count[g] == 0 || (k > 0 && g <= sketch_groups[k - 1])) {
+      return Corrupt("sketch group");
+    }
+    const uint8_t* from = registers.data() + k * kHllRegisters;
+    for (size_t r = 0; r < kHllRegisters; ++r) {
+      if (from[r] > kHllMaxRegister) return Corrupt("sketch register out of range");
+    }
+    s->sketches[g].assign(from, from + kHllRegisters);
+  }
+  return Status::OK();
+}
+
 }  // namespace
 
 void GroupedAggregates::Pack(msgpack::packer<msgpack::sbuffer>& pk) const {
@@ -99,7 +130,11 @@ void GroupedAggregates::Pack(msgpack::packer<msgpack::sbuffer>& pk) const {
   for (const AggregateState& s : states_) {
     const bool sum = s.kind == AggregateKind::kSum || s.kind == AggregateKind::kAvg;
     const bool strings = s.distinct_strings != nullptr;
-    pk.pack_map(s.distinct ? (strings ? 4 : 3) : (sum || IsExtreme(s.kind)) ? 2 : 1);
+    const bool sketch = s.kind == AggregateKind::kApproxCountDistinct;
+    pk.pack_map(s.distinct                             ? (strings ? 4 : 3)
+                : (IsMoment(s.kind) || sketch)         ? 3
+                : (sum || IsExtreme(s.kind)) ? 2
+                                             : 1);
     pk.pack("count");
     PackArray(pk, s.count);
     if (s.distinct) {
@@ -119,6 +154,23 @@ void GroupedAggregates::Pack(msgpack::packer<msgpack::sbuffer>& pk) const {
       PackArray(pk, pair_groups);
       pk.pack("pair_values");
       PackArray(pk, pair_values);
+    } else if (IsMoment(s.kind)) {
+      pk.pack("mean");
+      PackArray(pk, s.mean);
+      pk.pack("m2");
+      PackArray(pk, s.m2);
+    } else if (sketch) {
+      std::vector<uint32_t> sketch_groups;
+      std::vector<uint8_t> registers;
+      for (size_t g = 0; g < s.sketches.size(); ++g) {
+        if (s.sketches[g].empty()) continue;
+        sketch_groups.push_back(static_cast<uint32_t>(g));
+        registers.insert(registers.end(), s.sketches[g].begin(), s.sketches[g].end());
+      }
+      pk.pack("sketch_groups");
+      PackArray(pk, sketch_groups);
+      pk.pack("sketches");
+      PackArray(pk, registers);
     } else if (sum) {
       pk.pack("sum");
       s.arg_type == LogicalType::kDouble ? PackArray(pk, s.real_sum) : PackArray(pk, s.wide_sum);
@@ -196,6 +248,17 @@ Result<std::unique_ptr<GroupedAggregates>> GroupedAggregates::Unpack(
         s.distinct_pairs.Insert(PairSet::Make(pair_groups[i], pair_values[i],
                                               agg.groups_.hash(pair_groups[i]), value_hash));
       }
+    } else if (IsMoment(s.kind)) {
+      LAKE_RETURN_IF_ERROR(ReadArray(state, "mean", groups, &s.mean));
+      LAKE_RETURN_IF_ERROR(ReadArray(state, "m2", groups, &s.m2));
+      for (size_t g = 0; g < groups; ++g) {
+        // NaN passes (a NaN input makes one); a negative sum of squares cannot be made.
+        if (s.m2[g] < 0 || (s.count[g] == 0 && (s.mean[g] != 0 || s.m2[g] != 0))) {
+          return Corrupt("moments out of range");
+        }
+      }
+    } else if (s.kind == AggregateKind::kApproxCountDistinct) {
+      LAKE_RETURN_IF_ERROR(UnpackSketches(state, &s));
     } else if (s.kind == AggregateKind::kSum || s.kind == AggregateKind::kAvg) {
       LAKE_RETURN_IF_ERROR(s.arg_type == LogicalType::kDouble
                                ? ReadArray(state, "sum", groups, &s.real_sum)
