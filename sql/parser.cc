@@ -162,6 +162,13 @@ class Transformer {
       return e;
     }
     if (kind == "SQLValueFunction") return TransformValueFunction(*body);
+    if (kind == "MinMaxExpr") {
+      // GREATEST(...) / LEAST(...): functions of their arguments to the binder.
+      ExprPtr e = Make(ExprKind::kFunction, *body);
+      e->name = body->value("op", "") == "IS_GREATEST" ? "greatest" : "least";
+      for (const Json& arg : body->at("args")) e->children.push_back(TransformExpr(arg));
+      return e;
+    }
     if (kind == "SubLink") Fail("subqueries are not supported", LocationOf(*body));
     if (kind == "BooleanTest") Fail("IS TRUE / IS FALSE is not supported", LocationOf(*body));
     Fail("unsupported expression (" + kind + ")", LocationOf(*body));
