@@ -81,8 +81,9 @@ std::string DefaultName(const Expr& e) {
 
 class SelectBinder {
  public:
-  SelectBinder(const SelectStatement& ast, const Schema& schema, BoundSelect* out)
-      : ast_(ast), schema_(schema), out_(*out), coercion_() {}
+  SelectBinder(const SelectStatement& ast, const Schema& schema, BoundSelect* out,
+               std::optional<int64_t> statement_time)
+      : ast_(ast), schema_(schema), out_(*out), coercion_(statement_time) {}
 
   void Bind() {
     out_.distinct = ast_.distinct;
@@ -335,7 +336,8 @@ Status ErrorAt(const std::string& message, int location) {
 
 }  // namespace
 
-Result<BoundStatement> Bind(const Statement& statement, const Catalog& catalog) {
+Result<BoundStatement> Bind(const Statement& statement, const Catalog& catalog,
+                            std::optional<int64_t> statement_time) {
   BoundStatement out;
   switch (statement.kind) {
     case Statement::Kind::kShowTables:
@@ -367,7 +369,7 @@ Result<BoundStatement> Bind(const Statement& statement, const Catalog& catalog) 
     out.select.table_schema = schema;
   }
   try {
-    SelectBinder(ast, schema, &out.select).Bind();
+    SelectBinder(ast, schema, &out.select, statement_time).Bind();
   } catch (const BindError& e) {
     return ErrorAt(e.message, e.location);
   }
