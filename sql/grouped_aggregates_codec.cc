@@ -131,10 +131,15 @@ void GroupedAggregates::Pack(msgpack::packer<msgpack::sbuffer>& pk) const {
     const bool sum = s.kind == AggregateKind::kSum || s.kind == AggregateKind::kAvg;
     const bool strings = s.distinct_strings != nullptr;
     const bool sketch = s.kind == AggregateKind::kApproxCountDistinct;
-    pk.pack_map(s.distinct                             ? (strings ? 4 : 3)
-                : (IsMoment(s.kind) || sketch)         ? 3
-                : (sum || IsExtreme(s.kind)) ? 2
-                                             : 1);
+    uint32_t fields = 1;  // "count"
+    if (s.distinct) {
+      fields = strings ? 4 : 3;
+    } else if (IsMoment(s.kind) || sketch) {
+      fields = 3;
+    } else if (sum || IsExtreme(s.kind)) {
+      fields = 2;
+    }
+    pk.pack_map(fields);
     pk.pack("count");
     PackArray(pk, s.count);
     if (s.distinct) {
