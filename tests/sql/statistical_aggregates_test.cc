@@ -243,6 +243,8 @@ TEST_CASE("APPROX_COUNT_DISTINCT per group merges across partials as one sketch 
     CHECK(std::fabs(static_cast<double>(estimates[key]) - n) <= std::max(0.025 * n, 1.0));
   }
   REQUIRE(estimates.size() == 5);
+  // Few distinct values per group travel as a few sparse entries, not 16 KiB of registers.
+  CHECK(Packed(whole).size() < 3 * kHllRegisters);
   std::unique_ptr<GroupedAggregates> merged = MergedPartials(columns, key_types, aggs, 9, rng);
   Result<std::vector<Vector>> out = merged->Finalize();
   REQUIRE(out.ok());
@@ -254,6 +256,7 @@ TEST_CASE("APPROX_COUNT_DISTINCT per group merges across partials as one sketch 
 
 // A one-group partial of one APPROX_COUNT_DISTINCT state with the given fields.
 Bytes ForgedSketchState(int64_t count, const std::vector<uint32_t>& groups,
+                        const std::vector<uint32_t>& sizes, const std::vector<uint32_t>& entries,
                         const std::vector<uint8_t>& registers) {
   msgpack::sbuffer buffer;
   msgpack::packer<msgpack::sbuffer> pk(buffer);
@@ -264,11 +267,15 @@ Bytes ForgedSketchState(int64_t count, const std::vector<uint32_t>& groups,
   pk.pack_array(0);
   pk.pack("states");
   pk.pack_array(1);
-  pk.pack_map(3);
+  pk.pack_map(5);
   pk.pack("count");
   PackBin(pk, &count, sizeof count);
   pk.pack("sketch_groups");
   PackBin(pk, groups.data(), groups.size() * sizeof(uint32_t));
+  pk.pack("sketch_sizes");
+  PackBin(pk, sizes.data(), sizes.size() * sizeof(uint32_t));
+  pk.pack("sketch_entries");
+  PackBin(pk, entries.data(), entries.size() * sizeof(uint32_t));
   pk.pack("sketches");
   PackBin(pk, registers.data(), registers.size());
   return BufferBytes(buffer);
@@ -279,18 +286,35 @@ TEST_CASE("Forged sketches and moments in a partial aggregate are refused",
   std::vector<BoundAggregate> aggs;
   aggs.push_back(Aggregate(AggregateKind::kApproxCountDistinct, 0, LogicalType::kBigInt,
                            LogicalType::kBigInt));
+  auto decodes = [&](int64_t count, const std::vector<uint32_t>& groups,
+                     const std::vector<uint32_t>& sizes, const std::vector<uint32_t>& entries,
+                     const std::vector<uint8_t>& registers) {
+    return Unpacked(ForgedSketchState(count, groups, sizes, entries, registers), {}, aggs)
+        .status();
+  };
+  const uint32_t dense = kHllRegisters;
   std::vector<uint8_t> registers(kHllRegisters, 3);
-  CHECK(Unpacked(ForgedSketchState(4, {0}, registers), {}, aggs).ok());
-  CHECK(Unpacked(ForgedSketchState(0, {}, {}), {}, aggs).ok());
+  CHECK(decodes(4, {0}, {dense}, {}, registers).ok());
+  CHECK(decodes(0, {}, {}, {}, {}).ok());
+  CHECK(decodes(4, {0}, {2}, {5 << 8 | 3, 9 << 8 | 1}, {}).ok());
   registers[100] = kHllMaxRegister + 1;  // no hash makes this rank
-  CHECK(Unpacked(ForgedSketchState(4, {0}, registers), {}, aggs).status().IsCorruption());
+  CHECK(decodes(4, {0}, {dense}, {}, registers).IsCorruption());
   registers[100] = 0;
   registers.pop_back();  // short
-  CHECK(Unpacked(ForgedSketchState(4, {0}, registers), {}, aggs).status().IsCorruption());
+  CHECK(decodes(4, {0}, {dense}, {}, registers).IsCorruption());
   registers.push_back(0);
-  CHECK(Unpacked(ForgedSketchState(4, {1}, registers), {}, aggs).status().IsCorruption());
-  CHECK(Unpacked(ForgedSketchState(0, {0}, registers), {}, aggs).status().IsCorruption());
-  CHECK(Unpacked(ForgedSketchState(4, {}, {}), {}, aggs).status().IsCorruption());
+  CHECK(decodes(4, {1}, {dense}, {}, registers).IsCorruption());   // no such group
+  CHECK(decodes(0, {0}, {dense}, {}, registers).IsCorruption());   // a sketch without inputs
+  CHECK(decodes(4, {}, {}, {}, {}).IsCorruption());                // inputs without a sketch
+  CHECK(decodes(4, {0}, {2}, {9 << 8 | 1, 5 << 8 | 3}, {}).IsCorruption());  // not ascending
+  CHECK(decodes(4, {0}, {1}, {5 << 8 | 0}, {}).IsCorruption());              // a zero entry
+  CHECK(decodes(4, {0}, {1}, {5 << 8 | (kHllMaxRegister + 1)}, {}).IsCorruption());
+  CHECK(decodes(4, {0}, {1}, {dense << 8 | 1}, {}).IsCorruption());  // index out of range
+  CHECK(decodes(4, {0}, {1}, {5 << 8 | 3, 9 << 8 | 1}, {}).IsCorruption());  // left over
+  CHECK(decodes(4, {0}, {3}, {5 << 8 | 3, 9 << 8 | 1}, {}).IsCorruption());  // short
+  std::vector<uint32_t> many;
+  for (uint32_t r = 0; r < dense / 4 + 1; ++r) many.push_back(r << 8 | 1);
+  CHECK(decodes(4, {0}, {static_cast<uint32_t>(many.size())}, many, {}).IsCorruption());
 
   // Moments: a negative sum of squares, or moments of a group without inputs.
   std::vector<BoundAggregate> variance;
