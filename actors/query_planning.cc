@@ -314,7 +314,8 @@ void Scatter(Self self, uint64_t id, std::string sql, PinnedVersion version,
   options.allow_partial = q.request.allow_partial;
   Result<std::unique_ptr<local::DistributedSelect>> plan =
       local::DistributedSelect::Plan(std::move(sql), std::move(version.manifest), version.id,
-                                     *st.store, self_id, replicas, options);
+                                     *st.store, self_id, replicas, options,
+                                     ToMicros(ActorNow(self)));
   if (!plan.ok()) return Fail(self, id, plan.status());
   q.select = std::move(plan).value();
   q.cancel = std::make_shared<std::atomic<bool>>(false);

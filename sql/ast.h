@@ -49,6 +49,7 @@ struct Expr {
   std::string name;  // column, function or type name; operator for kUnary / kBinary
   Literal literal;
   std::vector<ExprPtr> children;
+  ExprPtr filter;                 // kFunction: an aggregate's FILTER (WHERE ...) condition
   bool negated = false;           // NOT IN, NOT BETWEEN, NOT LIKE, IS NOT NULL
   bool distinct = false;          // COUNT(DISTINCT x)
   bool star = false;              // COUNT(*)

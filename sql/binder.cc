@@ -32,7 +32,8 @@ bool SameExpr(const Expr& a, const Expr& b) {
   for (size_t i = 0; i < a.children.size(); ++i) {
     if (!SameExpr(*a.children[i], *b.children[i])) return false;
   }
-  return true;
+  if ((a.filter == nullptr) != (b.filter == nullptr)) return false;
+  return a.filter == nullptr || SameExpr(*a.filter, *b.filter);
 }
 
 std::optional<AggregateKind> AggregateOf(const Expr& e) {
@@ -42,6 +43,13 @@ std::optional<AggregateKind> AggregateOf(const Expr& e) {
   if (SameName(e.name, "avg")) return AggregateKind::kAvg;
   if (SameName(e.name, "min")) return AggregateKind::kMin;
   if (SameName(e.name, "max")) return AggregateKind::kMax;
+  if (SameName(e.name, "var_samp") || SameName(e.name, "variance")) return AggregateKind::kVarSamp;
+  if (SameName(e.name, "var_pop")) return AggregateKind::kVarPop;
+  if (SameName(e.name, "stddev_samp") || SameName(e.name, "stddev")) {
+    return AggregateKind::kStddevSamp;
+  }
+  if (SameName(e.name, "stddev_pop")) return AggregateKind::kStddevPop;
+  if (SameName(e.name, "approx_count_distinct")) return AggregateKind::kApproxCountDistinct;
   return std::nullopt;
 }
 
@@ -73,8 +81,9 @@ std::string DefaultName(const Expr& e) {
 
 class SelectBinder {
  public:
-  SelectBinder(const SelectStatement& ast, const Schema& schema, BoundSelect* out)
-      : ast_(ast), schema_(schema), out_(*out), coercion_() {}
+  SelectBinder(const SelectStatement& ast, const Schema& schema, BoundSelect* out,
+               std::optional<int64_t> statement_time)
+      : ast_(ast), schema_(schema), out_(*out), coercion_(statement_time) {}
 
   void Bind() {
     out_.distinct = ast_.distinct;
@@ -267,10 +276,45 @@ class SelectBinder {
       aggregate.argument = BindScan(*node.children[0]);
     }
     aggregate.type = coercion_.AggregateType(aggregate, node);
+    if (IsMoment(kind)) {  // their states read doubles
+      aggregate.argument = coercion_.CastTo(std::move(aggregate.argument), LogicalType::kDouble);
+    }
+    if (node.filter) ApplyFilter(*node.filter, &aggregate);
     aggregate_asts_.push_back(&node);
     out_.aggregates.push_back(std::move(aggregate));
     return IntermediateColumn(out_.group_keys.size() + out_.aggregates.size() - 1,
                               out_.aggregates.back().type, node.location);
+  }
+
+  // agg(x) FILTER (WHERE c) runs as agg(CASE WHEN c THEN x END), and COUNT(*) FILTER (WHERE c)
+  // as COUNT(CASE WHEN c THEN TRUE END): every aggregate but COUNT(*) skips NULL inputs, and the
+  // CASE evaluates x only for the rows where c holds, as PostgreSQL does. The rewritten argument
+  // is an ordinary expression, so leaf fragments and their wire forms need nothing new.
+  void ApplyFilter(const Expr& filter, BoundAggregate* aggregate) {
+    if (ContainsAggregate(filter)) {
+      Fail("aggregate functions are not allowed in FILTER", filter.location);
+    }
+    BoundExprPtr condition = coercion_.RequireBoolean(BindScan(filter), "FILTER");
+    if (aggregate->kind == AggregateKind::kCountStar) {
+      aggregate->kind = AggregateKind::kCount;
+      aggregate->argument = std::make_unique<BoundExpr>();
+      aggregate->argument->type = LogicalType::kBoolean;
+      aggregate->argument->constant = Value::Boolean(true);
+      aggregate->argument->location = filter.location;
+    }
+    const LogicalType type = aggregate->argument->type;
+    auto otherwise = std::make_unique<BoundExpr>();
+    otherwise->type = type;
+    otherwise->constant = Value::Null(type);
+    auto choice = std::make_unique<BoundExpr>();
+    choice->kind = BoundExpr::Kind::kCall;
+    choice->op = ScalarOp::kCase;
+    choice->type = type;
+    choice->location = filter.location;
+    choice->children.push_back(std::move(condition));
+    choice->children.push_back(std::move(aggregate->argument));
+    choice->children.push_back(std::move(otherwise));
+    aggregate->argument = std::move(choice);
   }
 
   const SelectStatement& ast_;
@@ -292,7 +336,8 @@ Status ErrorAt(const std::string& message, int location) {
 
 }  // namespace
 
-Result<BoundStatement> Bind(const Statement& statement, const Catalog& catalog) {
+Result<BoundStatement> Bind(const Statement& statement, const Catalog& catalog,
+                            std::optional<int64_t> statement_time) {
   BoundStatement out;
   switch (statement.kind) {
     case Statement::Kind::kShowTables:
@@ -324,7 +369,7 @@ Result<BoundStatement> Bind(const Statement& statement, const Catalog& catalog) 
     out.select.table_schema = schema;
   }
   try {
-    SelectBinder(ast, schema, &out.select).Bind();
+    SelectBinder(ast, schema, &out.select, statement_time).Bind();
   } catch (const BindError& e) {
     return ErrorAt(e.message, e.location);
   }

@@ -8,6 +8,7 @@
 // Thread-safety: Bind is reentrant; the catalog must not change during a call.
 #pragma once
 
+#include <cstdint>
 #include <optional>
 #include <string>
 
@@ -25,6 +26,10 @@ class Catalog {
   virtual std::optional<Schema> FindTable(const std::string& name) const = 0;
 };
 
-Result<BoundStatement> Bind(const Statement& statement, const Catalog& catalog);
+// `statement_time`: when the statement started (microseconds since the epoch, UTC), the value of
+// NOW(), CURRENT_TIMESTAMP and CURRENT_DATE; without it they are an error. It comes from the
+// caller because sql/ reads no clock, and a distributed statement's fragments carry the root's.
+Result<BoundStatement> Bind(const Statement& statement, const Catalog& catalog,
+                            std::optional<int64_t> statement_time = std::nullopt);
 
 }  // namespace lake::sql

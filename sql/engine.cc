@@ -25,12 +25,13 @@ std::vector<size_t> AllChunks(const BoundSelect& q, const TableProvider& tables)
 }
 
 // Parses and binds `sql`, which must be exactly one SELECT.
-Result<BoundStatement> BindOneSelect(std::string_view sql, const TableProvider& tables) {
+Result<BoundStatement> BindOneSelect(std::string_view sql, const TableProvider& tables,
+                                     std::optional<int64_t> statement_time) {
   LAKE_ASSIGN_OR_RETURN(std::vector<Statement> statements, Parse(sql));
   if (statements.size() != 1 || statements[0].kind != Statement::Kind::kSelect) {
     return Status::InvalidArgument("a query fragment is exactly one SELECT");
   }
-  return Bind(statements[0], tables);
+  return Bind(statements[0], tables, statement_time);
 }
 
 QueryResult ShowTables(const TableProvider& tables) {
@@ -59,7 +60,7 @@ QueryResult Describe(const Schema& schema) {
 }  // namespace
 
 Result<QueryResult> Engine::Execute(const Statement& statement) {
-  LAKE_ASSIGN_OR_RETURN(BoundStatement bound, Bind(statement, tables_));
+  LAKE_ASSIGN_OR_RETURN(BoundStatement bound, Bind(statement, tables_, statement_time_));
   switch (bound.kind) {
     case BoundStatement::Kind::kShowTables:
       return ShowTables(tables_);
@@ -84,7 +85,8 @@ Result<Bytes> Engine::RunFragment(ByteView request_bytes, const std::atomic<bool
 Result<PartialResult> Engine::RunFragmentPartial(ByteView request_bytes,
                                                  const std::atomic<bool>* cancel) {
   LAKE_ASSIGN_OR_RETURN(FragmentRequest request, DecodeFragmentRequest(request_bytes));
-  LAKE_ASSIGN_OR_RETURN(BoundStatement bound, BindOneSelect(request.sql, tables_));
+  LAKE_ASSIGN_OR_RETURN(BoundStatement bound,
+                        BindOneSelect(request.sql, tables_, request.statement_time));
   const size_t available = AllChunks(bound.select, tables_).size();
   std::vector<size_t> chunks;
   for (uint64_t chunk : request.chunks) {
@@ -99,7 +101,7 @@ Result<PartialResult> Engine::RunFragmentPartial(ByteView request_bytes,
 
 Result<QueryResult> Engine::MergeFragments(std::string_view sql,
                                            const std::vector<Bytes>& encoded) {
-  LAKE_ASSIGN_OR_RETURN(BoundStatement bound, BindOneSelect(sql, tables_));
+  LAKE_ASSIGN_OR_RETURN(BoundStatement bound, BindOneSelect(sql, tables_, statement_time_));
   std::vector<PartialResult> partials;
   for (const Bytes& bytes : encoded) {
     LAKE_ASSIGN_OR_RETURN(PartialResult partial, DecodePartialResult(bytes, bound.select));

@@ -161,6 +161,14 @@ class Transformer {
       for (const Json& arg : body->at("args")) e->children.push_back(TransformExpr(arg));
       return e;
     }
+    if (kind == "SQLValueFunction") return TransformValueFunction(*body);
+    if (kind == "MinMaxExpr") {
+      // GREATEST(...) / LEAST(...): functions of their arguments to the binder.
+      ExprPtr e = Make(ExprKind::kFunction, *body);
+      e->name = body->value("op", "") == "IS_GREATEST" ? "greatest" : "least";
+      for (const Json& arg : body->at("args")) e->children.push_back(TransformExpr(arg));
+      return e;
+    }
     if (kind == "SubLink") Fail("subqueries are not supported", LocationOf(*body));
     if (kind == "BooleanTest") Fail("IS TRUE / IS FALSE is not supported", LocationOf(*body));
     Fail("unsupported expression (" + kind + ")", LocationOf(*body));
@@ -297,13 +305,28 @@ class Transformer {
   ExprPtr TransformFuncCall(const Json& body) {
     if (body.contains("over")) Fail("window functions are not supported", LocationOf(body));
     if (body.contains("agg_order")) Fail("ordered aggregates are not supported", LocationOf(body));
-    if (body.contains("agg_filter")) Fail("FILTER is not supported", LocationOf(body));
     ExprPtr e = Make(ExprKind::kFunction, body);
+    if (body.contains("agg_filter")) e->filter = TransformExpr(body["agg_filter"]);
     e->name = LastName(body.at("funcname"));
     e->star = body.value("agg_star", false);
     e->distinct = body.value("agg_distinct", false);
     for (const Json& arg : body.value("args", Json::array())) {
       e->children.push_back(TransformExpr(arg));
+    }
+    return e;
+  }
+
+  // CURRENT_DATE and CURRENT_TIMESTAMP: functions of no argument to the binder, named as
+  // PostgreSQL names their columns.
+  ExprPtr TransformValueFunction(const Json& body) {
+    const std::string op = body.value("op", "");
+    ExprPtr e = Make(ExprKind::kFunction, body);
+    if (op == "SVFOP_CURRENT_DATE") {
+      e->name = "current_date";
+    } else if (op == "SVFOP_CURRENT_TIMESTAMP" || op == "SVFOP_LOCALTIMESTAMP") {
+      e->name = "current_timestamp";
+    } else {
+      Fail("unsupported SQL value function (" + op + ")", LocationOf(body));
     }
     return e;
   }
@@ -341,6 +364,7 @@ void Shift(Expr* expr, int offset) {
   if (expr == nullptr) return;
   if (expr->location >= 0) expr->location += offset;
   for (ExprPtr& child : expr->children) Shift(child.get(), offset);
+  Shift(expr->filter.get(), offset);
 }
 
 void Shift(Statement* s, int offset) {

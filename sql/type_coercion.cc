@@ -1,35 +1,21 @@
 #include "sql/type_coercion.h"
 
-#include <strings.h>
-
 #include <cmath>
 
 #include "common/value_parse.h"
+#include "sql/coercion_helpers.h"
 
 namespace lake::sql {
 namespace {
 
-[[noreturn]] void Fail(const std::string& message, int location) {
-  throw BindError{message, location};
-}
-
-bool Is(const std::string& name, const char* candidate) {
-  return strcasecmp(name.c_str(), candidate) == 0;
-}
-
-bool IsNumeric(LogicalType t) { return t == LogicalType::kBigInt || t == LogicalType::kDouble; }
-
-std::string Lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
-
-std::string TypeLabel(LogicalType t) { return Lower(TypeName(t)); }
-
-// A literal whose type may still adapt to its context: NULL, or a string (PostgreSQL's
-// "unknown"). A typed constant such as CAST(NULL AS BIGINT) keeps its type.
-bool Adaptable(const BoundExpr& e) { return e.kind == BoundExpr::Kind::kConstant && e.unknown; }
+using coercion::Adaptable;
+using coercion::Call;
+using coercion::Constant;
+using coercion::Fail;
+using coercion::Is;
+using coercion::IsNumeric;
+using coercion::Lower;
+using coercion::TypeLabel;
 
 bool IsNullLiteral(const BoundExpr& e) { return Adaptable(e) && e.constant.is_null; }
 
@@ -64,28 +50,9 @@ std::optional<LogicalType> TypeFromCastName(const std::string& name) {
   return std::nullopt;
 }
 
-BoundExprPtr Constant(Value value, int location) {
-  auto e = std::make_unique<BoundExpr>();
-  e->kind = BoundExpr::Kind::kConstant;
-  e->type = value.type;
-  e->constant = std::move(value);
-  e->location = location;
-  return e;
-}
-
 BoundExprPtr UnknownLiteral(Value value, int location) {
   BoundExprPtr e = Constant(std::move(value), location);
   e->unknown = true;
-  return e;
-}
-
-BoundExprPtr Call(ScalarOp op, LogicalType type, int location, std::vector<BoundExprPtr> children) {
-  auto e = std::make_unique<BoundExpr>();
-  e->kind = BoundExpr::Kind::kCall;
-  e->op = op;
-  e->type = type;
-  e->location = location;
-  e->children = std::move(children);
   return e;
 }
 
@@ -229,13 +196,19 @@ LogicalType TypeCoercion::AggregateType(const BoundAggregate& aggregate, const E
       return aggregate.argument->type;
     case AggregateKind::kSum:
     case AggregateKind::kAvg:
+    case AggregateKind::kVarSamp:
+    case AggregateKind::kVarPop:
+    case AggregateKind::kStddevSamp:
+    case AggregateKind::kStddevPop:
       if (!IsNumeric(aggregate.argument->type)) {
         Fail("function " + Lower(node.name) + "(" + TypeLabel(aggregate.argument->type) +
                  ") does not exist",
              node.location);
       }
-      return aggregate.kind == AggregateKind::kAvg ? LogicalType::kDouble
-                                                   : aggregate.argument->type;
+      return aggregate.kind == AggregateKind::kSum ? aggregate.argument->type
+                                                   : LogicalType::kDouble;
+    case AggregateKind::kApproxCountDistinct:
+      return LogicalType::kBigInt;
   }
   return LogicalType::kBigInt;
 }
@@ -419,6 +392,9 @@ BoundExprPtr TypeCoercion::BindBinary(const Expr& e, const LeafBinder& leaf) {
 }
 
 BoundExprPtr TypeCoercion::BindFunction(const Expr& e, const LeafBinder& leaf) {
+  if (e.filter) {
+    Fail("FILTER specified, but " + Lower(e.name) + " is not an aggregate function", e.location);
+  }
   std::vector<BoundExprPtr> args;
   for (const ExprPtr& arg : e.children) args.push_back(BindTree(*arg, leaf));
   auto arity = [&](size_t min, size_t max) {
@@ -479,6 +455,7 @@ BoundExprPtr TypeCoercion::BindFunction(const Expr& e, const LeafBinder& leaf) {
     for (size_t i = 1; i < args.size(); ++i) require(i, LogicalType::kBigInt);
     return Call(ScalarOp::kSubstring, LogicalType::kVarchar, e.location, std::move(args));
   }
+  if (BoundExprPtr bound = BindMoreFunction(e, &args)) return bound;
   Fail("function " + Lower(e.name) + " does not exist", e.location);
 }
 

@@ -19,14 +19,16 @@
 namespace lake::testing {
 
 // The merged answer of `sql`, or nullopt when `sql` is not exactly one SELECT over a table (the
-// statement has nothing to spread). A failing fragment or merge is the error.
-inline std::optional<Result<sql::QueryResult>> RunInFragments(local::LocalEngine& engine,
-                                                              const std::string& sql) {
+// statement has nothing to spread). A failing fragment or merge is the error. `statement_time`
+// travels in every request, as a root sends its own (and the merge binds with it).
+inline std::optional<Result<sql::QueryResult>> RunInFragments(
+    local::LocalEngine& engine, const std::string& sql,
+    std::optional<int64_t> statement_time = std::nullopt) {
   Result<std::vector<sql::Statement>> parsed = sql::Parse(sql);
   if (!parsed.ok() || parsed->size() != 1 || (*parsed)[0].kind != sql::Statement::Kind::kSelect) {
     return std::nullopt;
   }
-  Result<sql::BoundStatement> bound = sql::Bind((*parsed)[0], engine.tables());
+  Result<sql::BoundStatement> bound = sql::Bind((*parsed)[0], engine.tables(), statement_time);
   if (!bound.ok() || bound->select.table.empty()) return std::nullopt;
   size_t chunks = 0;
   for (const sql::TableInfo& t : engine.tables().ListTables()) {
@@ -34,7 +36,7 @@ inline std::optional<Result<sql::QueryResult>> RunInFragments(local::LocalEngine
   }
   std::vector<Bytes> partials;
   for (size_t chunk = 0; chunk <= chunks; ++chunk) {
-    sql::FragmentRequest request{sql, {}};
+    sql::FragmentRequest request{sql, {}, statement_time};
     if (chunk < chunks) request.chunks.push_back(chunk);
     Result<Bytes> partial = engine.engine().RunFragment(sql::EncodeFragmentRequest(request));
     if (!partial.ok()) {
@@ -43,6 +45,7 @@ inline std::optional<Result<sql::QueryResult>> RunInFragments(local::LocalEngine
     }
     partials.push_back(std::move(*partial));
   }
+  engine.engine().SetStatementTime(statement_time);
   Result<sql::QueryResult> merged = engine.engine().MergeFragments(sql, partials);
   if (merged.ok() && merged->chunks_scanned + merged->chunks_pruned != chunks) {
     return Result<sql::QueryResult>(Status::InvalidArgument(
