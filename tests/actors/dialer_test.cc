@@ -4,8 +4,6 @@
 #include <caf/all.hpp>
 #include <catch2/catch.hpp>
 
-#include <netinet/in.h>
-#include <sys/socket.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -17,34 +15,13 @@
 
 #include "actors/dialer.h"
 #include "actors/interfaces.h"
+#include "tests/actors/loopback_listener.h"
 
 namespace lake::actors {
 namespace {
 
 using std::chrono::milliseconds;
 using Clock = std::chrono::steady_clock;
-
-// A listening socket on 127.0.0.1 that a dial can connect to.
-class Listener {
- public:
-  Listener() {
-    fd_ = socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    REQUIRE(bind(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0);
-    REQUIRE(listen(fd_, 16) == 0);
-    socklen_t len = sizeof addr;
-    getsockname(fd_, reinterpret_cast<sockaddr*>(&addr), &len);
-    port_ = ntohs(addr.sin_port);
-  }
-  ~Listener() { close(fd_); }
-  std::string port() const { return std::to_string(port_); }
-
- private:
-  int fd_ = -1;
-  uint16_t port_ = 0;
-};
 
 // A resolver that answers 127.0.0.1 for any name, but only once its gate opens (as a name server
 // that does not answer, until the test ends).
@@ -106,7 +83,7 @@ TEST_CASE("A dial fails within its timeout when the name does not resolve in tim
           "[actors][dialer]") {
   caf::actor_system_config config;
   caf::actor_system system{config};
-  Listener listener;
+  LoopbackListener listener;
   GatedResolver slow;
 
   const DialOutcome outcome =
@@ -125,7 +102,7 @@ TEST_CASE("Names that never resolve leave a bounded number of resolver threads b
           "[actors][dialer]") {
   caf::actor_system_config config;
   caf::actor_system system{config};
-  Listener listener;
+  LoopbackListener listener;
   GatedResolver stuck;
   const std::string address = "stuck.example:" + listener.port();
 

@@ -7,10 +7,6 @@
 #include <caf/io/all.hpp>
 #include <catch2/catch.hpp>
 
-#include <netinet/in.h>
-#include <sys/socket.h>
-#include <unistd.h>
-
 #include <atomic>
 #include <chrono>
 #include <filesystem>
@@ -25,6 +21,7 @@
 #include "dht/identity.h"
 #include "dht/messages.h"
 #include "tests/actors/ask.h"
+#include "tests/actors/loopback_listener.h"
 #include "tests/support/eventually.h"
 
 namespace lake::actors {
@@ -173,17 +170,9 @@ TEST_CASE("Dials beyond the concurrent-dial cap wait their turn rather than each
   caf::actor_system system{Configure(config)};
   // A listener whose accept queue is full: the kernel drops further SYNs, so connects to it hang
   // until the dial times out, as to a host that does not answer.
-  const int listener = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  REQUIRE(bind(listener, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0);
-  REQUIRE(listen(listener, 0) == 0);
-  socklen_t len = sizeof addr;
-  getsockname(listener, reinterpret_cast<sockaddr*>(&addr), &len);
-  const int filler = socket(AF_INET, SOCK_STREAM, 0);
-  REQUIRE(connect(filler, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0);
-  const std::string unanswering = "127.0.0.1:" + std::to_string(ntohs(addr.sin_port));
+  LoopbackListener listener(/*backlog=*/0);
+  listener.Fill();
+  const std::string unanswering = listener.address();
 
   constexpr size_t kCap = 4;
   constexpr int kDials = 30;
@@ -219,8 +208,6 @@ TEST_CASE("Dials beyond the concurrent-dial cap wait their turn rather than each
   INFO(failed << " dials failed");
 
   caf::anon_send_exit(transport.handle, caf::exit_reason::user_shutdown);
-  close(filler);
-  close(listener);
 }
 
 }  // namespace
