@@ -61,4 +61,29 @@ inline BoundExprPtr Call(ScalarOp op, LogicalType type, int location,
   return e;
 }
 
+// The checks of a call to function `e` over its bound `args`: BindError unless there are `min`
+// to `max` of them, with neither * nor DISTINCT.
+inline void RequireArity(const Expr& e, const std::vector<BoundExprPtr>& args, size_t min,
+                         size_t max) {
+  if (args.size() < min || args.size() > max || e.star || e.distinct) {
+    Fail("function " + Lower(e.name) + " takes " + std::to_string(min) +
+             (max != min ? " to " + std::to_string(max) : "") + " argument(s)",
+         e.location);
+  }
+}
+
+// Argument `i` of function `e` as `type`: an adaptable literal or another numeric type is cast;
+// BindError if it is still of another type.
+inline void RequireArgumentType(TypeCoercion& coercion, const Expr& e,
+                                std::vector<BoundExprPtr>* args, size_t i, LogicalType type) {
+  BoundExprPtr& arg = (*args)[i];
+  if (Adaptable(*arg) || (IsNumeric(type) && IsNumeric(arg->type))) {
+    arg = coercion.CastTo(std::move(arg), type);
+  }
+  if (arg->type != type) {
+    Fail("function " + Lower(e.name) + " does not accept type " + TypeLabel(arg->type),
+         arg->location);
+  }
+}
+
 }  // namespace lake::sql::coercion

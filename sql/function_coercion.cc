@@ -12,8 +12,9 @@ using coercion::Adaptable;
 using coercion::Call;
 using coercion::Constant;
 using coercion::Fail;
-using coercion::IsNumeric;
 using coercion::Lower;
+using coercion::RequireArgumentType;
+using coercion::RequireArity;
 using coercion::TypeLabel;
 
 constexpr int64_t kMicrosPerDay = 86'400'000'000;
@@ -23,22 +24,8 @@ constexpr int64_t kMicrosPerDay = 86'400'000'000;
 BoundExprPtr TypeCoercion::BindMoreFunction(const Expr& e, std::vector<BoundExprPtr>* args_in) {
   std::vector<BoundExprPtr>& args = *args_in;
   const std::string name = Lower(e.name);
-  auto arity = [&](size_t min, size_t max) {
-    if (args.size() < min || args.size() > max || e.star || e.distinct) {
-      Fail("function " + name + " takes " + std::to_string(min) +
-               (max != min ? " to " + std::to_string(max) : "") + " argument(s)",
-           e.location);
-    }
-  };
-  auto require = [&](size_t i, LogicalType type) {
-    if (Adaptable(*args[i]) || (IsNumeric(type) && IsNumeric(args[i]->type))) {
-      args[i] = CastTo(std::move(args[i]), type);
-    }
-    if (args[i]->type != type) {
-      Fail("function " + name + " does not accept type " + TypeLabel(args[i]->type),
-           args[i]->location);
-    }
-  };
+  auto arity = [&](size_t min, size_t max) { RequireArity(e, args, min, max); };
+  auto require = [&](size_t i, LogicalType type) { RequireArgumentType(*this, e, &args, i, type); };
   // A unit or field name: a constant string, lower-cased, that names one.
   auto unit = [&](size_t i, bool truncation) {
     const BoundExpr& a = *args[i];

@@ -15,6 +15,8 @@ using coercion::Fail;
 using coercion::Is;
 using coercion::IsNumeric;
 using coercion::Lower;
+using coercion::RequireArgumentType;
+using coercion::RequireArity;
 using coercion::TypeLabel;
 
 bool IsNullLiteral(const BoundExpr& e) { return Adaptable(e) && e.constant.is_null; }
@@ -397,22 +399,8 @@ BoundExprPtr TypeCoercion::BindFunction(const Expr& e, const LeafBinder& leaf) {
   }
   std::vector<BoundExprPtr> args;
   for (const ExprPtr& arg : e.children) args.push_back(BindTree(*arg, leaf));
-  auto arity = [&](size_t min, size_t max) {
-    if (args.size() < min || args.size() > max || e.star || e.distinct) {
-      Fail("function " + Lower(e.name) + " takes " + std::to_string(min) +
-               (max != min ? " to " + std::to_string(max) : "") + " argument(s)",
-           e.location);
-    }
-  };
-  auto require = [&](size_t i, LogicalType type) {
-    if (Adaptable(*args[i]) || (IsNumeric(type) && IsNumeric(args[i]->type))) {
-      args[i] = CastTo(std::move(args[i]), type);
-    }
-    if (args[i]->type != type) {
-      Fail("function " + Lower(e.name) + " does not accept type " + TypeLabel(args[i]->type),
-           args[i]->location);
-    }
-  };
+  auto arity = [&](size_t min, size_t max) { RequireArity(e, args, min, max); };
+  auto require = [&](size_t i, LogicalType type) { RequireArgumentType(*this, e, &args, i, type); };
   if (Is(e.name, "nullif")) {
     // PostgreSQL's NULLIF(a, b): a and b meet in a = b's type, which is also the result's.
     arity(2, 2);
