@@ -39,8 +39,8 @@ Bytes Packed(const GroupedAggregates& partial) {
 }
 
 Result<std::unique_ptr<GroupedAggregates>> Unpacked(const Bytes& bytes,
-                                                     const std::vector<LogicalType>& key_types,
-                                                     const std::vector<BoundAggregate>& aggs) {
+                                                    const std::vector<LogicalType>& key_types,
+                                                    const std::vector<BoundAggregate>& aggs) {
   msgpack::object_handle handle;
   LAKE_RETURN_IF_ERROR(UnpackUntrusted(bytes, &handle));
   return GroupedAggregates::Unpack(handle.get(), key_types, aggs);
@@ -115,7 +115,8 @@ TEST_CASE("Variance states merged in any grouping match a two-pass reference",
   }
   const std::vector<LogicalType> key_types = {LogicalType::kBigInt};
   for (size_t parts : {1, 2, 5, 40}) {
-    std::unique_ptr<GroupedAggregates> merged = MergedPartials(columns, key_types, aggs, parts, rng);
+    std::unique_ptr<GroupedAggregates> merged =
+        MergedPartials(columns, key_types, aggs, parts, rng);
     Result<std::vector<Vector>> out = merged->Finalize();
     REQUIRE(out.ok());
     REQUIRE(out->at(0).size() == 7);
@@ -187,8 +188,7 @@ TEST_CASE("APPROX_COUNT_DISTINCT: merged sketches equal one sketch, within the e
       std::vector<Vector> columns;
       columns.push_back(Values(type, distinct, rng));
       std::vector<BoundAggregate> aggs;
-      aggs.push_back(
-          Aggregate(AggregateKind::kApproxCountDistinct, 0, type, LogicalType::kBigInt));
+      aggs.push_back(Aggregate(AggregateKind::kApproxCountDistinct, 0, type, LogicalType::kBigInt));
       GroupedAggregates whole({}, aggs);
       Feed(&whole, columns, 0, 0, columns[0].size(), 1);
       Result<std::vector<Vector>> out = whole.Finalize();
@@ -254,12 +254,8 @@ TEST_CASE("APPROX_COUNT_DISTINCT per group merges across partials as one sketch 
   }
 }
 
-// A one-group partial of one APPROX_COUNT_DISTINCT state with the given fields.
-Bytes ForgedSketchState(int64_t count, const std::vector<uint32_t>& groups,
-                        const std::vector<uint32_t>& sizes, const std::vector<uint32_t>& entries,
-                        const std::vector<uint8_t>& registers) {
-  msgpack::sbuffer buffer;
-  msgpack::packer<msgpack::sbuffer> pk(buffer);
+// The head of a partial aggregate of one group, no keys and one state, which the caller packs.
+void PackOneGroupHead(msgpack::packer<msgpack::sbuffer>& pk) {
   pk.pack_map(3);
   pk.pack("groups");
   pk.pack(uint64_t{1});
@@ -267,6 +263,15 @@ Bytes ForgedSketchState(int64_t count, const std::vector<uint32_t>& groups,
   pk.pack_array(0);
   pk.pack("states");
   pk.pack_array(1);
+}
+
+// A one-group partial of one APPROX_COUNT_DISTINCT state with the given fields.
+Bytes ForgedSketchState(int64_t count, const std::vector<uint32_t>& groups,
+                        const std::vector<uint32_t>& sizes, const std::vector<uint32_t>& entries,
+                        const std::vector<uint8_t>& registers) {
+  msgpack::sbuffer buffer;
+  msgpack::packer<msgpack::sbuffer> pk(buffer);
+  PackOneGroupHead(pk);
   pk.pack_map(5);
   pk.pack("count");
   PackBin(pk, &count, sizeof count);
@@ -289,8 +294,7 @@ TEST_CASE("Forged sketches and moments in a partial aggregate are refused",
   auto decodes = [&](int64_t count, const std::vector<uint32_t>& groups,
                      const std::vector<uint32_t>& sizes, const std::vector<uint32_t>& entries,
                      const std::vector<uint8_t>& registers) {
-    return Unpacked(ForgedSketchState(count, groups, sizes, entries, registers), {}, aggs)
-        .status();
+    return Unpacked(ForgedSketchState(count, groups, sizes, entries, registers), {}, aggs).status();
   };
   const uint32_t dense = kHllRegisters;
   std::vector<uint8_t> registers(kHllRegisters, 3);
@@ -303,13 +307,13 @@ TEST_CASE("Forged sketches and moments in a partial aggregate are refused",
   registers.pop_back();  // short
   CHECK(decodes(4, {0}, {dense}, {}, registers).IsCorruption());
   registers.push_back(0);
-  CHECK(decodes(4, {1}, {dense}, {}, registers).IsCorruption());   // no such group
-  CHECK(decodes(0, {0}, {dense}, {}, registers).IsCorruption());   // a sketch without inputs
-  CHECK(decodes(4, {}, {}, {}, {}).IsCorruption());                // inputs without a sketch
+  CHECK(decodes(4, {1}, {dense}, {}, registers).IsCorruption());  // no such group
+  CHECK(decodes(0, {0}, {dense}, {}, registers).IsCorruption());  // a sketch without inputs
+  CHECK(decodes(4, {}, {}, {}, {}).IsCorruption());               // inputs without a sketch
   CHECK(decodes(4, {0}, {2}, {9 << 8 | 1, 5 << 8 | 3}, {}).IsCorruption());  // not ascending
   CHECK(decodes(4, {0}, {1}, {5 << 8 | 0}, {}).IsCorruption());              // a zero entry
   CHECK(decodes(4, {0}, {1}, {5 << 8 | (kHllMaxRegister + 1)}, {}).IsCorruption());
-  CHECK(decodes(4, {0}, {1}, {dense << 8 | 1}, {}).IsCorruption());  // index out of range
+  CHECK(decodes(4, {0}, {1}, {dense << 8 | 1}, {}).IsCorruption());          // index out of range
   CHECK(decodes(4, {0}, {1}, {5 << 8 | 3, 9 << 8 | 1}, {}).IsCorruption());  // left over
   CHECK(decodes(4, {0}, {3}, {5 << 8 | 3, 9 << 8 | 1}, {}).IsCorruption());  // short
   std::vector<uint32_t> many;
@@ -323,13 +327,7 @@ TEST_CASE("Forged sketches and moments in a partial aggregate are refused",
   auto moments = [&](int64_t count, double mean, double m2) {
     msgpack::sbuffer buffer;
     msgpack::packer<msgpack::sbuffer> pk(buffer);
-    pk.pack_map(3);
-    pk.pack("groups");
-    pk.pack(uint64_t{1});
-    pk.pack("keys");
-    pk.pack_array(0);
-    pk.pack("states");
-    pk.pack_array(1);
+    PackOneGroupHead(pk);
     pk.pack_map(3);
     pk.pack("count");
     PackBin(pk, &count, sizeof count);
