@@ -166,6 +166,12 @@ DhtRouterActor::behavior_type DhtRouter(Self self, DhtRouterOptions options) {
         st.driver->core().OnUnreachable(Now(self), peer);
         st.driver->Flush();
       },
+      [=](turned_away_atom, const NodeId& peer) {
+        auto& st = self->state;
+        if (!st.driver) return;
+        st.driver->core().OnTurnedAway(Now(self), peer);
+        st.driver->Flush();
+      },
       [=](tick_atom) {
         if (self->state.driver) self->state.driver->OnWakeup(Now(self));
       },

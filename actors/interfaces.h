@@ -55,6 +55,7 @@ using stats_atom = caf::atom_constant<caf::atom("stats")>;
 using status_atom = caf::atom_constant<caf::atom("status")>;
 using sync_atom = caf::atom_constant<caf::atom("sync")>;
 using tick_atom = caf::atom_constant<caf::atom("tick")>;
+using turned_away_atom = caf::atom_constant<caf::atom("turnaway")>;
 using unreach_atom = caf::atom_constant<caf::atom("unreach")>;
 using upload_atom = caf::atom_constant<caf::atom("upload")>;
 
@@ -296,6 +297,8 @@ using DhtRouterActor = caf::typed_actor<
     caf::reacts_to<peer_down_atom, NodeId>,
     // from the transport: `peer` could not be dialed.
     caf::reacts_to<unreach_atom, NodeId>,
+    // from the transport: a dial of `peer` was turned away, which a busy node does too.
+    caf::reacts_to<turned_away_atom, NodeId>,
     // from itself: time for DhtCore::OnTimer.
     caf::reacts_to<tick_atom>,
     // from anyone: every value stored under a key (all k closest nodes asked).

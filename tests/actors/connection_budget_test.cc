@@ -25,6 +25,7 @@ using std::chrono::seconds;
 
 constexpr size_t kInbound = 6;
 constexpr size_t kOutbound = 6;
+constexpr int kNodes = 40;  // joining one after another through the first
 
 uint64_t Contacts(caf::actor_system& system, const OverlayHandles& node) {
   const Result<RouterStatus> status = Ask<RouterStatus>(system, node.router, status_atom::value);
@@ -32,6 +33,15 @@ uint64_t Contacts(caf::actor_system& system, const OverlayHandles& node) {
 }
 
 using testing::Eventually;
+
+// The overlays of one test, stopped when it ends, also when a REQUIRE ends it early: the actor
+// system's destructor waits for every actor still running, forever.
+struct Overlays {
+  ~Overlays() {
+    for (const OverlayHandles& node : nodes) StopOverlay(node);
+  }
+  std::vector<OverlayHandles> nodes;
+};
 
 // One overlay on 127.0.0.1 with the small budgets, joining through `seed` if given.
 OverlayHandles StartNode(caf::actor_system& system, const std::string& seed) {
@@ -57,8 +67,8 @@ TEST_CASE("A node whose routing table outgrows its connection budget still admit
   caf::actor_system system{config};
 
   // 40 nodes join one after another through the first, which can hold 6 + 6 connections.
-  constexpr int kNodes = 40;
-  std::vector<OverlayHandles> nodes;
+  Overlays overlays;
+  std::vector<OverlayHandles>& nodes = overlays.nodes;
   nodes.push_back(StartNode(system, ""));
   const std::string seed = nodes.front().address;
   for (int i = 1; i < kNodes; ++i) {
@@ -81,14 +91,12 @@ TEST_CASE("A node whose routing table outgrows its connection budget still admit
   CHECK(stats->connections <= kInbound + kOutbound);
 
   // A newcomer joins through it, and learns the network from it.
-  OverlayHandles newcomer = StartNode(system, seed);
+  nodes.push_back(StartNode(system, seed));
+  const OverlayHandles& newcomer = nodes.back();
   CHECK(Eventually([&] { return Contacts(system, newcomer) >= 5; }, seconds(15)));
   stats = Ask<TransportStats>(system, nodes.front().transport, stats_atom::value);
   REQUIRE(stats.ok());
   CHECK(stats->connections <= kInbound + kOutbound);
-
-  StopOverlay(newcomer);
-  for (const OverlayHandles& node : nodes) StopOverlay(node);
 }
 
 }  // namespace
