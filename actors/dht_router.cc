@@ -166,6 +166,12 @@ DhtRouterActor::behavior_type DhtRouter(Self self, DhtRouterOptions options) {
         st.driver->core().OnUnreachable(Now(self), peer);
         st.driver->Flush();
       },
+      [=](turned_away_atom, const NodeId& peer) {
+        auto& st = self->state;
+        if (!st.driver) return;
+        st.driver->core().OnTurnedAway(Now(self), peer);
+        st.driver->Flush();
+      },
       [=](tick_atom) {
         if (self->state.driver) self->state.driver->OnWakeup(Now(self));
       },
@@ -207,6 +213,7 @@ DhtRouterActor::behavior_type DhtRouter(Self self, DhtRouterOptions options) {
         status.records = core.records().size();
         status.frames_bad = st.frames_bad;
         status.lookups_done = st.driver->operations_finished();
+        status.replies_trimmed = core.replies_trimmed();
         return status;
       },
   };

@@ -28,9 +28,6 @@ struct Dialed {
 
 using AddrList = std::unique_ptr<addrinfo, decltype(&freeaddrinfo)>;
 
-// Name resolutions that outlived their dial and still run (getaddrinfo cannot be cancelled):
-// a bound, so that names that never resolve cannot pile up threads.
-constexpr int kMaxLingeringResolutions = 8;
 std::atomic<int> lingering_resolutions{0};
 
 // What a resolver thread hands back; shared, since the thread may outlive the dial.
@@ -46,7 +43,8 @@ struct Resolution {
 // Resolves `host` within `timeout`. A numeric address resolves at once; a name is resolved on a
 // thread of its own, and a name that does not resolve in time is a failed dial.
 AddrList Resolve(const std::string& host, const std::string& port,
-                 std::chrono::milliseconds timeout, std::string* error) {
+                 std::chrono::milliseconds timeout, const NameResolver& resolve,
+                 std::string* error) {
   addrinfo hints{};
   hints.ai_family = AF_UNSPEC;
   hints.ai_socktype = SOCK_STREAM;
@@ -61,9 +59,9 @@ AddrList Resolve(const std::string& host, const std::string& port,
   }
   hints.ai_flags = 0;
   auto resolution = std::make_shared<Resolution>();
-  std::thread([resolution, host, port, hints] {
+  std::thread([resolution, host, port, hints, resolve] {
     addrinfo* result = nullptr;
-    const int rc = getaddrinfo(host.c_str(), port.c_str(), &hints, &result);
+    const int rc = resolve(host.c_str(), port.c_str(), &hints, &result);
     std::lock_guard<std::mutex> lock(resolution->mu);
     if (resolution->abandoned) {
       if (result != nullptr) freeaddrinfo(result);
@@ -88,7 +86,8 @@ AddrList Resolve(const std::string& host, const std::string& port,
 
 // Resolves and connects within `timeout` in all; returns a connected non-blocking socket (as CAF
 // wants it) or why not.
-Dialed ConnectWithTimeout(const std::string& address, std::chrono::milliseconds timeout) {
+Dialed ConnectWithTimeout(const std::string& address, std::chrono::milliseconds timeout,
+                          const NameResolver& resolve) {
   const size_t colon = address.rfind(':');
   if (colon == std::string::npos || colon == 0) return {-1, "not host:port"};
   std::string host = address.substr(0, colon);
@@ -98,7 +97,7 @@ Dialed ConnectWithTimeout(const std::string& address, std::chrono::milliseconds 
   const std::string port = address.substr(colon + 1);
   const auto deadline = std::chrono::steady_clock::now() + timeout;
   std::string error;
-  AddrList list = Resolve(host, port, timeout, &error);
+  AddrList list = Resolve(host, port, timeout, resolve, &error);
   if (!list) return {-1, error};
   addrinfo* found = list.get();
   error = "no address";
@@ -140,12 +139,12 @@ Dialed ConnectWithTimeout(const std::string& address, std::chrono::milliseconds 
 }  // namespace
 
 void Dial(const caf::actor& requester, uint64_t dial_id, const std::string& address,
-          std::chrono::milliseconds timeout) {
+          std::chrono::milliseconds timeout, NameResolver resolve) {
   // Held weakly: a dial must not keep a stopped transport alive, and must not reach it once it
   // is gone.
   const caf::actor_addr to = requester.address();
-  std::thread([to, dial_id, address, timeout] {
-    Dialed dialed = ConnectWithTimeout(address, timeout);
+  std::thread([to, dial_id, address, timeout, resolve = std::move(resolve)] {
+    Dialed dialed = ConnectWithTimeout(address, timeout, resolve);
     const auto requester = caf::actor_cast<caf::actor>(to);
     if (!requester) {
       if (dialed.fd >= 0) close(dialed.fd);

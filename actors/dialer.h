@@ -9,19 +9,31 @@
 // that hang likely.
 #pragma once
 
+#include <netdb.h>
 #include <caf/all.hpp>
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <string>
 
 namespace lake::actors {
+
+// How a host name becomes addresses, with getaddrinfo's contract (the answer is freed with
+// freeaddrinfo). Numeric addresses never reach it. Tests stand in a slow one.
+using NameResolver =
+    std::function<int(const char* host, const char* port, const addrinfo* hints, addrinfo** found)>;
+
+// Name resolutions that outlived their dial and still run (getaddrinfo cannot be cancelled):
+// while this many linger, a dial of a name fails at once, so that names that never resolve cannot
+// pile up threads.
+inline constexpr int kMaxLingeringResolutions = 8;
 
 // Starts a dial of `address` ("host:port"). It sends `requester`, anonymously, (dialed_atom,
 // dial_id, int fd) on success, or (dial_fail_atom, dial_id, std::string why) once `timeout` has
 // passed; if the requester is gone by then, the socket is closed. Thread-safety: callable from
 // any thread.
 void Dial(const caf::actor& requester, uint64_t dial_id, const std::string& address,
-          std::chrono::milliseconds timeout);
+          std::chrono::milliseconds timeout, NameResolver resolve = getaddrinfo);
 
 }  // namespace lake::actors

@@ -55,6 +55,7 @@ using stats_atom = caf::atom_constant<caf::atom("stats")>;
 using status_atom = caf::atom_constant<caf::atom("status")>;
 using sync_atom = caf::atom_constant<caf::atom("sync")>;
 using tick_atom = caf::atom_constant<caf::atom("tick")>;
+using turned_away_atom = caf::atom_constant<caf::atom("turnaway")>;
 using unreach_atom = caf::atom_constant<caf::atom("unreach")>;
 using upload_atom = caf::atom_constant<caf::atom("upload")>;
 
@@ -98,16 +99,17 @@ typename Inspector::result_type inspect(Inspector& f, PeerInfo& x) {
 // The router's view of the overlay.
 struct RouterStatus {
   NodeId id;
-  std::string address;        // where this node listens for peers
-  uint64_t peers = 0;         // contacts in the routing table
-  uint64_t records = 0;       // DHT records held
-  uint64_t frames_bad = 0;    // authenticated frames that failed to decode (session dropped)
-  uint64_t lookups_done = 0;  // finished find/get/put operations
+  std::string address;           // where this node listens for peers
+  uint64_t peers = 0;            // contacts in the routing table
+  uint64_t records = 0;          // DHT records held
+  uint64_t frames_bad = 0;       // authenticated frames that failed to decode (session dropped)
+  uint64_t lookups_done = 0;     // finished find/get/put operations
+  uint64_t replies_trimmed = 0;  // answers cut to fit a DHT payload by dropping values
 };
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, RouterStatus& x) {
   return f(caf::meta::type_name("RouterStatus"), x.id, x.address, x.peers, x.records, x.frames_bad,
-           x.lookups_done);
+           x.lookups_done, x.replies_trimmed);
 }
 
 // The transport's counters.
@@ -125,7 +127,8 @@ struct TransportStats {
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, TransportStats& x) {
   return f(caf::meta::type_name("TransportStats"), x.port, x.connections, x.sessions_dropped,
-           x.connections_refused, x.connections_evicted, x.frames_limited, x.dials_failed, x.bytes_in, x.bytes_out);
+           x.connections_refused, x.connections_evicted, x.frames_limited, x.dials_failed,
+           x.bytes_in, x.bytes_out);
 }
 
 // What the chunk keeper stores, and how its replication is doing.
@@ -294,6 +297,8 @@ using DhtRouterActor = caf::typed_actor<
     caf::reacts_to<peer_down_atom, NodeId>,
     // from the transport: `peer` could not be dialed.
     caf::reacts_to<unreach_atom, NodeId>,
+    // from the transport: a dial of `peer` was turned away, which a busy node does too.
+    caf::reacts_to<turned_away_atom, NodeId>,
     // from itself: time for DhtCore::OnTimer.
     caf::reacts_to<tick_atom>,
     // from anyone: every value stored under a key (all k closest nodes asked).

@@ -64,11 +64,20 @@ void WriteOut(PeerTransportBroker* self, connection_handle handle, Connection& c
   self->flush(handle);
 }
 
+// What a failed dial says of the peer: a refused or unanswered connect that it is gone; a
+// connection it closed before the handshake ended, or a dial that waited too long for one of our
+// own slots, only that one of the two may be out of connection slots.
+enum class DialFailure { kNoAnswer, kTurnedAway };
+
 // Payloads waiting for `peer` cannot be sent: drop them and tell the router and every other
 // protocol's actor (they may be waiting for that peer's answers).
-void Unreachable(PeerTransportBroker* self, const NodeId& peer) {
+void Unreachable(PeerTransportBroker* self, const NodeId& peer, DialFailure failure) {
   self->state.waiting.erase(peer);
-  self->send(self->state.router, unreach_atom::value, peer);
+  if (failure == DialFailure::kNoAnswer) {
+    self->send(self->state.router, unreach_atom::value, peer);
+  } else {
+    self->send(self->state.router, turned_away_atom::value, peer);
+  }
   for (const auto& [protocol, handler] : self->state.handlers) {
     self->send(handler, unreach_atom::value, peer);
   }
@@ -96,7 +105,7 @@ void Forget(PeerTransportBroker* self, connection_handle handle, bool retired = 
       }
     }
   } else if (conn.expected) {
-    Unreachable(self, *conn.expected);  // a dial that never became a session
+    Unreachable(self, *conn.expected, DialFailure::kTurnedAway);  // never became a session
   }
   st.connections.erase(it);
 }
@@ -327,7 +336,9 @@ void Sweep(PeerTransportBroker* self) {
       continue;
     }
     ++st.stats.dials_failed;
-    if (it->second.expected) Unreachable(self, *it->second.expected);
+    if (it->second.expected) {
+      Unreachable(self, *it->second.expected, DialFailure::kTurnedAway);
+    }
     it = st.dials.erase(it);
   }
   // A handshake limiter unused for a while is full again: forget it.
@@ -416,7 +427,7 @@ caf::behavior PeerTransport(PeerTransportBroker* self, PeerTransportOptions opti
         if (!pending) return;
         spdlog::debug("transport: dial {} failed: {}", pending->address, why);
         ++self->state.stats.dials_failed;
-        if (pending->expected) Unreachable(self, *pending->expected);
+        if (pending->expected) Unreachable(self, *pending->expected, DialFailure::kNoAnswer);
         StartDials(self);
       },
       [=](close_atom, const NodeId& peer) {

@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "actors/actor_clock.h"
 #include "actors/errors.h"
 
 namespace lake::actors {
@@ -49,6 +50,7 @@ QueryExecutorActor::behavior_type QueryExecutor(
         if (Status refreshed = st.engine->Refresh(); !refreshed.ok()) {
           return ToCafError(refreshed);
         }
+        st.engine->engine().SetStatementTime(ToMicros(ActorNow(self)));
         Result<sql::QueryResult> result = st.engine->engine().Execute(*statement);
         if (!result.ok()) return ToCafError(result.status());
         return std::move(result).value();

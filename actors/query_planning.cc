@@ -215,11 +215,14 @@ void Accept(Self self, uint64_t id, const std::shared_ptr<local::DistributedSele
 }
 
 // Decodes one large partial result on a thread of its own and quits: answers arriving together
-// decode side by side, and the planner keeps routing messages meanwhile.
-caf::behavior PartialDecoder(caf::event_based_actor* self) {
+// decode side by side, and the planner keeps routing messages meanwhile. What it decodes comes as
+// spawn arguments: CAF 0.17 spawns a function actor without arguments by dereferencing a null
+// pointer to their empty tuple, which UBSan reports (and which stops a sanitized node).
+caf::behavior PartialDecoder(caf::event_based_actor* self,
+                             std::shared_ptr<local::DistributedSelect> select, Bytes partial) {
   return {
-      [=](decode_atom, const std::shared_ptr<local::DistributedSelect>& select,
-          const Bytes& partial) -> caf::result<std::shared_ptr<sql::PartialResult>> {
+      [self, select = std::move(select), partial = std::move(partial)](
+          decode_atom) -> caf::result<std::shared_ptr<sql::PartialResult>> {
         self->quit();
         Result<sql::PartialResult> decoded = select->Decode(partial);
         if (!decoded.ok()) return ToCafError(decoded.status());
@@ -236,8 +239,8 @@ void Decode(Self self, uint64_t id, const std::shared_ptr<local::DistributedSele
   if (partial.size() < kInlineDecodeBytes) {
     return Accept(self, id, select, request_id, from, select->Decode(partial));
   }
-  self->request(self->spawn<caf::detached>(PartialDecoder), caf::infinite, decode_atom::value,
-                select, std::move(partial))
+  self->request(self->spawn<caf::detached>(PartialDecoder, select, std::move(partial)),
+                caf::infinite, decode_atom::value)
       .then(
           [=](std::shared_ptr<sql::PartialResult>& decoded) {
             Accept(self, id, select, request_id, from, std::move(*decoded));
@@ -314,7 +317,8 @@ void Scatter(Self self, uint64_t id, std::string sql, PinnedVersion version,
   options.allow_partial = q.request.allow_partial;
   Result<std::unique_ptr<local::DistributedSelect>> plan =
       local::DistributedSelect::Plan(std::move(sql), std::move(version.manifest), version.id,
-                                     *st.store, self_id, replicas, options);
+                                     *st.store, self_id, replicas, options,
+                                     ToMicros(ActorNow(self)));
   if (!plan.ok()) return Fail(self, id, plan.status());
   q.select = std::move(plan).value();
   q.cancel = std::make_shared<std::atomic<bool>>(false);

@@ -1,19 +1,27 @@
 #!/usr/bin/env python3
 """Writes the benchmark tables as CSV: deterministic for a seed, streamed (memory stays small).
 
-usage: gen_data.py [--rows N] [--seed S] [--employees N] [--products N] --out DIR
+usage: gen_data.py [--rows N] [--seed S] [--employees N] [--products N] [--users N] --out DIR
 
 DIR gets:
-  events.csv     event_id,ts,user_id,country,device,event_type,amount,latency_ms,is_error
-                 N rows (default 5,000,000; ~327 MB), a log over 2025: ts grows with event_id
+  events.csv     event_id,ts,user_id,country,device,event_type,amount,latency_ms,is_error,
+                 product_id
+                 N rows (default 5,000,000; ~344 MB), a log over 2025: ts grows with event_id
                  plus up to 10 minutes of jitter; user_id follows a power law over 1M users
                  (~845k distinct in 5M rows); 50 countries weighted 1/rank^1.1 (US ~26%);
                  5 devices and 10 event types with fixed shares; amount in cents-exact
                  decimals, log-normal around 20.00, empty (NULL) for 2% of rows; latency_ms
                  cubic-skewed over 15..1515, plus 2000 for half of the errors; is_error
-                 true/false (~3%, rate depending on the device).
+                 true/false (~3%, rate depending on the device); product_id references
+                 products.id, power law over the products (product 1 the most frequent),
+                 empty (NULL) for login and logout events. product_id was added last and draws
+                 from a generator of its own, so the other columns are what they were before it.
   employees.csv  id,name,department,salary,hire_date,city,age,is_remote  (5,000 rows)
   products.csv   id,name,category,price,stock,rating,supplier            (3,000 rows)
+  users.csv      user_id,country,signup_date,plan,age  (1,000,000 rows: every user_id events
+                 can name): country weighted as in events, signup_date uniform over
+                 2019-01-01..2025-12-31, plan free/basic/pro/enterprise (70/18/10/2%), age
+                 18..80 skewed young.
   tricky.csv     10 rows that exercise CSV quoting (CRLF line ends, quoted commas and
                  quotes, newlines in fields, empty and quoted-empty fields, unicode, spaces)
   manifest.tsv   a first line naming the parameters, then "<file> <rows> <bytes>" per file
@@ -28,6 +36,8 @@ import random
 import time
 
 N_USERS = 1_000_000
+SIGNUP_START = 1546300800        # 2019-01-01T00:00:00Z
+SIGNUP_DAYS = 2557               # 2019-01-01 .. 2025-12-31
 YEAR_START = 1735689600          # 2025-01-01T00:00:00Z
 YEAR_SECONDS = 365 * 86400
 JITTER_SECONDS = 600
@@ -42,6 +52,9 @@ DEVICES = (("ios", 38, 0.02), ("android", 34, 0.035), ("web", 20, 0.03), ("table
 EVENT_TYPES = (("view", 40), ("click", 22), ("search", 12), ("add_to_cart", 8), ("login", 6),
                ("logout", 4), ("remove_from_cart", 3), ("checkout", 2.5), ("purchase", 2),
                ("refund", 0.5))
+# Events of these types concern no product: their product_id is NULL.
+NO_PRODUCT_TYPES = ("login", "logout")
+PLANS = (("free", 70), ("basic", 18), ("pro", 10), ("enterprise", 2))
 
 # (department, weight, base salary)
 DEPARTMENTS = (("Engineering", 30, 120000), ("Sales", 20, 80000), ("Support", 14, 55000),
@@ -86,7 +99,7 @@ def cumulative(weights):
     return out
 
 
-def write_events(path, rows, rng, batch=50_000):
+def write_events(path, rows, rng, product_rng, products, batch=50_000):
     dates = [time.strftime("%Y-%m-%dT", time.gmtime(YEAR_START + d * 86400)) for d in range(365)]
     clock = ["%02d:%02d:%02d" % (s // 3600, s // 60 % 60, s % 60) for s in range(86400)]
     country_cw = cumulative(1 / r ** 1.1 for r in range(1, len(COUNTRIES) + 1))
@@ -100,10 +113,13 @@ def write_events(path, rows, rng, batch=50_000):
     # modulo N_USERS, so that the busiest users are spread over the id range.
     span = N_USERS ** 0.2 - 1
     spread = 7 ** 7  # coprime to 10^6: a bijection of 0..N_USERS-1
+    product_span = max(products, 1) ** 0.2 - 1
     seconds_per_row = YEAR_SECONDS / max(rows, 1)
     rand, gauss = rng.random, rng.gauss
+    product_rand = product_rng.random
     with open(path, "w", encoding="utf-8", newline="") as f:
-        f.write("event_id,ts,user_id,country,device,event_type,amount,latency_ms,is_error\n")
+        f.write("event_id,ts,user_id,country,device,event_type,amount,latency_ms,is_error,"
+                "product_id\n")
         for first in range(0, rows, batch):
             k = min(batch, rows - first)
             countries = rng.choices(COUNTRIES, cum_weights=country_cw, k=k)
@@ -126,9 +142,13 @@ def write_events(path, rows, rng, batch=50_000):
                 latency = int(15 + rand() ** 3 * 1500)
                 if error and rand() < 0.5:  # half the errors are timeouts
                     latency += 2000
+                # Products: density ~ x^-0.8 as for users, product 1 the most frequent.
+                product = min(products, int((1 + product_rand() * product_span) ** 5))
+                if types[j] in NO_PRODUCT_TYPES:
+                    product = ""
                 out.append(f"{event_id},{dates[sec // 86400]}{clock[sec % 86400]},{user},"
                            f"{countries[j]},{device},{types[j]},{amount},{latency},"
-                           f"{'true' if error else 'false'}\n")
+                           f"{'true' if error else 'false'},{product}\n")
             f.write("".join(out))
 
 
@@ -166,27 +186,54 @@ def write_products(path, rows, rng):
                     f"{int(rng.expovariate(1 / 200))},{rng.uniform(1, 5):.1f},{supplier}\n")
 
 
+def write_users(path, rows, rng, batch=50_000):
+    dates = [time.strftime("%Y-%m-%d", time.gmtime(SIGNUP_START + d * 86400))
+             for d in range(SIGNUP_DAYS)]
+    country_cw = cumulative(1 / r ** 1.1 for r in range(1, len(COUNTRIES) + 1))
+    plan_names = [p[0] for p in PLANS]
+    plan_cw = cumulative(p[1] for p in PLANS)
+    with open(path, "w", encoding="utf-8", newline="") as f:
+        f.write("user_id,country,signup_date,plan,age\n")
+        for first in range(0, rows, batch):
+            k = min(batch, rows - first)
+            countries = rng.choices(COUNTRIES, cum_weights=country_cw, k=k)
+            plans = rng.choices(plan_names, cum_weights=plan_cw, k=k)
+            out = []
+            for j in range(k):
+                age = 18 + int(rng.random() ** 2 * 63)
+                out.append(f"{first + j + 1},{countries[j]},{dates[rng.randrange(SIGNUP_DAYS)]},"
+                           f"{plans[j]},{age}\n")
+            f.write("".join(out))
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--rows", type=int, default=5_000_000, help="events rows")
     ap.add_argument("--seed", type=int, default=42)
     ap.add_argument("--employees", type=int, default=5000)
     ap.add_argument("--products", type=int, default=3000)
+    ap.add_argument("--users", type=int, default=N_USERS,
+                    help="users rows (events name user ids up to 1,000,000)")
     ap.add_argument("--out", required=True, help="output folder")
     a = ap.parse_args()
     os.makedirs(a.out, exist_ok=True)
     t0 = time.time()
     counts = {"employees": a.employees, "products": a.products, "tricky": len(TRICKY) - 1,
-              "events": a.rows}
-    # One generator per table, seeded by the seed and the table's name.
+              "events": a.rows, "users": a.users}
+    # One generator per table, seeded by the seed and the table's name, and one for the events'
+    # product_id, which was added after the other columns and must not change them.
     rng = {t: random.Random(f"{a.seed}/{t}") for t in counts}
+    rng["events.product_id"] = random.Random(f"{a.seed}/events.product_id")
     write_employees(os.path.join(a.out, "employees.csv"), a.employees, rng["employees"])
     write_products(os.path.join(a.out, "products.csv"), a.products, rng["products"])
     with open(os.path.join(a.out, "tricky.csv"), "w", encoding="utf-8", newline="") as f:
         f.write("".join(line + "\r\n" for line in TRICKY))
-    write_events(os.path.join(a.out, "events.csv"), a.rows, rng["events"])
+    write_events(os.path.join(a.out, "events.csv"), a.rows, rng["events"],
+                 rng["events.product_id"], a.products)
+    write_users(os.path.join(a.out, "users.csv"), a.users, rng["users"])
     with open(os.path.join(a.out, "manifest.tsv"), "w") as f:
-        f.write(f"# rows={a.rows} employees={a.employees} products={a.products} seed={a.seed}\n")
+        f.write(f"# rows={a.rows} employees={a.employees} products={a.products} "
+                f"users={a.users} seed={a.seed}\n")
         for t, n in counts.items():
             f.write(f"{t}.csv\t{n}\t{os.path.getsize(os.path.join(a.out, t + '.csv'))}\n")
     mb = os.path.getsize(os.path.join(a.out, "events.csv")) / 1e6

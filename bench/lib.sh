@@ -1,12 +1,12 @@
-# Helpers sourced by bench/sql_bench.sh, bench/import_bench.sh, bench/upload_bench.sh,
-# bench/query_bench.sh and bench/gateway_bench.sh (not run by itself). They expect $root (the repository) and
+# Helpers sourced by bench/sql_bench.sh, bench/join_bench.sh, bench/import_bench.sh,
+# bench/upload_bench.sh, bench/query_bench.sh and bench/gateway_bench.sh (not run by itself). They expect $root (the repository) and
 # `set -euo pipefail` from the caller.
 
 # bench_data ROWS SEED: sets $data to bench/out/data/ROWS-SEED, generating the CSVs there with
 # bench/gen_data.py unless its manifest shows they were made with these parameters already.
 bench_data() {
   data=$root/bench/out/data/$1-$2
-  if [ "$(head -1 "$data/manifest.tsv" 2>/dev/null)" != "# rows=$1 employees=5000 products=3000 seed=$2" ]; then
+  if [ "$(head -1 "$data/manifest.tsv" 2>/dev/null)" != "# rows=$1 employees=5000 products=3000 users=1000000 seed=$2" ]; then
     python3 "$root/bench/gen_data.py" --rows "$1" --seed "$2" --out "$data" >&2
   fi
 }
@@ -18,20 +18,35 @@ query_list() {
        /^--/ || /^[ \t]*$/ { next } { print id "\t" $0 }' "$1"
 }
 
+# p2plake_import LAKE TABLE...: a new p2plake data dir LAKE (replacing one there) holding each
+# $data/TABLE.csv imported as TABLE. Uses $p2plake and $data.
+p2plake_import() {
+  local lake=$1 table
+  shift
+  rm -rf "$lake"
+  for table in "$@"; do
+    "$p2plake" import --data-dir "$lake" --name "$table" "$data/$table.csv" >/dev/null
+  done
+}
+
 # p2plake_warm LAKE DIR THREADS RUNS SKIP: for each "qid<TAB>statement" line on stdin, the answer
 # of `p2plake sql` over the data dir LAKE from a run of its own (untimed) to DIR/raw/QID.csv, then
 # one process that runs the statement SKIP + RUNS times with --timing: its decoded-column cache is
 # warm after the first run. The last RUNS times (execution only, ms) are appended to
-# DIR/times.tsv as "qid<TAB>run<TAB>ms". A failing query gets no times; its error goes to stderr.
-# Uses $p2plake.
+# DIR/times.tsv as "qid<TAB>run<TAB>ms". A failing query gets no times; its error goes to stderr
+# and, as "qid<TAB>first line of the error", to DIR/errors.tsv. Uses $p2plake.
 p2plake_warm() {
   local lake=$1 dir=$2 threads=$3 runs=$4 skip=$5 qid sql run
   local sql_cmd=("$p2plake" sql --data-dir "$lake" --threads "$threads" --format csv)
   mkdir -p "$dir/raw"
   : > "$dir/times.tsv"
+  : > "$dir/errors.tsv"
   while IFS=$'\t' read -r qid sql; do
-    "${sql_cmd[@]}" "$sql" < /dev/null > "$dir/raw/$qid.csv" 2> "$dir/error.txt" ||
-      { cat "$dir/error.txt" >&2; continue; }
+    "${sql_cmd[@]}" "$sql" < /dev/null > "$dir/raw/$qid.csv" 2> "$dir/error.txt" || {
+      cat "$dir/error.txt" >&2
+      printf '%s\t%s\n' "$qid" "$(head -1 "$dir/error.txt")" >> "$dir/errors.tsv"
+      continue
+    }
     "${sql_cmd[@]}" --timing "$(for run in $(seq $((skip + runs))); do printf '%s\n' "$sql"; done)" \
       < /dev/null > /dev/null 2> "$dir/time.txt" || { cat "$dir/time.txt" >&2; continue; }
     awk -v q="$qid" -v skip="$skip" '/^Time:/ && ++n > skip { printf "%s\t%d\t%s\n", q, n - skip, $2 }' \
@@ -53,6 +68,29 @@ duckdb_setup() {
   fi
   cp "$root/bench/duck.mjs" "$dir/"
   duck=(node "$dir/duck.mjs")
+}
+
+# sqlite_warm DB QUERIES DIR RUNS: every query of the file QUERIES (query_list's layout) RUNS times
+# in one `sqlite3 -readonly` session over DB, with a 1 GiB page cache and temp storage in memory.
+# Before each run a marker line goes to stdout, the answer to DIR/raw/<qid>.csv (the last run's
+# stays), and `.timer on` prints "Run Time: real <s> ..." after each statement; the times go to
+# DIR/times.tsv as "qid<TAB>run<TAB>ms" (real time: execution and writing the CSV, 1 ms
+# resolution).
+sqlite_warm() {
+  local db=$1 queries=$2 dir=$3 runs=$4 qid sql run
+  mkdir -p "$dir/raw"
+  {
+    printf 'PRAGMA cache_size = -1048576;\nPRAGMA temp_store = MEMORY;\n.headers on\n.mode csv\n.timer on\n'
+    query_list "$queries" | while IFS=$'\t' read -r qid sql; do
+      for run in $(seq "$runs"); do
+        printf '.output stdout\n.print @@ %s %s\n.output %s\n%s\n' "$qid" "$run" "$dir/raw/$qid.csv" "$sql"
+      done
+    done
+  } > "$dir/session.sql"
+  sqlite3 -readonly "$db" < "$dir/session.sql" > "$dir/stdout.txt"
+  awk '/^@@ / { qid = $2; run = $3 } /^Run Time: real/ { printf "%s\t%s\t%.1f\n", qid, run, $4 * 1000 }' \
+    "$dir/stdout.txt" > "$dir/times.tsv"
+  echo "sqlite $(sqlite3 --version | cut -d' ' -f1)" > "$dir/engine.txt"
 }
 
 # sqlite_load DB DATA_DIR TABLE...: loads DATA_DIR/TABLE.csv into a new SQLite file DB, typed as

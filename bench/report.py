@@ -1,17 +1,19 @@
 #!/usr/bin/env python3
 """Canonical answers, their comparison with DuckDB's, and the table of times of a SQL benchmark run.
 
-usage: report.py OUT_DIR DATA_DIR
+usage: report.py OUT_DIR DATA_DIR [TABLE...]
 
 Every OUT_DIR/<engine>/ with a times.tsv ("qid<TAB>run<TAB>ms") is an engine; engine.txt
-labels it. Its answers OUT_DIR/<engine>/raw/<qid>.csv (CSV with a header row, as the engine
+labels it, and an optional errors.tsv ("qid<TAB>error") holds the queries it refused. Its answers OUT_DIR/<engine>/raw/<qid>.csv (CSV with a header row, as the engine
 wrote it) are rewritten in canonical form to OUT_DIR/<engine>/<qid>.csv, and an engine agrees
 with DuckDB on a query when the two canonical files are byte-identical. Prints (and writes to
 OUT_DIR/report.md) the median time per query and engine, each engine's ratio to DuckDB, the
-load times from OUT_DIR/phases.tsv ("load:<engine>" lines), DATA_DIR/manifest.tsv and
+ratio to SQLite's when SQLite ran, the load times from OUT_DIR/phases.tsv ("load:<engine>"
+lines) of the TABLEs' CSV files (all of DATA_DIR/manifest.tsv's without TABLEs) and
 OUT_DIR/disk.tsv ("engine<TAB>bytes" of its store). Engines named *_first (first runs in fresh
 processes) are also compared with duckdb_first, and p2plake_first with p2plake's warm runs.
-Exits 1 when an answer differs from DuckDB's or is missing.
+Refused queries are listed with their errors. Exits 1 when an answer differs from DuckDB's, is
+missing or was refused.
 
 The canonical form depends on the text of each cell only, so any engine's CSV can be put in it:
   * comma separated, "\\n" line ends, a cell quoted (quotes doubled) only if it holds , " \\r \\n;
@@ -99,42 +101,61 @@ def read_engine(folder):
     return label, {q: statistics.median(v) for q, v in times.items()}, answers
 
 
+def read_errors(folder):
+    """{qid: error} of the queries the engine in folder refused (its errors.tsv, if any)."""
+    path = os.path.join(folder, "errors.tsv")
+    return {row[0]: "\t".join(row[1:]) for row in tsv(path)} if os.path.exists(path) else {}
+
+
 def main():
-    if len(sys.argv) != 3:
+    if len(sys.argv) < 3:
         sys.exit(__doc__)
-    out, data = sys.argv[1:]
+    out, data, loaded = sys.argv[1], sys.argv[2], sys.argv[3:]
     found = sorted(e for e in os.listdir(out) if os.path.isfile(os.path.join(out, e, "times.tsv")))
     engines = [e for e in FIRST if e in found] + [e for e in found if e not in FIRST]
     if REFERENCE not in engines:
         sys.exit(f"report: no {REFERENCE} results in {out}")
-    label, median, answer = {}, {}, {}
+    label, median, answer, refused = {}, {}, {}, {}
     for e in engines:
         label[e], median[e], answer[e] = read_engine(os.path.join(out, e))
+        refused[e] = read_errors(os.path.join(out, e))
     qids = list(median[REFERENCE])
     for e in engines:
         qids += [q for q in median[e] if q not in qids]
 
     lines = ["Engines: " + "; ".join(f"{e} = {label[e]}" for e in engines), "",
              "Median time per query, ms; `answers`: the engines whose canonical answer differs "
-             "from DuckDB's.", "",
+             "from DuckDB's, and those that refused the query.", "",
              "| query | " + " | ".join(engines) + " | rows | answers |",
              "|---|" + "---:|" * (len(engines) + 1) + "---|"]
-    differ = 0
+    differ = refusals = 0
     total = dict.fromkeys(engines, 0.0)
     for q in qids:
         ref = answer[REFERENCE].get(q)
         # Records, not lines: a quoted cell may hold line breaks.
         rows = "-" if ref is None else max(0, len(list(csv.reader(io.StringIO(ref.decode())))) - 1)
         bad = [e for e in engines if ref is None or answer[e].get(q) != ref]
+        refusers = [e for e in bad if q in refused[e]]
+        bad = [e for e in bad if e not in refusers]
         differ += bool(bad)
+        refusals += bool(refusers)
         cells = []
         for e in engines:
             ms = median[e].get(q)
             total[e] += ms or 0
             cells.append("-" if ms is None else f"{ms:.1f}")
+        verdict = ["DIFFER: " + ", ".join(bad)] if bad else []
+        verdict += ["refused: " + ", ".join(refusers)] if refusers else []
         lines.append(f"| {q} | " + " | ".join(cells) + f" | {rows} | "
-                     + ("same" if not bad else "DIFFER: " + ", ".join(bad)) + " |")
-    lines.append("| **total** | " + " | ".join(f"**{total[e]:.0f}**" for e in engines) + " | | |")
+                     + ("; ".join(verdict) or "same") + " |")
+    # An engine that answered only some of the queries has no total.
+    for e in engines:
+        if any(q not in median[e] for q in qids):
+            total[e] = None
+    lines.append("| **total** | " + " | ".join("-" if total[e] is None else f"**{total[e]:.0f}**"
+                                              for e in engines) + " | | |")
+    errors = [f"* {e} refused {q}: {error}" for e in engines for q, error in refused[e].items()]
+    lines += [""] + errors if errors else []
 
     def ratio_table(title, pairs):
         """pairs: [(column name, engine, reference engine)]; one row per query and the total."""
@@ -153,6 +174,9 @@ def main():
     warm = [e for e in engines if e != REFERENCE and e not in first_runs]
     lines += ratio_table("Time relative to DuckDB's (engine / duckdb; < 1 is faster):",
                          [(e, e, REFERENCE) for e in warm])
+    if "sqlite" in engines:
+        lines += ratio_table("Time relative to SQLite's (engine / sqlite; < 1 is faster):",
+                             [(e, e, "sqlite") for e in [REFERENCE] + warm if e != "sqlite"])
     first_ref = REFERENCE + FIRST_RUN_SUFFIX
     if first_ref in engines:
         pairs = [(e, e, first_ref) for e in first_runs if e != first_ref]
@@ -161,7 +185,8 @@ def main():
         lines += ratio_table("First runs relative to DuckDB's first runs (< 1 is faster), and "
                              "p2plake's first run relative to its warm run:", pairs)
 
-    manifest = tsv(os.path.join(data, "manifest.tsv"))
+    manifest = [r for r in tsv(os.path.join(data, "manifest.tsv"))
+                if not loaded or r[0][:-len(".csv")] in loaded]
     rows = sum(int(r[1]) for r in manifest)
     mb = sum(int(r[2]) for r in manifest) / 1e6
     phases = tsv(os.path.join(out, "phases.tsv"))
@@ -178,14 +203,15 @@ def main():
                          + ("-" if size is None else f"{size / 1e6:,.1f} MB") + " |")
     noisy = [f"{n} ({float(o):.1f} CPU-s of {float(w):.0f} s)" for n, w, o in phases
              if float(o) > 0.05 * float(w)]
-    lines += ["", f"{len(qids)} queries; answers differ from DuckDB's in {differ}.",
+    lines += ["", f"{len(qids)} queries; answers differ from DuckDB's in {differ}; "
+              f"refused by an engine: {refusals}.",
               "Phases during which other processes used the CPUs: " + "; ".join(noisy)
               if noisy else "No other process used a noticeable share of the CPUs in any phase."]
     text = "\n".join(lines) + "\n"
     with open(os.path.join(out, "report.md"), "w") as f:
         f.write(text)
     print(text, end="")
-    sys.exit(1 if differ else 0)
+    sys.exit(1 if differ or refusals else 0)
 
 
 if __name__ == "__main__":

@@ -46,16 +46,9 @@ rm -rf "$work" && mkdir -p "$out"
 phases=$out/phases.tsv
 
 # --- loads ---------------------------------------------------------------------------------------
-p2plake_import() {
-  local table
-  rm -rf "$work/lake"
-  for table in "${tables[@]}"; do
-    "$p2plake" import --data-dir "$work/lake" --name "$table" "$data/$table.csv" >/dev/null
-  done
-}
 phase load:duckdb "${duck[@]}" load "$work/bench.duckdb" "$root/bench/schema.sql" "$data" "${tables[@]}"
 phase load:sqlite sqlite_load "$work/bench.sqlite" "$data" "${tables[@]}"
-phase load:p2plake p2plake_import
+phase load:p2plake p2plake_import "$work/lake" "${tables[@]}"
 printf 'duckdb\t%s\nsqlite\t%s\np2plake\t%s\n' "$(du -sb "$work/bench.duckdb" | cut -f1)" \
   "$(du -sb "$work/bench.sqlite" | cut -f1)" "$(du -sb "$work/lake" | cut -f1)" > "$out/disk.tsv"
 
@@ -63,25 +56,7 @@ printf 'duckdb\t%s\nsqlite\t%s\np2plake\t%s\n' "$(du -sb "$work/bench.duckdb" | 
 phase query:duckdb "${duck[@]}" query "$work/bench.duckdb" "$queries" "$out/duckdb" default "$RUNS"
 phase query:duckdb_t1 "${duck[@]}" query "$work/bench.duckdb" "$queries" "$out/duckdb_t1" 1 "$RUNS"
 
-# SQLite: one session; before each run a marker line goes to stdout, the answer to raw/<qid>.csv
-# (the last run's stays), and `.timer on` prints "Run Time: real <s> ..." after each statement.
-sqlite_queries() {
-  local dir=$out/sqlite qid sql run
-  mkdir -p "$dir/raw"
-  {
-    printf 'PRAGMA cache_size = -1048576;\nPRAGMA temp_store = MEMORY;\n.headers on\n.mode csv\n.timer on\n'
-    query_list "$queries" | while IFS=$'\t' read -r qid sql; do
-      for run in $(seq "$RUNS"); do
-        printf '.output stdout\n.print @@ %s %s\n.output %s\n%s\n' "$qid" "$run" "$dir/raw/$qid.csv" "$sql"
-      done
-    done
-  } > "$dir/session.sql"
-  sqlite3 -readonly "$work/bench.sqlite" < "$dir/session.sql" > "$dir/stdout.txt"
-  awk '/^@@ / { qid = $2; run = $3 } /^Run Time: real/ { printf "%s\t%s\t%.1f\n", qid, run, $4 * 1000 }' \
-    "$dir/stdout.txt" > "$dir/times.tsv"
-  echo "sqlite $(sqlite3 --version | cut -d' ' -f1)" > "$dir/engine.txt"
-}
-phase query:sqlite sqlite_queries
+phase query:sqlite sqlite_warm "$work/bench.sqlite" "$queries" "$out/sqlite" "$RUNS"
 
 p2plake_queries() {  # p2plake_queries NAME THREADS
   mkdir -p "$out/$1"
@@ -136,4 +111,4 @@ phase first:duckdb first_runs duckdb_first duckdb duckdb_first
 phase first:sqlite first_runs sqlite_first "sqlite $(sqlite3 --version | cut -d' ' -f1)" sqlite_first
 phase first:p2plake first_runs p2plake_first "p2plake sql" p2plake_first
 
-python3 "$root/bench/report.py" "$out" "$data"
+python3 "$root/bench/report.py" "$out" "$data" "${tables[@]}"

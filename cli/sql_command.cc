@@ -66,6 +66,7 @@ int RunSql(const SqlArgs& args) {
   if (!statements.ok()) return Fail(statements.status().message());
   for (const sql::Statement& statement : *statements) {
     const auto start = std::chrono::steady_clock::now();
+    local.engine().SetStatementTime(ToMicros(clock.Now()));
     Result<sql::QueryResult> result = local.engine().Execute(statement);
     const double ms =
         std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();

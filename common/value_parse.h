@@ -30,5 +30,7 @@ std::string FormatDouble(double value);
 
 // Days since 1970-01-01 of a proleptic Gregorian date. REQUIRES: a valid date.
 int64_t DaysFromCivil(int64_t year, unsigned month, unsigned day);
+// The inverse of DaysFromCivil.
+void CivilFromDays(int64_t days_since_epoch, int* year, int* month, int* day);
 
 }  // namespace lake

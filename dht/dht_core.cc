@@ -60,7 +60,22 @@ void DhtCore::Bootstrap(TimePoint now, const std::vector<Contact>& seeds) {
     if (seed.id == self_.id) continue;
     HeardFrom(now, seed.id, seed.address, seed.address);
   }
-  if (!seeds.empty()) FindNode(now, self_.id);
+  if (seeds.empty()) return;
+  self_lookups_left_ = options_.join_lookup_repeats;
+  self_lookup_retry_ = Duration{};
+  LookUpSelf(now);
+}
+
+void DhtCore::LookUpSelf(TimePoint now) {
+  FindNode(now, self_.id);
+  if (self_lookups_left_ == 0) {
+    next_self_lookup_ = TimePoint{};
+    return;
+  }
+  --self_lookups_left_;
+  self_lookup_retry_ =
+      self_lookup_retry_ == Duration{} ? options_.join_lookup_retry_min : self_lookup_retry_ * 2;
+  next_self_lookup_ = now + self_lookup_retry_;
 }
 
 void DhtCore::Request(TimePoint now, const Contact& to, Message message, Purpose purpose,
@@ -217,10 +232,10 @@ void DhtCore::ServeRequest(TimePoint now, const NodeId& from, const Message& req
       // with neither shares one group with every other such peer.
       std::optional<Contact> known = table_.Find(from);
       const std::string where = verified_address ? *verified_address
-                                : known           ? known->address
-                                                  : std::string();
-      const RecordStore::Owner owner{from, where.empty() ? std::string("unverified")
-                                                         : GroupOfAddress(where).name};
+                                : known          ? known->address
+                                                 : std::string();
+      const RecordStore::Owner owner{
+          from, where.empty() ? std::string("unverified") : GroupOfAddress(where).name};
       reply.ok = Store(now, request.target, request.values.at(0),
                        std::min(request.ttl_s, options_.record_ttl_s), owner);
       break;
@@ -415,8 +430,8 @@ void DhtCore::Advance(TimePoint now, OperationId id) {
   targets.resize(std::min(targets.size(), options_.store_replicas));
   for (const Contact& to : targets) {
     if (to.id == self_.id) {
-      op.stored += Store(now, lookup.target(), op.value_to_store, options_.record_ttl_s,
-                         std::nullopt);
+      op.stored +=
+          Store(now, lookup.target(), op.value_to_store, options_.record_ttl_s, std::nullopt);
       continue;
     }
     Message store;
@@ -481,9 +496,19 @@ void DhtCore::Maintain(TimePoint now) {
 }
 
 void DhtCore::OnUnreachable(TimePoint now, const NodeId& id) {
+  FailRequestsTo(now, id, /*pings_too=*/true);
+}
+
+void DhtCore::OnTurnedAway(TimePoint now, const NodeId& id) {
+  FailRequestsTo(now, id, /*pings_too=*/false);
+}
+
+void DhtCore::FailRequestsTo(TimePoint now, const NodeId& id, bool pings_too) {
   std::vector<uint64_t> failed;
   for (const auto& [request_id, request] : pending_) {
-    if (request.to.id == id) failed.push_back(request_id);
+    const bool ping =
+        request.purpose == Purpose::kLivenessPing || request.purpose == Purpose::kEvictionPing;
+    if (request.to.id == id && (pings_too || !ping)) failed.push_back(request_id);
   }
   for (uint64_t request_id : failed) {
     deadlines_.erase({pending_.at(request_id).deadline, request_id});
@@ -510,6 +535,13 @@ void DhtCore::Heartbeat(TimePoint now) {
 void DhtCore::OnTimer(TimePoint now) {
   if (!seeds_.empty() && table_.size() == 0 && now >= next_seed_dial_) DialSeeds(now);
   if (next_heartbeat_ != TimePoint{} && now >= next_heartbeat_) Heartbeat(now);
+  if (next_self_lookup_ != TimePoint{} && now >= next_self_lookup_) {
+    if (table_.size() < options_.k) {
+      LookUpSelf(now);
+    } else {
+      next_self_lookup_ = TimePoint{};  // a full table: the network was no secret
+    }
+  }
   while (!deadlines_.empty() && deadlines_.begin()->first <= now) {
     const uint64_t request_id = deadlines_.begin()->second;
     deadlines_.erase(deadlines_.begin());
@@ -537,6 +569,7 @@ TimePoint DhtCore::NextWakeup() const {
   consider(next_heartbeat_);
   if (!deadlines_.empty()) consider(deadlines_.begin()->first);
   if (!seeds_.empty() && table_.size() == 0) consider(next_seed_dial_);
+  consider(next_self_lookup_);
   return next;
 }
 

@@ -76,6 +76,13 @@ struct DhtOptions {
   // seeds joins soon after they come up, without hammering seeds that stay down.
   Duration seed_retry_min = std::chrono::milliseconds(500);
   Duration seed_retry_max = std::chrono::seconds(30);
+  // After the lookup of its own id that joins it, a node repeats that lookup up to this many
+  // times, at doubling intervals from join_lookup_retry_min, while its table holds fewer than k
+  // contacts (a full one has learnt the network already). Nodes that join through one seed at the
+  // same moment each find only the seed (it has not verified the others' addresses yet), and would
+  // otherwise not hear of each other until a bucket refresh, 15 minutes on.
+  size_t join_lookup_repeats = 3;
+  Duration join_lookup_retry_min = std::chrono::seconds(1);
   RecordLimits records;  // values, bytes and per-peer / per-network quotas of stored records
   // Contacts of one public address group (/24, /48) per bucket and in the table: one host needs
   // many networks, not just many ids, to surround a key. Private and loopback addresses are
@@ -149,6 +156,11 @@ class DhtCore {
   // The transport cannot reach `id` (connection refused or lost): requests pending to it fail
   // now instead of at their deadline.
   void OnUnreachable(TimePoint now, const NodeId& id);
+  // `id` closed a connection this node dialled before its handshake ended, which a live node
+  // with every connection slot taken does too. Lookups and stores pending to it fail now and move
+  // on to other nodes; pings wait for their deadline, since a ping that failed at once would be
+  // sent again at once, and three refusals within a millisecond would evict a live contact.
+  void OnTurnedAway(TimePoint now, const NodeId& id);
   // Pings `id` if it is in the table; it is removed unless it answers (e.g. its connection just
   // closed, which may mean it died).
   void CheckAlive(TimePoint now, const NodeId& id);
@@ -176,6 +188,7 @@ class DhtCore {
   uint64_t replies_trimmed() const { return replies_trimmed_; }
   uint64_t requests_failed() const { return requests_failed_; }  // timeouts and unreachable
   uint64_t seeds_refused() const { return seeds_refused_; }
+
  private:
   // kLivenessPing: to a dormant contact (revival) or a suspect one (CheckAlive); an answer puts
   // it back in the table, silence removes it.
@@ -238,6 +251,10 @@ class DhtCore {
   void Maintain(TimePoint now);
   void DialSeeds(TimePoint now);
   void Heartbeat(TimePoint now);
+  // Fails the requests pending to `id`, or all but its pings.
+  void FailRequestsTo(TimePoint now, const NodeId& id, bool pings_too);
+  // Looks up our own id, and schedules the next such lookup while repeats of the join's are left.
+  void LookUpSelf(TimePoint now);
 
   // Immutable after construction
   const Contact self_;
@@ -254,10 +271,13 @@ class DhtCore {
   std::deque<Contact> dormant_;                          // silent, oldest first
   std::map<std::pair<Id, Bytes>, Published> published_;  // our own puts, republished
   std::vector<Seed> seeds_;                              // given to Join
-  std::deque<Verification> verifying_;  // claimed addresses dialled to verify, oldest first
+  std::deque<Verification> verifying_;    // claimed addresses dialled to verify, oldest first
   std::map<Id, NodeId> pointer_writers_;  // key -> first signer kept (no writers configured)
-  Duration seed_retry_{};                                // wait after the latest dial
+  Duration seed_retry_{};                 // wait after the latest dial
   TimePoint next_seed_dial_{};
+  size_t self_lookups_left_ = 0;  // repeats of the join's lookup still to come
+  Duration self_lookup_retry_{};  // wait after the latest lookup of our own id
+  TimePoint next_self_lookup_{};  // zero when none is to come
   OperationId next_operation_ = 1;
   TimePoint next_maintenance_{};  // zero until the node starts, as the two below
   TimePoint next_heartbeat_{};

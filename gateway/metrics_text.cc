@@ -49,6 +49,8 @@ std::string MetricsText(const NodeSnapshot& s, double uptime_seconds) {
   out.Gauge("p2plake_dht_records", "DHT records held.", s.router.records);
   out.Counter("p2plake_dht_lookups_total", "Finished DHT find, get and put operations.",
               s.router.lookups_done);
+  out.Counter("p2plake_dht_replies_trimmed_total",
+              "DHT answers cut to fit a payload by dropping values.", s.router.replies_trimmed);
   out.Counter("p2plake_peer_sessions_opened_total", "Peer sessions that came up.",
               s.gateway.counters.peers_joined);
   out.Counter("p2plake_peer_sessions_closed_total", "Peer sessions that closed.",
@@ -87,6 +89,9 @@ std::string MetricsText(const NodeSnapshot& s, double uptime_seconds) {
               "Sessions closed for a protocol violation or timeout.", s.transport.sessions_dropped);
   out.Counter("p2plake_transport_connections_refused_total",
               "Inbound connections refused over the limit.", s.transport.connections_refused);
+  out.Counter("p2plake_transport_connections_evicted_total",
+              "Healthy connections closed to make room for a newcomer.",
+              s.transport.connections_evicted);
   out.Counter("p2plake_transport_frames_limited_total",
               "Frames dropped by the per-peer rate limit.", s.transport.frames_limited);
   out.Counter("p2plake_transport_frames_malformed_total",

@@ -27,14 +27,16 @@ DistributedSelect::DistributedSelect(std::string sql, store::Manifest manifest,
 Result<std::unique_ptr<DistributedSelect>> DistributedSelect::Plan(
     std::string sql, store::Manifest manifest, const Id& manifest_id,
     const store::ChunkStore& store, const NodeId& self, const ReplicaLookup& replicas,
-    sql::ScatterGather::Options options) {
+    sql::ScatterGather::Options options, std::optional<int64_t> statement_time) {
   std::unique_ptr<DistributedSelect> plan(
       new DistributedSelect(std::move(sql), std::move(manifest), manifest_id, store));
+  plan->statement_time_ = statement_time;
   LAKE_ASSIGN_OR_RETURN(std::vector<sql::Statement> statements, sql::Parse(plan->sql_));
   if (statements.size() != 1 || statements[0].kind != sql::Statement::Kind::kSelect) {
     return Status::InvalidArgument("a distributed query is exactly one SELECT");
   }
-  LAKE_ASSIGN_OR_RETURN(sql::BoundStatement bound, sql::Bind(statements[0], plan->tables_));
+  LAKE_ASSIGN_OR_RETURN(sql::BoundStatement bound,
+                        sql::Bind(statements[0], plan->tables_, nullptr, statement_time));
   plan->query_ = std::move(bound.select);
   const sql::BoundSelect& q = plan->query_;
   if (strcasecmp(q.table.c_str(), plan->manifest_.name.c_str()) != 0) {
@@ -61,7 +63,7 @@ std::vector<DistributedSelect::Send> DistributedSelect::Requests(
   std::vector<Send> sends;
   for (const sql::ScatterGather::Fragment& f : fragments) {
     chunks_asked_[f.request_id] = f.chunks.size();
-    sql::FragmentRequest request{sql_, {}};
+    sql::FragmentRequest request{sql_, {}, statement_time_};
     request.chunks.assign(f.chunks.begin(), f.chunks.end());
     sends.push_back(
         {f.request_id, f.holder, manifest_id_, sql::EncodeFragmentRequest(request), f.deadline});

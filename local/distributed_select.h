@@ -13,6 +13,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -55,14 +56,18 @@ class DistributedSelect {
   };
 
   // Plans `sql` (exactly one SELECT over dataset `manifest.name`) against `manifest`, whose
-  // object id is `manifest_id`. Errors: the statement's own (InvalidArgument with its position).
+  // object id is `manifest_id`; `statement_time` (microseconds since the epoch, read from the
+  // driver's clock) is NOW()'s value here and, through the requests, at every holder. Errors:
+  // the statement's own (InvalidArgument with its position).
   // REQUIRES: `store` outlives this object (merging reads no chunk; binding reads the schema).
   static Result<std::unique_ptr<DistributedSelect>> Plan(std::string sql, store::Manifest manifest,
                                                          const Id& manifest_id,
                                                          const store::ChunkStore& store,
                                                          const NodeId& self,
                                                          const ReplicaLookup& replicas,
-                                                         sql::ScatterGather::Options options);
+                                                         sql::ScatterGather::Options options,
+                                                         std::optional<int64_t> statement_time =
+                                                             std::nullopt);
 
   // See sql::ScatterGather for the rules; these wrap its calls in fragment requests.
   std::vector<Send> Start(TimePoint now);
@@ -100,6 +105,7 @@ class DistributedSelect {
   const std::string sql_;
   const store::Manifest manifest_;
   const Id manifest_id_;
+  std::optional<int64_t> statement_time_;
   StoreTableProvider tables_;  // pinned to manifest_
   sql::BoundSelect query_;
   uint64_t chunks_pruned_ = 0;

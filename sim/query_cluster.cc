@@ -153,7 +153,8 @@ QueryOutcome QueryCluster::Query(size_t planner, const std::string& sql) {
   const size_t r = options_.replication;
   Result<std::unique_ptr<local::DistributedSelect>> select = local::DistributedSelect::Plan(
       sql, (*dataset)->manifest, (*dataset)->manifest_id, *nodes_[planner].store, id(planner),
-      [&](const ChunkId& chunk) { return view.Closest(chunk, r); }, options_.scatter);
+      [&](const ChunkId& chunk) { return view.Closest(chunk, r); }, options_.scatter,
+      ToMicros(loop_.now()));
   if (!select.ok()) return refuse(select.status());
   q.select = std::move(select).value();
   const uint64_t query = q.query;

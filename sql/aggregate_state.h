@@ -12,6 +12,7 @@
 #include "sql/bound.h"
 #include "sql/group_table.h"
 #include "sql/pair_set.h"
+#include "sql/selected_vector.h"
 
 namespace lake::sql {
 
@@ -29,6 +30,10 @@ struct AggregateState {
   std::vector<int64_t> int_extreme;  // MIN/MAX of BIGINT, DATE, TIMESTAMP, BOOLEAN
   std::vector<double> real_extreme;
   std::vector<std::string> text_extreme;
+  std::vector<double> mean;  // VAR_*/STDDEV_*: each group's running mean of its inputs
+  std::vector<double> m2;    // and the sum of squared deviations from it
+  // APPROX_COUNT_DISTINCT: kHllRegisters registers per group, empty until its first input.
+  std::vector<std::vector<uint8_t>> sketches;
   std::unique_ptr<GroupTable> distinct_strings;  // DISTINCT VARCHAR: numbers the strings
   PairSet distinct_pairs;  // DISTINCT: (group, KeyBits of the value or the string's number)
 };
@@ -39,6 +44,28 @@ inline bool IsExtreme(AggregateKind kind) {
 
 inline bool IsSum(AggregateKind kind) {
   return kind == AggregateKind::kSum || kind == AggregateKind::kAvg;
+}
+
+// Calls f(i, value) for each logical row i of `arg` that is not NULL.
+template <class T, class F>
+void ForEachValid(const SelectedVector& arg, size_t count, F&& f) {
+  const Vector& v = *arg.vector;
+  const T* values = v.data<T>();
+  if (v.null_count() == 0) {
+    ForEachSelected(arg.selection, count, [&](size_t i, size_t row) { f(i, values[row]); });
+  } else {
+    ForEachSelected(arg.selection, count, [&](size_t i, size_t row) {
+      if (v.IsValid(row)) f(i, values[row]);
+    });
+  }
+}
+
+template <class F>
+void ForEachValidString(const SelectedVector& arg, size_t count, F&& f) {
+  const Vector& v = *arg.vector;
+  ForEachSelected(arg.selection, count, [&](size_t i, size_t row) {
+    if (v.IsValid(row)) f(i, v.GetString(row));
+  });
 }
 
 // Folds value `v` into extreme slot `slot` of a group; `first` when the group had no value yet.

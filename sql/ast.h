@@ -54,6 +54,7 @@ struct Expr {
   std::string qualifier;  // kColumn, kStar: the table or alias before the dot (t.x, t.*), or empty
   Literal literal;
   std::vector<ExprPtr> children;
+  ExprPtr filter;                 // kFunction: an aggregate's FILTER (WHERE ...) condition
   bool negated = false;           // NOT IN, NOT BETWEEN, NOT LIKE, IS NOT NULL
   bool distinct = false;          // COUNT(DISTINCT x)
   bool star = false;              // COUNT(*)

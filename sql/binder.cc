@@ -24,7 +24,8 @@ bool SameExpr(const Expr& a, const Expr& b, const Scope& scope) {
       !(a.qualifier.empty() && b.qualifier.empty()) && Resolves(scope, a) && Resolves(scope, b)) {
     return ResolveColumn(scope, a, "") == ResolveColumn(scope, b, "");
   }
-  if (a.kind != b.kind || a.subquery != b.subquery || !SameName(a.qualifier, b.qualifier) || a.negated != b.negated || a.distinct != b.distinct || a.star != b.star ||
+  if (a.kind != b.kind || a.subquery != b.subquery || !SameName(a.qualifier, b.qualifier) ||
+      a.negated != b.negated || a.distinct != b.distinct || a.star != b.star ||
       a.case_insensitive != b.case_insensitive || a.has_operand != b.has_operand ||
       a.has_else != b.has_else || !SameName(a.name, b.name) ||
       a.children.size() != b.children.size()) {
@@ -40,7 +41,8 @@ bool SameExpr(const Expr& a, const Expr& b, const Scope& scope) {
   for (size_t i = 0; i < a.children.size(); ++i) {
     if (!SameExpr(*a.children[i], *b.children[i], scope)) return false;
   }
-  return true;
+  if ((a.filter == nullptr) != (b.filter == nullptr)) return false;
+  return a.filter == nullptr || SameExpr(*a.filter, *b.filter, scope);
 }
 
 std::optional<AggregateKind> AggregateOf(const Expr& e) {
@@ -50,9 +52,15 @@ std::optional<AggregateKind> AggregateOf(const Expr& e) {
   if (SameName(e.name, "avg")) return AggregateKind::kAvg;
   if (SameName(e.name, "min")) return AggregateKind::kMin;
   if (SameName(e.name, "max")) return AggregateKind::kMax;
+  if (SameName(e.name, "var_samp") || SameName(e.name, "variance")) return AggregateKind::kVarSamp;
+  if (SameName(e.name, "var_pop")) return AggregateKind::kVarPop;
+  if (SameName(e.name, "stddev_samp") || SameName(e.name, "stddev")) {
+    return AggregateKind::kStddevSamp;
+  }
+  if (SameName(e.name, "stddev_pop")) return AggregateKind::kStddevPop;
+  if (SameName(e.name, "approx_count_distinct")) return AggregateKind::kApproxCountDistinct;
   return std::nullopt;
 }
-
 
 // What an output column is called when it has no alias (PostgreSQL's rule).
 std::string DefaultName(const Expr& e) {
@@ -83,7 +91,8 @@ class SelectBinder {
         where_(where),
         relation_(std::move(relation)),
         subqueries_(subqueries),
-        out_(*out) {}
+        out_(*out),
+        coercion_(subqueries.statement_time()) {}
 
   void Bind() {
     out_.distinct = ast_.distinct;
@@ -134,7 +143,8 @@ class SelectBinder {
           items.push_back(star_columns_.back().get());
           item_names_.push_back(column.name);
         }
-        if (!any) Fail("missing FROM-clause entry for table \"" + star.qualifier + "\"", star.location);
+        if (!any)
+          Fail("missing FROM-clause entry for table \"" + star.qualifier + "\"", star.location);
         aliases_.resize(items.size());
         continue;
       }
@@ -275,10 +285,45 @@ class SelectBinder {
       aggregate.argument = BindScan(*node.children[0]);
     }
     aggregate.type = coercion_.AggregateType(aggregate, node);
+    if (IsMoment(kind)) {  // their states read doubles
+      aggregate.argument = coercion_.CastTo(std::move(aggregate.argument), LogicalType::kDouble);
+    }
+    if (node.filter) ApplyFilter(*node.filter, &aggregate);
     aggregate_asts_.push_back(&node);
     out_.aggregates.push_back(std::move(aggregate));
     return IntermediateColumn(out_.group_keys.size() + out_.aggregates.size() - 1,
                               out_.aggregates.back().type, node.location);
+  }
+
+  // agg(x) FILTER (WHERE c) runs as agg(CASE WHEN c THEN x END), and COUNT(*) FILTER (WHERE c)
+  // as COUNT(CASE WHEN c THEN TRUE END): every aggregate but COUNT(*) skips NULL inputs, and the
+  // CASE evaluates x only for the rows where c holds, as PostgreSQL does. The rewritten argument
+  // is an ordinary expression, so leaf fragments and their wire forms need nothing new.
+  void ApplyFilter(const Expr& filter, BoundAggregate* aggregate) {
+    if (ContainsAggregate(filter)) {
+      Fail("aggregate functions are not allowed in FILTER", filter.location);
+    }
+    BoundExprPtr condition = coercion_.RequireBoolean(BindScan(filter), "FILTER");
+    if (aggregate->kind == AggregateKind::kCountStar) {
+      aggregate->kind = AggregateKind::kCount;
+      aggregate->argument = std::make_unique<BoundExpr>();
+      aggregate->argument->type = LogicalType::kBoolean;
+      aggregate->argument->constant = Value::Boolean(true);
+      aggregate->argument->location = filter.location;
+    }
+    const LogicalType type = aggregate->argument->type;
+    auto otherwise = std::make_unique<BoundExpr>();
+    otherwise->type = type;
+    otherwise->constant = Value::Null(type);
+    auto choice = std::make_unique<BoundExpr>();
+    choice->kind = BoundExpr::Kind::kCall;
+    choice->op = ScalarOp::kCase;
+    choice->type = type;
+    choice->location = filter.location;
+    choice->children.push_back(std::move(condition));
+    choice->children.push_back(std::move(aggregate->argument));
+    choice->children.push_back(std::move(otherwise));
+    aggregate->argument = std::move(choice);
   }
 
   const SelectStatement& ast_;
@@ -301,8 +346,16 @@ class SelectBinder {
 class QueryScope final : public SubqueryBinder {
  public:
   QueryScope(const Catalog& catalog, const SubqueryRunner* runner,
-             const std::vector<CommonTable>* with, size_t visible, const QueryScope* parent)
-      : catalog_(catalog), runner_(runner), with_(with), visible_(visible), parent_(parent) {}
+             std::optional<int64_t> statement_time, const std::vector<CommonTable>* with,
+             size_t visible, const QueryScope* parent)
+      : catalog_(catalog),
+        runner_(runner),
+        statement_time_(statement_time),
+        with_(with),
+        visible_(visible),
+        parent_(parent) {}
+
+  std::optional<int64_t> statement_time() const override { return statement_time_; }
 
   const CommonTable* FindCte(const std::string& name) const override {
     for (size_t i = visible_; i-- > 0;) {
@@ -316,7 +369,7 @@ class QueryScope final : public SubqueryBinder {
     for (const QueryScope* s = this; s != nullptr; s = s->parent_) {
       for (size_t i = 0; i < s->visible_; ++i) {
         if (&(*s->with_)[i] != &table) continue;
-        const QueryScope at(catalog_, runner_, s->with_, i, s->parent_);
+        const QueryScope at(catalog_, runner_, statement_time_, s->with_, i, s->parent_);
         return at.BindSubquery(*table.query);
       }
     }
@@ -362,7 +415,8 @@ class QueryScope final : public SubqueryBinder {
     if (sub.name == "exists") return constant(Value::Boolean(rows > 0), LogicalType::kBoolean);
     const LogicalType type = query->projections[0]->type;
     if (sub.name == "scalar") {
-      if (rows > 1) Fail("more than one row returned by a subquery used as an expression", sub.location);
+      if (rows > 1)
+        Fail("more than one row returned by a subquery used as an expression", sub.location);
       return constant(rows == 0 ? Value::Null(type) : ValueAt((*answer)[0], 0), type);
     }
     // x IN (SELECT ...) over no rows is false, even for a NULL x (and NOT IN true).
@@ -375,7 +429,8 @@ class QueryScope final : public SubqueryBinder {
 
   // Binds `ast`, whose own WITH list opens a scope inside `outer`. Throws BindError.
   static void BindSelectIn(const SelectStatement& ast, const QueryScope& outer, BoundSelect* out) {
-    const QueryScope scope(outer.catalog_, outer.runner_, &ast.with, ast.with.size(), &outer);
+    const QueryScope scope(outer.catalog_, outer.runner_, outer.statement_time_, &ast.with,
+                           ast.with.size(), &outer);
     if (ast.from) {
       // Joins and subqueries: the input is the relation the plan produces (sql/join_binder.h).
       const Scope columns = PlanFrom(ast, *ast.from, outer.catalog_, scope, out);
@@ -412,6 +467,7 @@ class QueryScope final : public SubqueryBinder {
 
   const Catalog& catalog_;
   const SubqueryRunner* runner_;
+  const std::optional<int64_t> statement_time_;
   const std::vector<CommonTable>* with_;
   size_t visible_;
   const QueryScope* parent_;
@@ -433,7 +489,8 @@ bool ContainsAggregate(const Expr& e) {
 }
 
 Result<BoundStatement> Bind(const Statement& statement, const Catalog& catalog,
-                            const SubqueryRunner* subqueries) {
+                            const SubqueryRunner* subqueries,
+                            std::optional<int64_t> statement_time) {
   BoundStatement out;
   switch (statement.kind) {
     case Statement::Kind::kShowTables:
@@ -454,7 +511,7 @@ Result<BoundStatement> Bind(const Statement& statement, const Catalog& catalog,
   }
   out.kind = BoundStatement::Kind::kSelect;
   try {
-    const QueryScope top(catalog, subqueries, nullptr, 0, nullptr);
+    const QueryScope top(catalog, subqueries, statement_time, nullptr, 0, nullptr);
     QueryScope::BindSelectIn(statement.select, top, &out.select);
   } catch (const BindError& e) {
     return ErrorAt(e.message, e.location);

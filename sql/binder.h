@@ -8,6 +8,7 @@
 // Thread-safety: Bind is reentrant; the catalog must not change during a call.
 #pragma once
 
+#include <cstdint>
 #include <optional>
 #include <string>
 
@@ -42,8 +43,12 @@ class SubqueryRunner {
   virtual Result<std::vector<Vector>> Run(const BoundSelect& q) const = 0;
 };
 
-// `subqueries` null: a subquery in an expression is an error.
+// `subqueries` null: a subquery in an expression is an error. `statement_time`: when the
+// statement started (microseconds since the epoch, UTC), the value of NOW(), CURRENT_TIMESTAMP
+// and CURRENT_DATE; without it they are an error. It comes from the caller because sql/ reads no
+// clock, and a distributed statement's fragments carry the root's.
 Result<BoundStatement> Bind(const Statement& statement, const Catalog& catalog,
-                            const SubqueryRunner* subqueries = nullptr);
+                            const SubqueryRunner* subqueries = nullptr,
+                            std::optional<int64_t> statement_time = std::nullopt);
 
 }  // namespace lake::sql

@@ -48,6 +48,19 @@ enum class ScalarOp : uint8_t {
   kCase = 29,       // children: (condition, result)* then the else result (always present)
   kCast = 30,       // children[0] converted to the node's type; a failed conversion is an error
   kNullIf = 31,     // children: a, b of the node's type; NULL where a = b, else a
+  // String functions (sql/string_functions.cc); VARCHAR children unless said.
+  kStrpos = 32,     // children: text, substring; BIGINT 1-based character position, 0 if absent
+  kReplace = 33,    // children: text, from, to; every non-overlapping `from` replaced
+  kBTrim = 34,      // children: text [, characters (default " ")]; both ends
+  kLTrim = 35,      // the start only
+  kRTrim = 36,      // the end only
+  kSplitPart = 37,  // children: text, delimiter, BIGINT field (1-based; negative counts from the end)
+  kGreatest = 38,   // children: any number of the node's type; NULLs skipped, NULL if all are
+  kLeast = 39,
+  // Date and time (sql/date_functions.cc). children[0] is a constant VARCHAR naming the unit or
+  // field, already validated by the binder.
+  kDateTrunc = 40,  // children: unit, TIMESTAMP; TIMESTAMP
+  kExtract = 41,    // children: field, DATE or TIMESTAMP; DOUBLE
 };
 
 struct BoundExpr {
@@ -74,7 +87,21 @@ enum class AggregateKind : uint8_t {
   kAvg = 4,        // DOUBLE
   kMin = 5,        // the argument's type
   kMax = 6,
+  // DOUBLE over a numeric argument, from a mergeable (count, mean, M2) state: sample variants are
+  // NULL under two inputs, population variants under one.
+  kVarSamp = 7,
+  kVarPop = 8,
+  kStddevSamp = 9,
+  kStddevPop = 10,
+  // BIGINT: a HyperLogLog estimate of the distinct non-NULL values (sql/hyperloglog.h).
+  kApproxCountDistinct = 11,
 };
+
+// The variance family: VAR_SAMP, VAR_POP, STDDEV_SAMP, STDDEV_POP.
+inline bool IsMoment(AggregateKind kind) {
+  return kind == AggregateKind::kVarSamp || kind == AggregateKind::kVarPop ||
+         kind == AggregateKind::kStddevSamp || kind == AggregateKind::kStddevPop;
+}
 
 struct BoundAggregate {
   AggregateKind kind = AggregateKind::kCountStar;

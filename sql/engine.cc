@@ -28,13 +28,13 @@ class EngineSubqueries final : public SubqueryRunner {
 
 // Parses and binds `sql`, which must be exactly one SELECT.
 Result<BoundStatement> BindOneSelect(std::string_view sql, const TableProvider& tables,
-                                     TaskRunner* runner) {
+                                     TaskRunner* runner, std::optional<int64_t> statement_time) {
   LAKE_ASSIGN_OR_RETURN(std::vector<Statement> statements, Parse(sql));
   if (statements.size() != 1 || statements[0].kind != Statement::Kind::kSelect) {
     return Status::InvalidArgument("a query fragment is exactly one SELECT");
   }
   const EngineSubqueries subqueries(tables, runner);
-  return Bind(statements[0], tables, &subqueries);
+  return Bind(statements[0], tables, &subqueries, statement_time);
 }
 
 QueryResult ShowTables(const TableProvider& tables) {
@@ -64,7 +64,8 @@ QueryResult Describe(const Schema& schema) {
 
 Result<QueryResult> Engine::Execute(const Statement& statement) {
   const EngineSubqueries subqueries(tables_, runner_);
-  LAKE_ASSIGN_OR_RETURN(BoundStatement bound, Bind(statement, tables_, &subqueries));
+  LAKE_ASSIGN_OR_RETURN(BoundStatement bound,
+                        Bind(statement, tables_, &subqueries, statement_time_));
   switch (bound.kind) {
     case BoundStatement::Kind::kShowTables:
       return ShowTables(tables_);
@@ -89,7 +90,8 @@ Result<Bytes> Engine::RunFragment(ByteView request_bytes, const std::atomic<bool
 Result<PartialResult> Engine::RunFragmentPartial(ByteView request_bytes,
                                                  const std::atomic<bool>* cancel) {
   LAKE_ASSIGN_OR_RETURN(FragmentRequest request, DecodeFragmentRequest(request_bytes));
-  LAKE_ASSIGN_OR_RETURN(BoundStatement bound, BindOneSelect(request.sql, tables_, runner_));
+  LAKE_ASSIGN_OR_RETURN(BoundStatement bound,
+                        BindOneSelect(request.sql, tables_, runner_, request.statement_time));
   const size_t available = QueryChunks(bound.select, tables_).size();
   std::vector<size_t> chunks;
   for (uint64_t chunk : request.chunks) {
@@ -103,13 +105,15 @@ Result<PartialResult> Engine::RunFragmentPartial(ByteView request_bytes,
 }
 
 Result<std::string> Engine::FragmentTable(std::string_view sql) {
-  LAKE_ASSIGN_OR_RETURN(BoundStatement bound, BindOneSelect(sql, tables_, runner_));
+  LAKE_ASSIGN_OR_RETURN(BoundStatement bound,
+                        BindOneSelect(sql, tables_, runner_, statement_time_));
   return bound.select.table;
 }
 
 Result<QueryResult> Engine::MergeFragments(std::string_view sql,
                                            const std::vector<Bytes>& encoded) {
-  LAKE_ASSIGN_OR_RETURN(BoundStatement bound, BindOneSelect(sql, tables_, runner_));
+  LAKE_ASSIGN_OR_RETURN(BoundStatement bound,
+                        BindOneSelect(sql, tables_, runner_, statement_time_));
   std::vector<PartialResult> partials;
   for (const Bytes& bytes : encoded) {
     LAKE_ASSIGN_OR_RETURN(PartialResult partial, DecodePartialResult(bytes, bound.select));

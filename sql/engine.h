@@ -9,6 +9,8 @@
 #pragma once
 
 #include <atomic>
+#include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -35,6 +37,11 @@ class Engine {
  public:
   Engine(const TableProvider& tables, TaskRunner* runner) : tables_(tables), runner_(runner) {}
 
+  // The start time of the statements run next (microseconds since the epoch, UTC): what NOW(),
+  // CURRENT_TIMESTAMP and CURRENT_DATE return, in Run, Execute and MergeFragments (RunFragment
+  // takes its request's). The caller reads its clock; unset, those functions are an error.
+  void SetStatementTime(std::optional<int64_t> micros) { statement_time_ = micros; }
+
   // Runs every ';'-separated statement of `sql` in order and returns one result each. Errors
   // (syntax, binding, runtime such as division by zero) are InvalidArgument statuses naming
   // the 1-based position in the message and in Status::position().
@@ -59,6 +66,7 @@ class Engine {
  private:
   const TableProvider& tables_;
   TaskRunner* runner_;
+  std::optional<int64_t> statement_time_;
 };
 
 }  // namespace lake::sql

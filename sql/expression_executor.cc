@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "sql/expression_kernels.h"
+#include "sql/key_bits.h"
 
 namespace lake::sql {
 namespace internal {
@@ -357,6 +358,41 @@ Status EvalNullIf(const BoundExpr& expr, const Context& ctx, const uint64_t* act
   return Status::OK();
 }
 
+// GREATEST / LEAST: each row's largest (smallest) non-NULL argument; NULL where all are NULL.
+Status EvalGreatest(const BoundExpr& expr, const Context& ctx, const uint64_t* active,
+                    Vector* out) {
+  std::vector<Operand> sources(expr.children.size());
+  for (size_t k = 0; k < sources.size(); ++k) {
+    LAKE_RETURN_IF_ERROR(EvalOperand(*expr.children[k], ctx, active, &sources[k]));
+  }
+  const bool greatest = expr.op == ScalarOp::kGreatest;
+  std::vector<int32_t> source_of_row(ctx.rows, -1);
+  // Row by row, keeping the index of the best argument so far.
+  auto pick = [&](auto value_of) {
+    for (size_t i = 0; i < ctx.rows; ++i) {
+      int32_t best = -1;
+      for (size_t k = 0; k < sources.size(); ++k) {
+        if (!sources[k].IsValid(i)) continue;
+        if (best < 0 || (greatest ? value_of(best, i) < value_of(k, i)
+                                  : value_of(k, i) < value_of(best, i))) {
+          best = static_cast<int32_t>(k);
+        }
+      }
+      source_of_row[i] = best;
+    }
+  };
+  if (expr.type == LogicalType::kVarchar) {
+    pick([&](size_t k, size_t i) { return sources[k].Str(i); });
+  } else {
+    WithFixedType(expr.type, [&](auto type) {
+      using T = decltype(type);
+      pick([&](size_t k, size_t i) { return sources[k].Data<T>()[i & sources[k].IndexMask()]; });
+    });
+  }
+  GatherRows(sources, source_of_row, expr.type, ctx.rows, out);
+  return Status::OK();
+}
+
 Status EvalCall(const BoundExpr& expr, const Context& ctx, const uint64_t* active, Vector* out) {
   if (out->type() != expr.type) *out = Vector(expr.type);
   switch (expr.op) {
@@ -374,6 +410,9 @@ Status EvalCall(const BoundExpr& expr, const Context& ctx, const uint64_t* activ
       return EvalChoice(expr, ctx, active, out);
     case ScalarOp::kNullIf:
       return EvalNullIf(expr, ctx, active, out);
+    case ScalarOp::kGreatest:
+    case ScalarOp::kLeast:
+      return EvalGreatest(expr, ctx, active, out);
     default:
       break;
   }
@@ -408,6 +447,16 @@ Status EvalCall(const BoundExpr& expr, const Context& ctx, const uint64_t* activ
       return Status::OK();
     case ScalarOp::kCast:
       return internal::EvalCast(expr, args[0], active, ctx.rows, out);
+    case ScalarOp::kStrpos:
+    case ScalarOp::kReplace:
+    case ScalarOp::kBTrim:
+    case ScalarOp::kLTrim:
+    case ScalarOp::kRTrim:
+    case ScalarOp::kSplitPart:
+      return internal::EvalTextFunction(expr, args, expr.children.size(), active, ctx.rows, out);
+    case ScalarOp::kDateTrunc:
+    case ScalarOp::kExtract:
+      return internal::EvalDateFunction(expr, args, active, ctx.rows, out);
     default:
       return internal::EvalStringFunction(expr, args, expr.children.size(), active, ctx.rows, out);
   }

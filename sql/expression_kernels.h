@@ -22,6 +22,8 @@
 namespace lake::sql::internal {
 
 inline size_t WordCount(size_t rows) { return (rows + 63) / 64; }
+// Whether UTF-8 byte `c` continues a character rather than starting one.
+inline bool IsContinuation(char c) { return (static_cast<unsigned char>(c) & 0xC0) == 0x80; }
 inline bool BitAt(const uint64_t* words, size_t row) { return (words[row / 64] >> (row % 64)) & 1; }
 
 // One kernel input: a borrowed column of the input batch, a constant broadcast to every row
@@ -77,9 +79,21 @@ Status EvalNumericUnary(const BoundExpr& expr, const Operand& x, const Operand* 
 void EvalCompare(ScalarOp op, const Operand& l, const Operand& r, const uint64_t* active,
                  size_t rows, Vector* out);
 
+// Validity words of the NULL-propagating result over `args`, masked by `active`; bits past
+// `rows` clear.
+std::vector<uint64_t> ResultValidity(const Operand* args, size_t arg_count, const uint64_t* active,
+                                     size_t rows);
+
 // kConcat, kLower, kUpper, kLength, kSubstring, kLike, kILike over operands (children order).
 Status EvalStringFunction(const BoundExpr& expr, const Operand* args, size_t arg_count,
                           const uint64_t* active, size_t rows, Vector* out);
+
+// kStrpos, kReplace, kBTrim, kLTrim, kRTrim, kSplitPart (string_functions.cc).
+Status EvalTextFunction(const BoundExpr& expr, const Operand* args, size_t arg_count,
+                        const uint64_t* active, size_t rows, Vector* out);
+// kDateTrunc, kExtract (date_functions.cc); args[0] is the constant unit name.
+Status EvalDateFunction(const BoundExpr& expr, const Operand* args, const uint64_t* active,
+                        size_t rows, Vector* out);
 
 // kCast of `x` to expr.type.
 Status EvalCast(const BoundExpr& expr, const Operand& x, const uint64_t* active, size_t rows,

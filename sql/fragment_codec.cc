@@ -31,13 +31,17 @@ Status CheckVersion(const msgpack::object& root) {
 Bytes EncodeFragmentRequest(const FragmentRequest& request) {
   msgpack::sbuffer buffer;
   msgpack::packer<msgpack::sbuffer> pk(buffer);
-  pk.pack_map(3);
+  pk.pack_map(request.statement_time ? 4 : 3);
   pk.pack("v");
   pk.pack(kFragmentFormatVersion);
   pk.pack("sql");
   pk.pack(request.sql);
   pk.pack("chunks");
   pk.pack(request.chunks);
+  if (request.statement_time) {
+    pk.pack("now");
+    pk.pack(*request.statement_time);
+  }
   return BufferBytes(buffer);
 }
 
@@ -59,6 +63,11 @@ Result<FragmentRequest> DecodeFragmentRequest(ByteView bytes) {
     uint64_t chunk;
     if (!ReadUint(chunks_obj->via.array.ptr[i], &chunk)) return Corrupt("chunk index");
     request.chunks.push_back(chunk);
+  }
+  if (const msgpack::object* now = FindField(root, "now")) {
+    int64_t micros;
+    if (!ReadInt(*now, &micros)) return Corrupt("statement time");
+    request.statement_time = micros;
   }
   return request;
 }

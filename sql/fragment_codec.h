@@ -1,8 +1,10 @@
 // What a distributed query ships, in msgpack:
-//   FragmentRequest, root -> holder:  {"v": 1, "sql": str, "chunks": [uint...]}
+//   FragmentRequest, root -> holder:  {"v": 1, "sql": str, "chunks": [uint...], "now": int?}
 //     The statement's text travels rather than a serialised plan: every node binds it with the
 //     same binder against the same manifest, so the leaf plans agree, and the receiver validates
-//     the request with the parser and binder it already trusts.
+//     the request with the parser and binder it already trusts. "now", when present, is the
+//     statement's start time at the root (microseconds since the epoch), so NOW() and
+//     CURRENT_DATE bind to one value on every node.
 //   PartialResult, holder -> root:    {"v": 1, "scanned": uint, "pruned": uint,
 //                                      "agg": GroupedAggregates state | nil,
 //                                      "rows": [Vector per projection]}
@@ -12,6 +14,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -25,6 +28,7 @@ namespace lake::sql {
 struct FragmentRequest {
   std::string sql;               // one SELECT
   std::vector<uint64_t> chunks;  // indexes into its table's chunks
+  std::optional<int64_t> statement_time = std::nullopt;  // see "now" above
 };
 
 Bytes EncodeFragmentRequest(const FragmentRequest& request);

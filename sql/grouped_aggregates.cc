@@ -6,30 +6,10 @@
 #include <cstring>
 #include <string_view>
 
+#include "sql/statistical_aggregates.h"
+
 namespace lake::sql {
 namespace {
-
-// Calls f(i, value) for each logical row i of `arg` that is not NULL.
-template <class T, class F>
-void ForEachValid(const SelectedVector& arg, size_t count, F&& f) {
-  const Vector& v = *arg.vector;
-  const T* values = v.data<T>();
-  if (v.null_count() == 0) {
-    ForEachSelected(arg.selection, count, [&](size_t i, size_t row) { f(i, values[row]); });
-  } else {
-    ForEachSelected(arg.selection, count, [&](size_t i, size_t row) {
-      if (v.IsValid(row)) f(i, values[row]);
-    });
-  }
-}
-
-template <class F>
-void ForEachValidString(const SelectedVector& arg, size_t count, F&& f) {
-  const Vector& v = *arg.vector;
-  ForEachSelected(arg.selection, count, [&](size_t i, size_t row) {
-    if (v.IsValid(row)) f(i, v.GetString(row));
-  });
-}
 
 template <bool kMin, class T>
 void UpdateIntExtreme(AggregateState& s, const SelectedVector& arg, const uint32_t* groups,
@@ -106,6 +86,13 @@ void UpdatePlain(AggregateState& s, const SelectedVector& arg, const uint32_t* g
       return UpdateExtreme<true>(s, arg, groups, count);
     case AggregateKind::kMax:
       return UpdateExtreme<false>(s, arg, groups, count);
+    case AggregateKind::kVarSamp:
+    case AggregateKind::kVarPop:
+    case AggregateKind::kStddevSamp:
+    case AggregateKind::kStddevPop:
+      return UpdateMoments(s, arg, groups, count);
+    case AggregateKind::kApproxCountDistinct:
+      return UpdateSketches(s, arg, groups, count);
   }
 }
 
@@ -120,6 +107,11 @@ void ResizeState(AggregateState& s, size_t groups) {
       s.wide_sum.resize(groups, 0);
     }
   }
+  if (IsMoment(s.kind)) {
+    s.mean.resize(groups, 0);
+    s.m2.resize(groups, 0);
+  }
+  if (s.kind == AggregateKind::kApproxCountDistinct) s.sketches.resize(groups);
   if (IsExtreme(s.kind)) {
     if (s.arg_type == LogicalType::kVarchar) {
       s.text_extreme.resize(groups);
@@ -237,6 +229,15 @@ Result<Vector> FinalizePlain(const AggregateState& s) {
           FillFixed<decltype(type)>(s, &column, [&](size_t g) { return s.int_extreme[g]; });
         });
       }
+      break;
+    case AggregateKind::kVarSamp:
+    case AggregateKind::kVarPop:
+    case AggregateKind::kStddevSamp:
+    case AggregateKind::kStddevPop:
+      FinalizeMoments(s, &column);
+      break;
+    case AggregateKind::kApproxCountDistinct:
+      FinalizeSketches(s, &column);
       break;
   }
   return column;

@@ -3,11 +3,19 @@
 //   state: {"count": bin int64[N],
 //           "sum": bin (BIGINT: int128[N]; DOUBLE: double[N])          SUM, AVG
 //           "ext": bin (int64[N] | double[N]) | Vector of N strings    MIN, MAX
+//           "mean": bin double[N], "m2": bin double[N]                 VAR_*, STDDEV_*
+//           "sketch_groups": bin uint32[K] (ascending),                APPROX_COUNT_DISTINCT
+//           "sketch_sizes": bin uint32[K], "sketch_entries": bin uint32[],
+//           "sketches": bin uint8[2^14 x dense groups]
 //           "pair_groups": bin uint32[], "pair_values": bin uint64[]   DISTINCT
 //           "strings": Vector}                                         DISTINCT VARCHAR
 // Vectors as common/vector_codec.h; numbers little-endian. The receiver rebuilds its hash tables
 // from the keys and strings, which must therefore be distinct, and checks every pair's bounds.
 // A pair's value is the KeyBits of a fixed-width argument, or the number of a string in "strings".
+// A sketch (sql/hyperloglog.h's registers) travels only for the groups that have one: sparse,
+// as its nonzero registers' entries (index << 8 | value, ascending; "sketch_sizes" says how many),
+// while they take less room than its 2^14 registers, else dense (size 2^14). A group of a few
+// distinct values then costs a few entries on the wire, not 16 KiB.
 #include <algorithm>
 #include <bit>
 #include <cstring>
@@ -16,6 +24,7 @@
 #include "common/msgpack_util.h"
 #include "common/vector_codec.h"
 #include "sql/grouped_aggregates.h"
+#include "sql/hyperloglog.h"
 #include "sql/key_bits.h"
 
 namespace lake::sql {
@@ -85,6 +94,60 @@ bool ValidPairValue(const AggregateState& s, uint64_t value, size_t string_count
   }
 }
 
+// Sparse sketches carry at most this many entries; a fuller one is sent dense, which is smaller.
+constexpr size_t kMaxSketchEntries = kHllRegisters / sizeof(uint32_t);
+
+// Reads APPROX_COUNT_DISTINCT state `s`'s sketches (its counts read): a sketch for exactly the
+// groups with inputs, in ascending order, each sparse (ascending register indexes, nonzero
+// values) or dense, every value a possible rank.
+Status UnpackSketches(const msgpack::object& state, AggregateState* s) {
+  std::vector<uint32_t> sketch_groups, sizes, entries;
+  std::vector<uint8_t> registers;
+  LAKE_RETURN_IF_ERROR(ReadArray(state, "sketch_groups", SIZE_MAX, &sketch_groups));
+  if (sketch_groups.size() > s->count.size()) return Corrupt("sketch count");
+  LAKE_RETURN_IF_ERROR(ReadArray(state, "sketch_sizes", sketch_groups.size(), &sizes));
+  LAKE_RETURN_IF_ERROR(ReadArray(state, "sketch_entries", SIZE_MAX, &entries));
+  LAKE_RETURN_IF_ERROR(ReadArray(state, "sketches", SIZE_MAX, &registers));
+  size_t with_inputs = 0;
+  for (int64_t c : s->count) with_inputs += c != 0;
+  if (with_inputs != sketch_groups.size()) return Corrupt("sketches for other groups");
+  size_t next_entry = 0, next_register = 0;
+  for (size_t k = 0; k < sketch_groups.size(); ++k) {
+    const uint32_t g = sketch_groups[k];
+    if (g >= s->count.size() || s->count[g] == 0 || (k > 0 && g <= sketch_groups[k - 1])) {
+      return Corrupt("sketch group");
+    }
+    std::vector<uint8_t>& sketch = s->sketches[g];
+    if (sizes[k] == kHllRegisters) {
+      if (registers.size() - next_register < kHllRegisters) return Corrupt("sketches too short");
+      sketch.assign(registers.begin() + next_register,
+                    registers.begin() + next_register + kHllRegisters);
+      next_register += kHllRegisters;
+      for (uint8_t value : sketch) {
+        if (value > kHllMaxRegister) return Corrupt("sketch register out of range");
+      }
+      continue;
+    }
+    if (sizes[k] == 0 || sizes[k] > kMaxSketchEntries || entries.size() - next_entry < sizes[k]) {
+      return Corrupt("sketch size");
+    }
+    sketch.assign(kHllRegisters, 0);
+    for (size_t e = next_entry; e < next_entry + sizes[k]; ++e) {
+      const uint32_t index = entries[e] >> 8, value = entries[e] & 0xff;
+      if (index >= kHllRegisters || value == 0 || value > kHllMaxRegister ||
+          (e > next_entry && index <= (entries[e - 1] >> 8))) {
+        return Corrupt("sketch entry out of range");
+      }
+      sketch[index] = static_cast<uint8_t>(value);
+    }
+    next_entry += sizes[k];
+  }
+  if (next_entry != entries.size() || next_register != registers.size()) {
+    return Corrupt("sketch data left over");
+  }
+  return Status::OK();
+}
+
 }  // namespace
 
 void GroupedAggregates::Pack(msgpack::packer<msgpack::sbuffer>& pk) const {
@@ -99,7 +162,18 @@ void GroupedAggregates::Pack(msgpack::packer<msgpack::sbuffer>& pk) const {
   for (const AggregateState& s : states_) {
     const bool sum = s.kind == AggregateKind::kSum || s.kind == AggregateKind::kAvg;
     const bool strings = s.distinct_strings != nullptr;
-    pk.pack_map(s.distinct ? (strings ? 4 : 3) : (sum || IsExtreme(s.kind)) ? 2 : 1);
+    const bool sketch = s.kind == AggregateKind::kApproxCountDistinct;
+    uint32_t fields = 1;  // "count"
+    if (s.distinct) {
+      fields = strings ? 4 : 3;
+    } else if (sketch) {
+      fields = 5;
+    } else if (IsMoment(s.kind)) {
+      fields = 3;
+    } else if (sum || IsExtreme(s.kind)) {
+      fields = 2;
+    }
+    pk.pack_map(fields);
     pk.pack("count");
     PackArray(pk, s.count);
     if (s.distinct) {
@@ -119,6 +193,38 @@ void GroupedAggregates::Pack(msgpack::packer<msgpack::sbuffer>& pk) const {
       PackArray(pk, pair_groups);
       pk.pack("pair_values");
       PackArray(pk, pair_values);
+    } else if (IsMoment(s.kind)) {
+      pk.pack("mean");
+      PackArray(pk, s.mean);
+      pk.pack("m2");
+      PackArray(pk, s.m2);
+    } else if (sketch) {
+      std::vector<uint32_t> sketch_groups, sizes, entries;
+      std::vector<uint8_t> registers;
+      for (size_t g = 0; g < s.sketches.size(); ++g) {
+        const std::vector<uint8_t>& sketch = s.sketches[g];
+        if (sketch.empty()) continue;
+        sketch_groups.push_back(static_cast<uint32_t>(g));
+        const size_t nonzero =
+            kHllRegisters - static_cast<size_t>(std::count(sketch.begin(), sketch.end(), 0));
+        if (nonzero > kMaxSketchEntries) {
+          sizes.push_back(static_cast<uint32_t>(kHllRegisters));
+          registers.insert(registers.end(), sketch.begin(), sketch.end());
+          continue;
+        }
+        sizes.push_back(static_cast<uint32_t>(nonzero));
+        for (size_t r = 0; r < kHllRegisters; ++r) {
+          if (sketch[r] != 0) entries.push_back(static_cast<uint32_t>(r << 8 | sketch[r]));
+        }
+      }
+      pk.pack("sketch_groups");
+      PackArray(pk, sketch_groups);
+      pk.pack("sketch_sizes");
+      PackArray(pk, sizes);
+      pk.pack("sketch_entries");
+      PackArray(pk, entries);
+      pk.pack("sketches");
+      PackArray(pk, registers);
     } else if (sum) {
       pk.pack("sum");
       s.arg_type == LogicalType::kDouble ? PackArray(pk, s.real_sum) : PackArray(pk, s.wide_sum);
@@ -196,6 +302,17 @@ Result<std::unique_ptr<GroupedAggregates>> GroupedAggregates::Unpack(
         s.distinct_pairs.Insert(PairSet::Make(pair_groups[i], pair_values[i],
                                               agg.groups_.hash(pair_groups[i]), value_hash));
       }
+    } else if (IsMoment(s.kind)) {
+      LAKE_RETURN_IF_ERROR(ReadArray(state, "mean", groups, &s.mean));
+      LAKE_RETURN_IF_ERROR(ReadArray(state, "m2", groups, &s.m2));
+      for (size_t g = 0; g < groups; ++g) {
+        // NaN passes (a NaN input makes one); a negative sum of squares cannot be made.
+        if (s.m2[g] < 0 || (s.count[g] == 0 && (s.mean[g] != 0 || s.m2[g] != 0))) {
+          return Corrupt("moments out of range");
+        }
+      }
+    } else if (s.kind == AggregateKind::kApproxCountDistinct) {
+      LAKE_RETURN_IF_ERROR(UnpackSketches(state, &s));
     } else if (s.kind == AggregateKind::kSum || s.kind == AggregateKind::kAvg) {
       LAKE_RETURN_IF_ERROR(s.arg_type == LogicalType::kDouble
                                ? ReadArray(state, "sum", groups, &s.real_sum)

@@ -7,13 +7,15 @@
 #include <utility>
 
 #include "sql/grouped_aggregates.h"
+#include "sql/statistical_aggregates.h"
 
 namespace lake::sql {
 namespace {
 
-// The array of a plain state's fixed-width values (sums, extremes) and their width; null when it
-// has none (COUNT) or holds strings.
+// The array of a plain state's fixed-width values (sums, extremes, means) and their width; null
+// when it has none (COUNT) or holds strings or sketches.
 std::pair<const char*, size_t> FixedValues(const AggregateState& s) {
+  if (IsMoment(s.kind)) return {reinterpret_cast<const char*>(s.mean.data()), sizeof(double)};
   if (IsSum(s.kind)) {
     return s.arg_type == LogicalType::kDouble
                ? std::pair(reinterpret_cast<const char*>(s.real_sum.data()), sizeof(double))
@@ -45,6 +47,8 @@ void GroupedAggregates::CombineStates(const GroupedAggregates& other, const uint
       }
       const uint32_t g = group_of[og];
       if (o.count[og] == 0) continue;
+      if (IsMoment(s.kind)) CombineMoments(s, g, o, og);  // before the counts add up
+      if (s.kind == AggregateKind::kApproxCountDistinct) CombineSketches(s, g, o, og);
       const bool first = s.count[g] == 0;
       s.count[g] += o.count[og];
       if (IsSum(s.kind)) {

@@ -76,7 +76,11 @@ class FromPlanner {
  public:
   FromPlanner(const SelectStatement& ast, const TableRef& from, const Catalog& catalog,
               const SubqueryBinder& subqueries)
-      : ast_(ast), from_(from), catalog_(catalog), subqueries_(subqueries) {}
+      : ast_(ast),
+        from_(from),
+        catalog_(catalog),
+        subqueries_(subqueries),
+        coercion_(subqueries.statement_time()) {}
 
   Scope Plan(BoundSelect* out) {
     const Scope full = ScopeOf(from_);
@@ -390,8 +394,8 @@ class FromPlanner {
     // What is left reads the driving relation alone, or nothing: a filter over the result.
     for (size_t i = 0; i < rest.size(); ++i) {
       if (used[i]) continue;
-      current.relation->filter = AndOf(std::move(current.relation->filter),
-                                       BindCondition(rest[i], current.layout));
+      current.relation->filter =
+          AndOf(std::move(current.relation->filter), BindCondition(rest[i], current.layout));
     }
     return current;
   }
@@ -534,8 +538,8 @@ class FromPlanner {
   std::map<const TableRef*, size_t> leaf_of_ref_;
   std::map<const TableRef*, Scope> scope_of_;
   std::map<const TableRef*, std::vector<const Expr*>> using_conditions_;
-  std::vector<ExprPtr> synthetic_;             // the USING equalities
-  std::map<const Expr*, size_t> resolved_;     // column reference -> global column id
+  std::vector<ExprPtr> synthetic_;          // the USING equalities
+  std::map<const Expr*, size_t> resolved_;  // column reference -> global column id
 };
 
 }  // namespace

@@ -33,6 +33,8 @@ class SubqueryBinder {
   // now and its answer becomes constants. Null for any other node. Throws BindError.
   virtual BoundExprPtr BindSubqueryExpr(const Expr& node, TypeCoercion* coercion,
                                         const TypeCoercion::LeafBinder& leaf) const = 0;
+  // When the statement started, for NOW() and its kin (none: they are an error).
+  virtual std::optional<int64_t> statement_time() const = 0;
 };
 
 // Plans `from`, the FROM clause of `ast` (joins, subqueries, WITH names). Sets out->table (the

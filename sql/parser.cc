@@ -259,6 +259,14 @@ class Transformer {
       return e;
     }
     if (kind == "SubLink") return TransformSubLink(*body);
+    if (kind == "SQLValueFunction") return TransformValueFunction(*body);
+    if (kind == "MinMaxExpr") {
+      // GREATEST(...) / LEAST(...): functions of their arguments to the binder.
+      ExprPtr e = Make(ExprKind::kFunction, *body);
+      e->name = body->value("op", "") == "IS_GREATEST" ? "greatest" : "least";
+      for (const Json& arg : body->at("args")) e->children.push_back(TransformExpr(arg));
+      return e;
+    }
     if (kind == "BooleanTest") Fail("IS TRUE / IS FALSE is not supported", LocationOf(*body));
     Fail("unsupported expression (" + kind + ")", LocationOf(*body));
   }
@@ -418,13 +426,28 @@ class Transformer {
   ExprPtr TransformFuncCall(const Json& body) {
     if (body.contains("over")) Fail("window functions are not supported", LocationOf(body));
     if (body.contains("agg_order")) Fail("ordered aggregates are not supported", LocationOf(body));
-    if (body.contains("agg_filter")) Fail("FILTER is not supported", LocationOf(body));
     ExprPtr e = Make(ExprKind::kFunction, body);
+    if (body.contains("agg_filter")) e->filter = TransformExpr(body["agg_filter"]);
     e->name = LastName(body.at("funcname"));
     e->star = body.value("agg_star", false);
     e->distinct = body.value("agg_distinct", false);
     for (const Json& arg : body.value("args", Json::array())) {
       e->children.push_back(TransformExpr(arg));
+    }
+    return e;
+  }
+
+  // CURRENT_DATE and CURRENT_TIMESTAMP: functions of no argument to the binder, named as
+  // PostgreSQL names their columns.
+  ExprPtr TransformValueFunction(const Json& body) {
+    const std::string op = body.value("op", "");
+    ExprPtr e = Make(ExprKind::kFunction, body);
+    if (op == "SVFOP_CURRENT_DATE") {
+      e->name = "current_date";
+    } else if (op == "SVFOP_CURRENT_TIMESTAMP" || op == "SVFOP_LOCALTIMESTAMP") {
+      e->name = "current_timestamp";
+    } else {
+      Fail("unsupported SQL value function (" + op + ")", LocationOf(body));
     }
     return e;
   }
@@ -465,9 +488,8 @@ void Shift(Expr* expr, int offset) {
   if (expr->location >= 0) expr->location += offset;
   for (ExprPtr& child : expr->children) Shift(child.get(), offset);
   if (expr->subquery) Shift(expr->subquery.get(), offset);
+  Shift(expr->filter.get(), offset);
 }
-
-void Shift(SelectStatement* sel, int offset);
 
 void Shift(TableRef* ref, int offset) {
   if (ref == nullptr) return;
@@ -535,8 +557,9 @@ Status SplitStatements(const std::string& text, std::vector<std::pair<int, int>>
         i += text[i] == c ? 2 : 1;  // a doubled quote stays inside
       }
       if (i >= n) {
-        return Status::InvalidArgumentAt(c == '\'' ? "unterminated quoted string" : "unterminated quoted identifier",
-                       static_cast<int>(open) + 1);
+        return Status::InvalidArgumentAt(
+            c == '\'' ? "unterminated quoted string" : "unterminated quoted identifier",
+            static_cast<int>(open) + 1);
       }
       ++i;
     } else if (c == '-' && i + 1 < n && text[i + 1] == '-') {
@@ -603,7 +626,8 @@ Result<std::vector<Statement>> Parse(std::string_view sql) {
       } catch (const SyntaxError& e) {
         return Status::InvalidArgumentAt(e.message, offset + std::max(0, e.location) + 1);
       } catch (const Json::exception& e) {
-        return Status::InvalidArgumentAt(std::string("unexpected parse tree: ") + e.what(), offset + 1);
+        return Status::InvalidArgumentAt(std::string("unexpected parse tree: ") + e.what(),
+                                         offset + 1);
       }
     }
   }

@@ -11,18 +11,6 @@
 namespace lake::sql::internal {
 namespace {
 
-bool IsContinuation(char c) { return (static_cast<unsigned char>(c) & 0xC0) == 0x80; }
-
-// Validity words of the NULL-propagating result over `args`, masked by `active`.
-std::vector<uint64_t> ResultValidity(const Operand* args, size_t arg_count, const uint64_t* active,
-                                     size_t rows) {
-  std::vector<uint64_t> valid(WordCount(rows), ~uint64_t{0});
-  for (size_t k = 0; k < arg_count; ++k) AndValidity(args[k], valid.data(), valid.size());
-  AndMask(active, valid.data(), valid.size());
-  if (rows % 64 != 0) valid.back() &= (uint64_t{1} << (rows % 64)) - 1;
-  return valid;
-}
-
 // LOWER/UPPER keep byte lengths, so a column's offsets are reused and its chars folded at once.
 void FoldCase(bool upper, const Operand& x, const std::vector<uint64_t>& valid, size_t rows,
               Vector* out) {
@@ -136,6 +124,15 @@ Status EvalLike(const BoundExpr& expr, const Operand& text, const Operand& patte
 }
 
 }  // namespace
+
+std::vector<uint64_t> ResultValidity(const Operand* args, size_t arg_count, const uint64_t* active,
+                                     size_t rows) {
+  std::vector<uint64_t> valid(WordCount(rows), ~uint64_t{0});
+  for (size_t k = 0; k < arg_count; ++k) AndValidity(args[k], valid.data(), valid.size());
+  AndMask(active, valid.data(), valid.size());
+  if (rows % 64 != 0) valid.back() &= (uint64_t{1} << (rows % 64)) - 1;
+  return valid;
+}
 
 Status EvalStringFunction(const BoundExpr& expr, const Operand* args, size_t arg_count,
                           const uint64_t* active, size_t rows, Vector* out) {

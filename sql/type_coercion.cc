@@ -1,35 +1,23 @@
 #include "sql/type_coercion.h"
 
-#include <strings.h>
-
 #include <cmath>
 
 #include "common/value_parse.h"
+#include "sql/coercion_helpers.h"
 
 namespace lake::sql {
 namespace {
 
-[[noreturn]] void Fail(const std::string& message, int location) {
-  throw BindError{message, location};
-}
-
-bool Is(const std::string& name, const char* candidate) {
-  return strcasecmp(name.c_str(), candidate) == 0;
-}
-
-bool IsNumeric(LogicalType t) { return t == LogicalType::kBigInt || t == LogicalType::kDouble; }
-
-std::string Lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
-
-std::string TypeLabel(LogicalType t) { return Lower(TypeName(t)); }
-
-// A literal whose type may still adapt to its context: NULL, or a string (PostgreSQL's
-// "unknown"). A typed constant such as CAST(NULL AS BIGINT) keeps its type.
-bool Adaptable(const BoundExpr& e) { return e.kind == BoundExpr::Kind::kConstant && e.unknown; }
+using coercion::Adaptable;
+using coercion::Call;
+using coercion::Constant;
+using coercion::Fail;
+using coercion::Is;
+using coercion::IsNumeric;
+using coercion::Lower;
+using coercion::RequireArgumentType;
+using coercion::RequireArity;
+using coercion::TypeLabel;
 
 bool IsNullLiteral(const BoundExpr& e) { return Adaptable(e) && e.constant.is_null; }
 
@@ -64,28 +52,9 @@ std::optional<LogicalType> TypeFromCastName(const std::string& name) {
   return std::nullopt;
 }
 
-BoundExprPtr Constant(Value value, int location) {
-  auto e = std::make_unique<BoundExpr>();
-  e->kind = BoundExpr::Kind::kConstant;
-  e->type = value.type;
-  e->constant = std::move(value);
-  e->location = location;
-  return e;
-}
-
 BoundExprPtr UnknownLiteral(Value value, int location) {
   BoundExprPtr e = Constant(std::move(value), location);
   e->unknown = true;
-  return e;
-}
-
-BoundExprPtr Call(ScalarOp op, LogicalType type, int location, std::vector<BoundExprPtr> children) {
-  auto e = std::make_unique<BoundExpr>();
-  e->kind = BoundExpr::Kind::kCall;
-  e->op = op;
-  e->type = type;
-  e->location = location;
-  e->children = std::move(children);
   return e;
 }
 
@@ -238,13 +207,19 @@ LogicalType TypeCoercion::AggregateType(const BoundAggregate& aggregate, const E
       return aggregate.argument->type;
     case AggregateKind::kSum:
     case AggregateKind::kAvg:
+    case AggregateKind::kVarSamp:
+    case AggregateKind::kVarPop:
+    case AggregateKind::kStddevSamp:
+    case AggregateKind::kStddevPop:
       if (!IsNumeric(aggregate.argument->type)) {
         Fail("function " + Lower(node.name) + "(" + TypeLabel(aggregate.argument->type) +
                  ") does not exist",
              node.location);
       }
-      return aggregate.kind == AggregateKind::kAvg ? LogicalType::kDouble
-                                                   : aggregate.argument->type;
+      return aggregate.kind == AggregateKind::kSum ? aggregate.argument->type
+                                                   : LogicalType::kDouble;
+    case AggregateKind::kApproxCountDistinct:
+      return LogicalType::kBigInt;
   }
   return LogicalType::kBigInt;
 }
@@ -425,24 +400,13 @@ BoundExprPtr TypeCoercion::BindBinary(const Expr& e, const LeafBinder& leaf) {
 }
 
 BoundExprPtr TypeCoercion::BindFunction(const Expr& e, const LeafBinder& leaf) {
+  if (e.filter) {
+    Fail("FILTER specified, but " + Lower(e.name) + " is not an aggregate function", e.location);
+  }
   std::vector<BoundExprPtr> args;
   for (const ExprPtr& arg : e.children) args.push_back(BindTree(*arg, leaf));
-  auto arity = [&](size_t min, size_t max) {
-    if (args.size() < min || args.size() > max || e.star || e.distinct) {
-      Fail("function " + Lower(e.name) + " takes " + std::to_string(min) +
-               (max != min ? " to " + std::to_string(max) : "") + " argument(s)",
-           e.location);
-    }
-  };
-  auto require = [&](size_t i, LogicalType type) {
-    if (Adaptable(*args[i]) || (IsNumeric(type) && IsNumeric(args[i]->type))) {
-      args[i] = CastTo(std::move(args[i]), type);
-    }
-    if (args[i]->type != type) {
-      Fail("function " + Lower(e.name) + " does not accept type " + TypeLabel(args[i]->type),
-           args[i]->location);
-    }
-  };
+  auto arity = [&](size_t min, size_t max) { RequireArity(e, args, min, max); };
+  auto require = [&](size_t i, LogicalType type) { RequireArgumentType(*this, e, &args, i, type); };
   if (Is(e.name, "nullif")) {
     // PostgreSQL's NULLIF(a, b): a and b meet in a = b's type, which is also the result's.
     arity(2, 2);
@@ -485,6 +449,7 @@ BoundExprPtr TypeCoercion::BindFunction(const Expr& e, const LeafBinder& leaf) {
     for (size_t i = 1; i < args.size(); ++i) require(i, LogicalType::kBigInt);
     return Call(ScalarOp::kSubstring, LogicalType::kVarchar, e.location, std::move(args));
   }
+  if (BoundExprPtr bound = BindMoreFunction(e, &args)) return bound;
   Fail("function " + Lower(e.name) + " does not exist", e.location);
 }
 

@@ -7,7 +7,9 @@
 // Thread-safety: stateless apart from its argument; not shared.
 #pragma once
 
+#include <cstdint>
 #include <functional>
+#include <optional>
 #include <string>
 
 #include "sql/ast.h"
@@ -23,6 +25,11 @@ struct BindError {
 
 class TypeCoercion {
  public:
+  // `statement_time`: when the statement started (microseconds since the epoch, UTC), what
+  // NOW(), CURRENT_TIMESTAMP and CURRENT_DATE return; without it they are an error.
+  explicit TypeCoercion(std::optional<int64_t> statement_time = std::nullopt)
+      : statement_time_(statement_time) {}
+
   // Binds the leaves it is given the first say on: columns, aggregates, group keys. Returns null
   // to let TypeCoercion bind the node itself.
   using LeafBinder = std::function<BoundExprPtr(const Expr&)>;
@@ -42,9 +49,14 @@ class TypeCoercion {
   BoundExprPtr BindNode(const Expr& e, const LeafBinder& leaf);
   BoundExprPtr BindBinary(const Expr& e, const LeafBinder& leaf);
   BoundExprPtr BindFunction(const Expr& e, const LeafBinder& leaf);
+  // The string, GREATEST/LEAST and date/time functions (function_coercion.cc) over bound
+  // `args`; null if `e` names none of them.
+  BoundExprPtr BindMoreFunction(const Expr& e, std::vector<BoundExprPtr>* args);
   BoundExprPtr BindCase(const Expr& e, const LeafBinder& leaf);
   // Casts every expression in `exprs` to their common type; `what` names the construct.
   void Unify(std::vector<BoundExprPtr>* exprs, const std::string& what, int location);
+
+  std::optional<int64_t> statement_time_;
 };
 
 }  // namespace lake::sql

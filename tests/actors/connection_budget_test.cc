@@ -1,54 +1,47 @@
 // The peer transport's connection budgets with real TCP on loopback: many overlays (router and
 // transport, as a node runs them) in one actor system, each allowed far fewer connections than
 // the network has nodes.
+#include <sodium.h>
 #include <caf/all.hpp>
 #include <caf/io/all.hpp>
 #include <catch2/catch.hpp>
-#include <sodium.h>
 
 #include <chrono>
-#include <functional>
 #include <memory>
-#include <optional>
-#include <thread>
+#include <string>
 #include <vector>
 
 #include "actors/interfaces.h"
 #include "actors/overlay.h"
 #include "dht/identity.h"
+#include "tests/actors/ask.h"
+#include "tests/support/eventually.h"
 
 namespace lake::actors {
 namespace {
 
 using std::chrono::milliseconds;
 using std::chrono::seconds;
-using Clock = std::chrono::steady_clock;
 
 constexpr size_t kInbound = 6;
 constexpr size_t kOutbound = 6;
-
-template <class Reply, class Handle, class... Ts>
-std::optional<Reply> Ask(caf::actor_system& system, const Handle& to, Ts&&... xs) {
-  caf::scoped_actor self{system};
-  std::optional<Reply> reply;
-  self->request(to, seconds(5), std::forward<Ts>(xs)...)
-      .receive([&](const Reply& r) { reply = r; }, [](const caf::error&) {});
-  return reply;
-}
+constexpr int kNodes = 40;  // joining one after another through the first
 
 uint64_t Contacts(caf::actor_system& system, const OverlayHandles& node) {
-  const std::optional<RouterStatus> status = Ask<RouterStatus>(system, node.router, status_atom::value);
-  return status ? status->peers : 0;
+  const Result<RouterStatus> status = Ask<RouterStatus>(system, node.router, status_atom::value);
+  return status.ok() ? status->peers : 0;
 }
 
-bool Eventually(const std::function<bool()>& done, milliseconds timeout) {
-  const auto deadline = Clock::now() + timeout;
-  while (!done()) {
-    if (Clock::now() > deadline) return false;
-    std::this_thread::sleep_for(milliseconds(20));
+using testing::Eventually;
+
+// The overlays of one test, stopped when it ends, also when a REQUIRE ends it early: the actor
+// system's destructor waits for every actor still running, forever.
+struct Overlays {
+  ~Overlays() {
+    for (const OverlayHandles& node : nodes) StopOverlay(node);
   }
-  return true;
-}
+  std::vector<OverlayHandles> nodes;
+};
 
 // One overlay on 127.0.0.1 with the small budgets, joining through `seed` if given.
 OverlayHandles StartNode(caf::actor_system& system, const std::string& seed) {
@@ -74,8 +67,8 @@ TEST_CASE("A node whose routing table outgrows its connection budget still admit
   caf::actor_system system{config};
 
   // 40 nodes join one after another through the first, which can hold 6 + 6 connections.
-  constexpr int kNodes = 40;
-  std::vector<OverlayHandles> nodes;
+  Overlays overlays;
+  std::vector<OverlayHandles>& nodes = overlays.nodes;
   nodes.push_back(StartNode(system, ""));
   const std::string seed = nodes.front().address;
   for (int i = 1; i < kNodes; ++i) {
@@ -92,20 +85,18 @@ TEST_CASE("A node whose routing table outgrows its connection budget still admit
       seconds(20));
   INFO("the seed has " << contacts << " contacts");
   REQUIRE(outgrown);
-  std::optional<TransportStats> stats =
+  Result<TransportStats> stats =
       Ask<TransportStats>(system, nodes.front().transport, stats_atom::value);
-  REQUIRE(stats);
+  REQUIRE(stats.ok());
   CHECK(stats->connections <= kInbound + kOutbound);
 
   // A newcomer joins through it, and learns the network from it.
-  OverlayHandles newcomer = StartNode(system, seed);
+  nodes.push_back(StartNode(system, seed));
+  const OverlayHandles& newcomer = nodes.back();
   CHECK(Eventually([&] { return Contacts(system, newcomer) >= 5; }, seconds(15)));
   stats = Ask<TransportStats>(system, nodes.front().transport, stats_atom::value);
-  REQUIRE(stats);
+  REQUIRE(stats.ok());
   CHECK(stats->connections <= kInbound + kOutbound);
-
-  StopOverlay(newcomer);
-  for (const OverlayHandles& node : nodes) StopOverlay(node);
 }
 
 }  // namespace

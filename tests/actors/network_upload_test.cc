@@ -27,6 +27,8 @@
 #include "store/byte_source.h"
 #include "store/importer.h"
 #include "store/mem_chunk_store.h"
+#include "tests/actors/ask.h"
+#include "tests/support/eventually.h"
 
 namespace lake::actors {
 namespace {
@@ -45,24 +47,7 @@ std::string TestDir(const std::string& name) {
   return dir;
 }
 
-template <class T, class Handle, class... Args>
-Result<T> Ask(caf::actor_system& system, const Handle& actor, Args&&... args) {
-  caf::scoped_actor self{system};
-  Result<T> answer = Status::Unavailable("no answer");
-  self->request(actor, std::chrono::seconds(60), std::forward<Args>(args)...)
-      .receive([&](T& value) { answer = std::move(value); },
-               [&](const caf::error& error) { answer = ToStatus(error); });
-  return answer;
-}
-
-bool Eventually(const std::function<bool()>& done, milliseconds timeout) {
-  const auto deadline = std::chrono::steady_clock::now() + timeout;
-  while (std::chrono::steady_clock::now() < deadline) {
-    if (done()) return true;
-    std::this_thread::sleep_for(milliseconds(50));
-  }
-  return done();
-}
+using testing::Eventually;
 
 // N nodes on loopback, each seeded by the first, with their own data directories.
 class Cluster {

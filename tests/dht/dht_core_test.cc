@@ -551,6 +551,42 @@ TEST_CASE("OnUnreachable fails pending requests at once instead of at their dead
   CHECK(wire.core(0).table().Contains(wire.contact(1).id));
 }
 
+TEST_CASE("OnTurnedAway fails a lookup's request at once, and the lookup moves on",
+          "[dht][dht_core]") {
+  Wire wire(4);
+  wire.BootstrapAll();
+  wire.silent.insert(2);
+  wire.core(0).FindNode(wire.now, wire.contact(3).id);
+  wire.Pump();
+  REQUIRE(wire.results[0].empty());  // waiting for node 2
+  wire.core(0).OnTurnedAway(wire.now, wire.contact(2).id);
+  wire.Pump();
+  // No time passed: the lookup finished without node 2's answer.
+  REQUIRE(wire.results[0].size() == 1);
+  CHECK(wire.core(0).requests_failed() == 1);
+}
+
+TEST_CASE("OnTurnedAway leaves pings to their deadline: refusals alone evict no contact",
+          "[dht][dht_core]") {
+  Wire wire(3);
+  wire.BootstrapAll();
+  wire.silent.insert(2);
+  wire.core(0).CheckAlive(wire.now, wire.contact(2).id);
+  wire.Pump();
+  // A node with every connection slot taken refuses at once, again and again.
+  for (int i = 0; i < 10; ++i) {
+    wire.core(0).OnTurnedAway(wire.now, wire.contact(2).id);
+    wire.Pump();
+  }
+  CHECK(wire.core(0).requests_failed() == 0);
+  CHECK(wire.core(0).table().Contains(wire.contact(2).id));
+  // Silent for max_failures request timeouts, it leaves the table.
+  wire.RunUntil(wire.now + wire.options.max_failures * wire.options.request_timeout);
+  CHECK(wire.core(0).requests_failed() == wire.options.max_failures);
+  CHECK_FALSE(wire.core(0).table().Contains(wire.contact(2).id));
+  CHECK(wire.core(0).table().Contains(wire.contact(1).id));
+}
+
 TEST_CASE("Answered requests record the round-trip time of their contact", "[dht][dht_core]") {
   Wire wire(2);
   wire.BootstrapAll();
@@ -701,6 +737,74 @@ TEST_CASE("Join dials the seeds, and again with doubling back-off while nobody a
   // With someone in the table the seeds are left alone.
   core.OnTimer(last_dial + 30s);
   CHECK(core.TakeOutbox().dials.empty());
+}
+
+TEST_CASE("Nodes that join through one seed at once find each other at a later self-lookup",
+          "[dht][dht_core]") {
+  Wire wire(3);
+  wire.core(0).Bootstrap(wire.now, {});
+  wire.core(1).Bootstrap(wire.now, {wire.contact(0)});
+  wire.core(2).Bootstrap(wire.now, {wire.contact(0)});
+  // Both self-lookups reach the seed before it has verified either newcomer's address (its
+  // dials are held back), so each reply names nobody but the seed.
+  wire.CollectAll();
+  while (!wire.queue.empty()) {
+    Wire::Packet packet = std::move(wire.queue.front());
+    wire.queue.pop_front();
+    wire.Deliver(packet);
+  }
+  wire.Pump();
+  REQUIRE(wire.core(0).table().size() == 2);
+  REQUIRE_FALSE(wire.core(1).table().Contains(wire.contact(2).id));
+  REQUIRE_FALSE(wire.core(2).table().Contains(wire.contact(1).id));
+
+  // The first repeat of the join's lookup, join_lookup_retry_min later, asks the seed again.
+  wire.RunUntil(wire.now + wire.options.join_lookup_retry_min);
+  CHECK(wire.core(1).table().Contains(wire.contact(2).id));
+  CHECK(wire.core(2).table().Contains(wire.contact(1).id));
+}
+
+TEST_CASE("A node repeats the lookup that joined it a few times, at doubling intervals",
+          "[dht][dht_core]") {
+  DhtOptions options;
+  options.heartbeat_interval = 1h;  // no other timers in the way
+  options.maintenance_interval = 1h;
+  options.join_lookup_repeats = 3;
+  Wire wire(3, options);
+  wire.BootstrapAll();
+  // Ticks node 1 alone at `t`, counts its lookups of its own id, and lets the network answer.
+  const auto self_lookups_at = [&](TimePoint t) {
+    wire.now = t;
+    wire.core(1).OnTimer(t);
+    DhtCore::Outbox outbox = wire.core(1).TakeOutbox();
+    size_t lookups = 0;
+    for (DhtCore::Send& send : outbox.sends) {
+      const Message& m = send.message;
+      lookups += m.kind == MessageKind::kFindNode && m.target == wire.contact(1).id;
+      wire.queue.push_back(Wire::Packet{1, std::move(send)});
+    }
+    wire.Pump();
+    return lookups;
+  };
+  TimePoint last = wire.now;
+  for (Duration wait : {1s, 2s, 4s}) {
+    INFO("waiting " << wait.count() << " us after the previous self-lookup");
+    CHECK(wire.core(1).NextWakeup() == last + wait);
+    CHECK(self_lookups_at(last + wait - 1us) == 0);
+    last += wait;
+    CHECK(self_lookups_at(last) > 0);
+  }
+  // Then no more: the next wake-up is the maintenance round's.
+  CHECK(wire.core(1).NextWakeup() == kT0 + options.maintenance_interval);
+  CHECK(self_lookups_at(last + 8s) == 0);
+
+  // A node whose table is full after joining (k = 2, two other nodes) does not repeat it.
+  options.k = 2;
+  Wire full(3, options);
+  full.BootstrapAll();
+  REQUIRE(full.core(1).table().size() == 2);
+  full.core(1).OnTimer(full.now + 1s);
+  CHECK(full.core(1).TakeOutbox().sends.empty());
 }
 
 TEST_CASE("Join without seeds starts the first node of a network, which dials nobody",

@@ -7,6 +7,7 @@
 
 #include <msgpack.hpp>
 
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -513,10 +514,10 @@ TEST_CASE("Single-byte mutations of valid messages decode to Corruption or a wel
   CHECK(changed > 0);
 }
 
-// A ping whose body carries, besides its source address, a field no decoder reads: `fill`
-// nested arrays of 64 (within every per-container limit and the depth limit) holding ~4 MiB of
-// nils, one byte each on the wire and a 24-byte object each if unpacked.
-Bytes PingWithIgnoredNils(uint32_t fill) {
+// A ping whose body carries, besides its source address, a field "x" no decoder reads, written
+// by `pack_ignored`.
+Bytes PingWithIgnoredField(
+    const std::function<void(msgpack::packer<msgpack::sbuffer>&)>& pack_ignored) {
   msgpack::sbuffer buffer;
   msgpack::packer<msgpack::sbuffer> pk(buffer);
   PackEnvelopeHead(pk, kKadProtocol, static_cast<uint8_t>(MessageKind::kPing), 7);
@@ -524,23 +525,27 @@ Bytes PingWithIgnoredNils(uint32_t fill) {
   pk.pack("src");
   pk.pack("10.0.0.1:4000");
   pk.pack("x");
-  pk.pack_array(fill);
-  for (uint32_t a = 0; a < fill; ++a) {
-    pk.pack_array(64);
-    for (int b = 0; b < 64; ++b) {
-      pk.pack_array(64);
-      for (int c = 0; c < 64; ++c) {
-        pk.pack_array(64);
-        for (int d = 0; d < 64; ++d) pk.pack_nil();
-      }
-    }
-  }
+  pack_ignored(pk);
   return Bytes(buffer.data(), buffer.data() + buffer.size());
 }
 
 TEST_CASE("DecodeMessage refuses a frame of ignored nils before building any of them",
           "[dht][messages]") {
-  const Bytes hostile = PingWithIgnoredNils(16);
+  // 16 nested arrays of 64 (within every per-container limit and the depth limit) holding ~4 MiB
+  // of nils, one byte each on the wire and a 24-byte object each if unpacked.
+  const Bytes hostile = PingWithIgnoredField([](msgpack::packer<msgpack::sbuffer>& pk) {
+    pk.pack_array(16);
+    for (int a = 0; a < 16; ++a) {
+      pk.pack_array(64);
+      for (int b = 0; b < 64; ++b) {
+        pk.pack_array(64);
+        for (int c = 0; c < 64; ++c) {
+          pk.pack_array(64);
+          for (int d = 0; d < 64; ++d) pk.pack_nil();
+        }
+      }
+    }
+  });
   REQUIRE(hostile.size() > (4u << 20));
   // Unpacked, it would be over four million objects (about 100 MB with their zone); the decoder
   // counts values first and stops at the bound an honest message can reach.
@@ -549,19 +554,10 @@ TEST_CASE("DecodeMessage refuses a frame of ignored nils before building any of 
   CHECK(decoded.status().IsCorruption());
   CHECK_THAT(decoded.status().ToString(), Catch::Contains("too many elements"));
   // A few ignored values (a field a newer peer might add) are still read past.
-  Bytes small;
-  {
-    msgpack::sbuffer buffer;
-    msgpack::packer<msgpack::sbuffer> pk(buffer);
-    PackEnvelopeHead(pk, kKadProtocol, static_cast<uint8_t>(MessageKind::kPing), 7);
-    pk.pack_map(2);
-    pk.pack("src");
-    pk.pack("10.0.0.1:4000");
-    pk.pack("x");
+  const Bytes small = PingWithIgnoredField([](msgpack::packer<msgpack::sbuffer>& pk) {
     pk.pack_array(8);
     for (int i = 0; i < 8; ++i) pk.pack_nil();
-    small.assign(buffer.data(), buffer.data() + buffer.size());
-  }
+  });
   const Result<Message> tolerant = DecodeMessage(small);
   REQUIRE(tolerant.ok());
   CHECK(tolerant->source_address == "10.0.0.1:4000");

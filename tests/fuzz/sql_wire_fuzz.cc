@@ -7,6 +7,7 @@
 //         DecodePartialResult, which must round-trip what it accepts, then MergeFragments of an
 //         honest leaf's partial and this one.
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -29,13 +30,17 @@ constexpr const char* kQueries[] = {
     "SELECT DISTINCT name FROM t ORDER BY name LIMIT 3",
     "SELECT ok, day, sum(DISTINCT id), min(amount) FROM t GROUP BY ok, day HAVING count(*) > 0",
     "SELECT id % 7, upper(name) FROM t WHERE amount > 0 ORDER BY 1 DESC LIMIT 2 OFFSET 1",
+    "SELECT var_samp(amount), stddev_pop(id), approx_count_distinct(name), "
+    "count(*) FILTER (WHERE ok) FROM t",
+    "SELECT name, approx_count_distinct(day), variance(amount) FROM t GROUP BY name",
 };
 constexpr size_t kQueryCount = sizeof(kQueries) / sizeof(kQueries[0]);
 
-BoundSelect BindQuery(const std::string& sql) {
+BoundSelect BindQuery(const std::string& sql, std::optional<int64_t> statement_time) {
   Result<std::vector<Statement>> parsed = Parse(sql);
   FUZZ_CHECK(parsed.ok() && parsed->size() == 1);
-  Result<BoundStatement> bound = Bind(parsed->front(), fuzz::TinyTableProvider());
+  Result<BoundStatement> bound =
+      Bind(parsed->front(), fuzz::TinyTableProvider(), nullptr, statement_time);
   FUZZ_CHECK(bound.ok() && bound->kind == BoundStatement::Kind::kSelect);
   return std::move(bound->select);
 }
@@ -45,13 +50,13 @@ void CheckLeaf(Engine& engine, ByteView request_bytes) {
   if (!partial.ok()) return;
   Result<FragmentRequest> request = DecodeFragmentRequest(request_bytes);
   FUZZ_CHECK(request.ok());
-  const BoundSelect q = BindQuery(request->sql);
+  const BoundSelect q = BindQuery(request->sql, request->statement_time);
   FUZZ_CHECK(DecodePartialResult(*partial, q).ok());
 }
 
 void CheckRoot(Engine& engine, size_t query, ByteView partial_bytes) {
   const std::string sql = kQueries[query];
-  const BoundSelect q = BindQuery(sql);
+  const BoundSelect q = BindQuery(sql, std::nullopt);
   Result<PartialResult> partial = DecodePartialResult(partial_bytes, q);
   if (partial.ok()) {
     const Bytes encoded = EncodePartialResult(*partial);

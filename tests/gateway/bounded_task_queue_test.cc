@@ -61,6 +61,8 @@ TEST_CASE("A free worker takes a job however small the queue bound", "[gateway][
   CHECK_FALSE(first.get_future().get());
   CHECK_FALSE(second.get_future().get());
   release.set_value();
+  // The jobs refer to this scope's promises: they must be done before those are destroyed.
+  queue.shutdown();
 }
 
 }  // namespace

@@ -52,6 +52,14 @@ dht::Message Request(dht::MessageKind kind, uint64_t request_id) {
   return message;
 }
 
+// A VALUE answer nobody asked for, of `count` values of 60 KiB each.
+dht::Message UnaskedValues(uint64_t request_id, size_t count, uint8_t fill) {
+  dht::Message value = Request(dht::MessageKind::kValue, request_id);
+  value.source_address.clear();
+  value.values.assign(count, Bytes(60 << 10, fill));
+  return value;
+}
+
 // An authenticated session of a fresh identity (seed byte `fill`) with `node`.
 struct Session {
   RawPeer peer;
@@ -204,10 +212,7 @@ TEST_CASE("A DHT payload over the DHT cap closes the session", "[net]") {
   const uint64_t dropped_before = DroppedNow(*node);
   // A well-formed VALUE answer of three 60 KiB records: 180 KiB, under the 4 MiB frame limit
   // but over the 128 KiB a DHT payload may have.
-  dht::Message value = Request(dht::MessageKind::kValue, 3);
-  value.source_address.clear();
-  value.values.assign(3, Bytes(60 << 10, 0x33));
-  REQUIRE(peer.Send(value));
+  REQUIRE(peer.Send(UnaskedValues(3, 3, 0x33)));
   CHECK(peer.peer.WaitClosed(kIoTimeout));
   CHECK(DropCounted(*node, dropped_before, seconds(2)));
 }
@@ -220,9 +225,7 @@ TEST_CASE("A peer sending faster than its byte rate is read more slowly, not dro
   const uint64_t dropped_before = DroppedNow(*node);
   // About 1 MiB of unsolicited (ignored) VALUE answers, then a PING: the node may read the first
   // 256 KiB at once, the rest at 256 KiB/s, so the PONG cannot come before about 2.5 s.
-  dht::Message value = Request(dht::MessageKind::kValue, 4);
-  value.source_address.clear();
-  value.values.assign(2, Bytes(60 << 10, 0x44));
+  const dht::Message value = UnaskedValues(4, 2, 0x44);
   const auto start = Clock::now();
   for (int i = 0; i < 9; ++i) REQUIRE(peer.Send(value));
   REQUIRE(peer.Ping(12));

@@ -97,15 +97,6 @@ std::string ReadFile(const std::string& path) {
   return text.str();
 }
 
-bool Eventually(const std::function<bool()>& done, milliseconds timeout, milliseconds step) {
-  const auto deadline = Clock::now() + timeout;
-  for (;;) {
-    if (done()) return true;
-    if (Clock::now() >= deadline) return false;
-    std::this_thread::sleep_for(step);
-  }
-}
-
 std::optional<nlohmann::json> GetJson(uint16_t port, const std::string& path,
                                       milliseconds timeout) {
   httplib::Client client("127.0.0.1", port);

@@ -16,6 +16,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "tests/support/eventually.h"
+
 namespace lake::nettest {
 
 using std::chrono::milliseconds;
@@ -29,9 +31,7 @@ std::string WriteFile(const std::string& path, const std::string& text);
 // Reads a whole file ("" if it cannot be read).
 std::string ReadFile(const std::string& path);
 
-// Calls `done` every `step` until it returns true or `timeout` has passed; returns its last answer.
-bool Eventually(const std::function<bool()>& done, milliseconds timeout,
-                milliseconds step = milliseconds(50));
+using testing::Eventually;
 
 // GET http://127.0.0.1:<port><path>; the parsed JSON body of a 200 answer, else nullopt.
 std::optional<nlohmann::json> GetJson(uint16_t port, const std::string& path,

@@ -18,13 +18,16 @@
 namespace lake::testing {
 
 // The merged answer of `sql`, or nullopt when `sql` is not exactly one SELECT over a table (the
-// statement has nothing to spread). A failing fragment or merge is the error.
-inline std::optional<Result<sql::QueryResult>> RunInFragments(local::LocalEngine& engine,
-                                                              const std::string& sql) {
+// statement has nothing to spread). A failing fragment or merge is the error. `statement_time`
+// travels in every request, as a root sends its own (and the merge binds with it).
+inline std::optional<Result<sql::QueryResult>> RunInFragments(
+    local::LocalEngine& engine, const std::string& sql,
+    std::optional<int64_t> statement_time = std::nullopt) {
   Result<std::vector<sql::Statement>> parsed = sql::Parse(sql);
   if (!parsed.ok() || parsed->size() != 1 || (*parsed)[0].kind != sql::Statement::Kind::kSelect) {
     return std::nullopt;
   }
+  engine.engine().SetStatementTime(statement_time);  // FragmentTable and the merge bind with it
   Result<std::string> table = engine.engine().FragmentTable(sql);
   if (!table.ok() || table->empty()) return std::nullopt;
   // A query driven by a subquery's result rather than a stored table has no chunks to spread.
@@ -35,7 +38,7 @@ inline std::optional<Result<sql::QueryResult>> RunInFragments(local::LocalEngine
   if (!chunks) return std::nullopt;
   std::vector<Bytes> partials;
   for (size_t chunk = 0; chunk <= *chunks; ++chunk) {
-    sql::FragmentRequest request{sql, {}};
+    sql::FragmentRequest request{sql, {}, statement_time};
     if (chunk < *chunks) request.chunks.push_back(chunk);
     Result<Bytes> partial = engine.engine().RunFragment(sql::EncodeFragmentRequest(request));
     if (!partial.ok()) {
