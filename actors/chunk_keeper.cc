@@ -188,6 +188,19 @@ ChunkKeeperActor::behavior_type ChunkKeeper(keeper::Self self, ChunkKeeperOption
             [=](const caf::error& error) mutable { promise.deliver(error); });
         return promise;
       },
+      [=](fetch_atom,
+          std::vector<ChunkId>& ids) -> caf::result<std::shared_ptr<const store::ChunkStore>> {
+        auto promise = self->make_response_promise<std::shared_ptr<const store::ChunkStore>>();
+        FetchChunks(self, std::move(ids),
+                    [promise](Result<std::shared_ptr<store::MemChunkStore>> fetched) mutable {
+                      if (fetched.ok()) {
+                        promise.deliver(std::shared_ptr<const store::ChunkStore>(*fetched));
+                      } else {
+                        promise.deliver(ToCafError(fetched.status()));
+                      }
+                    });
+        return promise;
+      },
       [=](delete_atom, const std::string& name) -> caf::result<uint64_t> {
         auto& st = self->state;
         Result<std::optional<dht::DatasetPointer>> current = st.catalog->Pointer(name);

@@ -18,6 +18,7 @@
 #include "dht/chunk_messages.h"
 #include "dht/dataset_pointer.h"
 #include "local/distributed_select.h"
+#include "local/gathered_statement.h"
 #include "sql/ast.h"
 #include "sql/engine.h"
 #include "store/importer.h"
@@ -37,6 +38,7 @@ using deliver_atom = caf::atom_constant<caf::atom("deliver")>;
 using dial_atom = caf::atom_constant<caf::atom("dial")>;
 using dialed_atom = caf::atom_constant<caf::atom("dialed")>;
 using dial_fail_atom = caf::atom_constant<caf::atom("dial_fail")>;
+using fetch_atom = caf::atom_constant<caf::atom("fetch")>;
 using find_atom = caf::atom_constant<caf::atom("find")>;
 using get_atom = caf::atom_constant<caf::atom("get")>;
 using get_first_atom = caf::atom_constant<caf::atom("get_first")>;
@@ -253,6 +255,15 @@ struct FragmentJob {
   std::shared_ptr<const std::atomic<bool>> cancel;
 };
 
+// From the planner to its executor: a statement that reads several datasets, to run over the
+// versions it pinned, this node's chunks and the chunks fetched for it
+// (local/gathered_statement.h).
+struct GatheredStatement {
+  std::shared_ptr<const sql::Statement> statement;
+  std::shared_ptr<const local::GatherPlan> plan;
+  std::shared_ptr<const store::ChunkStore> chunks;  // every chunk of plan->missing
+};
+
 // From an upload job to its keeper: push objects this node holds to their R closest nodes.
 struct ReplicateRequest {
   dht::ObjectKind kind = dht::ObjectKind::kChunk;
@@ -343,6 +354,11 @@ using ChunkKeeperActor = caf::typed_actor<
     // from the gateway: delete a dataset network-wide; answers the tombstone's version (the
     // dataset's next version, which every node adopts).
     caf::replies_to<delete_atom, std::string>::with<uint64_t>,
+    // from the planner: fetch chunks this node does not hold from their holders, each verified
+    // against its id, for one query; answers them in a store of their own (in memory, not kept
+    // here), or Unavailable naming the first chunk no holder gave.
+    caf::replies_to<fetch_atom,
+                    std::vector<ChunkId>>::with<std::shared_ptr<const store::ChunkStore>>,
     caf::replies_to<status_atom>::with<StorageStatus>>;
 
 using QueryExecutorActor = caf::typed_actor<
@@ -356,7 +372,9 @@ using QueryExecutorActor = caf::typed_actor<
     caf::replies_to<merge_atom, std::shared_ptr<local::DistributedSelect>>::with<
         local::DistributedSelect::Answer>,
     // from the planner: one statement that reads no dataset's chunks.
-    caf::replies_to<query_atom, std::shared_ptr<const sql::Statement>>::with<sql::QueryResult>>;
+    caf::replies_to<query_atom, std::shared_ptr<const sql::Statement>>::with<sql::QueryResult>,
+    // from the planner: one statement that reads several datasets, their chunks gathered.
+    caf::replies_to<query_atom, GatheredStatement>::with<sql::QueryResult>>;
 
 // The query planner (actors/query_planner.h).
 using QueryPlannerActor = caf::typed_actor<
@@ -380,6 +398,8 @@ using QueryPlannerActor = caf::typed_actor<
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(lake::actors::QueryAnswer)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(lake::actors::QueryRequest)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(lake::actors::FragmentJob)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(lake::actors::GatheredStatement)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(std::shared_ptr<const lake::store::ChunkStore>)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(std::shared_ptr<lake::sql::PartialResult>)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(std::shared_ptr<lake::local::DistributedSelect>)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(lake::local::DistributedSelect::Answer)

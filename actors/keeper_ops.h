@@ -6,10 +6,12 @@
 #pragma once
 
 #include <functional>
+#include <memory>
 #include <optional>
 #include <vector>
 
 #include "actors/chunk_keeper.h"
+#include "store/mem_chunk_store.h"
 
 namespace lake::actors::keeper {
 
@@ -46,6 +48,12 @@ void Replicate(Self self, dht::ObjectKind kind, const std::vector<Id>& ids,
 // others by asking them (HAVE); `done` gets the lists in manifest order.
 void FindHolders(Self self, const store::Manifest& manifest,
                  std::function<void(std::vector<std::vector<NodeId>>)> done);
+// Fetches chunks `ids` for a query: each from the live node closest to it that gives it (of
+// its 2R closest: a holder may not yet be where placement says), verified against its id and
+// its shape, a few chunks at a time. `done` gets them in a store of their own, or Unavailable
+// naming the first chunk no node gave.
+void FetchChunks(Self self, std::vector<ChunkId> ids,
+                 std::function<void(Result<std::shared_ptr<store::MemChunkStore>>)> done);
 void OnPush(Self self, const NodeId& from, const dht::ChunkMessage& push);
 void OnSync(Self self);
 void OnFetch(Self self, const NodeId& from, const dht::ChunkMessage& fetch);

@@ -83,8 +83,9 @@ Result<std::unique_ptr<Node>> Node::Start(const local::NodeConfig& config,
   planner.max_concurrent = config.analytics.max_concurrent_queries;
   planner.max_queued = config.analytics.max_queued_queries;
   planner.result_cache_bytes = static_cast<size_t>(config.analytics.result_cache_size);
-  node->planner_ =
-      node->system_->spawn(QueryPlanner, planner, node->id_, dir->store(), node->executor_);
+  planner.max_gather_bytes = config.analytics.max_gather_bytes;
+  node->planner_ = node->system_->spawn(QueryPlanner, planner, node->id_, dir->store(),
+                                        node->executor_, node->keeper_);
   caf::anon_send(node->overlay_.transport, attach_atom::value, std::string(dht::kQueryProtocol),
                  caf::actor_cast<caf::actor>(node->planner_));
   caf::anon_send(node->planner_, attach_atom::value, node->overlay_.transport,

@@ -55,6 +55,14 @@ QueryExecutorActor::behavior_type QueryExecutor(
         if (!result.ok()) return ToCafError(result.status());
         return std::move(result).value();
       },
+      [=](query_atom, const GatheredStatement& gathered) -> caf::result<sql::QueryResult> {
+        auto& st = self->state;
+        Result<sql::QueryResult> result =
+            local::RunGathered(*gathered.statement, *gathered.plan, *gathered.chunks, *st.store,
+                               &st.engine->cache(), &st.engine->runner(), ToMicros(ActorNow(self)));
+        if (!result.ok()) return ToCafError(result.status());
+        return std::move(result).value();
+      },
   };
 }
 

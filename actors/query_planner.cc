@@ -18,12 +18,14 @@ void SendMessage(Self self, const NodeId& to, const std::string& address,
 
 QueryPlannerActor::behavior_type QueryPlanner(
     QueryPlannerActor::stateful_pointer<QueryPlannerState> self, QueryPlannerOptions options,
-    NodeId self_id, std::shared_ptr<store::ChunkStore> store, QueryExecutorActor executor) {
+    NodeId self_id, std::shared_ptr<store::ChunkStore> store, QueryExecutorActor executor,
+    ChunkKeeperActor keeper) {
   auto& st = self->state;
   st.options = options;
   st.self_id = self_id;
   st.store = std::move(store);
   st.executor = std::move(executor);
+  st.keeper = std::move(keeper);
   st.cache = std::make_unique<local::ResultCache>(options.result_cache_bytes);
   return {
       [=](attach_atom, const TransportActor& transport, const DhtRouterActor& router) {

@@ -40,6 +40,10 @@ struct QueryPlannerOptions {
   Duration merge_grace = std::chrono::seconds(1);
   size_t piece_window = 2;                     // unacknowledged pieces per partial result
   size_t max_partial_bytes = size_t{1} << 30;  // a larger partial result fails its holder
+  // Chunks held elsewhere that a statement over several datasets may gather here
+  // (analytics.maxGatherBytes): the bound that fails a join too large for this node's memory
+  // with a clear error instead of swapping it to death.
+  uint64_t max_gather_bytes = uint64_t{1} << 30;
 };
 
 struct QueryPlannerState {
@@ -81,6 +85,7 @@ struct QueryPlannerState {
   NodeId self_id;
   std::shared_ptr<store::ChunkStore> store;
   QueryExecutorActor executor;
+  ChunkKeeperActor keeper;  // fetches the chunks a gathered statement reads
   TransportActor transport;
   DhtRouterActor router;
   std::unique_ptr<local::ResultCache> cache;
@@ -96,6 +101,7 @@ struct QueryPlannerState {
 
 QueryPlannerActor::behavior_type QueryPlanner(
     QueryPlannerActor::stateful_pointer<QueryPlannerState> self, QueryPlannerOptions options,
-    NodeId self_id, std::shared_ptr<store::ChunkStore> store, QueryExecutorActor executor);
+    NodeId self_id, std::shared_ptr<store::ChunkStore> store, QueryExecutorActor executor,
+    ChunkKeeperActor keeper);
 
 }  // namespace lake::actors

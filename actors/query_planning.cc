@@ -1,7 +1,6 @@
 // The planning side of the query planner: queries this node answers, their statements one after
 // the other, each SELECT over a dataset scattered to the holders of its chunks.
 #include <spdlog/spdlog.h>
-#include <strings.h>
 
 #include <algorithm>
 #include <chrono>
@@ -10,52 +9,19 @@
 #include "actors/errors.h"
 #include "actors/node_events.h"
 #include "actors/planner_ops.h"
-#include "common/hash.h"
 #include "dht/placement.h"
-#include "local/network_catalog.h"
+#include "local/gathered_statement.h"
+#include "local/pinned_version.h"
 #include "sql/parser.h"
-#include "store/catalog.h"
+#include "store/mem_chunk_store.h"
 
 namespace lake::actors::planner {
 namespace {
 
 using Query = QueryPlannerState::Query;
 
-// The dataset version a statement reads, pinned when it starts.
-struct PinnedVersion {
-  store::Manifest manifest;
-  Id id;
-  bool replicated = false;  // published to the network (else imported here, held only here)
-};
-
-// The current version of dataset `name` (as SQL folds names: exact, else ignoring case), or
-// nullopt if there is none.
-Result<std::optional<PinnedVersion>> CurrentVersion(store::ChunkStore& store,
-                                                    const std::string& name) {
-  LAKE_ASSIGN_OR_RETURN(std::optional<store::Manifest> manifest, store::LoadManifest(store, name));
-  if (!manifest) {
-    LAKE_ASSIGN_OR_RETURN(std::vector<store::Manifest> all, store::ListManifests(store));
-    for (store::Manifest& m : all) {
-      if (strcasecmp(m.name.c_str(), name.c_str()) == 0) manifest = std::move(m);
-    }
-    if (!manifest) return std::optional<PinnedVersion>();
-  }
-  LAKE_ASSIGN_OR_RETURN(std::optional<dht::DatasetPointer> pointer,
-                        local::NetworkCatalog(store).Pointer(manifest->name));
-  if (pointer && !pointer->deleted) {
-    // The pointer's manifest object, not the dataset record: an adoption between two reads
-    // cannot pair one version's id with another's chunks.
-    LAKE_ASSIGN_OR_RETURN(std::optional<Bytes> bytes,
-                          local::LoadManifestObject(store, pointer->manifest_id));
-    if (bytes) {
-      LAKE_ASSIGN_OR_RETURN(store::Manifest pinned, store::DecodeManifest(*bytes));
-      return std::optional<PinnedVersion>(
-          PinnedVersion{std::move(pinned), pointer->manifest_id, true});
-    }
-  }
-  const Id id = Blake2b256(store::EncodeManifest(*manifest));
-  return std::optional<PinnedVersion>(PinnedVersion{std::move(*manifest), id, false});
-}
+using local::CurrentVersion;
+using local::PinnedVersion;
 
 void ArmTick(Self self) {
   auto& st = self->state;
@@ -315,10 +281,9 @@ void Scatter(Self self, uint64_t id, std::string sql, PinnedVersion version,
       std::max<Duration>(std::chrono::seconds(1), st.options.max_query_time / 3);
   options.max_attempts_per_chunk = std::max<size_t>(1, replication);
   options.allow_partial = q.request.allow_partial;
-  Result<std::unique_ptr<local::DistributedSelect>> plan =
-      local::DistributedSelect::Plan(std::move(sql), std::move(version.manifest), version.id,
-                                     *st.store, self_id, replicas, options,
-                                     ToMicros(ActorNow(self)));
+  Result<std::unique_ptr<local::DistributedSelect>> plan = local::DistributedSelect::Plan(
+      std::move(sql), std::move(version.manifest), version.id, *st.store, self_id, replicas,
+      options, ToMicros(ActorNow(self)));
   if (!plan.ok()) return Fail(self, id, plan.status());
   q.select = std::move(plan).value();
   q.cancel = std::make_shared<std::atomic<bool>>(false);
@@ -326,21 +291,65 @@ void Scatter(Self self, uint64_t id, std::string sql, PinnedVersion version,
   CheckDone(self, id);
 }
 
-// The statement reads no dataset's chunks (or names none that exists: the engine says so).
+// The statement `id` is running ended with `result`: on to the next one.
+void StatementDone(Self self, uint64_t id, sql::QueryResult result) {
+  auto it = self->state.queries.find(id);
+  if (it == self->state.queries.end()) return;
+  QueryStats& s = it->second.stats;
+  s.chunks_total += result.chunks_scanned + result.chunks_pruned;
+  s.chunks_scanned += result.chunks_scanned;
+  s.chunks_pruned += result.chunks_pruned;
+  s.nodes_contacted = std::max<uint64_t>(s.nodes_contacted, 1);
+  s.cached = false;
+  it->second.last = std::move(result);
+  RunNext(self, id);
+}
+
+// The statement reads no dataset's chunks (SHOW, DESCRIBE).
 void RunWhole(Self self, uint64_t id, std::shared_ptr<const sql::Statement> statement) {
   self->request(self->state.executor, caf::infinite, query_atom::value, statement)
+      .then([=](sql::QueryResult& result) { StatementDone(self, id, std::move(result)); },
+            [=](caf::error& error) { Fail(self, id, ToStatus(error)); });
+}
+
+void RunOverGathered(Self self, uint64_t id, GatheredStatement gathered) {
+  self->request(self->state.executor, caf::infinite, query_atom::value, std::move(gathered))
+      .then([=](sql::QueryResult& result) { StatementDone(self, id, std::move(result)); },
+            [=](caf::error& error) { Fail(self, id, ToStatus(error)); });
+}
+
+// The statement reads several datasets, or one through a subquery or a WITH query: it runs here
+// whole, over the chunks this node holds and those the keeper fetches for it (the gather
+// strategy, local/gathered_statement.h), within analytics.maxGatherBytes.
+void Gather(Self self, uint64_t id, std::shared_ptr<const sql::Statement> statement) {
+  auto& st = self->state;
+  Result<local::GatherPlan> plan = local::PlanGather(*st.store, *statement);
+  if (!plan.ok()) return Fail(self, id, plan.status());
+  if (plan->missing_bytes > st.options.max_gather_bytes) {
+    return Fail(self, id,
+                Status::ResourceExhausted(
+                    "the query reads " + std::to_string(plan->missing_bytes >> 20) +
+                    " MiB of chunks held by other nodes, more than analytics.maxGatherBytes (" +
+                    std::to_string(st.options.max_gather_bytes >> 20) +
+                    " MiB) lets this node gather; filter the tables in subqueries, or raise "
+                    "the bound"));
+  }
+  GatheredStatement gathered{statement,
+                             std::make_shared<const local::GatherPlan>(std::move(plan).value()),
+                             std::make_shared<const store::MemChunkStore>()};
+  if (gathered.plan->missing.empty()) return RunOverGathered(self, id, std::move(gathered));
+  std::vector<ChunkId> ids;
+  for (const store::ChunkRef& chunk : gathered.plan->missing) ids.push_back(chunk.id);
+  spdlog::info("query {}: gathering {} chunks ({} bytes) held by other nodes", id, ids.size(),
+               gathered.plan->missing_bytes);
+  self->request(st.keeper, caf::infinite, fetch_atom::value, std::move(ids))
       .then(
-          [=](sql::QueryResult& result) {
+          [=](std::shared_ptr<const store::ChunkStore>& chunks) mutable {
             auto it = self->state.queries.find(id);
             if (it == self->state.queries.end()) return;
-            QueryStats& s = it->second.stats;
-            s.chunks_total += result.chunks_scanned + result.chunks_pruned;
-            s.chunks_scanned += result.chunks_scanned;
-            s.chunks_pruned += result.chunks_pruned;
-            s.nodes_contacted = std::max<uint64_t>(s.nodes_contacted, 1);
-            s.cached = false;
-            it->second.last = std::move(result);
-            RunNext(self, id);
+            it->second.stats.bytes_transferred += gathered.plan->missing_bytes;
+            gathered.chunks = std::move(chunks);
+            RunOverGathered(self, id, std::move(gathered));
           },
           [=](caf::error& error) { Fail(self, id, ToStatus(error)); });
 }
@@ -353,9 +362,8 @@ void RunNext(Self self, uint64_t id) {
   if (q.next_statement == q.statements.size()) return Complete(self, id);
   std::shared_ptr<const sql::Statement> next = q.statements[q.next_statement++];
   const sql::Statement& statement = *next;
-  if (statement.kind != sql::Statement::Kind::kSelect || statement.select.table.empty()) {
-    return RunWhole(self, id, next);
-  }
+  if (statement.kind != sql::Statement::Kind::kSelect) return RunWhole(self, id, next);
+  if (statement.select.table.empty()) return Gather(self, id, next);
   Result<std::optional<PinnedVersion>> version = CurrentVersion(*st.store, statement.select.table);
   if (!version.ok()) return Fail(self, id, version.status());
   if (!*version) return RunWhole(self, id, next);

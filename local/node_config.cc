@@ -166,6 +166,7 @@ Status ReadMembers(ObjectReader& r, AnalyticsConfig* c) {
   LAKE_RETURN_IF_ERROR(r.Read("maxConcurrentQueries", &c->max_concurrent_queries));
   LAKE_RETURN_IF_ERROR(r.Read("maxQueuedQueries", &c->max_queued_queries));
   LAKE_RETURN_IF_ERROR(r.Read("maxResultRows", &c->max_result_rows));
+  LAKE_RETURN_IF_ERROR(r.Read("maxGatherBytes", &c->max_gather_bytes));
   return r.Read("resultCacheSize", &c->result_cache_size);
 }
 
@@ -275,6 +276,7 @@ Status ValidateNodeConfig(const NodeConfig& config) {
       {"analytics.maxQueryTime", config.analytics.max_query_time_ms, 1},
       {"analytics.maxConcurrentQueries", config.analytics.max_concurrent_queries, 1},
       {"analytics.maxResultRows", config.analytics.max_result_rows, 1},
+      {"analytics.maxGatherBytes", config.analytics.max_gather_bytes, 1},
   };
   for (const AtLeast& m : minimums) {
     if (m.value < m.min) {

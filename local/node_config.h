@@ -18,17 +18,17 @@
 namespace lake::local {
 
 struct NetworkConfig {
-  uint16_t default_port = 3000;              // defaultPort: HTTP API; 0 = any free port
-  uint16_t p2p_port = 4000;                  // p2pPort: peer protocol; 0 = any free port
+  uint16_t default_port = 3000;  // defaultPort: HTTP API; 0 = any free port
+  uint16_t p2p_port = 4000;      // p2pPort: peer protocol; 0 = any free port
   // bootstrapNodes: seeds to join through, "host:port" or "<node id hex>@host:port" (the id a
   // seed must prove, as `p2plake status` shows it).
   std::vector<std::string> bootstrap_nodes;
-  uint32_t max_peers = 64;                   // maxPeers: concurrent peer connections, >= 1
-  uint32_t discovery_interval_ms = 30000;    // discoveryInterval: routing-table refresh, >= 1
-  uint32_t heartbeat_interval_ms = 10000;    // heartbeatInterval: peer liveness pings, >= 1
-  std::string bind_address = "127.0.0.1";    // bindAddress (ours): interface both ports listen on
-  uint32_t max_frames_per_second = 2000;     // maxFramesPerSecond (ours): per-peer limit, >= 1
-  uint32_t http_threads = 32;                // httpThreads (ours): HTTP requests at once, >= 1
+  uint32_t max_peers = 64;                 // maxPeers: concurrent peer connections, >= 1
+  uint32_t discovery_interval_ms = 30000;  // discoveryInterval: routing-table refresh, >= 1
+  uint32_t heartbeat_interval_ms = 10000;  // heartbeatInterval: peer liveness pings, >= 1
+  std::string bind_address = "127.0.0.1";  // bindAddress (ours): interface both ports listen on
+  uint32_t max_frames_per_second = 2000;   // maxFramesPerSecond (ours): per-peer limit, >= 1
+  uint32_t http_threads = 32;              // httpThreads (ours): HTTP requests at once, >= 1
   // httpBindAddress / p2pBindAddress (ours): the HTTP API's and the peer protocol's own
   // interface; absent from the file: bindAddress.
   std::string http_bind_address = "127.0.0.1";
@@ -64,6 +64,9 @@ struct AnalyticsConfig {
   uint32_t max_queued_queries = 64;           // maxQueuedQueries (ours): waiting; more get 503
   uint64_t max_result_rows = 100000;          // maxResultRows (ours): larger answers only streamed
   uint64_t result_cache_size = uint64_t{64} << 20;  // resultCacheSize (ours): bytes; 0 = none
+  // maxGatherBytes (ours): chunks a query over several datasets may fetch to the node that
+  // plans it; a larger gather gets 413, >= 1
+  uint64_t max_gather_bytes = uint64_t{1} << 30;
 };
 
 struct SecurityConfig {

@@ -132,8 +132,8 @@ class OverlayFixture {
     node.keeper =
         system_.spawn(ChunkKeeper, ChunkKeeperOptions{}, dht::Identity(identity_seed), node.store);
     node.executor = system_.spawn(QueryExecutor, node.store, size_t{1}, size_t{1} << 20);
-    node.planner =
-        system_.spawn(QueryPlanner, QueryPlannerOptions{}, node.id, node.store, node.executor);
+    node.planner = system_.spawn(QueryPlanner, QueryPlannerOptions{}, node.id, node.store,
+                                 node.executor, node.keeper);
     caf::anon_send(node.planner, attach_atom::value, node.transport, node.router);
     directory_->by_address[node.address] = Directory::Entry{node.id, node.transport, false};
     caf::anon_send(node.router, attach_atom::value, node.transport, node.address);

@@ -1,0 +1,61 @@
+// TablesRead: which stored tables a statement reads, found before binding.
+#include "sql/table_references.h"
+
+#include <catch2/catch.hpp>
+
+#include <string>
+#include <vector>
+
+#include "sql/parser.h"
+
+namespace lake::sql {
+namespace {
+
+std::vector<std::string> Read(const std::string& sql) {
+  Result<std::vector<Statement>> parsed = Parse(sql);
+  INFO(sql << " -> " << parsed.status().ToString());
+  REQUIRE(parsed.ok());
+  REQUIRE(parsed->size() == 1);
+  return TablesRead(parsed->front());
+}
+
+using Names = std::vector<std::string>;
+
+TEST_CASE("TablesRead names each table of a FROM clause once, in order", "[sql][references]") {
+  CHECK(Read("SELECT * FROM t") == Names{"t"});
+  CHECK(Read("SELECT 1") == Names{});
+  CHECK(Read("SELECT * FROM a JOIN b ON a.x = b.x LEFT JOIN c USING (y)") == Names{"a", "b", "c"});
+  CHECK(Read("SELECT * FROM a, b, a AS again") == Names{"a", "b"});
+  CHECK(Read("SELECT * FROM \"Mixed\" m JOIN lower l ON m.k = l.k") == Names{"Mixed", "lower"});
+}
+
+TEST_CASE("TablesRead finds the tables of subqueries wherever they are written",
+          "[sql][references]") {
+  CHECK(Read("SELECT * FROM (SELECT x FROM inner_t) AS s JOIN o ON s.x = o.x") ==
+        Names{"inner_t", "o"});
+  CHECK(Read("SELECT (SELECT MAX(v) FROM m) FROM t WHERE t.k IN (SELECT k FROM keys) AND EXISTS "
+             "(SELECT 1 FROM e) ORDER BY 1") == Names{"t", "m", "keys", "e"});
+  CHECK(Read("SELECT k, COUNT(*) FROM t GROUP BY k HAVING COUNT(*) > (SELECT COUNT(*) FROM h)") ==
+        Names{"t", "h"});
+  CHECK(Read("SELECT * FROM a JOIN b ON a.k = (SELECT MIN(k) FROM c)") == Names{"a", "b", "c"});
+}
+
+TEST_CASE("TablesRead leaves out the names of WITH queries in scope, and only those",
+          "[sql][references]") {
+  CHECK(Read("WITH w AS (SELECT * FROM base) SELECT * FROM w JOIN other ON w.k = other.k") ==
+        Names{"base", "other"});
+  // The second WITH query sees the first; the first does not see itself, so `w` there is stored.
+  CHECK(Read("WITH w AS (SELECT * FROM w), v AS (SELECT * FROM w) SELECT * FROM v") == Names{"w"});
+  // A WITH query is visible inside the subqueries below it, not in the statement's other parts.
+  CHECK(
+      Read("SELECT * FROM (WITH s AS (SELECT 1 AS k) SELECT * FROM s) AS d JOIN s ON d.k = s.k") ==
+      Names{"s"});
+}
+
+TEST_CASE("TablesRead reads nothing for statements that are not SELECTs", "[sql][references]") {
+  CHECK(Read("SHOW TABLES") == Names{});
+  CHECK(Read("DESCRIBE t") == Names{});
+}
+
+}  // namespace
+}  // namespace lake::sql
