@@ -48,9 +48,8 @@ void Replicate(Self self, dht::ObjectKind kind, const std::vector<Id>& ids,
 // others by asking them (HAVE); `done` gets the lists in manifest order.
 void FindHolders(Self self, const store::Manifest& manifest,
                  std::function<void(std::vector<std::vector<NodeId>>)> done);
-// Fetches chunks `ids` for a query: each from the live node closest to it that gives it (of
-// its 2R closest: a holder may not yet be where placement says), verified against its id and
-// its shape, a few chunks at a time. `done` gets them in a store of their own, or Unavailable
+// Fetches chunks `ids` for a query (local/chunk_gather.h: each from the closest node that
+// gives it, verified, a few at a time). `done` gets them in a store of their own, or Unavailable
 // naming the first chunk no node gave.
 void FetchChunks(Self self, std::vector<ChunkId> ids,
                  std::function<void(Result<std::shared_ptr<store::MemChunkStore>>)> done);

@@ -11,6 +11,7 @@
 #include "actors/errors.h"
 #include "common/hash.h"
 #include "dht/placement.h"
+#include "local/chunk_gather.h"
 #include "store/chunk_codec.h"
 #include "store/importer.h"
 
@@ -202,71 +203,35 @@ namespace {
 constexpr size_t kFetchWindow = 4;
 
 struct ChunkFetch {
-  std::vector<ChunkId> ids;
-  std::vector<NodeId> live;
-  size_t next = 0;  // the first id not yet asked for
-  size_t in_flight = 0;
-  bool failed = false;
-  std::shared_ptr<store::MemChunkStore> fetched = std::make_shared<store::MemChunkStore>();
+  local::ChunkGather gather;
   std::function<void(Result<std::shared_ptr<store::MemChunkStore>>)> done;
+  bool reported = false;
 };
 
-// Why `reply` (to a FETCH of chunk `id`) gives no usable chunk, or "" if it gives one.
-std::string RefusalOf(const ChunkMessage* reply, const ChunkId& id) {
-  if (reply == nullptr) return "no answer";
-  if (!reply->ok) return reply->error;
-  if (Blake2b256(reply->data) != id) return "bytes that do not match the id";
-  if (Status shape = store::SplitChunkColumns(reply->data).status(); !shape.ok()) {
-    return shape.ToString();
+// Sends `asks`, each answer driving the gather on; reports the end once.
+void SendFetches(Self self, const std::shared_ptr<ChunkFetch>& fetch,
+                 const std::vector<local::ChunkGather::Ask>& asks) {
+  for (const local::ChunkGather::Ask& ask : asks) {
+    ChunkMessage message;
+    message.kind = ChunkMessageKind::kFetch;
+    message.object = ObjectKind::kChunk;
+    message.id = ask.chunk;
+    Ask(self, ask.node, std::move(message), [self, fetch, ask](const ChunkMessage* reply) {
+      const bool gave = reply != nullptr && reply->ok;
+      if (!gave) {
+        spdlog::info("keeper: {} did not give chunk {} ({})", ask.node.ShortHex(),
+                     ask.chunk.ShortHex(), reply == nullptr ? "no answer" : reply->error);
+      }
+      SendFetches(self, fetch,
+                  fetch->gather.OnAnswer(ask.chunk, ask.node, gave ? &reply->data : nullptr));
+    });
   }
-  return "";
-}
-
-void FetchNext(Self self, const std::shared_ptr<ChunkFetch>& fetch);
-
-// Asks the `candidate`th of `sources` for chunk `id`, then the next one if it does not give it.
-void FetchFrom(Self self, const std::shared_ptr<ChunkFetch>& fetch, ChunkId id,
-               std::vector<NodeId> sources, size_t candidate) {
-  if (fetch->failed) return;
-  if (candidate == sources.size()) {
-    fetch->failed = true;
-    return fetch->done(Status::Unavailable("chunk " + id.ShortHex() + ": none of the " +
-                                           std::to_string(sources.size()) +
-                                           " nodes that may hold it gave it"));
-  }
-  ChunkMessage ask;
-  ask.kind = ChunkMessageKind::kFetch;
-  ask.object = ObjectKind::kChunk;
-  ask.id = id;
-  const NodeId source = sources[candidate];
-  Ask(self, source, std::move(ask),
-      [self, fetch, id, sources = std::move(sources), candidate](const ChunkMessage* reply) {
-        if (fetch->failed) return;
-        if (std::string refusal = RefusalOf(reply, id); !refusal.empty()) {
-          spdlog::info("keeper: {} did not give chunk {} ({}); asking the next node",
-                       sources[candidate].ShortHex(), id.ShortHex(), refusal);
-          return FetchFrom(self, fetch, id, sources, candidate + 1);
-        }
-        if (Status put = fetch->fetched->PutChunk(id, reply->data); !put.ok()) {
-          fetch->failed = true;
-          return fetch->done(put);
-        }
-        --fetch->in_flight;
-        FetchNext(self, fetch);
-      });
-}
-
-void FetchNext(Self self, const std::shared_ptr<ChunkFetch>& fetch) {
-  const size_t replication = self->state.options.replication;
-  while (!fetch->failed && fetch->in_flight < kFetchWindow && fetch->next < fetch->ids.size()) {
-    const ChunkId id = fetch->ids[fetch->next++];
-    std::vector<NodeId> sources = dht::ClosestNodes(id, fetch->live, 2 * replication);
-    std::erase(sources, SelfId(self));
-    ++fetch->in_flight;
-    FetchFrom(self, fetch, id, std::move(sources), 0);
-  }
-  if (!fetch->failed && fetch->in_flight == 0 && fetch->next == fetch->ids.size()) {
-    fetch->done(fetch->fetched);
+  if (!fetch->gather.finished() || fetch->reported) return;
+  fetch->reported = true;
+  if (fetch->gather.status().ok()) {
+    fetch->done(fetch->gather.chunks());
+  } else {
+    fetch->done(fetch->gather.status());
   }
 }
 
@@ -274,16 +239,16 @@ void FetchNext(Self self, const std::shared_ptr<ChunkFetch>& fetch) {
 
 void FetchChunks(Self self, std::vector<ChunkId> ids,
                  std::function<void(Result<std::shared_ptr<store::MemChunkStore>>)> done) {
-  auto fetch = std::make_shared<ChunkFetch>();
-  fetch->ids = std::move(ids);
-  fetch->done = std::move(done);
   WithFreshContacts(
       self,
-      [self, fetch] {
-        fetch->live = LiveNodes(self);
-        FetchNext(self, fetch);
+      [self, ids = std::move(ids), done]() mutable {
+        auto fetch = std::make_shared<ChunkFetch>(
+            ChunkFetch{local::ChunkGather(std::move(ids), LiveNodes(self), SelfId(self),
+                                          self->state.options.replication, kFetchWindow),
+                       std::move(done)});
+        SendFetches(self, fetch, fetch->gather.Start());
       },
-      [fetch](const caf::error& error) { fetch->done(ToStatus(error)); });
+      [done](const caf::error& error) { done(ToStatus(error)); });
 }
 
 void OnPush(Self self, const NodeId& from, const ChunkMessage& push) {

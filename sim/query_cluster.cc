@@ -21,6 +21,9 @@ constexpr uint64_t kNetworkStream = 1ull << 62;
 // The simulator's clock starts at a fixed, realistic instant (as SimCluster's).
 constexpr int64_t kEpochMicros = 1'767'225'600'000'000;  // 2026-01-01T00:00:00Z
 
+// Chunks a gathered statement fetches at once, as the node's keeper does.
+constexpr size_t kFetchWindow = 4;
+
 }  // namespace
 
 QueryCluster::QueryCluster(uint64_t seed, const QueryClusterOptions& options, Trace* trace)
@@ -59,9 +62,12 @@ Status QueryCluster::Place(const store::ChunkStore& source) {
     // The manifest object is the dataset record's bytes; its id is their hash.
     LAKE_ASSIGN_OR_RETURN(Bytes encoded, source.GetRecord(store::DatasetRecordKey(manifest.name)));
     const Id manifest_id = Blake2b256(encoded);
+    // Every node knows every dataset, as one that adopted its pointer does: the manifest object,
+    // and the dataset record a planner pins a gathered statement's versions from.
     for (Node& node : nodes_) {
       LAKE_RETURN_IF_ERROR(
           local::NetworkCatalog(*node.store).PutManifestObject(manifest_id, encoded));
+      LAKE_RETURN_IF_ERROR(node.store->PutRecord(store::DatasetRecordKey(manifest.name), encoded));
     }
     for (const store::ChunkRef& chunk : manifest.chunks) {
       LAKE_ASSIGN_OR_RETURN(Bytes bytes, source.GetChunk(chunk.id));
@@ -126,45 +132,176 @@ Result<const QueryCluster::Dataset*> QueryCluster::DatasetOf(size_t planner,
   return Status::InvalidArgument("no dataset " + bound.select.table);
 }
 
+QueryOutcome QueryCluster::Refuse(const Status& error) {
+  Active& q = *active_;
+  q.finished = true;
+  q.outcome.status = error;
+  Fold('F', q.planner, error);
+  return std::move(q.outcome);
+}
+
+std::vector<NodeId> QueryCluster::PlannerView() const {
+  std::vector<NodeId> live;
+  for (const Node& node : nodes_) {
+    if (!node.noticed_down) live.push_back(node.id);
+  }
+  return live;
+}
+
+void QueryCluster::ArmDeadline() {
+  const uint64_t query = active_->query;
+  loop_.After(options_.query_deadline, [this, query] {
+    if (active_ && active_->query == query && !active_->finished) Finish();
+  });
+}
+
 QueryOutcome QueryCluster::Query(size_t planner, const std::string& sql) {
   active_ = std::make_unique<Active>();
   Active& q = *active_;
   q.query = next_query_++;
   q.planner = planner;
   q.started = loop_.now();
-  // A statement that cannot be planned is answered at once with its error.
-  auto refuse = [&](const Status& error) {
-    q.finished = true;
-    q.outcome.status = error;
-    Fold('F', planner, error);
-    return std::move(q.outcome);
-  };
+  Result<std::vector<sql::Statement>> parsed = sql::Parse(sql);
+  if (parsed.ok() && parsed->size() == 1 && parsed->front().kind == sql::Statement::Kind::kSelect &&
+      parsed->front().select.table.empty()) {
+    return Gather(std::move(parsed->front()));
+  }
   Result<const Dataset*> dataset = DatasetOf(planner, sql);
-  if (!dataset.ok()) return refuse(dataset.status());
+  if (!dataset.ok()) return Refuse(dataset.status());
   for (const store::ChunkRef& chunk : (*dataset)->manifest.chunks) {
     q.outcome.chunks.push_back(chunk.id);
   }
-  // The planner's view: every node it has not seen go down.
-  std::vector<NodeId> live;
-  for (const Node& node : nodes_) {
-    if (!node.noticed_down) live.push_back(node.id);
-  }
-  const dht::SortedNodes view(std::move(live));
+  const dht::SortedNodes view(PlannerView());
   const size_t r = options_.replication;
   Result<std::unique_ptr<local::DistributedSelect>> select = local::DistributedSelect::Plan(
       sql, (*dataset)->manifest, (*dataset)->manifest_id, *nodes_[planner].store, id(planner),
       [&](const ChunkId& chunk) { return view.Closest(chunk, r); }, options_.scatter,
       ToMicros(loop_.now()));
-  if (!select.ok()) return refuse(select.status());
+  if (!select.ok()) return Refuse(select.status());
   q.select = std::move(select).value();
-  const uint64_t query = q.query;
-  loop_.After(options_.query_deadline, [this, query] {
-    if (active_ && active_->query == query && !active_->finished) Finish();
-  });
+  ArmDeadline();
   Dispatch(q.select->Start(loop_.now()), /*retry=*/false);
   Advance();
   loop_.RunWhile([this] { return !active_->finished; });
   return std::move(active_->outcome);
+}
+
+QueryOutcome QueryCluster::Gather(sql::Statement statement) {
+  Active& q = *active_;
+  Result<local::GatherPlan> plan = local::PlanGather(*nodes_[q.planner].store, statement);
+  if (!plan.ok()) return Refuse(plan.status());
+  for (const store::Manifest& version : plan->versions) {
+    for (const store::ChunkRef& chunk : version.chunks) q.outcome.chunks.push_back(chunk.id);
+  }
+  std::vector<ChunkId> missing;
+  for (const store::ChunkRef& chunk : plan->missing) missing.push_back(chunk.id);
+  q.statement = std::make_unique<sql::Statement>(std::move(statement));
+  q.plan = std::move(plan).value();
+  q.gather = std::make_unique<local::ChunkGather>(std::move(missing), PlannerView(), id(q.planner),
+                                                  options_.replication, kFetchWindow);
+  ArmDeadline();
+  SendFetches(q.gather->Start());
+  if (q.gather->finished()) FinishGathered();
+  loop_.RunWhile([this] { return !active_->finished; });
+  return std::move(active_->outcome);
+}
+
+void QueryCluster::SendFetches(const std::vector<local::ChunkGather::Ask>& asks) {
+  Active& q = *active_;
+  for (const local::ChunkGather::Ask& ask : asks) {
+    const uint64_t wire_id = next_wire_id_++;
+    const size_t node = index_of_.at(ask.node);
+    fetching_.emplace(wire_id, Fetching{q.query, ask.chunk, node});
+    dht::ChunkMessage fetch;
+    fetch.kind = dht::ChunkMessageKind::kFetch;
+    fetch.request_id = wire_id;
+    fetch.object = dht::ObjectKind::kChunk;
+    fetch.id = ask.chunk;
+    SendChunkMessage(q.planner, node, fetch);
+    // The keeper's request deadline, played by the fragment deadline.
+    loop_.After(options_.scatter.fragment_timeout,
+                [this, wire_id] { OnFetched(wire_id, nullptr); });
+  }
+}
+
+void QueryCluster::SendChunkMessage(size_t from, size_t to, const dht::ChunkMessage& message) {
+  Bytes bytes = dht::EncodeChunkMessage(message);
+  const std::optional<TimePoint> arrival = network_.StreamArrival(from, to, loop_.now());
+  if (!arrival) return;
+  loop_.At(*arrival,
+           [this, from, to, bytes = std::move(bytes)] { DeliverChunkMessage(from, to, bytes); });
+}
+
+void QueryCluster::DeliverChunkMessage(size_t from, size_t to, const Bytes& bytes) {
+  Node& node = nodes_[to];
+  if (!node.running) return;
+  ++messages_delivered_;
+  bytes_delivered_ += bytes.size();
+  trace_->Delivery(loop_.now(), from, to, bytes);
+  Result<dht::ChunkMessage> message = dht::DecodeChunkMessage(bytes);
+  if (!message.ok()) return;  // a node drops what it cannot read
+  if (message->kind == dht::ChunkMessageKind::kFetch) {
+    dht::ChunkMessage reply;
+    reply.kind = dht::ChunkMessageKind::kFetchReply;
+    reply.request_id = message->request_id;
+    Result<Bytes> chunk = node.store->GetChunk(message->id);
+    reply.ok = chunk.ok();
+    if (chunk.ok()) {
+      reply.data = std::move(chunk).value();
+      // A hostile holder forges the chunk it gives: the planner must check it against its id.
+      if (node.behaviour != HolderBehaviour::kHonest && !reply.data.empty()) {
+        reply.data[node.rng.Uniform(reply.data.size())] ^= 1;
+      }
+    } else {
+      reply.error = chunk.status().ToString();
+    }
+    SendChunkMessage(to, from, reply);
+    return;
+  }
+  if (message->kind != dht::ChunkMessageKind::kFetchReply) return;
+  auto it = fetching_.find(message->request_id);
+  if (it == fetching_.end() || it->second.node != from) return;  // late, or a stray
+  OnFetched(message->request_id, message->ok ? &message->data : nullptr);
+}
+
+void QueryCluster::OnFetched(uint64_t wire_id, const Bytes* bytes) {
+  auto it = fetching_.find(wire_id);
+  if (it == fetching_.end()) return;  // answered already (this is its deadline), or a stray
+  const Fetching fetch = it->second;
+  fetching_.erase(it);
+  if (!active_ || active_->finished || fetch.query != active_->query) return;
+  Active& q = *active_;
+  SendFetches(q.gather->OnAnswer(fetch.chunk, id(fetch.node), bytes));
+  if (q.gather->finished()) FinishGathered();
+}
+
+void QueryCluster::FinishGathered() {
+  Active& q = *active_;
+  q.finished = true;
+  q.outcome.elapsed = loop_.now() - q.started;
+  if (!q.gather->finished()) {
+    // The deadline: name a chunk not gathered, as the planner's timeout names its pending ones.
+    for (const store::ChunkRef& chunk : q.plan.missing) {
+      Result<bool> held = q.gather->chunks()->HasChunk(chunk.id);
+      if (held.ok() && *held) continue;
+      q.outcome.status = Status::Timeout("chunk " + chunk.id.ToHex() +
+                                         " was not gathered before the query's deadline");
+      break;
+    }
+  } else if (!q.gather->status().ok()) {
+    q.outcome.status = q.gather->status();
+  } else {
+    Result<sql::QueryResult> answer =
+        local::RunGathered(*q.statement, q.plan, *q.gather->chunks(), *nodes_[q.planner].store,
+                           nullptr, &runner_, ToMicros(q.started));
+    if (answer.ok()) {
+      q.outcome.result = std::move(answer).value();
+    } else {
+      q.outcome.status = answer.status();
+    }
+  }
+  Fold('F', q.planner, q.outcome.status);
+  std::erase_if(fetching_, [&](const auto& entry) { return entry.second.query == q.query; });
 }
 
 void QueryCluster::Dispatch(const std::vector<local::DistributedSelect::Send>& sends, bool retry) {
@@ -361,6 +498,7 @@ void QueryCluster::Advance() {
 }
 
 void QueryCluster::Finish() {
+  if (active_->gather) return FinishGathered();
   Active& q = *active_;
   q.finished = true;
   Result<local::DistributedSelect::Answer> answer = q.select->Finish(&runner_);

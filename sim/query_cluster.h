@@ -28,10 +28,13 @@
 #include "common/result.h"
 #include "common/rng.h"
 #include "common/task_runner.h"
+#include "dht/chunk_messages.h"
 #include "dht/partial_assembly.h"
 #include "dht/query_messages.h"
+#include "local/chunk_gather.h"
 #include "local/distributed_select.h"
 #include "local/fragment_host.h"
+#include "local/gathered_statement.h"
 #include "sim/event_loop.h"
 #include "sim/hostile_holder.h"
 #include "sim/sim_network.h"
@@ -67,7 +70,7 @@ struct QueryClusterOptions {
 struct QueryOutcome {
   Status status;  // OK: `result` is the answer
   sql::QueryResult result;
-  std::vector<ChunkId> chunks;   // of the dataset the statement read (empty if not planned)
+  std::vector<ChunkId> chunks;   // of the datasets the statement read (empty if not planned)
   size_t fragments_sent = 0;     // the first ones and those sent again
   size_t fragments_retried = 0;  // of those, sent to take over failed fragments' chunks
   Duration elapsed{};            // from planning to the answer
@@ -84,8 +87,11 @@ class QueryCluster {
                                                       Trace* trace);
 
   // Plans `sql` at node `planner` and runs the loop until it is answered (at the latest at the
-  // query's deadline). A statement that is not one SELECT over a dataset, or does not bind, is
-  // the error. REQUIRES: planner < size() and it is running.
+  // query's deadline). A SELECT over one dataset is scattered to the holders; one that reads
+  // several (a join, a subquery, a WITH query) gathers the chunks the planner lacks with FETCH
+  // messages (/lake/chunk/1, local::ChunkGather) and runs there whole, as a node's planner does.
+  // A statement that is not one SELECT, or does not bind, is the error.
+  // REQUIRES: planner < size() and it is running.
   QueryOutcome Query(size_t planner, const std::string& sql);
 
   // Faults, from now on. A crashed node receives nothing and finishes no work; `noticed`: the
@@ -137,11 +143,20 @@ class QueryCluster {
     size_t holder = 0;
     dht::PartialAssembly assembly;
   };
+  // A FETCH sent for a gathered statement and not answered yet, by wire request id.
+  struct Fetching {
+    uint64_t query = 0;
+    ChunkId chunk;
+    size_t node = 0;
+  };
   // The query being answered.
   struct Active {
     uint64_t query = 0;
     size_t planner = 0;
-    std::unique_ptr<local::DistributedSelect> select;
+    std::unique_ptr<local::DistributedSelect> select;  // a SELECT over one dataset, or
+    std::unique_ptr<sql::Statement> statement;         // a gathered statement, with
+    local::GatherPlan plan;                            //   its pinned versions and
+    std::unique_ptr<local::ChunkGather> gather;        //   the fetch of what it lacks
     TimePoint started;
     TimePoint timer_at = TimePoint::max();  // the OnTimer armed
     QueryOutcome outcome;
@@ -152,6 +167,21 @@ class QueryCluster {
   Status Place(const store::ChunkStore& source);
   // The dataset `sql` reads, bound against every dataset as the planner knows them.
   Result<const Dataset*> DatasetOf(size_t planner, const std::string& sql) const;
+
+  // The answer to a statement that cannot be planned: its error, at once.
+  QueryOutcome Refuse(const Status& error);
+  // The nodes the planner believes alive: all but those it saw go down.
+  std::vector<NodeId> PlannerView() const;
+  // Finishes the query at its deadline if it is still running then.
+  void ArmDeadline();
+  // The gathered statement's path: fetch, then run at the planner.
+  QueryOutcome Gather(sql::Statement statement);
+  void SendFetches(const std::vector<local::ChunkGather::Ask>& asks);
+  void SendChunkMessage(size_t from, size_t to, const dht::ChunkMessage& message);
+  void DeliverChunkMessage(size_t from, size_t to, const Bytes& bytes);
+  // The answer to FETCH `wire_id`: the bytes given, or nullptr (an error, its deadline).
+  void OnFetched(uint64_t wire_id, const Bytes* bytes);
+  void FinishGathered();
 
   void Send(size_t from, size_t to, const dht::QueryMessage& message);
   void Deliver(size_t from, size_t to, const Bytes& bytes);
@@ -181,6 +211,7 @@ class QueryCluster {
   std::unordered_map<NodeId, size_t> index_of_;
   std::vector<Dataset> datasets_;
   std::map<uint64_t, Pending> pending_;
+  std::map<uint64_t, Fetching> fetching_;
   std::unique_ptr<Active> active_;
   uint64_t next_query_ = 1;
   uint64_t next_wire_id_ = 1;

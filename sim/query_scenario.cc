@@ -53,6 +53,12 @@ const char* const kQueries[] = {
     "SELECT id, country, amount FROM events WHERE amount > 850",
     // Every chunk pruned: answered with no fragment at all.
     "SELECT COUNT(*) AS n FROM events WHERE id < 0",
+    // Gathered: the planner fetches the chunks it lacks (from the next node when one crashed, is
+    // cut off or forges them) and runs the statement whole.
+    "SELECT a.country, COUNT(*) AS pairs FROM events a JOIN events b ON a.id = b.id + 1 "
+    "WHERE a.amount > 800 GROUP BY a.country",
+    "SELECT COUNT(*) AS n, SUM(amount) AS total FROM events "
+    "WHERE user_id IN (SELECT user_id FROM events WHERE amount > 890)",
 };
 
 // The faults a node may get in a run.

@@ -28,6 +28,7 @@
 #include "sql/engine.h"
 #include "sql/fragment_codec.h"
 #include "sql/parser.h"
+#include "sql/table_references.h"
 #include "store/byte_source.h"
 #include "store/importer.h"
 #include "store/mem_chunk_store.h"
@@ -49,11 +50,11 @@ struct Tally {
   std::vector<std::string> failures;
 };
 
-// Whether `sql` is one SELECT that reads a table: what the planner spreads over the network.
+// Whether `sql` is one SELECT that reads a table: what the planner spreads over the network
+// (one table) or gathers (several, or one through a subquery or a WITH query).
 bool ReadsTable(const std::string& sql) {
   Result<std::vector<sql::Statement>> parsed = sql::Parse(sql);
-  return parsed.ok() && parsed->size() == 1 && (*parsed)[0].kind == sql::Statement::Kind::kSelect &&
-         !(*parsed)[0].select.table.empty();
+  return parsed.ok() && parsed->size() == 1 && !sql::TablesRead(parsed->front()).empty();
 }
 
 // Whether `error` is what the engine reports running `sql` over one of chunks 0..chunks-1 alone.

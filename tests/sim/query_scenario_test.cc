@@ -180,6 +180,7 @@ TEST_CASE("A partial result with an extra column no longer decodes for its query
     INFO(q.sql);
     Result<std::vector<sql::Statement>> parsed = sql::Parse(q.sql);
     REQUIRE(parsed.ok());
+    if (parsed->front().select.table.empty()) continue;  // gathered: no partial results travel
     Result<sql::BoundStatement> bound = sql::Bind(parsed->front(), tables);
     REQUIRE(bound.ok());
     Result<Bytes> honest = engine.RunFragment(sql::EncodeFragmentRequest({q.sql, {0, 1}}));
