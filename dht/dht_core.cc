@@ -62,7 +62,6 @@ void DhtCore::Bootstrap(TimePoint now, const std::vector<Contact>& seeds) {
   }
   if (seeds.empty()) return;
   self_lookups_left_ = options_.join_lookup_repeats;
-  self_lookup_retry_ = Duration{};
   LookUpSelf(now);
 }
 
@@ -72,10 +71,10 @@ void DhtCore::LookUpSelf(TimePoint now) {
     next_self_lookup_ = TimePoint{};
     return;
   }
+  // The wait doubles with each repeat already made: join_lookup_retry_min, twice that, ...
+  const size_t repeats_made = options_.join_lookup_repeats - self_lookups_left_;
   --self_lookups_left_;
-  self_lookup_retry_ =
-      self_lookup_retry_ == Duration{} ? options_.join_lookup_retry_min : self_lookup_retry_ * 2;
-  next_self_lookup_ = now + self_lookup_retry_;
+  next_self_lookup_ = now + options_.join_lookup_retry_min * (int64_t{1} << repeats_made);
 }
 
 void DhtCore::Request(TimePoint now, const Contact& to, Message message, Purpose purpose,

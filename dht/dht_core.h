@@ -276,7 +276,6 @@ class DhtCore {
   Duration seed_retry_{};                 // wait after the latest dial
   TimePoint next_seed_dial_{};
   size_t self_lookups_left_ = 0;  // repeats of the join's lookup still to come
-  Duration self_lookup_retry_{};  // wait after the latest lookup of our own id
   TimePoint next_self_lookup_{};  // zero when none is to come
   OperationId next_operation_ = 1;
   TimePoint next_maintenance_{};  // zero until the node starts, as the two below

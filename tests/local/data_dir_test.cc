@@ -69,13 +69,18 @@ TEST_CASE("A data directory's spool exists and is emptied of an interrupted uplo
 TEST_CASE("A data directory kept open by one process cannot be opened by another",
           "[local][datadir]") {
   const std::string path = FreshDir("lock");
-  auto first = DataDir::Open(path);
-  REQUIRE(first.ok());
   // flock is per open file description: a second Open in this process would be refused too,
-  // but a child process is what two `p2plake node` runs look like.
+  // but a child process is what two `p2plake node` runs look like. The child is forked before
+  // the first Open starts RocksDB's threads: a child forked from a threaded process may find a
+  // lock (malloc's, the sanitizer's) held by a thread that no longer exists, and hang in it.
+  int lock_held[2];
+  REQUIRE(::pipe(lock_held) == 0);
   const pid_t child = ::fork();
   REQUIRE(child >= 0);
   if (child == 0) {
+    ::close(lock_held[1]);
+    char go = 0;
+    if (::read(lock_held[0], &go, 1) != 1) ::_exit(2);  // the parent could not take the lock
     auto second = DataDir::Open(path);
     const bool refused_clearly =
         !second.ok() && second.status().code() == Status::Code::kUnavailable &&
@@ -83,8 +88,13 @@ TEST_CASE("A data directory kept open by one process cannot be opened by another
                                        std::to_string(::getppid()) + ")") != std::string::npos;
     ::_exit(refused_clearly ? 0 : 1);
   }
+  ::close(lock_held[0]);
+  auto first = DataDir::Open(path);
+  if (first.ok()) CHECK(::write(lock_held[1], "g", 1) == 1);
+  ::close(lock_held[1]);
   int status = 0;
   REQUIRE(::waitpid(child, &status, 0) == child);
+  REQUIRE(first.ok());
   CHECK(WIFEXITED(status));
   CHECK(WEXITSTATUS(status) == 0);
   first->reset();  // released: the next process gets it
