@@ -305,18 +305,17 @@ void StatementDone(Self self, uint64_t id, sql::QueryResult result) {
   RunNext(self, id);
 }
 
-// The statement reads no dataset's chunks (SHOW, DESCRIBE).
-void RunWhole(Self self, uint64_t id, std::shared_ptr<const sql::Statement> statement) {
-  self->request(self->state.executor, caf::infinite, query_atom::value, statement)
+// Runs a statement whole on the executor: `job` is one that reads no dataset's chunks (SHOW,
+// DESCRIBE), or a GatheredStatement.
+template <class Job>
+void RunOnExecutor(Self self, uint64_t id, Job job) {
+  self->request(self->state.executor, caf::infinite, query_atom::value, std::move(job))
       .then([=](sql::QueryResult& result) { StatementDone(self, id, std::move(result)); },
             [=](caf::error& error) { Fail(self, id, ToStatus(error)); });
 }
 
-void RunOverGathered(Self self, uint64_t id, GatheredStatement gathered) {
-  self->request(self->state.executor, caf::infinite, query_atom::value, std::move(gathered))
-      .then([=](sql::QueryResult& result) { StatementDone(self, id, std::move(result)); },
-            [=](caf::error& error) { Fail(self, id, ToStatus(error)); });
-}
+// Whole MiB, rounded up: a bound's figures in its message.
+uint64_t MiB(uint64_t bytes) { return (bytes + (uint64_t{1} << 20) - 1) >> 20; }
 
 // The statement reads several datasets, or one through a subquery or a WITH query: it runs here
 // whole, over the chunks this node holds and those the keeper fetches for it (the gather
@@ -326,18 +325,17 @@ void Gather(Self self, uint64_t id, std::shared_ptr<const sql::Statement> statem
   Result<local::GatherPlan> plan = local::PlanGather(*st.store, *statement);
   if (!plan.ok()) return Fail(self, id, plan.status());
   if (plan->missing_bytes > st.options.max_gather_bytes) {
-    return Fail(self, id,
-                Status::ResourceExhausted(
-                    "the query reads " + std::to_string(plan->missing_bytes >> 20) +
-                    " MiB of chunks held by other nodes, more than analytics.maxGatherBytes (" +
-                    std::to_string(st.options.max_gather_bytes >> 20) +
-                    " MiB) lets this node gather; filter the tables in subqueries, or raise "
-                    "the bound"));
+    return Fail(
+        self, id,
+        Status::ResourceExhausted("the query needs " + std::to_string(MiB(plan->missing_bytes)) +
+                                  " MiB of chunks held by other nodes gathered here, more than "
+                                  "analytics.maxGatherBytes allows (" +
+                                  std::to_string(MiB(st.options.max_gather_bytes)) + " MiB)"));
   }
   GatheredStatement gathered{statement,
                              std::make_shared<const local::GatherPlan>(std::move(plan).value()),
                              std::make_shared<const store::MemChunkStore>()};
-  if (gathered.plan->missing.empty()) return RunOverGathered(self, id, std::move(gathered));
+  if (gathered.plan->missing.empty()) return RunOnExecutor(self, id, std::move(gathered));
   std::vector<ChunkId> ids;
   for (const store::ChunkRef& chunk : gathered.plan->missing) ids.push_back(chunk.id);
   spdlog::info("query {}: gathering {} chunks ({} bytes) held by other nodes", id, ids.size(),
@@ -349,7 +347,7 @@ void Gather(Self self, uint64_t id, std::shared_ptr<const sql::Statement> statem
             if (it == self->state.queries.end()) return;
             it->second.stats.bytes_transferred += gathered.plan->missing_bytes;
             gathered.chunks = std::move(chunks);
-            RunOverGathered(self, id, std::move(gathered));
+            RunOnExecutor(self, id, std::move(gathered));
           },
           [=](caf::error& error) { Fail(self, id, ToStatus(error)); });
 }
@@ -362,11 +360,11 @@ void RunNext(Self self, uint64_t id) {
   if (q.next_statement == q.statements.size()) return Complete(self, id);
   std::shared_ptr<const sql::Statement> next = q.statements[q.next_statement++];
   const sql::Statement& statement = *next;
-  if (statement.kind != sql::Statement::Kind::kSelect) return RunWhole(self, id, next);
+  if (statement.kind != sql::Statement::Kind::kSelect) return RunOnExecutor(self, id, next);
   if (statement.select.table.empty()) return Gather(self, id, next);
   Result<std::optional<PinnedVersion>> version = CurrentVersion(*st.store, statement.select.table);
   if (!version.ok()) return Fail(self, id, version.status());
-  if (!*version) return RunWhole(self, id, next);
+  if (!*version) return RunOnExecutor(self, id, next);  // the engine names what is unknown
   // One statement travels as the whole text, so positions in errors are the text's own.
   std::string sql = q.statements.size() == 1 ? q.request.sql : statement.text;
   q.cache_key.clear();

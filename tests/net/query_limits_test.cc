@@ -3,7 +3,9 @@
 // waited for, and every holder stops spending CPU on it (the planner cancels its own fragment
 // and tells its peers to cancel theirs; the engine checks between vectors); beyond
 // analytics.maxConcurrentQueries a query waits its turn, and beyond analytics.maxQueuedQueries
-// waiting it answers 503 "busy". The node answers the next query either way.
+// waiting it answers 503 "busy"; a join whose chunks held elsewhere exceed
+// analytics.maxGatherBytes answers 413 before anything is fetched. The node answers the next
+// query either way.
 #include <catch2/catch.hpp>
 
 #include <time.h>
@@ -197,6 +199,43 @@ TEST_CASE("A query beyond maxConcurrentQueries waits its turn and then answers",
   CHECK(AnswerMismatch(*expected_second, second_reply.body, false).empty());
   // Had the first ended within the 300 ms, the second's wait would prove nothing.
   CHECK(first_still_running);
+}
+
+TEST_CASE("A join that would gather more than maxGatherBytes answers 413, and the node goes on",
+          "[net]") {
+  const std::string dir = FreshTestDir("query-gather-bound");
+  // R = 1: each node holds about a third of the table's ten chunks, so a join planned on any of
+  // them must gather the rest, and 1 byte is less than any chunk.
+  const std::string config =
+      WriteQueryConfig(dir + "/config.json", 1, kChunkBytes, {{"maxGatherBytes", 1}});
+  NodeProcess n1(dir + "/n1"), n2(dir + "/n2"), n3(dir + "/n3");
+  const Nodes all{&n1, &n2, &n3};
+  StartMesh(all, {"--config", config});
+  EmbeddedEngine embedded(kChunkBytes);
+  LoadEverywhere(embedded, all, dir, "big", GeneratedCsv(kRows, 9));
+  REQUIRE(embedded.Chunks("big") >= 6);
+
+  constexpr char kJoinSql[] =
+      "SELECT COUNT(*) AS n, SUM(b.amount) AS s FROM big a JOIN big b ON a.id = b.id "
+      "WHERE a.id < 9000100";
+  const Result<sql::QueryResult> expected = embedded.Answer(kJoinSql);
+  REQUIRE(expected.ok());
+  REQUIRE(expected->rows.at(0).at(0) == sql::Value::BigInt(100));
+  // n1 took the upload and keeps its copies of every chunk until repair: it has nothing to
+  // gather. n2 and n3 each lack some chunk.
+  const QueryReply whole = PostQuery(n1.http_port(), kJoinSql);
+  INFO(whole);
+  REQUIRE(whole.status == 200);
+  CHECK(AnswerMismatch(*expected, whole.body, false).empty());
+  CHECK(QueryStat(whole, "bytesTransferred") == 0);
+  for (const NodeProcess* node : {&n2, &n3}) {
+    const QueryReply reply = PostQuery(node->http_port(), kJoinSql);
+    INFO(reply);
+    CHECK(reply.status == 413);
+    const std::string error = reply.body.is_object() ? reply.body.value("error", "") : "";
+    CHECK(error.find("more than analytics.maxGatherBytes allows") != std::string::npos);
+    CheckAnswersSmallQuery(*node, embedded);
+  }
 }
 
 }  // namespace
