@@ -1,7 +1,7 @@
 // The SQL abstract syntax tree: what the parser front end (parser.h) makes of the PostgreSQL
-// grammar's parse tree, restricted to our dialect (docs/ARCHITECTURE.md). Every node keeps the byte offset
-// of its text in the query (`location`, -1 if unknown), so later stages can name positions in
-// their errors. Names are lower-cased unless they were quoted, as PostgreSQL does.
+// grammar's parse tree, restricted to our dialect (docs/ARCHITECTURE.md). Every node keeps the byte
+// offset of its text in the query (`location`, -1 if unknown), so later stages can name positions
+// in their errors. Names are lower-cased unless they were quoted, as PostgreSQL does.
 // Thread-safety: value types.
 #pragma once
 
@@ -50,7 +50,7 @@ enum class ExprKind {
 struct Expr {
   ExprKind kind;
   int location = -1;
-  std::string name;  // column, function or type name; operator for kUnary / kBinary
+  std::string name;       // column, function or type name; operator for kUnary / kBinary
   std::string qualifier;  // kColumn, kStar: the table or alias before the dot (t.x, t.*), or empty
   Literal literal;
   std::vector<ExprPtr> children;
@@ -91,7 +91,7 @@ struct TableRef {
   std::string table;  // kTable
   std::string alias;  // kTable: empty if none was given; kSubquery: always given
   std::shared_ptr<SelectStatement> subquery;  // kSubquery: (SELECT ...) AS alias
-  JoinType join_type = JoinType::kInner;  // kJoin
+  JoinType join_type = JoinType::kInner;      // kJoin
   TableRefPtr left, right;
   ExprPtr on;                              // null for CROSS, USING and NATURAL
   std::vector<std::string> using_columns;  // JOIN ... USING (a, b)
@@ -105,8 +105,19 @@ struct CommonTable {
   int location = -1;
 };
 
+// left UNION|INTERSECT|EXCEPT [ALL] right, at the top of a statement: the SELECT holding it has
+// only its ORDER BY (over output columns), LIMIT and OFFSET besides.
+struct SetOperation {
+  enum class Kind { kUnion, kIntersect, kExcept };
+  Kind kind = Kind::kUnion;
+  bool all = false;
+  std::shared_ptr<SelectStatement> left, right;  // each a SELECT or a set operation
+  int location = -1;                             // of the statement (the tree has no other)
+};
+
 struct SelectStatement {
-  std::vector<CommonTable> with;  // in order: each may name those before it
+  std::shared_ptr<SetOperation> set_operation;  // set: this SELECT is that set operation
+  std::vector<CommonTable> with;                // in order: each may name those before it
   bool distinct = false;
   std::vector<SelectItem> items;
   std::string table;  // one table: its name; empty for SELECT without FROM or with `from`

@@ -510,9 +510,23 @@ Result<BoundStatement> Bind(const Statement& statement, const Catalog& catalog,
       break;
   }
   out.kind = BoundStatement::Kind::kSelect;
+  LAKE_ASSIGN_OR_RETURN(out.select,
+                        BindSelect(statement.select, catalog, subqueries, statement_time));
+  return out;
+}
+
+Result<BoundSelect> BindSelect(const SelectStatement& select, const Catalog& catalog,
+                               const SubqueryRunner* subqueries,
+                               std::optional<int64_t> statement_time) {
+  if (select.set_operation) {
+    // Its sides are bound one by one where it runs (sql/set_operation.h).
+    return ErrorAt("a UNION, INTERSECT or EXCEPT runs only as a whole statement",
+                   select.set_operation->location);
+  }
+  BoundSelect out;
   try {
     const QueryScope top(catalog, subqueries, statement_time, nullptr, 0, nullptr);
-    QueryScope::BindSelectIn(statement.select, top, &out.select);
+    QueryScope::BindSelectIn(select, top, &out);
   } catch (const BindError& e) {
     return ErrorAt(e.message, e.location);
   }

@@ -50,5 +50,10 @@ class SubqueryRunner {
 Result<BoundStatement> Bind(const Statement& statement, const Catalog& catalog,
                             const SubqueryRunner* subqueries = nullptr,
                             std::optional<int64_t> statement_time = std::nullopt);
+// Bind's work for one SELECT: a statement's, or a side of its set operation. A set operation
+// itself is an error here: its sides are bound one by one where it runs (sql/set_operation.h).
+Result<BoundSelect> BindSelect(const SelectStatement& select, const Catalog& catalog,
+                               const SubqueryRunner* subqueries = nullptr,
+                               std::optional<int64_t> statement_time = std::nullopt);
 
 }  // namespace lake::sql

@@ -8,6 +8,7 @@
 #include "sql/parser.h"
 #include "sql/query_runner.h"
 #include "sql/root_stage.h"
+#include "sql/set_operation.h"
 
 namespace lake::sql {
 namespace {
@@ -63,18 +64,25 @@ QueryResult Describe(const Schema& schema) {
 }  // namespace
 
 Result<QueryResult> Engine::Execute(const Statement& statement) {
-  const EngineSubqueries subqueries(tables_, runner_);
-  LAKE_ASSIGN_OR_RETURN(BoundStatement bound,
-                        Bind(statement, tables_, &subqueries, statement_time_));
-  switch (bound.kind) {
-    case BoundStatement::Kind::kShowTables:
+  switch (statement.kind) {
+    case Statement::Kind::kShowTables:
       return ShowTables(tables_);
-    case BoundStatement::Kind::kDescribe:
+    case Statement::Kind::kDescribe: {
+      LAKE_ASSIGN_OR_RETURN(BoundStatement bound, Bind(statement, tables_));
       return Describe(bound.describe);
-    case BoundStatement::Kind::kSelect:
+    }
+    case Statement::Kind::kSelect:
       break;
   }
-  const BoundSelect& q = bound.select;
+  return RunSelect(statement.select);
+}
+
+Result<QueryResult> Engine::RunSelect(const SelectStatement& select) {
+  if (select.set_operation) {
+    return RunSetOperation(select, [this](const SelectStatement& side) { return RunSelect(side); });
+  }
+  const EngineSubqueries subqueries(tables_, runner_);
+  LAKE_ASSIGN_OR_RETURN(BoundSelect q, BindSelect(select, tables_, &subqueries, statement_time_));
   LAKE_ASSIGN_OR_RETURN(PartialResult leaf,
                         RunQueryLeaf(q, tables_, runner_, QueryChunks(q, tables_), nullptr));
   std::vector<PartialResult> partials;

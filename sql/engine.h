@@ -64,6 +64,9 @@ class Engine {
   Result<QueryResult> MergeFragments(std::string_view sql, const std::vector<Bytes>& partials);
 
  private:
+  // A SELECT, or a set operation of them, whole.
+  Result<QueryResult> RunSelect(const SelectStatement& select);
+
   const TableProvider& tables_;
   TaskRunner* runner_;
   std::optional<int64_t> statement_time_;

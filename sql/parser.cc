@@ -59,7 +59,7 @@ class Transformer {
     Statement out;
     if (kind == "SelectStmt") {
       out.kind = Statement::Kind::kSelect;
-      out.select = TransformSelect(*body);
+      out.select = TransformSelect(*body, /*set_operation_allowed=*/true);
     } else if (kind == "VariableShowStmt" && body->value("name", "") == "tables") {
       out.kind = Statement::Kind::kShowTables;
     } else {
@@ -72,9 +72,13 @@ class Transformer {
   std::string_view text_;                     // the statement's text
   std::optional<IntegerConstants> integers_;  // read from text_ when first needed
 
-  SelectStatement TransformSelect(const Json& s) {
+  // A SELECT, or at the top of a statement (`set_operation_allowed`) a set operation of them.
+  SelectStatement TransformSelect(const Json& s, bool set_operation_allowed = false) {
     if (s.value("op", "SETOP_NONE") != "SETOP_NONE") {
-      Fail("UNION, INTERSECT and EXCEPT are not supported", -1);
+      if (!set_operation_allowed) {
+        Fail("UNION, INTERSECT and EXCEPT are supported only at the top of a statement", -1);
+      }
+      return TransformSetOperation(s);
     }
     if (s.contains("windowClause")) Fail("window functions are not supported", -1);
     if (s.contains("valuesLists")) Fail("VALUES is not supported", -1);
@@ -138,6 +142,31 @@ class Transformer {
       out.group_by.push_back(TransformExpr(g));
     }
     if (s.contains("havingClause")) out.having = TransformExpr(s["havingClause"]);
+    TransformOrderAndLimit(s, &out);
+    return out;
+  }
+
+  SelectStatement TransformSetOperation(const Json& s) {
+    if (s.contains("withClause")) {
+      Fail("WITH before UNION, INTERSECT or EXCEPT is not supported", LocationOf(s["withClause"]));
+    }
+    SelectStatement out;
+    auto op = std::make_shared<SetOperation>();
+    const std::string kind = s.value("op", "");
+    op->kind = kind == "SETOP_UNION"       ? SetOperation::Kind::kUnion
+               : kind == "SETOP_INTERSECT" ? SetOperation::Kind::kIntersect
+                                           : SetOperation::Kind::kExcept;
+    op->all = s.value("all", false);
+    op->location = 0;
+    // The branches are SelectStmt bodies themselves, not wrapped in a node.
+    op->left = std::make_shared<SelectStatement>(TransformSelect(s.at("larg"), true));
+    op->right = std::make_shared<SelectStatement>(TransformSelect(s.at("rarg"), true));
+    out.set_operation = std::move(op);
+    TransformOrderAndLimit(s, &out);
+    return out;
+  }
+
+  void TransformOrderAndLimit(const Json& s, SelectStatement* out) {
     for (const Json& sort : s.value("sortClause", Json::array())) {
       auto [kind, body] = Unwrap(sort);
       OrderItem item;
@@ -146,11 +175,10 @@ class Transformer {
       const std::string nulls = body->value("sortby_nulls", "SORTBY_NULLS_DEFAULT");
       if (nulls == "SORTBY_NULLS_FIRST") item.nulls_first = true;
       if (nulls == "SORTBY_NULLS_LAST") item.nulls_first = false;
-      out.order_by.push_back(std::move(item));
+      out->order_by.push_back(std::move(item));
     }
-    if (s.contains("limitCount")) out.limit = TransformCount(s["limitCount"], "LIMIT");
-    if (s.contains("limitOffset")) out.offset = TransformCount(s["limitOffset"], "OFFSET");
-    return out;
+    if (s.contains("limitCount")) out->limit = TransformCount(s["limitCount"], "LIMIT");
+    if (s.contains("limitOffset")) out->offset = TransformCount(s["limitOffset"], "OFFSET");
   }
 
   TableRefPtr TransformTableRef(const Json& node) {
@@ -502,6 +530,11 @@ void Shift(TableRef* ref, int offset) {
 
 void Shift(SelectStatement* selp, int offset) {
   SelectStatement& sel = *selp;
+  if (sel.set_operation) {
+    if (sel.set_operation->location >= 0) sel.set_operation->location += offset;
+    Shift(sel.set_operation->left.get(), offset);
+    Shift(sel.set_operation->right.get(), offset);
+  }
   for (CommonTable& table : sel.with) {
     if (table.location >= 0) table.location += offset;
     Shift(table.query.get(), offset);

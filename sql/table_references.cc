@@ -12,6 +12,10 @@ class TableCollector {
 
   // `ctes`: the WITH queries visible where `select` is written.
   void Select(const SelectStatement& select, std::set<std::string> ctes) {
+    if (select.set_operation) {
+      Select(*select.set_operation->left, ctes);
+      Select(*select.set_operation->right, ctes);
+    }
     for (const CommonTable& cte : select.with) {
       Select(*cte.query, ctes);  // sees only the WITH queries before it
       ctes.insert(cte.name);

@@ -12,9 +12,10 @@
 namespace lake::sql {
 
 // The table names `statement` reads (in FROM clauses at any depth: joins, subqueries in FROM,
-// in expressions and in WITH queries), each once, in order of first appearance. A name that
-// refers to a WITH query in scope is not a stored table and is left out. Names are as parsed:
-// whether a stored table answers to one is the catalog's business. Empty for SHOW/DESCRIBE.
+// in expressions and in WITH queries, the branches of UNION, INTERSECT and EXCEPT), each once, in
+// order of first appearance. A name that refers to a WITH query in scope is not a stored table and
+// is left out. Names are as parsed: whether a stored table answers to one is the catalog's
+// business. Empty for SHOW/DESCRIBE.
 std::vector<std::string> TablesRead(const Statement& statement);
 
 }  // namespace lake::sql

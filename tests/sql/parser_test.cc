@@ -237,12 +237,39 @@ TEST_CASE("Parse reports syntax errors with their 1-based position", "[sql][pars
   ErrorPosition("  ;  ", "empty query");
 }
 
+TEST_CASE("Parse reads a chain of set operations as PostgreSQL groups it", "[sql][parser]") {
+  // INTERSECT binds tighter than UNION and EXCEPT, which group from the left.
+  const SelectStatement s = MustParseSelect(
+      "SELECT a FROM t UNION ALL SELECT b FROM u INTERSECT SELECT c FROM v EXCEPT SELECT 1 "
+      "ORDER BY 1 DESC LIMIT 5 OFFSET 2");
+  REQUIRE(s.set_operation);
+  CHECK(s.items.empty());
+  CHECK(s.set_operation->kind == SetOperation::Kind::kExcept);
+  CHECK_FALSE(s.set_operation->all);
+  REQUIRE(s.order_by.size() == 1);
+  CHECK(s.order_by[0].descending);
+  CHECK(s.limit == 5);
+  CHECK(s.offset == 2);
+  const SelectStatement& left = *s.set_operation->left;
+  REQUIRE(left.set_operation);
+  CHECK(left.set_operation->kind == SetOperation::Kind::kUnion);
+  CHECK(left.set_operation->all);
+  CHECK(left.set_operation->left->table == "t");
+  const SelectStatement& intersect = *left.set_operation->right;
+  REQUIRE(intersect.set_operation);
+  CHECK(intersect.set_operation->kind == SetOperation::Kind::kIntersect);
+  CHECK(intersect.set_operation->left->table == "u");
+  CHECK(intersect.set_operation->right->table == "v");
+}
+
 TEST_CASE("Parse rejects what the dialect does not support, naming where", "[sql][parser]") {
   std::string sql = "SELECT a FROM t WHERE a > ALL (SELECT b FROM u)";
   CHECK(ErrorPosition(sql, "this form of subquery is not supported") > 0);
   sql = "SELECT a, ROW_NUMBER() OVER (ORDER BY a) FROM t";
   CHECK(ErrorPosition(sql, "window functions") == static_cast<int>(sql.find("ROW_NUMBER")) + 1);
-  ErrorPosition("SELECT a FROM t UNION SELECT b FROM u", "UNION");
+  ErrorPosition("SELECT a FROM t WHERE a IN (SELECT b FROM u UNION SELECT 1)",
+                "supported only at the top of a statement");
+  ErrorPosition("WITH w AS (SELECT 1 AS a) SELECT a FROM w UNION SELECT 2", "WITH before UNION");
   ErrorPosition("WITH RECURSIVE x AS (SELECT 1) SELECT * FROM x", "WITH RECURSIVE");
   ErrorPosition("INSERT INTO t VALUES (1)", "only SELECT");
   ErrorPosition("SELECT a FROM (SELECT 1)", "must have an alias");

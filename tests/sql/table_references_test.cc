@@ -52,6 +52,12 @@ TEST_CASE("TablesRead leaves out the names of WITH queries in scope, and only th
       Names{"s"});
 }
 
+TEST_CASE("TablesRead finds the tables of every side of a set operation", "[sql][references]") {
+  CHECK(Read("SELECT a FROM l UNION SELECT b FROM r EXCEPT SELECT c FROM l ORDER BY 1") ==
+        Names{"l", "r"});
+  CHECK(Read("SELECT x FROM p JOIN q USING (x) INTERSECT ALL SELECT 1") == Names{"p", "q"});
+}
+
 TEST_CASE("TablesRead reads nothing for statements that are not SELECTs", "[sql][references]") {
   CHECK(Read("SHOW TABLES") == Names{});
   CHECK(Read("DESCRIBE t") == Names{});
