@@ -149,16 +149,19 @@ TEST_CASE("The DHT router reports what it consumed, so a busy peer is read on an
     caf::anon_send(sender.handle, send_atom::value, dht::Identity(key).node_id(), receiver->address,
                    payload);
   }
-  uint64_t bytes_in = 0;
-  CHECK(Eventually(
+  TransportStats in;
+  const bool all_read = Eventually(
       [&] {
         const Result<TransportStats> stats =
             Ask<TransportStats>(system, receiver->transport, stats_atom::value);
-        bytes_in = stats.ok() ? stats->bytes_in : 0;
-        return bytes_in >= uint64_t{kPayloads} * payload.size();
+        if (stats.ok()) in = *stats;
+        return in.bytes_in >= uint64_t{kPayloads} * payload.size();
       },
-      milliseconds(10000)));
-  INFO(bytes_in << " bytes read");
+      milliseconds(10000));
+  INFO(in.bytes_in << " bytes read; connections " << in.connections << ", dropped "
+                   << in.sessions_dropped << ", refused " << in.connections_refused << ", evicted "
+                   << in.connections_evicted << ", frames limited " << in.frames_limited);
+  CHECK(all_read);
 
   StopOverlay(*receiver);
   caf::anon_send_exit(sender.handle, caf::exit_reason::user_shutdown);
