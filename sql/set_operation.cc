@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <map>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -107,10 +108,10 @@ std::vector<Row> Combine(const SetOperation& op, std::vector<Row> left, std::vec
   }
   std::map<Row, size_t, RowLess> right_count;
   for (const Row& row : right) ++right_count[row];
-  std::map<Row, size_t, RowLess> emitted;
+  std::set<Row, RowLess> emitted;
   std::vector<Row> out;
   const auto emit_once = [&](Row row) {
-    if (emitted[row]++ == 0) out.push_back(std::move(row));
+    if (emitted.insert(row).second) out.push_back(std::move(row));
   };
   switch (op.kind) {
     case SetOperation::Kind::kUnion:
