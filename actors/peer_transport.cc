@@ -321,6 +321,11 @@ void Sweep(PeerTransportBroker* self) {
       idle.push_back(handle);
     } else if (conn.reading_paused) {
       UpdateReading(self, handle, conn, now);  // a byte-rate debt may be repaid
+    } else if (conn.announced) {
+      // CAF 0.17 drops a resume that follows a pause within one multiplexer round: the pause's
+      // removal from the poll set is applied after the resume, which found the reader still
+      // registered and did nothing. Resuming again is a no-op for a connection being read.
+      self->trigger(handle);
     }
   }
   for (const auto& [handle, why] : drop) Drop(self, handle, why);
