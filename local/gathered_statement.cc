@@ -16,7 +16,6 @@ Result<GatherPlan> PlanGather(store::ChunkStore& store, const sql::Statement& st
   for (const std::string& name : sql::TablesRead(statement)) {
     LAKE_ASSIGN_OR_RETURN(std::optional<PinnedVersion> version, CurrentVersion(store, name));
     if (!version) continue;
-    plan.replicated = plan.replicated || version->replicated;
     for (const store::ChunkRef& chunk : version->manifest.chunks) {
       if (!seen.insert(chunk.id).second) continue;
       LAKE_ASSIGN_OR_RETURN(bool held, store.HasChunk(chunk.id));

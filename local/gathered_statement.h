@@ -21,7 +21,6 @@ namespace lake::local {
 
 struct GatherPlan {
   std::vector<store::Manifest> versions;  // of the datasets the statement reads, pinned
-  bool replicated = false;                // some of them are published to the network
   std::vector<store::ChunkRef> missing;   // their chunks this node does not hold, each once
   uint64_t missing_bytes = 0;             // the sum of `missing`'s sizes
 };

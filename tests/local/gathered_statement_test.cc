@@ -75,7 +75,6 @@ TEST_CASE("A gather plan lists exactly the chunks of the statement's tables this
   Result<GatherPlan> plan = PlanGather(part, ParseOne(kJoin));
   REQUIRE(plan.ok());
   CHECK(plan->versions.size() == 2);
-  CHECK_FALSE(plan->replicated);  // imported here, not published
   std::set<ChunkId> missing;
   uint64_t bytes = 0;
   for (const store::ChunkRef& chunk : plan->missing) {
