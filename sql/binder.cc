@@ -2,8 +2,10 @@
 
 #include <strings.h>
 
+#include <algorithm>
 #include <map>
 
+#include "sql/correlated_answers.h"
 #include "sql/join_binder.h"
 #include "sql/root_stage.h"
 #include "sql/scope.h"
@@ -80,29 +82,66 @@ std::string DefaultName(const Expr& e) {
   }
 }
 
-class SelectBinder {
+BoundExprPtr Constant(Value value, LogicalType type) {
+  auto c = std::make_unique<BoundExpr>();
+  c->kind = BoundExpr::Kind::kConstant;
+  c->type = type;
+  c->constant = std::move(value);
+  return c;
+}
+
+class SelectBinder final : public EnclosingQuery {
  public:
-  // `scope` describes out->table_schema, the input the scan reads; `where` is the filter over
-  // it (null: none, or already planned into a join). `relation` names the input in errors.
-  SelectBinder(const SelectStatement& ast, const Scope& scope, const Expr* where,
+  // `scope` describes out->table_schema, the input the scan reads; `where` are the conjuncts
+  // of the filter over it (none, or those a join's plan left). `relation` names the input in
+  // errors.
+  SelectBinder(const SelectStatement& ast, const Scope& scope, std::vector<const Expr*> where,
                std::string relation, const SubqueryBinder& subqueries, BoundSelect* out)
       : ast_(ast),
         scope_(scope),
-        where_(where),
+        where_(std::move(where)),
         relation_(std::move(relation)),
         subqueries_(subqueries),
         out_(*out),
         coercion_(subqueries.statement_time()) {}
 
+  const Scope& columns() const override { return scope_; }
+
+  BoundSelect OuterTuples(const std::vector<const Expr*>& references) override {
+    BoundSelect tuples;
+    tuples.table = out_.table;
+    tuples.table_schema = out_.table_schema;
+    tuples.join = out_.join;
+    for (const Expr* ref : references) {
+      tuples.projections.push_back(BindScan(*ref));
+      tuples.names.push_back(ref->name);
+    }
+    tuples.scan_columns = out_.scan_columns;
+    tuples.visible = references.size();
+    tuples.distinct = true;
+    return tuples;
+  }
+
   void Bind() {
     out_.distinct = ast_.distinct;
     out_.limit = ast_.limit;
     out_.offset = ast_.offset.value_or(0);
-    if (where_ != nullptr) {
-      if (ContainsAggregate(*where_)) {
-        Fail("aggregate functions are not allowed in WHERE", where_->location);
+    for (const Expr* conjunct : where_) {
+      if (ContainsAggregate(*conjunct)) {
+        Fail("aggregate functions are not allowed in WHERE", conjunct->location);
       }
-      out_.filter = coercion_.RequireBoolean(BindScan(*where_), "WHERE");
+      BoundExprPtr bound = coercion_.RequireBoolean(BindScan(*conjunct), "WHERE");
+      if (out_.filter == nullptr) {
+        out_.filter = std::move(bound);
+        continue;
+      }
+      auto both = std::make_unique<BoundExpr>();
+      both->kind = BoundExpr::Kind::kCall;
+      both->op = ScalarOp::kAnd;
+      both->type = LogicalType::kBoolean;
+      both->children.push_back(std::move(out_.filter));
+      both->children.push_back(std::move(bound));
+      out_.filter = std::move(both);
     }
     const std::vector<const Expr*> items = ExpandSelectList();
     out_.aggregated = !ast_.group_by.empty() || (ast_.having != nullptr);
@@ -208,6 +247,9 @@ class SelectBinder {
 
   // A column of the input, as a column of the scan batch (added to the pushdown list).
   BoundExprPtr BindColumn(const Expr& e) {
+    if (!NamesColumnOf(scope_, e)) {
+      if (BoundExprPtr outer = subqueries_.BindOuterColumn(e)) return outer;
+    }
     if (out_.table.empty())
       Fail("column \"" + e.name + "\" does not exist (no FROM clause)", e.location);
     const ScopeColumn& found = scope_[ResolveColumn(scope_, e, relation_)];
@@ -224,7 +266,9 @@ class SelectBinder {
   // Binds over the scan batch (WHERE, GROUP BY keys, aggregate arguments, plain SELECT).
   BoundExprPtr BindScan(const Expr& e) {
     TypeCoercion::LeafBinder bind_leaf = [&](const Expr& leaf) -> BoundExprPtr {
-      if (BoundExprPtr sub = subqueries_.BindSubqueryExpr(leaf, &coercion_, bind_leaf)) return sub;
+      if (BoundExprPtr sub = subqueries_.BindSubqueryExpr(leaf, &coercion_, bind_leaf, *this)) {
+        return sub;
+      }
       if (leaf.kind == ExprKind::kColumn) return BindColumn(leaf);
       if (AggregateOf(leaf)) {
         Fail("aggregate function calls cannot be nested or used here", leaf.location);
@@ -239,13 +283,18 @@ class SelectBinder {
   BoundExprPtr BindOutput(const Expr& e) {
     if (!out_.aggregated) return BindScan(e);
     TypeCoercion::LeafBinder bind_node = [&](const Expr& node) -> BoundExprPtr {
-      if (BoundExprPtr sub = subqueries_.BindSubqueryExpr(node, &coercion_, bind_node)) return sub;
+      if (BoundExprPtr sub = subqueries_.BindSubqueryExpr(node, &coercion_, bind_node, *this)) {
+        return sub;
+      }
       for (size_t i = 0; i < group_asts_.size(); ++i) {
         if (SameExpr(node, *group_asts_[i], scope_)) {
           return IntermediateColumn(i, out_.group_keys[i]->type, node.location);
         }
       }
       if (std::optional<AggregateKind> kind = AggregateOf(node)) return BindAggregate(node, *kind);
+      if (node.kind == ExprKind::kColumn && !NamesColumnOf(scope_, node)) {
+        if (BoundExprPtr outer = subqueries_.BindOuterColumn(node)) return outer;
+      }
       if (node.kind == ExprKind::kColumn) {
         Fail("column \"" + node.name +
                  "\" must appear in the GROUP BY clause or be used in an aggregate function",
@@ -328,7 +377,7 @@ class SelectBinder {
 
   const SelectStatement& ast_;
   const Scope& scope_;
-  const Expr* where_;
+  const std::vector<const Expr*> where_;
   const std::string relation_;
   const SubqueryBinder& subqueries_;
   BoundSelect& out_;
@@ -341,19 +390,35 @@ class SelectBinder {
   std::vector<const Expr*> aggregate_asts_;
 };
 
+// The columns of the queries around a subquery, one level per enclosing query, innermost first.
+// A correlated subquery is bound once to learn which of them it names (`values` null: each
+// binds to a NULL of its type and is recorded), then once per tuple of their values, to run
+// (each binds to its value, a constant of the plan).
+struct OuterColumns {
+  const Scope* columns = nullptr;
+  std::vector<size_t> named;            // indexes into *columns, in the order first named
+  std::vector<const Expr*> references;  // the first reference to each
+  const Row* values = nullptr;          // per named column: what it binds to
+  OuterColumns* parent = nullptr;
+};
+
+// More runs than this of one correlated subquery are refused rather than waited for.
+constexpr size_t kMaxCorrelatedRuns = 10'000;
+
 // The WITH queries visible at a point of the statement: the first `visible` of a WITH list,
 // then those of the enclosing queries. Binds subqueries in the scope they appear in.
 class QueryScope final : public SubqueryBinder {
  public:
   QueryScope(const Catalog& catalog, const SubqueryRunner* runner,
              std::optional<int64_t> statement_time, const std::vector<CommonTable>* with,
-             size_t visible, const QueryScope* parent)
+             size_t visible, const QueryScope* parent, OuterColumns* outer)
       : catalog_(catalog),
         runner_(runner),
         statement_time_(statement_time),
         with_(with),
         visible_(visible),
-        parent_(parent) {}
+        parent_(parent),
+        outer_(outer) {}
 
   std::optional<int64_t> statement_time() const override { return statement_time_; }
 
@@ -369,7 +434,7 @@ class QueryScope final : public SubqueryBinder {
     for (const QueryScope* s = this; s != nullptr; s = s->parent_) {
       for (size_t i = 0; i < s->visible_; ++i) {
         if (&(*s->with_)[i] != &table) continue;
-        const QueryScope at(catalog_, runner_, statement_time_, s->with_, i, s->parent_);
+        const QueryScope at(catalog_, runner_, statement_time_, s->with_, i, s->parent_, s->outer_);
         return at.BindSubquery(*table.query);
       }
     }
@@ -377,73 +442,92 @@ class QueryScope final : public SubqueryBinder {
   }
 
   std::shared_ptr<const BoundSelect> BindSubquery(const SelectStatement& query) const override {
-    auto bound = std::make_shared<BoundSelect>();
-    BindSelectIn(query, *this, bound.get());
-    return bound;
+    return BindSubqueryIn(query, outer_);
+  }
+
+  BoundExprPtr BindOuterColumn(const Expr& ref) const override {
+    for (OuterColumns* level = outer_; level != nullptr; level = level->parent) {
+      if (!NamesColumnOf(*level->columns, ref)) continue;
+      const size_t index = ResolveColumn(*level->columns, ref, "");
+      const size_t slot = static_cast<size_t>(
+          std::find(level->named.begin(), level->named.end(), index) - level->named.begin());
+      if (slot == level->named.size()) {
+        if (level->values != nullptr) {
+          Fail("internal: a correlated subquery names a column it did not before", ref.location);
+        }
+        level->named.push_back(index);
+        level->references.push_back(&ref);
+      }
+      const LogicalType type = (*level->columns)[index].type;
+      return Constant(level->values != nullptr ? (*level->values)[slot] : Value::Null(type), type);
+    }
+    return nullptr;
   }
 
   BoundExprPtr BindSubqueryExpr(const Expr& node, TypeCoercion* coercion,
-                                const TypeCoercion::LeafBinder& leaf) const override {
+                                const TypeCoercion::LeafBinder& leaf,
+                                EnclosingQuery& enclosing) const override {
     const bool in_list = node.kind == ExprKind::kIn && node.children.size() == 2 &&
                          node.children[1]->kind == ExprKind::kSubquery;
     if (node.kind != ExprKind::kSubquery && !in_list) return nullptr;
     const Expr& sub = in_list ? *node.children[1] : node;
     if (runner_ == nullptr) Fail("subqueries are not supported here", sub.location);
-    std::shared_ptr<const BoundSelect> query;
-    try {
-      query = BindSubquery(*sub.subquery);
-    } catch (const BindError& e) {
-      // Most likely a name of the outer query: say what is missing.
-      const bool unknown = e.message.find("does not exist") != std::string::npos ||
-                           e.message.find("missing FROM-clause") != std::string::npos;
-      if (!unknown) throw;
-      throw BindError{e.message + " (correlated subqueries are not supported)", e.location};
-    }
-    if (sub.name != "exists" && query->visible != 1) {
+    OuterColumns around{&enclosing.columns(), {}, {}, nullptr, outer_};
+    const std::shared_ptr<const BoundSelect> shape = BindSubqueryIn(*sub.subquery, &around);
+    if (sub.name != "exists" && shape->visible != 1) {
       Fail("subquery must return only one column", sub.location);
     }
+    const LogicalType type =
+        sub.name == "scalar" ? shape->projections[0]->type : LogicalType::kBoolean;
+    if (Discovering()) {
+      // A subquery around this one is being bound only to learn what it names: nothing runs.
+      if (in_list) coercion->BindTree(*node.children[0], leaf);
+      return Constant(Value::Null(type), type);
+    }
+    if (!around.named.empty()) return BindCorrelated(node, sub, type, around, leaf, enclosing);
+
+    const Row none;
+    around.values = &none;
+    const std::shared_ptr<const BoundSelect> query = BindSubqueryIn(*sub.subquery, &around);
     Result<std::vector<Vector>> answer = runner_->Run(*query);
     if (!answer.ok()) throw BindError{answer.status().message(), sub.location};
     const size_t rows = answer->empty() ? 0 : (*answer)[0].size();
-    auto constant = [](Value v, LogicalType type) {
-      auto c = std::make_unique<BoundExpr>();
-      c->kind = BoundExpr::Kind::kConstant;
-      c->type = type;
-      c->constant = std::move(v);
-      return c;
-    };
-    if (sub.name == "exists") return constant(Value::Boolean(rows > 0), LogicalType::kBoolean);
-    const LogicalType type = query->projections[0]->type;
+    if (sub.name == "exists") return Constant(Value::Boolean(rows > 0), LogicalType::kBoolean);
     if (sub.name == "scalar") {
       if (rows > 1)
         Fail("more than one row returned by a subquery used as an expression", sub.location);
-      return constant(rows == 0 ? Value::Null(type) : ValueAt((*answer)[0], 0), type);
+      return Constant(rows == 0 ? Value::Null(type) : ValueAt((*answer)[0], 0), type);
     }
     // x IN (SELECT ...) over no rows is false, even for a NULL x (and NOT IN true).
-    if (rows == 0) return constant(Value::Boolean(node.negated), LogicalType::kBoolean);
+    if (rows == 0) return Constant(Value::Boolean(node.negated), LogicalType::kBoolean);
+    const LogicalType item_type = query->projections[0]->type;
     std::vector<BoundExprPtr> values;
     values.push_back(coercion->BindTree(*node.children[0], leaf));
-    for (size_t r = 0; r < rows; ++r) values.push_back(constant(ValueAt((*answer)[0], r), type));
+    for (size_t r = 0; r < rows; ++r) {
+      values.push_back(Constant(ValueAt((*answer)[0], r), item_type));
+    }
     return coercion->InList(std::move(values), node.negated, node.location);
   }
 
-  // Binds `ast`, whose own WITH list opens a scope inside `outer`. Throws BindError.
-  static void BindSelectIn(const SelectStatement& ast, const QueryScope& outer, BoundSelect* out) {
+  // Binds `ast`, whose own WITH list opens a scope inside `outer`, and which may name the
+  // columns of the queries around it that `outer_columns` lists. Throws BindError.
+  static void BindSelectIn(const SelectStatement& ast, const QueryScope& outer,
+                           OuterColumns* outer_columns, BoundSelect* out) {
     const QueryScope scope(outer.catalog_, outer.runner_, outer.statement_time_, &ast.with,
-                           ast.with.size(), &outer);
-    if (ast.from) {
-      // Joins and subqueries: the input is the relation the plan produces (sql/join_binder.h).
-      const Scope columns = PlanFrom(ast, *ast.from, outer.catalog_, scope, out);
-      SelectBinder(ast, columns, /*where=*/nullptr, "", scope, out).Bind();
-      return;
+                           ast.with.size(), &outer, outer_columns);
+    TableRef cte;
+    const TableRef* from = ast.from.get();
+    if (from == nullptr && !ast.table.empty() && scope.FindCte(ast.table) != nullptr) {
+      cte.table = ast.table;
+      cte.alias = ast.table_alias;
+      cte.location = ast.table_location;
+      from = &cte;
     }
-    if (!ast.table.empty() && scope.FindCte(ast.table) != nullptr) {
-      TableRef ref;
-      ref.table = ast.table;
-      ref.alias = ast.table_alias;
-      ref.location = ast.table_location;
-      const Scope columns = PlanFrom(ast, ref, outer.catalog_, scope, out);
-      SelectBinder(ast, columns, /*where=*/nullptr, "", scope, out).Bind();
+    if (from != nullptr) {
+      // Joins and subqueries: the input is the relation the plan produces (sql/join_binder.h).
+      std::vector<const Expr*> where;
+      const Scope columns = PlanFrom(ast, *from, outer.catalog_, scope, out, &where);
+      SelectBinder(ast, columns, std::move(where), "", scope, out).Bind();
       return;
     }
     Scope columns;
@@ -457,12 +541,82 @@ class QueryScope final : public SubqueryBinder {
         columns.push_back(ScopeColumn{qualifier, (*found)[c].name, (*found)[c].type, c});
       }
     }
-    SelectBinder(ast, columns, ast.where.get(), ast.table, scope, out).Bind();
+    std::vector<const Expr*> where;
+    if (ast.where) where.push_back(ast.where.get());
+    SelectBinder(ast, columns, std::move(where), ast.table, scope, out).Bind();
   }
 
  private:
   [[noreturn]] static void Fail(const std::string& message, int location) {
     throw BindError{message, location};
+  }
+
+  std::shared_ptr<const BoundSelect> BindSubqueryIn(const SelectStatement& query,
+                                                    OuterColumns* columns) const {
+    auto bound = std::make_shared<BoundSelect>();
+    BindSelectIn(query, *this, columns, bound.get());
+    return bound;
+  }
+
+  // Whether this query is bound only to learn which outer columns it names.
+  bool Discovering() const {
+    for (const OuterColumns* level = outer_; level != nullptr; level = level->parent) {
+      if (level->values == nullptr) return true;
+    }
+    return false;
+  }
+
+  // A subquery naming `around.named` of the enclosing query's columns: run once for each tuple
+  // of values they take there, and looked up by each row's tuple.
+  BoundExprPtr BindCorrelated(const Expr& node, const Expr& sub, LogicalType type,
+                              OuterColumns around, const TypeCoercion::LeafBinder& leaf,
+                              EnclosingQuery& enclosing) const {
+    if (node.kind == ExprKind::kIn) {
+      Fail(
+          "a correlated IN (SELECT ...) is not supported: write it as EXISTS (SELECT ... WHERE "
+          "... = ...)",
+          sub.location);
+    }
+    Result<std::vector<Vector>> tuples = runner_->Run(enclosing.OuterTuples(around.references));
+    if (!tuples.ok()) throw BindError{tuples.status().message(), sub.location};
+    const size_t runs = tuples->empty() ? 0 : (*tuples)[0].size();
+    if (runs > kMaxCorrelatedRuns) {
+      Fail("a correlated subquery would run once for each of the " + std::to_string(runs) +
+               " distinct values the outer columns it names take, more than " +
+               std::to_string(kMaxCorrelatedRuns) + ": write it as a join",
+           sub.location);
+    }
+    auto call = std::make_unique<BoundExpr>();
+    call->kind = BoundExpr::Kind::kCall;
+    call->op = ScalarOp::kCorrelated;
+    call->type = type;
+    call->location = sub.location;
+    for (const Expr* ref : around.references) call->children.push_back(leaf(*ref));
+    auto answers = std::make_shared<CorrelatedAnswers>(type);
+    Vector found(LogicalType::kBoolean);
+    found.Append<uint8_t>(0);
+    found.Append<uint8_t>(1);
+    for (size_t r = 0; r < runs; ++r) {
+      Row values;
+      for (const Vector& column : *tuples) values.push_back(ValueAt(column, r));
+      around.values = &values;
+      const std::shared_ptr<const BoundSelect> query = BindSubqueryIn(*sub.subquery, &around);
+      Result<std::vector<Vector>> answer = runner_->Run(*query);
+      if (!answer.ok()) throw BindError{answer.status().message(), sub.location};
+      const size_t rows = answer->empty() ? 0 : (*answer)[0].size();
+      if (sub.name == "exists") {
+        answers->Add(std::move(values), found, rows > 0 ? 1 : 0);
+      } else if (rows > 1) {
+        Fail("more than one row returned by a subquery used as an expression", sub.location);
+      } else if (rows == 0) {
+        answers->AddNull(std::move(values));
+      } else {
+        if ((*answer)[0].type() != type) Fail("internal: a subquery's type changed", sub.location);
+        answers->Add(std::move(values), (*answer)[0], 0);
+      }
+    }
+    call->answers = std::move(answers);
+    return call;
   }
 
   const Catalog& catalog_;
@@ -471,6 +625,7 @@ class QueryScope final : public SubqueryBinder {
   const std::vector<CommonTable>* with_;
   size_t visible_;
   const QueryScope* parent_;
+  OuterColumns* outer_;
 };
 
 // `location` is the parser's 0-based offset (-1 when unknown, reported as the start).
@@ -525,8 +680,8 @@ Result<BoundSelect> BindSelect(const SelectStatement& select, const Catalog& cat
   }
   BoundSelect out;
   try {
-    const QueryScope top(catalog, subqueries, statement_time, nullptr, 0, nullptr);
-    QueryScope::BindSelectIn(select, top, &out);
+    const QueryScope top(catalog, subqueries, statement_time, nullptr, 0, nullptr, nullptr);
+    QueryScope::BindSelectIn(select, top, nullptr, &out);
   } catch (const BindError& e) {
     return ErrorAt(e.message, e.location);
   }

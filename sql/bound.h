@@ -49,19 +49,25 @@ enum class ScalarOp : uint8_t {
   kCast = 30,       // children[0] converted to the node's type; a failed conversion is an error
   kNullIf = 31,     // children: a, b of the node's type; NULL where a = b, else a
   // String functions (sql/string_functions.cc); VARCHAR children unless said.
-  kStrpos = 32,     // children: text, substring; BIGINT 1-based character position, 0 if absent
-  kReplace = 33,    // children: text, from, to; every non-overlapping `from` replaced
-  kBTrim = 34,      // children: text [, characters (default " ")]; both ends
-  kLTrim = 35,      // the start only
-  kRTrim = 36,      // the end only
-  kSplitPart = 37,  // children: text, delimiter, BIGINT field (1-based; negative counts from the end)
-  kGreatest = 38,   // children: any number of the node's type; NULLs skipped, NULL if all are
+  kStrpos = 32,   // children: text, substring; BIGINT 1-based character position, 0 if absent
+  kReplace = 33,  // children: text, from, to; every non-overlapping `from` replaced
+  kBTrim = 34,    // children: text [, characters (default " ")]; both ends
+  kLTrim = 35,    // the start only
+  kRTrim = 36,    // the end only
+  kSplitPart =
+      37,  // children: text, delimiter, BIGINT field (1-based; negative counts from the end)
+  kGreatest = 38,  // children: any number of the node's type; NULLs skipped, NULL if all are
   kLeast = 39,
   // Date and time (sql/date_functions.cc). children[0] is a constant VARCHAR naming the unit or
   // field, already validated by the binder.
   kDateTrunc = 40,  // children: unit, TIMESTAMP; TIMESTAMP
   kExtract = 41,    // children: field, DATE or TIMESTAMP; DOUBLE
+  // A correlated subquery: children are the outer values it names; `answers` holds its value
+  // for each tuple of them (sql/correlated_answers.h).
+  kCorrelated = 42,
 };
+
+class CorrelatedAnswers;
 
 struct BoundExpr {
   enum class Kind { kColumn, kConstant, kCall };
@@ -72,6 +78,7 @@ struct BoundExpr {
   Value constant;                // kConstant
   ScalarOp op = ScalarOp::kAdd;  // kCall
   std::vector<std::unique_ptr<BoundExpr>> children;
+  std::shared_ptr<const CorrelatedAnswers> answers;  // kCall kCorrelated
   // kConstant: a literal NULL or string, whose type PostgreSQL calls "unknown" until its context
   // (a comparison, an operator, a CASE or IN sibling, a function argument) decides it. `type` is
   // VARCHAR meanwhile, what an undecided one becomes. Only the binder reads it.

@@ -8,6 +8,7 @@
 #include <memory>
 #include <vector>
 
+#include "sql/correlated_answers.h"
 #include "sql/expression_kernels.h"
 #include "sql/key_bits.h"
 
@@ -393,6 +394,33 @@ Status EvalGreatest(const BoundExpr& expr, const Context& ctx, const uint64_t* a
   return Status::OK();
 }
 
+// Each active row's answer of a correlated subquery, found by its tuple of outer values.
+Status EvalCorrelated(const BoundExpr& expr, const Context& ctx, const uint64_t* active,
+                      Vector* out) {
+  std::vector<Operand> outer(expr.children.size());
+  for (size_t k = 0; k < outer.size(); ++k) {
+    LAKE_RETURN_IF_ERROR(EvalOperand(*expr.children[k], ctx, active, &outer[k]));
+  }
+  out->Clear();
+  Row tuple(outer.size());
+  for (size_t i = 0; i < ctx.rows; ++i) {
+    if (active != nullptr && !internal::BitAt(active, i)) {
+      out->AppendNull();
+      continue;
+    }
+    for (size_t k = 0; k < outer.size(); ++k) {
+      tuple[k] = outer[k].constant ? *outer[k].constant : ValueAt(*outer[k].vector, i);
+    }
+    const std::optional<size_t> at = expr.answers->Find(tuple);
+    if (!at) {
+      return internal::ErrorAt("internal: a correlated subquery was not run for a row's values",
+                               expr.location);
+    }
+    out->AppendRange(expr.answers->values(), *at, 1);
+  }
+  return Status::OK();
+}
+
 Status EvalCall(const BoundExpr& expr, const Context& ctx, const uint64_t* active, Vector* out) {
   if (out->type() != expr.type) *out = Vector(expr.type);
   switch (expr.op) {
@@ -413,6 +441,8 @@ Status EvalCall(const BoundExpr& expr, const Context& ctx, const uint64_t* activ
     case ScalarOp::kGreatest:
     case ScalarOp::kLeast:
       return EvalGreatest(expr, ctx, active, out);
+    case ScalarOp::kCorrelated:
+      return EvalCorrelated(expr, ctx, active, out);
     default:
       break;
   }

@@ -29,6 +29,33 @@ struct Conjunct {
   const Expr* ast = nullptr;
   std::set<size_t> leaves;
   const char* clause = "WHERE";
+  const Scope* scope = nullptr;  // the columns it may name
+};
+
+bool ContainsSubquery(const Expr& e) {
+  if (e.kind == ExprKind::kSubquery) return true;
+  for (const ExprPtr& child : e.children) {
+    if (ContainsSubquery(*child)) return true;
+  }
+  return false;
+}
+
+// Where the ON conditions of a join are bound: a subquery there may not name their columns (the
+// join is not planned yet, so there is no input to run it for), and says so.
+class JoinConditionQuery final : public EnclosingQuery {
+ public:
+  explicit JoinConditionQuery(const Scope& columns) : columns_(columns) {}
+  const Scope& columns() const override { return columns_; }
+  BoundSelect OuterTuples(const std::vector<const Expr*>& references) override {
+    throw BindError{
+        "a subquery in a JOIN condition cannot name the joined tables' columns "
+        "(a correlated subquery is supported in WHERE, the select list, HAVING and "
+        "ORDER BY)",
+        references[0]->location};
+  }
+
+ private:
+  const Scope& columns_;
 };
 
 // A relation being planned: its columns' global ids in order, and an estimate of its rows.
@@ -82,7 +109,7 @@ class FromPlanner {
         subqueries_(subqueries),
         coercion_(subqueries.statement_time()) {}
 
-  Scope Plan(BoundSelect* out) {
+  Scope Plan(BoundSelect* out, std::vector<const Expr*>* subquery_conditions) {
     const Scope full = ScopeOf(from_);
     MarkNeeded();
     std::vector<Conjunct> where;
@@ -90,7 +117,15 @@ class FromPlanner {
       if (ContainsAggregate(*ast_.where)) {
         Fail("aggregate functions are not allowed in WHERE", ast_.where->location);
       }
-      AddConjuncts(*ast_.where, full, "WHERE", &where);
+      std::vector<Conjunct> all;
+      AddConjuncts(*ast_.where, full, "WHERE", &all);
+      for (Conjunct& c : all) {
+        if (ContainsSubquery(*c.ast)) {
+          subquery_conditions->push_back(c.ast);
+        } else {
+          where.push_back(std::move(c));
+        }
+      }
     }
     Planned top = PlanTree(from_, std::move(where));
     top.relation->derived = std::move(derived_);
@@ -216,6 +251,9 @@ class FromPlanner {
   // Marks every column a reference anywhere in the statement may name: projection pushdown
   // decided before the select list binds (an unresolvable name fails there).
   void MarkNeededBy(const Expr& e) {
+    // A correlated subquery may name a column nowhere else named: mark what it names (a name of
+    // its own tables too, which costs a column read at worst).
+    if (e.subquery) MarkNeededBy(*e.subquery);
     if (e.kind == ExprKind::kColumn || e.kind == ExprKind::kStar) {
       for (Leaf& leaf : leaves_) {
         if (!e.qualifier.empty() && !SameIdentifier(e.qualifier, leaf.qualifier)) continue;
@@ -227,6 +265,19 @@ class FromPlanner {
       }
     }
     for (const ExprPtr& child : e.children) MarkNeededBy(*child);
+  }
+
+  void MarkNeededBy(const SelectStatement& query) {
+    if (query.set_operation) return;  // refused where it is bound
+    for (const SelectItem& item : query.items) {
+      if (item.expr->kind != ExprKind::kStar) MarkNeededBy(*item.expr);
+    }
+    if (query.where) MarkNeededBy(*query.where);
+    for (const ExprPtr& g : query.group_by) MarkNeededBy(*g);
+    if (query.having) MarkNeededBy(*query.having);
+    for (const OrderItem& o : query.order_by) MarkNeededBy(*o.expr);
+    if (query.from) MarkNeededBy(*query.from);
+    for (const CommonTable& with : query.with) MarkNeededBy(*with.query);
   }
 
   void MarkNeededBy(const TableRef& ref) {
@@ -256,6 +307,10 @@ class FromPlanner {
 
   // Resolves every column of `e` in `scope` and collects the tables it reads.
   void Resolve(const Expr& e, const Scope& scope, std::set<size_t>* leaves) {
+    if (e.kind == ExprKind::kColumn && !NamesColumnOf(scope, e) &&
+        subqueries_.BindOuterColumn(e) != nullptr) {
+      return;  // an enclosing query's column: a constant here, of no table of the join
+    }
     if (e.kind == ExprKind::kColumn) {
       auto it = resolved_.find(&e);
       if (it == resolved_.end()) {
@@ -277,6 +332,7 @@ class FromPlanner {
     Conjunct c;
     c.ast = &e;
     c.clause = clause;
+    c.scope = &scope;
     Resolve(e, scope, &c.leaves);
     out->push_back(std::move(c));
   }
@@ -507,10 +563,17 @@ class FromPlanner {
 
   // A condition over the columns `layout` lists (global ids).
   BoundExprPtr BindCondition(const Conjunct& c, const std::vector<size_t>& layout) {
+    JoinConditionQuery enclosing(*c.scope);
     TypeCoercion::LeafBinder bind_leaf = [&](const Expr& leaf) -> BoundExprPtr {
-      if (BoundExprPtr sub = subqueries_.BindSubqueryExpr(leaf, &coercion_, bind_leaf)) return sub;
+      if (BoundExprPtr sub = subqueries_.BindSubqueryExpr(leaf, &coercion_, bind_leaf, enclosing))
+        return sub;
       if (leaf.kind != ExprKind::kColumn) return nullptr;
-      const size_t id = resolved_.at(&leaf);
+      const auto found = resolved_.find(&leaf);
+      if (found == resolved_.end()) {  // Resolve let it through as an enclosing query's column
+        if (BoundExprPtr outer = subqueries_.BindOuterColumn(leaf)) return outer;
+        Fail("internal: join column not resolved", leaf.location);
+      }
+      const size_t id = found->second;
       const auto at = std::find(layout.begin(), layout.end(), id);
       if (at == layout.end()) Fail("internal: join column not planned", leaf.location);
       const Leaf& owner = leaves_[LeafOfId(id)];
@@ -545,8 +608,9 @@ class FromPlanner {
 }  // namespace
 
 Scope PlanFrom(const SelectStatement& ast, const TableRef& from, const Catalog& catalog,
-               const SubqueryBinder& subqueries, BoundSelect* out) {
-  return FromPlanner(ast, from, catalog, subqueries).Plan(out);
+               const SubqueryBinder& subqueries, BoundSelect* out,
+               std::vector<const Expr*>* subquery_conditions) {
+  return FromPlanner(ast, from, catalog, subqueries).Plan(out, subquery_conditions);
 }
 
 }  // namespace lake::sql

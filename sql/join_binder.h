@@ -20,6 +20,18 @@
 
 namespace lake::sql {
 
+// The query a subquery expression is bound in, which a correlated subquery names columns of.
+class EnclosingQuery {
+ public:
+  virtual ~EnclosingQuery() = default;
+  // The columns the query's expressions may name.
+  virtual const Scope& columns() const = 0;
+  // A query giving the distinct tuples of values the columns `references` name take over the
+  // query's input rows: those a correlated subquery runs for. Rows the query's WHERE drops may
+  // be among them (a superset costs runs, never answers). Throws BindError.
+  virtual BoundSelect OuterTuples(const std::vector<const Expr*>& references) = 0;
+};
+
 // How the join binder reaches the rest of the binder for WITH names and subqueries in FROM.
 class SubqueryBinder {
  public:
@@ -29,19 +41,27 @@ class SubqueryBinder {
   // Binds a WITH query in its own scope, or a subquery of the FROM clause. Throw BindError.
   virtual std::shared_ptr<const BoundSelect> BindCte(const CommonTable& table) const = 0;
   virtual std::shared_ptr<const BoundSelect> BindSubquery(const SelectStatement& query) const = 0;
-  // `node` bound when it is a subquery of an expression (or x IN (SELECT ...)): the subquery runs
-  // now and its answer becomes constants. Null for any other node. Throws BindError.
+  // `node` bound when it is a subquery of an expression (or x IN (SELECT ...)) of `enclosing`:
+  // the subquery runs now and its answer becomes constants, or, when it names columns of
+  // `enclosing`, once per tuple of their values (ScalarOp::kCorrelated). Null for any other
+  // node. Throws BindError.
   virtual BoundExprPtr BindSubqueryExpr(const Expr& node, TypeCoercion* coercion,
-                                        const TypeCoercion::LeafBinder& leaf) const = 0;
+                                        const TypeCoercion::LeafBinder& leaf,
+                                        EnclosingQuery& enclosing) const = 0;
+  // `ref`, a column no scope of this query has, bound as a column of an enclosing query (a
+  // constant: the value the subquery is being run for), or null if none has it.
+  virtual BoundExprPtr BindOuterColumn(const Expr& ref) const = 0;
   // When the statement started, for NOW() and its kin (none: they are an error).
   virtual std::optional<int64_t> statement_time() const = 0;
 };
 
 // Plans `from`, the FROM clause of `ast` (joins, subqueries, WITH names). Sets out->table (the
 // driving table), out->table_schema (the relation's columns) and out->join, and returns the
-// scope of those columns. The WHERE clause is planned into the join (the caller binds no
-// filter). Throws BindError.
+// scope of those columns. The WHERE clause is planned into the join, but for its conjuncts that
+// hold a subquery: those go to `subquery_conditions`, for the caller to bind as a filter over
+// the finished relation, which a correlated subquery then runs for. Throws BindError.
 Scope PlanFrom(const SelectStatement& ast, const TableRef& from, const Catalog& catalog,
-               const SubqueryBinder& subqueries, BoundSelect* out);
+               const SubqueryBinder& subqueries, BoundSelect* out,
+               std::vector<const Expr*>* subquery_conditions);
 
 }  // namespace lake::sql

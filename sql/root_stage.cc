@@ -156,25 +156,6 @@ Result<Finished> Finish(const BoundSelect& q, std::vector<PartialResult> partial
 
 }  // namespace
 
-Value ValueAt(const Vector& v, size_t row) {
-  if (!v.IsValid(row)) return Value::Null(v.type());
-  switch (v.type()) {
-    case LogicalType::kBigInt:
-      return Value::BigInt(v.Get<int64_t>(row));
-    case LogicalType::kDouble:
-      return Value::Double(v.Get<double>(row));
-    case LogicalType::kBoolean:
-      return Value::Boolean(v.Get<uint8_t>(row) != 0);
-    case LogicalType::kVarchar:
-      return Value::Varchar(std::string(v.GetString(row)));
-    case LogicalType::kDate:
-      return Value::Date(v.Get<int32_t>(row));
-    case LogicalType::kTimestamp:
-      return Value::Timestamp(v.Get<int64_t>(row));
-  }
-  return Value::Null(v.type());
-}
-
 Result<QueryResult> RunRootStage(const BoundSelect& q, std::vector<PartialResult> partials,
                                  TaskRunner* runner) {
   QueryResult result;
@@ -197,7 +178,8 @@ Result<std::vector<Vector>> RunRootStageColumns(const BoundSelect& q,
                                                 TaskRunner* runner) {
   QueryResult counts;
   LAKE_ASSIGN_OR_RETURN(Finished finished, Finish(q, std::move(partials), runner, &counts));
-  finished.output.erase(finished.output.begin() + static_cast<long>(q.visible), finished.output.end());
+  finished.output.erase(finished.output.begin() + static_cast<long>(q.visible),
+                        finished.output.end());
   const size_t skip = std::min(finished.order.size(), static_cast<size_t>(q.offset));
   const std::vector<size_t> rows(finished.order.begin() + static_cast<long>(skip),
                                  finished.order.end());

@@ -19,8 +19,6 @@ namespace lake::sql {
 // errors of HAVING and the select list ("(at position P)"), a BIGINT SUM out of range.
 Result<QueryResult> RunRootStage(const BoundSelect& q, std::vector<PartialResult> partials,
                                  TaskRunner* runner);
-// Row `row` of `v` as a Value (for answers handed out, and constants).
-Value ValueAt(const Vector& v, size_t row);
 
 // The same answer as columns (the visible ones, rows in answer order), never boxed into Values:
 // what a subquery's consumer reads.

@@ -42,6 +42,16 @@ bool Resolves(const Scope& scope, const Expr& ref) {
   }
 }
 
+bool NamesColumnOf(const Scope& scope, const Expr& ref) {
+  for (const ScopeColumn& c : scope) {
+    if (ref.qualifier.empty() ? c.unqualified && SameIdentifier(ref.name, c.name)
+                              : SameIdentifier(ref.qualifier, c.qualifier)) {
+      return true;
+    }
+  }
+  return false;
+}
+
 size_t ResolveColumn(const Scope& scope, const Expr& ref, const std::string& where) {
   std::vector<size_t> found;
   if (ref.qualifier.empty()) {

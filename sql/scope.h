@@ -18,9 +18,10 @@ struct ScopeColumn {
   std::string qualifier;  // the table's name or alias; empty for a merged USING column
   std::string name;
   LogicalType type = LogicalType::kVarchar;
-  size_t column = 0;        // what a reference binds to (a column of the input the scope describes)
-  bool star = true;         // `SELECT *` lists it
-  bool unqualified = true;  // `x` may name it (a USING join hides each side's copy behind the merge)
+  size_t column = 0;  // what a reference binds to (a column of the input the scope describes)
+  bool star = true;   // `SELECT *` lists it
+  bool unqualified =
+      true;  // `x` may name it (a USING join hides each side's copy behind the merge)
 };
 using Scope = std::vector<ScopeColumn>;
 
@@ -31,6 +32,11 @@ size_t ResolveColumn(const Scope& scope, const Expr& ref, const std::string& whe
 
 // Whether `ref` names exactly one column of `scope` (no error when not).
 bool Resolves(const Scope& scope, const Expr& ref);
+
+// Whether `ref` is for `scope` to resolve (rightly or as an error): its qualifier names a table
+// of the scope, or, unqualified, some column of the scope bears its name. A name that is not is
+// looked for in the enclosing query's scope (a correlated subquery's outer reference).
+bool NamesColumnOf(const Scope& scope, const Expr& ref);
 
 // Whether a name written in a query names `name` (exact, else case-insensitive).
 bool SameIdentifier(const std::string& written, const std::string& name);

@@ -11,38 +11,7 @@
 namespace lake::sql {
 namespace {
 
-using Row = std::vector<Value>;
-
 constexpr int64_t kMicrosPerDay = int64_t{86'400'000'000};
-
-// Orders two non-NULL values of one type.
-int CompareValues(const Value& a, const Value& b) {
-  switch (a.type) {
-    case LogicalType::kDouble:
-      return a.real < b.real ? -1 : (b.real < a.real ? 1 : 0);
-    case LogicalType::kBoolean:
-      return static_cast<int>(a.boolean) - static_cast<int>(b.boolean);
-    case LogicalType::kVarchar:
-      return a.text.compare(b.text) < 0 ? -1 : (a.text == b.text ? 0 : 1);
-    case LogicalType::kBigInt:
-    case LogicalType::kDate:
-    case LogicalType::kTimestamp:
-      break;
-  }
-  return a.integer < b.integer ? -1 : (b.integer < a.integer ? 1 : 0);
-}
-
-// NULLs equal to each other and after every value: the order rows are counted in.
-struct RowLess {
-  bool operator()(const Row& a, const Row& b) const {
-    for (size_t i = 0; i < a.size(); ++i) {
-      if (a[i].is_null != b[i].is_null) return b[i].is_null;
-      if (a[i].is_null) continue;
-      if (const int c = CompareValues(a[i], b[i]); c != 0) return c < 0;
-    }
-    return false;
-  }
-};
 
 // The type both sides' column takes, or nullopt if they do not match.
 std::optional<LogicalType> CommonType(LogicalType a, LogicalType b) {

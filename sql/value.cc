@@ -23,4 +23,48 @@ std::string Value::ToString() const {
   return "";
 }
 
+Value ValueAt(const Vector& v, size_t row) {
+  if (!v.IsValid(row)) return Value::Null(v.type());
+  switch (v.type()) {
+    case LogicalType::kBigInt:
+      return Value::BigInt(v.Get<int64_t>(row));
+    case LogicalType::kDouble:
+      return Value::Double(v.Get<double>(row));
+    case LogicalType::kBoolean:
+      return Value::Boolean(v.Get<uint8_t>(row) != 0);
+    case LogicalType::kVarchar:
+      return Value::Varchar(std::string(v.GetString(row)));
+    case LogicalType::kDate:
+      return Value::Date(v.Get<int32_t>(row));
+    case LogicalType::kTimestamp:
+      return Value::Timestamp(v.Get<int64_t>(row));
+  }
+  return Value::Null(v.type());
+}
+
+int CompareValues(const Value& a, const Value& b) {
+  switch (a.type) {
+    case LogicalType::kDouble:
+      return a.real < b.real ? -1 : (b.real < a.real ? 1 : 0);
+    case LogicalType::kBoolean:
+      return static_cast<int>(a.boolean) - static_cast<int>(b.boolean);
+    case LogicalType::kVarchar:
+      return a.text.compare(b.text) < 0 ? -1 : (a.text == b.text ? 0 : 1);
+    case LogicalType::kBigInt:
+    case LogicalType::kDate:
+    case LogicalType::kTimestamp:
+      break;
+  }
+  return a.integer < b.integer ? -1 : (b.integer < a.integer ? 1 : 0);
+}
+
+bool RowLess::operator()(const Row& a, const Row& b) const {
+  for (size_t i = 0; i < a.size(); ++i) {
+    if (a[i].is_null != b[i].is_null) return b[i].is_null;
+    if (a[i].is_null) continue;
+    if (const int c = CompareValues(a[i], b[i]); c != 0) return c < 0;
+  }
+  return false;
+}
+
 }  // namespace lake::sql

@@ -6,8 +6,10 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "common/logical_type.h"
+#include "common/vector.h"
 
 namespace lake::sql {
 
@@ -35,6 +37,22 @@ struct Value {
   // doubles in their shortest round-trip form.
   std::string ToString() const;
   friend bool operator==(const Value&, const Value&) = default;
+};
+
+// Row `row` of `v` as a Value (for answers handed out, and constants).
+Value ValueAt(const Vector& v, size_t row);
+
+// -1, 0 or 1 as a sorts before, with or after b: two non-NULL values of one type (doubles by
+// `<`, text by bytes).
+int CompareValues(const Value& a, const Value& b);
+
+// A tuple of values, e.g. a row of an answer.
+using Row = std::vector<Value>;
+
+// Rows of one shape in lexicographic order, NULLs equal to each other and after every value:
+// how rows are counted (set operations) and looked up (correlated subqueries).
+struct RowLess {
+  bool operator()(const Row& a, const Row& b) const;
 };
 
 }  // namespace lake::sql

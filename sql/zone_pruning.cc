@@ -21,15 +21,10 @@ bool Prunable(LogicalType type) {
 // -1, 0 or 1 as a is below, equal to or above b; nullopt if they do not compare (NaN).
 // REQUIRES: both non-NULL, of the same Prunable type.
 std::optional<int> Compare(const Value& a, const Value& b) {
-  switch (a.type) {
-    case LogicalType::kDouble:
-      if (std::isnan(a.real) || std::isnan(b.real)) return std::nullopt;
-      return (a.real > b.real) - (a.real < b.real);
-    case LogicalType::kBoolean:
-      return static_cast<int>(a.boolean) - static_cast<int>(b.boolean);
-    default:
-      return (a.integer > b.integer) - (a.integer < b.integer);
+  if (a.type == LogicalType::kDouble && (std::isnan(a.real) || std::isnan(b.real))) {
+    return std::nullopt;
   }
+  return CompareValues(a, b);
 }
 
 // The comparison seen from the column's side: `constant op column` is `column flipped(op)
