@@ -4,8 +4,10 @@
 
 #include <algorithm>
 #include <map>
+#include <set>
 
 #include "sql/correlated_answers.h"
+#include "sql/decorrelation.h"
 #include "sql/join_binder.h"
 #include "sql/root_stage.h"
 #include "sql/scope.h"
@@ -400,6 +402,7 @@ struct OuterColumns {
   std::vector<const Expr*> references;  // the first reference to each
   const Row* values = nullptr;          // per named column: what it binds to
   OuterColumns* parent = nullptr;
+  std::set<const Expr*> seen;  // every reference bound to one of them
 };
 
 // More runs than this of one correlated subquery are refused rather than waited for.
@@ -458,6 +461,7 @@ class QueryScope final : public SubqueryBinder {
         level->named.push_back(index);
         level->references.push_back(&ref);
       }
+      level->seen.insert(&ref);
       const LogicalType type = (*level->columns)[index].type;
       return Constant(level->values != nullptr ? (*level->values)[slot] : Value::Null(type), type);
     }
@@ -472,7 +476,7 @@ class QueryScope final : public SubqueryBinder {
     if (node.kind != ExprKind::kSubquery && !in_list) return nullptr;
     const Expr& sub = in_list ? *node.children[1] : node;
     if (runner_ == nullptr) Fail("subqueries are not supported here", sub.location);
-    OuterColumns around{&enclosing.columns(), {}, {}, nullptr, outer_};
+    OuterColumns around{&enclosing.columns(), {}, {}, nullptr, outer_, {}};
     const std::shared_ptr<const BoundSelect> shape = BindSubqueryIn(*sub.subquery, &around);
     if (sub.name != "exists" && shape->visible != 1) {
       Fail("subquery must return only one column", sub.location);
@@ -577,6 +581,8 @@ class QueryScope final : public SubqueryBinder {
           "... = ...)",
           sub.location);
     }
+    enclosing.CheckCorrelation(*around.references[0]);
+    if (BoundExprPtr grouped = BindGrouped(sub, type, around, leaf)) return grouped;
     Result<std::vector<Vector>> tuples = runner_->Run(enclosing.OuterTuples(around.references));
     if (!tuples.ok()) throw BindError{tuples.status().message(), sub.location};
     const size_t runs = tuples->empty() ? 0 : (*tuples)[0].size();
@@ -614,6 +620,75 @@ class QueryScope final : public SubqueryBinder {
         if ((*answer)[0].type() != type) Fail("internal: a subquery's type changed", sub.location);
         answers->Add(std::move(values), (*answer)[0], 0);
       }
+    }
+    call->answers = std::move(answers);
+    return call;
+  }
+
+  // The subquery run once, grouped by the inner sides of its equalities with outer columns
+  // (sql/decorrelation.h), or null when it is not of that shape, or its rewrite does not bind
+  // as one that names no outer column, or an outer column and its inner side differ in type.
+  BoundExprPtr BindGrouped(const Expr& sub, LogicalType type, OuterColumns around,
+                           const TypeCoercion::LeafBinder& leaf) const {
+    const bool exists = sub.name == "exists";
+    std::optional<GroupedSubquery> rewrite = GroupByCorrelation(
+        *sub.subquery, exists, [&](const Expr& ref) { return around.seen.contains(&ref); });
+    if (!rewrite) return nullptr;
+    // Bound with no outer column of this level to name: one it still names is an error.
+    const Row none;
+    OuterColumns uncorrelated{around.columns, {}, {}, &none, outer_, {}};
+    std::shared_ptr<const BoundSelect> query;
+    try {
+      query = BindSubqueryIn(rewrite->query, &uncorrelated);
+    } catch (const BindError&) {
+      return nullptr;  // run as written, which binds or reports its own error
+    }
+    const size_t keys = rewrite->outer_columns.size();
+    if (!exists && query->projections[keys]->type != type) return nullptr;
+    auto call = std::make_unique<BoundExpr>();
+    call->kind = BoundExpr::Kind::kCall;
+    call->op = ScalarOp::kCorrelated;
+    call->type = type;
+    call->location = sub.location;
+    for (size_t k = 0; k < rewrite->outer_columns.size(); ++k) {
+      call->children.push_back(leaf(*rewrite->outer_columns[k]));
+      if (call->children.back()->type != query->projections[k]->type) return nullptr;
+    }
+    Result<std::vector<Vector>> groups = runner_->Run(*query);
+    if (!groups.ok()) throw BindError{groups.status().message(), sub.location};
+    auto answers = std::make_shared<CorrelatedAnswers>(type);
+    Vector found(LogicalType::kBoolean);
+    found.Append<uint8_t>(0);
+    found.Append<uint8_t>(1);
+    const size_t rows = (*groups)[0].size();
+    for (size_t r = 0; r < rows; ++r) {
+      Row tuple;
+      bool has_null = false;
+      for (size_t k = 0; k < keys; ++k) {
+        tuple.push_back(ValueAt((*groups)[k], r));
+        has_null |= tuple.back().is_null;
+      }
+      if (has_null) continue;  // equal to no outer tuple
+      if (exists) {
+        answers->Add(std::move(tuple), found, 1);
+      } else {
+        answers->Add(std::move(tuple), (*groups)[keys], r);
+      }
+    }
+    if (exists) {
+      answers->SetOtherwise(found, 0);
+    } else {
+      // The answer over no rows: the subquery with every outer column NULL, which its
+      // equalities then hold for no row.
+      Row nulls;
+      for (size_t index : around.named) {
+        nulls.push_back(Value::Null((*around.columns)[index].type));
+      }
+      around.values = &nulls;
+      Result<std::vector<Vector>> empty = runner_->Run(*BindSubqueryIn(*sub.subquery, &around));
+      if (!empty.ok()) throw BindError{empty.status().message(), sub.location};
+      if ((*empty)[0].size() != 1) return nullptr;  // HAVING dropped it: run per tuple
+      answers->SetOtherwise((*empty)[0], 0);
     }
     call->answers = std::move(answers);
     return call;

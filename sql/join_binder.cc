@@ -46,12 +46,16 @@ class JoinConditionQuery final : public EnclosingQuery {
  public:
   explicit JoinConditionQuery(const Scope& columns) : columns_(columns) {}
   const Scope& columns() const override { return columns_; }
-  BoundSelect OuterTuples(const std::vector<const Expr*>& references) override {
+  void CheckCorrelation(const Expr& reference) const override {
     throw BindError{
         "a subquery in a JOIN condition cannot name the joined tables' columns "
         "(a correlated subquery is supported in WHERE, the select list, HAVING and "
         "ORDER BY)",
-        references[0]->location};
+        reference.location};
+  }
+  BoundSelect OuterTuples(const std::vector<const Expr*>& references) override {
+    CheckCorrelation(*references[0]);
+    return {};
   }
 
  private:

@@ -26,6 +26,8 @@ class EnclosingQuery {
   virtual ~EnclosingQuery() = default;
   // The columns the query's expressions may name.
   virtual const Scope& columns() const = 0;
+  // Throws BindError if a subquery here may not name them (`reference` is its first that does).
+  virtual void CheckCorrelation(const Expr& /*reference*/) const {}
   // A query giving the distinct tuples of values the columns `references` name take over the
   // query's input rows: those a correlated subquery runs for. Rows the query's WHERE drops may
   // be among them (a superset costs runs, never answers). Throws BindError.
