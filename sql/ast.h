@@ -91,6 +91,7 @@ struct TableRef {
   std::string table;  // kTable
   std::string alias;  // kTable: empty if none was given; kSubquery: always given
   std::shared_ptr<SelectStatement> subquery;  // kSubquery: (SELECT ...) AS alias
+  std::vector<std::string> column_aliases;    // kSubquery: AS alias (a, b): its columns renamed
   JoinType join_type = JoinType::kInner;      // kJoin
   TableRefPtr left, right;
   ExprPtr on;                              // null for CROSS, USING and NATURAL

@@ -11,6 +11,7 @@
 #include "sql/join_binder.h"
 #include "sql/root_stage.h"
 #include "sql/scope.h"
+#include "sql/set_operation.h"
 #include "sql/type_coercion.h"
 
 namespace lake::sql {
@@ -519,6 +520,10 @@ class QueryScope final : public SubqueryBinder {
                            OuterColumns* outer_columns, BoundSelect* out) {
     const QueryScope scope(outer.catalog_, outer.runner_, outer.statement_time_, &ast.with,
                            ast.with.size(), &outer, outer_columns);
+    if (ast.set_operation) {
+      BindSetOperation(ast, scope, outer_columns, out);
+      return;
+    }
     TableRef cte;
     const TableRef* from = ast.from.get();
     if (from == nullptr && !ast.table.empty() && scope.FindCte(ast.table) != nullptr) {
@@ -553,6 +558,75 @@ class QueryScope final : public SubqueryBinder {
  private:
   [[noreturn]] static void Fail(const std::string& message, int location) {
     throw BindError{message, location};
+  }
+
+  // A UNION, INTERSECT or EXCEPT: its sides bound where it stands (seeing the same WITH queries
+  // and outer columns), their columns matched by position, then ORDER BY over its output.
+  static void BindSetOperation(const SelectStatement& ast, const QueryScope& scope,
+                               OuterColumns* outer_columns, BoundSelect* out) {
+    const SetOperation& op = *ast.set_operation;
+    auto bound = std::make_shared<BoundSetOperation>();
+    bound->kind = op.kind;
+    bound->all = op.all;
+    auto left = std::make_shared<BoundSelect>();
+    auto right = std::make_shared<BoundSelect>();
+    BindSelectIn(*op.left, scope, outer_columns, left.get());
+    BindSelectIn(*op.right, scope, outer_columns, right.get());
+    const std::string name = SetOperationName(op.kind);
+    if (left->visible != right->visible) {
+      Fail("each " + name + " query must have the same number of columns", op.location);
+    }
+    const auto untyped = [](const BoundExpr& e) {  // a NULL whose type its context decides
+      return e.kind == BoundExpr::Kind::kConstant && e.unknown && e.constant.is_null;
+    };
+    for (size_t c = 0; c < left->visible; ++c) {
+      const BoundExpr& l = *left->projections[c];
+      const BoundExpr& r = *right->projections[c];
+      const std::optional<LogicalType> type =
+          SetOperationType(l.type, untyped(l), r.type, untyped(r));
+      if (!type) {
+        Fail(name + " types " + std::string(TypeName(l.type)) + " and " +
+                 std::string(TypeName(r.type)) + " cannot be matched",
+             op.location);
+      }
+      auto column = std::make_unique<BoundExpr>();
+      column->kind = BoundExpr::Kind::kColumn;
+      column->type = *type;
+      column->column = c;
+      out->projections.push_back(std::move(column));
+    }
+    out->names = left->names;
+    out->visible = left->visible;
+    for (const OrderItem& item : ast.order_by) {
+      BoundOrder order;
+      order.column = SetOperationColumn(*item.expr, out->names);
+      order.descending = item.descending;
+      order.nulls_first = item.nulls_first.value_or(false);
+      out->order_by.push_back(order);
+    }
+    out->limit = ast.limit;
+    out->offset = ast.offset.value_or(0);
+    bound->left = std::move(left);
+    bound->right = std::move(right);
+    out->set_operation = std::move(bound);
+  }
+
+  // The output column a set operation's ORDER BY item names: by name, or by position.
+  static size_t SetOperationColumn(const Expr& e, const std::vector<std::string>& names) {
+    if (e.kind == ExprKind::kLiteral && e.literal.kind == Literal::Kind::kInteger &&
+        e.literal.integer >= 1 && static_cast<size_t>(e.literal.integer) <= names.size()) {
+      return static_cast<size_t>(e.literal.integer - 1);
+    }
+    if (e.kind == ExprKind::kColumn && e.qualifier.empty()) {
+      for (size_t c = 0; c < names.size(); ++c) {
+        if (names[c] == e.name) return c;
+      }
+      for (size_t c = 0; c < names.size(); ++c) {
+        if (SameName(names[c], e.name)) return c;
+      }
+    }
+    Fail("ORDER BY of a UNION, INTERSECT or EXCEPT names an output column or its position",
+         e.location);
   }
 
   std::shared_ptr<const BoundSelect> BindSubqueryIn(const SelectStatement& query,
@@ -739,6 +813,11 @@ Result<BoundStatement> Bind(const Statement& statement, const Catalog& catalog,
     case Statement::Kind::kSelect:
       break;
   }
+  if (statement.select.set_operation) {
+    // Its sides' answers meet where it runs (Engine::RunSelect), never in fragments.
+    return ErrorAt("a UNION, INTERSECT or EXCEPT runs only as a whole statement",
+                   statement.select.set_operation->location);
+  }
   out.kind = BoundStatement::Kind::kSelect;
   LAKE_ASSIGN_OR_RETURN(out.select,
                         BindSelect(statement.select, catalog, subqueries, statement_time));
@@ -748,11 +827,6 @@ Result<BoundStatement> Bind(const Statement& statement, const Catalog& catalog,
 Result<BoundSelect> BindSelect(const SelectStatement& select, const Catalog& catalog,
                                const SubqueryRunner* subqueries,
                                std::optional<int64_t> statement_time) {
-  if (select.set_operation) {
-    // Its sides are bound one by one where it runs (sql/set_operation.h).
-    return ErrorAt("a UNION, INTERSECT or EXCEPT runs only as a whole statement",
-                   select.set_operation->location);
-  }
   BoundSelect out;
   try {
     const QueryScope top(catalog, subqueries, statement_time, nullptr, 0, nullptr, nullptr);

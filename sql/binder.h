@@ -50,8 +50,8 @@ class SubqueryRunner {
 Result<BoundStatement> Bind(const Statement& statement, const Catalog& catalog,
                             const SubqueryRunner* subqueries = nullptr,
                             std::optional<int64_t> statement_time = std::nullopt);
-// Bind's work for one SELECT: a statement's, or a side of its set operation. A set operation
-// itself is an error here: its sides are bound one by one where it runs (sql/set_operation.h).
+// Bind's work for one SELECT: a statement's, or a set operation of them (which Bind refuses:
+// fragments are single SELECTs; a set operation runs whole, sql/query_runner.h).
 Result<BoundSelect> BindSelect(const SelectStatement& select, const Catalog& catalog,
                                const SubqueryRunner* subqueries = nullptr,
                                std::optional<int64_t> statement_time = std::nullopt);

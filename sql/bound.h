@@ -125,9 +125,15 @@ struct BoundOrder {
   bool nulls_first = false;
 };
 
-struct JoinRelation;  // sql/join_plan.h
+struct JoinRelation;       // sql/join_plan.h
+struct BoundSetOperation;  // sql/set_operation.h
 
 struct BoundSelect {
+  // Set for a UNION, INTERSECT or EXCEPT: the answer is its sides' answers combined, then
+  // `order_by`, `limit` and `offset`. `projections` are then typed references to its output
+  // columns (what consumers read types from), `names` and `visible` describe them, and the rest
+  // is unused.
+  std::shared_ptr<const BoundSetOperation> set_operation;
   std::string table;  // empty: SELECT without FROM (one row, no columns)
   Schema table_schema;
   // Set for a FROM clause that joins tables: the input is then the relation `join` produces,

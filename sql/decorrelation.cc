@@ -29,6 +29,7 @@ TableRefPtr Clone(const TableRef& ref) {
   copy->table = ref.table;
   copy->alias = ref.alias;
   copy->subquery = ref.subquery;
+  copy->column_aliases = ref.column_aliases;
   copy->join_type = ref.join_type;
   if (ref.left) copy->left = Clone(*ref.left);
   if (ref.right) copy->right = Clone(*ref.right);

@@ -8,7 +8,6 @@
 #include "sql/parser.h"
 #include "sql/query_runner.h"
 #include "sql/root_stage.h"
-#include "sql/set_operation.h"
 
 namespace lake::sql {
 namespace {
@@ -78,11 +77,24 @@ Result<QueryResult> Engine::Execute(const Statement& statement) {
 }
 
 Result<QueryResult> Engine::RunSelect(const SelectStatement& select) {
-  if (select.set_operation) {
-    return RunSetOperation(select, [this](const SelectStatement& side) { return RunSelect(side); });
-  }
   const EngineSubqueries subqueries(tables_, runner_);
   LAKE_ASSIGN_OR_RETURN(BoundSelect q, BindSelect(select, tables_, &subqueries, statement_time_));
+  if (q.set_operation) {
+    ChunkCounts counts;
+    LAKE_ASSIGN_OR_RETURN(std::vector<Vector> columns,
+                          RunQueryColumns(q, tables_, runner_, nullptr, &counts));
+    QueryResult result;
+    result.chunks_scanned = counts.scanned;
+    result.chunks_pruned = counts.pruned;
+    result.names = q.names;
+    for (const Vector& column : columns) result.types.push_back(column.type());
+    const size_t rows = columns.empty() ? 0 : columns[0].size();
+    for (size_t r = 0; r < rows; ++r) {
+      result.rows.emplace_back();
+      for (const Vector& column : columns) result.rows.back().push_back(ValueAt(column, r));
+    }
+    return result;
+  }
   LAKE_ASSIGN_OR_RETURN(PartialResult leaf,
                         RunQueryLeaf(q, tables_, runner_, QueryChunks(q, tables_), nullptr));
   std::vector<PartialResult> partials;

@@ -156,6 +156,15 @@ class FromPlanner {
       std::optional<Schema> schema;
       if (ref.kind == TableRef::Kind::kSubquery) {
         schema = AddDerived(subqueries_.BindSubquery(*ref.subquery), &leaf.table);
+        if (ref.column_aliases.size() > schema->size()) {
+          Fail("table \"" + ref.alias + "\" has " + std::to_string(schema->size()) +
+                   " columns available but " + std::to_string(ref.column_aliases.size()) +
+                   " columns specified",
+               ref.location);
+        }
+        for (size_t c = 0; c < ref.column_aliases.size(); ++c) {
+          (*schema)[c].name = ref.column_aliases[c];
+        }
       } else if (const CommonTable* cte = subqueries_.FindCte(ref.table)) {
         // Every mention of a WITH query reads the one run of it.
         auto [it, added] = cte_tables_.try_emplace(cte, "");
@@ -272,7 +281,11 @@ class FromPlanner {
   }
 
   void MarkNeededBy(const SelectStatement& query) {
-    if (query.set_operation) return;  // refused where it is bound
+    if (query.set_operation) {
+      MarkNeededBy(*query.set_operation->left);
+      MarkNeededBy(*query.set_operation->right);
+      return;
+    }
     for (const SelectItem& item : query.items) {
       if (item.expr->kind != ExprKind::kStar) MarkNeededBy(*item.expr);
     }

@@ -59,7 +59,7 @@ class Transformer {
     Statement out;
     if (kind == "SelectStmt") {
       out.kind = Statement::Kind::kSelect;
-      out.select = TransformSelect(*body, /*set_operation_allowed=*/true);
+      out.select = TransformSelect(*body);
     } else if (kind == "VariableShowStmt" && body->value("name", "") == "tables") {
       out.kind = Statement::Kind::kShowTables;
     } else {
@@ -72,16 +72,11 @@ class Transformer {
   std::string_view text_;                     // the statement's text
   std::optional<IntegerConstants> integers_;  // read from text_ when first needed
 
-  // A SELECT, or at the top of a statement (`set_operation_allowed`) a set operation of them.
-  SelectStatement TransformSelect(const Json& s, bool set_operation_allowed = false) {
-    if (s.value("op", "SETOP_NONE") != "SETOP_NONE") {
-      if (!set_operation_allowed) {
-        Fail("UNION, INTERSECT and EXCEPT are supported only at the top of a statement", -1);
-      }
-      return TransformSetOperation(s);
-    }
+  // A SELECT, a set operation of them, or VALUES.
+  SelectStatement TransformSelect(const Json& s) {
+    if (s.value("op", "SETOP_NONE") != "SETOP_NONE") return TransformSetOperation(s);
     if (s.contains("windowClause")) Fail("window functions are not supported", -1);
-    if (s.contains("valuesLists")) Fail("VALUES is not supported", -1);
+    if (s.contains("valuesLists")) return TransformValues(s);
     SelectStatement out;
     if (s.contains("withClause")) {
       const Json& with = s["withClause"];
@@ -159,9 +154,39 @@ class Transformer {
     op->all = s.value("all", false);
     op->location = 0;
     // The branches are SelectStmt bodies themselves, not wrapped in a node.
-    op->left = std::make_shared<SelectStatement>(TransformSelect(s.at("larg"), true));
-    op->right = std::make_shared<SelectStatement>(TransformSelect(s.at("rarg"), true));
+    op->left = std::make_shared<SelectStatement>(TransformSelect(s.at("larg")));
+    op->right = std::make_shared<SelectStatement>(TransformSelect(s.at("rarg")));
     out.set_operation = std::move(op);
+    TransformOrderAndLimit(s, &out);
+    return out;
+  }
+
+  // VALUES (a, b), (c, d): each row a SELECT without FROM, the rows a chain of UNION ALL. Its
+  // columns are column1, column2, ... as in PostgreSQL; the set operation matches their types.
+  SelectStatement TransformValues(const Json& s) {
+    SelectStatement out;
+    for (const Json& list : s["valuesLists"]) {
+      auto [kind, body] = Unwrap(list);
+      SelectStatement row;
+      for (const Json& value : body->value("items", Json::array())) {
+        SelectItem item;
+        item.alias = "column" + std::to_string(row.items.size() + 1);
+        item.expr = TransformExpr(value);
+        row.items.push_back(std::move(item));
+      }
+      if (out.items.empty() && !out.set_operation) {
+        out = std::move(row);
+        continue;
+      }
+      auto chain = std::make_shared<SetOperation>();
+      chain->kind = SetOperation::Kind::kUnion;
+      chain->all = true;
+      chain->location = 0;
+      chain->left = std::make_shared<SelectStatement>(std::move(out));
+      chain->right = std::make_shared<SelectStatement>(std::move(row));
+      out = SelectStatement{};
+      out.set_operation = std::move(chain);
+    }
     TransformOrderAndLimit(s, &out);
     return out;
   }
@@ -196,7 +221,9 @@ class Transformer {
       ref->subquery = TransformSubselect(body->at("subquery"));
       if (!body->contains("alias")) Fail("a subquery in FROM must have an alias", -1);
       const Json& alias = (*body)["alias"];
-      if (alias.contains("colnames")) Fail("column names after an alias are not supported", -1);
+      for (const Json& name : alias.value("colnames", Json::array())) {
+        ref->column_aliases.push_back(StringValue(name));
+      }
       ref->alias = alias.value("aliasname", "");
       return ref;
     }

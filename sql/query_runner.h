@@ -1,6 +1,7 @@
 // Running a bound SELECT over a TableProvider: its leaf fragment over some chunks (through a
 // JoinedTable when its FROM clause joins or reads subqueries), or the whole query to columns
-// (how a subquery's result is computed). The engine and the join executor share these.
+// (how a subquery's result is computed, and a set operation's: its sides whole, combined). The
+// engine and the join executor share these.
 // Thread-safety: reentrant; the provider must allow concurrent reads.
 #pragma once
 
@@ -19,13 +20,22 @@ namespace lake::sql {
 // reads one).
 std::vector<size_t> QueryChunks(const BoundSelect& q, const TableProvider& tables);
 
-// q's leaf fragment over `chunks` (a join's build sides and subqueries prepared first).
+// q's leaf fragment over `chunks` (a join's build sides and subqueries prepared first). Not for
+// a set operation, which runs only whole.
 Result<PartialResult> RunQueryLeaf(const BoundSelect& q, const TableProvider& tables,
                                    TaskRunner* runner, const std::vector<size_t>& chunks,
                                    const std::atomic<bool>* cancel);
 
-// q whole: its visible columns, rows in answer order.
+// The chunks a query read and those its zone maps skipped.
+struct ChunkCounts {
+  uint64_t scanned = 0;
+  uint64_t pruned = 0;
+};
+
+// q whole: its visible columns, rows in answer order. Adds to `counts`, if given, the chunks its
+// scans read and skipped (a set operation's: both sides').
 Result<std::vector<Vector>> RunQueryColumns(const BoundSelect& q, const TableProvider& tables,
-                                            TaskRunner* runner, const std::atomic<bool>* cancel);
+                                            TaskRunner* runner, const std::atomic<bool>* cancel,
+                                            ChunkCounts* counts = nullptr);
 
 }  // namespace lake::sql

@@ -42,6 +42,31 @@ Value ValueAt(const Vector& v, size_t row) {
   return Value::Null(v.type());
 }
 
+void AppendValue(const Value& v, Vector* out) {
+  if (v.is_null) {
+    out->AppendNull();
+    return;
+  }
+  switch (v.type) {
+    case LogicalType::kBigInt:
+    case LogicalType::kTimestamp:
+      out->Append<int64_t>(v.integer);
+      return;
+    case LogicalType::kDouble:
+      out->Append<double>(v.real);
+      return;
+    case LogicalType::kBoolean:
+      out->Append<uint8_t>(v.boolean ? 1 : 0);
+      return;
+    case LogicalType::kVarchar:
+      out->AppendString(v.text);
+      return;
+    case LogicalType::kDate:
+      out->Append<int32_t>(static_cast<int32_t>(v.integer));
+      return;
+  }
+}
+
 int CompareValues(const Value& a, const Value& b) {
   switch (a.type) {
     case LogicalType::kDouble:

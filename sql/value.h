@@ -41,6 +41,8 @@ struct Value {
 
 // Row `row` of `v` as a Value (for answers handed out, and constants).
 Value ValueAt(const Vector& v, size_t row);
+// Appends `v` to `out`. REQUIRES: out's type is v's.
+void AppendValue(const Value& v, Vector* out);
 
 // -1, 0 or 1 as a sorts before, with or after b: two non-NULL values of one type (doubles by
 // `<`, text by bytes).

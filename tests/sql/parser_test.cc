@@ -262,13 +262,35 @@ TEST_CASE("Parse reads a chain of set operations as PostgreSQL groups it", "[sql
   CHECK(intersect.set_operation->right->table == "v");
 }
 
+TEST_CASE("Parse reads VALUES as a chain of UNION ALL of its rows, columns named column1...",
+          "[sql][parser]") {
+  const SelectStatement s = MustParseSelect("VALUES (1, 'a'), (2, 'b'), (3, NULL) LIMIT 2");
+  REQUIRE(s.set_operation);
+  CHECK(s.set_operation->kind == SetOperation::Kind::kUnion);
+  CHECK(s.set_operation->all);
+  CHECK(s.limit == 2);
+  const SelectStatement& first_two = *s.set_operation->left;
+  REQUIRE(first_two.set_operation);
+  const SelectStatement& first = *first_two.set_operation->left;
+  REQUIRE(first.items.size() == 2);
+  CHECK(first.items[0].alias == "column1");
+  CHECK(first.items[1].alias == "column2");
+  CHECK(first.table.empty());
+  CHECK(first_two.set_operation->right->items.size() == 2);
+  CHECK(s.set_operation->right->items.size() == 2);
+  // One row is one SELECT; a subquery's alias may rename its columns.
+  CHECK_FALSE(MustParseSelect("VALUES (1)").set_operation);
+  const SelectStatement renamed =
+      MustParseSelect("SELECT * FROM (VALUES (1, 2)) AS t (x, y) JOIN u ON u.x = t.x");
+  REQUIRE(renamed.from);
+  CHECK(renamed.from->left->column_aliases == std::vector<std::string>{"x", "y"});
+}
+
 TEST_CASE("Parse rejects what the dialect does not support, naming where", "[sql][parser]") {
   std::string sql = "SELECT a FROM t WHERE a > ALL (SELECT b FROM u)";
   CHECK(ErrorPosition(sql, "this form of subquery is not supported") > 0);
   sql = "SELECT a, ROW_NUMBER() OVER (ORDER BY a) FROM t";
   CHECK(ErrorPosition(sql, "window functions") == static_cast<int>(sql.find("ROW_NUMBER")) + 1);
-  ErrorPosition("SELECT a FROM t WHERE a IN (SELECT b FROM u UNION SELECT 1)",
-                "supported only at the top of a statement");
   ErrorPosition("WITH w AS (SELECT 1 AS a) SELECT a FROM w UNION SELECT 2", "WITH before UNION");
   ErrorPosition("WITH RECURSIVE x AS (SELECT 1) SELECT * FROM x", "WITH RECURSIVE");
   ErrorPosition("INSERT INTO t VALUES (1)", "only SELECT");
