@@ -12,6 +12,8 @@
 #include <variant>
 #include <vector>
 
+#include "sql/window_frame.h"
+
 namespace lake::sql {
 
 struct Expr;
@@ -47,6 +49,8 @@ enum class ExprKind {
   kSubquery,
 };
 
+struct WindowSpec;
+
 struct Expr {
   ExprKind kind;
   int location = -1;
@@ -62,6 +66,7 @@ struct Expr {
   bool has_operand = false;       // CASE x WHEN ...
   bool has_else = false;
   std::shared_ptr<SelectStatement> subquery;  // kSubquery
+  std::shared_ptr<WindowSpec> over;           // kFunction: f(...) OVER (...), a window function
 
   explicit Expr(ExprKind k, int loc = -1) : kind(k), location(loc) {}
 };
@@ -75,6 +80,13 @@ struct OrderItem {
   ExprPtr expr;
   bool descending = false;
   std::optional<bool> nulls_first;  // unset: NULLS LAST either way (the binder's default)
+};
+
+// OVER (PARTITION BY ... ORDER BY ... frame).
+struct WindowSpec {
+  std::vector<ExprPtr> partition_by;
+  std::vector<OrderItem> order_by;
+  WindowFrame frame;
 };
 
 // A FROM clause with more than one table: a tree of table references and joins. Comma lists

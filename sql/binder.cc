@@ -3,8 +3,11 @@
 #include <strings.h>
 
 #include <algorithm>
+#include <cctype>
+#include <functional>
 #include <map>
 #include <set>
+#include <utility>
 
 #include "sql/correlated_answers.h"
 #include "sql/decorrelation.h"
@@ -29,10 +32,10 @@ bool SameExpr(const Expr& a, const Expr& b, const Scope& scope) {
       !(a.qualifier.empty() && b.qualifier.empty()) && Resolves(scope, a) && Resolves(scope, b)) {
     return ResolveColumn(scope, a, "") == ResolveColumn(scope, b, "");
   }
-  if (a.kind != b.kind || a.subquery != b.subquery || !SameName(a.qualifier, b.qualifier) ||
-      a.negated != b.negated || a.distinct != b.distinct || a.star != b.star ||
-      a.case_insensitive != b.case_insensitive || a.has_operand != b.has_operand ||
-      a.has_else != b.has_else || !SameName(a.name, b.name) ||
+  if (a.kind != b.kind || a.subquery != b.subquery || a.over != b.over ||
+      !SameName(a.qualifier, b.qualifier) || a.negated != b.negated || a.distinct != b.distinct ||
+      a.star != b.star || a.case_insensitive != b.case_insensitive ||
+      a.has_operand != b.has_operand || a.has_else != b.has_else || !SameName(a.name, b.name) ||
       a.children.size() != b.children.size()) {
     return false;
   }
@@ -50,7 +53,8 @@ bool SameExpr(const Expr& a, const Expr& b, const Scope& scope) {
   return a.filter == nullptr || SameExpr(*a.filter, *b.filter, scope);
 }
 
-std::optional<AggregateKind> AggregateOf(const Expr& e) {
+// The aggregate a function call names, whether or not it is over a window.
+std::optional<AggregateKind> AggregateNamed(const Expr& e) {
   if (e.kind != ExprKind::kFunction) return std::nullopt;
   if (SameName(e.name, "count")) return e.star ? AggregateKind::kCountStar : AggregateKind::kCount;
   if (SameName(e.name, "sum")) return AggregateKind::kSum;
@@ -66,6 +70,16 @@ std::optional<AggregateKind> AggregateOf(const Expr& e) {
   if (SameName(e.name, "approx_count_distinct")) return AggregateKind::kApproxCountDistinct;
   return std::nullopt;
 }
+
+// The aggregate of a GROUP BY a call is (not one over a window).
+std::optional<AggregateKind> AggregateOf(const Expr& e) {
+  if (e.over) return std::nullopt;
+  return AggregateNamed(e);
+}
+
+// Column numbers above this stand for window results until the intermediate row's width is
+// known (SelectBinder::PlaceWindowColumns).
+constexpr size_t kWindowColumn = size_t{1} << 40;
 
 // What an output column is called when it has no alias (PostgreSQL's rule).
 std::string DefaultName(const Expr& e) {
@@ -152,11 +166,16 @@ class SelectBinder final : public EnclosingQuery {
     for (const OrderItem& o : ast_.order_by) out_.aggregated |= ContainsAggregate(*o.expr);
     if (out_.aggregated) BindGroupKeys(items);
 
+    windows_allowed_ = true;
     for (const Expr* item : items) out_.projections.push_back(BindOutput(*item));
+    windows_allowed_ = false;
     out_.names = item_names_;
     out_.visible = items.size();
     if (ast_.having) out_.having = coercion_.RequireBoolean(BindOutput(*ast_.having), "HAVING");
+    windows_allowed_ = true;
     BindOrderBy(items);
+    windows_allowed_ = false;
+    if (!out_.windows.empty()) PlaceWindowColumns();
   }
 
  private:
@@ -269,6 +288,7 @@ class SelectBinder final : public EnclosingQuery {
   // Binds over the scan batch (WHERE, GROUP BY keys, aggregate arguments, plain SELECT).
   BoundExprPtr BindScan(const Expr& e) {
     TypeCoercion::LeafBinder bind_leaf = [&](const Expr& leaf) -> BoundExprPtr {
+      if (leaf.over) return BindWindow(leaf);
       if (BoundExprPtr sub = subqueries_.BindSubqueryExpr(leaf, &coercion_, bind_leaf, *this)) {
         return sub;
       }
@@ -286,6 +306,7 @@ class SelectBinder final : public EnclosingQuery {
   BoundExprPtr BindOutput(const Expr& e) {
     if (!out_.aggregated) return BindScan(e);
     TypeCoercion::LeafBinder bind_node = [&](const Expr& node) -> BoundExprPtr {
+      if (node.over) return BindWindow(node);
       if (BoundExprPtr sub = subqueries_.BindSubqueryExpr(node, &coercion_, bind_node, *this)) {
         return sub;
       }
@@ -334,7 +355,9 @@ class SelectBinder final : public EnclosingQuery {
       if (ContainsAggregate(*node.children[0])) {
         Fail("aggregate function calls cannot be nested", node.children[0]->location);
       }
+      const bool windows_allowed = std::exchange(windows_allowed_, false);
       aggregate.argument = BindScan(*node.children[0]);
+      windows_allowed_ = windows_allowed;
     }
     aggregate.type = coercion_.AggregateType(aggregate, node);
     if (IsMoment(kind)) {  // their states read doubles
@@ -378,6 +401,111 @@ class SelectBinder final : public EnclosingQuery {
     aggregate->argument = std::move(choice);
   }
 
+  // f(...) OVER (...): a window over the intermediate row, read as a column after it.
+  BoundExprPtr BindWindow(const Expr& node) {
+    if (!windows_allowed_) {
+      Fail("window functions are allowed only in the select list and ORDER BY", node.location);
+    }
+    if (out_.table.empty()) Fail("window functions need a FROM clause", node.location);
+    if (node.distinct) Fail("DISTINCT is not supported in window functions", node.location);
+    if (node.filter) Fail("FILTER is not supported in window functions", node.location);
+    windows_allowed_ = false;  // none inside another
+    BoundWindow w;
+    const std::string name = Lower(node.name);
+    const auto arguments = [&](size_t least, size_t most) {
+      if (node.children.size() < least || node.children.size() > most) {
+        Fail("function " + name + " takes " + std::to_string(least) +
+                 (most > least ? " to " + std::to_string(most) : "") + " arguments",
+             node.location);
+      }
+    };
+    if (name == "row_number" || name == "rank" || name == "dense_rank") {
+      arguments(0, 0);
+      w.kind = name == "row_number" ? BoundWindow::Kind::kRowNumber
+               : name == "rank"     ? BoundWindow::Kind::kRank
+                                    : BoundWindow::Kind::kDenseRank;
+    } else if (name == "lag" || name == "lead") {
+      arguments(1, 3);
+      w.kind = name == "lag" ? BoundWindow::Kind::kLag : BoundWindow::Kind::kLead;
+      w.argument = BindOutput(*node.children[0]);
+      w.type = w.argument->type;
+      if (node.children.size() > 1) {
+        const Expr& offset = *node.children[1];
+        if (offset.kind != ExprKind::kLiteral || offset.literal.kind != Literal::Kind::kInteger ||
+            offset.literal.integer < 0) {
+          Fail(name + "'s offset must be a non-negative integer constant", offset.location);
+        }
+        w.offset = offset.literal.integer;
+      }
+      w.otherwise = Value::Null(w.type);
+      if (node.children.size() > 2) {
+        BoundExprPtr otherwise = coercion_.CastTo(BindOutput(*node.children[2]), w.type);
+        if (otherwise->kind != BoundExpr::Kind::kConstant) {
+          Fail(name + "'s default must be a constant of its argument's type",
+               node.children[2]->location);
+        }
+        w.otherwise = otherwise->constant;
+      }
+    } else if (std::optional<AggregateKind> kind = AggregateNamed(node);
+               kind && (*kind == AggregateKind::kCountStar || *kind == AggregateKind::kCount ||
+                        *kind == AggregateKind::kSum || *kind == AggregateKind::kAvg ||
+                        *kind == AggregateKind::kMin || *kind == AggregateKind::kMax)) {
+      w.kind = BoundWindow::Kind::kAggregate;
+      BoundAggregate aggregate;
+      aggregate.kind = *kind;
+      if (*kind != AggregateKind::kCountStar) {
+        arguments(1, 1);
+        aggregate.argument = BindOutput(*node.children[0]);
+      }
+      w.type = coercion_.AggregateType(aggregate, node);
+      w.aggregate = *kind;
+      w.argument = std::move(aggregate.argument);
+    } else {
+      Fail("function " + name +
+               " is not a window function here (ROW_NUMBER, RANK, DENSE_RANK, "
+               "LAG, LEAD, COUNT, SUM, AVG, MIN and MAX are)",
+           node.location);
+    }
+    const WindowSpec& spec = *node.over;
+    for (const ExprPtr& p : spec.partition_by) w.partition_by.push_back(BindOutput(*p));
+    for (const OrderItem& o : spec.order_by) {
+      w.order.push_back(
+          BoundOrder{w.order_keys.size(), o.descending, o.nulls_first.value_or(false)});
+      w.order_keys.push_back(BindOutput(*o.expr));
+    }
+    w.frame = spec.frame;
+    if (w.frame.start.kind == FrameBound::Kind::kUnboundedFollowing) {
+      Fail("frame start cannot be UNBOUNDED FOLLOWING", node.location);
+    }
+    if (w.frame.end.kind == FrameBound::Kind::kUnboundedPreceding) {
+      Fail("frame end cannot be UNBOUNDED PRECEDING", node.location);
+    }
+    windows_allowed_ = true;
+    out_.windows.push_back(std::move(w));
+    return IntermediateColumn(kWindowColumn + out_.windows.size() - 1, out_.windows.back().type,
+                              node.location);
+  }
+
+  // Window results follow the intermediate row: group keys and aggregates, or the scan batch
+  // (which then holds a column at least, so that its rows reach the root).
+  void PlaceWindowColumns() {
+    if (!out_.aggregated && out_.scan_columns.empty()) out_.scan_columns.push_back(0);
+    const size_t width = out_.aggregated ? out_.group_keys.size() + out_.aggregates.size()
+                                         : out_.scan_columns.size();
+    const std::function<void(BoundExpr&)> place = [&](BoundExpr& e) {
+      if (e.kind == BoundExpr::Kind::kColumn && e.column >= kWindowColumn) {
+        e.column = width + (e.column - kWindowColumn);
+      }
+      for (BoundExprPtr& child : e.children) place(*child);
+    };
+    for (BoundExprPtr& p : out_.projections) place(*p);
+  }
+
+  static std::string Lower(std::string s) {
+    for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return s;
+  }
+
   const SelectStatement& ast_;
   const Scope& scope_;
   const std::vector<const Expr*> where_;
@@ -391,6 +519,7 @@ class SelectBinder final : public EnclosingQuery {
   std::vector<std::string> aliases_;
   std::vector<const Expr*> group_asts_;
   std::vector<const Expr*> aggregate_asts_;
+  bool windows_allowed_ = false;  // binding the select list or ORDER BY
 };
 
 // The columns of the queries around a subquery, one level per enclosing query, innermost first.
@@ -788,6 +917,14 @@ bool ContainsAggregate(const Expr& e) {
   if (AggregateOf(e)) return true;
   for (const ExprPtr& child : e.children) {
     if (ContainsAggregate(*child)) return true;
+  }
+  if (e.over) {  // RANK() OVER (ORDER BY SUM(x)) ranks groups
+    for (const ExprPtr& p : e.over->partition_by) {
+      if (ContainsAggregate(*p)) return true;
+    }
+    for (const OrderItem& o : e.over->order_by) {
+      if (ContainsAggregate(*o.expr)) return true;
+    }
   }
   return false;
 }

@@ -12,6 +12,7 @@
 
 #include "common/logical_type.h"
 #include "sql/value.h"
+#include "sql/window_frame.h"
 
 namespace lake::sql {
 
@@ -125,6 +126,23 @@ struct BoundOrder {
   bool nulls_first = false;
 };
 
+// A window function, computed over every intermediate row once they are all known (after
+// HAVING), then read by the projections as a column after the intermediate row's. Its
+// expressions are over the intermediate row.
+struct BoundWindow {
+  enum class Kind : uint8_t { kRowNumber, kRank, kDenseRank, kLag, kLead, kAggregate };
+  Kind kind = Kind::kRowNumber;
+  AggregateKind aggregate = AggregateKind::kCountStar;  // kAggregate: COUNT, SUM, AVG, MIN, MAX
+  BoundExprPtr argument;  // null for ROW_NUMBER, RANK, DENSE_RANK and COUNT(*)
+  int64_t offset = 1;     // kLag, kLead: how many rows back or ahead
+  Value otherwise;        // kLag, kLead: the value past the partition's end (NULL by default)
+  std::vector<BoundExprPtr> partition_by;
+  std::vector<BoundExprPtr> order_keys;
+  std::vector<BoundOrder> order;  // over order_keys (BoundOrder::column indexes them)
+  WindowFrame frame;
+  LogicalType type = LogicalType::kBigInt;
+};
+
 struct JoinRelation;       // sql/join_plan.h
 struct BoundSetOperation;  // sql/set_operation.h
 
@@ -155,12 +173,28 @@ struct BoundSelect {
   // columns; the rest are ORDER BY keys that are not in the select list.
   std::vector<BoundExprPtr> projections;
   std::vector<std::string> names;  // one per visible projection
+  // Window functions: when any, a plain query's fragments send their filtered scan batch rather
+  // than projections, and the root computes these over every intermediate row; projections read
+  // window w as column (intermediate row width) + w.
+  std::vector<BoundWindow> windows;
   size_t visible = 0;
   bool distinct = false;
   std::vector<BoundOrder> order_by;
   std::optional<int64_t> limit;
   int64_t offset = 0;
 };
+
+// The columns a plain (not aggregated) query's fragments send: its projections, or with window
+// functions its scan batch (the table's scan_columns), which the windows read at the root.
+inline std::vector<LogicalType> FragmentRowTypes(const BoundSelect& q) {
+  std::vector<LogicalType> types;
+  if (q.windows.empty()) {
+    for (const BoundExprPtr& p : q.projections) types.push_back(p->type);
+  } else {
+    for (size_t c : q.scan_columns) types.push_back(q.table_schema[c].type);
+  }
+  return types;
+}
 
 struct BoundStatement {
   enum class Kind { kSelect, kShowTables, kDescribe };

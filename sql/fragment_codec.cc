@@ -119,10 +119,11 @@ Result<PartialResult> DecodePartialResult(ByteView bytes, const BoundSelect& q) 
     return partial;
   }
   if (agg->type != msgpack::type::NIL) return Corrupt("aggregate state for a plain query");
-  if (rows->via.array.size != q.projections.size()) return Corrupt("column count");
-  for (size_t c = 0; c < q.projections.size(); ++c) {
+  const std::vector<LogicalType> types = FragmentRowTypes(q);
+  if (rows->via.array.size != types.size()) return Corrupt("column count");
+  for (size_t c = 0; c < types.size(); ++c) {
     LAKE_ASSIGN_OR_RETURN(Vector column, UnpackVector(rows->via.array.ptr[c], kMaxPartialRows));
-    if (column.type() != q.projections[c]->type) return Corrupt("column type");
+    if (column.type() != types[c]) return Corrupt("column type");
     if (c > 0 && column.size() != partial.rows[0].size()) return Corrupt("column lengths");
     partial.rows.push_back(std::move(column));
   }

@@ -64,6 +64,7 @@ void AppendAll(std::vector<Vector>* to, const std::vector<Vector>& from) {
 // under a LIMIT without DISTINCT the first LIMIT + OFFSET rows, in ORDER BY order if there is one
 // (without one, any rows will do, so the first in chunk order).
 void Reduce(const BoundSelect& q, std::vector<Vector>* rows) {
+  if (!q.windows.empty()) return;  // the rows are window inputs, all needed
   if (rows->empty() || (*rows)[0].size() == 0) return;
   if (q.distinct) *rows = TakeRows(*rows, DistinctRows(*rows, q.visible, (*rows)[0].size()));
   if (!q.limit || q.distinct) return;
@@ -128,6 +129,16 @@ class LeafExecution {
         scan_schema_(ScanSchema(q)),
         late_top_n_(LateTopN()),
         filter_first_(FilterFirstColumns(q)) {
+    // With window functions a plain query's fragments send the scan batch (FragmentRowTypes).
+    if (!q.aggregated && !q.windows.empty()) {
+      for (size_t c = 0; c < scan_schema_.size(); ++c) {
+        auto column = std::make_unique<BoundExpr>();
+        column->kind = BoundExpr::Kind::kColumn;
+        column->type = scan_schema_[c].type;
+        column->column = c;
+        scan_rows_.push_back(std::move(column));
+      }
+    }
     if (filter_first_.empty()) return;
     for (const Column& column : scan_schema_) {
       full_stand_ins_.push_back(StandIn(column.type, kVectorSize));
@@ -168,7 +179,7 @@ class LeafExecution {
       if (!part.empty()) AppendAll(&result.rows, part);
     }
     if (result.rows.empty()) {
-      for (const BoundExprPtr& p : q_.projections) result.rows.emplace_back(p->type);
+      for (const BoundExprPtr& p : RowExprs()) result.rows.emplace_back(p->type);
     }
     Reduce(q_, &result.rows);
     return result;
@@ -302,7 +313,7 @@ class LeafExecution {
     for (const BoundAggregate& a : q_.aggregates) {
       argument_values.emplace_back(a.argument ? a.argument->type : LogicalType::kBigInt);
     }
-    for (const BoundExprPtr& p : q_.projections) projected_values.emplace_back(p->type);
+    for (const BoundExprPtr& p : RowExprs()) projected_values.emplace_back(p->type);
     std::vector<SelectedVector> keys(q_.group_keys.size()), arguments(q_.aggregates.size());
     std::vector<Vector> top_keys;  // late_top_n_
     std::vector<uint32_t> top_rows;
@@ -350,12 +361,12 @@ class LeafExecution {
           top_rows.push_back(static_cast<uint32_t>(piece * kVectorSize + (kept ? kept[i] : i)));
         }
       } else {
+        const std::vector<BoundExprPtr>& exprs = RowExprs();
         if (output->empty()) {
-          for (const BoundExprPtr& p : q_.projections) output->emplace_back(p->type);
+          for (const BoundExprPtr& p : exprs) output->emplace_back(p->type);
         }
-        for (size_t p = 0; p < q_.projections.size(); ++p) {
-          LAKE_ASSIGN_OR_RETURN(SelectedVector v,
-                                input.View(*q_.projections[p], &projected_values[p]));
+        for (size_t p = 0; p < exprs.size(); ++p) {
+          LAKE_ASSIGN_OR_RETURN(SelectedVector v, input.View(*exprs[p], &projected_values[p]));
           (*output)[p].AppendSelected(*v.vector, v.selection, kept_count);
         }
       }
@@ -370,6 +381,7 @@ class LeafExecution {
   // column (so building fewer rows cannot skip an error that building all would raise).
   bool LateTopN() const {
     if (q_.aggregated || q_.distinct || q_.order_by.empty() || !q_.limit) return false;
+    if (!q_.windows.empty()) return false;
     if (*q_.limit + q_.offset > static_cast<int64_t>(kVectorSize)) return false;
     for (size_t p = 0; p < q_.projections.size(); ++p) {
       const bool is_key = std::any_of(q_.order_by.begin(), q_.order_by.end(),
@@ -401,6 +413,11 @@ class LeafExecution {
     return Status::OK();
   }
 
+  // What a plain query's rows are made of: its projections, or its scan batch's columns.
+  const std::vector<BoundExprPtr>& RowExprs() const {
+    return scan_rows_.empty() ? q_.projections : scan_rows_;
+  }
+
   const BoundSelect& q_;
   const TableProvider& tables_;
   TaskRunner* runner_;
@@ -410,6 +427,7 @@ class LeafExecution {
   const std::vector<size_t> filter_first_;  // see FilterFirstColumns
   std::vector<Vector> full_stand_ins_;      // kVectorSize NULLs per scan column, if filtering first
   std::vector<std::vector<Vector>> outputs_;  // non-aggregated, by position in `chunks`
+  std::vector<BoundExprPtr> scan_rows_;       // see RowExprs
   std::mutex mu_;
   Status failure_;
   std::atomic<uint64_t> chunks_scanned_{0};

@@ -75,7 +75,7 @@ class Transformer {
   // A SELECT, a set operation of them, or VALUES.
   SelectStatement TransformSelect(const Json& s) {
     if (s.value("op", "SETOP_NONE") != "SETOP_NONE") return TransformSetOperation(s);
-    if (s.contains("windowClause")) Fail("window functions are not supported", -1);
+    if (s.contains("windowClause")) Fail("named windows (WINDOW w AS ...) are not supported", -1);
     if (s.contains("valuesLists")) return TransformValues(s);
     SelectStatement out;
     if (s.contains("withClause")) {
@@ -191,8 +191,9 @@ class Transformer {
     return out;
   }
 
-  void TransformOrderAndLimit(const Json& s, SelectStatement* out) {
-    for (const Json& sort : s.value("sortClause", Json::array())) {
+  std::vector<OrderItem> TransformSortClause(const Json& clause) {
+    std::vector<OrderItem> items;
+    for (const Json& sort : clause) {
       auto [kind, body] = Unwrap(sort);
       OrderItem item;
       item.expr = TransformExpr(body->at("node"));
@@ -200,8 +201,60 @@ class Transformer {
       const std::string nulls = body->value("sortby_nulls", "SORTBY_NULLS_DEFAULT");
       if (nulls == "SORTBY_NULLS_FIRST") item.nulls_first = true;
       if (nulls == "SORTBY_NULLS_LAST") item.nulls_first = false;
-      out->order_by.push_back(std::move(item));
+      items.push_back(std::move(item));
     }
+    return items;
+  }
+
+  // OVER (...): PostgreSQL's WindowDef, its frame in frameOptions bits (parsenodes.h).
+  std::shared_ptr<WindowSpec> TransformWindow(const Json& window_def, int location) {
+    const Json* body = &window_def;  // a WindowDef's fields, not wrapped in a node
+    if (!body->value("refname", "").empty() || !body->value("name", "").empty()) {
+      Fail("named windows are not supported", location);
+    }
+    auto spec = std::make_shared<WindowSpec>();
+    for (const Json& p : body->value("partitionClause", Json::array())) {
+      spec->partition_by.push_back(TransformExpr(p));
+    }
+    spec->order_by = TransformSortClause(body->value("orderClause", Json::array()));
+    constexpr int kNonDefault = 0x1, kRows = 0x4, kGroups = 0x8;
+    constexpr int kStartUnboundedPreceding = 0x20, kEndUnboundedPreceding = 0x40;
+    constexpr int kStartUnboundedFollowing = 0x80, kEndUnboundedFollowing = 0x100;
+    constexpr int kStartCurrentRow = 0x200, kEndCurrentRow = 0x400;
+    constexpr int kStartPreceding = 0x800, kEndPreceding = 0x1000;
+    constexpr int kStartFollowing = 0x2000, kEndFollowing = 0x4000;
+    constexpr int kExclusions = 0x8000 | 0x10000 | 0x20000;
+    const int options = body->value("frameOptions", 0);
+    if (!(options & kNonDefault)) return spec;
+    if (options & kGroups) Fail("GROUPS frames are not supported", location);
+    if (options & kExclusions) Fail("frame exclusions are not supported", location);
+    spec->frame.rows = (options & kRows) != 0;
+    const auto bound = [&](int unbounded_preceding, int preceding, int current, int following,
+                           int unbounded_following, const char* offset_field) {
+      FrameBound b;
+      if (options & unbounded_preceding) {
+        b.kind = FrameBound::Kind::kUnboundedPreceding;
+      } else if (options & unbounded_following) {
+        b.kind = FrameBound::Kind::kUnboundedFollowing;
+      } else if (options & current) {
+        b.kind = FrameBound::Kind::kCurrentRow;
+      } else if (options & (preceding | following)) {
+        if (!spec->frame.rows) Fail("RANGE with an offset is not supported: use ROWS", location);
+        b.kind =
+            (options & preceding) ? FrameBound::Kind::kPreceding : FrameBound::Kind::kFollowing;
+        b.offset = TransformCount(body->at(offset_field), "a frame offset");
+      }
+      return b;
+    };
+    spec->frame.start = bound(kStartUnboundedPreceding, kStartPreceding, kStartCurrentRow,
+                              kStartFollowing, kStartUnboundedFollowing, "startOffset");
+    spec->frame.end = bound(kEndUnboundedPreceding, kEndPreceding, kEndCurrentRow, kEndFollowing,
+                            kEndUnboundedFollowing, "endOffset");
+    return spec;
+  }
+
+  void TransformOrderAndLimit(const Json& s, SelectStatement* out) {
+    out->order_by = TransformSortClause(s.value("sortClause", Json::array()));
     if (s.contains("limitCount")) out->limit = TransformCount(s["limitCount"], "LIMIT");
     if (s.contains("limitOffset")) out->offset = TransformCount(s["limitOffset"], "OFFSET");
   }
@@ -479,9 +532,9 @@ class Transformer {
   }
 
   ExprPtr TransformFuncCall(const Json& body) {
-    if (body.contains("over")) Fail("window functions are not supported", LocationOf(body));
     if (body.contains("agg_order")) Fail("ordered aggregates are not supported", LocationOf(body));
     ExprPtr e = Make(ExprKind::kFunction, body);
+    if (body.contains("over")) e->over = TransformWindow(body["over"], LocationOf(body));
     if (body.contains("agg_filter")) e->filter = TransformExpr(body["agg_filter"]);
     e->name = LastName(body.at("funcname"));
     e->star = body.value("agg_star", false);
@@ -544,6 +597,10 @@ void Shift(Expr* expr, int offset) {
   for (ExprPtr& child : expr->children) Shift(child.get(), offset);
   if (expr->subquery) Shift(expr->subquery.get(), offset);
   Shift(expr->filter.get(), offset);
+  if (expr->over) {
+    for (ExprPtr& p : expr->over->partition_by) Shift(p.get(), offset);
+    for (OrderItem& o : expr->over->order_by) Shift(o.expr.get(), offset);
+  }
 }
 
 void Shift(TableRef* ref, int offset) {

@@ -5,19 +5,25 @@
 #include "common/batch.h"
 #include "sql/expression_executor.h"
 #include "sql/row_order.h"
+#include "sql/window_functions.h"
 
 namespace lake::sql {
 namespace {
 
+// What ProjectGroups computes: `projections` over the rows that pass `having` (null: all).
+struct Projection {
+  const BoundExpr* having;
+  const std::vector<BoundExprPtr>& projections;
+};
 
 // Without HAVING, a projection that is a group column is that column, unevaluated.
-bool IsDirect(const BoundSelect& q, size_t p) {
+bool IsDirect(const Projection& q, size_t p) {
   return !q.having && q.projections[p]->kind == BoundExpr::Kind::kColumn;
 }
 
 // Groups [first, last) that pass HAVING, projected through the select list into `output` (one
 // Vector per projection, appended to; direct projections are left alone).
-Status ProjectGroupRange(const BoundSelect& q, const std::vector<Vector>& groups, size_t first,
+Status ProjectGroupRange(const Projection& q, const std::vector<Vector>& groups, size_t first,
                          size_t last, std::vector<Vector>* output) {
   Schema schema;
   for (const Vector& v : groups) schema.push_back(Column{"", v.type()});
@@ -48,9 +54,10 @@ Status ProjectGroupRange(const BoundSelect& q, const std::vector<Vector>& groups
   return Status::OK();
 }
 
-// The groups that pass HAVING, projected through the select list. Ranges of whole vectors run in
-// parallel on `runner`; the first error in row order is the one returned, as in a serial run.
-Result<std::vector<Vector>> ProjectGroups(const BoundSelect& q, std::vector<Vector> groups,
+// The groups (or rows) that pass HAVING, projected through the select list. Ranges of whole
+// vectors run in parallel on `runner`; the first error in row order is the one returned, as in a
+// serial run.
+Result<std::vector<Vector>> ProjectGroups(const Projection& q, std::vector<Vector> groups,
                                           TaskRunner* runner) {
   const size_t rows = groups.empty() ? 0 : groups[0].size();
   size_t evaluated = 0;  // projections not direct
@@ -96,6 +103,26 @@ Result<std::vector<Vector>> ProjectGroups(const BoundSelect& q, std::vector<Vect
   return output;
 }
 
+// The intermediate rows (groups, or a plain query's scan batch rows) that pass HAVING, the
+// window functions over all of them appended, then projected through the select list.
+Result<std::vector<Vector>> ProjectWindowed(const BoundSelect& q, std::vector<Vector> rows,
+                                            TaskRunner* runner) {
+  if (q.having) {
+    std::vector<BoundExprPtr> every;
+    for (size_t c = 0; c < rows.size(); ++c) {
+      auto column = std::make_unique<BoundExpr>();
+      column->kind = BoundExpr::Kind::kColumn;
+      column->type = rows[c].type();
+      column->column = c;
+      every.push_back(std::move(column));
+    }
+    LAKE_ASSIGN_OR_RETURN(rows, ProjectGroups({q.having.get(), every}, std::move(rows), runner));
+  }
+  LAKE_ASSIGN_OR_RETURN(std::vector<Vector> windows, ComputeWindows(q.windows, rows));
+  for (Vector& w : windows) rows.push_back(std::move(w));
+  return ProjectGroups({nullptr, q.projections}, std::move(rows), runner);
+}
+
 }  // namespace
 
 namespace {
@@ -115,7 +142,7 @@ Result<Finished> Finish(const BoundSelect& q, std::vector<PartialResult> partial
   for (PartialResult& part : partials) {
     result.chunks_scanned += part.chunks_scanned;
     result.chunks_pruned += part.chunks_pruned;
-    if (q.aggregated || part.rows.size() != output.size()) continue;
+    if (q.aggregated || !q.windows.empty() || part.rows.size() != output.size()) continue;
     for (size_t c = 0; c < output.size(); ++c) {
       output[c].AppendRange(part.rows[c], 0, part.rows[c].size());
     }
@@ -134,7 +161,22 @@ Result<Finished> Finish(const BoundSelect& q, std::vector<PartialResult> partial
       total = std::make_unique<GroupedAggregates>(key_types, q.aggregates);
     }
     LAKE_ASSIGN_OR_RETURN(std::vector<Vector> groups, total->Finalize(runner));
-    LAKE_ASSIGN_OR_RETURN(output, ProjectGroups(q, std::move(groups), runner));
+    if (q.windows.empty()) {
+      LAKE_ASSIGN_OR_RETURN(
+          output, ProjectGroups({q.having.get(), q.projections}, std::move(groups), runner));
+    } else {
+      LAKE_ASSIGN_OR_RETURN(output, ProjectWindowed(q, std::move(groups), runner));
+    }
+  } else if (!q.windows.empty()) {
+    std::vector<Vector> rows;
+    for (const LogicalType type : FragmentRowTypes(q)) rows.emplace_back(type);
+    for (PartialResult& part : partials) {
+      if (part.rows.size() != rows.size()) continue;
+      for (size_t c = 0; c < rows.size(); ++c) {
+        rows[c].AppendRange(part.rows[c], 0, part.rows[c].size());
+      }
+    }
+    LAKE_ASSIGN_OR_RETURN(output, ProjectWindowed(q, std::move(rows), runner));
   }
 
   size_t rows = output.empty() ? 0 : output[0].size();

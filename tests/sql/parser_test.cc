@@ -289,8 +289,10 @@ TEST_CASE("Parse reads VALUES as a chain of UNION ALL of its rows, columns named
 TEST_CASE("Parse rejects what the dialect does not support, naming where", "[sql][parser]") {
   std::string sql = "SELECT a FROM t WHERE a > ALL (SELECT b FROM u)";
   CHECK(ErrorPosition(sql, "this form of subquery is not supported") > 0);
-  sql = "SELECT a, ROW_NUMBER() OVER (ORDER BY a) FROM t";
-  CHECK(ErrorPosition(sql, "window functions") == static_cast<int>(sql.find("ROW_NUMBER")) + 1);
+  sql = "SELECT a, SUM(a) OVER (ORDER BY a RANGE BETWEEN 2 PRECEDING AND CURRENT ROW) FROM t";
+  CHECK(ErrorPosition(sql, "RANGE with an offset") == static_cast<int>(sql.find("SUM")) + 1);
+  ErrorPosition("SELECT a, RANK() OVER w FROM t WINDOW w AS (ORDER BY a)", "named windows");
+  ErrorPosition("SELECT SUM(a) OVER (ORDER BY a GROUPS 1 PRECEDING) FROM t", "GROUPS");
   ErrorPosition("WITH w AS (SELECT 1 AS a) SELECT a FROM w UNION SELECT 2", "WITH before UNION");
   ErrorPosition("WITH RECURSIVE x AS (SELECT 1) SELECT * FROM x", "WITH RECURSIVE");
   ErrorPosition("INSERT INTO t VALUES (1)", "only SELECT");
