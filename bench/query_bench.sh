@@ -7,7 +7,11 @@
 # cluster answer equals the embedded one (exit status 1 if one does not).
 #   bench/query_bench.sh                          5M events (seed 42), 3 runs per query
 #   ROWS=200000 RUNS=1 QUIET_WAIT=0 bench/query_bench.sh      a smoke test: ~1 min
+#   QUERIES=bench/join_queries.sql IDS='^j' TABLES="events employees products users" \
+#     bench/query_bench.sh                        the join queries, gathered by the node asked
 # Knobs: ROWS (5000000), SEED (42), RUNS (3), SMALL_N (200: timed requests per small query),
+# QUERIES (bench/queries.sql), IDS (^q: the query ids of QUERIES timed), TABLES ("events
+# employees": the tables loaded; the small queries read events and employees),
 # QUIET_WAIT (600: seconds to wait for an idle machine before each timed step), PORT_BASE (18500:
 # node i serves HTTP on PORT_BASE+i and peers on PORT_BASE+100+i), P2PLAKE (build/p2plake).
 # Steps (work folder bench/out/query, emptied first; report in bench/out/query/report.md):
@@ -29,7 +33,7 @@
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 if [ "${1:-}" = "--help" ] || [ "${1:-}" = "-h" ]; then
-  sed -n '2,28p' "$0" | sed 's/^# \{0,1\}//'
+  sed -n '2,32p' "$0" | sed 's/^# \{0,1\}//'
   exit 0
 fi
 source "$root/bench/lib.sh"
@@ -39,14 +43,14 @@ p2plake=${P2PLAKE:-$root/build/p2plake}
 client=(python3 "$root/bench/query_cluster.py")
 [ -x "$p2plake" ] || { echo "no $p2plake: build it first (see bench/README.md)" >&2; exit 1; }
 [ "$RUNS" -ge 1 ] && [ "$SMALL_N" -ge 1 ] || { echo "RUNS and SMALL_N must be at least 1" >&2; exit 1; }
-tables=(events employees)
+read -r -a tables <<< "${TABLES:-events employees}"
 killed=3  # the node killed in step 5 (not node 1, which answers)
 
 bench_data "$ROWS" "$SEED"
 work=$root/bench/out/query
 rm -rf "$work" && mkdir -p "$work"
 phases=$work/phases.tsv
-query_list "$root/bench/queries.sql" | grep '^q' > "$work/queries.tsv"
+query_list "${QUERIES:-$root/bench/queries.sql}" | grep "${IDS:-^q}" > "$work/queries.tsv"
 printf 's01\tSELECT COUNT(*) FROM employees;\ns02\tSELECT * FROM events WHERE event_id = %s;\n' \
   $((ROWS / 2 + 1)) > "$work/small.tsv"
 printf 'rows\t%s\nseed\t%s\nruns\t%s\nsmall_n\t%s\nkilled\t%s\n' \

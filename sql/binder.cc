@@ -598,6 +598,18 @@ class QueryScope final : public SubqueryBinder {
     return nullptr;
   }
 
+  bool NamesColumnsOf(const Expr& e, const Scope& columns) const override {
+    if (e.kind == ExprKind::kSubquery) {
+      OuterColumns around{&columns, {}, {}, nullptr, outer_, {}};
+      BindSubqueryIn(*e.subquery, &around);
+      if (!around.named.empty()) return true;
+    }
+    for (const ExprPtr& child : e.children) {
+      if (NamesColumnsOf(*child, columns)) return true;
+    }
+    return false;
+  }
+
   BoundExprPtr BindSubqueryExpr(const Expr& node, TypeCoercion* coercion,
                                 const TypeCoercion::LeafBinder& leaf,
                                 EnclosingQuery& enclosing) const override {

@@ -124,7 +124,7 @@ class FromPlanner {
       std::vector<Conjunct> all;
       AddConjuncts(*ast_.where, full, "WHERE", &all);
       for (Conjunct& c : all) {
-        if (ContainsSubquery(*c.ast)) {
+        if (ContainsSubquery(*c.ast) && subqueries_.NamesColumnsOf(*c.ast, full)) {
           subquery_conditions->push_back(c.ast);
         } else {
           where.push_back(std::move(c));

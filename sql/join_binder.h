@@ -53,6 +53,9 @@ class SubqueryBinder {
   // `ref`, a column no scope of this query has, bound as a column of an enclosing query (a
   // constant: the value the subquery is being run for), or null if none has it.
   virtual BoundExprPtr BindOuterColumn(const Expr& ref) const = 0;
+  // Whether a subquery of `e` names a column of `columns` (is correlated with the query they
+  // are the columns of). Binds without running anything. Throws BindError.
+  virtual bool NamesColumnsOf(const Expr& e, const Scope& columns) const = 0;
   // When the statement started, for NOW() and its kin (none: they are an error).
   virtual std::optional<int64_t> statement_time() const = 0;
 };
@@ -60,8 +63,8 @@ class SubqueryBinder {
 // Plans `from`, the FROM clause of `ast` (joins, subqueries, WITH names). Sets out->table (the
 // driving table), out->table_schema (the relation's columns) and out->join, and returns the
 // scope of those columns. The WHERE clause is planned into the join, but for its conjuncts that
-// hold a subquery: those go to `subquery_conditions`, for the caller to bind as a filter over
-// the finished relation, which a correlated subquery then runs for. Throws BindError.
+// hold a correlated subquery: those go to `subquery_conditions`, for the caller to bind as a
+// filter over the finished relation, which the subquery then runs for. Throws BindError.
 Scope PlanFrom(const SelectStatement& ast, const TableRef& from, const Catalog& catalog,
                const SubqueryBinder& subqueries, BoundSelect* out,
                std::vector<const Expr*>* subquery_conditions);
