@@ -186,7 +186,8 @@ phase() {
 # nodes' HTTP URLs) and appends the nodes' pids to the array pids, which the caller declares
 # (pids=()) and stops with stop_nodes (also from an EXIT trap).
 #
-# start_nodes DIR [N]: N (default 3) fresh nodes with data dirs DIR/node-I and R = min(N, 3).
+# start_nodes DIR [N]: N (default 3) fresh nodes with data dirs DIR/node-I and R = min(N, 3), or
+# $REPLICATION if set.
 # Each starts once the ones before it see each other: a node that joins through a node still
 # joining may stay unknown to the first node until its next discovery round
 # (network.discoveryInterval, 30 s).
@@ -196,7 +197,7 @@ start_nodes() {
   for i in $(seq "$n"); do
     mkdir -p "$1/node-$i"
     "$p2plake" node --data-dir "$1/node-$i" --http-port $((PORT_BASE + i)) \
-      --p2p-port $((PORT_BASE + 100 + i)) --replication $((n < 3 ? n : 3)) "${seed[@]}" \
+      --p2p-port $((PORT_BASE + 100 + i)) --replication "${REPLICATION:-$((n < 3 ? n : 3))}" "${seed[@]}" \
       >"$1/node-$i/stdout" 2>&1 </dev/null &
     pids+=($!)
     seed=(--seed "127.0.0.1:$((PORT_BASE + 100 + i))")

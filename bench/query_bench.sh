@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Distributed-query benchmark: the 13 event queries of bench/queries.sql (q01-q13) asked over HTTP
-# of node 1 of a 3-node loopback cluster (R = 3), beside the embedded engine on the same data in
+# of node 1 of a 3-node loopback cluster (R = 3 unless told), beside the embedded engine on the same data in
 # the same run; then the latency of two small queries, and the suite again after one node is
 # killed. Prints each query's median times, cluster / embedded, the chunks scanned and nodes
 # contacted, p50 and p99 of the small queries, the slowdown with a node down, and whether every
@@ -11,7 +11,9 @@
 #     bench/query_bench.sh                        the join queries, gathered by the node asked
 # Knobs: ROWS (5000000), SEED (42), RUNS (3), SMALL_N (200: timed requests per small query),
 # QUERIES (bench/queries.sql), IDS (^q: the query ids of QUERIES timed), TABLES ("events
-# employees": the tables loaded; the small queries read events and employees),
+# employees": the tables loaded; the small queries read events and employees), REPLICATION (3:
+# R of the cluster; under 3 the node asked holds part of the chunks and fetches the rest of what
+# a join reads),
 # QUIET_WAIT (600: seconds to wait for an idle machine before each timed step), PORT_BASE (18500:
 # node i serves HTTP on PORT_BASE+i and peers on PORT_BASE+100+i), P2PLAKE (build/p2plake).
 # Steps (work folder bench/out/query, emptied first; report in bench/out/query/report.md):
@@ -19,7 +21,7 @@
 #     with `p2plake sql --timing` (execution only): one process per query runs it RUNS + 1
 #     times and the first run is dropped, so its decoded-column cache is warm.
 #  2. Three fresh nodes (node-1..3/); both CSVs uploaded through node 1 with `p2plake upload`;
-#     every node must list both, count their rows and show 3 holders per chunk (exit 1 if not).
+#     every node must list both, count their rows and show R holders per chunk (exit 1 if not).
 #  3. Each query sent to node 1 as POST /api/query {"sql": ..., "cache": false} from python on
 #     one keep-alive connection: a warm-up, then RUNS requests, each timed from sending it to
 #     having read the whole answer. Kept: the answers' stats ("-" where a node does not report
@@ -33,7 +35,7 @@
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 if [ "${1:-}" = "--help" ] || [ "${1:-}" = "-h" ]; then
-  sed -n '2,32p' "$0" | sed 's/^# \{0,1\}//'
+  sed -n '2,34p' "$0" | sed 's/^# \{0,1\}//'
   exit 0
 fi
 source "$root/bench/lib.sh"
@@ -53,8 +55,8 @@ phases=$work/phases.tsv
 query_list "${QUERIES:-$root/bench/queries.sql}" | grep "${IDS:-^q}" > "$work/queries.tsv"
 printf 's01\tSELECT COUNT(*) FROM employees;\ns02\tSELECT * FROM events WHERE event_id = %s;\n' \
   $((ROWS / 2 + 1)) > "$work/small.tsv"
-printf 'rows\t%s\nseed\t%s\nruns\t%s\nsmall_n\t%s\nkilled\t%s\n' \
-  "$ROWS" "$SEED" "$RUNS" "$SMALL_N" "$killed" > "$work/params.tsv"
+printf 'rows\t%s\nseed\t%s\nruns\t%s\nsmall_n\t%s\nkilled\t%s\nreplication\t%s\n' \
+  "$ROWS" "$SEED" "$RUNS" "$SMALL_N" "$killed" "${REPLICATION:-3}" > "$work/params.tsv"
 
 # --- 1. the embedded engine ----------------------------------------------------------------------
 for table in "${tables[@]}"; do

@@ -230,7 +230,8 @@ def report(work):
 
     lines = [f"Distributed queries: {params['rows']} events, seed {params['seed']}; embedded = "
              f"`p2plake sql` (warm, execution only), cluster = wall time of POST /api/query to "
-             f"node 1 of 3 loopback nodes (R = 3), then of 2 after node {params['killed']} was "
+             f"node 1 of 3 loopback nodes (R = {params.get('replication', '3')}), then of 2 after "
+             f"node {params['killed']} was "
              f"killed; median of {params['runs']} runs, ms.", "",
              "| query | embedded | 3 nodes | 3 nodes / embedded | node 1's executionTime | "
              "chunks scanned | nodes contacted | scanned per node | 2 nodes | 2 nodes / 3 nodes "
