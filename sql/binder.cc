@@ -3,12 +3,12 @@
 #include <strings.h>
 
 #include <algorithm>
-#include <cctype>
 #include <functional>
 #include <map>
 #include <set>
 #include <utility>
 
+#include "sql/coercion_helpers.h"
 #include "sql/correlated_answers.h"
 #include "sql/decorrelation.h"
 #include "sql/join_binder.h"
@@ -99,14 +99,6 @@ std::string DefaultName(const Expr& e) {
   }
 }
 
-BoundExprPtr Constant(Value value, LogicalType type) {
-  auto c = std::make_unique<BoundExpr>();
-  c->kind = BoundExpr::Kind::kConstant;
-  c->type = type;
-  c->constant = std::move(value);
-  return c;
-}
-
 class SelectBinder final : public EnclosingQuery {
  public:
   // `scope` describes out->table_schema, the input the scan reads; `where` are the conjuncts
@@ -147,18 +139,8 @@ class SelectBinder final : public EnclosingQuery {
       if (ContainsAggregate(*conjunct)) {
         Fail("aggregate functions are not allowed in WHERE", conjunct->location);
       }
-      BoundExprPtr bound = coercion_.RequireBoolean(BindScan(*conjunct), "WHERE");
-      if (out_.filter == nullptr) {
-        out_.filter = std::move(bound);
-        continue;
-      }
-      auto both = std::make_unique<BoundExpr>();
-      both->kind = BoundExpr::Kind::kCall;
-      both->op = ScalarOp::kAnd;
-      both->type = LogicalType::kBoolean;
-      both->children.push_back(std::move(out_.filter));
-      both->children.push_back(std::move(bound));
-      out_.filter = std::move(both);
+      out_.filter = coercion::AndOf(std::move(out_.filter),
+                                    coercion_.RequireBoolean(BindScan(*conjunct), "WHERE"));
     }
     const std::vector<const Expr*> items = ExpandSelectList();
     out_.aggregated = !ast_.group_by.empty() || (ast_.having != nullptr);
@@ -411,7 +393,7 @@ class SelectBinder final : public EnclosingQuery {
     if (node.filter) Fail("FILTER is not supported in window functions", node.location);
     windows_allowed_ = false;  // none inside another
     BoundWindow w;
-    const std::string name = Lower(node.name);
+    const std::string name = coercion::Lower(node.name);
     const auto arguments = [&](size_t least, size_t most) {
       if (node.children.size() < least || node.children.size() > most) {
         Fail("function " + name + " takes " + std::to_string(least) +
@@ -501,11 +483,6 @@ class SelectBinder final : public EnclosingQuery {
     for (BoundExprPtr& p : out_.projections) place(*p);
   }
 
-  static std::string Lower(std::string s) {
-    for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    return s;
-  }
-
   const SelectStatement& ast_;
   const Scope& scope_;
   const std::vector<const Expr*> where_;
@@ -593,7 +570,8 @@ class QueryScope final : public SubqueryBinder {
       }
       level->seen.insert(&ref);
       const LogicalType type = (*level->columns)[index].type;
-      return Constant(level->values != nullptr ? (*level->values)[slot] : Value::Null(type), type);
+      return coercion::Constant(
+          level->values != nullptr ? (*level->values)[slot] : Value::Null(type), ref.location);
     }
     return nullptr;
   }
@@ -628,7 +606,7 @@ class QueryScope final : public SubqueryBinder {
     if (Discovering()) {
       // A subquery around this one is being bound only to learn what it names: nothing runs.
       if (in_list) coercion->BindTree(*node.children[0], leaf);
-      return Constant(Value::Null(type), type);
+      return coercion::Constant(Value::Null(type), sub.location);
     }
     if (!around.named.empty()) return BindCorrelated(node, sub, type, around, leaf, enclosing);
 
@@ -638,19 +616,19 @@ class QueryScope final : public SubqueryBinder {
     Result<std::vector<Vector>> answer = runner_->Run(*query);
     if (!answer.ok()) throw BindError{answer.status().message(), sub.location};
     const size_t rows = answer->empty() ? 0 : (*answer)[0].size();
-    if (sub.name == "exists") return Constant(Value::Boolean(rows > 0), LogicalType::kBoolean);
+    if (sub.name == "exists") return coercion::Constant(Value::Boolean(rows > 0), sub.location);
     if (sub.name == "scalar") {
       if (rows > 1)
         Fail("more than one row returned by a subquery used as an expression", sub.location);
-      return Constant(rows == 0 ? Value::Null(type) : ValueAt((*answer)[0], 0), type);
+      return coercion::Constant(rows == 0 ? Value::Null(type) : ValueAt((*answer)[0], 0),
+                                sub.location);
     }
     // x IN (SELECT ...) over no rows is false, even for a NULL x (and NOT IN true).
-    if (rows == 0) return Constant(Value::Boolean(node.negated), LogicalType::kBoolean);
-    const LogicalType item_type = query->projections[0]->type;
+    if (rows == 0) return coercion::Constant(Value::Boolean(node.negated), sub.location);
     std::vector<BoundExprPtr> values;
     values.push_back(coercion->BindTree(*node.children[0], leaf));
     for (size_t r = 0; r < rows; ++r) {
-      values.push_back(Constant(ValueAt((*answer)[0], r), item_type));
+      values.push_back(coercion::Constant(ValueAt((*answer)[0], r), sub.location));
     }
     return coercion->InList(std::move(values), node.negated, node.location);
   }

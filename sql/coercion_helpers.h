@@ -1,5 +1,6 @@
-// Internal to the binder's typing rules (type_coercion.cc, function_coercion.cc): the small
-// helpers both use to build bound nodes and name types in errors. Not part of lake_sql's API.
+// Internal to the binder (binder.cc, join_binder.cc) and its typing rules (type_coercion.cc,
+// function_coercion.cc): the small helpers they use to build bound nodes and name types in
+// errors. Not part of lake_sql's API.
 // Thread-safety: pure functions.
 #pragma once
 
@@ -59,6 +60,16 @@ inline BoundExprPtr Call(ScalarOp op, LogicalType type, int location,
   e->location = location;
   e->children = std::move(children);
   return e;
+}
+
+// a AND b; just b when there is no a.
+inline BoundExprPtr AndOf(BoundExprPtr a, BoundExprPtr b) {
+  if (!a) return b;
+  const int location = b->location;
+  std::vector<BoundExprPtr> children;
+  children.push_back(std::move(a));
+  children.push_back(std::move(b));
+  return Call(ScalarOp::kAnd, LogicalType::kBoolean, location, std::move(children));
 }
 
 // The checks of a call to function `e` over its bound `args`: BindError unless there are `min`

@@ -4,6 +4,7 @@
 #include <map>
 #include <set>
 
+#include "sql/coercion_helpers.h"
 #include "sql/join_plan.h"
 #include "sql/type_coercion.h"
 
@@ -75,18 +76,6 @@ struct Unit {
   const TableRef* outer = nullptr;
   std::set<size_t> leaves;
 };
-
-BoundExprPtr AndOf(BoundExprPtr a, BoundExprPtr b) {
-  if (!a) return b;
-  auto call = std::make_unique<BoundExpr>();
-  call->kind = BoundExpr::Kind::kCall;
-  call->op = ScalarOp::kAnd;
-  call->type = LogicalType::kBoolean;
-  call->location = b->location;
-  call->children.push_back(std::move(a));
-  call->children.push_back(std::move(b));
-  return call;
-}
 
 bool Subset(const std::set<size_t>& a, const std::set<size_t>& b) {
   return std::includes(b.begin(), b.end(), a.begin(), a.end());
@@ -467,8 +456,8 @@ class FromPlanner {
     // What is left reads the driving relation alone, or nothing: a filter over the result.
     for (size_t i = 0; i < rest.size(); ++i) {
       if (used[i]) continue;
-      current.relation->filter =
-          AndOf(std::move(current.relation->filter), BindCondition(rest[i], current.layout));
+      current.relation->filter = coercion::AndOf(std::move(current.relation->filter),
+                                                 BindCondition(rest[i], current.layout));
     }
     return current;
   }
@@ -521,7 +510,7 @@ class FromPlanner {
     }
     scan.visible = scan.projections.size();
     for (const Conjunct& c : filters) {
-      scan.filter = AndOf(std::move(scan.filter), BindCondition(c, planned.layout));
+      scan.filter = coercion::AndOf(std::move(scan.filter), BindCondition(c, planned.layout));
     }
     // A filtered table is guessed to keep a quarter of its rows.
     planned.rows = static_cast<double>(leaf.rows) / (filters.empty() ? 1 : 4);
@@ -568,7 +557,7 @@ class FromPlanner {
         step.build_keys.push_back(std::move(build_key));
         continue;
       }
-      step.residual = AndOf(std::move(step.residual), std::move(bound));
+      step.residual = coercion::AndOf(std::move(step.residual), std::move(bound));
     }
     Schema& schema = current->relation->schema;
     schema.insert(schema.end(), build.relation->schema.begin(), build.relation->schema.end());
