@@ -4,7 +4,9 @@
 
 #include "common/batch.h"
 #include "sql/expression_executor.h"
+#include "sql/group_table.h"
 #include "sql/row_order.h"
+#include "sql/selected_vector.h"
 
 namespace lake::sql {
 namespace {
@@ -12,8 +14,9 @@ namespace {
 // BIGINT prefix sums may pass the range a window's own sum stays within.
 __extension__ typedef __int128 WideSum;
 
-// `expr` over every row of `rows`, a vector at a time.
+// `expr` over every row of `rows`, a vector at a time (a column of them, copied).
 Result<Vector> EvaluateAll(const BoundExpr& expr, const std::vector<Vector>& rows, size_t count) {
+  if (expr.kind == BoundExpr::Kind::kColumn) return rows[expr.column];
   Schema schema;
   for (const Vector& v : rows) schema.push_back(Column{"", v.type()});
   Batch batch(schema);
@@ -67,44 +70,56 @@ class WindowRun {
   WindowRun(const BoundWindow& w, size_t count) : w_(w), count_(count) {}
 
   Result<Vector> Run(const std::vector<Vector>& rows) {
-    // Sort by the partition keys, then the ORDER BY keys (stable: ties keep row order).
-    std::vector<Vector> keys;
-    std::vector<BoundOrder> partition_order, full_order;
+    // Partitions by hashing their keys (GroupTable), then each partition's rows sorted by the
+    // ORDER BY keys (stable: ties keep row order); partitions come in no particular order.
+    std::vector<Vector> partition_keys;
     for (const BoundExprPtr& p : w_.partition_by) {
       LAKE_ASSIGN_OR_RETURN(Vector v, EvaluateAll(*p, rows, count_));
-      partition_order.push_back(BoundOrder{keys.size(), false, false});
-      keys.push_back(std::move(v));
+      partition_keys.push_back(std::move(v));
     }
-    full_order = partition_order;
-    for (size_t k = 0; k < w_.order_keys.size(); ++k) {
-      LAKE_ASSIGN_OR_RETURN(Vector v, EvaluateAll(*w_.order_keys[k], rows, count_));
-      BoundOrder o = w_.order[k];
-      o.column = keys.size();
-      full_order.push_back(o);
-      keys.push_back(std::move(v));
+    std::vector<uint32_t> partition_of(count_, 0);
+    size_t partitions = count_ == 0 ? 0 : 1;
+    if (!partition_keys.empty()) {
+      std::vector<LogicalType> types;
+      std::vector<SelectedVector> keys;
+      for (const Vector& v : partition_keys) {
+        types.push_back(v.type());
+        keys.push_back(SelectedVector{&v, nullptr});
+      }
+      GroupTable table(types);
+      table.FindOrCreate(keys, count_, partition_of.data());
+      partitions = table.size();
+    }
+    std::vector<size_t> starts(partitions + 1, 0);  // counting sort by partition
+    for (uint32_t p : partition_of) ++starts[p + 1];
+    for (size_t p = 0; p < partitions; ++p) starts[p + 1] += starts[p];
+    sorted_.resize(count_);
+    std::vector<size_t> next(starts.begin(), starts.end() - 1);
+    for (size_t row = 0; row < count_; ++row) sorted_[next[partition_of[row]]++] = row;
+
+    for (const BoundExprPtr& k : w_.order_keys) {
+      LAKE_ASSIGN_OR_RETURN(Vector v, EvaluateAll(*k, rows, count_));
+      order_keys_.push_back(std::move(v));
     }
     if (w_.argument) {
       LAKE_ASSIGN_OR_RETURN(Vector argument, EvaluateAll(*w_.argument, rows, count_));
       argument_.push_back(std::move(argument));
     }
-    sorted_ = full_order.empty() ? Identity() : SortedRows(keys, full_order, count_, count_);
-
     results_.assign(count_, Slot{});
-    size_t begin = 0;
-    while (begin < count_) {
-      size_t end = begin + 1;
-      while (end < count_ &&
-             CompareRows(keys, partition_order, sorted_[begin], sorted_[end]) == 0) {
-        ++end;
+    for (size_t p = 0; p < partitions; ++p) {
+      const size_t begin = starts[p], end = starts[p + 1];
+      if (!w_.order.empty()) {
+        std::stable_sort(sorted_.begin() + static_cast<std::ptrdiff_t>(begin),
+                         sorted_.begin() + static_cast<std::ptrdiff_t>(end),
+                         [&](size_t a, size_t b) { return Compare(a, b) < 0; });
       }
       // Peer groups of the partition: [peers[g], peers[g + 1]).
       std::vector<size_t> peers{begin};
       for (size_t i = begin + 1; i < end; ++i) {
-        if (CompareRows(keys, full_order, sorted_[i - 1], sorted_[i]) != 0) peers.push_back(i);
+        if (Compare(sorted_[i - 1], sorted_[i]) != 0) peers.push_back(i);
       }
       peers.push_back(end);
       LAKE_RETURN_IF_ERROR(Partition(begin, end, peers));
-      begin = end;
     }
     return Output();
   }
@@ -118,10 +133,9 @@ class WindowRun {
     size_t row = 0;  // of argument_
   };
 
-  std::vector<size_t> Identity() const {
-    std::vector<size_t> all(count_);
-    for (size_t i = 0; i < count_; ++i) all[i] = i;
-    return all;
+  // Rows a and b by the window's ORDER BY (0: peers).
+  int Compare(size_t a, size_t b) const {
+    return w_.order.empty() ? 0 : CompareRows(order_keys_, w_.order, a, b);
   }
 
   bool Valid(size_t position) const { return argument_[0].IsValid(sorted_[position]); }
@@ -290,9 +304,10 @@ class WindowRun {
 
   const BoundWindow& w_;
   const size_t count_;
-  std::vector<Vector> argument_;  // one column (CompareRows reads a column list), or none
-  std::vector<size_t> sorted_;    // row indexes in partition, then ORDER BY, order
-  std::vector<Slot> results_;     // by row
+  std::vector<Vector> argument_;    // one column (CompareRows reads a column list), or none
+  std::vector<Vector> order_keys_;  // BoundWindow::order indexes them
+  std::vector<size_t> sorted_;      // row indexes in partition, then ORDER BY, order
+  std::vector<Slot> results_;       // by row
 };
 
 }  // namespace

@@ -1,9 +1,10 @@
 // Window functions (ROW_NUMBER, RANK, DENSE_RANK, LAG, LEAD, and COUNT, SUM, AVG, MIN, MAX over
 // a frame) over a query's intermediate rows: all of them, once they are known, at the root of
-// the query (sql/root_stage.cc). Each window's rows are sorted by its PARTITION BY and ORDER BY
-// keys; each partition is then walked in that order, the current row's peers (rows equal to it
-// in ORDER BY) found once, the aggregates read from prefix sums (COUNT, SUM, AVG) or by scanning
-// their frame (MIN, MAX, unless it starts or ends at the partition's edge).
+// the query (sql/root_stage.cc). Each window's rows are cut into partitions by hashing their
+// PARTITION BY keys (GroupTable) and a counting sort, then each partition is sorted by the ORDER
+// BY keys and walked in that order, the current row's peers (rows equal to it in ORDER BY)
+// found once, the aggregates read from prefix sums (COUNT, SUM, AVG) or prefix and suffix
+// extremes (MIN, MAX; a frame touching neither end of its partition is scanned).
 // Thread-safety: reentrant.
 #pragma once
 
