@@ -209,7 +209,7 @@ start_nodes() {
 }
 
 # upload_tables TABLE...: uploads $data/TABLE.csv as TABLE through node 1, then checks that every
-# node lists it with the rows bench/gen_data.py wrote and R holders per chunk. Uses $p2plake,
+# node lists it with the rows bench/gen_data.py wrote and R holders or more per chunk. Uses $p2plake,
 # $data and $work; exits on a failure, with what the upload printed.
 upload_tables() {
   local table rows

@@ -21,7 +21,7 @@
 #     with `p2plake sql --timing` (execution only): one process per query runs it RUNS + 1
 #     times and the first run is dropped, so its decoded-column cache is warm.
 #  2. Three fresh nodes (node-1..3/); both CSVs uploaded through node 1 with `p2plake upload`;
-#     every node must list both, count their rows and show R holders per chunk (exit 1 if not).
+#     every node must list them, count their rows and show R holders or more per chunk (exit 1 if not).
 #  3. Each query sent to node 1 as POST /api/query {"sql": ..., "cache": false} from python on
 #     one keep-alive connection: a warm-up, then RUNS requests, each timed from sending it to
 #     having read the whole answer. Kept: the answers' stats ("-" where a node does not report
