@@ -11,6 +11,7 @@
 #include <catch2/catch.hpp>
 
 #include "common/value_parse.h"
+#include "sql/value.h"
 
 namespace lake::sql {
 namespace {
@@ -93,25 +94,6 @@ std::vector<BoundExprPtr> Args(E... e) {
   return v;
 }
 
-Value RowValue(const Vector& v, size_t row) {
-  if (!v.IsValid(row)) return Value::Null(v.type());
-  switch (v.type()) {
-    case L::kBigInt:
-      return Value::BigInt(v.Get<int64_t>(row));
-    case L::kTimestamp:
-      return Value::Timestamp(v.Get<int64_t>(row));
-    case L::kDouble:
-      return Value::Double(v.Get<double>(row));
-    case L::kBoolean:
-      return Value::Boolean(v.Get<uint8_t>(row) != 0);
-    case L::kDate:
-      return Value::Date(v.Get<int32_t>(row));
-    case L::kVarchar:
-      return Value::Varchar(std::string(v.GetString(row)));
-  }
-  return {};
-}
-
 // Evaluates and returns every row; fails the test on an error.
 std::vector<Value> Eval(const BoundExpr& expr, const Batch& batch) {
   Vector out(L::kBigInt);
@@ -123,7 +105,7 @@ std::vector<Value> Eval(const BoundExpr& expr, const Batch& batch) {
   std::vector<Value> rows;
   size_t nulls = 0;
   for (size_t i = 0; i < out.size(); ++i) {
-    rows.push_back(RowValue(out, i));
+    rows.push_back(ValueAt(out, i));
     nulls += !out.IsValid(i);
     if (!out.IsValid(i) && out.type() != L::kVarchar) {
       CHECK(std::memcmp(out.fixed_bytes().data() + i * FixedWidth(out.type()), "\0\0\0\0\0\0\0\0",
