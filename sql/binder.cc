@@ -259,12 +259,7 @@ class SelectBinder final : public EnclosingQuery {
     const ScopeColumn& found = scope_[ResolveColumn(scope_, e, relation_)];
     auto [it, inserted] = scan_index_.try_emplace(found.column, out_.scan_columns.size());
     if (inserted) out_.scan_columns.push_back(found.column);
-    auto bound = std::make_unique<BoundExpr>();
-    bound->kind = BoundExpr::Kind::kColumn;
-    bound->type = found.type;
-    bound->column = it->second;
-    bound->location = e.location;
-    return bound;
+    return ColumnReference(it->second, found.type, e.location);
   }
 
   // Binds over the scan batch (WHERE, GROUP BY keys, aggregate arguments, plain SELECT).
@@ -312,12 +307,7 @@ class SelectBinder final : public EnclosingQuery {
   }
 
   BoundExprPtr IntermediateColumn(size_t index, LogicalType type, int location) {
-    auto bound = std::make_unique<BoundExpr>();
-    bound->kind = BoundExpr::Kind::kColumn;
-    bound->type = type;
-    bound->column = index;
-    bound->location = location;
-    return bound;
+    return ColumnReference(index, type, location);
   }
 
   BoundExprPtr BindAggregate(const Expr& node, AggregateKind kind) {
@@ -708,11 +698,7 @@ class QueryScope final : public SubqueryBinder {
                  std::string(TypeName(r.type)) + " cannot be matched",
              op.location);
       }
-      auto column = std::make_unique<BoundExpr>();
-      column->kind = BoundExpr::Kind::kColumn;
-      column->type = *type;
-      column->column = c;
-      out->projections.push_back(std::move(column));
+      out->projections.push_back(ColumnReference(c, *type));
     }
     out->names = left->names;
     out->visible = left->visible;

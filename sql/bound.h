@@ -87,6 +87,16 @@ struct BoundExpr {
 };
 using BoundExprPtr = std::unique_ptr<BoundExpr>;
 
+// A reference to column `column` of the input an expression is evaluated over.
+inline BoundExprPtr ColumnReference(size_t column, LogicalType type, int location = -1) {
+  auto e = std::make_unique<BoundExpr>();
+  e->kind = BoundExpr::Kind::kColumn;
+  e->type = type;
+  e->column = column;
+  e->location = location;
+  return e;
+}
+
 // Aggregates are init/update/combine/finalize state machines in the executor; never renumber.
 enum class AggregateKind : uint8_t {
   kCountStar = 1,  // BIGINT

@@ -498,12 +498,8 @@ class FromPlanner {
     scan.table_schema = leaf.schema;
     for (size_t c = 0; c < leaf.schema.size(); ++c) {
       if (!leaf.needed[c]) continue;
-      auto column = std::make_unique<BoundExpr>();
-      column->kind = BoundExpr::Kind::kColumn;
-      column->type = leaf.schema[c].type;
-      column->column = scan.scan_columns.size();
+      scan.projections.push_back(ColumnReference(scan.scan_columns.size(), leaf.schema[c].type));
       scan.scan_columns.push_back(c);
-      scan.projections.push_back(std::move(column));
       scan.names.push_back(leaf.schema[c].name);
       planned.relation->schema.push_back(leaf.schema[c]);
       planned.layout.push_back(leaf.first_id + c);
@@ -583,12 +579,8 @@ class FromPlanner {
       const auto at = std::find(layout.begin(), layout.end(), id);
       if (at == layout.end()) Fail("internal: join column not planned", leaf.location);
       const Leaf& owner = leaves_[LeafOfId(id)];
-      auto column = std::make_unique<BoundExpr>();
-      column->kind = BoundExpr::Kind::kColumn;
-      column->type = owner.schema[id - owner.first_id].type;
-      column->column = static_cast<size_t>(at - layout.begin());
-      column->location = leaf.location;
-      return column;
+      return ColumnReference(static_cast<size_t>(at - layout.begin()),
+                             owner.schema[id - owner.first_id].type, leaf.location);
     };
     BoundExprPtr bound = coercion_.BindTree(*c.ast, bind_leaf);
     return coercion_.RequireBoolean(std::move(bound), c.clause);

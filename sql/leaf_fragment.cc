@@ -132,11 +132,7 @@ class LeafExecution {
     // With window functions a plain query's fragments send the scan batch (FragmentRowTypes).
     if (!q.aggregated && !q.windows.empty()) {
       for (size_t c = 0; c < scan_schema_.size(); ++c) {
-        auto column = std::make_unique<BoundExpr>();
-        column->kind = BoundExpr::Kind::kColumn;
-        column->type = scan_schema_[c].type;
-        column->column = c;
-        scan_rows_.push_back(std::move(column));
+        scan_rows_.push_back(ColumnReference(c, scan_schema_[c].type));
       }
     }
     if (filter_first_.empty()) return;

@@ -2,8 +2,6 @@
 
 #include <strings.h>
 
-#include <numeric>
-
 #include "sql/joined_table.h"
 #include "sql/leaf_fragment.h"
 #include "sql/root_stage.h"
@@ -25,17 +23,9 @@ Result<std::vector<Vector>> RunSetOperation(const BoundSelect& q, const TablePro
   std::vector<LogicalType> types;
   for (const BoundExprPtr& p : q.projections) types.push_back(p->type);
   const std::vector<Vector> combined = CombineAnswers(op, left, right, types);
-  const size_t rows = combined.empty() ? 0 : combined[0].size();
-  const size_t offset = std::min<size_t>(rows, static_cast<size_t>(q.offset));
-  const size_t wanted =
-      q.limit ? std::min<size_t>(rows, offset + static_cast<size_t>(*q.limit)) : rows;
-  std::vector<size_t> order;
-  if (q.order_by.empty()) {
-    order.resize(wanted);
-    std::iota(order.begin(), order.end(), size_t{0});
-  } else {
-    order = SortedRows(combined, q.order_by, rows, wanted, runner);
-  }
+  std::vector<size_t> order =
+      AnswerRows(combined, q, combined.empty() ? 0 : combined[0].size(), runner);
+  const size_t offset = std::min(order.size(), static_cast<size_t>(q.offset));
   order.erase(order.begin(), order.begin() + static_cast<std::ptrdiff_t>(offset));
   return TakeRows(combined, order);
 }

@@ -109,13 +109,7 @@ Result<std::vector<Vector>> ProjectWindowed(const BoundSelect& q, std::vector<Ve
                                             TaskRunner* runner) {
   if (q.having) {
     std::vector<BoundExprPtr> every;
-    for (size_t c = 0; c < rows.size(); ++c) {
-      auto column = std::make_unique<BoundExpr>();
-      column->kind = BoundExpr::Kind::kColumn;
-      column->type = rows[c].type();
-      column->column = c;
-      every.push_back(std::move(column));
-    }
+    for (size_t c = 0; c < rows.size(); ++c) every.push_back(ColumnReference(c, rows[c].type()));
     LAKE_ASSIGN_OR_RETURN(rows, ProjectGroups({q.having.get(), every}, std::move(rows), runner));
   }
   LAKE_ASSIGN_OR_RETURN(std::vector<Vector> windows, ComputeWindows(q.windows, rows));
@@ -184,14 +178,7 @@ Result<Finished> Finish(const BoundSelect& q, std::vector<PartialResult> partial
     output = TakeRows(output, DistinctRows(output, q.visible, rows));
     rows = output.empty() ? 0 : output[0].size();
   }
-  std::vector<size_t> order;
-  const size_t wanted = q.limit ? static_cast<size_t>(*q.limit + q.offset) : rows;
-  if (!q.order_by.empty()) {
-    order = SortedRows(output, q.order_by, rows, std::min(wanted, rows), runner);
-  } else {
-    order.resize(std::min(wanted, rows));
-    for (size_t i = 0; i < order.size(); ++i) order[i] = i;
-  }
+  std::vector<size_t> order = AnswerRows(output, q, rows, runner);
   if (q.table.empty()) result.chunks_scanned = 0;
   return Finished{std::move(output), std::move(order)};
 }

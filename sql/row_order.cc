@@ -82,6 +82,15 @@ std::vector<size_t> SortedRows(const std::vector<Vector>& columns,
   return indexes;
 }
 
+std::vector<size_t> AnswerRows(const std::vector<Vector>& columns, const BoundSelect& q,
+                               size_t rows, TaskRunner* runner) {
+  const size_t keep = q.limit ? std::min(rows, static_cast<size_t>(*q.limit + q.offset)) : rows;
+  if (!q.order_by.empty()) return SortedRows(columns, q.order_by, rows, keep, runner);
+  std::vector<size_t> first(keep);
+  std::iota(first.begin(), first.end(), size_t{0});
+  return first;
+}
+
 std::vector<size_t> SortedRows(const std::vector<Vector>& columns,
                                const std::vector<BoundOrder>& order, size_t rows, size_t keep,
                                TaskRunner* runner) {

@@ -27,6 +27,11 @@ std::vector<size_t> SortedRows(const std::vector<Vector>& columns,
                                const std::vector<BoundOrder>& order, size_t rows, size_t keep,
                                TaskRunner* runner);
 
+// The rows of `columns` (`rows` of them) a query's answer shows, in order: sorted by q's ORDER BY
+// if it has one, and at most LIMIT + OFFSET of them (OFFSET not applied yet).
+std::vector<size_t> AnswerRows(const std::vector<Vector>& columns, const BoundSelect& q,
+                               size_t rows, TaskRunner* runner);
+
 // The indexes of the first occurrence of every distinct row over the first `visible` columns.
 // Values are compared as GROUP BY compares keys (DOUBLE -0.0 and 0.0 are one value).
 std::vector<size_t> DistinctRows(const std::vector<Vector>& columns, size_t visible, size_t rows);
