@@ -253,6 +253,9 @@ struct FragmentJob {
   Id manifest_id;
   Bytes request;  // an encoded sql::FragmentRequest
   std::shared_ptr<const std::atomic<bool>> cancel;
+  // A broadcast join's fragment: the chunks of the versions it joins with that this node lacked,
+  // fetched for it (null: none).
+  std::shared_ptr<const store::ChunkStore> gathered;
 };
 
 // From the planner to its executor: a statement that reads several datasets, to run over the

@@ -84,6 +84,10 @@ Result<std::unique_ptr<Node>> Node::Start(const local::NodeConfig& config,
   planner.max_queued = config.analytics.max_queued_queries;
   planner.result_cache_bytes = static_cast<size_t>(config.analytics.result_cache_size);
   planner.max_gather_bytes = config.analytics.max_gather_bytes;
+  planner.join_strategy =
+      config.analytics.join_strategy == "broadcast" ? local::JoinStrategy::kBroadcast
+      : config.analytics.join_strategy == "gather"  ? local::JoinStrategy::kGather
+                                                    : local::JoinStrategy::kAuto;
   node->planner_ = node->system_->spawn(QueryPlanner, planner, node->id_, dir->store(),
                                         node->executor_, node->keeper_);
   caf::anon_send(node->overlay_.transport, attach_atom::value, std::string(dht::kQueryProtocol),

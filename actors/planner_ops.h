@@ -5,7 +5,12 @@
 // Thread-safety: every function runs inside the planner's handlers.
 #pragma once
 
+#include <functional>
+#include <memory>
+
 #include "actors/query_planner.h"
+#include "common/result.h"
+#include "store/chunk_store.h"
 
 namespace lake::actors::planner {
 
@@ -15,6 +20,14 @@ using Self = QueryPlannerActor::stateful_pointer<QueryPlannerState>;
 // over an open session, as replies go).
 void SendMessage(Self self, const NodeId& to, const std::string& address,
                  const dht::QueryMessage& message);
+
+// The chunks the fragment `request` (encoded) joins with that this node lacks, fetched through
+// the keeper; `then` gets them (null when there is nothing to fetch: no broadcast join, or every
+// chunk held here), or why not. Bounded by max_gather_bytes as a gathered statement is.
+void GatherJoinedChunks(Self self, const Bytes& request,
+                        std::function<void(Result<std::shared_ptr<const store::ChunkStore>>)> then);
+// ResourceExhausted: a gather of `bytes` would pass analytics.maxGatherBytes.
+Status GatherTooLarge(Self self, uint64_t bytes);
 
 // --- query_planning.cc --------------------------------------------------------------------------
 // Admits and starts a query from the gateway.

@@ -24,15 +24,16 @@ QueryExecutorActor::behavior_type QueryExecutor(
   return {
       [=](run_atom, const FragmentJob& job) -> caf::result<Bytes> {
         auto& st = self->state;
-        Result<Bytes> partial = job.manifest
-                                    ? st.host->Run(*job.manifest, job.request, job.cancel.get())
-                                    : st.host->Run(job.manifest_id, job.request, job.cancel.get());
+        Result<Bytes> partial =
+            job.manifest
+                ? st.host->Run(*job.manifest, job.request, job.cancel.get(), job.gathered.get())
+                : st.host->Run(job.manifest_id, job.request, job.cancel.get(), job.gathered.get());
         if (!partial.ok()) return ToCafError(partial.status());
         return std::move(partial).value();
       },
       [=](scan_atom, const FragmentJob& job) -> caf::result<std::shared_ptr<sql::PartialResult>> {
-        Result<sql::PartialResult> partial =
-            self->state.host->RunPartial(*job.manifest, job.request, job.cancel.get());
+        Result<sql::PartialResult> partial = self->state.host->RunPartial(
+            *job.manifest, job.request, job.cancel.get(), job.gathered.get());
         if (!partial.ok()) return ToCafError(partial.status());
         return std::make_shared<sql::PartialResult>(std::move(partial).value());
       },

@@ -2,7 +2,9 @@
 
 #include <spdlog/spdlog.h>
 
+#include "actors/errors.h"
 #include "actors/planner_ops.h"
+#include "local/gathered_statement.h"
 
 namespace lake::actors {
 namespace planner {
@@ -12,6 +14,35 @@ void SendMessage(Self self, const NodeId& to, const std::string& address,
   if (!self->state.transport) return;
   caf::anon_send(self->state.transport, send_atom::value, to, address,
                  dht::EncodeQueryMessage(message));
+}
+
+Status GatherTooLarge(Self self, uint64_t bytes) {
+  // Whole MiB, rounded up.
+  const auto mib = [](uint64_t n) { return std::to_string((n + (uint64_t{1} << 20) - 1) >> 20); };
+  return Status::ResourceExhausted("the query needs " + mib(bytes) +
+                                   " MiB of chunks held by other nodes gathered here, more than "
+                                   "analytics.maxGatherBytes allows (" +
+                                   mib(self->state.options.max_gather_bytes) + " MiB)");
+}
+
+void GatherJoinedChunks(
+    Self self, const Bytes& request,
+    std::function<void(Result<std::shared_ptr<const store::ChunkStore>>)> then) {
+  using Gathered = std::shared_ptr<const store::ChunkStore>;
+  auto& st = self->state;
+  Result<local::GatherPlan> plan = local::PlanFragmentGather(*st.store, request);
+  if (!plan.ok()) return then(plan.status());
+  if (plan->missing.empty()) return then(Gathered());
+  if (plan->missing_bytes > st.options.max_gather_bytes) {
+    return then(GatherTooLarge(self, plan->missing_bytes));
+  }
+  std::vector<ChunkId> ids;
+  for (const store::ChunkRef& chunk : plan->missing) ids.push_back(chunk.id);
+  spdlog::info("fetching {} chunks ({} bytes) a broadcast join reads", ids.size(),
+               plan->missing_bytes);
+  self->request(st.keeper, caf::infinite, fetch_atom::value, std::move(ids))
+      .then([then](Gathered& chunks) { then(std::move(chunks)); },
+            [then](caf::error& error) { then(ToStatus(error)); });
 }
 
 }  // namespace planner

@@ -44,6 +44,7 @@ struct QueryPlannerOptions {
   // (analytics.maxGatherBytes): the bound that fails a join too large for this node's memory
   // with a clear error instead of swapping it to death.
   uint64_t max_gather_bytes = uint64_t{1} << 30;
+  local::JoinStrategy join_strategy = local::JoinStrategy::kAuto;  // analytics.joinStrategy
 };
 
 struct QueryPlannerState {

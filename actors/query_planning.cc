@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <set>
 
 #include "actors/actor_clock.h"
 #include "actors/errors.h"
@@ -13,6 +14,7 @@
 #include "local/gathered_statement.h"
 #include "local/pinned_version.h"
 #include "sql/parser.h"
+#include "sql/table_references.h"
 #include "store/mem_chunk_store.h"
 
 namespace lake::actors::planner {
@@ -215,26 +217,34 @@ void Decode(Self self, uint64_t id, const std::shared_ptr<local::DistributedSele
 }
 
 // This node's own share: run on the executor over the manifest the plan holds, its partial
-// result handed over unencoded.
+// result handed over unencoded (a broadcast join's joined chunks this node lacks fetched first).
 void RunOwn(Self self, uint64_t id, const local::DistributedSelect::Send& send) {
   Query& q = self->state.queries.at(id);
   std::shared_ptr<local::DistributedSelect> select = q.select;
-  // Aliasing: the job's manifest lives as long as the plan that holds it.
-  FragmentJob job{std::shared_ptr<const store::Manifest>(select, &select->manifest()),
-                  send.manifest_id, send.request, q.cancel};
+  std::shared_ptr<std::atomic<bool>> cancel = q.cancel;
   const uint64_t request_id = send.request_id;
   const NodeId self_id = self->state.self_id;
-  self->request(self->state.executor, caf::infinite, scan_atom::value, std::move(job))
-      .then(
-          [=](std::shared_ptr<sql::PartialResult>& partial) {
-            Accept(self, id, select, request_id, self_id, std::move(*partial));
-          },
-          [=](caf::error& error) {
-            if (!Scattering(self, id, select)) return;
-            Dispatch(self, id,
-                     select->OnFailure(request_id, self_id, ToStatus(error), ActorNow(self)));
-            CheckDone(self, id);
-          });
+  auto failed = [=](const Status& error) {
+    if (!Scattering(self, id, select)) return;
+    Dispatch(self, id, select->OnFailure(request_id, self_id, error, ActorNow(self)));
+    CheckDone(self, id);
+  };
+  GatherJoinedChunks(
+      self, send.request,
+      [=, manifest_id = send.manifest_id,
+       request = send.request](Result<std::shared_ptr<const store::ChunkStore>> gathered) {
+        if (!Scattering(self, id, select)) return;
+        if (!gathered.ok()) return failed(gathered.status());
+        // Aliasing: the job's manifest lives as long as the plan that holds it.
+        FragmentJob job{std::shared_ptr<const store::Manifest>(select, &select->manifest()),
+                        manifest_id, request, cancel, std::move(gathered).value()};
+        self->request(self->state.executor, caf::infinite, scan_atom::value, std::move(job))
+            .then(
+                [=](std::shared_ptr<sql::PartialResult>& partial) {
+                  Accept(self, id, select, request_id, self_id, std::move(*partial));
+                },
+                [=](caf::error& error) { failed(ToStatus(error)); });
+      });
 }
 
 void Dispatch(Self self, uint64_t id, std::vector<local::DistributedSelect::Send> sends) {
@@ -260,8 +270,12 @@ void Dispatch(Self self, uint64_t id, std::vector<local::DistributedSelect::Send
   }
 }
 
-void Scatter(Self self, uint64_t id, std::string sql, PinnedVersion version,
-             const std::vector<PeerInfo>& peers) {
+// Where the chunks of `versions` live, as the holders' lookup of a DistributedSelect: a
+// published version's chunk on the R nodes closest to it among this node and `peers`, a local
+// import's here alone. Notes the peers' addresses for the fragments sent to them.
+local::DistributedSelect::ReplicaLookup Replicas(Self self, uint64_t id,
+                                                 const std::vector<PinnedVersion>& versions,
+                                                 const std::vector<PeerInfo>& peers) {
   auto& st = self->state;
   Query& q = st.queries.at(id);
   std::vector<NodeId> nodes{st.self_id};
@@ -269,26 +283,46 @@ void Scatter(Self self, uint64_t id, std::string sql, PinnedVersion version,
     nodes.push_back(peer.id);
     q.addresses[peer.id] = peer.address;
   }
-  const dht::SortedNodes sorted(std::move(nodes));
-  const NodeId self_id = st.self_id;
-  const bool replicated = version.replicated;
-  const size_t replication = st.options.replication;
-  auto replicas = [&](const ChunkId& chunk) {
-    return replicated ? sorted.Closest(chunk, replication) : std::vector<NodeId>{self_id};
+  auto local_only = std::make_shared<std::set<ChunkId>>();
+  for (const PinnedVersion& version : versions) {
+    if (version.replicated) continue;
+    for (const store::ChunkRef& chunk : version.manifest.chunks) local_only->insert(chunk.id);
+  }
+  return [sorted = std::make_shared<const dht::SortedNodes>(std::move(nodes)), local_only,
+          self_id = st.self_id, replication = st.options.replication](const ChunkId& chunk) {
+    return local_only->count(chunk) ? std::vector<NodeId>{self_id}
+                                    : sorted->Closest(chunk, replication);
   };
+}
+
+sql::ScatterGather::Options ScatterOptions(Self self, uint64_t id) {
+  auto& st = self->state;
   sql::ScatterGather::Options options;
   options.fragment_timeout =
       std::max<Duration>(std::chrono::seconds(1), st.options.max_query_time / 3);
-  options.max_attempts_per_chunk = std::max<size_t>(1, replication);
-  options.allow_partial = q.request.allow_partial;
-  Result<std::unique_ptr<local::DistributedSelect>> plan = local::DistributedSelect::Plan(
-      std::move(sql), std::move(version.manifest), version.id, *st.store, self_id, replicas,
-      options, ToMicros(ActorNow(self)));
-  if (!plan.ok()) return Fail(self, id, plan.status());
-  q.select = std::move(plan).value();
+  options.max_attempts_per_chunk = std::max<size_t>(1, st.options.replication);
+  options.allow_partial = st.queries.at(id).request.allow_partial;
+  return options;
+}
+
+// Sends the first fragments of `select`, the statement query `id` runs now.
+void StartScatter(Self self, uint64_t id, std::unique_ptr<local::DistributedSelect> select) {
+  Query& q = self->state.queries.at(id);
+  q.select = std::move(select);
   q.cancel = std::make_shared<std::atomic<bool>>(false);
   Dispatch(self, id, q.select->Start(ActorNow(self)));
   CheckDone(self, id);
+}
+
+void Scatter(Self self, uint64_t id, std::string sql, PinnedVersion version,
+             const std::vector<PeerInfo>& peers) {
+  auto& st = self->state;
+  local::DistributedSelect::ReplicaLookup replicas = Replicas(self, id, {version}, peers);
+  Result<std::unique_ptr<local::DistributedSelect>> plan = local::DistributedSelect::Plan(
+      std::move(sql), std::move(version.manifest), version.id, *st.store, st.self_id, replicas,
+      ScatterOptions(self, id), ToMicros(ActorNow(self)));
+  if (!plan.ok()) return Fail(self, id, plan.status());
+  StartScatter(self, id, std::move(plan).value());
 }
 
 // The statement `id` is running ended with `result`: on to the next one.
@@ -314,26 +348,15 @@ void RunOnExecutor(Self self, uint64_t id, Job job) {
             [=](caf::error& error) { Fail(self, id, ToStatus(error)); });
 }
 
-// Whole MiB, rounded up: a bound's figures in its message.
-uint64_t MiB(uint64_t bytes) { return (bytes + (uint64_t{1} << 20) - 1) >> 20; }
-
-// The statement reads several datasets, or one through a subquery or a WITH query: it runs here
-// whole, over the chunks this node holds and those the keeper fetches for it (the gather
-// strategy, local/gathered_statement.h), within analytics.maxGatherBytes.
-void Gather(Self self, uint64_t id, std::shared_ptr<const sql::Statement> statement) {
+// Runs the statement here whole, over the chunks this node holds and those the keeper fetches
+// for it (the gather strategy, local/gathered_statement.h), within analytics.maxGatherBytes.
+void GatherHere(Self self, uint64_t id, std::shared_ptr<const sql::Statement> statement,
+                local::GatherPlan plan) {
   auto& st = self->state;
-  Result<local::GatherPlan> plan = local::PlanGather(*st.store, *statement);
-  if (!plan.ok()) return Fail(self, id, plan.status());
-  if (plan->missing_bytes > st.options.max_gather_bytes) {
-    return Fail(
-        self, id,
-        Status::ResourceExhausted("the query needs " + std::to_string(MiB(plan->missing_bytes)) +
-                                  " MiB of chunks held by other nodes gathered here, more than "
-                                  "analytics.maxGatherBytes allows (" +
-                                  std::to_string(MiB(st.options.max_gather_bytes)) + " MiB)"));
+  if (plan.missing_bytes > st.options.max_gather_bytes) {
+    return Fail(self, id, GatherTooLarge(self, plan.missing_bytes));
   }
-  GatheredStatement gathered{statement,
-                             std::make_shared<const local::GatherPlan>(std::move(plan).value()),
+  GatheredStatement gathered{statement, std::make_shared<const local::GatherPlan>(std::move(plan)),
                              std::make_shared<const store::MemChunkStore>()};
   if (gathered.plan->missing.empty()) return RunOnExecutor(self, id, std::move(gathered));
   std::vector<ChunkId> ids;
@@ -348,6 +371,50 @@ void Gather(Self self, uint64_t id, std::shared_ptr<const sql::Statement> statem
             it->second.stats.bytes_transferred += gathered.plan->missing_bytes;
             gathered.chunks = std::move(chunks);
             RunOnExecutor(self, id, std::move(gathered));
+          },
+          [=](caf::error& error) { Fail(self, id, ToStatus(error)); });
+}
+
+// Scatters a join as a broadcast join (local::DistributedSelect::PlanBroadcast says when), or
+// else gathers it here. Every holder may need the joined tables whole: those beyond
+// analytics.maxGatherBytes are gathered here instead (which fails with that bound's error if
+// this node lacks too much of them).
+void Broadcast(Self self, uint64_t id, std::shared_ptr<const sql::Statement> statement,
+               local::GatherPlan plan, const std::vector<PeerInfo>& peers) {
+  auto& st = self->state;
+  Query& q = st.queries.at(id);
+  uint64_t joined_bytes = 0;
+  for (const PinnedVersion& version : plan.versions) joined_bytes += version.manifest.total_bytes;
+  local::DistributedSelect::ReplicaLookup replicas = Replicas(self, id, plan.versions, peers);
+  // One statement travels as the whole text, so positions in errors are the text's own.
+  std::string sql = q.statements.size() == 1 ? q.request.sql : statement->text;
+  Result<std::unique_ptr<local::DistributedSelect>> select =
+      local::DistributedSelect::PlanBroadcast(std::move(sql), *statement, plan.versions, *st.store,
+                                              st.self_id, replicas, ScatterOptions(self, id),
+                                              ToMicros(ActorNow(self)), st.options.join_strategy);
+  if (!select.ok()) return Fail(self, id, select.status());
+  const bool broadcast =
+      *select && joined_bytes - (*select)->manifest().total_bytes <= st.options.max_gather_bytes;
+  if (!broadcast) return GatherHere(self, id, std::move(statement), std::move(plan));
+  spdlog::info("query {}: a broadcast join over the chunks of {}", id, (*select)->manifest().name);
+  q.cache_key.clear();  // as a gathered statement's, its answer is not cached
+  StartScatter(self, id, std::move(select).value());
+}
+
+// The statement reads several datasets, or one through a subquery or a WITH query: a plain join
+// may be broadcast; the rest runs here whole.
+void Gather(Self self, uint64_t id, std::shared_ptr<const sql::Statement> statement) {
+  auto& st = self->state;
+  Result<local::GatherPlan> plan = local::PlanGather(*st.store, *statement);
+  if (!plan.ok()) return Fail(self, id, plan.status());
+  if (st.options.join_strategy == local::JoinStrategy::kGather || !sql::JoinedTables(*statement)) {
+    return GatherHere(self, id, std::move(statement), std::move(plan).value());
+  }
+  self->request(st.router, caf::infinite, peers_atom::value)
+      .then(
+          [=, plan = std::move(plan).value()](std::vector<PeerInfo>& peers) mutable {
+            if (!self->state.queries.count(id)) return;
+            Broadcast(self, id, statement, std::move(plan), peers);
           },
           [=](caf::error& error) { Fail(self, id, ToStatus(error)); });
 }

@@ -37,27 +37,37 @@ void SendPieces(Self self, const Key& key) {
   if (serving.sent == serving.pieces.size()) st.serving.erase(it);
 }
 
+// Replies ERROR for the fragment `key`, unless it was cancelled meanwhile.
+void ServingFailed(Self self, const Key& key, const Status& error) {
+  auto it = self->state.serving.find(key);
+  if (it == self->state.serving.end()) return;
+  self->state.serving.erase(it);
+  SendMessage(self, key.first, "", ErrorMessage(key.second, error));
+}
+
 void Serve(Self self, const NodeId& from, const dht::QueryMessage& fragment) {
   auto& st = self->state;
   const Key key{from, fragment.request_id};
   if (st.serving.count(key)) return;  // a duplicate
   auto cancel = std::make_shared<std::atomic<bool>>(false);
   st.serving.emplace(key, QueryPlannerState::Serving{cancel, {}, 0, 0});
-  FragmentJob job{nullptr, fragment.manifest_id, fragment.data, cancel};
-  self->request(st.executor, caf::infinite, run_atom::value, std::move(job))
-      .then(
-          [=](Bytes& partial) {
-            auto it = self->state.serving.find(key);
-            if (it == self->state.serving.end()) return;  // cancelled meanwhile
-            it->second.pieces = dht::PartialPieces(key.second, partial);
-            SendPieces(self, key);
-          },
-          [=](caf::error& error) {
-            auto it = self->state.serving.find(key);
-            if (it == self->state.serving.end()) return;
-            self->state.serving.erase(it);
-            SendMessage(self, key.first, "", ErrorMessage(key.second, ToStatus(error)));
-          });
+  GatherJoinedChunks(
+      self, fragment.data,
+      [=, manifest_id = fragment.manifest_id,
+       request = fragment.data](Result<std::shared_ptr<const store::ChunkStore>> gathered) {
+        if (!self->state.serving.count(key)) return;  // cancelled meanwhile
+        if (!gathered.ok()) return ServingFailed(self, key, gathered.status());
+        FragmentJob job{nullptr, manifest_id, request, cancel, std::move(gathered).value()};
+        self->request(self->state.executor, caf::infinite, run_atom::value, std::move(job))
+            .then(
+                [=](Bytes& partial) {
+                  auto it = self->state.serving.find(key);
+                  if (it == self->state.serving.end()) return;  // cancelled meanwhile
+                  it->second.pieces = dht::PartialPieces(key.second, partial);
+                  SendPieces(self, key);
+                },
+                [=](caf::error& error) { ServingFailed(self, key, ToStatus(error)); });
+      });
 }
 
 }  // namespace

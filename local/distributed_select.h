@@ -4,6 +4,10 @@
 // sql::ScatterGather over the rest: one fragment request per holder, failed holders' chunks sent
 // again to other replicas, every chunk counted once. Finish merges the partial results with the
 // root stage (combine, finalize, HAVING, DISTINCT, ORDER BY, LIMIT).
+// A join runs the same way as a broadcast join (PlanBroadcast): scattered over the chunks of the
+// table that drives it, each holder joining its chunks with the other tables whole, which it
+// gathers first (their versions travel in the fragment requests). Its partial aggregates, or
+// rows, merge as a single table's do.
 // Owned by whoever drives the query: the planner actor over real peers, the simulator over
 // simulated ones. It sends what Start/OnFailure/OnTimer return, reports answers with `now`, and
 // calls Finish once done() or at the query's deadline. No clock, no I/O.
@@ -22,7 +26,9 @@
 #include "common/id.h"
 #include "common/result.h"
 #include "common/task_runner.h"
+#include "local/pinned_version.h"
 #include "local/store_table_provider.h"
+#include "sql/ast.h"
 #include "sql/bound.h"
 #include "sql/engine.h"
 #include "sql/partial_result.h"
@@ -31,6 +37,11 @@
 #include "store/manifest.h"
 
 namespace lake::local {
+
+// How a join runs in the network: scattered as a broadcast join, or gathered to the node asked
+// (local/gathered_statement.h). kAuto broadcasts when the joined tables are small beside the one
+// that drives the join (see PlanBroadcast); the others force one strategy where it applies.
+enum class JoinStrategy { kAuto, kBroadcast, kGather };
 
 class DistributedSelect {
  public:
@@ -60,14 +71,24 @@ class DistributedSelect {
   // driver's clock) is NOW()'s value here and, through the requests, at every holder. Errors:
   // the statement's own (InvalidArgument with its position).
   // REQUIRES: `store` outlives this object (merging reads no chunk; binding reads the schema).
-  static Result<std::unique_ptr<DistributedSelect>> Plan(std::string sql, store::Manifest manifest,
-                                                         const Id& manifest_id,
-                                                         const store::ChunkStore& store,
-                                                         const NodeId& self,
-                                                         const ReplicaLookup& replicas,
-                                                         sql::ScatterGather::Options options,
-                                                         std::optional<int64_t> statement_time =
-                                                             std::nullopt);
+  static Result<std::unique_ptr<DistributedSelect>> Plan(
+      std::string sql, store::Manifest manifest, const Id& manifest_id,
+      const store::ChunkStore& store, const NodeId& self, const ReplicaLookup& replicas,
+      sql::ScatterGather::Options options, std::optional<int64_t> statement_time = std::nullopt);
+
+  // Plans `statement` (one SELECT, whose text is `sql`) as a broadcast join over `versions`, the
+  // pinned versions of the datasets it reads (others are ignored); nullptr when it should be
+  // gathered instead:
+  // `strategy` is kGather; the statement is no plain join of stored tables (sql::JoinedTables);
+  // its driving table is read twice (a self-join) or through a FULL join, whose unmatched rows
+  // need the whole table at once; or, under kAuto, the driving table has fewer than
+  // kBroadcastRowRatio times the rows of the others together (then each holder would build and
+  // gather about as much as it probes). Errors: the statement's own.
+  static Result<std::unique_ptr<DistributedSelect>> PlanBroadcast(
+      std::string sql, const sql::Statement& statement, std::vector<PinnedVersion> versions,
+      const store::ChunkStore& store, const NodeId& self, const ReplicaLookup& replicas,
+      sql::ScatterGather::Options options, int64_t statement_time, JoinStrategy strategy);
+  static constexpr uint64_t kBroadcastRowRatio = 4;
 
   // See sql::ScatterGather for the rules; these wrap its calls in fragment requests.
   std::vector<Send> Start(TimePoint now);
@@ -92,21 +113,34 @@ class DistributedSelect {
   // (Corruption), or the chunks not covered (see ScatterGather::Finish). REQUIRES: called once.
   Result<Answer> Finish(TaskRunner* runner);
 
-  const store::Manifest& manifest() const { return manifest_; }
+  // The version of the table the query is scattered over.
+  const store::Manifest& manifest() const { return versions_[driving_].manifest; }
+  // The manifest ids of the versions a broadcast join's holders join their chunks with (empty
+  // for a query over one dataset).
+  const std::vector<Id>& joins() const { return joins_; }
   const std::string& sql() const { return sql_; }
 
  private:
-  DistributedSelect(std::string sql, store::Manifest manifest, const Id& manifest_id,
-                    const store::ChunkStore& store);
+  DistributedSelect(std::string sql, std::vector<PinnedVersion> versions,
+                    const store::ChunkStore& store, std::optional<int64_t> statement_time);
+  // Binds the statement against every pinned version.
+  Status Bind();
+  // Makes the version of the bound query's table the driving one (InvalidArgument if none is);
+  // the others become joins().
+  Status Drive();
+  // Prunes the driving version's chunks by its zone maps and scatters the rest.
+  void Scatter(const NodeId& self, const ReplicaLookup& replicas,
+               sql::ScatterGather::Options options);
   // Also notes how many chunks each fragment names.
   std::vector<Send> Requests(const std::vector<sql::ScatterGather::Fragment>& fragments);
 
   // Set by Plan, then immutable
   const std::string sql_;
-  const store::Manifest manifest_;
-  const Id manifest_id_;
-  std::optional<int64_t> statement_time_;
-  StoreTableProvider tables_;  // pinned to manifest_
+  const std::vector<PinnedVersion> versions_;
+  const std::optional<int64_t> statement_time_;
+  size_t driving_ = 0;         // in versions_
+  std::vector<Id> joins_;      // the other versions' manifest ids
+  StoreTableProvider tables_;  // pinned to versions_
   sql::BoundSelect query_;
   uint64_t chunks_pruned_ = 0;
 

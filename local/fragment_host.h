@@ -30,17 +30,22 @@ class FragmentHost {
   FragmentHost(const store::ChunkStore& store, store::ColumnCache* cache, TaskRunner* runner)
       : store_(store), cache_(cache), runner_(runner) {}
 
-  // Runs `request` (untrusted bytes) over the version whose manifest id is `manifest_id`.
-  // Errors: NotFound naming the manifest or the first chunk not held here; Corruption for a
-  // malformed request or a chunk index past the manifest's; the statement's own errors
-  // (InvalidArgument); Timeout once `*cancel` is set (null: not cancellable).
-  Result<Bytes> Run(const Id& manifest_id, ByteView request, const std::atomic<bool>* cancel);
+  // Runs `request` (untrusted bytes) over the version whose manifest id is `manifest_id`. A
+  // broadcast join's fragment (one whose request names versions it joins with) reads their
+  // chunks from `gathered` (null: none) or this node's store: the holder gathers those it lacks
+  // first (local/gathered_statement.h's PlanJoinGather says which).
+  // Errors: NotFound naming a manifest or the first chunk not held here (nor gathered);
+  // Corruption for a malformed request or a chunk index past the manifest's; the statement's own
+  // errors (InvalidArgument); Timeout once `*cancel` is set (null: not cancellable).
+  Result<Bytes> Run(const Id& manifest_id, ByteView request, const std::atomic<bool>* cancel,
+                    const store::ChunkStore* gathered = nullptr);
   // The same over a manifest the caller holds.
   Result<Bytes> Run(const store::Manifest& manifest, ByteView request,
-                    const std::atomic<bool>* cancel);
+                    const std::atomic<bool>* cancel, const store::ChunkStore* gathered = nullptr);
   // The same, the partial result not encoded (the planner's own share of its query).
   Result<sql::PartialResult> RunPartial(const store::Manifest& manifest, ByteView request,
-                                        const std::atomic<bool>* cancel);
+                                        const std::atomic<bool>* cancel,
+                                        const store::ChunkStore* gathered = nullptr);
 
  private:
   // The manifest `id` from the store, decoded once.

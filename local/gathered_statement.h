@@ -9,8 +9,10 @@
 #include <cstdint>
 #include <vector>
 
+#include "common/bytes.h"
 #include "common/result.h"
 #include "common/task_runner.h"
+#include "local/pinned_version.h"
 #include "sql/ast.h"
 #include "sql/engine.h"
 #include "store/chunk_store.h"
@@ -20,14 +22,20 @@
 namespace lake::local {
 
 struct GatherPlan {
-  std::vector<store::Manifest> versions;  // of the datasets the statement reads, pinned
-  std::vector<store::ChunkRef> missing;   // their chunks this node does not hold, each once
-  uint64_t missing_bytes = 0;             // the sum of `missing`'s sizes
+  std::vector<PinnedVersion> versions;   // of the datasets the statement reads
+  std::vector<store::ChunkRef> missing;  // their chunks this node does not hold, each once
+  uint64_t missing_bytes = 0;            // the sum of `missing`'s sizes
 };
 
 // What `statement` must gather from other nodes of the store's datasets. Names no dataset has
 // are left for the engine to report (with their positions).
 Result<GatherPlan> PlanGather(store::ChunkStore& store, const sql::Statement& statement);
+
+// What the fragment `request` (an encoded sql::FragmentRequest, untrusted) must gather before it
+// runs: for a broadcast join's, the versions it joins its chunks with, each read whole (nothing
+// for a fragment of one table, or one that does not decode: running it reports that). Errors:
+// NotFound naming a manifest this node does not hold (the planner then asks another replica).
+Result<GatherPlan> PlanFragmentGather(const store::ChunkStore& store, ByteView request);
 
 // Runs `statement` over `plan.versions`, reading each chunk from `gathered` if it is there, else
 // from `held` (the node's store). `statement_time`: what NOW() returns (µs since the epoch).

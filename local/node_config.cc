@@ -167,6 +167,7 @@ Status ReadMembers(ObjectReader& r, AnalyticsConfig* c) {
   LAKE_RETURN_IF_ERROR(r.Read("maxQueuedQueries", &c->max_queued_queries));
   LAKE_RETURN_IF_ERROR(r.Read("maxResultRows", &c->max_result_rows));
   LAKE_RETURN_IF_ERROR(r.Read("maxGatherBytes", &c->max_gather_bytes));
+  LAKE_RETURN_IF_ERROR(r.Read("joinStrategy", &c->join_strategy));
   return r.Read("resultCacheSize", &c->result_cache_size);
 }
 
@@ -303,6 +304,11 @@ Status ValidateNodeConfig(const NodeConfig& config) {
   }
   if (!config.security.network_key.empty() && !Id::FromHex(config.security.network_key)) {
     return KeyError("security.networkKey", "must be 64 hex digits (32 bytes)");
+  }
+  const std::string& strategy = config.analytics.join_strategy;
+  if (strategy != "auto" && strategy != "broadcast" && strategy != "gather") {
+    return KeyError("analytics.joinStrategy",
+                    "must be one of auto, broadcast, gather, got '" + strategy + "'");
   }
   const std::string& level = config.logging.level;
   if (std::find(kLogLevels.begin(), kLogLevels.end(), level) == kLogLevels.end()) {

@@ -67,6 +67,10 @@ struct AnalyticsConfig {
   // maxGatherBytes (ours): chunks a query over several datasets may fetch to the node that
   // plans it; a larger gather gets 413, >= 1
   uint64_t max_gather_bytes = uint64_t{1} << 30;
+  // joinStrategy (ours): how joins run in the network: "auto" broadcasts a join whose other
+  // tables are small beside the one that drives it and gathers the rest; "broadcast" and
+  // "gather" force one (local/distributed_select.h's JoinStrategy)
+  std::string join_strategy = "auto";
 };
 
 struct SecurityConfig {

@@ -164,7 +164,7 @@ QueryOutcome QueryCluster::Query(size_t planner, const std::string& sql) {
   Result<std::vector<sql::Statement>> parsed = sql::Parse(sql);
   if (parsed.ok() && parsed->size() == 1 && parsed->front().kind == sql::Statement::Kind::kSelect &&
       parsed->front().select.table.empty()) {
-    return Gather(std::move(parsed->front()));
+    return Join(std::move(parsed->front()), sql);
   }
   Result<const Dataset*> dataset = DatasetOf(planner, sql);
   if (!dataset.ok()) return Refuse(dataset.status());
@@ -178,7 +178,33 @@ QueryOutcome QueryCluster::Query(size_t planner, const std::string& sql) {
       [&](const ChunkId& chunk) { return view.Closest(chunk, r); }, options_.scatter,
       ToMicros(loop_.now()));
   if (!select.ok()) return Refuse(select.status());
-  q.select = std::move(select).value();
+  return Scatter(std::move(select).value());
+}
+
+QueryOutcome QueryCluster::Join(sql::Statement statement, const std::string& sql) {
+  Active& q = *active_;
+  Result<local::GatherPlan> plan = local::PlanGather(*nodes_[q.planner].store, statement);
+  if (!plan.ok()) return Refuse(plan.status());
+  for (const local::PinnedVersion& version : plan->versions) {
+    for (const store::ChunkRef& chunk : version.manifest.chunks) {
+      q.outcome.chunks.push_back(chunk.id);
+    }
+  }
+  const dht::SortedNodes view(PlannerView());
+  const size_t r = options_.replication;
+  Result<std::unique_ptr<local::DistributedSelect>> select =
+      local::DistributedSelect::PlanBroadcast(
+          sql, statement, plan->versions, *nodes_[q.planner].store, id(q.planner),
+          [&](const ChunkId& chunk) { return view.Closest(chunk, r); }, options_.scatter,
+          ToMicros(loop_.now()), options_.join_strategy);
+  if (!select.ok()) return Refuse(select.status());
+  if (*select) return Scatter(std::move(select).value());
+  return Gather(std::move(statement), std::move(plan).value());
+}
+
+QueryOutcome QueryCluster::Scatter(std::unique_ptr<local::DistributedSelect> select) {
+  Active& q = *active_;
+  q.select = std::move(select);
   ArmDeadline();
   Dispatch(q.select->Start(loop_.now()), /*retry=*/false);
   Advance();
@@ -186,42 +212,63 @@ QueryOutcome QueryCluster::Query(size_t planner, const std::string& sql) {
   return std::move(active_->outcome);
 }
 
-QueryOutcome QueryCluster::Gather(sql::Statement statement) {
+QueryOutcome QueryCluster::Gather(sql::Statement statement, local::GatherPlan plan) {
   Active& q = *active_;
-  Result<local::GatherPlan> plan = local::PlanGather(*nodes_[q.planner].store, statement);
-  if (!plan.ok()) return Refuse(plan.status());
-  for (const store::Manifest& version : plan->versions) {
-    for (const store::ChunkRef& chunk : version.chunks) q.outcome.chunks.push_back(chunk.id);
-  }
   std::vector<ChunkId> missing;
-  for (const store::ChunkRef& chunk : plan->missing) missing.push_back(chunk.id);
+  for (const store::ChunkRef& chunk : plan.missing) missing.push_back(chunk.id);
   q.statement = std::make_unique<sql::Statement>(std::move(statement));
-  q.plan = std::move(plan).value();
-  q.gather = std::make_unique<local::ChunkGather>(std::move(missing), PlannerView(), id(q.planner),
-                                                  options_.replication, kFetchWindow);
+  q.plan = std::move(plan);
   ArmDeadline();
-  SendFetches(q.gather->Start());
-  if (q.gather->finished()) FinishGathered();
+  q.gather = StartGather(q.planner, std::move(missing),
+                         [this](const local::ChunkGather& gather) { FinishGathered(gather); });
   loop_.RunWhile([this] { return !active_->finished; });
   return std::move(active_->outcome);
 }
 
-void QueryCluster::SendFetches(const std::vector<local::ChunkGather::Ask>& asks) {
-  Active& q = *active_;
+uint64_t QueryCluster::StartGather(size_t node, std::vector<ChunkId> chunks,
+                                   std::function<void(const local::ChunkGather&)> done) {
+  const uint64_t gather = next_gather_++;
+  Gathering& g = gathers_[gather];
+  g.query = active_->query;
+  g.node = node;
+  g.chunks = std::make_unique<local::ChunkGather>(std::move(chunks), PlannerView(), id(node),
+                                                  options_.replication, kFetchWindow);
+  g.done = std::move(done);
+  SendFetches(gather, g.chunks->Start());
+  if (g.chunks->finished()) EndGather(gather);
+  return gather;
+}
+
+void QueryCluster::SendFetches(uint64_t gather, const std::vector<local::ChunkGather::Ask>& asks) {
+  const size_t from = gathers_.at(gather).node;
   for (const local::ChunkGather::Ask& ask : asks) {
     const uint64_t wire_id = next_wire_id_++;
     const size_t node = index_of_.at(ask.node);
-    fetching_.emplace(wire_id, Fetching{q.query, ask.chunk, node});
+    fetching_.emplace(wire_id, Fetching{gather, ask.chunk, node});
     dht::ChunkMessage fetch;
     fetch.kind = dht::ChunkMessageKind::kFetch;
     fetch.request_id = wire_id;
     fetch.object = dht::ObjectKind::kChunk;
     fetch.id = ask.chunk;
-    SendChunkMessage(q.planner, node, fetch);
+    SendChunkMessage(from, node, fetch);
     // The keeper's request deadline, played by the fragment deadline.
     loop_.After(options_.scatter.fragment_timeout,
                 [this, wire_id] { OnFetched(wire_id, nullptr); });
   }
+}
+
+void QueryCluster::EndGather(uint64_t gather) {
+  auto it = gathers_.find(gather);
+  if (it == gathers_.end()) return;
+  Gathering ended = std::move(it->second);
+  gathers_.erase(it);
+  std::erase_if(fetching_, [&](const auto& entry) { return entry.second.gather == gather; });
+  ended.done(*ended.chunks);
+}
+
+void QueryCluster::DropGathers(uint64_t query) {
+  std::erase_if(gathers_, [&](const auto& entry) { return entry.second.query == query; });
+  std::erase_if(fetching_, [&](const auto& entry) { return !gathers_.count(entry.second.gather); });
 }
 
 void QueryCluster::SendChunkMessage(size_t from, size_t to, const dht::ChunkMessage& message) {
@@ -269,30 +316,31 @@ void QueryCluster::OnFetched(uint64_t wire_id, const Bytes* bytes) {
   if (it == fetching_.end()) return;  // answered already (this is its deadline), or a stray
   const Fetching fetch = it->second;
   fetching_.erase(it);
-  if (!active_ || active_->finished || fetch.query != active_->query) return;
-  Active& q = *active_;
-  SendFetches(q.gather->OnAnswer(fetch.chunk, id(fetch.node), bytes));
-  if (q.gather->finished()) FinishGathered();
+  auto gather = gathers_.find(fetch.gather);
+  if (gather == gathers_.end()) return;
+  local::ChunkGather& chunks = *gather->second.chunks;
+  SendFetches(fetch.gather, chunks.OnAnswer(fetch.chunk, id(fetch.node), bytes));
+  if (chunks.finished()) EndGather(fetch.gather);
 }
 
-void QueryCluster::FinishGathered() {
+void QueryCluster::FinishGathered(const local::ChunkGather& gather) {
   Active& q = *active_;
   q.finished = true;
   q.outcome.elapsed = loop_.now() - q.started;
-  if (!q.gather->finished()) {
+  if (!gather.finished()) {
     // The deadline: name a chunk not gathered, as the planner's timeout names its pending ones.
     for (const store::ChunkRef& chunk : q.plan.missing) {
-      Result<bool> held = q.gather->chunks()->HasChunk(chunk.id);
+      Result<bool> held = gather.chunks()->HasChunk(chunk.id);
       if (held.ok() && *held) continue;
       q.outcome.status = Status::Timeout("chunk " + chunk.id.ToHex() +
                                          " was not gathered before the query's deadline");
       break;
     }
-  } else if (!q.gather->status().ok()) {
-    q.outcome.status = q.gather->status();
+  } else if (!gather.status().ok()) {
+    q.outcome.status = gather.status();
   } else {
     Result<sql::QueryResult> answer =
-        local::RunGathered(*q.statement, q.plan, *q.gather->chunks(), *nodes_[q.planner].store,
+        local::RunGathered(*q.statement, q.plan, *gather.chunks(), *nodes_[q.planner].store,
                            nullptr, &runner_, ToMicros(q.started));
     if (answer.ok()) {
       q.outcome.result = std::move(answer).value();
@@ -301,7 +349,21 @@ void QueryCluster::FinishGathered() {
     }
   }
   Fold('F', q.planner, q.outcome.status);
-  std::erase_if(fetching_, [&](const auto& entry) { return entry.second.query == q.query; });
+  DropGathers(q.query);
+}
+
+void QueryCluster::GatherForFragment(
+    size_t node, const Bytes& request,
+    std::function<void(const Result<std::shared_ptr<const store::ChunkStore>>&)> then) {
+  Result<local::GatherPlan> plan = local::PlanFragmentGather(*nodes_[node].store, request);
+  if (!plan.ok()) return then(plan.status());
+  if (plan->missing.empty()) return then(std::shared_ptr<const store::ChunkStore>());
+  std::vector<ChunkId> missing;
+  for (const store::ChunkRef& chunk : plan->missing) missing.push_back(chunk.id);
+  StartGather(node, std::move(missing), [then](const local::ChunkGather& gather) {
+    if (!gather.status().ok()) return then(gather.status());
+    then(std::shared_ptr<const store::ChunkStore>(gather.chunks()));
+  });
 }
 
 void QueryCluster::Dispatch(const std::vector<local::DistributedSelect::Send>& sends, bool retry) {
@@ -333,10 +395,23 @@ void QueryCluster::RunOwn(uint64_t wire_id, const Bytes& request) {
   if (it == pending_.end() || !active_ || active_->finished || it->second.query != active_->query) {
     return;
   }
+  GatherForFragment(active_->planner, request, [this, wire_id, request](const auto& gathered) {
+    FinishOwn(wire_id, request, gathered);
+  });
+}
+
+void QueryCluster::FinishOwn(uint64_t wire_id, const Bytes& request,
+                             const Result<std::shared_ptr<const store::ChunkStore>>& gathered) {
+  auto it = pending_.find(wire_id);
+  if (it == pending_.end() || !active_ || active_->finished || it->second.query != active_->query) {
+    return;
+  }
   Active& q = *active_;
   const uint64_t request_id = it->second.request_id;
   pending_.erase(it);
-  Result<Bytes> partial = nodes_[q.planner].host->Run(q.select->manifest(), request, nullptr);
+  Result<Bytes> partial = gathered.ok() ? nodes_[q.planner].host->Run(q.select->manifest(), request,
+                                                                      nullptr, gathered->get())
+                                        : Result<Bytes>(gathered.status());
   if (partial.ok()) {
     Dispatch(q.select->OnPartial(request_id, id(q.planner), *partial, loop_.now()), true);
   } else {
@@ -381,7 +456,7 @@ void QueryCluster::OnServing(size_t holder, size_t planner, const dht::QueryMess
       node.serving.emplace(message.request_id, Node::Serving{});
       loop_.After(node.work_time, [this, holder, planner, wire_id = message.request_id,
                                    manifest_id = message.manifest_id, request = message.data] {
-        FinishWork(holder, planner, wire_id, manifest_id, request);
+        StartWork(holder, planner, wire_id, manifest_id, request);
       });
       return;
     case dht::QueryMessageKind::kCancel:
@@ -401,12 +476,25 @@ void QueryCluster::OnServing(size_t holder, size_t planner, const dht::QueryMess
   }
 }
 
+void QueryCluster::StartWork(size_t holder, size_t planner, uint64_t wire_id, const Id& manifest_id,
+                             const Bytes& request) {
+  Node& node = nodes_[holder];
+  if (!node.running || !node.serving.count(wire_id)) return;  // crashed, or cancelled meanwhile
+  GatherForFragment(holder, request, [=, this](const auto& gathered) {
+    FinishWork(holder, planner, wire_id, manifest_id, request, gathered);
+  });
+}
+
 void QueryCluster::FinishWork(size_t holder, size_t planner, uint64_t wire_id,
-                              const Id& manifest_id, const Bytes& request) {
+                              const Id& manifest_id, const Bytes& request,
+                              const Result<std::shared_ptr<const store::ChunkStore>>& gathered) {
   Node& node = nodes_[holder];
   auto it = node.serving.find(wire_id);
   if (!node.running || it == node.serving.end()) return;  // crashed, or cancelled meanwhile
-  Result<Bytes> partial = node.host->Run(manifest_id, RequestRun(node.behaviour, request), nullptr);
+  Result<Bytes> partial = gathered.ok()
+                              ? node.host->Run(manifest_id, RequestRun(node.behaviour, request),
+                                               nullptr, gathered->get())
+                              : Result<Bytes>(gathered.status());
   if (!partial.ok()) {
     node.serving.erase(it);
     dht::QueryMessage error;
@@ -498,7 +586,7 @@ void QueryCluster::Advance() {
 }
 
 void QueryCluster::Finish() {
-  if (active_->gather) return FinishGathered();
+  if (active_->statement) return FinishGathered(*gathers_.at(active_->gather).chunks);
   Active& q = *active_;
   q.finished = true;
   Result<local::DistributedSelect::Answer> answer = q.select->Finish(&runner_);
@@ -509,6 +597,7 @@ void QueryCluster::Finish() {
     q.outcome.status = answer.status();
   }
   Fold('F', q.planner, q.outcome.status);
+  DropGathers(q.query);
   // What is still outstanding is abandoned: its holders may stop.
   for (auto it = pending_.begin(); it != pending_.end();) {
     if (it->second.query != q.query) {

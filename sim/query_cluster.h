@@ -17,6 +17,7 @@
 // its seed. Thread-safety: not thread-safe; the simulation is one thread.
 #pragma once
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -49,13 +50,14 @@ namespace lake::sim {
 
 struct QueryClusterOptions {
   size_t nodes = 20;
-  size_t replication = 3;                                  // R: copies of each chunk
-  size_t piece_bytes = 4096;                               // of a PARTIAL piece
-  size_t piece_window = 2;                                 // pieces sent and not yet acknowledged
-  size_t max_partial_bytes = 1 << 20;                      // the planner's limit on one answer
-  Duration work_time = std::chrono::milliseconds(2);       // a holder's time to run a fragment
-  Duration query_deadline = std::chrono::seconds(20);      // Finish then, done or not
-  sql::ScatterGather::Options scatter = DefaultScatter();  // fragment deadline and attempts
+  size_t replication = 3;                              // R: copies of each chunk
+  size_t piece_bytes = 4096;                           // of a PARTIAL piece
+  size_t piece_window = 2;                             // pieces sent and not yet acknowledged
+  size_t max_partial_bytes = 1 << 20;                  // the planner's limit on one answer
+  Duration work_time = std::chrono::milliseconds(2);   // a holder's time to run a fragment
+  Duration query_deadline = std::chrono::seconds(20);  // Finish then, done or not
+  local::JoinStrategy join_strategy = local::JoinStrategy::kAuto;  // as analytics.joinStrategy
+  sql::ScatterGather::Options scatter = DefaultScatter();          // fragment deadline and attempts
   NetworkOptions network;
 
   static sql::ScatterGather::Options DefaultScatter() {
@@ -88,8 +90,11 @@ class QueryCluster {
 
   // Plans `sql` at node `planner` and runs the loop until it is answered (at the latest at the
   // query's deadline). A SELECT over one dataset is scattered to the holders; one that reads
-  // several (a join, a subquery, a WITH query) gathers the chunks the planner lacks with FETCH
-  // messages (/lake/chunk/1, local::ChunkGather) and runs there whole, as a node's planner does.
+  // several (a join, a subquery, a WITH query) is scattered as a broadcast join when
+  // local::DistributedSelect::PlanBroadcast says so (each holder fetching the joined tables'
+  // chunks it lacks first), and otherwise gathers the chunks the planner lacks and runs there
+  // whole, as a node's planner does. Chunks travel as FETCH messages (/lake/chunk/1,
+  // local::ChunkGather).
   // A statement that is not one SELECT, or does not bind, is the error.
   // REQUIRES: planner < size() and it is running.
   QueryOutcome Query(size_t planner, const std::string& sql);
@@ -143,11 +148,19 @@ class QueryCluster {
     size_t holder = 0;
     dht::PartialAssembly assembly;
   };
-  // A FETCH sent for a gathered statement and not answered yet, by wire request id.
-  struct Fetching {
+  // Chunks a node fetches for a query: the planner's for a gathered statement, or a holder's
+  // for a broadcast join's fragment. `done` runs once the gather finished.
+  struct Gathering {
     uint64_t query = 0;
+    size_t node = 0;  // the node gathering
+    std::unique_ptr<local::ChunkGather> chunks;
+    std::function<void(const local::ChunkGather&)> done;
+  };
+  // A FETCH sent for a gather and not answered yet, by wire request id.
+  struct Fetching {
+    uint64_t gather = 0;  // in gathers_
     ChunkId chunk;
-    size_t node = 0;
+    size_t node = 0;  // asked
   };
   // The query being answered.
   struct Active {
@@ -156,7 +169,7 @@ class QueryCluster {
     std::unique_ptr<local::DistributedSelect> select;  // a SELECT over one dataset, or
     std::unique_ptr<sql::Statement> statement;         // a gathered statement, with
     local::GatherPlan plan;                            //   its pinned versions and
-    std::unique_ptr<local::ChunkGather> gather;        //   the fetch of what it lacks
+    uint64_t gather = 0;                               //   the fetch of what it lacks
     TimePoint started;
     TimePoint timer_at = TimePoint::max();  // the OnTimer armed
     QueryOutcome outcome;
@@ -174,21 +187,46 @@ class QueryCluster {
   std::vector<NodeId> PlannerView() const;
   // Finishes the query at its deadline if it is still running then.
   void ArmDeadline();
+  // A statement that reads several datasets: scattered as a broadcast join, or gathered.
+  QueryOutcome Join(sql::Statement statement, const std::string& sql);
+  // Scatters the query's DistributedSelect and runs the loop until the answer.
+  QueryOutcome Scatter(std::unique_ptr<local::DistributedSelect> select);
   // The gathered statement's path: fetch, then run at the planner.
-  QueryOutcome Gather(sql::Statement statement);
-  void SendFetches(const std::vector<local::ChunkGather::Ask>& asks);
+  QueryOutcome Gather(sql::Statement statement, local::GatherPlan plan);
+  // Starts `node`'s fetch of `chunks` for the query running; `done` runs once it finished (at
+  // once if there is nothing to fetch), unless the query ends first. Returns the gather's id.
+  uint64_t StartGather(size_t node, std::vector<ChunkId> chunks,
+                       std::function<void(const local::ChunkGather&)> done);
+  void SendFetches(uint64_t gather, const std::vector<local::ChunkGather::Ask>& asks);
+  // The gather finished: forgets it and runs its `done`.
+  void EndGather(uint64_t gather);
+  // Forgets the gathers of query `query` and their fetches.
+  void DropGathers(uint64_t query);
   void SendChunkMessage(size_t from, size_t to, const dht::ChunkMessage& message);
   void DeliverChunkMessage(size_t from, size_t to, const Bytes& bytes);
   // The answer to FETCH `wire_id`: the bytes given, or nullptr (an error, its deadline).
   void OnFetched(uint64_t wire_id, const Bytes* bytes);
-  void FinishGathered();
+  // The gathered statement's end: it runs over what `gather` fetched, or fails naming what it
+  // could not (at the query's deadline, a chunk still missing).
+  void FinishGathered(const local::ChunkGather& gather);
 
   void Send(size_t from, size_t to, const dht::QueryMessage& message);
   void Deliver(size_t from, size_t to, const Bytes& bytes);
   // The holder's side: a FRAGMENT, CANCEL or ACK from `planner`.
   void OnServing(size_t holder, size_t planner, const dht::QueryMessage& message);
+  // The holder's work on a fragment, once its time passed: it gathers what a broadcast join
+  // reads that it lacks, then runs it.
+  void StartWork(size_t holder, size_t planner, uint64_t wire_id, const Id& manifest_id,
+                 const Bytes& request);
+  // `gathered`: the chunks fetched for it, or why they could not be (null: none needed).
   void FinishWork(size_t holder, size_t planner, uint64_t wire_id, const Id& manifest_id,
-                  const Bytes& request);
+                  const Bytes& request,
+                  const Result<std::shared_ptr<const store::ChunkStore>>& gathered);
+  // Gathers what the fragment `request` reads that `node` lacks, for the query running, then
+  // calls `then` with it (null: nothing to gather) or why it could not.
+  void GatherForFragment(
+      size_t node, const Bytes& request,
+      std::function<void(const Result<std::shared_ptr<const store::ChunkStore>>&)> then);
   // Sends the pieces the window admits.
   void SendPieces(size_t holder, size_t planner, uint64_t wire_id);
   void OnReply(size_t from, const dht::QueryMessage& message);
@@ -196,6 +234,8 @@ class QueryCluster {
   // Sends the DistributedSelect's fragments (`retry`: they take over failed ones' chunks).
   void Dispatch(const std::vector<local::DistributedSelect::Send>& sends, bool retry);
   void RunOwn(uint64_t wire_id, const Bytes& request);
+  void FinishOwn(uint64_t wire_id, const Bytes& request,
+                 const Result<std::shared_ptr<const store::ChunkStore>>& gathered);
   // After every event of the query: Finish once done, else arm the timer.
   void Advance();
   void Finish();
@@ -211,8 +251,10 @@ class QueryCluster {
   std::unordered_map<NodeId, size_t> index_of_;
   std::vector<Dataset> datasets_;
   std::map<uint64_t, Pending> pending_;
+  std::map<uint64_t, Gathering> gathers_;  // by id, from 1
   std::map<uint64_t, Fetching> fetching_;
   std::unique_ptr<Active> active_;
+  uint64_t next_gather_ = 1;
   uint64_t next_query_ = 1;
   uint64_t next_wire_id_ = 1;
   uint64_t messages_delivered_ = 0;

@@ -39,6 +39,11 @@ std::string EventsCsv() {
   return csv;
 }
 
+// The five countries' regions: a table of one chunk to join events with.
+std::string CountriesCsv() {
+  return "code,region\nUS,americas\nDE,europe\nFR,europe\nJP,asia\nBR,americas\n";
+}
+
 const char* const kQueries[] = {
     // Partial aggregates combined across holders.
     "SELECT country, COUNT(*) AS n, SUM(amount) AS total, MIN(amount) AS low, "
@@ -59,6 +64,11 @@ const char* const kQueries[] = {
     "WHERE a.amount > 800 GROUP BY a.country",
     "SELECT COUNT(*) AS n, SUM(amount) AS total FROM events "
     "WHERE user_id IN (SELECT user_id FROM events WHERE amount > 890)",
+    // Broadcast: scattered over the chunks of events, each holder fetching the countries chunk
+    // (when it lacks it: from the next node when one crashed, is cut off or forges it) and
+    // joining and aggregating its own chunks.
+    "SELECT c.region, COUNT(*) AS n, SUM(e.amount) AS total FROM events e "
+    "JOIN countries c ON e.country = c.code WHERE e.amount > 0 GROUP BY c.region",
 };
 
 // The faults a node may get in a run.
@@ -127,6 +137,10 @@ Result<std::unique_ptr<QueryWorkload>> QueryWorkload::Create() {
   env.runner = &runner;
   LAKE_RETURN_IF_ERROR(
       store::ImportCsv(workload->store_, store::MemorySource(EventsCsv()), options, env).status());
+  options.name = "countries";
+  LAKE_RETURN_IF_ERROR(
+      store::ImportCsv(workload->store_, store::MemorySource(CountriesCsv()), options, env)
+          .status());
   local::StoreTableProvider tables(workload->store_);
   LAKE_RETURN_IF_ERROR(tables.Refresh());
   sql::Engine engine(tables, &runner);

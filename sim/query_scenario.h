@@ -2,11 +2,12 @@
 // (ids ascending, so zone maps prune ranges of them; users, countries, amounts, flags) is
 // imported once into a store, cut into small chunks, and the embedded engine answers a few
 // representative SELECTs over that store (aggregates, DISTINCT, top-N, COUNT(DISTINCT), a filter
-// that prunes, a projection whose partial results travel in many pieces, and a self-join and an
-// IN subquery, which the planner gathers and runs whole). Then `runs` runs, each
-// from its own seed: a QueryCluster of N nodes with fresh ids (each chunk on the R closest), a
-// random planner and query, and random faults. Each node but the planner is faulty with a
-// probability drawn for the run (up to fault_rate): it crashes before the query (the planner
+// that prunes, a projection whose partial results travel in many pieces, a self-join and an IN
+// subquery, which the planner gathers and runs whole, and a join with a table of countries,
+// broadcast to the holders of the events, each fetching the countries chunk it lacks). Then `runs`
+// runs, each from its own seed: a QueryCluster of N nodes with fresh ids (each chunk on the R
+// closest), a random planner and query, and random faults. Each node but the planner is faulty with
+// a probability drawn for the run (up to fault_rate): it crashes before the query (the planner
 // noticing or not) or during it, is cut off from the planner (the cut healing during the query
 // or not), works past the fragment deadline, or answers as a hostile holder. Messages are lost
 // with a probability drawn up to the network's loss, and one run in four has a query deadline

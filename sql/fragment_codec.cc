@@ -31,7 +31,7 @@ Status CheckVersion(const msgpack::object& root) {
 Bytes EncodeFragmentRequest(const FragmentRequest& request) {
   msgpack::sbuffer buffer;
   msgpack::packer<msgpack::sbuffer> pk(buffer);
-  pk.pack_map(request.statement_time ? 4 : 3);
+  pk.pack_map(3 + (request.statement_time ? 1 : 0) + (request.joins.empty() ? 0 : 1));
   pk.pack("v");
   pk.pack(kFragmentFormatVersion);
   pk.pack("sql");
@@ -41,6 +41,11 @@ Bytes EncodeFragmentRequest(const FragmentRequest& request) {
   if (request.statement_time) {
     pk.pack("now");
     pk.pack(*request.statement_time);
+  }
+  if (!request.joins.empty()) {
+    pk.pack("joins");
+    pk.pack_array(static_cast<uint32_t>(request.joins.size()));
+    for (const Id& id : request.joins) PackId(pk, id);
   }
   return BufferBytes(buffer);
 }
@@ -68,6 +73,16 @@ Result<FragmentRequest> DecodeFragmentRequest(ByteView bytes) {
     int64_t micros;
     if (!ReadInt(*now, &micros)) return Corrupt("statement time");
     request.statement_time = micros;
+  }
+  if (const msgpack::object* joins = FindField(root, "joins")) {
+    if (joins->type != msgpack::type::ARRAY || joins->via.array.size > kMaxFragmentJoins) {
+      return Corrupt("joined versions");
+    }
+    for (uint32_t i = 0; i < joins->via.array.size; ++i) {
+      Id id;
+      if (!ReadId(joins->via.array.ptr[i], &id)) return Corrupt("joined version id");
+      request.joins.push_back(id);
+    }
   }
   return request;
 }

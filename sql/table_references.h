@@ -4,6 +4,7 @@
 // Thread-safety: pure.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -17,5 +18,12 @@ namespace lake::sql {
 // is left out. Names are as parsed: whether a stored table answers to one is the catalog's
 // business. Empty for SHOW/DESCRIBE.
 std::vector<std::string> TablesRead(const Statement& statement);
+
+// The stored tables a plain join reads, one per reference in its FROM clause (a self-join names
+// its table twice); nullopt unless `statement` is one SELECT whose FROM clause joins stored
+// tables and which reads nothing else: no subquery, WITH query or set operation. Only such a
+// statement can run as a broadcast join, each holder reading its chunks of one table with the
+// others whole: a subquery would be answered while binding, over whole tables, on every holder.
+std::optional<std::vector<std::string>> JoinedTables(const Statement& statement);
 
 }  // namespace lake::sql

@@ -84,8 +84,8 @@ TEST_CASE("A gather plan lists exactly the chunks of the statement's tables this
   CHECK(missing.size() == plan->missing.size());
   // Every absent chunk but those of the table the statement does not read.
   std::set<ChunkId> expected;
-  for (const store::Manifest& version : plan->versions) {
-    for (const store::ChunkRef& chunk : version.chunks) {
+  for (const PinnedVersion& version : plan->versions) {
+    for (const store::ChunkRef& chunk : version.manifest.chunks) {
       if (absent.count(chunk.id)) expected.insert(chunk.id);
     }
   }

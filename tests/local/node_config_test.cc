@@ -49,6 +49,7 @@ TEST_CASE("An empty config object yields every documented default", "[local][con
   CHECK(c.storage.max_upload_bytes == 10ULL * 1024 * 1024 * 1024);
   CHECK(c.analytics.max_query_time_ms == 30000);
   CHECK(c.analytics.cache_size == 256ULL * 1024 * 1024);
+  CHECK(c.analytics.join_strategy == "auto");
   CHECK(c.security.enable_encryption);
   CHECK(c.security.key_path.empty());
   CHECK(c.security.allowed_origins.empty());  // no page of another origin may call the API
@@ -215,6 +216,19 @@ TEST_CASE("Out-of-range config values are errors naming the key", "[local][confi
       CHECK(ParseNodeConfig(json, nullptr).ok());
     }
   }
+  SECTION("join strategy") {
+    CHECK_THAT(ParseError(R"({"analytics": {"joinStrategy": "hash"}})"),
+               Contains("config key 'analytics.joinStrategy' must be one of auto, broadcast, "
+                        "gather") &&
+                   Contains("'hash'"));
+    for (const char* strategy : {"auto", "broadcast", "gather"}) {
+      const std::string json =
+          std::string(R"({"analytics": {"joinStrategy": ")") + strategy + "\"}}";
+      Result<NodeConfig> parsed = ParseNodeConfig(json, nullptr);
+      REQUIRE(parsed.ok());
+      CHECK(parsed->analytics.join_strategy == strategy);
+    }
+  }
   SECTION("bootstrap entries") {
     CHECK_THAT(ParseError(R"({"network": {"bootstrapNodes": ["a:1", "nohost"]}})"),
                Contains("config key 'network.bootstrapNodes[1]'") && Contains("'nohost'"));
@@ -239,11 +253,11 @@ TEST_CASE("Seeds may pin a node id, and advertiseAddress and writers are checked
           "[local][config]") {
   const std::string id(64, 'a');
   std::vector<std::string> warnings;
-  const Result<NodeConfig> parsed = ParseNodeConfig(
-      R"({"network": {"bootstrapNodes": [")" + id + R"(@seed.example:4000", "b:1"],
+  const Result<NodeConfig> parsed = ParseNodeConfig(R"({"network": {"bootstrapNodes": [")" + id +
+                                                        R"(@seed.example:4000", "b:1"],
                       "advertiseAddress": "203.0.113.5:4000"},
           "security": {"writers": [")" + id + R"("]}})",
-      &warnings);
+                                                    &warnings);
   REQUIRE(parsed.ok());
   CHECK(warnings.empty());
   CHECK(parsed->network.bootstrap_nodes ==
@@ -388,9 +402,9 @@ TEST_CASE("The network key is 64 hex digits, given inline or in a file", "[local
   SECTION("malformed or doubly given") {
     CHECK_THAT(ParseError(R"({"security": {"networkKey": "abc"}})"),
                Contains("security.networkKey"));
-    CHECK_THAT(ParseError(R"({"security": {"networkKey": ")" + hex +
-                          R"(", "networkKeyFile": "/k"}})"),
-               Contains("security.networkKeyFile"));
+    CHECK_THAT(
+        ParseError(R"({"security": {"networkKey": ")" + hex + R"(", "networkKeyFile": "/k"}})"),
+        Contains("security.networkKeyFile"));
   }
   SECTION("from a file: its last non-empty line, as in an IPFS swarm key") {
     const std::filesystem::path dir =

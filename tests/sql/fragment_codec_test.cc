@@ -162,6 +162,41 @@ TEST_CASE("Projected rows survive their wire form, and must match the query's co
       DecodePartialResult(EncodePartialResult(partial), AggregateQuery()).status().IsCorruption());
 }
 
+TEST_CASE("A broadcast join's request carries the versions it joins with, and only sane ones",
+          "[sql][fragment]") {
+  FragmentRequest request{"SELECT 1 FROM a JOIN b ON a.k = b.k", {2, 3}, 42};
+  request.joins = {Id::FromHex(std::string(64, 'a')).value(),
+                   Id::FromHex(std::string(64, '7')).value()};
+  Result<FragmentRequest> decoded = DecodeFragmentRequest(EncodeFragmentRequest(request));
+  REQUIRE(decoded.ok());
+  CHECK(decoded->sql == request.sql);
+  CHECK(decoded->chunks == request.chunks);
+  CHECK(decoded->statement_time == request.statement_time);
+  CHECK(decoded->joins == request.joins);
+  // None named: the field is left out, and reads back as none.
+  request.joins.clear();
+  decoded = DecodeFragmentRequest(EncodeFragmentRequest(request));
+  REQUIRE(decoded.ok());
+  CHECK(decoded->joins.empty());
+
+  // More versions than any statement joins, or ids that are not 32 bytes, are refused.
+  request.joins.assign(kMaxFragmentJoins + 1, Id());
+  CHECK(DecodeFragmentRequest(EncodeFragmentRequest(request)).status().IsCorruption());
+  request.joins.assign(kMaxFragmentJoins, Id());
+  CHECK(DecodeFragmentRequest(EncodeFragmentRequest(request)).ok());
+  const auto with_joins = [](const Bytes& joins_field) {
+    // {"v": 1, "sql": "x", "chunks": [], "joins": <joins_field>} in msgpack
+    Bytes bytes = {0x84, 0xa1, 'v', 0x01, 0xa3, 's',  'q',  'l', 0xa1, 'x', 0xa6, 'c',
+                   'h',  'u',  'n', 'k',  's',  0x90, 0xa5, 'j', 'o',  'i', 'n',  's'};
+    bytes.insert(bytes.end(), joins_field.begin(), joins_field.end());
+    return DecodeFragmentRequest(bytes);
+  };
+  CHECK(with_joins({0x90}).ok());                                           // an empty array
+  CHECK(with_joins({0x01}).status().IsCorruption());                        // not an array
+  CHECK(with_joins({0x91, 0xc4, 0x02, 'a', 'b'}).status().IsCorruption());  // a 2-byte id
+  CHECK(with_joins({0x91, 0x05}).status().IsCorruption());                  // not bytes
+}
+
 TEST_CASE("Damaged partial results and requests are refused, never a crash", "[sql][fragment]") {
   const BoundSelect q = AggregateQuery();
   Rng rng(11);

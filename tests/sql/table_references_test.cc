@@ -3,6 +3,7 @@
 
 #include <catch2/catch.hpp>
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -11,12 +12,18 @@
 namespace lake::sql {
 namespace {
 
-std::vector<std::string> Read(const std::string& sql) {
+Statement ParseOne(const std::string& sql) {
   Result<std::vector<Statement>> parsed = Parse(sql);
   INFO(sql << " -> " << parsed.status().ToString());
   REQUIRE(parsed.ok());
   REQUIRE(parsed->size() == 1);
-  return TablesRead(parsed->front());
+  return std::move(parsed->front());
+}
+
+std::vector<std::string> Read(const std::string& sql) { return TablesRead(ParseOne(sql)); }
+
+std::optional<std::vector<std::string>> Joined(const std::string& sql) {
+  return JoinedTables(ParseOne(sql));
 }
 
 using Names = std::vector<std::string>;
@@ -61,6 +68,46 @@ TEST_CASE("TablesRead finds the tables of every side of a set operation", "[sql]
 TEST_CASE("TablesRead reads nothing for statements that are not SELECTs", "[sql][references]") {
   CHECK(Read("SHOW TABLES") == Names{});
   CHECK(Read("DESCRIBE t") == Names{});
+}
+
+TEST_CASE("JoinedTables lists a plain join's table references, repeats included",
+          "[sql][references]") {
+  using Joined_ = std::optional<Names>;
+  CHECK(Joined("SELECT * FROM a JOIN b ON a.x = b.x LEFT JOIN c USING (y)") ==
+        Joined_(Names{"a", "b", "c"}));
+  CHECK(Joined("SELECT * FROM a, b WHERE a.k = b.k") == Joined_(Names{"a", "b"}));
+  CHECK(Joined("SELECT * FROM a JOIN a AS again ON a.k = again.k") == Joined_(Names{"a", "a"}));
+  CHECK(Joined("SELECT b.c, SUM(a.v) OVER (PARTITION BY b.c) FROM a JOIN b ON a.k = b.k "
+               "WHERE a.v > 1 GROUP BY b.c, a.v HAVING COUNT(*) > 1 ORDER BY 1") ==
+        Joined_(Names{"a", "b"}));
+}
+
+TEST_CASE("JoinedTables refuses a statement that reads anything but its joined tables",
+          "[sql][references]") {
+  CHECK_FALSE(Joined("SELECT * FROM a"));
+  CHECK_FALSE(Joined("SELECT 1"));
+  CHECK_FALSE(Joined("SELECT * FROM (SELECT * FROM a) AS s JOIN b ON s.k = b.k"));
+  CHECK_FALSE(Joined("WITH w AS (SELECT * FROM a) SELECT * FROM w JOIN b ON w.k = b.k"));
+  CHECK_FALSE(Joined("SELECT * FROM a JOIN b ON a.k = b.k UNION SELECT * FROM a JOIN b USING (k)"));
+  CHECK_FALSE(Joined("SELECT * FROM a JOIN b ON a.k = (SELECT MIN(k) FROM b)"));
+  CHECK_FALSE(Joined("SELECT * FROM a JOIN b ON a.k = b.k WHERE a.v IN (SELECT v FROM c)"));
+  CHECK_FALSE(Joined("SELECT (SELECT MAX(v) FROM a), b.k FROM a JOIN b ON a.k = b.k"));
+  CHECK_FALSE(
+      Joined("SELECT a.k FROM a JOIN b ON a.k = b.k GROUP BY a.k "
+             "HAVING COUNT(*) > (SELECT 1)"));
+  CHECK_FALSE(Joined("SELECT a.k FROM a JOIN b ON a.k = b.k ORDER BY (SELECT 1)"));
+  CHECK_FALSE(
+      Joined("SELECT COUNT(*) FILTER (WHERE EXISTS (SELECT 1 FROM c)) "
+             "FROM a JOIN b ON a.k = b.k"));
+  CHECK_FALSE(
+      Joined("SELECT ROW_NUMBER() OVER (PARTITION BY (SELECT 1)) "
+             "FROM a JOIN b ON a.k = b.k"));
+}
+
+TEST_CASE("TablesRead finds the tables of subqueries in a window's PARTITION BY and ORDER BY",
+          "[sql][references]") {
+  CHECK(Read("SELECT RANK() OVER (PARTITION BY (SELECT MIN(k) FROM p) ORDER BY (SELECT 1 FROM o)) "
+             "FROM t") == Names{"t", "p", "o"});
 }
 
 }  // namespace
