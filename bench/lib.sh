@@ -187,16 +187,20 @@ phase() {
 # (pids=()) and stops with stop_nodes (also from an EXIT trap).
 #
 # start_nodes DIR [N]: N (default 3) fresh nodes with data dirs DIR/node-I and R = min(N, 3), or
-# $REPLICATION if set.
+# $REPLICATION if set, and analytics.joinStrategy $JOIN_STRATEGY if set.
 # Each starts once the ones before it see each other: a node that joins through a node still
 # joining may stay unknown to the first node until its next discovery round
 # (network.discoveryInterval, 30 s).
 start_nodes() {
-  local i n=${2:-3} seed=()
+  local i n=${2:-3} seed=() config=()
   urls=() && for i in $(seq "$n"); do urls+=("http://127.0.0.1:$((PORT_BASE + i))"); done
+  if [ -n "${JOIN_STRATEGY:-}" ]; then
+    printf '{"analytics": {"joinStrategy": "%s"}}\n' "$JOIN_STRATEGY" > "$1/config.json"
+    config=(--config "$1/config.json")
+  fi
   for i in $(seq "$n"); do
     mkdir -p "$1/node-$i"
-    "$p2plake" node --data-dir "$1/node-$i" --http-port $((PORT_BASE + i)) \
+    "$p2plake" node "${config[@]}" --data-dir "$1/node-$i" --http-port $((PORT_BASE + i)) \
       --p2p-port $((PORT_BASE + 100 + i)) --replication "${REPLICATION:-$((n < 3 ? n : 3))}" "${seed[@]}" \
       >"$1/node-$i/stdout" 2>&1 </dev/null &
     pids+=($!)

@@ -230,10 +230,11 @@ def report(work):
 
     lines = [f"Distributed queries: {params['rows']} events, seed {params['seed']}; embedded = "
              f"`p2plake sql` (warm, execution only), cluster = wall time of POST /api/query to "
-             f"node 1 of 3 loopback nodes (R = {params.get('replication', '3')}), then of 2 after "
+             f"node {params.get('asked', '1')} of 3 loopback nodes (R = "
+             f"{params.get('replication', '3')}), then of 2 after "
              f"node {params['killed']} was "
              f"killed; median of {params['runs']} runs, ms.", "",
-             "| query | embedded | 3 nodes | 3 nodes / embedded | node 1's executionTime | "
+             "| query | embedded | 3 nodes | 3 nodes / embedded | executionTime | "
              "chunks scanned | nodes contacted | scanned per node | 2 nodes | 2 nodes / 3 nodes "
              "| retries (2 nodes) | answers |",
              "|---|" + "---:|" * 10 + "---|"]
@@ -264,7 +265,8 @@ def report(work):
     if cached:
         lines.append(f"{cached} timed answers say they came from the query cache.")
 
-    lines += ["", f"Small queries on node 1 (3 nodes up), {params['small_n']} timed requests each "
+    lines += ["", f"Small queries on node {params.get('asked', '1')} (3 nodes up), "
+              f"{params['small_n']} timed requests each "
               "after a warm-up, ms; connections: how many the client opened for them (the node "
               "closes a keep-alive connection after a number of requests).", "",
               "| query | p50 | p99 | max | connections | embedded (median) | answer |",

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <bit>
+#include <cstring>
 
 namespace lake {
 namespace {
@@ -13,6 +14,31 @@ inline size_t CountBits(uint64_t x) {
   x = (x & 0x3333333333333333ULL) + ((x >> 2) & 0x3333333333333333ULL);
   x = (x + (x >> 4)) & 0x0f0f0f0f0f0f0f0fULL;
   return static_cast<size_t>((x * 0x0101010101010101ULL) >> 56);
+}
+
+// Copies `n` bytes. Short strings (codes, countries, flags) are the common case of a gather, and
+// a call into memcpy costs more than their bytes: up to 16 bytes go as two overlapping
+// fixed-size copies, which compile to plain loads and stores.
+inline void CopyString(char* to, const char* from, size_t n) {
+  if (n > 16) {
+    std::memcpy(to, from, n);
+  } else if (n >= 8) {
+    uint64_t head, tail;
+    std::memcpy(&head, from, 8);
+    std::memcpy(&tail, from + n - 8, 8);
+    std::memcpy(to, &head, 8);
+    std::memcpy(to + n - 8, &tail, 8);
+  } else if (n >= 4) {
+    uint32_t head, tail;
+    std::memcpy(&head, from, 4);
+    std::memcpy(&tail, from + n - 4, 4);
+    std::memcpy(to, &head, 4);
+    std::memcpy(to + n - 4, &tail, 4);
+  } else if (n > 0) {
+    to[0] = from[0];
+    to[n / 2] = from[n / 2];
+    to[n - 1] = from[n - 1];
+  }
 }
 
 }  // namespace
@@ -89,6 +115,7 @@ void Vector::AppendRange(const Vector& other, size_t offset, size_t count) {
     dictionary_.reset();
     return;
   }
+  if (other.null_count_ == 0) return PushValidRun(count);
   for (size_t row = offset; row < offset + count; ++row) PushValidity(other.IsValid(row));
 }
 
@@ -96,11 +123,26 @@ void Vector::AppendSelected(const Vector& other, const uint32_t* selection, size
   if (selection == nullptr) return AppendRange(other, 0, count);
   assert(other.type_ == type_);
   if (type_ == LogicalType::kVarchar) {
+    // Sized once, then filled: a join gathers millions of short strings this way, and an
+    // append per string costs more than its bytes.
+    const uint32_t* from_offsets = other.offsets_.data();
+    size_t bytes = 0;
     for (size_t i = 0; i < count; ++i) {
-      const uint32_t row = selection[i];
-      chars_.append(other.chars_, other.offsets_[row],
-                    other.offsets_[row + 1] - other.offsets_[row]);
-      offsets_.push_back(static_cast<uint32_t>(chars_.size()));
+      bytes += from_offsets[selection[i] + 1] - from_offsets[selection[i]];
+    }
+    size_t at = chars_.size();
+    chars_.resize(at + bytes);
+    const size_t first_offset = offsets_.size();
+    offsets_.resize(first_offset + count);
+    char* to = chars_.data();
+    const char* from = other.chars_.data();
+    uint32_t* offsets = offsets_.data() + first_offset;
+    for (size_t i = 0; i < count; ++i) {
+      const uint32_t begin = from_offsets[selection[i]];
+      const uint32_t length = from_offsets[selection[i] + 1] - begin;
+      CopyString(to + at, from + begin, length);
+      at += length;
+      offsets[i] = static_cast<uint32_t>(at);
     }
   } else {
     const size_t width = FixedWidth(type_);
@@ -128,10 +170,25 @@ void Vector::AppendSelected(const Vector& other, const uint32_t* selection, size
     }
   }
   if (other.null_count_ == 0) {
-    for (size_t i = 0; i < count; ++i) PushValidity(true);
+    PushValidRun(count);
   } else {
     for (size_t i = 0; i < count; ++i) PushValidity(other.IsValid(selection[i]));
   }
+}
+
+void Vector::PushValidRun(size_t count) {
+  if (count == 0) return;
+  dictionary_.reset();
+  const auto low_bits = [](size_t n) { return n >= 64 ? ~uint64_t{0} : (uint64_t{1} << n) - 1; };
+  size_t left = count;
+  if (const size_t bit = size_ % 64; bit != 0) {
+    const size_t take = std::min(left, 64 - bit);
+    validity_.back() |= low_bits(take) << bit;
+    left -= take;
+  }
+  for (; left >= 64; left -= 64) validity_.push_back(~uint64_t{0});
+  if (left > 0) validity_.push_back(low_bits(left));
+  size_ += count;
 }
 
 void Vector::Resize(size_t rows) {

@@ -118,6 +118,8 @@ class Vector {
     null_count_ += !valid;
     ++size_;
   }
+  // PushValidity(true) `count` times, a word at a time.
+  void PushValidRun(size_t count);
 
   LogicalType type_;
   size_t size_ = 0;

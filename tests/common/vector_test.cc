@@ -6,6 +6,8 @@
 
 #include <catch2/catch.hpp>
 
+#include "common/rng.h"
+
 namespace lake {
 namespace {
 
@@ -229,6 +231,49 @@ TEST_CASE("Vector::AppendSelected gathers selected rows with their NULLs", "[com
         const size_t width = FixedWidth(type);
         CHECK(std::memcmp(target.fixed_bytes().data() + i * width,
                           expected.fixed_bytes().data() + i * width, width) == 0);
+      }
+    }
+  }
+}
+
+TEST_CASE("Vector::AppendSelected copies strings of every length and validity runs at any offset",
+          "[common][vector]") {
+  Rng rng(5);
+  for (bool with_nulls : {false, true}) {
+    Vector source(LogicalType::kVarchar);
+    for (size_t i = 0; i < 300; ++i) {
+      if (with_nulls && i % 7 == 3) {
+        source.AppendNull();
+        continue;
+      }
+      std::string value(i % 41, 'a');  // 0 to 40 bytes: each copy path of a gather
+      for (char& c : value) c = static_cast<char>('a' + rng.Uniform(26));
+      source.AppendString(value);
+    }
+    // Onto targets already 0 to 130 rows long, so runs of valid rows start at any bit of a word
+    // and cross word boundaries.
+    for (size_t already : {size_t{0}, size_t{1}, size_t{63}, size_t{64}, size_t{70}, size_t{130}}) {
+      std::vector<uint32_t> selection;
+      for (size_t i = 0; i < 200; ++i) selection.push_back(static_cast<uint32_t>(rng.Uniform(300)));
+      Vector target(LogicalType::kVarchar), expected(LogicalType::kVarchar);
+      for (size_t i = 0; i < already; ++i) {
+        target.AppendString("x");
+        expected.AppendString("x");
+      }
+      target.AppendSelected(source, selection.data(), selection.size());
+      for (uint32_t row : selection) expected.AppendRange(source, row, 1);
+      INFO("nulls " << with_nulls << ", " << already << " rows before");
+      REQUIRE(target.size() == expected.size());
+      CHECK(target.null_count() == expected.null_count());
+      CHECK(target.validity_words() == expected.validity_words());
+      for (size_t i = 0; i < target.size(); ++i) {
+        CHECK(target.IsValid(i) == expected.IsValid(i));
+        CHECK(target.GetString(i) == expected.GetString(i));
+      }
+      // A second gather appends after the first, offsets continuing.
+      target.AppendSelected(source, selection.data(), 5);
+      for (size_t i = 0; i < 5; ++i) {
+        CHECK(target.GetString(already + selection.size() + i) == source.GetString(selection[i]));
       }
     }
   }
