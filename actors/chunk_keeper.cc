@@ -94,6 +94,7 @@ ChunkKeeperActor::behavior_type ChunkKeeper(keeper::Self self, ChunkKeeperOption
   st.identity = std::move(identity);
   st.store = std::move(store);
   st.catalog = std::make_unique<local::NetworkCatalog>(*st.store);
+  st.fetched = std::make_unique<local::FetchedChunks>(st.options.fetch_cache_bytes);
   st.pushes = std::make_unique<dht::PushQueue>(options.pushes);
   uint64_t seed = 0;
   randombytes_buf(&seed, sizeof seed);

@@ -29,6 +29,7 @@
 #include "dht/identity.h"
 #include "dht/push_queue.h"
 #include "dht/repair_round.h"
+#include "local/chunk_gather.h"
 #include "local/network_catalog.h"
 #include "store/chunk_store.h"
 
@@ -48,6 +49,8 @@ struct ChunkKeeperOptions {
   std::chrono::milliseconds upload_step_timeout{std::chrono::hours(1)};
   size_t gossip_fanout = 8;  // contacts a new pointer is passed to
   dht::PushQueue::Options pushes;
+  // Chunks fetched for queries kept for the next ones (analytics.fetchCacheSize); 0 = none.
+  size_t fetch_cache_bytes = size_t{256} << 20;
 };
 
 struct ChunkKeeperState {
@@ -76,6 +79,7 @@ struct ChunkKeeperState {
   std::unique_ptr<local::NetworkCatalog> catalog;
 
   // Mutable state
+  std::unique_ptr<local::FetchedChunks> fetched;  // see ChunkKeeperOptions::fetch_cache_bytes
   TransportActor transport;
   DhtRouterActor router;
   std::string address;

@@ -244,7 +244,8 @@ void FetchChunks(Self self, std::vector<ChunkId> ids,
       [self, ids = std::move(ids), done]() mutable {
         auto fetch = std::make_shared<ChunkFetch>(
             ChunkFetch{local::ChunkGather(std::move(ids), LiveNodes(self), SelfId(self),
-                                          self->state.options.replication, kFetchWindow),
+                                          self->state.options.replication, kFetchWindow,
+                                          self->state.fetched.get()),
                        std::move(done)});
         SendFetches(self, fetch, fetch->gather.Start());
       },

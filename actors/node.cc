@@ -69,6 +69,7 @@ Result<std::unique_ptr<Node>> Node::Start(const local::NodeConfig& config,
   keeper.repair_interval = std::chrono::milliseconds(config.storage.repair_interval_ms);
   keeper.repair_bytes_per_second = config.storage.repair_bandwidth;
   keeper.orphan_grace = std::chrono::milliseconds(config.storage.orphan_grace_ms);
+  keeper.fetch_cache_bytes = static_cast<size_t>(config.analytics.fetch_cache_size);
   node->keeper_ = node->system_->spawn(ChunkKeeper, keeper, identity, dir->store());
   caf::anon_send(node->overlay_.transport, attach_atom::value, std::string(dht::kChunkProtocol),
                  caf::actor_cast<caf::actor>(node->keeper_));

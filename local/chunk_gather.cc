@@ -11,12 +11,13 @@
 namespace lake::local {
 
 ChunkGather::ChunkGather(std::vector<ChunkId> chunks, std::vector<NodeId> live, const NodeId& self,
-                         size_t replication, size_t window)
+                         size_t replication, size_t window, FetchedChunks* cache)
     : chunks_(std::move(chunks)),
       live_(std::move(live)),
       self_(self),
       sources_per_chunk_(2 * replication),
-      window_(std::max<size_t>(1, window)) {}
+      window_(std::max<size_t>(1, window)),
+      cache_(cache) {}
 
 std::vector<ChunkGather::Ask> ChunkGather::Start() { return Fill(); }
 
@@ -24,6 +25,10 @@ std::vector<ChunkGather::Ask> ChunkGather::Fill() {
   std::vector<Ask> asks;
   while (status_.ok() && asking_.size() < window_ && started_ < chunks_.size()) {
     const ChunkId& chunk = chunks_[started_++];
+    if (const Bytes* cached = cache_ != nullptr ? cache_->Find(chunk) : nullptr) {
+      Keep(chunk, *cached);
+      continue;
+    }
     // One more than wanted: this node may be among the closest, and is not asked.
     std::vector<NodeId> sources = dht::ClosestNodes(chunk, live_, sources_per_chunk_ + 1);
     std::erase(sources, self_);
@@ -61,12 +66,17 @@ std::vector<ChunkGather::Ask> ChunkGather::OnAnswer(const ChunkId& chunk, const 
     return asks;
   }
   asking_.erase(it);
-  if (Status put = store_->PutChunk(chunk, *bytes); !put.ok()) {
+  if (cache_ != nullptr) cache_->Insert(chunk, *bytes, bytes->size());
+  Keep(chunk, *bytes);
+  return Fill();
+}
+
+void ChunkGather::Keep(const ChunkId& chunk, const Bytes& bytes) {
+  if (Status put = store_->PutChunk(chunk, bytes); !put.ok()) {
     status_ = put;
-    return {};
+    return;
   }
   ++fetched_;
-  return Fill();
 }
 
 }  // namespace lake::local

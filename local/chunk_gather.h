@@ -4,7 +4,10 @@
 // where placement puts it), one node at a time, until one gives bytes that hash to the chunk's
 // id and have a chunk's shape; at most `window` chunks are asked for at once. The caller sends
 // the asks and reports each answer, or its absence (an error, a failed session, the request's
-// deadline), with OnAnswer. The keeper drives it over the network, the simulator on virtual time.
+// deadline), with OnAnswer. A node keeps the chunks it fetched in a FetchedChunks cache: a gather
+// takes what the cache holds without asking anyone (chunks are named by their content hash, so a
+// cached one is never stale) and adds what it fetches. The keeper drives it over the network,
+// the simulator on virtual time.
 // Thread-safety: not thread-safe.
 #pragma once
 
@@ -15,10 +18,14 @@
 
 #include "common/bytes.h"
 #include "common/id.h"
+#include "common/lru_cache.h"
 #include "common/status.h"
 #include "store/mem_chunk_store.h"
 
 namespace lake::local {
+
+// Chunks fetched from other nodes, kept within a byte budget for the queries that read them next.
+using FetchedChunks = LruCache<ChunkId, Bytes>;
 
 class ChunkGather {
  public:
@@ -28,8 +35,9 @@ class ChunkGather {
     NodeId node;
   };
 
+  // `cache` (null: none) must outlive the gather.
   ChunkGather(std::vector<ChunkId> chunks, std::vector<NodeId> live, const NodeId& self,
-              size_t replication, size_t window);
+              size_t replication, size_t window, FetchedChunks* cache = nullptr);
 
   // The first asks (none if there is nothing to fetch: then finished() already).
   std::vector<Ask> Start();
@@ -52,14 +60,17 @@ class ChunkGather {
 
   // Asks `asking`'s next source for `chunk`, or fails the gather if none is left.
   void AskNext(const ChunkId& chunk, Asking asking, std::vector<Ask>* asks);
-  // Starts chunks while the window has room.
+  // Starts chunks while the window has room (taking those the cache holds at once).
   std::vector<Ask> Fill();
+  // `chunk` is here: into the gathered store.
+  void Keep(const ChunkId& chunk, const Bytes& bytes);
 
   const std::vector<ChunkId> chunks_;
   const std::vector<NodeId> live_;
   const NodeId self_;
   const size_t sources_per_chunk_;
   const size_t window_;
+  FetchedChunks* const cache_;
 
   size_t started_ = 0;  // chunks_[0, started_) were asked for
   size_t fetched_ = 0;

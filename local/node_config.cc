@@ -167,6 +167,7 @@ Status ReadMembers(ObjectReader& r, AnalyticsConfig* c) {
   LAKE_RETURN_IF_ERROR(r.Read("maxQueuedQueries", &c->max_queued_queries));
   LAKE_RETURN_IF_ERROR(r.Read("maxResultRows", &c->max_result_rows));
   LAKE_RETURN_IF_ERROR(r.Read("maxGatherBytes", &c->max_gather_bytes));
+  LAKE_RETURN_IF_ERROR(r.Read("fetchCacheSize", &c->fetch_cache_size));
   LAKE_RETURN_IF_ERROR(r.Read("joinStrategy", &c->join_strategy));
   return r.Read("resultCacheSize", &c->result_cache_size);
 }

@@ -67,6 +67,8 @@ struct AnalyticsConfig {
   // maxGatherBytes (ours): chunks a query over several datasets may fetch to the node that
   // plans it; a larger gather gets 413, >= 1
   uint64_t max_gather_bytes = uint64_t{1} << 30;
+  // fetchCacheSize (ours): bytes of chunks fetched for queries kept for the next ones; 0 = none
+  uint64_t fetch_cache_size = uint64_t{256} << 20;
   // joinStrategy (ours): how joins run in the network: "auto" broadcasts a join whose other
   // tables are small beside the one that drives it and gathers the rest; "broadcast" and
   // "gather" force one (local/distributed_select.h's JoinStrategy)

@@ -28,7 +28,8 @@ std::string ResultCache::Key(std::string_view sql, const std::vector<Id>& versio
 }
 
 size_t ResultCache::EstimateBytes(const std::string& key, const sql::QueryResult& result) {
-  size_t bytes = sizeof(Entry) + key.size();
+  // The entry's bookkeeping (list node and index slot), the key, and the answer's values.
+  size_t bytes = 2 * key.size() + 128;
   for (const std::string& name : result.names) bytes += sizeof(std::string) + name.size();
   for (const std::vector<sql::Value>& row : result.rows) {
     bytes += sizeof(row);
@@ -38,30 +39,13 @@ size_t ResultCache::EstimateBytes(const std::string& key, const sql::QueryResult
 }
 
 std::optional<sql::QueryResult> ResultCache::Find(const std::string& key) {
-  auto it = index_.find(key);
-  if (it == index_.end()) return std::nullopt;
-  entries_.splice(entries_.begin(), entries_, it->second.first);
-  return it->second.first->second;
+  const sql::QueryResult* found = answers_.Find(key);
+  if (found == nullptr) return std::nullopt;
+  return *found;
 }
 
 void ResultCache::Insert(const std::string& key, const sql::QueryResult& result) {
-  const size_t size = EstimateBytes(key, result);
-  if (size > capacity_) return;
-  if (auto it = index_.find(key); it != index_.end()) {
-    bytes_ -= it->second.second;
-    entries_.erase(it->second.first);
-    index_.erase(it);
-  }
-  while (bytes_ + size > capacity_) {
-    auto& oldest = entries_.back();
-    auto it = index_.find(oldest.first);
-    bytes_ -= it->second.second;
-    index_.erase(it);
-    entries_.pop_back();
-  }
-  entries_.emplace_front(key, result);
-  index_.emplace(key, std::make_pair(entries_.begin(), size));
-  bytes_ += size;
+  answers_.Insert(key, result, EstimateBytes(key, result));
 }
 
 }  // namespace lake::local

@@ -8,15 +8,13 @@
 #pragma once
 
 #include <cstddef>
-#include <list>
 #include <optional>
 #include <string>
 #include <string_view>
-#include <unordered_map>
-#include <utility>
 #include <vector>
 
 #include "common/id.h"
+#include "common/lru_cache.h"
 #include "sql/engine.h"
 
 namespace lake::local {
@@ -24,7 +22,7 @@ namespace lake::local {
 class ResultCache {
  public:
   // `capacity_bytes` bounds the answers' estimated size; 0 keeps nothing.
-  explicit ResultCache(size_t capacity_bytes) : capacity_(capacity_bytes) {}
+  explicit ResultCache(size_t capacity_bytes) : answers_(capacity_bytes) {}
 
   static std::string Key(std::string_view sql, const std::vector<Id>& versions);
 
@@ -34,17 +32,13 @@ class ResultCache {
   // larger than the whole capacity is not kept.
   void Insert(const std::string& key, const sql::QueryResult& result);
 
-  size_t bytes() const { return bytes_; }
-  size_t entries() const { return index_.size(); }
+  size_t bytes() const { return answers_.bytes(); }
+  size_t entries() const { return answers_.entries(); }
 
  private:
-  using Entry = std::pair<std::string, sql::QueryResult>;
   static size_t EstimateBytes(const std::string& key, const sql::QueryResult& result);
 
-  const size_t capacity_;
-  size_t bytes_ = 0;
-  std::list<Entry> entries_;  // most recently used first
-  std::unordered_map<std::string, std::pair<std::list<Entry>::iterator, size_t>> index_;
+  LruCache<std::string, sql::QueryResult> answers_;
 };
 
 }  // namespace lake::local

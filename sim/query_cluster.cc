@@ -38,6 +38,7 @@ QueryCluster::QueryCluster(uint64_t seed, const QueryClusterOptions& options, Tr
     node.id = node.rng.NextId();
     node.store = std::make_unique<store::MemChunkStore>();
     node.host = std::make_unique<local::FragmentHost>(*node.store, nullptr, &runner_);
+    node.fetched = std::make_unique<local::FetchedChunks>(options_.fetch_cache_bytes);
     node.work_time = options_.work_time;
     index_of_.emplace(node.id, i);
     nodes_.push_back(std::move(node));
@@ -232,7 +233,8 @@ uint64_t QueryCluster::StartGather(size_t node, std::vector<ChunkId> chunks,
   g.query = active_->query;
   g.node = node;
   g.chunks = std::make_unique<local::ChunkGather>(std::move(chunks), PlannerView(), id(node),
-                                                  options_.replication, kFetchWindow);
+                                                  options_.replication, kFetchWindow,
+                                                  nodes_[node].fetched.get());
   g.done = std::move(done);
   SendFetches(gather, g.chunks->Start());
   if (g.chunks->finished()) EndGather(gather);

@@ -57,7 +57,8 @@ struct QueryClusterOptions {
   Duration work_time = std::chrono::milliseconds(2);   // a holder's time to run a fragment
   Duration query_deadline = std::chrono::seconds(20);  // Finish then, done or not
   local::JoinStrategy join_strategy = local::JoinStrategy::kAuto;  // as analytics.joinStrategy
-  sql::ScatterGather::Options scatter = DefaultScatter();          // fragment deadline and attempts
+  size_t fetch_cache_bytes = size_t{64} << 20;  // each node's, as analytics.fetchCacheSize
+  sql::ScatterGather::Options scatter = DefaultScatter();  // fragment deadline and attempts
   NetworkOptions network;
 
   static sql::ScatterGather::Options DefaultScatter() {
@@ -128,6 +129,7 @@ class QueryCluster {
     Rng rng{0};  // a hostile holder's bytes
     std::unique_ptr<store::MemChunkStore> store;
     std::unique_ptr<local::FragmentHost> host;
+    std::unique_ptr<local::FetchedChunks> fetched;  // chunks it fetched, for its next gathers
     bool running = true;
     bool noticed_down = false;
     Duration work_time{};

@@ -154,5 +154,61 @@ TEST_CASE("A gather of nothing is finished at once; one with no other node fails
   CHECK(alone.status().code() == Status::Code::kUnavailable);
 }
 
+TEST_CASE("A gather takes what the node's cache of fetched chunks holds, and adds what it fetches",
+          "[local][chunk_gather]") {
+  const std::map<ChunkId, Bytes> chunks = SomeChunks();
+  std::vector<NodeId> live;
+  for (int i = 0; i < 5; ++i) live.push_back(NodeNumbered(i));
+  FetchedChunks cache(size_t{1} << 20);
+  const std::vector<ChunkId> ids = IdsOf(chunks);
+  // The first half fetched once, through the cache.
+  const std::vector<ChunkId> half(ids.begin(), ids.begin() + static_cast<long>(ids.size() / 2));
+  ChunkGather first(half, live, live[0], 2, 4, &cache);
+  std::vector<Ask> outstanding = first.Start();
+  while (!outstanding.empty()) {
+    const Ask ask = outstanding.back();
+    outstanding.pop_back();
+    for (const Ask& next : first.OnAnswer(ask.chunk, ask.node, &chunks.at(ask.chunk))) {
+      outstanding.push_back(next);
+    }
+  }
+  REQUIRE(first.finished());
+  CHECK(cache.entries() == half.size());
+
+  // Every chunk: only those not cached are asked for, and all of them end up gathered.
+  ChunkGather second(ids, live, live[0], 2, 4, &cache);
+  std::set<ChunkId> asked;
+  outstanding = second.Start();
+  while (!outstanding.empty()) {
+    const Ask ask = outstanding.back();
+    outstanding.pop_back();
+    asked.insert(ask.chunk);
+    for (const Ask& next : second.OnAnswer(ask.chunk, ask.node, &chunks.at(ask.chunk))) {
+      outstanding.push_back(next);
+    }
+  }
+  REQUIRE(second.finished());
+  CHECK(second.status().ok());
+  CHECK(asked.size() == ids.size() - half.size());
+  for (const ChunkId& id : half) CHECK_FALSE(asked.count(id));
+  for (const auto& [id, bytes] : chunks) CHECK(*second.chunks()->GetChunk(id) == bytes);
+
+  // Now all are cached: a third gather is done before it asks anyone.
+  ChunkGather third(ids, live, live[0], 2, 4, &cache);
+  CHECK(third.Start().empty());
+  CHECK(third.finished());
+  CHECK(third.status().ok());
+
+  // Forged bytes are never cached: a chunk some node forged is asked of the next one.
+  FetchedChunks clean(size_t{1} << 20);
+  ChunkGather forged({ids[0]}, live, live[0], 2, 4, &clean);
+  const std::vector<Ask> asks = forged.Start();
+  REQUIRE(asks.size() == 1);
+  Bytes bad = chunks.at(ids[0]);
+  bad[bad.size() / 2] ^= 1;
+  CHECK(forged.OnAnswer(ids[0], asks[0].node, &bad).size() == 1);
+  CHECK(clean.entries() == 0);
+}
+
 }  // namespace
 }  // namespace lake::local

@@ -50,6 +50,7 @@ TEST_CASE("An empty config object yields every documented default", "[local][con
   CHECK(c.analytics.max_query_time_ms == 30000);
   CHECK(c.analytics.cache_size == 256ULL * 1024 * 1024);
   CHECK(c.analytics.join_strategy == "auto");
+  CHECK(c.analytics.fetch_cache_size == 256ULL * 1024 * 1024);
   CHECK(c.security.enable_encryption);
   CHECK(c.security.key_path.empty());
   CHECK(c.security.allowed_origins.empty());  // no page of another origin may call the API
@@ -70,7 +71,7 @@ TEST_CASE("Every config key overrides its default", "[local][config]") {
                 "p2pBindAddress": "10.0.0.6", "httpThreads": 4, "maxFramesPerSecond": 50},
     "storage": {"dataPath": "/var/lake", "replicationFactor": 5, "writeQuorum": 5,
                 "chunkSize": 4096, "maxUploadBytes": 1000000},
-    "analytics": {"maxQueryTime": 1234, "cacheSize": 0},
+    "analytics": {"maxQueryTime": 1234, "cacheSize": 0, "fetchCacheSize": 0},
     "security": {"enableEncryption": false, "keyPath": "/keys/k",
                  "allowedOrigins": ["http://dash.example:8080"], "allowedHosts": ["node.lan"],
                  "apiToken": "s3cret"},
@@ -99,6 +100,7 @@ TEST_CASE("Every config key overrides its default", "[local][config]") {
   CHECK(c.storage.max_upload_bytes == 1000000);
   CHECK(c.analytics.max_query_time_ms == 1234);
   CHECK(c.analytics.cache_size == 0);
+  CHECK(c.analytics.fetch_cache_size == 0);
   CHECK_FALSE(c.security.enable_encryption);
   CHECK(c.security.key_path == "/keys/k");
   CHECK(c.security.allowed_origins == std::vector<std::string>{"http://dash.example:8080"});
