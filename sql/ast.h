@@ -115,6 +115,7 @@ struct TableRef {
 struct CommonTable {
   std::string name;
   std::shared_ptr<SelectStatement> query;
+  std::vector<std::string> column_aliases;  // WITH name (a, b) AS (...): its columns renamed
   int location = -1;
 };
 

@@ -137,6 +137,18 @@ class FromPlanner {
   }
 
  private:
+  // Names the first columns of a derived table `what` (a subquery's alias, a WITH query) after
+  // `aliases`, as `AS t (a, b)` and `WITH t (a, b) AS` do; more names than columns is an error.
+  void RenameColumns(const std::string& what, const std::vector<std::string>& aliases, int location,
+                     Schema* schema) {
+    if (aliases.size() > schema->size()) {
+      Fail(what + " has " + std::to_string(schema->size()) + " columns available but " +
+               std::to_string(aliases.size()) + " columns specified",
+           location);
+    }
+    for (size_t c = 0; c < aliases.size(); ++c) (*schema)[c].name = aliases[c];
+  }
+
   // The scope of `ref` (columns with global ids), registering its tables; a USING or NATURAL
   // join's merged columns come first, as in PostgreSQL.
   Scope ScopeOf(const TableRef& ref) {
@@ -145,20 +157,14 @@ class FromPlanner {
       std::optional<Schema> schema;
       if (ref.kind == TableRef::Kind::kSubquery) {
         schema = AddDerived(subqueries_.BindSubquery(*ref.subquery), &leaf.table);
-        if (ref.column_aliases.size() > schema->size()) {
-          Fail("table \"" + ref.alias + "\" has " + std::to_string(schema->size()) +
-                   " columns available but " + std::to_string(ref.column_aliases.size()) +
-                   " columns specified",
-               ref.location);
-        }
-        for (size_t c = 0; c < ref.column_aliases.size(); ++c) {
-          (*schema)[c].name = ref.column_aliases[c];
-        }
+        RenameColumns("table \"" + ref.alias + "\"", ref.column_aliases, ref.location, &*schema);
       } else if (const CommonTable* cte = subqueries_.FindCte(ref.table)) {
         // Every mention of a WITH query reads the one run of it.
         auto [it, added] = cte_tables_.try_emplace(cte, "");
         if (added) {
-          cte_schemas_[cte] = AddDerived(subqueries_.BindCte(*cte), &it->second);
+          Schema& columns = cte_schemas_[cte] = AddDerived(subqueries_.BindCte(*cte), &it->second);
+          RenameColumns("WITH query \"" + cte->name + "\"", cte->column_aliases, cte->location,
+                        &columns);
         }
         leaf.table = it->second;
         schema = cte_schemas_[cte];

@@ -86,8 +86,8 @@ class Transformer {
         CommonTable table;
         table.name = cte->value("ctename", "");
         table.location = LocationOf(*cte);
-        if (cte->contains("aliascolnames")) {
-          Fail("column names after a WITH name are not supported", table.location);
+        for (const Json& name : cte->value("aliascolnames", Json::array())) {
+          table.column_aliases.push_back(StringValue(name));
         }
         table.query = TransformSubselect(cte->at("ctequery"));
         out.with.push_back(std::move(table));

@@ -21,7 +21,7 @@ int CompareValues(const Vector& v, size_t a, size_t b) {
     case LogicalType::kTimestamp:
       return Compare(v.Get<int64_t>(a), v.Get<int64_t>(b));
     case LogicalType::kDouble:
-      return Compare(v.Get<double>(a), v.Get<double>(b));
+      return CompareDoubles(v.Get<double>(a), v.Get<double>(b));
     case LogicalType::kDate:
       return Compare(v.Get<int32_t>(a), v.Get<int32_t>(b));
     case LogicalType::kBoolean:

@@ -70,7 +70,7 @@ void AppendValue(const Value& v, Vector* out) {
 int CompareValues(const Value& a, const Value& b) {
   switch (a.type) {
     case LogicalType::kDouble:
-      return a.real < b.real ? -1 : (b.real < a.real ? 1 : 0);
+      return CompareDoubles(a.real, b.real);
     case LogicalType::kBoolean:
       return static_cast<int>(a.boolean) - static_cast<int>(b.boolean);
     case LogicalType::kVarchar:

@@ -44,8 +44,17 @@ Value ValueAt(const Vector& v, size_t row);
 // Appends `v` to `out`. REQUIRES: out's type is v's.
 void AppendValue(const Value& v, Vector* out);
 
-// -1, 0 or 1 as a sorts before, with or after b: two non-NULL values of one type (doubles by
-// `<`, text by bytes).
+// -1, 0 or 1 as double a sorts before, with or after b. As in PostgreSQL, NaN sorts after every
+// other value and equal to itself, so that sorting and set lookups see a strict weak order.
+inline int CompareDoubles(double a, double b) {
+  if (a < b) return -1;
+  if (b < a) return 1;
+  const bool a_nan = a != a, b_nan = b != b;
+  return static_cast<int>(a_nan) - static_cast<int>(b_nan);
+}
+
+// -1, 0 or 1 as a sorts before, with or after b: two non-NULL values of one type (doubles as
+// CompareDoubles, text by bytes).
 int CompareValues(const Value& a, const Value& b);
 
 // A tuple of values, e.g. a row of an answer.
