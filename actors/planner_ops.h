@@ -10,6 +10,7 @@
 
 #include "actors/query_planner.h"
 #include "common/result.h"
+#include "local/gathered_statement.h"
 #include "store/chunk_store.h"
 
 namespace lake::actors::planner {
@@ -21,13 +22,15 @@ using Self = QueryPlannerActor::stateful_pointer<QueryPlannerState>;
 void SendMessage(Self self, const NodeId& to, const std::string& address,
                  const dht::QueryMessage& message);
 
-// The chunks the fragment `request` (encoded) joins with that this node lacks, fetched through
-// the keeper; `then` gets them (null when there is nothing to fetch: no broadcast join, or every
-// chunk held here), or why not. Bounded by max_gather_bytes as a gathered statement is.
-void GatherJoinedChunks(Self self, const Bytes& request,
-                        std::function<void(Result<std::shared_ptr<const store::ChunkStore>>)> then);
-// ResourceExhausted: a gather of `bytes` would pass analytics.maxGatherBytes.
-Status GatherTooLarge(Self self, uint64_t bytes);
+// What a fetch of chunks for a query hands on: the chunks (null if none was missing), or why not.
+using FetchedThen = std::function<void(Result<std::shared_ptr<const store::ChunkStore>>)>;
+// Fetches `plan`'s missing chunks through the keeper for `purpose` (said in the log), unless they
+// pass analytics.maxGatherBytes (ResourceExhausted, nothing fetched).
+void FetchMissing(Self self, const local::GatherPlan& plan, const std::string& purpose,
+                  FetchedThen then);
+// The chunks of the versions the fragment `request` (encoded) joins with that this node lacks,
+// fetched as FetchMissing does (none for a fragment of one table).
+void GatherJoinedChunks(Self self, const Bytes& request, FetchedThen then);
 
 // --- query_planning.cc --------------------------------------------------------------------------
 // Admits and starts a query from the gateway.

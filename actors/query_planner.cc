@@ -4,7 +4,6 @@
 
 #include "actors/errors.h"
 #include "actors/planner_ops.h"
-#include "local/gathered_statement.h"
 
 namespace lake::actors {
 namespace planner {
@@ -16,33 +15,32 @@ void SendMessage(Self self, const NodeId& to, const std::string& address,
                  dht::EncodeQueryMessage(message));
 }
 
-Status GatherTooLarge(Self self, uint64_t bytes) {
-  // Whole MiB, rounded up.
-  const auto mib = [](uint64_t n) { return std::to_string((n + (uint64_t{1} << 20) - 1) >> 20); };
-  return Status::ResourceExhausted("the query needs " + mib(bytes) +
-                                   " MiB of chunks held by other nodes gathered here, more than "
-                                   "analytics.maxGatherBytes allows (" +
-                                   mib(self->state.options.max_gather_bytes) + " MiB)");
-}
-
-void GatherJoinedChunks(
-    Self self, const Bytes& request,
-    std::function<void(Result<std::shared_ptr<const store::ChunkStore>>)> then) {
-  using Gathered = std::shared_ptr<const store::ChunkStore>;
+void FetchMissing(Self self, const local::GatherPlan& plan, const std::string& purpose,
+                  FetchedThen then) {
   auto& st = self->state;
-  Result<local::GatherPlan> plan = local::PlanFragmentGather(*st.store, request);
-  if (!plan.ok()) return then(plan.status());
-  if (plan->missing.empty()) return then(Gathered());
-  if (plan->missing_bytes > st.options.max_gather_bytes) {
-    return then(GatherTooLarge(self, plan->missing_bytes));
+  if (plan.missing.empty()) return then(std::shared_ptr<const store::ChunkStore>());
+  if (plan.missing_bytes > st.options.max_gather_bytes) {
+    // Whole MiB, rounded up.
+    const auto mib = [](uint64_t n) { return std::to_string((n + (uint64_t{1} << 20) - 1) >> 20); };
+    return then(Status::ResourceExhausted(
+        "the query needs " + mib(plan.missing_bytes) +
+        " MiB of chunks held by other nodes gathered here, more than analytics.maxGatherBytes "
+        "allows (" +
+        mib(st.options.max_gather_bytes) + " MiB)"));
   }
   std::vector<ChunkId> ids;
-  for (const store::ChunkRef& chunk : plan->missing) ids.push_back(chunk.id);
-  spdlog::info("fetching {} chunks ({} bytes) a broadcast join reads", ids.size(),
-               plan->missing_bytes);
+  for (const store::ChunkRef& chunk : plan.missing) ids.push_back(chunk.id);
+  spdlog::info("{}: fetching {} chunks ({} bytes) held by other nodes", purpose, ids.size(),
+               plan.missing_bytes);
   self->request(st.keeper, caf::infinite, fetch_atom::value, std::move(ids))
-      .then([then](Gathered& chunks) { then(std::move(chunks)); },
+      .then([then](std::shared_ptr<const store::ChunkStore>& chunks) { then(std::move(chunks)); },
             [then](caf::error& error) { then(ToStatus(error)); });
+}
+
+void GatherJoinedChunks(Self self, const Bytes& request, FetchedThen then) {
+  Result<local::GatherPlan> plan = local::PlanFragmentGather(*self->state.store, request);
+  if (!plan.ok()) return then(plan.status());
+  FetchMissing(self, *plan, "a broadcast join's fragment", std::move(then));
 }
 
 }  // namespace planner

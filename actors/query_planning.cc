@@ -348,31 +348,28 @@ void RunOnExecutor(Self self, uint64_t id, Job job) {
             [=](caf::error& error) { Fail(self, id, ToStatus(error)); });
 }
 
+// The SQL a statement of `q` travels as: the whole text for a single statement, so that
+// positions in errors are the text's own.
+std::string TextOf(const Query& q, const sql::Statement& statement) {
+  return q.statements.size() == 1 ? q.request.sql : statement.text;
+}
+
 // Runs the statement here whole, over the chunks this node holds and those the keeper fetches
 // for it (the gather strategy, local/gathered_statement.h), within analytics.maxGatherBytes.
 void GatherHere(Self self, uint64_t id, std::shared_ptr<const sql::Statement> statement,
                 local::GatherPlan plan) {
-  auto& st = self->state;
-  if (plan.missing_bytes > st.options.max_gather_bytes) {
-    return Fail(self, id, GatherTooLarge(self, plan.missing_bytes));
-  }
-  GatheredStatement gathered{statement, std::make_shared<const local::GatherPlan>(std::move(plan)),
-                             std::make_shared<const store::MemChunkStore>()};
-  if (gathered.plan->missing.empty()) return RunOnExecutor(self, id, std::move(gathered));
-  std::vector<ChunkId> ids;
-  for (const store::ChunkRef& chunk : gathered.plan->missing) ids.push_back(chunk.id);
-  spdlog::info("query {}: gathering {} chunks ({} bytes) held by other nodes", id, ids.size(),
-               gathered.plan->missing_bytes);
-  self->request(st.keeper, caf::infinite, fetch_atom::value, std::move(ids))
-      .then(
-          [=](std::shared_ptr<const store::ChunkStore>& chunks) mutable {
-            auto it = self->state.queries.find(id);
-            if (it == self->state.queries.end()) return;
-            it->second.stats.bytes_transferred += gathered.plan->missing_bytes;
-            gathered.chunks = std::move(chunks);
-            RunOnExecutor(self, id, std::move(gathered));
-          },
-          [=](caf::error& error) { Fail(self, id, ToStatus(error)); });
+  auto shared = std::make_shared<const local::GatherPlan>(std::move(plan));
+  FetchMissing(self, *shared, "query " + std::to_string(id),
+               [=](Result<std::shared_ptr<const store::ChunkStore>> chunks) {
+                 auto it = self->state.queries.find(id);
+                 if (it == self->state.queries.end()) return;
+                 if (!chunks.ok()) return Fail(self, id, chunks.status());
+                 it->second.stats.bytes_transferred += shared->missing_bytes;
+                 GatheredStatement gathered{
+                     statement, shared,
+                     *chunks ? *chunks : std::make_shared<const store::MemChunkStore>()};
+                 RunOnExecutor(self, id, std::move(gathered));
+               });
 }
 
 // Scatters a join as a broadcast join (local::DistributedSelect::PlanBroadcast says when), or
@@ -386,12 +383,10 @@ void Broadcast(Self self, uint64_t id, std::shared_ptr<const sql::Statement> sta
   uint64_t joined_bytes = 0;
   for (const PinnedVersion& version : plan.versions) joined_bytes += version.manifest.total_bytes;
   local::DistributedSelect::ReplicaLookup replicas = Replicas(self, id, plan.versions, peers);
-  // One statement travels as the whole text, so positions in errors are the text's own.
-  std::string sql = q.statements.size() == 1 ? q.request.sql : statement->text;
   Result<std::unique_ptr<local::DistributedSelect>> select =
-      local::DistributedSelect::PlanBroadcast(std::move(sql), *statement, plan.versions, *st.store,
-                                              st.self_id, replicas, ScatterOptions(self, id),
-                                              ToMicros(ActorNow(self)), st.options.join_strategy);
+      local::DistributedSelect::PlanBroadcast(
+          TextOf(q, *statement), *statement, plan.versions, *st.store, st.self_id, replicas,
+          ScatterOptions(self, id), ToMicros(ActorNow(self)), st.options.join_strategy);
   if (!select.ok()) return Fail(self, id, select.status());
   const bool broadcast =
       *select && joined_bytes - (*select)->manifest().total_bytes <= st.options.max_gather_bytes;
@@ -432,8 +427,7 @@ void RunNext(Self self, uint64_t id) {
   Result<std::optional<PinnedVersion>> version = CurrentVersion(*st.store, statement.select.table);
   if (!version.ok()) return Fail(self, id, version.status());
   if (!*version) return RunOnExecutor(self, id, next);  // the engine names what is unknown
-  // One statement travels as the whole text, so positions in errors are the text's own.
-  std::string sql = q.statements.size() == 1 ? q.request.sql : statement.text;
+  std::string sql = TextOf(q, statement);
   q.cache_key.clear();
   if (q.request.use_cache) {
     q.cache_key = local::ResultCache::Key(sql, {(*version)->id});
