@@ -28,8 +28,7 @@ void FetchMissing(Self self, const local::GatherPlan& plan, const std::string& p
         "allows (" +
         mib(st.options.max_gather_bytes) + " MiB)"));
   }
-  std::vector<ChunkId> ids;
-  for (const store::ChunkRef& chunk : plan.missing) ids.push_back(chunk.id);
+  std::vector<ChunkId> ids = plan.MissingIds();
   spdlog::info("{}: fetching {} chunks ({} bytes) held by other nodes", purpose, ids.size(),
                plan.missing_bytes);
   self->request(st.keeper, caf::infinite, fetch_atom::value, std::move(ids))

@@ -25,6 +25,13 @@ struct GatherPlan {
   std::vector<PinnedVersion> versions;   // of the datasets the statement reads
   std::vector<store::ChunkRef> missing;  // their chunks this node does not hold, each once
   uint64_t missing_bytes = 0;            // the sum of `missing`'s sizes
+
+  // The ids of `missing`, in order: what to fetch.
+  std::vector<ChunkId> MissingIds() const {
+    std::vector<ChunkId> ids;
+    for (const store::ChunkRef& chunk : missing) ids.push_back(chunk.id);
+    return ids;
+  }
 };
 
 // What `statement` must gather from other nodes of the store's datasets. Names no dataset has

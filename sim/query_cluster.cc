@@ -215,12 +215,10 @@ QueryOutcome QueryCluster::Scatter(std::unique_ptr<local::DistributedSelect> sel
 
 QueryOutcome QueryCluster::Gather(sql::Statement statement, local::GatherPlan plan) {
   Active& q = *active_;
-  std::vector<ChunkId> missing;
-  for (const store::ChunkRef& chunk : plan.missing) missing.push_back(chunk.id);
   q.statement = std::make_unique<sql::Statement>(std::move(statement));
   q.plan = std::move(plan);
   ArmDeadline();
-  q.gather = StartGather(q.planner, std::move(missing),
+  q.gather = StartGather(q.planner, q.plan.MissingIds(),
                          [this](const local::ChunkGather& gather) { FinishGathered(gather); });
   loop_.RunWhile([this] { return !active_->finished; });
   return std::move(active_->outcome);
@@ -360,9 +358,7 @@ void QueryCluster::GatherForFragment(
   Result<local::GatherPlan> plan = local::PlanFragmentGather(*nodes_[node].store, request);
   if (!plan.ok()) return then(plan.status());
   if (plan->missing.empty()) return then(std::shared_ptr<const store::ChunkStore>());
-  std::vector<ChunkId> missing;
-  for (const store::ChunkRef& chunk : plan->missing) missing.push_back(chunk.id);
-  StartGather(node, std::move(missing), [then](const local::ChunkGather& gather) {
+  StartGather(node, plan->MissingIds(), [then](const local::ChunkGather& gather) {
     if (!gather.status().ok()) return then(gather.status());
     then(std::shared_ptr<const store::ChunkStore>(gather.chunks()));
   });
