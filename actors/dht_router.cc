@@ -115,6 +115,12 @@ DhtRouterActor::behavior_type DhtRouter(Self self, DhtRouterOptions options) {
           caf::anon_send(st.transport, close_atom::value, from);
           return;
         }
+        // The session it came on is gone (a peer dropped for not reading sent these): its answer
+        // could not be sent, and building it is the work the peer wanted us to waste.
+        if (dht::IsRequest(message->kind) && st.lost.count(from) > 0) {
+          ++st.requests_unanswered;
+          return;
+        }
         auto dialled = st.dialled.find(from);
         st.driver->core().OnMessage(Now(self), from, *message,
                                     dialled == st.dialled.end()
@@ -124,6 +130,7 @@ DhtRouterActor::behavior_type DhtRouter(Self self, DhtRouterOptions options) {
       },
       [=](peer_up_atom, const NodeId& peer, const std::string& address, bool outbound) {
         auto& st = self->state;
+        st.lost.erase(peer);
         if (st.connected.insert(peer).second) {
           PublishEvent(self->system(), event_type::kPeerJoined,
                        {{"nodeId", peer.ToHex()}, {"address", address}});
@@ -150,13 +157,15 @@ DhtRouterActor::behavior_type DhtRouter(Self self, DhtRouterOptions options) {
         }
         st.driver->Flush();
       },
-      [=](peer_down_atom, const NodeId& peer) {
+      [=](peer_down_atom, const NodeId& peer, bool lost) {
         auto& st = self->state;
         st.dialled.erase(peer);
         if (st.connected.erase(peer) > 0) {
           PublishEvent(self->system(), event_type::kPeerLeft, {{"nodeId", peer.ToHex()}});
         }
-        if (!st.driver) return;
+        if (!lost || !st.driver) return;
+        if (st.lost.size() >= kMaxLostPeers) st.lost.clear();
+        st.lost.insert(peer);
         st.driver->core().CheckAlive(Now(self), peer);
         st.driver->Flush();
       },
@@ -214,6 +223,7 @@ DhtRouterActor::behavior_type DhtRouter(Self self, DhtRouterOptions options) {
         status.frames_bad = st.frames_bad;
         status.lookups_done = st.driver->operations_finished();
         status.replies_trimmed = core.replies_trimmed();
+        status.requests_unanswered = st.requests_unanswered;
         return status;
       },
   };

@@ -40,7 +40,14 @@ struct DhtRouterState {
   uint64_t frames_bad = 0;
   std::set<NodeId> connected;  // peers with an open session (the transport said up, not down)
   std::map<NodeId, std::string> dialled;  // peers whose newest session we dialled: its address
+  // Peers whose session was lost and not replaced: requests still queued from them go
+  // unanswered. Forgotten when a new session comes up (or all at once past kMaxLostPeers: the
+  // cost of forgetting is only answers built in vain).
+  std::set<NodeId> lost;
+  uint64_t requests_unanswered = 0;
 };
+
+inline constexpr size_t kMaxLostPeers = 4096;
 
 DhtRouterActor::behavior_type DhtRouter(DhtRouterActor::stateful_pointer<DhtRouterState> self,
                                         DhtRouterOptions options);

@@ -101,23 +101,25 @@ typename Inspector::result_type inspect(Inspector& f, PeerInfo& x) {
 // The router's view of the overlay.
 struct RouterStatus {
   NodeId id;
-  std::string address;           // where this node listens for peers
-  uint64_t peers = 0;            // contacts in the routing table
-  uint64_t records = 0;          // DHT records held
-  uint64_t frames_bad = 0;       // authenticated frames that failed to decode (session dropped)
-  uint64_t lookups_done = 0;     // finished find/get/put operations
-  uint64_t replies_trimmed = 0;  // answers cut to fit a DHT payload by dropping values
+  std::string address;               // where this node listens for peers
+  uint64_t peers = 0;                // contacts in the routing table
+  uint64_t records = 0;              // DHT records held
+  uint64_t frames_bad = 0;           // authenticated frames that failed to decode (session dropped)
+  uint64_t lookups_done = 0;         // finished find/get/put operations
+  uint64_t replies_trimmed = 0;      // answers cut to fit a DHT payload by dropping values
+  uint64_t requests_unanswered = 0;  // read from a session lost before they were processed
 };
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, RouterStatus& x) {
   return f(caf::meta::type_name("RouterStatus"), x.id, x.address, x.peers, x.records, x.frames_bad,
-           x.lookups_done, x.replies_trimmed);
+           x.lookups_done, x.replies_trimmed, x.requests_unanswered);
 }
 
 // The transport's counters.
 struct TransportStats {
-  uint16_t port = 0;                 // the TCP port it listens on
-  uint64_t connections = 0;          // open right now
+  uint16_t port = 0;         // the TCP port it listens on
+  uint64_t connections = 0;  // open right now
+  uint64_t opening = 0;      // right now: dials queued or under way, and connections in handshake
   uint64_t sessions_dropped = 0;     // closed for a protocol violation or timeout
   uint64_t connections_refused = 0;  // inbound connections over the limit
   uint64_t connections_evicted = 0;  // closed to make room for a newcomer (not violations)
@@ -128,9 +130,9 @@ struct TransportStats {
 };
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, TransportStats& x) {
-  return f(caf::meta::type_name("TransportStats"), x.port, x.connections, x.sessions_dropped,
-           x.connections_refused, x.connections_evicted, x.frames_limited, x.dials_failed,
-           x.bytes_in, x.bytes_out);
+  return f(caf::meta::type_name("TransportStats"), x.port, x.connections, x.opening,
+           x.sessions_dropped, x.connections_refused, x.connections_evicted, x.frames_limited,
+           x.dials_failed, x.bytes_in, x.bytes_out);
 }
 
 // What the chunk keeper stores, and how its replication is doing.
@@ -307,8 +309,9 @@ using DhtRouterActor = caf::typed_actor<
     caf::reacts_to<deliver_atom, NodeId, Bytes>,
     // from the transport: a session with `peer` (listening at `address` if we dialed it) is up.
     caf::reacts_to<peer_up_atom, NodeId, std::string, bool>,
-    // from the transport: the session with `peer` closed.
-    caf::reacts_to<peer_down_atom, NodeId>,
+    // from the transport: the session with `peer` closed; `lost` unless we closed it to free
+    // its slot (the peer itself is fine then).
+    caf::reacts_to<peer_down_atom, NodeId, bool>,
     // from the transport: `peer` could not be dialed.
     caf::reacts_to<unreach_atom, NodeId>,
     // from the transport: a dial of `peer` was turned away, which a busy node does too.

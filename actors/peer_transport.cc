@@ -83,9 +83,10 @@ void Unreachable(PeerTransportBroker* self, const NodeId& peer, DialFailure fail
   }
 }
 
-// Forgets a connection that is gone, telling the router what it lost unless it was `retired`:
-// closed by us to free its slot, from a peer that is fine (reporting it down would make the
-// router ping it, which needs a dial, which evicts another session: a storm of reconnects).
+// Forgets a connection that is gone and tells the router. A `retired` one we closed to free its
+// slot, from a peer that is fine: the router must not treat it as lost (pinging it would need a
+// dial, which evicts another session: a storm of reconnects). A lost one is told ahead of the
+// payloads still queued at the router, so it skips the requests whose answers could not be sent.
 void Forget(PeerTransportBroker* self, connection_handle handle, bool retired = false) {
   auto& st = self->state;
   auto it = st.connections.find(handle);
@@ -96,8 +97,8 @@ void Forget(PeerTransportBroker* self, connection_handle handle, bool retired = 
     auto by = st.by_peer.find(peer);
     if (by != st.by_peer.end() && by->second == handle) {
       st.by_peer.erase(by);
+      self->send<caf::message_priority::high>(st.router, peer_down_atom::value, peer, !retired);
       if (!retired) {
-        self->send(st.router, peer_down_atom::value, peer);
         // Requests in flight on the session are lost with it: their askers stop waiting.
         for (const auto& [protocol, handler] : st.handlers) {
           self->send(handler, unreach_atom::value, peer);
@@ -154,7 +155,9 @@ void Established(PeerTransportBroker* self, connection_handle handle, Connection
     st.waiting.erase(waiting);
     WriteOut(self, handle, conn);
   }
-  self->send(st.router, peer_up_atom::value, peer, conn.dialed_address, conn.outbound);
+  // Urgent as peer_down is, so the two keep their order.
+  self->send<caf::message_priority::high>(st.router, peer_up_atom::value, peer, conn.dialed_address,
+                                          conn.outbound);
 }
 
 // Halts or resumes reading from a connection: it pauses while its peer's bytes wait unconsumed
@@ -467,6 +470,8 @@ caf::behavior PeerTransport(PeerTransportBroker* self, PeerTransportOptions opti
       [=](stats_atom) {
         TransportStats stats = self->state.stats;
         stats.connections = self->state.connections.size();
+        stats.opening = self->state.dials.size();
+        for (const auto& [handle, conn] : self->state.connections) stats.opening += !conn.announced;
         return stats;
       },
       [=](tick_atom) { Sweep(self); },

@@ -51,6 +51,9 @@ std::string MetricsText(const NodeSnapshot& s, double uptime_seconds) {
               s.router.lookups_done);
   out.Counter("p2plake_dht_replies_trimmed_total",
               "DHT answers cut to fit a payload by dropping values.", s.router.replies_trimmed);
+  out.Counter("p2plake_dht_requests_unanswered_total",
+              "DHT requests left unanswered: their session was lost before they were read.",
+              s.router.requests_unanswered);
   out.Counter("p2plake_peer_sessions_opened_total", "Peer sessions that came up.",
               s.gateway.counters.peers_joined);
   out.Counter("p2plake_peer_sessions_closed_total", "Peer sessions that closed.",

@@ -4,7 +4,7 @@
 # with -j2 and runs every test. Extra arguments go to ctest (e.g. -R csv, or -L browser).
 # A full run (no arguments) then builds the pure cores' tests (ctest label "core") and the fuzz
 # replays (label "fuzz") with ASan and UBSan in build-asan/ and runs them there, where a leak,
-# overflow or undefined behaviour fails.
+# overflow or undefined behaviour fails (scripts/test-sanitized.sh runs every test that way).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -16,9 +16,4 @@ scripts/install-browser-deps.sh build
 ctest --test-dir build --output-on-failure -j2 --timeout 900 "$@"
 
 [ $# -eq 0 ] || exit 0
-# -O1 with line tables: quicker to build than -O2, and reports name the source lines.
-cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O1 -g1" \
-  -DLAKE_TESTS=ON -DLAKE_SANITIZE=address,undefined >/dev/null
-cmake --build build-asan -j2 --target core_tests
-ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
-  ctest --test-dir build-asan --output-on-failure -j2 --timeout 900 -L '^(core|fuzz)$'
+scripts/test-sanitized.sh --core

@@ -36,10 +36,38 @@ using testing::Eventually;
 
 // The overlays of one test, stopped when it ends, also when a REQUIRE ends it early: the actor
 // system's destructor waits for every actor still running, forever.
+//
+// They stop in an order that leaves CAF nothing to leak. The routers go first: one still running
+// pings the neighbours it sees go, and its transport's dial then reaches an overlay torn down in
+// this same actor system, which never answers the handshake; CAF 0.17 leaves such a connection
+// registered and unfreed at exit (LeakSanitizer counted up to 70). Then, once no connection is
+// being opened, the transports, awaited here: the actor system does not wait for brokers, and
+// one whose exit was never delivered keeps all it holds. A node process has one overlay, so it
+// never dials one stopping beside it (LeakSanitizer finds nothing when a node stops).
 struct Overlays {
+  explicit Overlays(caf::actor_system& system) : system(system) {}
   ~Overlays() {
-    for (const OverlayHandles& node : nodes) StopOverlay(node);
+    caf::scoped_actor self{system};
+    for (const OverlayHandles& node : nodes) {
+      caf::anon_send_exit(node.router, caf::exit_reason::user_shutdown);
+      self->wait_for(node.router);
+    }
+    Eventually(
+        [&] {
+          for (const OverlayHandles& node : nodes) {
+            Result<TransportStats> stats =
+                Ask<TransportStats>(system, node.transport, stats_atom::value);
+            if (stats.ok() && stats->opening > 0) return false;
+          }
+          return true;
+        },
+        seconds(10));
+    for (const OverlayHandles& node : nodes) {
+      StopOverlay(node);
+      self->wait_for(node.transport);
+    }
   }
+  caf::actor_system& system;
   std::vector<OverlayHandles> nodes;
 };
 
@@ -67,7 +95,7 @@ TEST_CASE("A node whose routing table outgrows its connection budget still admit
   caf::actor_system system{config};
 
   // 40 nodes join one after another through the first, which can hold 6 + 6 connections.
-  Overlays overlays;
+  Overlays overlays(system);
   std::vector<OverlayHandles>& nodes = overlays.nodes;
   nodes.push_back(StartNode(system, ""));
   const std::string seed = nodes.front().address;

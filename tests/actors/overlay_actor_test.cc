@@ -22,6 +22,7 @@
 #include "common/clock.h"
 #include "common/hash.h"
 #include "common/task_runner.h"
+#include "dht/messages.h"
 #include "store/mem_chunk_store.h"
 #include "tests/support/import_text.h"
 
@@ -82,6 +83,7 @@ caf::behavior MemoryTransport(caf::stateful_actor<MemoryTransportState>* self, N
         self->send(st.router, peer_up_atom::value, it->second.id, address, true);
       },
       [=](close_atom, const NodeId&) {},
+      [=](consumed_atom, const NodeId&, uint64_t) {},
       [=](stats_atom) { return TransportStats{}; },
   };
 }
@@ -254,12 +256,56 @@ TEST_CASE_METHOD(OverlayFixture, "A node whose connection closes is dropped once
   const NodeId dead = nodes()[2].id;
   Kill(nodes()[2]);
   // What the TCP transport reports when a peer's connection closes.
-  for (size_t i : {0u, 1u, 3u}) caf::anon_send(nodes()[i].router, peer_down_atom::value, dead);
+  for (size_t i : {0u, 1u, 3u}) {
+    caf::anon_send(nodes()[i].router, peer_down_atom::value, dead, /*lost=*/true);
+  }
   RunFor(std::chrono::milliseconds(200));
   for (size_t i : {0u, 1u, 3u}) {
     CHECK(PeerIds(nodes()[i]).count(dead) == 0);
     CHECK(PeerIds(nodes()[i]).size() == 2);
   }
+}
+
+TEST_CASE_METHOD(OverlayFixture,
+                 "Requests queued from a lost session go unanswered, a retired session's do not",
+                 "[actors][overlay]") {
+  for (int i = 0; i < 3; ++i) AddNode();
+  RunFor(std::chrono::seconds(1));
+  const DhtRouterActor& router = nodes()[0].router;
+  const NodeId lost = nodes()[1].id;
+  const NodeId retired = nodes()[2].id;
+  dht::Message ping;
+  ping.kind = dht::MessageKind::kPing;
+  ping.request_id = 77;
+  const Bytes request = dht::EncodeMessage(ping);
+  const auto unanswered = [&] {
+    return Ask<RouterStatus>(router, status_atom::value).requests_unanswered;
+  };
+
+  // The transport tells of a lost session urgently: the news overtakes the peer's requests
+  // still queued at the router, which are not answered.
+  caf::anon_send(router, deliver_atom::value, lost, request);
+  caf::anon_send(router, deliver_atom::value, lost, request);
+  caf::anon_send<caf::message_priority::high>(router, peer_down_atom::value, lost, true);
+  RunFor(std::chrono::milliseconds(0));
+  CHECK(unanswered() == 2);
+  // A new session with the peer ends the silence.
+  caf::anon_send<caf::message_priority::high>(router, peer_up_atom::value, lost, nodes()[1].address,
+                                              true);
+  caf::anon_send(router, deliver_atom::value, lost, request);
+  RunFor(std::chrono::milliseconds(0));
+  CHECK(unanswered() == 2);
+
+  // A session closed to free its slot: the peer is fine and is answered, but not shown connected.
+  caf::anon_send<caf::message_priority::high>(router, peer_down_atom::value, retired, false);
+  caf::anon_send(router, deliver_atom::value, retired, request);
+  RunFor(std::chrono::milliseconds(0));
+  CHECK(unanswered() == 2);
+  for (const PeerInfo& peer : Ask<std::vector<PeerInfo>>(router, peers_atom::value)) {
+    if (peer.id == retired) CHECK_FALSE(peer.connected);
+    if (peer.id == lost) CHECK(peer.connected);
+  }
+  CHECK(PeerIds(nodes()[0]).count(retired) == 1);
 }
 
 TEST_CASE_METHOD(OverlayFixture, "A silent node leaves the tables after heartbeats time out",

@@ -46,7 +46,7 @@ caf::behavior CountingRouter(caf::event_based_actor*,
                              std::shared_ptr<std::atomic<uint64_t>> delivered) {
   return {[=](deliver_atom, const NodeId&, const Bytes& payload) { *delivered += payload.size(); },
           [](peer_up_atom, const NodeId&, const std::string&, bool) {},
-          [](peer_down_atom, const NodeId&) {}, [](unreach_atom, const NodeId&) {}};
+          [](peer_down_atom, const NodeId&, bool) {}, [](unreach_atom, const NodeId&) {}};
 }
 
 struct Transport {

@@ -29,6 +29,7 @@ NodeSnapshot Snapshot() {
   s.transport.sessions_dropped = 4;
   s.transport.connections_evicted = 6;
   s.router.replies_trimmed = 8;
+  s.router.requests_unanswered = 3;
   s.planner.queries_running = 1;
   s.resident_bytes = 50 << 20;
   s.gateway.events.published = 9;
@@ -53,6 +54,7 @@ TEST_CASE("The metrics text is well formed and carries each figure under its nam
   CHECK(v.at("p2plake_transport_frames_malformed_total") == 2);
   CHECK(v.at("p2plake_transport_connections_evicted_total") == 6);
   CHECK(v.at("p2plake_dht_replies_trimmed_total") == 8);
+  CHECK(v.at("p2plake_dht_requests_unanswered_total") == 3);
   CHECK(v.at("p2plake_queries_running") == 1);
   CHECK(v.at("p2plake_resident_memory_bytes") == 50 << 20);
   CHECK(v.at("p2plake_uptime_seconds") == 12.5);

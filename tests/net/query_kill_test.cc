@@ -16,6 +16,7 @@
 #include "tests/net/node_api.h"
 #include "tests/net/node_process.h"
 #include "tests/net/query_support.h"
+#include "tests/support/sanitizers.h"
 
 namespace lake::nettest {
 namespace {
@@ -32,7 +33,8 @@ int64_t MillisSince(Clock::time_point start) {
 
 TEST_CASE("A holder killed in the middle of a query leaves the answer exact", "[net]") {
   const std::string dir = FreshTestDir("query-kill");
-  const std::string config = WriteQueryConfig(dir + "/config.json", 3, kChunkBytes);
+  const std::string config = WriteQueryConfig(dir + "/config.json", 3, kChunkBytes,
+                                              {{"maxQueryTime", 30000 * testing::kSlowdown}});
   NodeProcess n1(dir + "/n1"), n2(dir + "/n2"), n3(dir + "/n3");
   const Nodes all{&n1, &n2, &n3};
   StartMesh(all, {"--config", config});

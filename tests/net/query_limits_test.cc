@@ -22,6 +22,7 @@
 #include "tests/net/node_api.h"
 #include "tests/net/node_process.h"
 #include "tests/net/query_support.h"
+#include "tests/support/sanitizers.h"
 
 namespace lake::nettest {
 namespace {
@@ -167,8 +168,9 @@ TEST_CASE("A query beyond maxConcurrentQueries answers 503 busy while another ru
 
 TEST_CASE("A query beyond maxConcurrentQueries waits its turn and then answers", "[net]") {
   const std::string dir = FreshTestDir("query-queue");
-  const std::string config = WriteQueryConfig(
-      dir + "/config.json", 3, kChunkBytes, {{"maxConcurrentQueries", 1}, {"maxQueryTime", 30000}});
+  const std::string config =
+      WriteQueryConfig(dir + "/config.json", 3, kChunkBytes,
+                       {{"maxConcurrentQueries", 1}, {"maxQueryTime", 30000 * testing::kSlowdown}});
   NodeProcess n1(dir + "/n1"), n2(dir + "/n2"), n3(dir + "/n3");
   const Nodes all{&n1, &n2, &n3};
   StartMesh(all, {"--config", config});

@@ -16,6 +16,7 @@
 #include "tests/net/node_api.h"
 #include "tests/net/node_process.h"
 #include "tests/net/query_support.h"
+#include "tests/support/sanitizers.h"
 
 namespace lake::nettest {
 namespace {
@@ -28,6 +29,7 @@ constexpr uint64_t kChunkBytes = 1 << 20;
 // A peer's payloads the transport lets wait at the query planner before it stops reading that
 // peer (PeerTransportOptions::max_handler_backlog).
 constexpr uint64_t kHandlerBacklog = 8 << 20;
+constexpr int64_t kMaxQueryMs = 30000 * testing::kSlowdown;
 // The holder's resident set grows over the first few queries and then holds steady; anything it
 // kept of each result would grow it by as much every query.
 constexpr size_t kWarmRuns = 6;
@@ -43,8 +45,8 @@ TEST_CASE(
     "[net]") {
   const std::string dir = FreshTestDir("query-volume");
   // No column cache: the holder's memory is its scans' and what it sends.
-  const std::string config =
-      WriteQueryConfig(dir + "/config.json", 2, kChunkBytes, {{"cacheSize", 0}});
+  const std::string config = WriteQueryConfig(dir + "/config.json", 2, kChunkBytes,
+                                              {{"cacheSize", 0}, {"maxQueryTime", kMaxQueryMs}});
   NodeProcess n1(dir + "/n1"), n2(dir + "/n2");
   const Nodes all{&n1, &n2};
   // One malloc arena, and large blocks mapped on their own (so freed ones go back to the
@@ -85,8 +87,9 @@ TEST_CASE(
     INFO(reply << " after " << ms << " ms");
     REQUIRE(reply.status == 200);
     CHECK(AnswerMismatch(*expected, reply.body, false).empty());
-    // Well within the planner's 10 s fragment timeout, which a stalled holder would run into.
-    CHECK(ms < 8000);
+    // Well within the planner's fragment timeout (a third of maxQueryTime), which a stalled
+    // holder would run into.
+    CHECK(ms < kMaxQueryMs / 3 * 4 / 5);
     CHECK(QueryStat(reply, "nodesContacted") == 2);
     CHECK(QueryStat(reply, "retries") == 0);
     if (run + 1 == kWarmRuns) rss_warm = ResidentBytes(n2.pid());
