@@ -100,8 +100,8 @@ class HostilePeer {
         embedded_(embedded),
         peer_(std::make_unique<RawPeer>(node.p2p_port())),
         session_(std::make_unique<dht::SecureSession>(dht::SecureSession::Role::kInitiator,
-                                                      TestIdentity(kHostileFill),
-                                                      EphemeralSeed(), NodeIdOf(node))) {}
+                                                      TestIdentity(kHostileFill), EphemeralSeed(),
+                                                      NodeIdOf(node))) {}
 
   // Handshakes and PINGs the node, claiming the listener's address; the node dials it to verify
   // it, and that connection, the node's newest session with this peer, carries everything after.
@@ -134,6 +134,10 @@ class HostilePeer {
     while (!closed_ && reply.wait_for(milliseconds(0)) != std::future_status::ready) {
       Pump(milliseconds(20));
     }
+    // The node's messages to this holder race the answer it gives the client (a CANCEL is sent
+    // as the fragment's chunks go to another replica): read what follows the answer too.
+    const auto answered = Clock::now();
+    while (!closed_ && Clock::now() - answered < milliseconds(500)) Pump(milliseconds(20));
     behavior_ = Behavior::kHonest;
     seen_ = &ignored_;
     return reply.get();
