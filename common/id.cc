@@ -52,17 +52,4 @@ bool Id::IsZero() const {
   return true;
 }
 
-Id Id::Distance(const Id& other) const {
-  std::array<uint8_t, kBytes> out;
-  for (size_t i = 0; i < kBytes; ++i) out[i] = bytes_[i] ^ other.bytes_[i];
-  return Id(out);
-}
-
-int Id::LeadingZeros() const {
-  for (size_t i = 0; i < kBytes; ++i) {
-    if (bytes_[i] != 0) return static_cast<int>(i * 8) + __builtin_clz(bytes_[i]) - 24;
-  }
-  return kBits;
-}
-
 }  // namespace lake

@@ -18,29 +18,29 @@ SortedNodes::SortedNodes(std::vector<NodeId> nodes) : ids_(std::move(nodes)) {
   ids_.erase(std::unique(ids_.begin(), ids_.end()), ids_.end());
 }
 
-std::vector<NodeId> SortedNodes::Closest(const Id& key, size_t r) const {
+std::vector<NodeId> SortedNodes::Closest(const Id& key, size_t r,
+                                         const std::function<bool(const NodeId&)>& keep) const {
   // The prefix an id shares with `key` grows towards key's place in the sorted order and
   // shrinks past it, so walking outwards from there, always to the side sharing more, meets
-  // the nodes longest prefix first. The walk stops once it holds r nodes and has taken every
-  // node sharing as long a prefix as the last one it took: those are closer than all the rest.
+  // the nodes longest prefix first. The walk stops once it holds r nodes kept and has taken
+  // every node sharing as long a prefix as the last one it took: those are closer than all the
+  // rest.
   auto shared = [&](const NodeId& id) { return key.Distance(id).LeadingZeros(); };
   const auto split = std::lower_bound(ids_.begin(), ids_.end(), key);
   auto left = split;  // taken: [left, right)
   auto right = split;
+  std::vector<NodeId> taken;
   int level = Id::kBits;  // prefix shared by the last node taken
   while (true) {
     const int left_shared = left != ids_.begin() ? shared(*(left - 1)) : -1;
     const int right_shared = right != ids_.end() ? shared(*right) : -1;
     const int next = std::max(left_shared, right_shared);
-    if (next < 0 || (static_cast<size_t>(right - left) >= r && next < level)) break;
+    if (next < 0 || (taken.size() >= r && next < level)) break;
     level = next;
-    if (left_shared >= right_shared) {
-      --left;
-    } else {
-      ++right;
-    }
+    const NodeId& id = left_shared >= right_shared ? *--left : *right++;
+    if (!keep || keep(id)) taken.push_back(id);
   }
-  return ClosestNodes(key, std::vector<NodeId>(left, right), r);
+  return ClosestNodes(key, taken, r);
 }
 
 RepairPlan PlanRepair(const NodeId& self, const std::vector<ChunkId>& held,

@@ -28,8 +28,10 @@ class SortedNodes {
  public:
   explicit SortedNodes(std::vector<NodeId> nodes);  // duplicates are dropped
 
-  // The same answer as ClosestNodes(key, ids(), r).
-  std::vector<NodeId> Closest(const Id& key, size_t r) const;
+  // The same answer as ClosestNodes(key, ids(), r); with `keep`, as ClosestNodes over the ids it
+  // keeps.
+  std::vector<NodeId> Closest(const Id& key, size_t r,
+                              const std::function<bool(const NodeId&)>& keep = nullptr) const;
   const std::vector<NodeId>& ids() const { return ids_; }  // ascending, unique
 
  private:

@@ -1,28 +1,43 @@
 #include "sim/scenario_support.h"
 
+#include <algorithm>
+
 namespace lake::sim {
 namespace {
 
-constexpr Duration kJoinSpacing = std::chrono::milliseconds(50);
-constexpr Duration kSettle = std::chrono::minutes(2);
+constexpr Duration kWave = std::chrono::seconds(5);
+constexpr Duration kSettle = std::chrono::seconds(30);
+
+std::vector<size_t> PickSeeds(Rng& rng, const std::vector<size_t>& running) {
+  std::vector<size_t> seeds;
+  for (int i = 0; i < 3 && !running.empty(); ++i) seeds.push_back(Pick(rng, running));
+  return seeds;
+}
 
 }  // namespace
 
 std::vector<size_t> PickSeeds(SimCluster& cluster) {
-  const std::vector<size_t> running = cluster.RunningNodes();
-  std::vector<size_t> seeds;
-  for (int i = 0; i < 3 && !running.empty(); ++i) seeds.push_back(Pick(cluster.rng(), running));
-  return seeds;
+  return PickSeeds(cluster.rng(), cluster.RunningNodes());
 }
 
 void JoinNodes(SimCluster& cluster, size_t count) {
-  for (size_t i = 0; i < count; ++i) {
-    const size_t index = cluster.AddNode();
-    cluster.loop().After(kJoinSpacing * static_cast<int64_t>(i),
-                         [&cluster, index] { cluster.Start(index, PickSeeds(cluster)); });
+  size_t started = 0;
+  while (started < count) {
+    // Seeds come from earlier waves: a node of this wave may not have joined yet.
+    const std::vector<size_t> established = cluster.RunningNodes();
+    const size_t wave = std::min(count - started, std::max<size_t>(1, established.size()));
+    const TimePoint begin = cluster.loop().now();
+    for (size_t j = 0; j < wave; ++j) {
+      const size_t index = cluster.AddNode();
+      cluster.loop().At(begin + kWave * static_cast<int64_t>(j) / static_cast<int64_t>(wave),
+                        [&cluster, index, seeds = PickSeeds(cluster.rng(), established)] {
+                          cluster.Start(index, seeds);
+                        });
+    }
+    started += wave;
+    cluster.loop().RunUntil(begin + kWave);
   }
-  cluster.loop().RunUntil(cluster.loop().now() + kJoinSpacing * static_cast<int64_t>(count) +
-                          kSettle);
+  cluster.loop().RunUntil(cluster.loop().now() + kSettle);
 }
 
 size_t StartFreshNode(SimCluster& cluster) {

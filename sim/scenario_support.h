@@ -25,8 +25,11 @@ const T& Pick(Rng& rng, const std::vector<T>& items) {
 // Up to three running nodes to bootstrap through.
 std::vector<size_t> PickSeeds(SimCluster& cluster);
 
-// Starts `count` new nodes, one every 50 ms, each through seeds among the running ones, then
-// runs the loop until two minutes after the last start, so the tables settle.
+// Starts `count` new nodes in waves 5 s apart, each wave as many nodes as already run (so the
+// network doubles, in log2(count) waves) spread over its 5 s, each through seeds among the nodes
+// of earlier waves; then runs the loop 30 s more, so the tables settle. One node at a
+// time made the simulated time, and the heartbeats of everyone already running, grow with the
+// count: the traffic of a join phase grew as its square.
 void JoinNodes(SimCluster& cluster, size_t count);
 
 // Adds a node and starts it now through seeds among the running ones; returns its index.

@@ -13,7 +13,7 @@
 namespace lake::sim {
 namespace {
 
-constexpr Duration kLookupSpacing = std::chrono::milliseconds(10);
+constexpr Duration kLookupSpacing = std::chrono::milliseconds(2);
 constexpr Duration kJoinTime = std::chrono::seconds(10);
 constexpr Duration kRemovalPoll = std::chrono::milliseconds(50);
 

@@ -35,6 +35,13 @@ size_t SimCluster::AddNode() {
   node.id = dht::Identity(node.rng.NextId().bytes()).node_id();
   node.address = kAddressPrefix + std::to_string(index);
   index_of_.emplace(node.id, index);
+  unsorted_ids_.push_back(node.id);
+  if (unsorted_ids_.size() >= std::max<size_t>(1024, sorted_ids_.ids().size() / 16)) {
+    std::vector<NodeId> ids = sorted_ids_.ids();
+    ids.insert(ids.end(), unsorted_ids_.begin(), unsorted_ids_.end());
+    sorted_ids_ = dht::SortedNodes(std::move(ids));
+    unsorted_ids_.clear();
+  }
   nodes_.push_back(std::move(node));
   return index;
 }
@@ -155,12 +162,15 @@ std::vector<size_t> SimCluster::RunningNodes() const {
 std::vector<NodeId> SimCluster::TrueClosest(
     const Id& target, size_t n,
     const std::function<bool(const NodeId&, TimePoint)>& eligible) const {
-  std::vector<NodeId> ids;
-  ids.reserve(nodes_.size());
-  for (const Node& node : nodes_) {
-    if (node.driver && (!eligible || eligible(node.id, node.started_at))) ids.push_back(node.id);
+  const auto keep = [&](const NodeId& id) {
+    const Node& node = nodes_[index_of_.at(id)];
+    return node.driver != nullptr && (!eligible || eligible(id, node.started_at));
+  };
+  std::vector<NodeId> candidates = sorted_ids_.Closest(target, n, keep);
+  for (const NodeId& id : unsorted_ids_) {
+    if (keep(id)) candidates.push_back(id);
   }
-  return dht::ClosestNodes(target, ids, n);
+  return dht::ClosestNodes(target, candidates, n);
 }
 
 void SimCluster::FoldIntoTrace(ByteView event) { trace_.Event(loop_.now(), event); }

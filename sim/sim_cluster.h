@@ -19,6 +19,7 @@
 #include "common/rng.h"
 #include "dht/core_driver.h"
 #include "dht/dht_core.h"
+#include "dht/placement.h"
 #include "sim/event_loop.h"
 #include "sim/sim_network.h"
 #include "sim/trace.h"
@@ -94,6 +95,10 @@ class SimCluster {
   SimNetwork network_;
   std::vector<Node> nodes_;
   std::unordered_map<NodeId, size_t> index_of_;
+  // Every id added, for TrueClosest: most of them sorted, the newest in a short unsorted tail
+  // (merged in once it holds a sixteenth as many), so a question costs O(log n) at any size.
+  dht::SortedNodes sorted_ids_{{}};
+  std::vector<NodeId> unsorted_ids_;
   Trace trace_;
   uint64_t messages_delivered_ = 0;
   uint64_t bytes_delivered_ = 0;

@@ -1,10 +1,14 @@
 #include "common/id.h"
 
+#include <algorithm>
 #include <array>
 #include <cctype>
 #include <string>
+#include <vector>
 
 #include <catch2/catch.hpp>
+
+#include "common/rng.h"
 
 namespace lake {
 namespace {
@@ -141,6 +145,39 @@ TEST_CASE("Id::Bit reads bits from the most significant end", "[common][id]") {
   CHECK_FALSE(id.Bit(16));
   for (size_t i = 0; i < Id::kBits; ++i) {
     if (i != 9 && i != 15) CHECK_FALSE(id.Bit(i));
+  }
+}
+
+TEST_CASE("Id compares a word at a time exactly as it would byte by byte", "[common][id]") {
+  // Random ids, and ids that differ from one another in a single byte at every position (so
+  // every word boundary is crossed), judged against the byte-wise definitions.
+  Rng rng(7);
+  std::vector<Id> ids;
+  for (int i = 0; i < 64; ++i) ids.push_back(rng.NextId());
+  for (size_t at = 0; at < Id::kBytes; ++at) {
+    for (uint8_t value : {0x00, 0x01, 0x80, 0xff}) {
+      std::array<uint8_t, Id::kBytes> bytes = ids[0].bytes();
+      bytes[at] = value;
+      ids.push_back(Id(bytes));
+    }
+  }
+  const auto byte_distance = [](const Id& a, const Id& b) {
+    std::array<uint8_t, Id::kBytes> out;
+    for (size_t i = 0; i < Id::kBytes; ++i) out[i] = a.bytes()[i] ^ b.bytes()[i];
+    return out;
+  };
+  for (const Id& a : ids) {
+    int zeros = 0;
+    while (zeros < static_cast<int>(Id::kBits) && !a.Bit(zeros)) ++zeros;
+    CHECK(a.LeadingZeros() == zeros);
+    for (const Id& b : ids) {
+      CHECK((a == b) == (a.bytes() == b.bytes()));
+      CHECK((a < b) == std::lexicographical_compare(a.bytes().begin(), a.bytes().end(),
+                                                    b.bytes().begin(), b.bytes().end()));
+      CHECK(a.Distance(b).bytes() == byte_distance(a, b));
+      const Id& target = ids[(&a - ids.data()) % 7];
+      CHECK(CloserTo(target, a, b) == (byte_distance(a, target) < byte_distance(b, target)));
+    }
   }
 }
 

@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <array>
+#include <iterator>
 #include <map>
 #include <set>
 #include <string>
@@ -66,6 +67,11 @@ TEST_CASE("SortedNodes finds the same closest nodes as a brute-force sort", "[dh
         for (size_t r : {0, 1, 3, 20, 600}) {
           INFO("n " << n << " clustered " << clustered << " t " << t << " r " << r);
           CHECK(sorted.Closest(key, r) == BruteClosest(key, nodes, r));
+          // Keeping only some nodes (about one in three here) answers as if only those existed.
+          const auto keep = [](const NodeId& id) { return id.bytes()[31] % 3 == 0; };
+          std::vector<NodeId> kept;
+          std::copy_if(nodes.begin(), nodes.end(), std::back_inserter(kept), keep);
+          CHECK(sorted.Closest(key, r, keep) == BruteClosest(key, kept, r));
         }
       }
     }

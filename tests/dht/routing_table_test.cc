@@ -153,10 +153,8 @@ TEST_CASE("RoutingTable limits contacts per public /24 in a bucket and in the ta
   }
   CHECK(added == 5);
   // IPv6 groups by /48.
-  CHECK(table.Heard(in_bucket(200, "[2001:db8:1:1::1]:4000"), now) ==
-        RoutingTable::Touch::kAdded);
-  CHECK(table.Heard(in_bucket(200, "[2001:db8:1:2::1]:4000"), now) ==
-        RoutingTable::Touch::kAdded);
+  CHECK(table.Heard(in_bucket(200, "[2001:db8:1:1::1]:4000"), now) == RoutingTable::Touch::kAdded);
+  CHECK(table.Heard(in_bucket(200, "[2001:db8:1:2::1]:4000"), now) == RoutingTable::Touch::kAdded);
   CHECK(table.Heard(in_bucket(200, "[2001:db8:1:ffff::9]:4000"), now) ==
         RoutingTable::Touch::kGroupFull);
   // Loopback and private networks (a test or LAN cluster) are not limited.
@@ -294,6 +292,10 @@ TEST_CASE("Closest equals a brute-force sort of All by XOR distance", "[dht][rou
 
   std::vector<Id> targets = {self, Id(), self.Distance(DistanceWithTopBit(255))};
   for (int i = 0; i < 20; ++i) targets.push_back(rng.NextId());
+  // Targets in every region of the table: the buckets near self are sparse, the far ones full.
+  for (int bit : {0, 1, 5, 20, 38, 39, 40, 100, 200, 254, 255}) {
+    targets.push_back(AtDistance(self, DistanceWithTopBit(bit, rng.Next())));
+  }
   for (const Contact& c : std::vector<Contact>(all.begin(), all.begin() + 3)) {
     targets.push_back(c.id);  // a target that is itself in the table comes first
   }
@@ -302,7 +304,7 @@ TEST_CASE("Closest equals a brute-force sort of All by XOR distance", "[dht][rou
     std::sort(expected.begin(), expected.end(), [&](const Contact& a, const Contact& b) {
       return a.id.Distance(target) < b.id.Distance(target);
     });
-    for (size_t n : {size_t{1}, size_t{20}, all.size(), all.size() + 50}) {
+    for (size_t n : {size_t{1}, size_t{5}, size_t{20}, size_t{30}, all.size(), all.size() + 50}) {
       INFO("target " << target.ShortHex() << " n " << n);
       std::vector<Contact> want(expected.begin(), expected.begin() + std::min(n, expected.size()));
       CHECK(table.Closest(target, n) == want);
