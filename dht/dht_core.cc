@@ -115,13 +115,12 @@ void DhtCore::Heard(TimePoint now, const Contact& contact) {
 
 void DhtCore::HeardFrom(TimePoint now, const NodeId& id, const std::string& claimed,
                         const std::optional<std::string>& verified) {
-  if (table_.Contains(id)) {
+  if (verified) {
     // Its own answer on a session dialled to it is the only news of a new address.
-    if (verified) table_.UpdateAddress(id, *verified);
-    Heard(now, Contact{id, claimed});
-  } else if (verified) {
+    table_.UpdateAddress(id, *verified);
     Heard(now, Contact{id, *verified});
-  } else if (!claimed.empty()) {
+  } else if (!table_.Refresh(id, now) && !claimed.empty()) {
+    // A claimed address is only added once a dial to it proves the id.
     Verify(now, claimed);
   }
 }
@@ -254,7 +253,7 @@ void DhtCore::HandleResponse(TimePoint now, const NodeId& from, const Message& r
     ++messages_dropped_;
     return;
   }
-  const PendingRequest request = it->second;
+  const PendingRequest request = std::move(it->second);
   deadlines_.erase({request.deadline, response.request_id});
   pending_.erase(it);
   // request.to.address may come from a third party's reply: it is only a claim.
@@ -524,10 +523,8 @@ void DhtCore::CheckAlive(TimePoint now, const NodeId& id) {
 // and two intervals after it was last heard from, for the cost of one pass over the table.
 void DhtCore::Heartbeat(TimePoint now) {
   next_heartbeat_ = now + options_.heartbeat_interval;
-  for (const RoutingTable::PeerView& peer : table_.Peers()) {
-    if (now - peer.last_seen >= options_.heartbeat_interval) {
-      Ping(now, peer.contact, Purpose::kLivenessPing);
-    }
+  for (const Contact& contact : table_.QuietSince(now - options_.heartbeat_interval)) {
+    Ping(now, contact, Purpose::kLivenessPing);
   }
 }
 

@@ -7,7 +7,7 @@
 #pragma once
 
 #include <cstddef>
-#include <map>
+#include <cstdint>
 #include <vector>
 
 #include "common/id.h"
@@ -41,7 +41,16 @@ class Lookup {
     State state = State::kNew;
     int hop = 1;
   };
-  void Add(const Contact& contact, int hop);
+  // A candidate's place in the distance order: a reply's contacts are looked up by binary search
+  // over these small entries and merged in together, where a map allocated a node for each.
+  struct Ranked {
+    Id distance;     // to the target
+    uint32_t index;  // into candidates_
+  };
+  // Adds the contacts not yet candidates, in one merge; a known one keeps its place.
+  void Add(const std::vector<Contact>& contacts, int hop);
+  // The candidate `from` is, if it is one.
+  Candidate* Find(const NodeId& from);
 
   // Immutable after construction
   const Id target_;
@@ -49,7 +58,8 @@ class Lookup {
   const size_t alpha_;
 
   // Mutable state
-  std::map<Id, Candidate> candidates_;  // by XOR distance to the target
+  std::vector<Candidate> candidates_;  // in the order they were heard of
+  std::vector<Ranked> by_distance_;    // every candidate, closest to the target first
   size_t in_flight_ = 0;
   size_t queries_sent_ = 0;
 };

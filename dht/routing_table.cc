@@ -54,20 +54,24 @@ int RoutingTable::BucketIndex(const NodeId& id) const {
   return Id::kBits - 1 - self_.Distance(id).LeadingZeros();
 }
 
+bool RoutingTable::Refresh(const NodeId& id, TimePoint now) {
+  if (id == self_) return false;
+  Bucket& bucket = buckets_[BucketIndex(id)];
+  auto it = std::find_if(bucket.entries.begin(), bucket.entries.end(),
+                         [&](const Entry& e) { return e.contact.id == id; });
+  if (it == bucket.entries.end()) return false;
+  std::rotate(it, it + 1, bucket.entries.end());
+  Entry& entry = bucket.entries.back();
+  entry.last_seen = now;
+  entry.failures = 0;
+  bucket.last_changed = now;
+  return true;
+}
+
 RoutingTable::Touch RoutingTable::Heard(const Contact& contact, TimePoint now) {
   if (contact.id == self_) return Touch::kSelf;
+  if (Refresh(contact.id, now)) return Touch::kRefreshed;
   Bucket& bucket = buckets_[BucketIndex(contact.id)];
-  for (auto it = bucket.entries.begin(); it != bucket.entries.end(); ++it) {
-    if (it->contact.id == contact.id) {
-      Entry entry = *it;
-      entry.last_seen = now;
-      entry.failures = 0;
-      bucket.entries.erase(it);
-      bucket.entries.push_back(std::move(entry));
-      bucket.last_changed = now;
-      return Touch::kRefreshed;
-    }
-  }
   if (!GroupHasRoom(bucket, contact.address)) return Touch::kGroupFull;
   if (bucket.entries.size() < options_.k) {
     bucket.entries.push_back(Entry{contact, now, std::nullopt});
@@ -131,7 +135,7 @@ std::optional<Contact> RoutingTable::Remove(const NodeId& id, TimePoint now) {
   return promoted;
 }
 
-bool RoutingTable::Contains(const NodeId& id) const { return Find(id).has_value(); }
+bool RoutingTable::Contains(const NodeId& id) const { return FindEntry(id) != nullptr; }
 
 std::vector<Contact> RoutingTable::Closest(const Id& target, size_t n) const {
   // Bucket i holds the contacts whose distance from self has top bit i. With b the top bit of
@@ -188,6 +192,16 @@ std::vector<RoutingTable::PeerView> RoutingTable::Peers() const {
   out.reserve(size_);
   for (const Bucket& bucket : buckets_) {
     for (const Entry& e : bucket.entries) out.push_back(PeerView{e.contact, e.last_seen, e.rtt});
+  }
+  return out;
+}
+
+std::vector<Contact> RoutingTable::QuietSince(TimePoint since) const {
+  std::vector<Contact> out;
+  for (const Bucket& bucket : buckets_) {
+    for (const Entry& e : bucket.entries) {
+      if (e.last_seen <= since) out.push_back(e.contact);
+    }
   }
   return out;
 }

@@ -17,10 +17,10 @@
 #include <optional>
 #include <vector>
 
-#include "common/clock.h"
-#include "common/id.h"
 #include <map>
 #include <string>
+#include "common/clock.h"
+#include "common/id.h"
 
 #include "dht/contact.h"
 
@@ -56,6 +56,9 @@ class RoutingTable {
   // Records that `contact` was heard from at `now` (clearing its failures). A known contact keeps
   // the address it has.
   Touch Heard(const Contact& contact, TimePoint now);
+  // Heard() for a contact the table may know by id alone: refreshes it and returns true if it is
+  // in the table, else changes nothing and returns false.
+  bool Refresh(const NodeId& id, TimePoint now);
   // `id` proved it is reachable at `address`: the contact moves there. No effect if `id` is not
   // in the table or the new address's group is at its limit.
   void UpdateAddress(const NodeId& id, const std::string& address);
@@ -82,6 +85,8 @@ class RoutingTable {
   std::vector<Contact> All() const;
   // Every contact with when it was last heard from and its latest round-trip time.
   std::vector<PeerView> Peers() const;
+  // The contacts last heard from at or before `since`: those a heartbeat sweep pings.
+  std::vector<Contact> QuietSince(TimePoint since) const;
   size_t size() const { return size_; }
 
   // Buckets holding contacts that nobody has heard from since `since`; a refresh looks up a

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <iterator>
 #include <optional>
 #include <set>
 
@@ -17,15 +18,24 @@ constexpr Duration kLookupSpacing = std::chrono::milliseconds(2);
 constexpr Duration kJoinTime = std::chrono::seconds(10);
 constexpr Duration kRemovalPoll = std::chrono::milliseconds(50);
 
-// Running nodes that started at least kJoinTime ago. Only they issue lookups and gets: a node
-// knows nobody until one of its seeds answers its dial, and a lookup from it before then finds
-// only itself.
-std::vector<size_t> JoinedNodes(SimCluster& cluster) {
-  std::vector<size_t> joined;
-  for (size_t i : cluster.RunningNodes()) {
-    if (cluster.started_at(i) + kJoinTime <= cluster.loop().now()) joined.push_back(i);
+// A random running node that started at least kJoinTime ago, if any. Only they issue lookups and
+// gets: a node knows nobody until one of its seeds answers its dial, and a lookup from it before
+// then finds only itself. Drawn by rejection from the running nodes (nearly all of them have
+// joined, even under churn), so a pick costs O(1) where listing the joined ones cost O(N).
+std::optional<size_t> PickJoined(SimCluster& cluster) {
+  constexpr int kAttempts = 64;
+  const std::vector<size_t>& running = cluster.RunningNodes();
+  const auto joined = [&](size_t i) {
+    return cluster.started_at(i) + kJoinTime <= cluster.loop().now();
+  };
+  for (int attempt = 0; attempt < kAttempts && !running.empty(); ++attempt) {
+    const size_t i = Pick(cluster.rng(), running);
+    if (joined(i)) return i;
   }
-  return joined;
+  std::vector<size_t> all;
+  std::copy_if(running.begin(), running.end(), std::back_inserter(all), joined);
+  if (all.empty()) return std::nullopt;
+  return Pick(cluster.rng(), all);
 }
 
 // Lookup outcomes, judged against the simulator's ground truth when each lookup finishes.
@@ -35,34 +45,34 @@ class LookupJudge {
 
   // Starts a lookup of a random id from a random joined node.
   void Issue() {
-    const std::vector<size_t> joined = JoinedNodes(cluster_);
-    if (joined.empty()) return;
-    const size_t from = Pick(cluster_.rng(), joined);
+    const std::optional<size_t> from = PickJoined(cluster_);
+    if (!from) return;
     const Id target = cluster_.rng().NextId();
     ++outstanding_;
     const TimePoint issued = cluster_.loop().now();
-    cluster_.FindNode(from, target, [this, target, issued](const dht::DhtCore::OperationResult& r) {
-      --outstanding_;
-      // Judged against the running nodes, leaving out those still joining when the lookup began
-      // (a join takes a few round trips, more under churn when it meets crashed nodes) unless
-      // the lookup found them anyway. Exact: the running nodes it returned are precisely that
-      // many closest ones (a node that answered and then crashed is not held against it).
-      std::set<NodeId> found;
-      for (const dht::Contact& c : r.closest) {
-        if (cluster_.running(c.id)) found.insert(c.id);
-      }
-      const size_t expected = r.closest.size() < k_ ? k_ : found.size();
-      const std::vector<NodeId> truth =
-          cluster_.TrueClosest(target, expected, [&](const NodeId& id, TimePoint started_at) {
-            return started_at + kJoinTime <= issued || found.count(id) != 0;
-          });
-      size_t hits = 0;
-      for (const NodeId& id : truth) hits += found.count(id);
-      ++lookups_;
-      exact_ += hits == truth.size();
-      fraction_sum_ += truth.empty() ? 1.0 : static_cast<double>(hits) / truth.size();
-      hops_.push_back(r.hops);
-    });
+    cluster_.FindNode(
+        *from, target, [this, target, issued](const dht::DhtCore::OperationResult& r) {
+          --outstanding_;
+          // Judged against the running nodes, leaving out those still joining when the lookup began
+          // (a join takes a few round trips, more under churn when it meets crashed nodes) unless
+          // the lookup found them anyway. Exact: the running nodes it returned are precisely that
+          // many closest ones (a node that answered and then crashed is not held against it).
+          std::set<NodeId> found;
+          for (const dht::Contact& c : r.closest) {
+            if (cluster_.running(c.id)) found.insert(c.id);
+          }
+          const size_t expected = r.closest.size() < k_ ? k_ : found.size();
+          const std::vector<NodeId> truth =
+              cluster_.TrueClosest(target, expected, [&](const NodeId& id, TimePoint started_at) {
+                return started_at + kJoinTime <= issued || found.count(id) != 0;
+              });
+          size_t hits = 0;
+          for (const NodeId& id : truth) hits += found.count(id);
+          ++lookups_;
+          exact_ += hits == truth.size();
+          fraction_sum_ += truth.empty() ? 1.0 : static_cast<double>(hits) / truth.size();
+          hops_.push_back(r.hops);
+        });
   }
   // Issues `count` lookups, one every kLookupSpacing, starting now.
   void IssueSpaced(size_t count) {
@@ -158,15 +168,15 @@ SimReport RunChurn(SimConfig config) {
     const Duration get_step = std::chrono::minutes(1) / static_cast<int64_t>(gets_per_minute);
     for (size_t g = 0; g < gets_per_minute; ++g) {
       cluster.loop().After(get_step * static_cast<int64_t>(g), [&] {
+        const std::optional<size_t> from = PickJoined(cluster);
+        if (!from) return;
         const auto& [key, value] = Pick(cluster.rng(), stored);
         ++gets_outstanding;
-        cluster.Get(Pick(cluster.rng(), JoinedNodes(cluster)), key,
-                    [&, value](const dht::DhtCore::OperationResult& r) {
-                      --gets_outstanding;
-                      ++report.gets;
-                      report.gets_found +=
-                          std::find(r.values.begin(), r.values.end(), value) != r.values.end();
-                    });
+        cluster.Get(*from, key, [&, value](const dht::DhtCore::OperationResult& r) {
+          --gets_outstanding;
+          ++report.gets;
+          report.gets_found += std::find(r.values.begin(), r.values.end(), value) != r.values.end();
+        });
       });
     }
     cluster.loop().RunUntil(cluster.loop().now() + std::chrono::minutes(1));

@@ -48,6 +48,10 @@ size_t SimCluster::AddNode() {
 
 void SimCluster::Start(size_t i, const std::vector<size_t>& seeds) {
   Node& node = nodes_[i];
+  if (!running(i)) {
+    node.running_slot = running_.size();
+    running_.push_back(i);
+  }
   ++node.generation;
   node.started_at = loop_.now();
   node.driver = std::make_unique<dht::CoreDriver>(
@@ -72,10 +76,17 @@ dht::CoreDriver::Callbacks SimCluster::DriverCallbacks(size_t i, uint64_t genera
         const size_t to = IndexOf(to_contact.address);
         std::optional<Duration> transit = network_.Transit(i, to);
         if (!transit) return;
-        const uint64_t to_generation = to < nodes_.size() ? nodes_[to].generation : 0;
-        loop_.After(*transit, [this, i, to, to_generation, bytes = std::move(bytes)] {
-          Deliver(i, to, to_generation, bytes);
-        });
+        InFlight message{i, to, to < nodes_.size() ? nodes_[to].generation : 0, std::move(bytes)};
+        uint32_t slot;
+        if (free_slots_.empty()) {
+          slot = static_cast<uint32_t>(in_flight_.size());
+          in_flight_.push_back(std::move(message));
+        } else {
+          slot = free_slots_.back();
+          free_slots_.pop_back();
+          in_flight_[slot] = std::move(message);
+        }
+        loop_.After(*transit, [this, slot] { Deliver(slot); });
       },
       // The transport's handshake takes a round trip; only a running seed completes it.
       [this, i, generation](const std::string& address) {
@@ -101,6 +112,12 @@ dht::CoreDriver::Callbacks SimCluster::DriverCallbacks(size_t i, uint64_t genera
 
 void SimCluster::Crash(size_t i) {
   Node& node = nodes_[i];
+  if (running(i)) {
+    const size_t last = running_.back();
+    running_[node.running_slot] = last;
+    nodes_[last].running_slot = node.running_slot;
+    running_.pop_back();
+  }
   ++node.generation;
   node.driver.reset();
 }
@@ -126,7 +143,10 @@ size_t SimCluster::IndexOf(const std::string& address) const {
   return std::stoul(address.substr(sizeof(kAddressPrefix) - 1));
 }
 
-void SimCluster::Deliver(size_t from, size_t to, uint64_t generation, const Bytes& bytes) {
+void SimCluster::Deliver(uint32_t slot) {
+  const InFlight wire = std::move(in_flight_[slot]);
+  free_slots_.push_back(slot);
+  const auto& [from, to, generation, bytes] = wire;
   if (to >= nodes_.size()) return;
   Node& node = nodes_[to];
   // A message sent to an earlier life of the node is lost with it.
@@ -149,14 +169,6 @@ void SimCluster::Deliver(size_t from, size_t to, uint64_t generation, const Byte
 bool SimCluster::running(const NodeId& id) const {
   auto it = index_of_.find(id);
   return it != index_of_.end() && running(it->second);
-}
-
-std::vector<size_t> SimCluster::RunningNodes() const {
-  std::vector<size_t> out;
-  for (size_t i = 0; i < nodes_.size(); ++i) {
-    if (running(i)) out.push_back(i);
-  }
-  return out;
 }
 
 std::vector<NodeId> SimCluster::TrueClosest(

@@ -53,7 +53,9 @@ class SimCluster {
   TimePoint started_at(size_t i) const { return nodes_[i].started_at; }
   // REQUIRES: running(i).
   const dht::DhtCore& core(size_t i) const { return nodes_[i].driver->core(); }
-  std::vector<size_t> RunningNodes() const;
+  // The running nodes, in no particular order (a crash moves the last one into the gap), so that
+  // picking one at random costs O(1) at any size.
+  const std::vector<size_t>& RunningNodes() const { return running_; }
   // The `n` running nodes closest to `target` (among those `eligible`, if given): the ground
   // truth lookups are judged against.
   std::vector<NodeId> TrueClosest(
@@ -80,11 +82,20 @@ class SimCluster {
     uint64_t generation = 0;  // bumped by Crash: stale timers and deliveries are ignored
     TimePoint started_at{};
     std::unique_ptr<dht::CoreDriver> driver;  // owns the core; null while not running
+    size_t running_slot = 0;                  // its place in running_, while running
+  };
+  // A message on the wire. The event that delivers it names its slot: a closure small enough
+  // for std::function to hold without allocating, where one holding the bytes allocated.
+  struct InFlight {
+    size_t from = 0;
+    size_t to = 0;
+    uint64_t to_generation = 0;
+    Bytes bytes;
   };
 
   // Node `i`'s links to the network and the loop, for its life `generation`.
   dht::CoreDriver::Callbacks DriverCallbacks(size_t i, uint64_t generation);
-  void Deliver(size_t from, size_t to, uint64_t generation, const Bytes& bytes);
+  void Deliver(uint32_t slot);
   size_t IndexOf(const std::string& address) const;
   void Track(size_t i, dht::DhtCore::OperationId op, OperationDone done);
 
@@ -94,6 +105,9 @@ class SimCluster {
   EventLoop loop_;
   SimNetwork network_;
   std::vector<Node> nodes_;
+  std::vector<size_t> running_;
+  std::vector<InFlight> in_flight_;   // by slot
+  std::vector<uint32_t> free_slots_;  // of in_flight_
   std::unordered_map<NodeId, size_t> index_of_;
   // Every id added, for TrueClosest: most of them sorted, the newest in a short unsorted tail
   // (merged in once it holds a sixteenth as many), so a question costs O(log n) at any size.

@@ -378,5 +378,56 @@ TEST_CASE("StaleBuckets lists non-empty buckets untouched since the given time",
   CHECK(table.StaleBuckets(kT0 + 40min) == (std::vector<int>{120, 250}));
 }
 
+TEST_CASE("Refresh moves a known contact to most recently seen and ignores others",
+          "[dht][routing_table]") {
+  Rng rng(13);
+  const Id self = rng.NextId();
+  RoutingTable table(self, 3);
+  const Contact a = ContactOf(AtDistance(self, DistanceWithTopBit(180, 1)));
+  const Contact b = ContactOf(AtDistance(self, DistanceWithTopBit(180, 2)));
+  const Contact stranger = ContactOf(AtDistance(self, DistanceWithTopBit(180, 3)));
+  (void)table.Heard(a, kT0);
+  (void)table.Heard(b, kT0 + 1s);
+  CHECK(table.RecordFailure(a.id) == 1);
+
+  CHECK(table.Refresh(a.id, kT0 + 2s));
+  CHECK(table.LeastRecentlySeen(a.id) == b);
+  CHECK(table.QuietSince(kT0 + 1s) == std::vector<Contact>{b});
+  CHECK(table.RecordFailure(a.id) == 1);  // the refresh cleared its failure
+  CHECK(table.StaleBuckets(kT0 + 2s).empty());
+
+  CHECK_FALSE(table.Refresh(stranger.id, kT0 + 3s));
+  CHECK_FALSE(table.Refresh(self, kT0 + 3s));
+  CHECK_FALSE(table.Contains(stranger.id));
+  CHECK(table.size() == 2);
+}
+
+TEST_CASE("QuietSince lists the contacts last heard from at or before the given time",
+          "[dht][routing_table]") {
+  Rng rng(12);
+  const Id self = rng.NextId();
+  RoutingTable table(self, 4);
+  const Contact a = ContactOf(AtDistance(self, DistanceWithTopBit(250, 1)));
+  const Contact b = ContactOf(AtDistance(self, DistanceWithTopBit(250, 2)));
+  const Contact c = ContactOf(AtDistance(self, DistanceWithTopBit(40, 1)));
+  (void)table.Heard(a, kT0);
+  (void)table.Heard(b, kT0 + 10s);
+  (void)table.Heard(c, kT0 + 20s);
+  const auto ids = [&](TimePoint since) {
+    std::set<Id> out;
+    for (const Contact& contact : table.QuietSince(since)) out.insert(contact.id);
+    return out;
+  };
+
+  CHECK(ids(kT0 - 1s).empty());
+  CHECK(ids(kT0) == std::set<Id>{a.id});
+  CHECK(ids(kT0 + 10s) == (std::set<Id>{a.id, b.id}));
+  CHECK(ids(kT0 + 20s) == (std::set<Id>{a.id, b.id, c.id}));
+  // Hearing from a contact makes it no longer quiet.
+  (void)table.Heard(a, kT0 + 30s);
+  CHECK(ids(kT0 + 20s) == (std::set<Id>{b.id, c.id}));
+  CHECK(table.QuietSince(kT0 + 10s) == std::vector<Contact>{b});
+}
+
 }  // namespace
 }  // namespace lake::dht
