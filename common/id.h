@@ -66,7 +66,6 @@ class Id {
     for (size_t w = 0; w < kWords; ++w) differ |= a.RawWord(w) ^ b.RawWord(w);
     return differ == 0;
   }
-  friend bool CloserTo(const Id& target, const Id& a, const Id& b);
 
  private:
   static constexpr size_t kWords = kBytes / 8;
@@ -85,16 +84,9 @@ class Id {
   std::array<uint8_t, kBytes> bytes_;
 };
 
-// True if `a` is strictly closer to `target` than `b` (XOR metric), without building either
-// distance.
+// True if `a` is strictly closer to `target` than `b` (XOR metric).
 inline bool CloserTo(const Id& target, const Id& a, const Id& b) {
-  for (size_t w = 0; w < Id::kWords; ++w) {
-    const uint64_t t = target.RawWord(w);
-    if (const uint64_t x = a.RawWord(w) ^ t, y = b.RawWord(w) ^ t; x != y) {
-      return __builtin_bswap64(x) < __builtin_bswap64(y);
-    }
-  }
-  return false;
+  return a.Distance(target) < b.Distance(target);
 }
 
 // Names the type's role at the use site; all are the same 256-bit value.

@@ -18,6 +18,14 @@ SortedNodes::SortedNodes(std::vector<NodeId> nodes) : ids_(std::move(nodes)) {
   ids_.erase(std::unique(ids_.begin(), ids_.end()), ids_.end());
 }
 
+void SortedNodes::Insert(std::vector<NodeId> more) {
+  std::sort(more.begin(), more.end());
+  const size_t old_size = ids_.size();
+  ids_.insert(ids_.end(), more.begin(), more.end());
+  std::inplace_merge(ids_.begin(), ids_.begin() + old_size, ids_.end());
+  ids_.erase(std::unique(ids_.begin(), ids_.end()), ids_.end());
+}
+
 std::vector<NodeId> SortedNodes::Closest(const Id& key, size_t r,
                                          const std::function<bool(const NodeId&)>& keep) const {
   // The prefix an id shares with `key` grows towards key's place in the sorted order and

@@ -27,6 +27,9 @@ std::vector<NodeId> ClosestNodes(const Id& key, const std::vector<NodeId>& nodes
 class SortedNodes {
  public:
   explicit SortedNodes(std::vector<NodeId> nodes);  // duplicates are dropped
+  // Adds `more` (duplicates dropped) in one merge: O(size + m log m) for m more, where building
+  // anew sorted everything again.
+  void Insert(std::vector<NodeId> more);
 
   // The same answer as ClosestNodes(key, ids(), r); with `keep`, as ClosestNodes over the ids it
   // keeps.

@@ -37,9 +37,7 @@ size_t SimCluster::AddNode() {
   index_of_.emplace(node.id, index);
   unsorted_ids_.push_back(node.id);
   if (unsorted_ids_.size() >= std::max<size_t>(1024, sorted_ids_.ids().size() / 16)) {
-    std::vector<NodeId> ids = sorted_ids_.ids();
-    ids.insert(ids.end(), unsorted_ids_.begin(), unsorted_ids_.end());
-    sorted_ids_ = dht::SortedNodes(std::move(ids));
+    sorted_ids_.Insert(std::move(unsorted_ids_));
     unsorted_ids_.clear();
   }
   nodes_.push_back(std::move(node));

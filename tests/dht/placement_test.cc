@@ -89,6 +89,23 @@ TEST_CASE("SortedNodes drops duplicate nodes", "[dht][placement]") {
   CHECK(sorted.Closest(key, 4) == BruteClosest(key, unique, 4));
 }
 
+TEST_CASE("SortedNodes::Insert answers as if built from every node at once", "[dht][placement]") {
+  Rng rng(8);
+  const std::vector<NodeId> first = RandomIds(rng, 200);
+  std::vector<NodeId> more = RandomIds(rng, 50);
+  more.push_back(first[3]);  // already in
+  more.push_back(more[0]);   // twice in the batch
+  SortedNodes grown(first);
+  grown.Insert(more);
+  std::vector<NodeId> all = first;
+  all.insert(all.end(), more.begin(), more.end());
+  const SortedNodes built(all);
+  CHECK(grown.ids() == built.ids());
+  CHECK(grown.ids().size() == 250);
+  grown.Insert({});
+  CHECK(grown.ids() == built.ids());
+}
+
 // Copies: chunk -> nodes known to hold it.
 using Copies = std::map<ChunkId, std::set<NodeId>>;
 
