@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cassert>
+#include <ranges>
 #include <utility>
 
 #include "dht/address_group.h"
@@ -38,9 +39,26 @@ void RoutingTable::Count(const std::string& address, bool added) {
   }
 }
 
+const RoutingTable::Bucket& RoutingTable::BucketAt(int index) const {
+  static const Bucket kNever;
+  const size_t depth = Id::kBits - 1 - index;
+  return depth < buckets_.size() ? buckets_[depth] : kNever;
+}
+
+RoutingTable::Bucket* RoutingTable::GrownBucket(int index) {
+  const size_t depth = Id::kBits - 1 - index;
+  return depth < buckets_.size() ? &buckets_[depth] : nullptr;
+}
+
+RoutingTable::Bucket& RoutingTable::GrowTo(int index) {
+  const size_t depth = Id::kBits - 1 - index;
+  if (depth >= buckets_.size()) buckets_.resize(depth + 1);
+  return buckets_[depth];
+}
+
 const RoutingTable::Entry* RoutingTable::FindEntry(const NodeId& id) const {
   if (id == self_) return nullptr;
-  for (const Entry& e : buckets_[BucketIndex(id)].entries) {
+  for (const Entry& e : BucketAt(BucketIndex(id)).entries) {
     if (e.contact.id == id) return &e;
   }
   return nullptr;
@@ -56,7 +74,9 @@ int RoutingTable::BucketIndex(const NodeId& id) const {
 
 bool RoutingTable::Refresh(const NodeId& id, TimePoint now) {
   if (id == self_) return false;
-  Bucket& bucket = buckets_[BucketIndex(id)];
+  Bucket* grown = GrownBucket(BucketIndex(id));
+  if (grown == nullptr) return false;
+  Bucket& bucket = *grown;
   auto it = std::find_if(bucket.entries.begin(), bucket.entries.end(),
                          [&](const Entry& e) { return e.contact.id == id; });
   if (it == bucket.entries.end()) return false;
@@ -71,7 +91,7 @@ bool RoutingTable::Refresh(const NodeId& id, TimePoint now) {
 RoutingTable::Touch RoutingTable::Heard(const Contact& contact, TimePoint now) {
   if (contact.id == self_) return Touch::kSelf;
   if (Refresh(contact.id, now)) return Touch::kRefreshed;
-  Bucket& bucket = buckets_[BucketIndex(contact.id)];
+  Bucket& bucket = GrowTo(BucketIndex(contact.id));
   if (!GroupHasRoom(bucket, contact.address)) return Touch::kGroupFull;
   if (bucket.entries.size() < options_.k) {
     bucket.entries.push_back(Entry{contact, now, std::nullopt});
@@ -87,7 +107,7 @@ RoutingTable::Touch RoutingTable::Heard(const Contact& contact, TimePoint now) {
 void RoutingTable::UpdateAddress(const NodeId& id, const std::string& address) {
   Entry* entry = FindEntry(id);
   if (entry == nullptr || entry->contact.address == address) return;
-  if (!GroupHasRoom(buckets_[BucketIndex(id)], address, &id)) return;
+  if (!GroupHasRoom(BucketAt(BucketIndex(id)), address, &id)) return;
   Count(entry->contact.address, false);
   entry->contact.address = address;
   Count(address, true);
@@ -100,21 +120,23 @@ size_t RoutingTable::RecordFailure(const NodeId& id) {
 
 const Contact& RoutingTable::LeastRecentlySeen(const NodeId& id) const {
   assert(id != self_);
-  const Bucket& bucket = buckets_[BucketIndex(id)];
+  const Bucket& bucket = BucketAt(BucketIndex(id));
   assert(!bucket.entries.empty());
   return bucket.entries.front().contact;
 }
 
 std::optional<Contact> RoutingTable::Replacement(const NodeId& id) const {
   if (id == self_) return std::nullopt;
-  const Bucket& bucket = buckets_[BucketIndex(id)];
+  const Bucket& bucket = BucketAt(BucketIndex(id));
   if (!bucket.replacement) return std::nullopt;
   return *bucket.replacement;
 }
 
 std::optional<Contact> RoutingTable::Remove(const NodeId& id, TimePoint now) {
   if (id == self_) return std::nullopt;
-  Bucket& bucket = buckets_[BucketIndex(id)];
+  Bucket* grown = GrownBucket(BucketIndex(id));
+  if (grown == nullptr) return std::nullopt;
+  Bucket& bucket = *grown;
   auto it = std::find_if(bucket.entries.begin(), bucket.entries.end(),
                          [&](const Entry& e) { return e.contact.id == id; });
   if (it == bucket.entries.end()) return std::nullopt;
@@ -162,14 +184,14 @@ std::vector<Contact> RoutingTable::Closest(const Id& target, size_t n) const {
   };
   const int b = static_cast<int>(Id::kBits) - 1 - self_.Distance(target).LeadingZeros();
   if (b >= 0) {
-    take(buckets_[b]);
+    take(BucketAt(b));
     if (candidates.size() < n) {
-      for (int j = 0; j < b; ++j) take(buckets_[j]);
+      for (int j = LowestGrown(); j < b; ++j) take(BucketAt(j));
     }
     settle();
   }
   for (int j = b + 1; j < static_cast<int>(Id::kBits) && candidates.size() < n; ++j) {
-    take(buckets_[j]);
+    take(BucketAt(j));
     settle();
   }
   std::vector<Contact> out;
@@ -181,7 +203,7 @@ std::vector<Contact> RoutingTable::Closest(const Id& target, size_t n) const {
 std::vector<Contact> RoutingTable::All() const {
   std::vector<Contact> out;
   out.reserve(size_);
-  for (const Bucket& bucket : buckets_) {
+  for (const Bucket& bucket : std::views::reverse(buckets_)) {  // lowest index first
     for (const Entry& e : bucket.entries) out.push_back(e.contact);
   }
   return out;
@@ -190,7 +212,7 @@ std::vector<Contact> RoutingTable::All() const {
 std::vector<RoutingTable::PeerView> RoutingTable::Peers() const {
   std::vector<PeerView> out;
   out.reserve(size_);
-  for (const Bucket& bucket : buckets_) {
+  for (const Bucket& bucket : std::views::reverse(buckets_)) {  // lowest index first
     for (const Entry& e : bucket.entries) out.push_back(PeerView{e.contact, e.last_seen, e.rtt});
   }
   return out;
@@ -198,7 +220,7 @@ std::vector<RoutingTable::PeerView> RoutingTable::Peers() const {
 
 std::vector<Contact> RoutingTable::QuietSince(TimePoint since) const {
   std::vector<Contact> out;
-  for (const Bucket& bucket : buckets_) {
+  for (const Bucket& bucket : std::views::reverse(buckets_)) {  // lowest index first
     for (const Entry& e : bucket.entries) {
       if (e.last_seen <= since) out.push_back(e.contact);
     }
@@ -207,10 +229,7 @@ std::vector<Contact> RoutingTable::QuietSince(TimePoint since) const {
 }
 
 void RoutingTable::RecordRtt(const NodeId& id, Duration rtt) {
-  if (id == self_) return;
-  for (Entry& e : buckets_[BucketIndex(id)].entries) {
-    if (e.contact.id == id) e.rtt = rtt;
-  }
+  if (Entry* entry = FindEntry(id)) entry->rtt = rtt;
 }
 
 std::optional<Contact> RoutingTable::Find(const NodeId& id) const {
@@ -221,8 +240,9 @@ std::optional<Contact> RoutingTable::Find(const NodeId& id) const {
 
 std::vector<int> RoutingTable::StaleBuckets(TimePoint since) const {
   std::vector<int> stale;
-  for (int i = 0; i < static_cast<int>(Id::kBits); ++i) {
-    if (!buckets_[i].entries.empty() && buckets_[i].last_changed < since) stale.push_back(i);
+  for (int i = LowestGrown(); i < static_cast<int>(Id::kBits); ++i) {
+    const Bucket& bucket = BucketAt(i);
+    if (!bucket.entries.empty() && bucket.last_changed < since) stale.push_back(i);
   }
   return stale;
 }

@@ -103,7 +103,7 @@ class RoutingTable {
     std::optional<Duration> rtt;
     size_t failures = 0;  // requests failed since it was last heard from
   };
-  // Kept small: a node has 256 buckets, most of them empty, and the simulator runs thousands.
+  // Kept small: the simulator runs 100,000 tables.
   struct Bucket {
     std::vector<Entry> entries;  // least recently seen first; at most k
     std::unique_ptr<Contact> replacement;
@@ -117,13 +117,24 @@ class RoutingTable {
   void Count(const std::string& address, bool added);
   const Entry* FindEntry(const NodeId& id) const;
   Entry* FindEntry(const NodeId& id);
+  // Bucket `index`; an empty one if the table never grew down to it.
+  const Bucket& BucketAt(int index) const;
+  // Bucket `index`, or null if the table never grew down to it (so it holds nothing).
+  Bucket* GrownBucket(int index);
+  // Bucket `index`, growing the table down to it.
+  Bucket& GrowTo(int index);
+  // The lowest bucket index the table has grown down to (Id::kBits if none).
+  int LowestGrown() const { return static_cast<int>(Id::kBits - buckets_.size()); }
 
   // Immutable after construction
   const NodeId self_;
   const Options options_;
 
   // Mutable state
-  std::array<Bucket, Id::kBits> buckets_;
+  // Bucket i at buckets_[kBits - 1 - i], from the top bucket down to the lowest one that ever
+  // held a contact: a table of N nodes fills about the top log2(N) buckets, so it keeps those
+  // rather than all 256 (10 KB a node, half of a simulated node's memory).
+  std::vector<Bucket> buckets_;
   size_t size_ = 0;
   std::map<std::string, size_t> public_groups_;  // contacts per public address group
 };

@@ -378,6 +378,30 @@ TEST_CASE("StaleBuckets lists non-empty buckets untouched since the given time",
   CHECK(table.StaleBuckets(kT0 + 40min) == (std::vector<int>{120, 250}));
 }
 
+TEST_CASE("Buckets below the lowest one that held a contact answer as empty",
+          "[dht][routing_table]") {
+  Rng rng(14);
+  const Id self = rng.NextId();
+  RoutingTable table(self, 2);
+  const Contact far = ContactOf(AtDistance(self, DistanceWithTopBit(250, 1)));
+  const Id deep = AtDistance(self, DistanceWithTopBit(3, 1));
+  // Nothing below bucket 250 yet: questions about bucket 3 find nothing and change nothing.
+  (void)table.Heard(far, kT0);
+  CHECK_FALSE(table.Contains(deep));
+  CHECK_FALSE(table.Refresh(deep, kT0));
+  CHECK_FALSE(table.Remove(deep, kT0).has_value());
+  CHECK_FALSE(table.Replacement(deep).has_value());
+  CHECK(table.RecordFailure(deep) == 0);
+  CHECK(table.Closest(deep, 5) == std::vector<Contact>{far});
+  // A contact in bucket 3 grows the table down to it; the buckets between stay empty.
+  const Contact near = ContactOf(deep);
+  CHECK(table.Heard(near, kT0 + 1s) == RoutingTable::Touch::kAdded);
+  CHECK(table.All() == (std::vector<Contact>{near, far}));  // lowest bucket first
+  CHECK(table.Closest(AtDistance(self, DistanceWithTopBit(100, 1)), 5) ==
+        (std::vector<Contact>{near, far}));
+  CHECK(table.StaleBuckets(kT0 + 2s) == (std::vector<int>{3, 250}));
+}
+
 TEST_CASE("Refresh moves a known contact to most recently seen and ignores others",
           "[dht][routing_table]") {
   Rng rng(13);
