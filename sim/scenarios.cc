@@ -18,6 +18,12 @@ constexpr Duration kLookupSpacing = std::chrono::milliseconds(2);
 constexpr Duration kJoinTime = std::chrono::seconds(10);
 constexpr Duration kRemovalPoll = std::chrono::milliseconds(50);
 
+// The longest a message takes: base latency and 50 mean jitters (a longer transit has
+// probability e^-50).
+Duration MaxTransit(const NetworkOptions& network) {
+  return network.base_latency + 50 * network.mean_jitter;
+}
+
 // A random running node that started at least kJoinTime ago, if any. Only they issue lookups and
 // gets: a node knows nobody until one of its seeds answers its dial, and a lookup from it before
 // then finds only itself. Drawn by rejection from the running nodes (nearly all of them have
@@ -235,13 +241,30 @@ SimReport RunHeartbeat(const SimConfig& config) {
   const Duration bound = HeartbeatBound(config);
   std::vector<std::set<size_t>> holders(dead.size());  // running nodes holding each dead node
   std::vector<double> removal_s;
-  // Each poll compares every running node's table with the holders seen at the previous one.
+  // A crashed node sends nothing once its last message has arrived, and a table only takes a
+  // node it hears from: from then on only a node holding it, in its table or as its bucket's
+  // replacement, can hold it again. So the polls after that watch those nodes alone, not every
+  // table (at 100,000 nodes polling every table was three quarters of the run).
+  std::vector<std::vector<size_t>> watched(dead.size(), running);
+  bool narrowed = false;
+  const auto may_hold = [&](size_t r, const NodeId& id) {
+    const dht::RoutingTable& table = cluster.core(r).table();
+    const std::optional<dht::Contact> waiting = table.Replacement(id);
+    return table.Contains(id) || (waiting && waiting->id == id);
+  };
+  // Each poll compares the watched nodes' tables with the holders seen at the previous one.
   auto poll = [&] {
+    if (!narrowed && cluster.loop().now() >= crashed_at + MaxTransit(config.network)) {
+      for (size_t j = 0; j < dead.size(); ++j) {
+        std::erase_if(watched[j], [&](size_t r) { return !may_hold(r, dead[j]); });
+      }
+      narrowed = true;
+    }
     const double since_crash =
         std::chrono::duration<double>(cluster.loop().now() - crashed_at).count();
     bool any = false;
     for (size_t j = 0; j < dead.size(); ++j) {
-      for (size_t r : running) {
+      for (size_t r : watched[j]) {
         const bool holds = cluster.core(r).table().Contains(dead[j]);
         if (holds && holders[j].insert(r).second) ++report.removals;
         if (!holds && holders[j].erase(r) != 0) removal_s.push_back(since_crash);
@@ -271,7 +294,7 @@ SimReport RunHeartbeat(const SimConfig& config) {
 }  // namespace
 
 Duration HeartbeatBound(const SimConfig& config) {
-  const Duration transit = config.network.base_latency + 50 * config.network.mean_jitter;
+  const Duration transit = MaxTransit(config.network);
   // A crashed node is pinged again at once after each unanswered ping, and leaves a table at the
   // max_failures-th timeout.
   return 2 * config.dht.heartbeat_interval +
