@@ -13,15 +13,14 @@
 
 #include <array>
 #include <cstddef>
+#include <map>
 #include <memory>
 #include <optional>
+#include <string>
 #include <vector>
 
-#include <map>
-#include <string>
 #include "common/clock.h"
 #include "common/id.h"
-
 #include "dht/contact.h"
 
 namespace lake::dht {
