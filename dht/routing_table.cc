@@ -91,8 +91,9 @@ bool RoutingTable::Refresh(const NodeId& id, TimePoint now) {
 RoutingTable::Touch RoutingTable::Heard(const Contact& contact, TimePoint now) {
   if (contact.id == self_) return Touch::kSelf;
   if (Refresh(contact.id, now)) return Touch::kRefreshed;
-  Bucket& bucket = GrowTo(BucketIndex(contact.id));
-  if (!GroupHasRoom(bucket, contact.address)) return Touch::kGroupFull;
+  const int index = BucketIndex(contact.id);
+  if (!GroupHasRoom(BucketAt(index), contact.address)) return Touch::kGroupFull;
+  Bucket& bucket = GrowTo(index);  // it takes the contact, or keeps it as the replacement
   if (bucket.entries.size() < options_.k) {
     bucket.entries.push_back(Entry{contact, now, std::nullopt});
     bucket.last_changed = now;
